@@ -1,0 +1,50 @@
+"""Reading input and printing results for the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from clears._exceptions import InputError, Problem
+from clears.instruments._definition import ScoreResult
+
+__all__ = ["OutputFormat", "emit", "read_json"]
+
+
+class OutputFormat(StrEnum):
+    """How a command prints its result."""
+
+    json = "json"
+    text = "text"
+
+
+def read_json(source: str) -> Any:
+    """Read JSON from a file path, or from standard input when ``source`` is ``-``."""
+    name = "stdin" if source == "-" else source
+    try:
+        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem("FILE", source, "no such file")) from None
+    except OSError as exc:
+        raise InputError(Problem("FILE", source, f"cannot be read: {exc.strerror}")) from None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            Problem(
+                "FILE",
+                None,
+                f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            )
+        ) from None
+
+
+def emit(result: ScoreResult, fmt: OutputFormat) -> None:
+    """Print a result as JSON or text on standard output."""
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(result.to_text().rstrip("\n") + "\n")

@@ -1,0 +1,63 @@
+"""Entry point of the ``clears`` command.
+
+Exit codes: 0 success, 1 bad input (the message names file, row, field, value and what is
+allowed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from clears._exceptions import ClearsError, InputError
+from clears._version import __version__
+from clears.cli import instruments as instruments_cmd
+from clears.cli import score as score_cmd
+
+app = typer.Typer(
+    name="clears",
+    help=(
+        "clears: Cutaneous Lupus Erythematosus Assessment, Response & Safety. "
+        "Scores, outcomes, decision support and reports for lenalidomide and thalidomide "
+        "in refractory cutaneous lupus erythematosus."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(score_cmd.app, name="score")
+app.add_typer(instruments_cmd.app, name="instruments")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"clears {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """clears command line."""
+
+
+def run() -> None:
+    """Run the CLI, turning clears errors into exit code 1 with a readable message."""
+    try:
+        app()
+    except InputError as exc:
+        sys.stderr.write("error: invalid input\n")
+        for problem in exc.problems:
+            sys.stderr.write(f"  - {problem}\n")
+        sys.exit(1)
+    except ClearsError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

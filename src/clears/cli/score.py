@@ -1,0 +1,115 @@
+"""``clears score``: score one instrument record from JSON."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from clears.cli._io import OutputFormat, emit, read_json
+
+app = typer.Typer(help="Score one record of an instrument from JSON (a file, or - for stdin).")
+
+FileArg = Annotated[str, typer.Argument(help="JSON file to score, or - to read standard input.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+class SledaiVariant(StrEnum):
+    """Which SLEDAI scoring convention to apply."""
+
+    sledai2k = "sledai2k"
+    selena = "selena"
+
+
+class FlareRule(StrEnum):
+    """Which flare definition to apply between two visits."""
+
+    sfi = "sfi"
+    cortes2012 = "cortes2012"
+
+
+class SevereReading(StrEnum):
+    """How the severe SLEDAI criterion is read."""
+
+    to = "to"
+    change = "change"
+
+
+class MildReading(StrEnum):
+    """How the mild SLEDAI-increase threshold is read (``ge3``: ≥ 3, ``gt3``: > 3)."""
+
+    ge3 = "ge3"
+    gt3 = "gt3"
+
+
+@app.command("clasi")
+def clasi(
+    file: FileArg,
+    fmt: FormatOpt = OutputFormat.json,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="Score the items given and list the missing ones.")
+    ] = False,
+) -> None:
+    """Score CLASI activity and damage (Albrecht 2005) with severity (Klein 2011)."""
+    from clears.instruments import clasi as instrument
+
+    emit(instrument.score_mapping(read_json(file), partial=partial), fmt)
+
+
+@app.command("sledai")
+def sledai(
+    file: FileArg,
+    fmt: FormatOpt = OutputFormat.json,
+    variant: Annotated[
+        SledaiVariant,
+        typer.Option(
+            "--variant",
+            help="sledai2k counts persistent rash/alopecia/ulcers/proteinuria; selena only new.",
+        ),
+    ] = SledaiVariant.sledai2k,
+) -> None:
+    """Score SLEDAI-2K (Gladman 2002) or SELENA-SLEDAI."""
+    from clears.instruments import sledai as instrument
+
+    emit(instrument.score_mapping(read_json(file), variant=variant.value), fmt)
+
+
+@app.command("flare")
+def flare(
+    file: FileArg,
+    fmt: FormatOpt = OutputFormat.json,
+    rule: Annotated[FlareRule, typer.Option("--rule", help="Flare definition.")] = FlareRule.sfi,
+    severe_reading: Annotated[
+        SevereReading,
+        typer.Option(
+            "--severe-reading", help="'to': score rises to > 12; 'change': increase > 12."
+        ),
+    ] = SevereReading.to,
+    mild_reading: Annotated[
+        MildReading | None,
+        typer.Option(
+            "--mild-reading", help="Override the mild threshold (default: the rule's own)."
+        ),
+    ] = None,
+) -> None:
+    """Classify a flare between two visits (SELENA flare index or Cortés-Hernández 2012)."""
+    from clears.instruments import flare as instrument
+
+    emit(
+        instrument.score_mapping(
+            read_json(file),
+            rule=rule.value,
+            severe_reading=severe_reading.value,
+            mild_reading=None if mild_reading is None else mild_reading.value,
+        ),
+        fmt,
+    )
+
+
+@app.command("ctcae")
+def ctcae(file: FileArg, fmt: FormatOpt = OutputFormat.json) -> None:
+    """Grade a laboratory value by CTCAE v5.0."""
+    from clears.instruments import ctcae as instrument
+
+    emit(instrument.score_mapping(read_json(file)), fmt)

@@ -1,0 +1,251 @@
+"""Parse the columns of one cohort table into their canonical types, collecting problems.
+
+Raw values may be text (CSV), typed values (Parquet) or Python objects (a cohort built in
+memory); all go through the same parsers, so a cohort is judged the same way wherever it came
+from. Canonical types: text and choices ``str``; dates ``datetime64[ns]``; booleans
+``boolean``; whole numbers ``Int64``; numbers ``float64``. Missing values are ``NA``/``NaN``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Hashable
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from clears._exceptions import Problem
+from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE, Column, Kind
+
+__all__ = [
+    "RejectedValueError",
+    "choice_key",
+    "coerce_column",
+    "display_value",
+    "is_blank",
+    "parse_each",
+]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class RejectedValueError(Exception):
+    """Raised by a value parser; the message says what is wrong with the value."""
+
+
+def is_blank(value: object) -> bool:
+    """Return whether ``value`` counts as missing (None, NaN, NaT, NA or blank text).
+
+    Examples
+    --------
+    >>> [is_blank(v) for v in (None, float("nan"), "  ", "x", 0)]
+    [True, True, True, False, False]
+    """
+    if isinstance(value, str):
+        return not value.strip()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def display_value(value: object) -> Any:
+    """Return ``value`` as a plain, JSON-ready Python value for a problem report."""
+    if is_blank(value) and not isinstance(value, str):
+        return None
+    if isinstance(value, dt.datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def parse_each(
+    series: pd.Series, parse: Callable[[Any], Any]
+) -> tuple[list[Any], list[tuple[int, str]]]:
+    """Apply ``parse`` to every non-blank value; blanks become ``None``.
+
+    Returns the parsed values and, for every value ``parse`` refused, its 0-based position
+    and the reason. Each distinct hashable value is parsed once.
+    """
+    cache: dict[Hashable, Any] = {}
+    parsed: list[Any] = []
+    bad: list[tuple[int, str]] = []
+    for position, value in enumerate(series.to_numpy(dtype=object)):
+        if is_blank(value):
+            parsed.append(None)
+            continue
+        key: Hashable = (type(value), value) if isinstance(value, Hashable) else None
+        try:
+            if key is not None and key in cache:
+                result = cache[key]
+            else:
+                result = parse(value)
+                if key is not None:
+                    cache[key] = result
+        except RejectedValueError as exc:
+            bad.append((position, str(exc)))
+            parsed.append(None)
+            continue
+        parsed.append(result)
+    return parsed, bad
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+def _date(value: Any) -> pd.Timestamp:
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        stamp = pd.Timestamp(value)
+        if stamp != stamp.normalize():
+            raise RejectedValueError("has a time of day; give the calendar date only")
+        return stamp
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    text = str(value).strip()
+    if not _ISO_DATE.match(text):
+        raise RejectedValueError("is not an ISO 8601 date")
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        raise RejectedValueError("is not a calendar date") from None
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in BOOLEAN_TRUE:
+        return True
+    if text in BOOLEAN_FALSE:
+        return False
+    raise RejectedValueError("is not a yes/no value")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool | np.bool_):
+        raise RejectedValueError("expects a number, not true/false")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RejectedValueError("is not a number") from None
+    if not math.isfinite(number):
+        raise RejectedValueError("is not a finite number")
+    return number
+
+
+def _integer(value: Any) -> int:
+    number = _number(value)
+    if not number.is_integer():
+        raise RejectedValueError("is not a whole number")
+    return int(number)
+
+
+def choice_key(text: str) -> str:
+    """Normalise a spelling for comparison: lower case, spaces and hyphens read as '_'."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _choice_parser(column: Column) -> Callable[[Any], str]:
+    canonical = {choice_key(v): v for v in column.options}
+
+    def parse(value: Any) -> str:
+        found = canonical.get(choice_key(str(value)))
+        if found is None:
+            raise RejectedValueError("is not an allowed value")
+        return found
+
+    return parse
+
+
+def _choices_parser(column: Column) -> Callable[[Any], str | None]:
+    one = _choice_parser(column)
+
+    def parse(value: Any) -> str | None:
+        parts = [part for part in str(value).split(";") if part.strip()]
+        unknown = []
+        names = []
+        for part in parts:
+            try:
+                names.append(one(part))
+            except RejectedValueError:
+                unknown.append(part.strip())
+        if unknown:
+            raise RejectedValueError(f"has unknown value(s) {', '.join(map(repr, unknown))}")
+        return ";".join(names) if names else None
+
+    return parse
+
+
+_PARSERS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.text: _text,
+    Kind.date: _date,
+    Kind.boolean: _boolean,
+    Kind.integer: _integer,
+    Kind.number: _number,
+}
+
+_DTYPES: dict[Kind, str] = {
+    Kind.text: "str",
+    Kind.date: "datetime64[ns]",
+    Kind.boolean: "boolean",
+    Kind.integer: "Int64",
+    Kind.number: "float64",
+    Kind.choice: "str",
+    Kind.choices: "str",
+}
+
+
+def _out_of_range(column: Column, parsed: list[Any]) -> list[int]:
+    low = -math.inf if column.minimum is None else column.minimum
+    high = math.inf if column.maximum is None else column.maximum
+    return [i for i, v in enumerate(parsed) if v is not None and not low <= v <= high]
+
+
+def coerce_column(
+    series: pd.Series, column: Column, *, required: bool, file: str
+) -> tuple[pd.Series, list[Problem]]:
+    """Parse one known column; return the typed column and one problem per bad value.
+
+    Row numbers in problems are 1-based positions in the table.
+    """
+    if column.kind is Kind.choice:
+        parser: Callable[[Any], Any] = _choice_parser(column)
+    elif column.kind is Kind.choices:
+        parser = _choices_parser(column)
+    else:
+        parser = _PARSERS[column.kind]
+    parsed, bad = parse_each(series, parser)
+    raw = series.to_numpy(dtype=object)
+    allowed = column.allowed_text()
+
+    def problem(position: int, message: str) -> Problem:
+        value = display_value(raw[position])
+        return Problem(column.name, value, message, allowed, file, position + 1)
+
+    problems = [problem(position, message) for position, message in bad]
+    if column.kind in (Kind.integer, Kind.number):
+        problems += [problem(i, "is out of range") for i in _out_of_range(column, parsed)]
+    if required:
+        bad_positions = {position for position, _ in bad}
+        problems += [
+            problem(i, "is blank; a value is required")
+            for i, v in enumerate(parsed)
+            if v is None and i not in bad_positions
+        ]
+    values = pd.Series(parsed, index=series.index, dtype=object, name=series.name)
+    if column.kind is Kind.date:
+        values = values.where(values.notna(), pd.NaT)
+    else:
+        values = values.where(values.notna(), None)
+    return values.astype(cast(Any, _DTYPES[column.kind])), sorted(
+        problems, key=lambda p: p.row or 0
+    )

@@ -1,0 +1,153 @@
+"""Item-level instrument columns in visits: checked against the instrument definitions.
+
+Any visits column whose name is the flat ``Field.column`` of a known instrument definition
+(:mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`) is checked against that
+item's allowed codes, column by column (vectorised). Nothing here knows CLASI or SLEDAI items
+by name: the definitions are the data. When every CLASI item is given for a visit, the
+CLASI-A and CLASI-D totals are computed by the instrument's vectorised scorer; a given total
+that disagrees is a problem, and a missing total is filled in.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+from clears._exceptions import Problem
+from clears.cohort._coerce import display_value
+from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
+from clears.instruments._definition import Field, InstrumentDefinition
+
+__all__ = ["coerce_item", "derive_totals", "instrument_fields", "instrument_modules"]
+
+#: Instrument modules whose item columns may appear in visits, and the totals their
+#: vectorised ``score_frame`` derives (empty: items are checked, no total is derived).
+INSTRUMENTS: Mapping[str, tuple[str, ...]] = {
+    "clasi": ("clasi_a", "clasi_d"),
+    "sledai": (),
+}
+
+
+def instrument_modules() -> dict[str, ModuleType]:
+    """Import the instrument modules that exist, by name (absent ones are skipped)."""
+    found: dict[str, ModuleType] = {}
+    for name in INSTRUMENTS:
+        qualified = f"clears.instruments.{name}"
+        try:
+            found[name] = importlib.import_module(qualified)
+        except ModuleNotFoundError as exc:
+            if exc.name != qualified:
+                raise
+    return found
+
+
+def instrument_fields(definitions: Sequence[InstrumentDefinition]) -> dict[str, Field]:
+    """Every flat item column of ``definitions``, keyed by column name."""
+    fields: dict[str, Field] = {}
+    for definition in definitions:
+        fields.update(definition.by_column())
+    return fields
+
+
+def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Series, list[Problem]]:
+    """Check one item column against its allowed codes; return it as ``Int64``.
+
+    Blank values are missing. Text is read as a number; boolean items also take
+    true/false, yes/no.
+
+    Examples
+    --------
+    >>> from clears.instruments._definition import Item, Level
+    >>> item = Item("scale", "Scale", (Level(0, "absent"), Level(1, "scale")))
+    >>> codes, problems = coerce_item(
+    ...     pd.Series(["1", "", "3"]), Field("clasi_ears_scale", "ears.scale", item), file="v"
+    ... )
+    >>> codes.tolist()
+    [1, <NA>, <NA>]
+    >>> print(problems[0])
+    v, row 3: clasi_ears_scale: is not an allowed level (got '3'); allowed: 0 (absent), 1 (scale)
+    """
+    item = field.item
+    raw = series.to_numpy(dtype=object)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        text = pd.Series(series.astype("Int64"), index=series.index).astype(object)
+    else:
+        text = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+        text = text.where(~text.isin(["", None]), None)
+    if item.boolean:
+        words = dict.fromkeys(BOOLEAN_TRUE, 1) | dict.fromkeys(BOOLEAN_FALSE, 0)
+        text = text.map(lambda v: words.get(v.lower(), v) if isinstance(v, str) else v)
+    text = text.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v)
+    number = pd.to_numeric(text, errors="coerce")
+    given = text.notna().to_numpy()
+    numeric = number.notna().to_numpy()
+    not_number = given & ~numeric
+    integral = np.zeros(len(series), dtype=bool)
+    integral[numeric] = np.mod(number.to_numpy()[numeric], 1) == 0
+    not_whole = numeric & ~integral
+    not_code = integral & ~number.isin(item.codes).to_numpy()
+    allowed = item.allowed_text()
+    problems: list[Problem] = []
+    for mask, message in (
+        (not_number, "expects a number"),
+        (not_whole, "expects a whole number"),
+        (not_code, "is not an allowed level"),
+    ):
+        problems += [
+            Problem(field.column, display_value(raw[i]), message, allowed, file, int(i) + 1)
+            for i in np.flatnonzero(mask)
+        ]
+    codes = number.where(~(not_whole | not_code)).astype("Float64").astype("Int64")
+    codes.index = series.index
+    codes.name = series.name
+    return codes, sorted(problems, key=lambda p: p.row or 0)
+
+
+def derive_totals(
+    visits: pd.DataFrame, modules: Mapping[str, ModuleType], *, file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Compute instrument totals where every item of a visit is given; compare or fill them.
+
+    Returns a new frame (``visits`` is not changed) and one problem per given total that
+    disagrees with the total of its items.
+    """
+    result = visits
+    problems: list[Problem] = []
+    for name, totals in INSTRUMENTS.items():
+        module = modules.get(name)
+        if module is None or not totals:
+            continue
+        columns = list(module.DEFINITION.columns)
+        if not set(columns) <= set(visits.columns):
+            continue
+        complete = visits[columns].notna().all(axis=1).to_numpy()
+        if not complete.any():
+            continue
+        scored = module.score_frame(visits.loc[complete, columns])
+        for total in totals:
+            computed = pd.Series(np.nan, index=visits.index, dtype="float64")
+            computed[complete] = np.asarray(scored[total], dtype="float64")
+            if total in result.columns:
+                given = result[total].astype("float64")
+                differs = complete & given.notna().to_numpy() & (given != computed).to_numpy()
+                problems += [
+                    Problem(
+                        total,
+                        display_value(given.iloc[i]),
+                        f"disagrees with the total of the item-level {name.upper()} columns, "
+                        f"{computed.iloc[i]:g}",
+                        f"{computed.iloc[i]:g} or blank",
+                        file,
+                        int(i) + 1,
+                    )
+                    for i in np.flatnonzero(differs)
+                ]
+                filled = given.where(given.notna(), computed)
+            else:
+                filled = computed
+            result = result.assign(**{total: filled})
+    return result, problems

@@ -1,0 +1,104 @@
+"""Read a cohort from a folder of CSV or Parquet files, validating everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from clears._exceptions import InputError, Problem
+from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._validate import conform
+
+__all__ = ["OPTIONAL_TABLES", "read"]
+
+#: Tables that may be absent from a folder (read as empty tables with the required columns).
+OPTIONAL_TABLES = ("adverse_events", "flares")
+
+_SUFFIXES = (".csv", ".parquet")
+
+
+def _read_one(path: Path) -> pd.DataFrame | Problem:
+    """Read one file; CSV cells are read as text (nothing inferred), blanks kept as ''."""
+    try:
+        if path.suffix == ".csv":
+            return pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+            )
+        return pd.read_parquet(path)
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        return Problem(
+            "(file)", None, f"cannot be read: {exc}", "a CSV or Parquet table", path.name
+        )
+
+
+def _locate(folder: Path, table: str) -> tuple[Path | None, list[Problem]]:
+    found = [folder / f"{table}{suffix}" for suffix in _SUFFIXES]
+    found = [path for path in found if path.is_file()]
+    if len(found) > 1:
+        names = " and ".join(path.name for path in found)
+        message = f"both {names} exist; keep one"
+        return None, [Problem("(file)", None, message, "one file per table", found[0].name)]
+    if not found and table not in OPTIONAL_TABLES:
+        names = " or ".join(f"{table}{suffix}" for suffix in _SUFFIXES)
+        return None, [Problem("(file)", None, f"is missing from {folder}", names, table)]
+    return (found[0] if found else None), []
+
+
+def read(path: str | Path, *, today: dt.date | None = None) -> Cohort:
+    """Read and validate a cohort folder.
+
+    Parameters
+    ----------
+    path
+        A folder holding ``patients``, ``treatments`` and ``visits`` (required) and
+        ``adverse_events`` and ``flares`` (optional), each as ``<table>.csv`` or
+        ``<table>.parquet``. CSV files are UTF-8 with a header row.
+    today
+        Dates after this day are problems; default: the current date.
+
+    Returns
+    -------
+    Cohort
+        Typed tables (see ``docs/cohort-tables.md``): required columns first, extra columns
+        kept, absent optional tables empty, and CLASI-A/CLASI-D filled in from complete
+        item-level CLASI where the total was blank.
+
+    Raises
+    ------
+    InputError
+        Listing every problem in every file at once, each with file, 1-based data row,
+        column, value and what is allowed.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import clears.cohort
+    >>> folder = Path(clears.cohort.__file__).parents[3] / "examples" / "cohort"
+    >>> cohort = clears.cohort.read(folder, today=dt.date(2025, 1, 1))
+    >>> cohort.n_patients
+    6
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError(Problem("COHORT", str(path), "is not a folder", "a cohort folder"))
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        located, found = _locate(folder, table)
+        problems += found
+        files[table] = located.name if located else f"{table}.csv"
+        frame = _read_one(located) if located else None
+        if isinstance(frame, Problem):
+            problems.append(frame)
+            frame = None
+        if frame is None:
+            frame = pd.DataFrame(
+                {name: pd.Series([], dtype=object) for name in REQUIRED_COLUMNS[table]}
+            )
+        frames[table] = frame
+    if problems:
+        raise InputError(problems)
+    return conform(Cohort(**frames, source=str(folder)), today=today, files=files)

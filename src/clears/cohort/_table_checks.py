@@ -1,0 +1,153 @@
+"""Checks of one typed cohort table on its own: duplicates, date order, future dates, doses.
+
+Every check reports each offending row, so the result does not depend on the order of the
+rows (a duplicate is reported on every copy, not only on the "second" one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from clears._exceptions import Problem
+from clears.cohort._coerce import display_value, is_blank
+from clears.cohort._model import DATE_COLUMNS
+from clears.cohort._schema import DOSE_MAXIMUM
+
+__all__ = ["check_table"]
+
+#: Pairs of (start, end) date columns: the end may not come before the start.
+_INTERVALS = {
+    "treatments": ("start_date", "end_date"),
+    "adverse_events": ("onset_date", "end_date"),
+}
+
+
+def _rows(mask: pd.Series | np.ndarray) -> list[int]:
+    return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
+    if frame.empty or frame.shape[1] == 0:
+        return []
+    missing = object()
+    keys = [
+        tuple(missing if is_blank(v) and not isinstance(v, str) else v for v in row)
+        for row in frame.itertuples(index=False, name=None)
+    ]
+    counts = Counter(keys)
+    return [
+        Problem(
+            "(whole row)",
+            None,
+            f"is a duplicate: {counts[key]} identical rows in this table",
+            "each row once",
+            file,
+            i + 1,
+        )
+        for i, key in enumerate(keys)
+        if counts[key] > 1
+    ]
+
+
+def _duplicate_patients(patients: pd.DataFrame, file: str) -> list[Problem]:
+    if "patient_id" not in patients.columns:
+        return []
+    ids = patients["patient_id"]
+    counts = ids.map(ids.value_counts(dropna=True))
+    return [
+        Problem(
+            "patient_id",
+            ids.iloc[i],
+            f"appears in {int(counts.iloc[i])} rows",
+            "each patient_id once",
+            file,
+            i + 1,
+        )
+        for i in _rows(ids.notna() & ids.duplicated(keep=False))
+    ]
+
+
+def _end_before_start(table: str, frame: pd.DataFrame, file: str) -> list[Problem]:
+    start, end = _INTERVALS.get(table, ("", ""))
+    if start not in frame.columns or end not in frame.columns:
+        return []
+    backwards = frame[end] < frame[start]
+    return [
+        Problem(
+            end,
+            display_value(frame[end].iloc[i]),
+            f"is before {start} {display_value(frame[start].iloc[i])}",
+            f"a date on or after {start}, or blank",
+            file,
+            i + 1,
+        )
+        for i in _rows(backwards)
+    ]
+
+
+def _future_dates(table: str, frame: pd.DataFrame, today: dt.date, file: str) -> list[Problem]:
+    limit = pd.Timestamp(today)
+    problems = []
+    for column in DATE_COLUMNS[table]:
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        problems += [
+            Problem(
+                column,
+                display_value(values.iloc[i]),
+                f"is in the future (today is {today.isoformat()})",
+                f"a date up to {today.isoformat()}",
+                file,
+                i + 1,
+            )
+            for i in _rows(values > limit)
+        ]
+    if table == "patients" and "birth_year" in frame.columns:
+        years = frame["birth_year"]
+        problems += [
+            Problem(
+                "birth_year",
+                display_value(years.iloc[i]),
+                f"is in the future (today is {today.isoformat()})",
+                f"a year up to {today.year}",
+                file,
+                i + 1,
+            )
+            for i in _rows((years > today.year).fillna(False))
+        ]
+    return problems
+
+
+def _implausible_doses(treatments: pd.DataFrame, file: str) -> list[Problem]:
+    if not {"drug", "dose_mg_per_day"} <= set(treatments.columns):
+        return []
+    maximum = treatments["drug"].map(DOSE_MAXIMUM).astype("float64")
+    dose = treatments["dose_mg_per_day"].astype("float64")
+    return [
+        Problem(
+            "dose_mg_per_day",
+            display_value(dose.iloc[i]),
+            f"is above the plausible maximum for {treatments['drug'].iloc[i]}",
+            f"0 to {maximum.iloc[i]:g} mg/day for {treatments['drug'].iloc[i]}",
+            file,
+            i + 1,
+        )
+        for i in _rows(dose > maximum)
+    ]
+
+
+def check_table(table: str, frame: pd.DataFrame, *, today: dt.date, file: str) -> list[Problem]:
+    """Return every problem of one typed table that needs no other table."""
+    problems = _duplicate_rows(frame, file)
+    problems += _end_before_start(table, frame, file)
+    problems += _future_dates(table, frame, today, file)
+    if table == "patients":
+        problems += _duplicate_patients(frame, file)
+    if table == "treatments":
+        problems += _implausible_doses(frame, file)
+    return problems

@@ -1,0 +1,164 @@
+"""Validate a cohort: parse every column, then check each table and the tables together.
+
+:func:`validate` lists every problem of a cohort held in memory; :func:`conform` returns the
+canonical, typed cohort (and raises one :class:`~clears.InputError` listing every problem).
+:func:`clears.cohort.read` is :func:`conform` applied to the tables of a folder, so a cohort
+built by the simulator or the registry is judged exactly as one read from files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+
+from clears._exceptions import InputError, Problem
+from clears.cohort._coerce import coerce_column, is_blank
+from clears.cohort._cross_checks import check_cross
+from clears.cohort._items import coerce_item, derive_totals, instrument_fields, instrument_modules
+from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._schema import schema_of
+from clears.cohort._table_checks import check_table
+from clears.instruments._definition import Field
+
+__all__ = ["conform", "validate"]
+
+
+def _keep_extra(series: pd.Series) -> pd.Series:
+    """An unknown column: text stays text (blank read as missing); anything else as given."""
+    if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        values = series.astype(object)
+        if all(isinstance(v, str) or is_blank(v) for v in values):
+            return values.map(lambda v: None if is_blank(v) else v).astype("str")
+    return series
+
+
+def _coerce_table(
+    table: str, frame: pd.DataFrame, items: Mapping[str, Field], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    required = REQUIRED_COLUMNS[table]
+    known = schema_of(table)
+    names = [str(name) for name in frame.columns]
+    problems = [
+        Problem(
+            name,
+            None,
+            f"column appears {names.count(name)} times",
+            "each column once",
+            file,
+        )
+        for name in sorted(set(names))
+        if names.count(name) > 1
+    ]
+    problems += [
+        Problem(name, None, "required column is missing", f"columns {', '.join(required)}", file)
+        for name in required
+        if name not in names
+    ]
+    if problems:
+        return frame.reset_index(drop=True), problems
+    columns: dict[str, pd.Series] = {}
+    for name in names:
+        series = frame[name].reset_index(drop=True)
+        if name in known:
+            columns[name], found = coerce_column(
+                series, known[name], required=name in required, file=file
+            )
+            problems += found
+        elif table == "visits" and name in items:
+            columns[name], found = coerce_item(series, items[name], file=file)
+            problems += found
+        else:
+            columns[name] = _keep_extra(series)
+    order = [n for n in required if n in columns] + [n for n in names if n not in required]
+    return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(frame))), problems
+
+
+def _check(
+    cohort: Cohort, today: dt.date | None, files: Mapping[str, str] | None
+) -> tuple[Cohort, list[Problem]]:
+    today = dt.date.today() if today is None else today
+    names = {table: table for table in TABLES} | dict(files or {})
+    modules = instrument_modules()
+    items = instrument_fields([module.DEFINITION for module in modules.values()])
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        frame = cohort.table(table)
+        if not isinstance(frame, pd.DataFrame):
+            problems.append(
+                Problem(table, None, f"is a {type(frame).__name__}", "a DataFrame", names[table])
+            )
+            frame = pd.DataFrame({name: [] for name in REQUIRED_COLUMNS[table]})
+        typed, found = _coerce_table(table, frame, items, names[table])
+        problems += found
+        problems += check_table(table, typed, today=today, file=names[table])
+        tables[table] = typed
+    tables["visits"], found = derive_totals(tables["visits"], modules, file=names["visits"])
+    problems += found
+    problems += check_cross(tables, names)
+    position = {names[table]: i for i, table in enumerate(TABLES)}
+    problems.sort(key=lambda p: (position.get(p.file or "", 99), p.row or 0, p.field))
+    return Cohort(**tables, source=cohort.source), problems
+
+
+def validate(
+    cohort: Cohort, *, today: dt.date | None = None, files: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """List every problem of a cohort, without raising.
+
+    Parameters
+    ----------
+    cohort
+        The five tables, as read or as built in memory (text, typed or mixed values).
+    today
+        Dates after this day are problems; default: the current date.
+    files
+        Name to report for each table (default: the table name).
+
+    Returns
+    -------
+    list of Problem
+        Each with ``file`` (table), ``row`` (1-based position in the table, ``None`` for a
+        whole-table problem), ``field`` (column), ``value``, ``message`` and ``allowed``;
+        sorted by table, row and column. Empty when the cohort is valid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from clears.cohort import Cohort
+    >>> cohort = Cohort(
+    ...     patients=pd.DataFrame({"patient_id": ["P1"], "centre": ["BCN"]}),
+    ...     treatments=pd.DataFrame({"patient_id": ["P2"], "drug": ["lenalidomide"],
+    ...                              "start_date": ["2020-01-06"], "dose_mg_per_day": [5]}),
+    ...     visits=pd.DataFrame({"patient_id": ["P1"], "visit_date": ["2020-13-01"]}),
+    ...     adverse_events=pd.DataFrame(columns=["patient_id", "onset_date", "term", "grade"]),
+    ...     flares=pd.DataFrame(columns=["patient_id", "flare_date", "severity"]),
+    ... )
+    >>> for problem in validate(cohort, today=dt.date(2024, 1, 1)):
+    ...     print(problem)
+    treatments, row 1: patient_id: is not in patients (got 'P2'); allowed: a patient_id listed in patients
+    visits, row 1: visit_date: is not a calendar date (got '2020-13-01'); allowed: an ISO 8601 date YYYY-MM-DD
+    """  # noqa: E501
+    return _check(cohort, today, files)[1]
+
+
+def conform(
+    cohort: Cohort, *, today: dt.date | None = None, files: Mapping[str, str] | None = None
+) -> Cohort:
+    """Return the cohort with canonical types and derived totals, or raise on any problem.
+
+    Columns are parsed to their canonical types (see ``docs/cohort-tables.md``), required
+    columns come first, rows are renumbered from 0, and CLASI-A/CLASI-D are filled in from
+    complete item-level CLASI. New frames are returned; ``cohort`` is not changed.
+
+    Raises
+    ------
+    InputError
+        Listing every problem :func:`validate` finds.
+    """
+    conformed, problems = _check(cohort, today, files)
+    if problems:
+        raise InputError(problems)
+    return conformed

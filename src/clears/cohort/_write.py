@@ -1,0 +1,66 @@
+"""Write a cohort to a folder of CSV or Parquet files that :func:`clears.cohort.read` reads back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
+
+__all__ = ["write"]
+
+
+def _ordered(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    required = [name for name in REQUIRED_COLUMNS[table] if name in frame.columns]
+    rest = [name for name in frame.columns if name not in required]
+    return frame[required + rest]
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Render dates as YYYY-MM-DD and booleans as true/false; missing values as blanks."""
+    columns: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            text = series.dt.strftime("%Y-%m-%d")
+            columns[name] = text.where(series.notna(), None).astype(object)
+        elif pd.api.types.is_bool_dtype(series.dtype):
+            columns[name] = series.astype(object).map(
+                lambda v: None if v is pd.NA else ("true" if v else "false")
+            )
+        else:
+            columns[name] = series
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def write(cohort: Cohort, path: str | Path, *, format: Literal["csv", "parquet"] = "csv") -> Path:
+    """Write the five tables of ``cohort`` into the folder ``path`` (created if needed).
+
+    Parameters
+    ----------
+    cohort
+        A cohort as returned by :func:`clears.cohort.read` or :func:`clears.cohort.conform`.
+    path
+        Target folder; existing files of the same names are replaced.
+    format
+        ``"csv"`` (UTF-8, ISO dates, ``true``/``false``, blank for missing) or ``"parquet"``.
+
+    Returns
+    -------
+    Path
+        The folder written. Columns are in a stable order (required first, then the others
+        as they are in the cohort), so ``read(write(cohort, p))`` gives back the same tables.
+    """
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        frame = _ordered(table, cohort.table(table)).reset_index(drop=True)
+        if format == "csv":
+            _as_text(frame).to_csv(folder / f"{table}.csv", index=False, lineterminator="\n")
+        else:
+            frame.to_parquet(folder / f"{table}.parquet", index=False)
+    return folder

@@ -1,0 +1,33 @@
+"""Statistical analysis over tidy cohort and outcome frames.
+
+Each function takes plain DataFrames (or numbers) with column names passed as keyword
+arguments and returns a tidy DataFrame or a small result object that names the method that
+produced it. Modules: :mod:`~clears.analysis.table_one`, :mod:`~clears.analysis.adverse_events`,
+:mod:`~clears.analysis.proportions`, :mod:`~clears.analysis.comparisons`,
+:mod:`~clears.analysis.rates`, :mod:`~clears.analysis.survival` (lifelines, imported on use)
+and :mod:`~clears.analysis.aggregates` (tests from published summary statistics).
+"""
+
+from clears.analysis._results import ComparisonResult, ProportionEstimate, RateEstimate
+from clears.analysis._rounding import ROUNDING_RULE, format_percent, round_half_up
+from clears.analysis.comparisons import (
+    chi2_test,
+    fisher_exact,
+    kruskal_wallis,
+    mann_whitney,
+    t_test,
+)
+
+__all__ = [
+    "ROUNDING_RULE",
+    "ComparisonResult",
+    "ProportionEstimate",
+    "RateEstimate",
+    "chi2_test",
+    "fisher_exact",
+    "format_percent",
+    "kruskal_wallis",
+    "mann_whitney",
+    "round_half_up",
+    "t_test",
+]

@@ -56,7 +56,7 @@ SHORT = {
 
 def payload(**present: Any) -> dict[str, Any]:
     """All 24 descriptors absent except those given."""
-    return {key: False for key in PUBLISHED_WEIGHTS} | present
+    return dict.fromkeys(PUBLISHED_WEIGHTS, False) | present
 
 
 # --- the definition as data -------------------------------------------------------------

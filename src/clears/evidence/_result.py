@@ -1,0 +1,159 @@
+"""The result of a meta-analysis of proportions."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["MetaPropResult", "SubgroupTest"]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+@dataclass(frozen=True, slots=True)
+class SubgroupTest:
+    """Test for subgroup differences: Q between subgroups on G − 1 df.
+
+    ``Q_b = Σ_g (θ̂_g − θ̄)² / SE_g²`` with θ̄ the inverse-variance mean of the subgroup
+    estimates θ̂_g, each from its own model with its own τ² (the default of
+    ``meta::metaprop(subgroup=)`` and of fitting ``metafor::rma`` per subgroup, then
+    ``rma(method="EE")`` on the estimates).
+    """
+
+    variable: str
+    q: float
+    df: int
+    p: float
+
+
+@dataclass(frozen=True, slots=True)
+class MetaPropResult:
+    """A pooled proportion with heterogeneity, per-study rows and subgroup results.
+
+    Attributes
+    ----------
+    summary
+        One row per pooled set: ``group`` ("overall" or the subgroup value), ``k``,
+        ``events``, ``n``, ``estimate``, ``ci_lower``, ``ci_upper``, ``pi_lower``,
+        ``pi_upper`` (proportions), ``estimate_t``, ``se_t`` (pooling scale), ``z``, ``p``,
+        ``tau2``, ``i2`` (percent), ``h2``, ``q``, ``q_df``, ``q_p``, ``method``.
+    studies
+        One row per study: ``study``, ``events``, ``n``, ``proportion``, ``ci_lower``,
+        ``ci_upper`` (Clopper–Pearson), ``yi``, ``vi`` (pooling scale), ``corrected``
+        (continuity correction applied), ``weight`` (percent of its own pooled set; blank
+        for the GLMM, which has no study weights), plus the subgroup column if any.
+    measure, method
+        The transformation and the estimator actually used (after any fallback).
+    method_requested
+        The estimator asked for.
+    notes
+        Plain-language caveats (continuity corrections, fallbacks, back-transformation).
+    """
+
+    summary: pd.DataFrame
+    studies: pd.DataFrame
+    measure: str
+    method: str
+    method_requested: str
+    level: float
+    subgroup: str | None = None
+    subgroup_test: SubgroupTest | None = None
+    notes: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overall(self) -> dict[str, Any]:
+        """The overall row of :attr:`summary` as a mapping."""
+        row = self.summary.loc[self.summary["group"] == "overall"].iloc[0]
+        return {str(k): _clean(v) for k, v in row.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready mapping (overall figures at the top level)."""
+        overall = self.overall
+        out: dict[str, Any] = {
+            key: overall[key]
+            for key in (
+                "estimate",
+                "ci_lower",
+                "ci_upper",
+                "pi_lower",
+                "pi_upper",
+                "tau2",
+                "i2",
+                "h2",
+                "q",
+                "q_df",
+                "q_p",
+                "k",
+                "events",
+                "n",
+                "estimate_t",
+                "se_t",
+                "z",
+                "p",
+            )
+        }
+        out.update(
+            {
+                "measure": self.measure,
+                "method": self.method,
+                "method_requested": self.method_requested,
+                "level": self.level,
+                "study_ci_method": "Clopper-Pearson (exact)",
+                "i2_definition": self.settings.get("i2_definition"),
+                "settings": self.settings,
+                "subgroup": self.subgroup,
+                "subgroups": _records(self.summary.loc[self.summary["group"] != "overall"]),
+                "subgroup_test": None
+                if self.subgroup_test is None
+                else {
+                    "variable": self.subgroup_test.variable,
+                    "q": _clean(self.subgroup_test.q),
+                    "df": self.subgroup_test.df,
+                    "p": _clean(self.subgroup_test.p),
+                },
+                "studies": _records(self.studies),
+                "notes": list(self.notes),
+            }
+        )
+        return out
+
+    def to_text(self) -> str:
+        """Return a short human-readable report."""
+        pct = f"{round(self.level * 100)}%"
+        lines = [f"Meta-analysis of proportions ({self.measure}, {self.method})"]
+        for _, row in self.summary.iterrows():
+            lines.append(
+                f"  {row['group']}: k={row['k']}, {row['estimate']:.3f} "
+                f"[{pct} CI {row['ci_lower']:.3f}, {row['ci_upper']:.3f}], "
+                f"PI {row['pi_lower']:.3f}-{row['pi_upper']:.3f}, tau2={row['tau2']:.4f}, "
+                f"I2={row['i2']:.1f}%, Q={row['q']:.2f} (df={row['q_df']}, p={row['q_p']:.3g})"
+            )
+        if self.subgroup_test is not None:
+            t = self.subgroup_test
+            lines.append(
+                f"  Test for subgroup differences ({t.variable}): Q={t.q:.2f}, df={t.df}, "
+                f"p={t.p:.3g}"
+            )
+        lines.append("  Studies (Clopper-Pearson CI):")
+        for _, s in self.studies.iterrows():
+            w = "" if pd.isna(s["weight"]) else f", weight {s['weight']:.1f}%"
+            lines.append(
+                f"    {s['study']}: {s['events']}/{s['n']} = {s['proportion']:.3f} "
+                f"[{s['ci_lower']:.3f}, {s['ci_upper']:.3f}]{w}"
+            )
+        lines.extend(f"  Note: {note}" for note in self.notes)
+        return "\n".join(lines) + "\n"

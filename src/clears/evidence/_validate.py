@@ -1,0 +1,119 @@
+"""Validation of a table of single-arm counts (``study, events, n``) for pooling."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from clears._exceptions import InputError, Problem
+
+__all__ = ["validate_counts"]
+
+
+def _as_count(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
+def validate_counts(
+    data: pd.DataFrame,
+    *,
+    study: str,
+    events: str,
+    n: str,
+    groups: Sequence[str] = (),
+    file: str | None = None,
+) -> pd.DataFrame:
+    """Check a counts table and return a clean copy with columns study, events, n, groups.
+
+    Every problem is collected before raising, each naming its row (1-based data row),
+    field, value and what is allowed.
+
+    Raises
+    ------
+    InputError
+        Missing columns, missing or non-integer counts, events < 0, n < 1, events > n,
+        missing study labels or duplicated labels within a group.
+
+    Examples
+    --------
+    >>> validate_counts(pd.DataFrame({"study": ["a"], "events": [3], "n": [2]}),
+    ...                 study="study", events="events", n="n")
+    Traceback (most recent call last):
+    ...
+    clears._exceptions.InputError: row 1: events: exceeds n (2) (got 3); allowed: 0 ≤ events ≤ n
+    """
+    needed = [study, events, n, *groups]
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        raise InputError(
+            [
+                Problem(c, None, "column is missing", f"columns {', '.join(needed)}", file)
+                for c in missing
+            ]
+        )
+    if len(data) == 0:
+        raise InputError(Problem("rows", 0, "no studies to pool", "at least one row", file))
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    for position, (_, record) in enumerate(data.iterrows(), start=1):
+        label = record[study]
+        if label is None or (isinstance(label, float) and math.isnan(label)) or str(label) == "":
+            problems.append(Problem(study, None, "missing study label", "any text", file, position))
+        x = _as_count(record[events])
+        size = _as_count(record[n])
+        if x is None:
+            problems.append(
+                Problem(events, record[events], "not a whole number", "integer ≥ 0", file, position)
+            )
+        elif x < 0:
+            problems.append(Problem(events, x, "negative", "integer ≥ 0", file, position))
+        if size is None:
+            problems.append(
+                Problem(n, record[n], "not a whole number", "integer ≥ 1", file, position)
+            )
+        elif size < 1:
+            problems.append(Problem(n, size, "must be at least 1", "integer ≥ 1", file, position))
+        if x is not None and size is not None and size >= 1 and x > size:
+            problems.append(
+                Problem(events, x, f"exceeds {n} ({size})", f"0 ≤ {events} ≤ {n}", file, position)
+            )
+        row: dict[str, Any] = {"study": str(label), "events": x, "n": size}
+        for g in groups:
+            value = record[g]
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                problems.append(Problem(g, None, "missing group value", "any text", file, position))
+            row[g] = str(value)
+        rows.append(row)
+    clean = pd.DataFrame(rows)
+    if not problems:
+        keys = ["study", *groups]
+        dup = clean.duplicated(subset=keys, keep=False)
+        for position in [i + 1 for i, flag in enumerate(dup) if flag]:
+            problems.append(
+                Problem(
+                    study,
+                    clean.loc[position - 1, "study"],
+                    "duplicated study label",
+                    "one row per study (and group)",
+                    file,
+                    position,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    clean["events"] = clean["events"].astype(int)
+    clean["n"] = clean["n"].astype(int)
+    return clean

@@ -1,0 +1,429 @@
+"""CTCAE v5.0 grading of laboratory values, and validation of clinician-assigned grades.
+
+Lab values are graded on the half-open bands of the NCI CTCAE v5.0 spreadsheet, held as
+data in :mod:`clears.instruments.ctcae_terms`: "<1500–1000/mm³" means 1000 ≤ x < 1500 and
+"<500/mm³" means x < 500. Values are converted once to the canonical unit
+(:mod:`clears.units`), except haemoglobin in mmol/L, which is graded on the published
+mmol/L thresholds (6.2 and 4.9 mmol/L) because no single factor reproduces both published
+pairs (10.0 g/dL = 6.2 mmol/L; 8.0 g/dL = 4.9 mmol/L).
+
+Rules clears applies, each named in the result (``rule``, ``flags``):
+
+``at_or_above_lln``
+    A value at or above the local lower limit of normal (LLN) is grade 0 (no adverse
+    event). This holds even when a low local LLN puts the value inside the numeric band of
+    grade 2 or worse (LLN 1.4, ANC 1.45 ×10⁹/L is grade 0); the result then carries the
+    flag ``lln_overlap``.
+``numeric_band``
+    A value below the LLN takes the grade of the band it falls in; grade 1 is
+    [grade-1 lower bound, LLN).
+``numeric_band_no_lln``
+    Without an LLN, a value below the grade-1 lower bound (ANC < 1.5 ×10⁹/L) is graded on
+    its band and flagged ``lln_not_given``. A value at or above that bound cannot be
+    graded (0 or 1 depends on the LLN): :func:`grade_lab` refuses it and
+    :func:`grade_labs` returns :data:`NEEDS_LLN`.
+``transfusion_indicated``
+    Anaemia grade 3 is also met by "transfusion indicated"; the grade is then at least 3.
+    Anaemia grades 4 and 5 are clinical and never assigned from a number.
+
+References
+----------
+.. [1] National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE)
+   Version 5.0. U.S. Department of Health and Human Services, 27 November 2017.
+
+Examples
+--------
+>>> result = grade_lab("neutrophils", 900, "/mm3", lln=2.0, lln_unit="10^9/L")
+>>> result.grade, result.term, result.version
+(3, 'Neutrophil count decreased', 'CTCAE v5.0')
+>>> print(result.interval_text)
+0.5 ≤ x < 1.0 10^9/L
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from clears import units
+from clears._exceptions import InputError, Problem
+from clears.instruments._definition import Reference, require_mapping, unknown_keys
+from clears.instruments.ctcae_array import MISSING, NEEDS_LLN, grade_labs
+from clears.instruments.ctcae_terms import (
+    LAB_TESTS,
+    REFERENCE,
+    TERMS,
+    VERSION,
+    LabTest,
+    Scale,
+    find_term,
+    lab_test,
+    validate_grade,
+)
+
+__all__ = [
+    "LAB_TESTS",
+    "MISSING",
+    "NEEDS_LLN",
+    "REFERENCE",
+    "RULES",
+    "TERMS",
+    "VERSION",
+    "CtcaeResult",
+    "find_term",
+    "grade_lab",
+    "grade_labs",
+    "score_mapping",
+    "validate_grade",
+]
+
+RULES: Mapping[str, str] = {
+    "at_or_above_lln": "value at or above the local LLN: no adverse event (grade 0)",
+    "numeric_band": "numeric CTCAE band, value below the local LLN",
+    "numeric_band_no_lln": (
+        "numeric CTCAE band; no LLN given, value below the grade-1 lower bound"
+    ),
+    "transfusion_indicated": "anaemia grade 3 met by 'transfusion indicated'",
+}
+"""The grading rules, by the code given in :attr:`CtcaeResult.rule`."""
+
+_GRADE_0 = "No adverse event: value at or above the local LLN"
+_PAYLOAD_KEYS = ("test", "value", "unit", "lln", "lln_unit", "transfusion_indicated")
+
+
+@dataclass(frozen=True, slots=True)
+class CtcaeResult:
+    """The CTCAE v5.0 grade of one laboratory value, with how it was reached.
+
+    Attributes
+    ----------
+    grade
+        0 (no adverse event) to the worst numeric grade of the term.
+    term, term_key, soc
+        The exact CTCAE term, its clears key and its system organ class.
+    description
+        The CTCAE cell text of the grade (or the grade-0 meaning).
+    test, value, unit
+        The test, value and unit as given.
+    canonical_value, canonical_unit
+        The value in the canonical unit of :mod:`clears.units`.
+    scale_unit
+        The unit of the thresholds applied (the canonical unit, or mmol/L).
+    lln, lln_unit
+        The local lower limit of normal as given (``None`` when not given).
+    interval
+        ``(lower, upper)`` in ``scale_unit`` of the band that matched, lower inclusive and
+        upper exclusive; ``None`` stands for no bound. ``None`` when no band decided.
+    rule
+        Key of :data:`RULES` that decided the grade.
+    flags
+        Codes of notable conditions (``lln_overlap``, ``lln_not_given``,
+        ``lln_below_grade1_bound``).
+    """
+
+    grade: int
+    term: str
+    term_key: str
+    soc: str
+    description: str
+    test: str
+    value: float
+    unit: str
+    canonical_value: float
+    canonical_unit: str
+    scale_unit: str
+    lln: float | None
+    lln_unit: str | None
+    interval: tuple[float | None, float | None] | None
+    rule: str
+    flags: tuple[str, ...] = ()
+    transfusion_indicated: bool = False
+    version: str = VERSION
+    reference: Reference = field(default=REFERENCE)
+
+    @property
+    def interval_text(self) -> str:
+        """The matched interval as text (``0.5 ≤ x < 1.0 10^9/L``), or ``-``."""
+        if self.interval is None:
+            return "-"
+        lower, upper = self.interval
+        parts = [] if lower is None else [f"{lower} ≤"]
+        parts.append("x")
+        if upper is not None:
+            parts.append(f"< {upper}")
+        return " ".join(parts) + f" {self.scale_unit}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready mapping."""
+        return {
+            "version": self.version,
+            "test": self.test,
+            "term": self.term,
+            "term_key": self.term_key,
+            "soc": self.soc,
+            "grade": self.grade,
+            "description": self.description,
+            "value": self.value,
+            "unit": self.unit,
+            "canonical_value": self.canonical_value,
+            "canonical_unit": self.canonical_unit,
+            "scale_unit": self.scale_unit,
+            "lln": self.lln,
+            "lln_unit": self.lln_unit,
+            "transfusion_indicated": self.transfusion_indicated,
+            "interval": None if self.interval is None else list(self.interval),
+            "interval_text": self.interval_text,
+            "rule": self.rule,
+            "rule_text": RULES[self.rule],
+            "flags": list(self.flags),
+            "reference": self.reference.to_dict(),
+        }
+
+    def to_text(self) -> str:
+        """Return a readable rendering of the result."""
+        lln = "not given" if self.lln is None else f"{self.lln:g} {self.lln_unit}"
+        lines = [
+            f"{self.version}: {self.term} ({self.soc})",
+            f"Grade {self.grade}: {self.description}",
+            f"Value: {self.value:g} {self.unit} "
+            f"(= {self.canonical_value:g} {self.canonical_unit}); LLN: {lln}",
+            f"Band: {self.interval_text}",
+            f"Rule: {RULES[self.rule]}",
+        ]
+        if self.transfusion_indicated:
+            lines.append("Transfusion indicated: yes")
+        if self.flags:
+            lines.append("Flags: " + ", ".join(self.flags))
+        lines.append(f"Reference: {self.reference}")
+        return "\n".join(lines)
+
+
+def _to_scale(lab: LabTest, scale: Scale, value: float, unit: units.Unit) -> float:
+    if unit.symbol == scale.unit:
+        return float(value)
+    return units.from_canonical(lab.quantity, unit.to_canonical(float(value)), scale.unit)
+
+
+def _implausible(lab: LabTest, name: str, value: float, unit: units.Unit, given: str) -> Problem:
+    """A problem for an implausible value, suggesting a unit that would make it plausible."""
+    low, high = lab.plausible
+    hints = [
+        u.symbol
+        for u in units.QUANTITIES[lab.quantity].units
+        if u != unit and low <= u.to_canonical(value) <= high
+    ]
+    hint = f"; check the unit (did you mean {' or '.join(hints)}?)" if hints else ""
+    return Problem(
+        name,
+        value,
+        f"is not a plausible {lab.key} value in {given}{hint}",
+        f"{low:g} to {high:g} {units.canonical_unit(lab.quantity)}",
+    )
+
+
+def _check(
+    lab: LabTest, name: str, value: object, unit: object, problems: list[Problem]
+) -> tuple[float, units.Unit] | None:
+    """Validate one value and its unit; append problems, return (canonical, unit)."""
+    resolved = None
+    try:
+        resolved = units.resolve_unit(
+            lab.quantity, unit, field="unit" if name == "value" else f"{name}_unit"
+        )
+    except InputError as exc:
+        problems.extend(exc.problems)
+    symbol = lab.scales[0].unit if resolved is None else resolved.symbol
+    try:
+        canonical = units.to_canonical(lab.quantity, cast(float, value), symbol, field=name)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+    if resolved is None:
+        return None
+    low, high = lab.plausible
+    if not low <= canonical <= high:
+        problems.append(_implausible(lab, name, cast(float, value), resolved, str(unit)))
+        return None
+    return canonical, resolved
+
+
+def grade_lab(
+    test: str,
+    value: float,
+    unit: str,
+    *,
+    lln: float | None = None,
+    lln_unit: str | None = None,
+    transfusion_indicated: bool = False,
+) -> CtcaeResult:
+    """Grade one laboratory value by CTCAE v5.0.
+
+    Parameters
+    ----------
+    test
+        One of :data:`LAB_TESTS`: ``neutrophils``, ``wbc``, ``platelets``, ``hemoglobin``,
+        ``lymphocytes``.
+    value
+        The measured value, ≥ 0, in ``unit``.
+    unit
+        Any accepted spelling of a unit of the test's quantity (:mod:`clears.units`).
+    lln
+        The local laboratory's lower limit of normal. Needed to grade 0 or 1; see the
+        module notes for what happens without it.
+    lln_unit
+        Unit of ``lln``; defaults to ``unit``.
+    transfusion_indicated
+        Anaemia only: "transfusion indicated" meets grade 3.
+
+    Returns
+    -------
+    CtcaeResult
+
+    Raises
+    ------
+    InputError
+        Listing every problem: unknown test or unit, a negative, non-finite or implausible
+        value or LLN (with a unit hint), an LLN needed but missing, a transfusion flag on
+        a test other than haemoglobin.
+
+    Examples
+    --------
+    >>> grade_lab("hemoglobin", 4.8, "mmol/L", lln=7.5).grade
+    3
+    >>> grade_lab("platelets", 140, "10^9/L", lln=150).grade
+    1
+    """
+    lab = lab_test(test)
+    problems: list[Problem] = []
+    checked = _check(lab, "value", value, unit, problems)
+    checked_lln = None
+    if lln is None and lln_unit is not None:
+        problems.append(Problem("lln_unit", lln_unit, "is given without lln", "omit it"))
+    if lln is not None:
+        checked_lln = _check(lab, "lln", lln, unit if lln_unit is None else lln_unit, problems)
+        if checked_lln is not None and checked_lln[0] <= 0:
+            problems.append(Problem("lln", lln, "must be greater than 0", "a number > 0"))
+    if not isinstance(transfusion_indicated, bool):
+        problems.append(
+            Problem("transfusion_indicated", transfusion_indicated, "expects true or false")
+        )
+    elif transfusion_indicated and lab.transfusion_grade is None:
+        problems.append(
+            Problem(
+                "transfusion_indicated",
+                transfusion_indicated,
+                f"applies only to haemoglobin, not {lab.key}",
+                "false",
+            )
+        )
+    if problems or checked is None:
+        raise InputError(problems)
+    canonical, value_unit = checked
+    scale = lab.scale_for(value_unit.symbol)
+    x = _to_scale(lab, scale, value, value_unit)
+    lln_x = None
+    if checked_lln is not None:
+        lln_x = _to_scale(lab, scale, cast(float, lln), checked_lln[1])
+
+    flags: list[str] = []
+    bands = {b.grade: b for b in scale.bands}
+    numeric = [b for b in scale.bands if b.upper is not None and b.lower <= x < b.upper]
+    interval: tuple[float | None, float | None] | None
+    if lln_x is not None and lln_x <= scale.grade1_lower:
+        flags.append("lln_below_grade1_bound")
+    if lln_x is not None and x >= lln_x:
+        grade, rule, interval = 0, "at_or_above_lln", (lln_x, None)
+        if numeric:
+            flags.append("lln_overlap")
+    elif numeric:
+        band = numeric[0]
+        grade, interval = band.grade, (band.lower if band.lower > 0 else None, band.upper)
+        rule = "numeric_band" if lln_x is not None else "numeric_band_no_lln"
+        if lln_x is None:
+            flags.append("lln_not_given")
+    elif lln_x is not None:
+        grade, rule, interval = 1, "numeric_band", (bands[1].lower, lln_x)
+    elif transfusion_indicated:
+        grade, rule, interval = 0, "transfusion_indicated", None
+        flags.append("lln_not_given")
+    else:
+        raise InputError(
+            Problem(
+                "lln",
+                None,
+                f"is required to grade {lab.key} ≥ {scale.grade1_lower:g} {scale.unit}: "
+                "grade 0 or 1 depends on the local lower limit of normal",
+                f"the local LLN in {units.canonical_unit(lab.quantity)} or lln_unit",
+            )
+        )
+    if (
+        transfusion_indicated
+        and lab.transfusion_grade is not None
+        and grade < lab.transfusion_grade
+    ):
+        grade, rule, interval = lab.transfusion_grade, "transfusion_indicated", None
+    term = lab.term
+    description = _GRADE_0 if grade == 0 else term.description(grade)
+    return CtcaeResult(
+        grade=grade,
+        term=term.term,
+        term_key=term.key,
+        soc=term.soc,
+        description=description,
+        test=lab.key,
+        value=value,
+        unit=unit,
+        canonical_value=canonical,
+        canonical_unit=units.canonical_unit(lab.quantity),
+        scale_unit=scale.unit,
+        lln=lln,
+        lln_unit=None if lln is None else (unit if lln_unit is None else lln_unit),
+        interval=interval,
+        rule=rule,
+        flags=tuple(flags),
+        transfusion_indicated=transfusion_indicated,
+    )
+
+
+def score_mapping(payload: Mapping[str, Any]) -> CtcaeResult:
+    """Grade one lab value from a JSON-like mapping (used by ``clears score ctcae``).
+
+    Keys: ``test``, ``value``, ``unit`` (required); ``lln``, ``lln_unit``,
+    ``transfusion_indicated`` (optional). Unknown keys are refused.
+
+    Examples
+    --------
+    >>> score_mapping({"test": "neutrophils", "value": 0.9, "unit": "10^9/L", "lln": 2.0}).grade
+    3
+    """
+    mapping = require_mapping(payload, "")
+    if isinstance(mapping, Problem):
+        raise InputError(mapping)
+    problems = unknown_keys(list(mapping), _PAYLOAD_KEYS, "")
+    for key, allowed in (
+        ("test", ", ".join(LAB_TESTS)),
+        ("value", "a number >= 0"),
+        ("unit", "a unit of the test"),
+    ):
+        if mapping.get(key) is None:
+            problems.append(Problem(key, None, "is missing", allowed))
+    for key in ("test", "unit", "lln_unit"):
+        if mapping.get(key) is not None and not isinstance(mapping[key], str):
+            problems.append(Problem(key, mapping[key], "expects a string"))
+    if any(p.message != "unknown field" for p in problems):
+        raise InputError(problems)
+    try:
+        result = grade_lab(
+            mapping["test"],
+            mapping["value"],
+            mapping["unit"],
+            lln=mapping.get("lln"),
+            lln_unit=mapping.get("lln_unit"),
+            transfusion_indicated=mapping.get("transfusion_indicated", False),
+        )
+    except InputError as exc:
+        raise InputError([*problems, *exc.problems]) from None
+    if problems:
+        raise InputError(problems)
+    return result

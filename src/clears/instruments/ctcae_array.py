@@ -1,0 +1,150 @@
+"""Vectorised CTCAE v5.0 grading of laboratory values (columns in, grades out).
+
+The array counterpart of :func:`clears.instruments.ctcae.grade_lab`, reading the same bands
+(:data:`~clears.instruments.ctcae_terms.LAB_TESTS`) and applying the same rules; the two are
+tested against each other. Public names are re-exported by :mod:`clears.instruments.ctcae`.
+
+References
+----------
+.. [1] National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE)
+   Version 5.0. U.S. Department of Health and Human Services, 27 November 2017.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from clears import units
+from clears._exceptions import InputError, Problem
+from clears.instruments.ctcae_terms import LabTest, Scale, lab_test
+
+__all__ = ["MISSING", "NEEDS_LLN", "grade_labs"]
+
+MISSING = -1
+"""Code returned by :func:`grade_labs` for a missing (NaN) value."""
+NEEDS_LLN = -2
+"""Code returned by :func:`grade_labs` when grade 0 or 1 depends on an LLN not given."""
+
+
+def grade_labs(
+    test: str,
+    values: npt.ArrayLike,
+    unit: str,
+    *,
+    lln: float | npt.ArrayLike | None = None,
+    lln_unit: str | None = None,
+    transfusion_indicated: bool | npt.ArrayLike = False,
+) -> npt.NDArray[np.int8]:
+    """Grade an array of laboratory values by CTCAE v5.0 (the vectorised ``grade_lab``).
+
+    Parameters
+    ----------
+    test, unit, lln_unit
+        As for :func:`~clears.instruments.ctcae.grade_lab`; one unit for the whole array.
+    values
+        Values in ``unit``; NaN marks a missing value.
+    lln
+        One LLN for all values, or one per value (NaN: not given for that value).
+    transfusion_indicated
+        One flag for all values or one per value (haemoglobin only).
+
+    Returns
+    -------
+    numpy.ndarray of int8
+        The grade of each value, or :data:`MISSING` (-1) for NaN, or :data:`NEEDS_LLN`
+        (-2) where ``grade_lab`` would refuse the value for want of an LLN. A new
+        array; the inputs are not modified.
+
+    Raises
+    ------
+    InputError
+        Unknown test or unit, and one problem per negative, infinite or implausible value
+        or LLN (with its 1-based ``row``).
+
+    Examples
+    --------
+    >>> grade_labs("neutrophils", [2.1, 1.7, 1.2, float("nan"), 0.3], "10^9/L", lln=2.0)
+    array([ 0,  1,  2, -1,  4], dtype=int8)
+    >>> grade_labs("neutrophils", [1.7, 1.2], "10^9/L")
+    array([-2,  2], dtype=int8)
+    """
+    lab = lab_test(test)
+    value_unit = units.resolve_unit(lab.quantity, unit)
+    x_canonical = units.to_canonical_array(lab.quantity, values, unit)
+    n = x_canonical.shape
+    lln_given = (
+        np.full(n, np.nan) if lln is None else np.broadcast_to(np.asarray(lln, dtype=np.float64), n)
+    )
+    lln_value_unit = unit if lln_unit is None else lln_unit
+    lln_unit_obj = units.resolve_unit(lab.quantity, lln_value_unit, field="lln_unit")
+    lln_canonical = units.to_canonical_array(lab.quantity, lln_given, lln_value_unit, field="lln")
+    problems = _array_plausibility(lab, "value", x_canonical, np.asarray(values, np.float64))
+    problems += _array_plausibility(lab, "lln", lln_canonical, lln_given)
+    problems += [
+        Problem(
+            "lln", float(lln_given[i]), "must be greater than 0", "a number > 0", row=int(i) + 1
+        )
+        for i in np.flatnonzero(lln_canonical == 0)
+    ]
+    transfused = np.broadcast_to(np.asarray(transfusion_indicated, dtype=bool), n)
+    if transfused.any() and lab.transfusion_grade is None:
+        problems.append(
+            Problem(
+                "transfusion_indicated",
+                True,
+                f"applies only to haemoglobin, not {lab.key}",
+                "false",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+    scale = lab.scale_for(value_unit.symbol)
+    x = _array_to_scale(lab, scale, x_canonical, np.asarray(values, np.float64), value_unit)
+    lln_x = _array_to_scale(lab, scale, lln_canonical, lln_given, lln_unit_obj)
+    has_lln = ~np.isnan(lln_x)
+    below = ~has_lln | (x < np.where(has_lln, lln_x, np.inf))
+    grades = np.zeros(n, dtype=np.int8)
+    for band in scale.bands:
+        if band.upper is None:
+            grades[below & has_lln & (x >= band.lower)] = band.grade
+            grades[~has_lln & (x >= band.lower)] = NEEDS_LLN
+        else:
+            grades[below & (x >= band.lower) & (x < band.upper)] = band.grade
+    if lab.transfusion_grade is not None:
+        grades = np.where(transfused, np.maximum(grades, lab.transfusion_grade), grades).astype(
+            np.int8
+        )
+    grades[np.isnan(x)] = MISSING
+    return grades
+
+
+def _array_plausibility(
+    lab: LabTest, name: str, canonical: npt.NDArray[np.float64], given: npt.NDArray[np.float64]
+) -> list[Problem]:
+    low, high = lab.plausible
+    bad = ~np.isnan(canonical) & ((canonical < low) | (canonical > high))
+    return [
+        Problem(
+            name,
+            float(given[i]),
+            f"is not a plausible {lab.key} value; check the unit",
+            f"{low:g} to {high:g} {units.canonical_unit(lab.quantity)}",
+            row=int(i) + 1,
+        )
+        for i in np.flatnonzero(bad)
+    ]
+
+
+def _array_to_scale(
+    lab: LabTest,
+    scale: Scale,
+    canonical: npt.NDArray[np.float64],
+    given: npt.NDArray[np.float64],
+    unit: units.Unit,
+) -> npt.NDArray[np.float64]:
+    if unit.symbol == scale.unit:
+        return np.array(given, dtype=np.float64)
+    target = units.resolve_unit(lab.quantity, scale.unit)
+    return canonical * target.denominator / target.numerator

@@ -10,6 +10,12 @@ and :mod:`~clears.analysis.aggregates` (tests from published summary statistics)
 
 from clears.analysis._results import ComparisonResult, ProportionEstimate, RateEstimate
 from clears.analysis._rounding import ROUNDING_RULE, format_percent, round_half_up
+from clears.analysis.aggregates import (
+    fisher_from_counts,
+    paired_t_test_from_summary,
+    t_test_from_summary,
+    wald_p_from_ratio_ci,
+)
 from clears.analysis.comparisons import (
     chi2_test,
     fisher_exact,
@@ -17,6 +23,8 @@ from clears.analysis.comparisons import (
     mann_whitney,
     t_test,
 )
+from clears.analysis.proportions import proportion_ci, response_rates
+from clears.analysis.rates import incidence_rate, incidence_table
 
 __all__ = [
     "ROUNDING_RULE",
@@ -25,9 +33,17 @@ __all__ = [
     "RateEstimate",
     "chi2_test",
     "fisher_exact",
+    "fisher_from_counts",
     "format_percent",
+    "incidence_rate",
+    "incidence_table",
     "kruskal_wallis",
     "mann_whitney",
+    "paired_t_test_from_summary",
+    "proportion_ci",
+    "response_rates",
     "round_half_up",
     "t_test",
+    "t_test_from_summary",
+    "wald_p_from_ratio_ci",
 ]

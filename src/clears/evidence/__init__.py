@@ -5,15 +5,13 @@ Import from here; the modules behind it are private::
     from clears.evidence import metaprop, studies
 """
 
-from clears.evidence._metaprop import FT_WARNING, Method, leave_one_out, metaprop
+from clears.evidence._metaprop import Method, leave_one_out, metaprop
 from clears.evidence._result import MetaPropResult, SubgroupTest
-from clears.evidence._studies import OUTCOMES, pooling_table, studies
+from clears.evidence._studies import pooling_table, studies
 from clears.evidence._tau2 import Tau2Method, estimate_tau2
 from clears.evidence._transforms import Correction, Measure, back_transform, transform
 
 __all__ = [
-    "FT_WARNING",
-    "OUTCOMES",
     "Correction",
     "Measure",
     "MetaPropResult",

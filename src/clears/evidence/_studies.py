@@ -76,7 +76,7 @@ def _check(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             else:
                 problems.append(Problem(col, raw, "not a count", "blank or integer ≥ 0", name, row))
                 values.append(pd.NA)
-        out[col] = pd.array(values, dtype="Int64")
+        out[col] = pd.Series(values, index=out.index, dtype="Int64")
     for row, drug in enumerate(out["drug"], start=1):
         if str(drug) not in _DRUGS:
             problems.append(Problem("drug", drug, "unknown drug", ", ".join(_DRUGS), name, row))

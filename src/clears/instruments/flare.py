@@ -31,7 +31,7 @@ can be read apart.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -419,8 +419,8 @@ def classify(
         fired, notes = _clinical_criteria(record)
         criteria += fired
         notes.append(f"medication criteria can upgrade flares to severe: {THANOU_REFERENCE}")
-    elif severe_reading != spec.severe_reading:
-        notes.append(f"severe_reading does not apply to {spec.name}: it defines change > 12")
+    else:
+        notes.append(f"severe_reading applies to the SFI only; {spec.name} defines change > 12")
     if not spec.uses_clinical_criteria and _has_clinical(record):
         notes.append(f"{spec.name} uses the SLEDAI change only; other criteria were ignored")
     levels = {c.level for c in criteria}
@@ -641,8 +641,8 @@ def _raw_total(mapping: Mapping[str, Any], visit: str, scored: int) -> object:
 
 
 def classify_change(
-    previous_scores: npt.ArrayLike | pd.Series,
-    current_scores: npt.ArrayLike | pd.Series,
+    previous_scores: Sequence[object] | npt.ArrayLike | pd.Series,
+    current_scores: Sequence[object] | npt.ArrayLike | pd.Series,
     *,
     rule: str = "sfi",
     severe_reading: str = "to",

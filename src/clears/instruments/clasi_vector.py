@@ -85,7 +85,9 @@ class _Collector:
         self.count += len(rows)
         room = MAX_PROBLEMS - len(self.problems)
         for k in range(min(room, len(rows))):
-            value = None if values is None else values[rows[k]].item()
+            value = None if values is None else values[rows[k]]
+            if isinstance(value, np.generic):
+                value = value.item()
             self.problems.append(Problem(column, value, message, allowed, row=int(rows[k]) + 1))
 
     def raise_if_any(self) -> None:

@@ -9,7 +9,7 @@ and :mod:`~clears.analysis.aggregates` (tests from published summary statistics)
 """
 
 from clears.analysis._results import ComparisonResult, ProportionEstimate, RateEstimate
-from clears.analysis._rounding import ROUNDING_RULE, format_percent, round_half_up
+from clears.analysis._rounding import format_percent, round_half_up
 from clears.analysis.aggregates import (
     fisher_from_counts,
     paired_t_test_from_summary,
@@ -27,7 +27,6 @@ from clears.analysis.proportions import proportion_ci, response_rates
 from clears.analysis.rates import incidence_rate, incidence_table
 
 __all__ = [
-    "ROUNDING_RULE",
     "ComparisonResult",
     "ProportionEstimate",
     "RateEstimate",

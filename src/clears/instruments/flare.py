@@ -81,7 +81,7 @@ SFI_REFERENCE: Final = Reference(
 )
 CORTES2012_REFERENCE: Final = Reference(
     citation=(
-        "Cortés-Hernández J, Ávila G, Vilardell-Tarrés M, Ordi-Ros J. Efficacy and safety "
+        "Cortés-Hernández J, et al. Efficacy and safety "
         "of lenalidomide for refractory cutaneous lupus erythematosus. Arthritis Res Ther "
         "2012;14:R265"
     ),

@@ -1,0 +1,31 @@
+"""Decision support at the visit: protocol engine, monitoring, eligibility and safety rules.
+
+Protocols are data (``clears/data/protocol_*.toml`` or a user's TOML/YAML file) read by one
+rule engine; safety rules, the monitoring schedule and the Cortés-Hernández 2012 eligibility
+screen cite their sources item by item. See ``docs/protocol.md``.
+"""
+
+from clears.protocol._advise import Advice, advise
+from clears.protocol._definition import ProtocolDefinition, parse_protocol
+from clears.protocol._deviations import deviations
+from clears.protocol._dose import DoseAdvice
+from clears.protocol._eligibility import Criterion, Eligibility
+from clears.protocol._load import DEFAULT_PROTOCOL, available_protocols, load_protocol
+from clears.protocol._monitoring import MonitoringItem
+from clears.protocol._safety import Alert
+
+__all__ = [
+    "DEFAULT_PROTOCOL",
+    "Advice",
+    "Alert",
+    "Criterion",
+    "DoseAdvice",
+    "Eligibility",
+    "MonitoringItem",
+    "ProtocolDefinition",
+    "advise",
+    "available_protocols",
+    "deviations",
+    "load_protocol",
+    "parse_protocol",
+]

@@ -1,0 +1,372 @@
+"""Eligibility screening against the Cortés-Hernández 2012 inclusion and exclusion criteria.
+
+Source: Cortés-Hernández J, Ávila G, Vilardell-Tarrés M, Ordi-Ros J. Arthritis Res Ther
+2012;14(6):R265, doi:10.1186/ar4111, Methods (reference/seeds/001_89a58bb5d418c2d0.txt).
+Every criterion is phrased as a requirement, so ``met`` is always on the eligible side (an
+exclusion such as "previous thrombosis" is the requirement "no previous thrombosis"). Each
+result carries the data that decided it; a criterion whose data is absent is ``unknown``.
+Patients are screened on the data known at the start of treatment (or on the as-of date when
+not started). The patient columns read are documented in ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from clears.protocol._patient import PatientData, flag, number
+from clears.protocol._sources import CORTES2012
+
+__all__ = ["CORTES2012_LIMITS", "Criterion", "Eligibility", "screen"]
+
+#: Numeric limits of the criteria (Cortés-Hernández 2012, Methods).
+CORTES2012_LIMITS: Final = {
+    "min_age": 18,  # "aged over 18 years", read as adult (age ≥ 18)
+    "min_erythema": 2,  # "at least a grade II erythema" on the CLASI activity score
+    "min_antimalarial_months": 3,  # refractory to ≥ 3 months of antimalarials + topical steroids
+    "min_bsa_percent": 18,  # "more than 18% of the body surface area"
+    "min_platelets": 30.0,  # exclusion: < 30,000/mm³ (×10⁹/L)
+    "min_wbc": 2.0,  # exclusion: leukopenia < 2,000/mm³
+    "min_anc": 1.0,  # exclusion: neutrophils < 1,000/µL
+    "min_gfr": 30.0,  # exclusion: FG < 30 mL/min/1.73 m²
+}
+_THALIDOMIDE_FAILURE: Final = frozenset(
+    {"adverse_event", "intolerance", "side_effects", "toxicity", "inefficacy", "lack_of_efficacy"}
+)
+
+Evaluation = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion's result: ``status`` is met, not_met or unknown."""
+
+    id: str
+    kind: str
+    text: str
+    status: str
+    data: dict[str, Any]
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the criterion as a JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "rule": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "status": self.status,
+            "data": {
+                k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.data.items()
+            },
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The screen: ``verdict`` is eligible (all met), ineligible (any not met) or undetermined."""
+
+    screened_on: dt.date
+    verdict: str
+    criteria: tuple[Criterion, ...]
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the screen as a JSON-ready mapping."""
+        return {
+            "screened_on": self.screened_on.isoformat(),
+            "verdict": self.verdict,
+            "reference": self.reference,
+            "criteria": [c.to_dict() for c in self.criteria],
+        }
+
+
+def _tri(value: bool | None, *, good: bool) -> str:
+    if value is None:
+        return "unknown"
+    return "met" if value is good else "not_met"
+
+
+def _latest(data: PatientData, column: str, day: dt.date) -> tuple[dt.date, float] | None:
+    for row in reversed(data.visits):
+        value = number(row.get(column))
+        if row["visit_date"] <= day and value is not None:
+            return row["visit_date"], value
+    return None
+
+
+def _female(data: PatientData) -> bool | None:
+    sex = str(data.value("sex") or "").strip().lower()
+    if sex in {"f", "female", "woman"}:
+        return True
+    return False if sex in {"m", "male", "man"} else None
+
+
+def _age(data: PatientData, day: dt.date) -> Evaluation:
+    year = number(data.value("birth_year"))
+    if year is None:
+        return "unknown", {"birth_year": None}
+    diff = day.year - int(year)
+    info = {"birth_year": int(year), "age_range": [diff - 1, diff]}
+    limit = CORTES2012_LIMITS["min_age"]
+    if diff - 1 >= limit:
+        return "met", info
+    return ("not_met", info) if diff < limit else ("unknown", info)
+
+
+def _lab(column: str, limit: str) -> Callable[[PatientData, dt.date], Evaluation]:
+    def evaluate(data: PatientData, day: dt.date) -> Evaluation:
+        latest = _latest(data, column, day)
+        if latest is None:
+            return "unknown", {column: None}
+        bound = CORTES2012_LIMITS[limit]
+        return ("met" if latest[1] >= bound else "not_met"), {
+            column: latest[1],
+            "date": latest[0],
+            "limit": bound,
+        }
+
+    return evaluate
+
+
+def _flag(column: str, *, good: bool) -> Callable[[PatientData, dt.date], Evaluation]:
+    def evaluate(data: PatientData, day: dt.date) -> Evaluation:
+        value = flag(data.value(column))
+        return _tri(value, good=good), {column: value}
+
+    return evaluate
+
+
+def _erythema(data: PatientData, day: dt.date) -> Evaluation:
+    clasi = _latest(data, "clasi_a", day)
+    if clasi is not None and clasi[1] == 0:
+        return "not_met", {"clasi_a": 0.0, "date": clasi[0]}
+    ery = _latest(data, "erythema_max", day)
+    if ery is None:
+        return "unknown", {"erythema_max": None}
+    good = ery[1] >= CORTES2012_LIMITS["min_erythema"]
+    return ("met" if good else "not_met"), {"erythema_max": ery[1], "date": ery[0]}
+
+
+def _refractory(data: PatientData, day: dt.date) -> Evaluation:
+    months = number(data.value("antimalarial_months"))
+    if months is None:
+        return "unknown", {"antimalarial_months": None}
+    good = months >= CORTES2012_LIMITS["min_antimalarial_months"]
+    return ("met" if good else "not_met"), {"antimalarial_months": months}
+
+
+def _extent_or_thalidomide(data: PatientData, day: dt.date) -> Evaluation:
+    bsa = number(data.value("bsa_percent"))
+    reason = str(data.value("thalidomide_stop_reason") or "").strip().lower() or None
+    neuropathy = flag(data.value("thalidomide_neuropathy"))
+    info = {
+        "bsa_percent": bsa,
+        "thalidomide_stop_reason": reason,
+        "thalidomide_neuropathy": neuropathy,
+    }
+    hits = [
+        bsa is not None and bsa > CORTES2012_LIMITS["min_bsa_percent"],
+        reason in _THALIDOMIDE_FAILURE,
+        neuropathy is True,
+    ]
+    if any(hits):
+        return "met", info
+    prior = flag(data.value("prior_thalidomide"))
+    if bsa is not None and (prior is False or reason is not None):
+        return "not_met", info
+    return "unknown", info
+
+
+def _women_only(column: str, *, good: bool) -> Callable[[PatientData, dt.date], Evaluation]:
+    def evaluate(data: PatientData, day: dt.date) -> Evaluation:
+        female = _female(data)
+        if female is False or (
+            column == "contraception" and flag(data.value("reproductive_potential")) is False
+        ):
+            return "met", {"sex": data.value("sex"), "applies": False}
+        value = flag(data.value(column))
+        return ("unknown" if female is None and value is None else _tri(value, good=good)), {
+            column: value
+        }
+
+    return evaluate
+
+
+def _not_pregnant(data: PatientData, day: dt.date) -> Evaluation:
+    if _female(data) is False:
+        return "met", {"sex": data.value("sex"), "applies": False}
+    for row in reversed(data.visits):
+        value = flag(row.get("pregnancy_test"))
+        if row["visit_date"] <= day and value is not None:
+            return ("not_met" if value else "met"), {
+                "pregnancy_test": value,
+                "date": row["visit_date"],
+            }
+    return "unknown", {"pregnancy_test": None}
+
+
+def _active_sle(data: PatientData, day: dt.date) -> Evaluation:
+    sle = flag(data.value("sle"))
+    active = flag(data.value("sle_immunosuppression"))
+    if sle is False:
+        return "met", {"sle": False}
+    return _tri(active, good=False), {"sle": sle, "sle_immunosuppression": active}
+
+
+def _antiphospholipid(data: PatientData, day: dt.date) -> Evaluation:
+    antibodies = flag(data.value("antiphospholipid_antibodies"))
+    aps = flag(data.value("aps"))
+    info = {"antiphospholipid_antibodies": antibodies, "aps": aps}
+    if antibodies is None and aps is True:
+        return "not_met", info
+    return _tri(antibodies, good=False), info
+
+
+def _renal(data: PatientData, day: dt.date) -> Evaluation:
+    latest = _latest(data, "creatinine_clearance", day)
+    progressive = flag(data.value("progressive_renal_disease"))
+    info: dict[str, Any] = {
+        "creatinine_clearance": latest[1] if latest else None,
+        "progressive_renal_disease": progressive,
+    }
+    if progressive is True or (latest is not None and latest[1] < CORTES2012_LIMITS["min_gfr"]):
+        return "not_met", info
+    return ("met" if latest is not None and progressive is False else "unknown"), info
+
+
+def _infections(data: PatientData, day: dt.date) -> Evaluation:
+    values = {c: flag(data.value(c)) for c in ("hiv", "viral_hepatitis")}
+    if any(v is True for v in values.values()):
+        return "not_met", values
+    return ("met" if all(v is False for v in values.values()) else "unknown"), values
+
+
+#: The criteria, in the paper's order: (id, kind, text, evaluator).
+CRITERIA: Final[tuple[tuple[str, str, str, Callable[[PatientData, dt.date], Evaluation]], ...]] = (
+    ("cortes2012.age", "inclusion", "Aged over 18 years", _age),
+    (
+        "cortes2012.histology",
+        "inclusion",
+        "Histologically proven CLE",
+        _flag("cle_histology", good=True),
+    ),
+    (
+        "cortes2012.erythema",
+        "inclusion",
+        "At least grade 2 erythema on the CLASI activity score",
+        _erythema,
+    ),
+    (
+        "cortes2012.stable_background",
+        "inclusion",
+        "Stable prednisone (< 10 mg/day), antimalarial or "
+        "immunosuppressive regimen for at least 30 days",
+        _flag("stable_background", good=True),
+    ),
+    (
+        "cortes2012.refractory",
+        "inclusion",
+        "Refractory to at least 3 months of antimalarials and topical steroids",
+        _refractory,
+    ),
+    (
+        "cortes2012.extent_or_thalidomide",
+        "inclusion",
+        "Body surface area > 18 %, or severe side effects or lack of efficacy of thalidomide",
+        _extent_or_thalidomide,
+    ),
+    (
+        "cortes2012.no_thalidomide_hypersensitivity",
+        "exclusion",
+        "No known hypersensitivity to thalidomide",
+        _flag("thalidomide_hypersensitivity", good=False),
+    ),
+    ("cortes2012.not_pregnant", "exclusion", "Not pregnant", _not_pregnant),
+    (
+        "cortes2012.not_lactating",
+        "exclusion",
+        "Not lactating",
+        _women_only("lactating", good=False),
+    ),
+    (
+        "cortes2012.contraception",
+        "exclusion",
+        "Adequate contraception (women of reproductive potential)",
+        _women_only("contraception", good=True),
+    ),
+    (
+        "cortes2012.no_active_sle",
+        "exclusion",
+        "No active SLE requiring systemic immunosuppressive agents",
+        _active_sle,
+    ),
+    (
+        "cortes2012.platelets",
+        "exclusion",
+        "Platelets ≥ 30×10⁹/L (no severe thrombocytopenia)",
+        _lab("platelets", "min_platelets"),
+    ),
+    (
+        "cortes2012.wbc",
+        "exclusion",
+        "White cells ≥ 2.0×10⁹/L (no leukopenia)",
+        _lab("wbc", "min_wbc"),
+    ),
+    ("cortes2012.anc", "exclusion", "Neutrophils ≥ 1.0×10⁹/L", _lab("anc", "min_anc")),
+    (
+        "cortes2012.no_thrombosis",
+        "exclusion",
+        "No previous arterial or venous thrombosis",
+        _flag("prior_thrombosis", good=False),
+    ),
+    (
+        "cortes2012.no_antiphospholipid",
+        "exclusion",
+        "No antiphospholipid antibodies",
+        _antiphospholipid,
+    ),
+    (
+        "cortes2012.renal",
+        "exclusion",
+        "GFR ≥ 30 mL/min and no progressive renal disease (creatinine clearance read as GFR)",
+        _renal,
+    ),
+    (
+        "cortes2012.no_hiv_hepatitis",
+        "exclusion",
+        "No HIV or viral hepatitis infection",
+        _infections,
+    ),
+    (
+        "cortes2012.compliance",
+        "exclusion",
+        "No psychiatric or social disorder that might interfere with follow-up or compliance",
+        _flag("compliance_risk", good=False),
+    ),
+)
+
+
+def screen(data: PatientData) -> Eligibility:
+    """Screen one patient against the Cortés-Hernández 2012 criteria.
+
+    The screening date is the start of treatment when the patient has started on or before
+    ``as_of``, otherwise ``as_of``; only visit data dated on or before it is read.
+    """
+    day = data.index_date or data.as_of
+    results = []
+    for cid, kind, text, evaluate in CRITERIA:
+        status, info = evaluate(data, day)
+        results.append(Criterion(cid, kind, text, status, info, str(CORTES2012)))
+    statuses = {c.status for c in results}
+    verdict = (
+        "ineligible"
+        if "not_met" in statuses
+        else "undetermined"
+        if "unknown" in statuses
+        else "eligible"
+    )
+    return Eligibility(day, verdict, tuple(results), str(CORTES2012))

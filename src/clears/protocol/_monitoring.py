@@ -1,0 +1,288 @@
+"""The monitoring schedule: what is due or overdue on the as-of date, with dates.
+
+Blood counts: weekly for the first 8 weeks of a course, then monthly (Cortés-Hernández 2012,
+Shah 2009, MDS label; intervals from the protocol's ``monitoring`` table). Pregnancy tests for
+females of reproductive potential: before start, weekly for the first 4 weeks, then every 4
+weeks, or every 2 weeks with irregular cycles (lenalidomide label, REMS). CLASI at each visit and
+SLEDAI at each visit for patients with SLE (visits monthly for 6 months, then every 3 months in
+Cortés-Hernández 2012). Nerve conduction studies with known thalidomide neuropathy or new
+neurological symptoms (Cortés-Hernández 2012).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from clears.protocol._definition import ProtocolDefinition
+from clears.protocol._dose import DoseFacts
+from clears.protocol._patient import PatientData, flag, is_missing
+from clears.protocol._sources import CORTES2012, LABEL_PREGNANCY, SHAH2009
+
+__all__ = ["PREGNANCY_INTERVALS", "MonitoringItem", "monitoring_schedule"]
+
+#: Pregnancy-test intervals in days: (weekly phase interval, weekly phase length, regular
+#: cycles, irregular cycles) — LABEL_PREGNANCY, instruments.md §6.3 [S].
+PREGNANCY_INTERVALS: Final = (7, 28, 28, 14)
+
+#: Words in an adverse-event term that count as new neurological symptoms.
+_NEURO_WORDS: Final = ("neuropath", "paraesthesia", "paresthesia", "numbness", "tingling")
+#: A count or test at most this many days before the start counts as the pre-start one.
+_PRESTART_WINDOW_DAYS: Final = 14
+
+
+@dataclass(frozen=True)
+class MonitoringItem:
+    """One monitoring item: ``status`` is overdue, due, scheduled, done or conditional."""
+
+    rule: str
+    test: str
+    schedule: str
+    last_done: dt.date | None
+    next_due: dt.date | None
+    status: str
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the item as a JSON-ready mapping."""
+        return {
+            "rule": self.rule,
+            "test": self.test,
+            "schedule": self.schedule,
+            "last_done": self.last_done.isoformat() if self.last_done else None,
+            "next_due": self.next_due.isoformat() if self.next_due else None,
+            "status": self.status,
+            "reference": self.reference,
+        }
+
+
+def _status(next_due: dt.date, as_of: dt.date) -> str:
+    if as_of > next_due:
+        return "overdue"
+    return "due" if as_of == next_due else "scheduled"
+
+
+def _last(data: PatientData, columns: Sequence[str]) -> dt.date | None:
+    for row in reversed(data.visits):
+        if any(not is_missing(row.get(c)) for c in columns):
+            day: dt.date = row["visit_date"]
+            return day
+    return None
+
+
+def _periodic(
+    data: PatientData,
+    anchor: dt.date | None,
+    columns: Sequence[str],
+    intervals: tuple[int, int, int],
+) -> tuple[dt.date | None, dt.date]:
+    """Return (last done, next due) for a test repeated every intervals[0] days during the first
+    intervals[1] days after ``anchor`` and every intervals[2] days after that."""
+    last = _last(data, columns)
+    if anchor is None:
+        return last, data.as_of
+    window = anchor - dt.timedelta(days=_PRESTART_WINDOW_DAYS)
+    if last is None or last < window:
+        return last, anchor
+    early, length, late = intervals
+    step = early if (last - anchor).days < length else late
+    return last, max(last + dt.timedelta(days=step), anchor)
+
+
+def _item(
+    rule: str,
+    test: str,
+    schedule: str,
+    last: dt.date | None,
+    due: dt.date,
+    as_of: dt.date,
+    reference: str,
+) -> MonitoringItem:
+    return MonitoringItem(rule, test, schedule, last, due, _status(due, as_of), reference)
+
+
+def _pre_start(
+    rule: str, test: str, schedule: str, data: PatientData, columns: Sequence[str], reference: str
+) -> MonitoringItem:
+    last = _last(data, columns)
+    recent = last is not None and (data.as_of - last).days <= _PRESTART_WINDOW_DAYS
+    return MonitoringItem(
+        rule,
+        test,
+        schedule,
+        last,
+        None if recent else data.as_of,
+        "done" if recent else "due",
+        reference,
+    )
+
+
+def _female_of_potential(data: PatientData) -> bool:
+    sex = str(data.value("sex") or "").strip().lower()
+    return (
+        sex in {"f", "female", "woman"} and flag(data.value("reproductive_potential")) is not False
+    )
+
+
+def monitoring_schedule(
+    data: PatientData, protocol: ProtocolDefinition, facts: DoseFacts
+) -> tuple[MonitoringItem, ...]:
+    """Return the monitoring items that apply to the patient on ``data.as_of``.
+
+    A course is "active" while a period runs or while it is held for an adverse event; the
+    blood-count and pregnancy-test clocks restart at the start of each course
+    (``facts.cycle_start``). A test dated up to 14 days before the start counts as the
+    pre-start one.
+    """
+    as_of, items = data.as_of, []
+    held = (
+        bool(data.periods)
+        and data.current_period is None
+        and data.periods[-1].get("end_reason") == "adverse_event"
+    )
+    active = data.current_period is not None or held
+    started = bool(data.periods)
+    early, length, late = protocol.blood_count_interval_days
+    blood_words = (
+        f"every {early} days for the first {length} days of a course, then every {late} days"
+    )
+    blood_ref = f"{CORTES2012}; {SHAH2009}"
+    labs = ("anc", "wbc", "platelets")
+    if not started:
+        items.append(
+            _pre_start(
+                "monitoring.blood_counts",
+                "full blood count",
+                "before start; then " + blood_words,
+                data,
+                labs,
+                blood_ref,
+            )
+        )
+    elif active:
+        last, due = _periodic(data, facts.cycle_start, labs, protocol.blood_count_interval_days)
+        items.append(
+            _item(
+                "monitoring.blood_counts",
+                "full blood count",
+                blood_words,
+                last,
+                due,
+                as_of,
+                blood_ref,
+            )
+        )
+    if _female_of_potential(data):
+        weekly, weeks, regular, irregular = PREGNANCY_INTERVALS
+        irregular_cycles = flag(data.value("irregular_cycles")) is True
+        late_step = irregular if irregular_cycles else regular
+        words = (
+            f"weekly for the first {weeks} days, then every {late_step} days "
+            f"({'irregular' if irregular_cycles else 'regular'} cycles)"
+        )
+        if not started:
+            items.append(
+                _pre_start(
+                    "monitoring.pregnancy_test",
+                    "pregnancy test (≥ 50 mIU/mL)",
+                    "two negative tests before start (10–14 days and 24 hours "
+                    "before prescribing); then " + words,
+                    data,
+                    ("pregnancy_test",),
+                    str(LABEL_PREGNANCY),
+                )
+            )
+        elif active:
+            last, due = _periodic(
+                data, facts.cycle_start, ("pregnancy_test",), (weekly, weeks, late_step)
+            )
+            items.append(
+                _item(
+                    "monitoring.pregnancy_test",
+                    "pregnancy test (≥ 50 mIU/mL)",
+                    words,
+                    last,
+                    due,
+                    as_of,
+                    str(LABEL_PREGNANCY),
+                )
+            )
+    v_early, v_length, v_late = protocol.visit_interval_days
+    visit_words = (
+        f"each visit: every {v_early} days for the first {v_length} days, then every {v_late} days"
+    )
+    index = data.index_date
+    assessments = [("monitoring.clasi", "CLASI", "clasi_a")]
+    if flag(data.value("sle")) is True:
+        assessments.append(("monitoring.sledai", "SLEDAI-2K", "sledai"))
+    for rule, test, column in assessments:
+        if not started:
+            items.append(
+                _pre_start(
+                    rule, test, "at baseline; then " + visit_words, data, (column,), str(CORTES2012)
+                )
+            )
+        else:
+            last, due = _periodic(data, index, (column,), protocol.visit_interval_days)
+            items.append(_item(rule, test, visit_words, last, due, as_of, str(CORTES2012)))
+    items.extend(_nerve_conduction(data))
+    return tuple(items)
+
+
+def _nerve_conduction(data: PatientData) -> list[MonitoringItem]:
+    known = flag(data.value("thalidomide_neuropathy")) is True
+    last = None
+    for row in reversed(data.visits):
+        if flag(row.get("nerve_conduction")) is True:
+            last = row["visit_date"]
+            break
+    symptoms = [
+        r["onset_date"]
+        for r in data.adverse_events
+        if any(w in str(r.get("term", "")).lower() for w in _NEURO_WORDS)
+        and (last is None or r["onset_date"] > last)
+    ]
+    ref = str(CORTES2012)
+    test = "nerve conduction study"
+    if symptoms:
+        return [
+            _item(
+                "monitoring.nerve_conduction",
+                test,
+                "when new neurological symptoms appear",
+                last,
+                symptoms[0],
+                data.as_of,
+                ref,
+            )
+        ]
+    if not known:
+        return []
+    index = data.index_date
+    if last is None or (index is not None and last > index):
+        baseline_due = index if index is not None else data.as_of
+        if last is None:
+            return [
+                _item(
+                    "monitoring.nerve_conduction",
+                    test,
+                    "at baseline with known thalidomide neuropathy",
+                    None,
+                    baseline_due,
+                    data.as_of,
+                    ref,
+                )
+            ]
+    return [
+        MonitoringItem(
+            "monitoring.nerve_conduction",
+            test,
+            "repeat when new neurological symptoms appear and at the end of treatment",
+            last,
+            None,
+            "conditional",
+            ref,
+        )
+    ]

@@ -1,0 +1,258 @@
+"""One patient's cohort rows as of a date, as plain Python records.
+
+Decision support must use only what was known on the day it advises. :func:`patient_data`
+is the single place that cuts the cohort at ``as_of``: rows dated after it are dropped, and a
+treatment period still running on ``as_of`` has its ``end_date`` and ``end_reason`` cleared
+(on that day nobody knew when or why it would end). Every other module of
+:mod:`clears.protocol` reads only the :class:`PatientData` this returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from clears._exceptions import InputError, NotFoundError, Problem
+from clears.cohort import Cohort
+
+__all__ = ["PatientData", "Row", "as_date", "flag", "is_missing", "number", "patient_data"]
+
+Row = Mapping[str, Any]
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "positive", "pos"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "negative", "neg"})
+
+
+def is_missing(value: object) -> bool:
+    """Return True for None, NaN, NaT, pandas NA and blank strings."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+
+
+def flag(value: object) -> bool | None:
+    """Read a yes/no cell: booleans, 0/1, ``true``/``yes``/``positive``...; None when blank.
+
+    Examples
+    --------
+    >>> flag("Yes"), flag(0), flag(""), flag("positive")
+    (True, False, None, True)
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def number(value: object) -> float | None:
+    """Read a numeric cell as float; None when blank or not a number."""
+    if is_missing(value) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def as_date(value: object) -> dt.date | None:
+    """Read a date cell (date, datetime, Timestamp or ISO string); None when blank."""
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class PatientData:
+    """One patient's rows dated on or before ``as_of``, sorted by date.
+
+    Attributes
+    ----------
+    patient_id, as_of
+        Who and on which day.
+    patient
+        The ``patients`` row as a mapping (empty values are kept as they are).
+    periods
+        Treatment periods of the studied drug that started on or before ``as_of``; each row has
+        ``start_date`` and ``end_date`` as :class:`datetime.date` (``end_date`` None when still
+        running on ``as_of``).
+    other_treatments
+        Periods of other drugs (e.g. previous thalidomide), cut the same way.
+    visits, adverse_events, flares
+        Rows dated on or before ``as_of``.
+    drug
+        The studied drug.
+    """
+
+    patient_id: str
+    as_of: dt.date
+    patient: Row
+    periods: tuple[Row, ...]
+    other_treatments: tuple[Row, ...]
+    visits: tuple[Row, ...]
+    adverse_events: tuple[Row, ...]
+    flares: tuple[Row, ...]
+    drug: str
+
+    def value(self, column: str) -> object:
+        """Return a ``patients`` column, None when absent."""
+        return self.patient.get(column)
+
+    def latest(self, column: str) -> tuple[dt.date, Any] | None:
+        """Return ``(visit_date, value)`` of the latest visit with a value in ``column``."""
+        for row in reversed(self.visits):
+            if not is_missing(row.get(column)):
+                return row["visit_date"], row[column]
+        return None
+
+    def at(self, day: dt.date) -> PatientData:
+        """Return the same patient cut at an earlier ``day`` (rows after it dropped)."""
+
+        def keep(rows: tuple[Row, ...], column: str) -> tuple[Row, ...]:
+            return tuple(_clip(r, day) for r in rows if r[column] <= day)
+
+        return PatientData(
+            patient_id=self.patient_id,
+            as_of=day,
+            patient=self.patient,
+            periods=keep(self.periods, "start_date"),
+            other_treatments=keep(self.other_treatments, "start_date"),
+            visits=keep(self.visits, "visit_date"),
+            adverse_events=keep(self.adverse_events, "onset_date"),
+            flares=keep(self.flares, "flare_date"),
+            drug=self.drug,
+        )
+
+    @property
+    def index_date(self) -> dt.date | None:
+        """Start of the first period of the studied drug (DESIGN.md), or None."""
+        return self.periods[0]["start_date"] if self.periods else None
+
+    @property
+    def current_period(self) -> Row | None:
+        """The period running on ``as_of`` (no end date, or ending after it), or None."""
+        if self.periods and self.periods[-1]["end_date"] is None:
+            return self.periods[-1]
+        return None
+
+
+def _clip(row: Row, day: dt.date) -> Row:
+    """Clear what was not yet known on ``day``: an end date after it, and the end reason."""
+    end = row.get("end_date")
+    if end is None or end <= day:
+        return row
+    clipped = dict(row)
+    clipped["end_date"] = None
+    for column in ("end_reason", "outcome"):
+        if column in clipped:
+            clipped[column] = None
+    return clipped
+
+
+def _records(
+    frame: pd.DataFrame, patient_id: str, date_columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    rows = frame.loc[frame["patient_id"].astype(str) == patient_id]
+    out: list[dict[str, Any]] = []
+    for raw in rows.to_dict("records"):
+        record = {str(k): (None if is_missing(v) else v) for k, v in raw.items()}
+        for column in date_columns:
+            if column in record:
+                record[column] = as_date(record[column])
+        out.append(record)
+    return out
+
+
+def patient_data(
+    cohort: Cohort, patient_id: str, as_of: dt.date, *, drug: str = "lenalidomide"
+) -> PatientData:
+    """Cut one patient's cohort rows at ``as_of``.
+
+    Parameters
+    ----------
+    cohort
+        The cohort tables (never modified).
+    patient_id
+        Which patient.
+    as_of
+        The day of the advice; rows dated after it are ignored.
+    drug
+        The studied drug (case-insensitive match on ``treatments.drug``).
+
+    Raises
+    ------
+    NotFoundError
+        When ``patient_id`` is not in ``cohort.patients``.
+    InputError
+        When a dated row has an unreadable date.
+    """
+    pid = str(patient_id)
+    patients = _records(cohort.patients, pid, ())
+    if not patients:
+        known = ", ".join(sorted(cohort.patients["patient_id"].astype(str))[:10])
+        raise NotFoundError(f"patient {pid!r} is not in the cohort (first ids: {known})")
+    problems: list[Problem] = []
+
+    def dated(
+        table: str, frame: pd.DataFrame, column: str, extra: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        rows = _records(frame, pid, (column, *extra))
+        for row in rows:
+            if row.get(column) is None:
+                problems.append(Problem(column, None, "a date is required", "ISO 8601 date", table))
+        kept = [r for r in rows if r.get(column) is not None and r[column] <= as_of]
+        return sorted(kept, key=lambda r: r[column])
+
+    treatments = dated("treatments", cohort.treatments, "start_date", ("end_date",))
+    visits = dated("visits", cohort.visits, "visit_date")
+    adverse = dated("adverse_events", cohort.adverse_events, "onset_date", ("end_date",))
+    flares = dated("flares", cohort.flares, "flare_date")
+    if problems:
+        raise InputError(problems)
+    clipped_treatments = [_clip(r, as_of) for r in treatments]
+    clipped_adverse = [_clip(r, as_of) for r in adverse]
+    studied = [
+        r for r in clipped_treatments if str(r.get("drug", "")).strip().lower() == drug.lower()
+    ]
+    others = [
+        r for r in clipped_treatments if str(r.get("drug", "")).strip().lower() != drug.lower()
+    ]
+    return PatientData(
+        patient_id=pid,
+        as_of=as_of,
+        patient=patients[0],
+        periods=tuple(studied),
+        other_treatments=tuple(others),
+        visits=tuple(visits),
+        adverse_events=tuple(clipped_adverse),
+        flares=tuple(flares),
+        drug=drug,
+    )

@@ -1,0 +1,53 @@
+"""Builders for tiny synthetic cohorts used by the protocol tests (no real patients)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
+
+
+def make_cohort(**tables: Sequence[Mapping[str, Any]]) -> Cohort:
+    """Build a Cohort from lists of row dicts; missing tables are empty, dates parsed."""
+    frames = {}
+    for name in TABLES:
+        rows = list(tables.get(name, ()))
+        frame = pd.DataFrame(rows)
+        for column in REQUIRED_COLUMNS[name]:
+            if column not in frame.columns:
+                frame[column] = pd.Series(dtype="object")
+        for column in DATE_COLUMNS[name]:
+            if column in frame.columns:
+                frame[column] = pd.to_datetime(frame[column])
+        if len(frame):
+            frame["patient_id"] = frame["patient_id"].astype(str)
+        frames[name] = frame
+    return Cohort(source="synthetic", **frames)
+
+
+def patient(**extra: Any) -> dict[str, Any]:
+    """A patients row for P1 (female, born 1980, SLE-free) with overrides."""
+    row: dict[str, Any] = {"patient_id": "P1", "centre": "C1", "sex": "F", "birth_year": 1980}
+    row.update(extra)
+    return row
+
+
+def period(start: str, mg: float, end: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A lenalidomide treatment period of P1."""
+    row: dict[str, Any] = {
+        "patient_id": "P1",
+        "drug": "lenalidomide",
+        "start_date": start,
+        "end_date": end,
+        "dose_mg_per_day": mg,
+    }
+    row.update(extra)
+    return row
+
+
+def visit(day: str, **values: Any) -> dict[str, Any]:
+    """A visit of P1."""
+    return {"patient_id": "P1", "visit_date": day, **values}

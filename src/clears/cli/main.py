@@ -13,6 +13,7 @@ import typer
 from clears._exceptions import ClearsError, InputError
 from clears._version import __version__
 from clears.cli import instruments as instruments_cmd
+from clears.cli import meta as meta_cmd
 from clears.cli import score as score_cmd
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(score_cmd.app, name="score")
 app.add_typer(instruments_cmd.app, name="instruments")
+app.command("meta")(meta_cmd.meta)
 
 
 def _version(value: bool) -> None:

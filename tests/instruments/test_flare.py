@@ -358,3 +358,11 @@ def test_classify_change_rejects_non_scores_with_row(bad: object) -> None:
 def test_classify_change_rejects_length_mismatch() -> None:
     with pytest.raises(InputError, match="length differs"):
         flare.classify_change([0, 0], [1])
+
+
+def test_starting_prednisone_from_zero_counts_as_doubling() -> None:
+    # 0 -> 10 mg: a start is read as doubling (docs/instruments/flare.md, decision 3);
+    # 10 mg is below 0.5 mg/kg at 60 kg (30 mg), so the prednisone criterion is mild
+    result = sfi(new_or_worse=("myositis",), prednisone_mg_per_day=Pair(0, 10), weight_kg=60)
+    assert result.flare == "severe"
+    assert "prednisone doubled" in result.criteria[-1].reading

@@ -371,3 +371,13 @@ def test_frame_missing_columns_are_listed() -> None:
     with pytest.raises(InputError) as err:
         sledai.score_frame(frame)
     assert [p.field for p in err.value.problems] == ["sledai_obs", "sledai_dna"]
+
+
+def test_frame_accepts_nullable_boolean_columns() -> None:
+    frame = pd.DataFrame({column: [False, False] for column in COLUMN.values()}).astype("boolean")
+    frame.loc[0, "sledai_vasculitis"] = True
+    frame.loc[1, "sledai_pyuria"] = pd.NA
+    # row 1: vasculitis 8; row 2: a missing descriptor -> missing total
+    result = sledai.score_frame(frame)
+    assert result.iloc[0] == 8
+    assert pd.isna(result.iloc[1])

@@ -302,6 +302,8 @@ def grade_lab(
         problems.append(Problem("lln_unit", lln_unit, "is given without lln", "omit it"))
     if lln is not None:
         checked_lln = _check(lab, "lln", lln, unit if lln_unit is None else lln_unit, problems)
+        if lln_unit is None:  # a bad inherited unit is already reported under "unit"
+            problems[:] = [p for p in problems if p.field != "lln_unit"]
         if checked_lln is not None and checked_lln[0] <= 0:
             problems.append(Problem("lln", lln, "must be greater than 0", "a number > 0"))
     if not isinstance(transfusion_indicated, bool):

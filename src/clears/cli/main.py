@@ -14,6 +14,7 @@ from clears._exceptions import ClearsError, InputError
 from clears._version import __version__
 from clears.cli import instruments as instruments_cmd
 from clears.cli import meta as meta_cmd
+from clears.cli import outcomes as outcomes_cmd
 from clears.cli import score as score_cmd
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(score_cmd.app, name="score")
 app.add_typer(instruments_cmd.app, name="instruments")
 app.command("meta")(meta_cmd.meta)
+app.command("outcomes", context_settings={"allow_extra_args": True})(outcomes_cmd.outcomes)
 
 
 def _version(value: bool) -> None:

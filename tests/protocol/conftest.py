@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
 
@@ -51,3 +53,9 @@ def period(start: str, mg: float, end: str | None = None, **extra: Any) -> dict[
 def visit(day: str, **values: Any) -> dict[str, Any]:
     """A visit of P1."""
     return {"patient_id": "P1", "visit_date": day, **values}
+
+
+@pytest.fixture
+def b() -> SimpleNamespace:
+    """The builders: ``b.cohort``, ``b.patient``, ``b.period``, ``b.visit``."""
+    return SimpleNamespace(cohort=make_cohort, patient=patient, period=period, visit=visit)

@@ -25,18 +25,30 @@ from clears.analysis.comparisons import (
 )
 from clears.analysis.proportions import proportion_ci, response_rates
 from clears.analysis.rates import incidence_rate, incidence_table
+from clears.analysis.survival import (
+    CoxResult,
+    KaplanMeierResult,
+    cox_ph,
+    kaplan_meier,
+    log_rank,
+)
 
 __all__ = [
     "ComparisonResult",
+    "CoxResult",
+    "KaplanMeierResult",
     "ProportionEstimate",
     "RateEstimate",
     "chi2_test",
+    "cox_ph",
     "fisher_exact",
     "fisher_from_counts",
     "format_percent",
     "incidence_rate",
     "incidence_table",
+    "kaplan_meier",
     "kruskal_wallis",
+    "log_rank",
     "mann_whitney",
     "paired_t_test_from_summary",
     "proportion_ci",

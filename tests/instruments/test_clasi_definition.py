@@ -143,6 +143,12 @@ def test_each_field_has_the_sourced_path_and_codes(column: str) -> None:
     assert all(level.label for level in fld.item.levels)
 
 
+def test_every_item_starts_at_zero() -> None:
+    # Albrecht 2005: every item's lowest level is 0 (absent / no); the vectorised range
+    # check in clasi_vector relies on it.
+    assert {f.item.codes[0] for f in clasi.DEFINITION.fields} == {0}
+
+
 def test_only_the_duration_item_accepts_booleans() -> None:
     boolean = [f.column for f in clasi.DEFINITION.fields if f.item.boolean]
     assert boolean == ["clasi_dysp_12m"]

@@ -41,6 +41,8 @@ def test_frame_equals_single_record_path(rows: list[dict[str, int | None]]) -> N
     assert [expected_totals(r) for r in rows] == list(
         zip(out["clasi_a"], out["clasi_d"], strict=True)
     )
+    # The general (float, validated column by column) path gives the same answer.
+    pd.testing.assert_frame_equal(clasi.score_frame(frame.astype("float64")), out)
     activity, damage = clasi.score_array(frame.to_numpy(dtype=np.int8))
     assert activity.tolist() == out["clasi_a"].tolist()
     assert damage.tolist() == out["clasi_d"].tolist()
@@ -119,6 +121,15 @@ def test_out_of_range_values_name_row_and_column() -> None:
     assert "row 2" not in str(exc.value)  # no file: the row lives on the Problem
     assert exc.value.problems[1].allowed is not None
     assert "3 (in one quadrant)" in exc.value.problems[1].allowed
+
+
+def test_out_of_range_values_on_the_integer_fast_path() -> None:
+    frame = zero_frame().astype(np.int8)
+    frame.loc[0, "clasi_alopecia"] = 4
+    with pytest.raises(InputError) as exc:
+        clasi.score_frame(frame, partial=True)
+    assert [(p.row, p.field, p.value) for p in exc.value.problems] == [(1, "clasi_alopecia", 4)]
+    assert clasi.score_frame(zero_frame(), partial=True)["clasi_missing"].tolist() == [0, 0, 0]
 
 
 def test_missing_columns_and_values_without_partial() -> None:

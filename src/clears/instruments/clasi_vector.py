@@ -50,7 +50,6 @@ _W_ACTIVITY = _weights(Role.activity)
 _W_DYSPIGMENTATION = _weights(Role.dyspigmentation)
 _W_DAMAGE = _weights(Role.damage)
 _DOUBLING_INDEX = _COLUMNS.index(DOUBLING_COLUMN)
-_LOW = np.array([min(item.codes) for item in _ITEMS], dtype=np.int64)
 _HIGH = np.array([item.maximum for item in _ITEMS], dtype=np.int64)
 # Items whose codes are not a contiguous run (scalp scarring: 0, 3, 4, 5, 6).
 _GAPPED = tuple(
@@ -102,7 +101,10 @@ class _Collector:
 
 
 def _check_codes(items: npt.NDArray[np.integer[Any]], collector: _Collector) -> None:
-    bad = (items < _LOW.astype(items.dtype)) | (items > _HIGH.astype(items.dtype))
+    # Every CLASI item's lowest code is 0 ("absent"; tested against the sources), so viewed
+    # as unsigned a negative code becomes large and one comparison catches both ends.
+    unsigned = items.view(np.dtype(f"u{items.dtype.itemsize}"))
+    bad = unsigned > _HIGH.astype(unsigned.dtype)
     for j, codes in _GAPPED:
         bad[:, j] |= ~np.isin(items[:, j], codes)
     if not bad.any():
@@ -238,6 +240,10 @@ def score_frame(frame: pd.DataFrame, *, partial: bool = False) -> pd.DataFrame:
     0        2        1     mild             54
     1        3        0     mild             55
     """
+    if _plain_integers(frame):
+        items = frame[list(_COLUMNS)].to_numpy()
+        activity, damage = score_array(items)  # checks every code
+        return _assemble(activity, damage, np.zeros(len(frame), np.int64), frame, partial)
     collector = _Collector()
     n = len(frame)
     items = np.zeros((n, _N_ITEMS), dtype=np.int8)
@@ -272,6 +278,27 @@ def score_frame(frame: pd.DataFrame, *, partial: bool = False) -> pd.DataFrame:
         items[:, j] = np.where(absent, 0.0, values) if allowed.all() else 0
     collector.raise_if_any()
     activity, damage = score_array(items, check=False)
+    return _assemble(activity, damage, missing, frame, partial)
+
+
+def _plain_integers(frame: pd.DataFrame) -> bool:
+    """Whether every item column is present with a NumPy integer dtype (no missing values)."""
+    if not all(column in frame.columns for column in _COLUMNS):
+        return False
+    dtypes = frame.dtypes
+    return all(
+        isinstance(dtypes[column], np.dtype) and np.issubdtype(dtypes[column], np.integer)
+        for column in _COLUMNS
+    )
+
+
+def _assemble(
+    activity: npt.NDArray[np.int64],
+    damage: npt.NDArray[np.int64],
+    missing: npt.NDArray[np.int64],
+    frame: pd.DataFrame,
+    partial: bool,
+) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "clasi_a": activity,

@@ -85,7 +85,7 @@ def test_count_edges_per_cubic_millimetre(
 # (value, LLN, grade) in each haemoglobin unit.  CTCAE v5.0, Anemia row: G1 Hgb <LLN–10.0
 # g/dL; <LLN–6.2 mmol/L; <LLN–100 g/L. G2 <10.0–8.0 g/dL; <6.2–4.9 mmol/L; <100–80 g/L.
 # G3 <8.0 g/dL; <4.9 mmol/L; <80 g/L.
-HB_EDGES = {
+HB_EDGES: dict[str, list[tuple[float, float, int]]] = {
     "g/dL": [
         (12.0, 12.0, 0),
         (11.999, 12.0, 1),

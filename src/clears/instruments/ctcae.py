@@ -354,7 +354,7 @@ def grade_lab(
             Problem(
                 "lln",
                 None,
-                f"is required to grade {lab.key} ≥ {scale.grade1_lower:g} {scale.unit}: "
+                f"is required to grade {lab.key} ≥ {scale.grade1_lower} {scale.unit}: "
                 "grade 0 or 1 depends on the local lower limit of normal",
                 f"the local LLN in {units.canonical_unit(lab.quantity)} or lln_unit",
             )

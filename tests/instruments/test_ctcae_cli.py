@@ -1,0 +1,79 @@
+"""``clears score ctcae`` end to end, through the real entry point (exit codes included)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "ctcae.json"
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "clears.cli.main", "score", "ctcae", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_json_output_for_the_bundled_example() -> None:
+    done = run(str(EXAMPLE))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    # 900/mm3 = 0.9 x10^9/L, in <1000–500/mm3 (CTCAE v5.0, Neutrophil count decreased
+    # row): grade 3.
+    assert (out["grade"], out["term"], out["version"]) == (
+        3,
+        "Neutrophil count decreased",
+        "CTCAE v5.0",
+    )
+    assert (out["canonical_value"], out["canonical_unit"]) == (0.9, "10^9/L")
+    assert out["rule"] == "numeric_band"
+
+
+def test_text_output_from_stdin() -> None:
+    payload = {"test": "hemoglobin", "value": 95, "unit": "g/L", "lln": 120}
+    done = run("-", "--format", "text", stdin=json.dumps(payload))
+    assert done.returncode == 0, done.stderr
+    # 95 g/L in <100–80 g/L (CTCAE v5.0, Anemia row): grade 2.
+    assert done.stdout.startswith("CTCAE v5.0: Anemia (Blood and lymphatic system disorders)")
+    assert "Grade 2: Hgb <10.0–8.0 g/dL" in done.stdout
+
+
+def test_overlap_case_is_explained_in_the_output() -> None:
+    payload = {"test": "neutrophils", "value": 1.45, "unit": "10^9/L", "lln": 1.4}
+    done = run("-", stdin=json.dumps(payload))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert (out["grade"], out["rule"]) == (0, "at_or_above_lln")
+    assert "lln_overlap" in out["flags"]
+
+
+def test_bad_input_exits_1_naming_the_fields() -> None:
+    payload = {"test": "platelets", "value": 150_000, "unit": "10^9/L", "llm": 150}
+    done = run("-", stdin=json.dumps(payload))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "llm: unknown field" in done.stderr
+    assert "allowed: test, value, unit, lln, lln_unit, transfusion_indicated" in done.stderr
+    assert "value: is not a plausible platelets value in 10^9/L" in done.stderr
+    assert "did you mean /mm3?" in done.stderr
+
+
+def test_unknown_unit_exits_1_listing_the_units() -> None:
+    payload = {"test": "hemoglobin", "value": 9.5, "unit": "mg/dL", "lln": 12}
+    done = run("-", stdin=json.dumps(payload))
+    assert done.returncode == 1
+    assert "unit: not a haemoglobin concentration unit (got 'mg/dL')" in done.stderr
+    assert "allowed: g/dL, g/L, mmol/L" in done.stderr
+
+
+def test_missing_lln_exits_1() -> None:
+    done = run("-", stdin=json.dumps({"test": "wbc", "value": 3.5, "unit": "10^9/L"}))
+    assert done.returncode == 1
+    assert "lln: is required to grade wbc ≥ 3.0 10^9/L" in done.stderr

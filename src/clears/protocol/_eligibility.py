@@ -144,11 +144,23 @@ def _erythema(data: PatientData, day: dt.date) -> Evaluation:
     clasi = _latest(data, "clasi_a", day)
     if clasi is not None and clasi[1] == 0:
         return "not_met", {"clasi_a": 0.0, "date": clasi[0]}
-    ery = _latest(data, "erythema_max", day)
+    ery = _latest(data, "erythema_max", day) or _item_erythema(data, day)
     if ery is None:
         return "unknown", {"erythema_max": None}
     good = ery[1] >= CORTES2012_LIMITS["min_erythema"]
     return ("met" if good else "not_met"), {"erythema_max": ery[1], "date": ery[0]}
+
+
+def _item_erythema(data: PatientData, day: dt.date) -> tuple[dt.date, float] | None:
+    """Highest per-area CLASI erythema (``clasi_<area>_ery`` columns) at the latest such visit."""
+    for row in reversed(data.visits):
+        values = [
+            number(v) for k, v in row.items() if k.startswith("clasi_") and k.endswith("_ery")
+        ]
+        present = [v for v in values if v is not None]
+        if row["visit_date"] <= day and present:
+            return row["visit_date"], max(present)
+    return None
 
 
 def _refractory(data: PatientData, day: dt.date) -> Evaluation:

@@ -12,6 +12,7 @@ import typer
 
 from clears._exceptions import ClearsError, InputError
 from clears._version import __version__
+from clears.cli import advise as advise_cmd
 from clears.cli import instruments as instruments_cmd
 from clears.cli import meta as meta_cmd
 from clears.cli import outcomes as outcomes_cmd
@@ -29,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(score_cmd.app, name="score")
+app.command("advise")(advise_cmd.advise)
 app.add_typer(instruments_cmd.app, name="instruments")
 app.command("meta")(meta_cmd.meta)
 app.command("outcomes", context_settings={"allow_extra_args": True})(outcomes_cmd.outcomes)

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
+from clears.instruments.ctcae import grade_lab
 from clears.protocol._dose import DoseAdvice, regimen_label
 from clears.protocol._patient import PatientData, flag, number
 from clears.protocol._sources import (
@@ -37,9 +38,9 @@ __all__ = [
 #: goes below 2.5 mg daily (LABEL_CYTOPENIA, instruments.md §6.5 [S]).
 CYTOPENIA_LEVELS: Final = (10.0, 5.0, 2.5)
 
-#: CTCAE v5.0 lower bounds (×10⁹/L) of grades 2, 3 and 4 being *not* reached: a value below
-#: ``bounds[k]`` is grade ``k + 2`` or worse (instruments.md §5.2 [V], half-open intervals §5.3).
-_CTCAE_BOUNDS: Final = {"neutrophils": (1.5, 1.0, 0.5), "platelets": (75.0, 50.0, 25.0)}
+#: CTCAE v5.0 grade-1 lower bounds (×10⁹/L): below them the grade no longer depends on the
+#: local LLN (instruments.md §5.2 [V]); at or above them the value is grade 0 or 1.
+_GRADE1_LOWER: Final = {"neutrophils": 1.5, "platelets": 75.0}
 
 #: Renal starting-dose bands for MDS (CLcr mL/min, Cockcroft-Gault): (lower bound, regimen,
 #: mg per dose, doses a week). LABEL_RENAL: older US label [S] and Giagounidis 2008 [V].
@@ -86,20 +87,20 @@ class Alert:
 def cytopenia_grade(test: str, value: float) -> int:
     """CTCAE v5.0 grade of a neutrophil or platelet count in ×10⁹/L, reading grades ≥ 2.
 
-    Grade 1 needs the local lower limit of normal, so values in the grade-1 band (and normal
-    values) both return 0 here; only grades 2–4 drive dose decisions.
+    Grades come from :func:`clears.instruments.ctcae.grade_lab`. Grade 1 needs the local
+    lower limit of normal, so values in the grade-1 band (and normal values) both return 0
+    here; only grades 2–4 drive dose decisions.
 
     Examples
     --------
     >>> cytopenia_grade("neutrophils", 0.99), cytopenia_grade("neutrophils", 1.0)
     (3, 2)
+    >>> cytopenia_grade("platelets", 75.0)
+    0
     """
-    bounds = _CTCAE_BOUNDS[test]
-    grade = 0
-    for k, bound in enumerate(bounds):
-        if value < bound:
-            grade = k + 2
-    return grade
+    if value >= _GRADE1_LOWER[test]:
+        return 0
+    return grade_lab(test, value, "10^9/L").grade
 
 
 def _labs(

@@ -63,7 +63,7 @@ def _quiet_lifelines() -> Iterator[None]:
 
 
 def _lifelines(call: Callable[[], _T]) -> _T:
-    from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError  # type: ignore[import-untyped]
+    from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
 
     try:
         with _quiet_lifelines():
@@ -156,7 +156,7 @@ def _km_one(
     conf_type: str,
     rule: str,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
-    from lifelines import KaplanMeierFitter  # type: ignore[import-untyped]
+    from lifelines import KaplanMeierFitter
 
     fitter = _lifelines(lambda: KaplanMeierFitter().fit(durations, events))
     table = fitter.event_table
@@ -278,7 +278,7 @@ def log_rank(data: pd.DataFrame, *, duration: str, event: str, group: str) -> Co
     >>> round(res.statistic, 4), round(res.p_value, 4)
     (5.0517, 0.0246)
     """
-    from lifelines.statistics import multivariate_logrank_test  # type: ignore[import-untyped]
+    from lifelines.statistics import multivariate_logrank_test
 
     frame = _survival_frame(data, duration, event, [group])
     levels = frame[group].nunique()

@@ -157,8 +157,8 @@ def transform(
 def harmonic_mean(n: npt.ArrayLike) -> float:
     """Return the harmonic mean of sample sizes, ``k / Σ(1/n_i)`` (Miller 1978).
 
-    >>> harmonic_mean([11, 17, 21, 6])
-    11.4...
+    >>> round(harmonic_mean([11, 17, 21, 6]), 3)  # 4 / (1/11 + 1/17 + 1/21 + 1/6)
+    10.988
     """
     nn = np.asarray(n, dtype=float)
     return float(len(nn) / np.sum(1.0 / nn))

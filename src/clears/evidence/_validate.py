@@ -49,12 +49,14 @@ def validate_counts(
 
     Examples
     --------
-    >>> validate_counts(pd.DataFrame({"study": ["a"], "events": [3], "n": [2]}),
-    ...                 study="study", events="events", n="n")
-    Traceback (most recent call last):
-    ...
-    clears._exceptions.InputError: row 1: events: exceeds n (2) (got 3); allowed: 0 ≤ events ≤ n
+    >>> try:
+    ...     validate_counts(pd.DataFrame({"study": ["a"], "events": [3], "n": [2]}),
+    ...                     study="study", events="events", n="n")
+    ... except InputError as err:
+    ...     print(err.problems[0].row, err.problems[0].message)
+    1 exceeds n (2)
     """
+    file = file or "table"
     needed = [study, events, n, *groups]
     missing = [c for c in needed if c not in data.columns]
     if missing:

@@ -59,5 +59,8 @@ def severity_band(clasi_a: Float) -> npt.NDArray[np.object_]:
     """
     from clears.instruments.clasi import severity_bands
 
-    bands = severity_bands(clasi_a)
-    return np.asarray(bands.astype(object).where(bands.notna(), None), dtype=object)
+    bands = severity_bands(clasi_a).astype(object).to_numpy()
+    out = np.full(len(bands), None, dtype=np.object_)
+    known = ~np.isnan(clasi_a)
+    out[known] = bands[known]
+    return out

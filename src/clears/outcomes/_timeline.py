@@ -176,7 +176,7 @@ def build_timeline(
     tr = tr.iloc[order]
     patient_ids = np.sort(ids.unique()).astype(object)
     index_of = pd.Index(patient_ids)
-    p_code = index_of.get_indexer(ids.iloc[order]).astype(np.int64)
+    p_code = index_of.get_indexer(pd.Index(ids.iloc[order])).astype(np.int64)
     start, end = start[order], end[order]
     dose = pd.to_numeric(tr["dose_mg_per_day"], errors="coerce").to_numpy(dtype=np.float64)
     _check_periods(tr, p_code, start, end, dose)
@@ -193,7 +193,7 @@ def build_timeline(
     end_filled = np.where(np.isnan(end), np.maximum(fu_end[p_code], start), end)
 
     v = cohort.visits
-    v_code_all = index_of.get_indexer(v["patient_id"].astype(str)).astype(np.int64)
+    v_code_all = index_of.get_indexer(pd.Index(v["patient_id"].astype(str))).astype(np.int64)
     clasi = (
         pd.to_numeric(v["clasi_a"], errors="coerce").to_numpy(dtype=np.float64)
         if "clasi_a" in v.columns

@@ -43,7 +43,7 @@ def test_bad_input_exits_1_naming_the_field() -> None:
     payload["areas"]["scalp"]["scarring"] = 1
     payload["alopecia"] = 7
     done = run("-", stdin=json.dumps(payload))
-    assert done.returncode == 1
+    assert done.returncode == 1, done.stderr
     assert done.stdout == ""
     assert "areas.scalp.scarring: the scalp has no per-area scarring" in done.stderr
     assert "alopecia: not an allowed level (got 7)" in done.stderr
@@ -51,7 +51,7 @@ def test_bad_input_exits_1_naming_the_field() -> None:
 
 def test_missing_items_need_partial() -> None:
     done = run(str(PARTIAL_EXAMPLE))
-    assert done.returncode == 1
+    assert done.returncode == 1, done.stderr
     assert "is missing" in done.stderr
     done = run(str(PARTIAL_EXAMPLE), "--partial")
     assert done.returncode == 0, done.stderr
@@ -64,4 +64,4 @@ def test_missing_items_need_partial() -> None:
 
 def test_usage_error_exits_2() -> None:
     done = run("--format", "xml", str(EXAMPLE))
-    assert done.returncode == 2
+    assert done.returncode == 2, done.stderr

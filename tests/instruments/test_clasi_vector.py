@@ -61,6 +61,17 @@ def test_partial_frame_equals_partial_single_record_path(
     assert out["clasi_missing"].tolist() == [len(s.missing) for s in singles]
 
 
+def test_from_columns_reads_frame_rows() -> None:
+    frame = zero_frame(1).astype("Int64")
+    frame.loc[0, "clasi_arms_ery"] = 2
+    frame.loc[0, "clasi_alopecia"] = pd.NA
+    row = frame.iloc[0].to_dict()
+    result = clasi.score(ClasiInput.from_columns(row), partial=True)
+    assert (result.activity, result.missing) == (2, ("alopecia",))
+    floats = zero_frame(1).astype("float64").iloc[0].to_dict()  # numpy floats, 0.0
+    assert clasi.score(ClasiInput.from_columns(floats)).activity == 0
+
+
 # --- worked example and output shape --------------------------------------------------------
 
 

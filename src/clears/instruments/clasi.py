@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from clears._exceptions import InputError, Problem
 from clears.instruments._definition import Reference, parse_level, require_mapping, unknown_keys
 from clears.instruments.clasi_definition import (
@@ -103,10 +106,18 @@ class ClasiInput:
 
     @classmethod
     def from_columns(cls, row: Mapping[str, Any]) -> ClasiInput:
-        """Build an input from flat columns; absent keys, ``None`` and NaN mean not recorded."""
+        """Build an input from flat columns (e.g. a frame row as a dict).
+
+        Absent keys, ``None``, NaN and ``pandas.NA`` mean not recorded; NumPy scalars become
+        Python numbers. Values are not checked here: :func:`score` checks them.
+        """
 
         def value(column: str) -> Any:
             raw = row.get(column)
+            if raw is pd.NA:
+                return None
+            if isinstance(raw, np.generic):
+                raw = raw.item()
             if isinstance(raw, float) and math.isnan(raw):
                 return None
             return raw

@@ -128,15 +128,17 @@ def studies(extra: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
     """
     path = resources.files("clears").joinpath("data/studies.csv")
     with resources.as_file(path) as real:
-        bundled = _check(pd.read_csv(real, dtype=str, keep_default_na=False), "studies.csv")
-    bundled["origin"] = "bundled"
+        raw = pd.read_csv(real, dtype=str, keep_default_na=False)
+    raw["origin"] = "bundled"
     if extra is None:
-        return bundled
+        return _check(raw, "studies.csv")
     frame, name = _read(extra)
-    user = _check(frame, name)
+    _check(frame, name)
+    user = frame.astype(str).replace({"nan": "", "<NA>": "", "None": ""})
     user["origin"] = "user"
-    combined = pd.concat([bundled, user], ignore_index=True)
-    return _check(combined.astype(dict.fromkeys(COUNT_COLUMNS, "object")).fillna(""), name)
+    combined = pd.concat([raw, user], ignore_index=True)
+    combined = combined.astype(str).replace({"nan": ""})
+    return _check(combined, name)
 
 
 def pooling_table(

@@ -260,21 +260,19 @@ def _nerve_conduction(data: PatientData) -> list[MonitoringItem]:
         ]
     if not known:
         return []
-    index = data.index_date
-    if last is None or (index is not None and last > index):
-        baseline_due = index if index is not None else data.as_of
-        if last is None:
-            return [
-                _item(
-                    "monitoring.nerve_conduction",
-                    test,
-                    "at baseline with known thalidomide neuropathy",
-                    None,
-                    baseline_due,
-                    data.as_of,
-                    ref,
-                )
-            ]
+    if last is None:
+        baseline_due = data.index_date or data.as_of
+        return [
+            _item(
+                "monitoring.nerve_conduction",
+                test,
+                "at baseline with known thalidomide neuropathy",
+                None,
+                baseline_due,
+                data.as_of,
+                ref,
+            )
+        ]
     return [
         MonitoringItem(
             "monitoring.nerve_conduction",

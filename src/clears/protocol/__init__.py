@@ -15,10 +15,10 @@ from clears.protocol._monitoring import MonitoringItem
 from clears.protocol._safety import Alert
 
 __all__ = [
-    "DEFAULT_PROTOCOL",
     "Advice",
     "Alert",
     "Criterion",
+    "DEFAULT_PROTOCOL",
     "DoseAdvice",
     "Eligibility",
     "MonitoringItem",

@@ -10,7 +10,7 @@ from clears.protocol._definition import ProtocolDefinition, parse_protocol
 from clears.protocol._deviations import deviations
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._eligibility import Criterion, Eligibility
-from clears.protocol._load import DEFAULT_PROTOCOL, available_protocols, load_protocol
+from clears.protocol._load import available_protocols, load_protocol
 from clears.protocol._monitoring import MonitoringItem
 from clears.protocol._safety import Alert
 
@@ -18,7 +18,6 @@ __all__ = [
     "Advice",
     "Alert",
     "Criterion",
-    "DEFAULT_PROTOCOL",
     "DoseAdvice",
     "Eligibility",
     "MonitoringItem",

@@ -1,0 +1,1 @@
+"""The registry: database models, migrations, services, audit trail, import and export."""

@@ -1,0 +1,321 @@
+"""The registry's SQLAlchemy 2.0 tables, built from the cohort schema and the instruments.
+
+No clinical column is typed here by hand: every column of a cohort table comes from
+:data:`clears.cohort.SCHEMA` (type, allowed values, plausibility range), and every item-level
+CLASI and SLEDAI column of ``visits`` comes from the instrument definitions
+(:data:`clears.instruments.clasi.DEFINITION`, :data:`clears.instruments.sledai.DEFINITION`),
+with a CHECK constraint holding the item's allowed codes. Items are ordinary columns, so they
+are queryable one by one (``WHERE clasi_scalp_ery >= 2``).
+
+Entities (issue 7): ``centres``; ``patients`` (pseudonymous identifier only, with the
+diagnoses and baseline characteristics of the cohort ``patients`` table); ``treatments``
+(constant-dose periods); ``visits`` (item-level CLASI and SLEDAI, and the laboratory values
+measured at the visit, as in the cohort ``visits`` table); ``adverse_events`` (CTCAE term
+and grade, seriousness, relatedness, action, outcome); ``flares``; and the hash-chained
+``audit_log`` with its ``audit_head``. Columns of a cohort file that the schema does not know
+are kept per row in the JSON column ``extra``.
+
+The mapped classes declare their fixed columns with ``Mapped[...]``; schema-derived columns
+are reached by name (``getattr(visit, "clasi_scalp_ery")``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from types import MappingProxyType
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped
+
+from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Column, Kind
+from clears.instruments import clasi, sledai
+from clears.instruments._definition import Field, InstrumentDefinition
+
+__all__ = [
+    "ENTITY_TABLES",
+    "INSTRUMENTS",
+    "METADATA",
+    "NAMING_CONVENTION",
+    "AdverseEvent",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Centre",
+    "Flare",
+    "Patient",
+    "Treatment",
+    "Visit",
+    "data_columns",
+    "item_fields",
+]
+
+#: Constraint names that are the same on SQLite and PostgreSQL, so that batch-mode
+#: migrations can find and alter them.
+NAMING_CONVENTION: Final = MappingProxyType(
+    {
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+METADATA: Final = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+
+#: Instruments whose items are stored as visit columns.
+INSTRUMENTS: Final[tuple[InstrumentDefinition, ...]] = (clasi.DEFINITION, sledai.DEFINITION)
+
+_TEXT_LENGTH: Final = 200
+_CODE_LENGTH: Final = 64
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the registry; all tables share :data:`METADATA`."""
+
+    metadata = METADATA
+
+
+def item_fields() -> tuple[Field, ...]:
+    """Every item-level instrument field stored in ``visits``, in declaration order."""
+    return tuple(f for definition in INSTRUMENTS for f in definition.fields)
+
+
+def data_columns(table: str) -> tuple[str, ...]:
+    """The cohort columns a registry table stores, in schema order (``patient_id`` and
+    ``centre`` are stored as references); visits add every instrument item column."""
+    names = [c.name for c in SCHEMA[table] if c.name not in ("patient_id", "centre")]
+    if table == "visits":
+        names += [f.column for f in item_fields()]
+    return tuple(names)
+
+
+def _quoted(options: tuple[str, ...]) -> str:
+    return ", ".join("'" + option.replace("'", "''") + "'" for option in options)
+
+
+def _schema_column(column: Column, *, required: bool) -> Iterator[sa.Column[Any] | sa.Constraint]:
+    """One SQL column for one cohort column, with the CHECK constraints of its allowed values."""
+    name = column.name
+    kind = column.kind
+    types: dict[Kind, sa.types.TypeEngine[Any]] = {
+        Kind.text: sa.String(_TEXT_LENGTH),
+        Kind.date: sa.Date(),
+        Kind.boolean: sa.Boolean(create_constraint=False),
+        Kind.integer: sa.Integer(),
+        Kind.number: sa.Float(),
+        Kind.choice: sa.String(_CODE_LENGTH),
+        Kind.choices: sa.String(_TEXT_LENGTH),
+    }
+    yield sa.Column(name, types[kind], nullable=not required, comment=column.description)
+    if kind is Kind.choice:
+        yield sa.CheckConstraint(f"{name} IN ({_quoted(column.options)})", name=name)
+    if kind in (Kind.integer, Kind.number):
+        bounds = []
+        if column.minimum is not None:
+            bounds.append(f"{name} >= {column.minimum:g}")
+        if column.maximum is not None:
+            bounds.append(f"{name} <= {column.maximum:g}")
+        if bounds:
+            yield sa.CheckConstraint(" AND ".join(bounds), name=name)
+
+
+def _item_column(field: Field) -> Iterator[sa.Column[Any] | sa.Constraint]:
+    codes = ", ".join(str(code) for code in field.item.codes)
+    yield sa.Column(field.column, sa.SmallInteger(), nullable=True, comment=field.display_label)
+    yield sa.CheckConstraint(f"{field.column} IN ({codes})", name=field.column)
+
+
+def _bookkeeping() -> list[sa.Column[Any]]:
+    """Columns every clinical record has: optimistic-concurrency version and timestamps."""
+    return [
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("extra", sa.JSON(), nullable=True),
+    ]
+
+
+def _clinical_table(table: str) -> sa.Table:
+    required = set(REQUIRED_COLUMNS[table])
+    parts: list[sa.Column[Any] | sa.Constraint] = [
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "patient_key",
+            sa.Integer(),
+            sa.ForeignKey("patients.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+    ]
+    for column in SCHEMA[table]:
+        if column.name != "patient_id":
+            parts += _schema_column(column, required=column.name in required)
+    if table == "visits":
+        parts.append(
+            sa.Column(
+                "locked",
+                sa.Boolean(create_constraint=False),
+                nullable=False,
+                server_default=sa.false(),
+            )
+        )
+        for field in item_fields():
+            parts += _item_column(field)
+    parts += _bookkeeping()
+    return sa.Table(table, METADATA, *parts)
+
+
+centres_table = sa.Table(
+    "centres",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("code", sa.String(_CODE_LENGTH), nullable=False, unique=True),
+    sa.Column("name", sa.String(_TEXT_LENGTH), nullable=True),
+)
+
+patients_table = sa.Table(
+    "patients",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("patient_id", sa.String(_CODE_LENGTH), nullable=False, unique=True),
+    sa.Column("centre_key", sa.Integer(), sa.ForeignKey("centres.id"), nullable=False, index=True),
+    *(
+        part
+        for column in SCHEMA["patients"]
+        if column.name not in ("patient_id", "centre")
+        for part in _schema_column(column, required=False)
+    ),
+    *_bookkeeping(),
+)
+
+audit_table = sa.Table(
+    "audit_log",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("entity", sa.String(_CODE_LENGTH), nullable=False),
+    sa.Column("entity_id", sa.Integer(), nullable=True),
+    sa.Column("patient_id", sa.String(_CODE_LENGTH), nullable=True, index=True),
+    sa.Column("before", sa.Text(), nullable=True),
+    sa.Column("after", sa.Text(), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)
+
+audit_head_table = sa.Table(
+    "audit_head",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("last_id", sa.Integer(), nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+)
+
+#: Cohort table name → registry table, for the five clinical tables.
+ENTITY_TABLES: Final = MappingProxyType(
+    {
+        "patients": patients_table,
+        **{
+            name: _clinical_table(name)
+            for name in ("treatments", "visits", "adverse_events", "flares")
+        },
+    }
+)
+
+
+class Centre(Base):
+    """A centre (site) of the network; users act on the centres they belong to."""
+
+    __table__ = centres_table
+    id: Mapped[int]
+    code: Mapped[str]
+    name: Mapped[str | None]
+
+
+class Patient(Base):
+    """A patient, known only by a pseudonymous identifier; baseline characteristics by name."""
+
+    __table__ = patients_table
+    __mapper_args__ = {"version_id_col": patients_table.c.version}  # noqa: RUF012
+    id: Mapped[int]
+    patient_id: Mapped[str]
+    centre_key: Mapped[int]
+    version: Mapped[int]
+    extra: Mapped[dict[str, Any] | None]
+
+
+class _Clinical:
+    """Fixed columns shared by the per-patient record classes."""
+
+    id: Mapped[int]
+    patient_key: Mapped[int]
+    version: Mapped[int]
+    extra: Mapped[dict[str, Any] | None]
+
+
+class Treatment(_Clinical, Base):
+    """One constant-dose period of a drug."""
+
+    __table__ = ENTITY_TABLES["treatments"]
+    __mapper_args__ = {"version_id_col": ENTITY_TABLES["treatments"].c.version}  # noqa: RUF012
+    drug: Mapped[str]
+    start_date: Mapped[dt.date]
+    dose_mg_per_day: Mapped[float]
+
+
+class Visit(_Clinical, Base):
+    """A visit, with item-level CLASI and SLEDAI and the laboratory values of that day."""
+
+    __table__ = ENTITY_TABLES["visits"]
+    __mapper_args__ = {"version_id_col": ENTITY_TABLES["visits"].c.version}  # noqa: RUF012
+    visit_date: Mapped[dt.date]
+    locked: Mapped[bool]
+
+
+class AdverseEvent(_Clinical, Base):
+    """An adverse event with its CTCAE v5.0 term and grade."""
+
+    __table__ = ENTITY_TABLES["adverse_events"]
+    __mapper_args__ = {"version_id_col": ENTITY_TABLES["adverse_events"].c.version}  # noqa: RUF012
+    onset_date: Mapped[dt.date]
+    term: Mapped[str]
+    grade: Mapped[int]
+
+
+class Flare(_Clinical, Base):
+    """An SLE flare."""
+
+    __table__ = ENTITY_TABLES["flares"]
+    __mapper_args__ = {"version_id_col": ENTITY_TABLES["flares"].c.version}  # noqa: RUF012
+    flare_date: Mapped[dt.date]
+    severity: Mapped[str]
+
+
+class AuditEntry(Base):
+    """One append-only entry of the audit trail (see :mod:`clears.registry.audit`)."""
+
+    __table__ = audit_table
+    id: Mapped[int]
+    at: Mapped[str]
+    actor: Mapped[str]
+    action: Mapped[str]
+    entity: Mapped[str]
+    entity_id: Mapped[int | None]
+    patient_id: Mapped[str | None]
+    before: Mapped[str | None]
+    after: Mapped[str | None]
+    reason: Mapped[str | None]
+    prev_hash: Mapped[str]
+    hash: Mapped[str]
+
+
+class AuditHead(Base):
+    """The single row naming the last audit entry: the lock writers take, and the tail check."""
+
+    __table__ = audit_head_table
+    id: Mapped[int]
+    last_id: Mapped[int]
+    last_hash: Mapped[str]

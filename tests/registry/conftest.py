@@ -1,0 +1,81 @@
+"""Registry test fixtures: the same tests run on SQLite and on a real PostgreSQL server.
+
+Each backend is migrated once per session with the shipped Alembic history (not
+``create_all``); each test then runs inside a transaction with a savepoint that is rolled back.
+Without a PostgreSQL server the PostgreSQL half is skipped with the reason, except in CI
+(``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from tests.registry._postgres import postgres_server
+
+from clears.registry import migrate
+from clears.registry._engine import make_engine
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a throwaway PostgreSQL server (skip locally, fail in CI, when there is none)."""
+    with postgres_server() as (url, reason):
+        if url is None:
+            message = f"no PostgreSQL server for the registry tests: {reason}"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the newest revision, once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('registry') / 'clears.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    """One engine per backend."""
+    created = make_engine(db_url)
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def session(engine: sa.Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test (outer transaction + savepoint)."""
+    connection = engine.connect()
+    outer = connection.begin()
+    opened = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield opened
+    finally:
+        opened.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path: Path) -> str:
+    """URL of a new, migrated SQLite file for tests that need real commits."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    migrate.upgrade(url)
+    return url

@@ -1,0 +1,102 @@
+"""Migrations build exactly the models' tables on both backends; init, upgrade and backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from clears._exceptions import ConflictError
+from clears.cli.main import app
+from clears.registry import migrate
+from clears.registry._engine import make_engine, resolve_url
+from clears.registry._models import METADATA, item_fields
+
+
+def test_migrated_database_matches_the_models(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), METADATA)
+    assert diff == []
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_every_item_column_refuses_a_code_outside_its_levels(session: Session) -> None:
+    # Allowed codes come from the instrument definitions; one above the maximum is refused.
+    connection = session.connection()
+    connection.execute(sa.text("INSERT INTO centres (id, code) VALUES (900, 'CK')"))
+    connection.execute(
+        sa.text("INSERT INTO patients (id, patient_id, centre_key) VALUES (900, 'CK1', 900)")
+    )
+    for field in item_fields():
+        bad = field.item.maximum + 1
+        savepoint = connection.begin_nested()
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(
+                sa.text(
+                    f"INSERT INTO visits (patient_key, visit_date, {field.column}) "
+                    "VALUES (900, '2020-01-01', :v)"
+                ),
+                {"v": bad},
+            )
+        savepoint.rollback()
+    # The top code itself is accepted.
+    first = item_fields()[0]
+    connection.execute(
+        sa.text(
+            f"INSERT INTO visits (patient_key, visit_date, {first.column}) "
+            "VALUES (900, '2020-01-01', :v)"
+        ),
+        {"v": first.item.maximum},
+    )
+
+
+def test_downgrade_to_base_and_upgrade_again(fresh_sqlite: str) -> None:
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(fresh_sqlite), "base")
+    engine = make_engine(fresh_sqlite)
+    assert sa.inspect(engine).get_table_names() == ["alembic_version"]
+    assert migrate.upgrade(fresh_sqlite) == migrate.head_revision()
+    assert "visits" in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_init_refuses_an_initialised_database(fresh_sqlite: str) -> None:
+    with pytest.raises(ConflictError, match=r"already initialised.*clears db upgrade"):
+        migrate.init(fresh_sqlite)
+
+
+def test_url_resolution_order() -> None:
+    env = {"CLEARS_DB_URL": "postgresql+psycopg://h/db"}
+    assert resolve_url("sqlite:///a.db", environ=env) == "sqlite:///a.db"
+    assert resolve_url(None, environ=env) == "postgresql+psycopg://h/db"
+    assert resolve_url(None, environ={}) == "sqlite:///clears.db"
+    assert resolve_url("", environ={"CLEARS_DB_URL": ""}) == "sqlite:///clears.db"
+
+
+def test_cli_init_upgrade_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLEARS_DB_URL", raising=False)
+    runner = CliRunner()
+    result = runner.invoke(app, ["db", "init"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "clears.db").is_file()  # the default: a file in the working directory
+    again = runner.invoke(app, ["db", "init"])
+    assert again.exit_code != 0
+    assert isinstance(again.exception, ConflictError)
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    monkeypatch.setenv("CLEARS_DB_URL", url)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert (tmp_path / "other.db").is_file()
+    backup = runner.invoke(app, ["db", "backup", "--out", str(tmp_path / "copy.db")])
+    assert backup.exit_code == 0, backup.output
+    with sqlite3.connect(tmp_path / "copy.db") as copy:
+        tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+    copy.close()
+    assert {"patients", "visits", "audit_log"} <= tables

@@ -167,11 +167,12 @@ def test_conform_raises_with_all_problems() -> None:
 def test_duplicate_and_missing_columns_in_memory(
     frames: dict[str, pd.DataFrame], cohort_of: Callable[..., Cohort]
 ) -> None:
-    visits = pd.DataFrame([["P1", "2020-01-06", "1", "2"]], columns=["patient_id", "hb", "x", "x"])
+    columns = ["patient_id", "hb", "x", "x"]
+    visits = pd.DataFrame([["P1", "2020-01-06", "1", "2"]], columns=columns)
     problems = validate(cohort_of(frames, visits=visits), today=TODAY)
     assert [str(p) for p in problems] == [
-        "visits: x: column appears 2 times; allowed: each column once",
         "visits: visit_date: required column is missing; allowed: columns patient_id, visit_date",
+        "visits: x: column appears 2 times; allowed: each column once",
     ]
 
 

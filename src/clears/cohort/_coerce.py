@@ -2,8 +2,9 @@
 
 Raw values may be text (CSV), typed values (Parquet) or Python objects (a cohort built in
 memory); all go through the same parsers, so a cohort is judged the same way wherever it came
-from. Canonical types: text and choices ``str``; dates ``datetime64[ns]``; booleans
-``boolean``; whole numbers ``Int64``; numbers ``float64``. Missing values are ``NA``/``NaN``.
+from. Canonical types: text and choices ``string`` (``pandas.StringDtype``, the same under
+pandas 2 and 3); dates ``datetime64[ns]``; booleans ``boolean``; whole numbers ``Int64``;
+numbers ``float64``. Missing values are ``NA``/``NaT``/``NaN``.
 """
 
 from __future__ import annotations
@@ -194,13 +195,13 @@ _PARSERS: dict[Kind, Callable[[Any], Any]] = {
 }
 
 _DTYPES: dict[Kind, str] = {
-    Kind.text: "str",
+    Kind.text: "string",
     Kind.date: "datetime64[ns]",
     Kind.boolean: "boolean",
     Kind.integer: "Int64",
     Kind.number: "float64",
-    Kind.choice: "str",
-    Kind.choices: "str",
+    Kind.choice: "string",
+    Kind.choices: "string",
 }
 
 
@@ -242,10 +243,6 @@ def coerce_column(
             if v is None and i not in bad_positions
         ]
     values = pd.Series(parsed, index=series.index, dtype=object, name=series.name)
-    if column.kind is Kind.date:
-        values = values.where(values.notna(), pd.NaT)
-    else:
-        values = values.where(values.notna(), None)
     return values.astype(cast(Any, _DTYPES[column.kind])), sorted(
         problems, key=lambda p: p.row or 0
     )

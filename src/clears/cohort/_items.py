@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from clears._exceptions import Problem
-from clears.cohort._coerce import display_value
+from clears.cohort._coerce import display_value, is_blank
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 from clears.instruments._definition import Field, InstrumentDefinition
 
@@ -76,8 +76,9 @@ def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Serie
     if pd.api.types.is_bool_dtype(series.dtype):
         text = pd.Series(series.astype("Int64"), index=series.index).astype(object)
     else:
-        text = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-        text = text.where(~text.isin(["", None]), None)
+        text = series.astype(object).map(
+            lambda v: None if is_blank(v) else (v.strip() if isinstance(v, str) else v)
+        )
     if item.boolean:
         words = dict.fromkeys(BOOLEAN_TRUE, 1) | dict.fromkeys(BOOLEAN_FALSE, 0)
         text = text.map(lambda v: words.get(v.lower(), v) if isinstance(v, str) else v)

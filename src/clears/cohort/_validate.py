@@ -30,7 +30,7 @@ def _keep_extra(series: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
         values = series.astype(object)
         if all(isinstance(v, str) or is_blank(v) for v in values):
-            return values.map(lambda v: None if is_blank(v) else v).astype("str")
+            return values.map(lambda v: None if is_blank(v) else v).astype("string")
     return series
 
 

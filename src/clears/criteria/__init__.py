@@ -12,8 +12,8 @@ from clears.criteria._preset import LevelRule, Preset, RelapseRule, ResponseRule
 __all__ = [
     "BUNDLED",
     "CATEGORIES",
-    "PRESETS",
     "LevelRule",
+    "PRESETS",
     "Preset",
     "RelapseRule",
     "ResponseRule",

@@ -9,7 +9,7 @@ from clears.criteria._classify import CATEGORIES, classify_response, rank_respon
 from clears.criteria._load import BUNDLED, PRESETS, get, load, parse
 from clears.criteria._preset import LevelRule, Preset, RelapseRule, ResponseRule
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (plain sorted(), as tests/test_public_api.py checks)
     "BUNDLED",
     "CATEGORIES",
     "LevelRule",

@@ -1,0 +1,58 @@
+"""``clears cohort``: check a cohort folder against the cohort-table contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clears._exceptions import InputError
+from clears.cli._io import OutputFormat
+
+app = typer.Typer(help="Cohort tables: check a folder of CSV or Parquet tables.")
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+@app.command("validate")
+def validate(
+    folder: Annotated[Path, typer.Argument(help="Cohort folder (patients.csv, ...).")],
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="Judge future dates against this day (YYYY-MM-DD)."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.text
+    ),
+) -> None:
+    """Print every problem of a cohort folder; exit 1 if there is any."""
+    from clears.cohort import TABLES, read
+
+    try:
+        cohort = read(folder, today=_parse_day(today))
+    except InputError as exc:
+        if fmt is OutputFormat.json:
+            payload = {"valid": False, "problems": [p.to_dict() for p in exc.problems]}
+            sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(f"{len(exc.problems)} problem(s) in {folder}:\n")
+            for problem in exc.problems:
+                sys.stdout.write(f"  - {problem}\n")
+        raise typer.Exit(1) from None
+    rows = {table: len(cohort.table(table)) for table in TABLES}
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps({"valid": True, "rows": rows}, indent=2) + "\n")
+    else:
+        counts = ", ".join(f"{n} {table}" for table, n in rows.items())
+        sys.stdout.write(f"{folder}: valid ({counts})\n")

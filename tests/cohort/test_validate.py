@@ -143,7 +143,7 @@ def test_typed_cohort_is_judged_like_text(
 def test_every_value_changes_the_result(
     frames: dict[str, pd.DataFrame], cohort_of: Callable[..., Cohort]
 ) -> None:
-    # Making any one cell of the valid cohort invalid gives exactly one problem at that cell.
+    # Making any one cell of the valid cohort invalid gives a problem at that very cell.
     bad = {"patient_id": "", "centre": "", "sex": "x", "sle": "maybe", "drug": "x",
            "start_date": "bad", "dose_mg_per_day": "-1", "end_date": "bad", "visit_date": "bad",
            "clasi_a": "99", "hb": "0", "onset_date": "bad", "term": " ", "grade": "9",

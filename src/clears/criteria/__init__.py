@@ -9,11 +9,11 @@ from clears.criteria._classify import CATEGORIES, classify_response, rank_respon
 from clears.criteria._load import BUNDLED, PRESETS, get, load, parse
 from clears.criteria._preset import LevelRule, Preset, RelapseRule, ResponseRule
 
-__all__ = [  # noqa: RUF022 (plain sorted(), as tests/test_public_api.py checks)
+__all__ = [
     "BUNDLED",
     "CATEGORIES",
-    "LevelRule",
     "PRESETS",
+    "LevelRule",
     "Preset",
     "RelapseRule",
     "ResponseRule",

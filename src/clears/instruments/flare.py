@@ -26,12 +26,15 @@ mild/moderate, and severe when that increase takes the PGA to more than 2.5.
 Thanou 2014 showed that the SFI's medication criteria upgrade many flares that
 physicians rate as mild to severe; every result lists the criteria that fired, so they
 can be read apart.
+
+The SFI's clinical criteria live in :mod:`clears.instruments._flare_sfi`, the input record
+in :mod:`clears.instruments._flare_input` and the JSON reader in
+:mod:`clears.instruments._flare_payload`; every public name is re-exported here.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -42,7 +45,18 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.instruments import sledai
-from clears.instruments._definition import Reference, require_mapping, unknown_keys
+from clears.instruments._definition import Reference
+from clears.instruments._flare_input import FlareInput, Pair, has_clinical
+from clears.instruments._flare_payload import read_payload
+from clears.instruments._flare_sfi import (
+    MILD_DRUGS,
+    MILD_MANIFESTATIONS,
+    OPTIONAL_SEVERE_DRUGS,
+    SEVERE_DRUGS,
+    SEVERE_MANIFESTATIONS,
+    SFI_REFERENCE,
+    clinical_criteria,
+)
 
 __all__ = [
     "CORTES2012_REFERENCE",
@@ -67,18 +81,6 @@ __all__ = [
     "score_mapping",
 ]
 
-SFI_REFERENCE: Final = Reference(
-    citation=(
-        "Petri M, Buyon J, Kim M. Classification and definition of major flares in SLE "
-        "clinical trials. Lupus 1999;8(8):685-691; Buyon JP et al. Ann Intern Med "
-        "2005;142:953-962 (flare table)"
-    ),
-    pmid="10568907",
-    note=(
-        "Primary tables not retrieved; criteria as in the Ann Rheum Dis table 'Features, "
-        "caveats and pitfalls of main indices used in SLE' [S]."
-    ),
-)
 CORTES2012_REFERENCE: Final = Reference(
     citation=(
         "Cortés-Hernández J, et al. Efficacy and safety "
@@ -103,9 +105,6 @@ MILD_READINGS: Final[Mapping[str, tuple[int, bool]]] = MappingProxyType(
 SEVERE_READINGS: Final = ("to", "change")
 #: SLEDAI severe cut-off: "to > 12" (absolute) or "change > 12".
 SEVERE_CUTOFF: Final = 12
-_PGA_STEP: Final = 1.0  # SFI: PGA increase ≥ 1.0 [S]
-_PGA_CUTOFF: Final = 2.5  # SFI: severe when to > 2.5 [S]
-_PREDNISONE_MG_PER_KG: Final = 0.5  # SFI: > 0.5 mg/kg/day is severe [S]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,66 +127,6 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         ),
     }
 )
-
-# SFI manifestations, new or worse since the previous visit [S: ARD table; medicalalgorithms].
-MILD_MANIFESTATIONS: Final = (
-    "rash_discoid",
-    "rash_photosensitive",
-    "rash_profundus",
-    "rash_cutaneous_vasculitis",
-    "rash_bullous",
-    "nasopharyngeal_ulcers",
-    "pleuritis",
-    "pericarditis",
-    "arthritis",
-    "fever",
-)
-#: Severe only when they need doubled prednisone, prednisone > 0.5 mg/kg/day or admission.
-SEVERE_MANIFESTATIONS: Final = (
-    "cns_sle",
-    "vasculitis",
-    "nephritis",
-    "myositis",
-    "platelets_below_60",
-    "haemolytic_anaemia",
-)
-MILD_DRUGS: Final = ("nsaid", "hydroxychloroquine")
-SEVERE_DRUGS: Final = ("cyclophosphamide", "azathioprine", "methotrexate")
-#: Counted as severe only with ``count_mycophenolate`` (later SFI versions; [U]).
-OPTIONAL_SEVERE_DRUGS: Final = ("mycophenolate",)
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    """A quantity at the previous and the current visit."""
-
-    previous: float
-    current: float
-
-
-@dataclass(frozen=True, slots=True)
-class FlareInput:
-    """What changed between a previous and a current visit.
-
-    ``prednisone_mg_per_day`` needs ``weight_kg`` when it increased; ``new_drugs`` are
-    drugs newly started for lupus activity; ``new_or_worse`` are manifestations new or
-    worse since the previous visit; ``hospitalised`` means admitted for lupus activity.
-    """
-
-    previous_sledai: int
-    current_sledai: int
-    prednisone_mg_per_day: Pair | None = None
-    weight_kg: float | None = None
-    new_drugs: tuple[str, ...] = ()
-    hospitalised: bool = False
-    pga: Pair | None = None
-    new_or_worse: tuple[str, ...] = ()
-    count_mycophenolate: bool = False
-
-    def __post_init__(self) -> None:
-        problems = _check_input(self)
-        if problems:
-            raise InputError(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,72 +245,6 @@ def _score_criteria(
     return []
 
 
-def _clinical_criteria(record: FlareInput) -> tuple[list[Criterion], list[str]]:
-    """The SFI criteria other than the score, and notes on what could not fire."""
-    fired: list[Criterion] = []
-    notes: list[str] = []
-    ref = SFI_REFERENCE
-
-    def add(name: str, level: str, reading: str, detail: str) -> None:
-        fired.append(Criterion(name, level, reading, detail, ref))
-
-    pred = record.prednisone_mg_per_day
-    increased = pred is not None and pred.current > pred.previous
-    over = False
-    if pred is not None and increased and record.weight_kg is not None:
-        limit = _PREDNISONE_MG_PER_KG * record.weight_kg
-        over = pred.current > limit
-        detail = (
-            f"prednisone {pred.previous:g} -> {pred.current:g} mg/day; "
-            f"0.5 mg/kg/day = {limit:g} mg/day at {record.weight_kg:g} kg"
-        )
-        if over:
-            add("prednisone", "severe", "increase to > 0.5 mg/kg/day", detail)
-        else:
-            add("prednisone", "mild_moderate", "increase, not to > 0.5 mg/kg/day", detail)
-    doubled = pred is not None and increased and pred.current >= 2 * pred.previous
-    severe_signs = [m for m in record.new_or_worse if m in SEVERE_MANIFESTATIONS]
-    if severe_signs:
-        needs = [
-            text
-            for ok, text in (
-                (doubled, "prednisone doubled"),
-                (over, "prednisone > 0.5 mg/kg/day"),
-                (record.hospitalised, "hospitalisation"),
-            )
-            if ok
-        ]
-        if needs:
-            add("severe_manifestation", "severe", "new or worse, needing " + " / ".join(needs),
-                ", ".join(severe_signs))  # fmt: skip
-        else:
-            notes.append(
-                f"new or worse {', '.join(severe_signs)} did not need doubled prednisone, "
-                "prednisone > 0.5 mg/kg/day or hospitalisation: not an SFI severe criterion"
-            )
-    mild_signs = [m for m in record.new_or_worse if m in MILD_MANIFESTATIONS]
-    if mild_signs:
-        add("mild_manifestation", "mild_moderate", "new or worse", ", ".join(mild_signs))
-    severe_drugs = SEVERE_DRUGS + (OPTIONAL_SEVERE_DRUGS if record.count_mycophenolate else ())
-    if started := [d for d in record.new_drugs if d in severe_drugs]:
-        add("new_drug", "severe", "new " + "/".join(severe_drugs), ", ".join(started))
-    if started := [d for d in record.new_drugs if d in MILD_DRUGS]:
-        add("new_drug", "mild_moderate", "new NSAID/hydroxychloroquine", ", ".join(started))
-    if not record.count_mycophenolate and "mycophenolate" in record.new_drugs:
-        notes.append("new mycophenolate is not a classic SFI criterion (count_mycophenolate)")
-    if record.hospitalised:
-        add("hospitalisation", "severe", "hospitalised for lupus activity", "hospitalised")
-    if record.pga is not None:
-        pga = record.pga
-        step = round(pga.current - pga.previous, 9)
-        detail = f"PGA {pga.previous:g} -> {pga.current:g} (change {step:+g})"
-        if step >= _PGA_STEP and pga.current > _PGA_CUTOFF:
-            add("pga", "severe", "increase ≥ 1.0 to > 2.5", detail)
-        elif step >= _PGA_STEP:
-            add("pga", "mild_moderate", "increase ≥ 1.0, not to > 2.5", detail)
-    return fired, notes
-
-
 def classify(
     record: FlareInput,
     *,
@@ -416,12 +289,12 @@ def classify(
     criteria = _score_criteria(previous, current, spec, mild, severe)
     notes: list[str] = []
     if spec.uses_clinical_criteria:
-        fired, notes = _clinical_criteria(record)
-        criteria += fired
+        fired, notes = clinical_criteria(record)
+        criteria += [Criterion(*finding, SFI_REFERENCE) for finding in fired]
         notes.append(f"medication criteria can upgrade flares to severe: {THANOU_REFERENCE}")
     else:
         notes.append(f"severe_reading applies to the SFI only; {spec.name} defines change > 12")
-    if not spec.uses_clinical_criteria and _has_clinical(record):
+    if not spec.uses_clinical_criteria and has_clinical(record):
         notes.append(f"{spec.name} uses the SLEDAI change only; other criteria were ignored")
     levels = {c.level for c in criteria}
     flare = "severe" if "severe" in levels else spec.levels[1] if levels else "none"
@@ -435,135 +308,6 @@ def classify(
         reference=spec.reference,
         notes=tuple(notes),
     )
-
-
-def _has_clinical(record: FlareInput) -> bool:
-    return bool(
-        record.prednisone_mg_per_day
-        or record.new_drugs
-        or record.hospitalised
-        or record.pga
-        or record.new_or_worse
-    )
-
-
-def _number(value: object, path: str, low: float, high: float | None) -> Problem | None:
-    text = f"a number from {low:g}" + (f" to {high:g}" if high is not None else "")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return Problem(path, value, "expects a number", text)
-    if not math.isfinite(value) or value < low or (high is not None and value > high):
-        return Problem(path, value, "out of range", text)
-    return None
-
-
-def _check_input(record: FlareInput) -> list[Problem]:
-    problems: list[Problem] = []
-    for path, score in (
-        ("previous.sledai", record.previous_sledai),
-        ("current.sledai", record.current_sledai),
-    ):
-        if isinstance(score, bool) or not isinstance(score, int):
-            problems.append(Problem(path, score, "expects a whole number", "0 to 105"))
-        elif not 0 <= score <= sledai.MAXIMUM:
-            problems.append(Problem(path, score, "out of range", "0 to 105"))
-    for name, pair, high in (
-        ("prednisone_mg_per_day", record.prednisone_mg_per_day, None),
-        ("pga", record.pga, 3.0),
-    ):
-        if pair is not None:
-            problems += [
-                p
-                for when in ("previous", "current")
-                if (p := _number(getattr(pair, when), f"{name}.{when}", 0, high))
-            ]
-    if record.weight_kg is not None:
-        if (p := _number(record.weight_kg, "weight_kg", 0, None)) is not None:
-            problems.append(p)
-        elif record.weight_kg == 0:
-            problems.append(Problem("weight_kg", 0, "must be above 0", "a weight in kg"))
-    pred = record.prednisone_mg_per_day
-    if (
-        pred is not None
-        and record.weight_kg is None
-        and not any(p.field.startswith("prednisone") for p in problems)
-        and pred.current > pred.previous
-    ):
-        problems.append(
-            Problem(
-                "weight_kg",
-                None,
-                "is needed when prednisone increased (the severe criterion is > 0.5 mg/kg/day)",
-                "a weight in kg",
-            )
-        )
-    drugs = MILD_DRUGS + SEVERE_DRUGS + OPTIONAL_SEVERE_DRUGS
-    problems += _members(record.new_drugs, drugs, "new_drugs")
-    signs = MILD_MANIFESTATIONS + SEVERE_MANIFESTATIONS
-    problems += _members(record.new_or_worse, signs, "new_or_worse")
-    for path, flag in (
-        ("hospitalised", record.hospitalised),
-        ("count_mycophenolate", record.count_mycophenolate),
-    ):
-        if not isinstance(flag, bool):
-            problems.append(Problem(path, flag, "expects true or false", "true or false"))
-    return problems
-
-
-def _members(values: object, allowed: tuple[str, ...], path: str) -> list[Problem]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        return [Problem(path, values, "expects a list", ", ".join(allowed))]
-    return [
-        Problem(f"{path}[{i}]", v, "unknown value", ", ".join(allowed))
-        for i, v in enumerate(values)
-        if v not in allowed
-    ]
-
-
-_PAYLOAD_KEYS: Final = (
-    "previous",
-    "current",
-    "sledai_variant",
-    "prednisone_mg_per_day",
-    "weight_kg",
-    "new_drugs",
-    "hospitalised",
-    "pga",
-    "new_or_worse",
-    "count_mycophenolate",
-)
-
-
-def _visit_score(value: object, path: str, variant: str) -> tuple[int, list[Problem]]:
-    """Read one visit: ``{"sledai": n}`` or the 24 SLEDAI descriptors."""
-    mapping = require_mapping(value, path)
-    if isinstance(mapping, Problem):
-        return 0, [mapping]
-    if "sledai" in mapping:
-        extra = unknown_keys([k for k in mapping if k != "sledai"], ["sledai"], path)
-        total = mapping["sledai"]
-        return (total if isinstance(total, int) else 0), extra
-    try:
-        return sledai.score_mapping(mapping, variant=variant).score, []
-    except InputError as exc:
-        return 0, [
-            Problem(f"{path}.{p.field}", p.value, p.message, p.allowed) for p in exc.problems
-        ]
-
-
-def _pair(value: object, path: str) -> tuple[Pair | None, list[Problem]]:
-    if value is None:
-        return None, []
-    mapping = require_mapping(value, path)
-    if isinstance(mapping, Problem):
-        return None, [mapping]
-    problems = unknown_keys(list(mapping), ["previous", "current"], path)
-    problems += [
-        Problem(f"{path}.{k}", None, "is missing", "a number") for k in ("previous", "current")
-        if k not in mapping
-    ]  # fmt: skip
-    if problems:
-        return None, problems
-    return Pair(mapping["previous"], mapping["current"]), []
 
 
 def score_mapping(
@@ -588,56 +332,8 @@ def score_mapping(
     ('severe', 'mild')
     """
     spec, _, _ = _resolve(rule, severe_reading, mild_reading)
-    mapping = require_mapping(payload, "")
-    if isinstance(mapping, Problem):
-        raise InputError(mapping)
-    problems = unknown_keys(list(mapping), _PAYLOAD_KEYS, "")
-    variant = mapping.get("sledai_variant", "selena" if spec.name == "sfi" else "sledai2k")
-    if variant not in sledai.VARIANTS:
-        problems.append(Problem("sledai_variant", variant, "unknown variant", "sledai2k, selena"))
-        variant = "sledai2k"
-    scores = {}
-    for visit in ("previous", "current"):
-        if visit not in mapping:
-            problems.append(Problem(visit, None, "is missing", '{"sledai": n} or descriptors'))
-            scores[visit] = 0
-            continue
-        scores[visit], found = _visit_score(mapping[visit], visit, variant)
-        problems += found
-    pred, found = _pair(mapping.get("prednisone_mg_per_day"), "prednisone_mg_per_day")
-    problems += found
-    pga, found = _pair(mapping.get("pga"), "pga")
-    problems += found
-    kwargs: dict[str, Any] = {
-        "previous_sledai": _raw_total(mapping, "previous", scores["previous"]),
-        "current_sledai": _raw_total(mapping, "current", scores["current"]),
-        "prednisone_mg_per_day": pred,
-        "pga": pga,
-    }
-    for key, default in (
-        ("weight_kg", None),
-        ("hospitalised", False),
-        ("count_mycophenolate", False),
-        ("new_drugs", ()),
-        ("new_or_worse", ()),
-    ):
-        value = mapping.get(key, default)
-        kwargs[key] = tuple(value) if isinstance(value, list) else value
-    try:
-        record = FlareInput(**kwargs)
-    except InputError as exc:
-        problems += exc.problems
-    if problems:
-        raise InputError(problems)
+    record = read_payload(payload, default_variant="selena" if spec.name == "sfi" else "sledai2k")
     return classify(record, rule=rule, severe_reading=severe_reading, mild_reading=mild_reading)
-
-
-def _raw_total(mapping: Mapping[str, Any], visit: str, scored: int) -> object:
-    """The total as given (so FlareInput can name a bad one), else the scored one."""
-    given = mapping.get(visit)
-    if isinstance(given, Mapping) and "sledai" in given:
-        return given["sledai"]
-    return scored
 
 
 def classify_change(

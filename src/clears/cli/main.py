@@ -13,6 +13,7 @@ import typer
 from clears._exceptions import ClearsError, InputError
 from clears._version import __version__
 from clears.cli import advise as advise_cmd
+from clears.cli import audit as audit_cmd
 from clears.cli import cohort as cohort_cmd
 from clears.cli import db as db_cmd
 from clears.cli import instruments as instruments_cmd
@@ -34,6 +35,7 @@ app = typer.Typer(
 app.add_typer(score_cmd.app, name="score")
 app.add_typer(cohort_cmd.app, name="cohort")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(audit_cmd.app, name="audit")
 app.command("advise")(advise_cmd.advise)
 app.add_typer(instruments_cmd.app, name="instruments")
 app.command("meta")(meta_cmd.meta)

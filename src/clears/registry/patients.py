@@ -1,0 +1,188 @@
+"""Service functions for centres and patients, and a patient's full timeline.
+
+Every function is keyword-only and takes the acting :class:`~clears.registry.Actor`; every
+query is limited to the actor's centres. Writes are audited in the caller's transaction
+(use :func:`clears.registry.transaction` for a unit of work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
+from clears.cohort import TABLES
+from clears.registry import _records, audit
+from clears.registry._actor import Actor
+from clears.registry._models import ENTITY_TABLES, Centre, Patient
+from clears.registry._records import Record
+
+__all__ = [
+    "create_centre",
+    "create_patient",
+    "get_patient",
+    "list_patients",
+    "timeline",
+    "update_patient",
+]
+
+
+def create_centre(session: Session, *, actor: Actor, code: str, name: str | None = None) -> int:
+    """Create a centre (network-wide actors only); return its id."""
+    if not actor.all_centres:
+        raise InputError(Problem("centre", code, "only a network-wide user may create centres"))
+    if not code.strip():
+        raise InputError(Problem("centre", code, "is blank", "a centre code"))
+    if session.execute(sa.select(Centre.id).where(Centre.code == code)).first():
+        raise ConflictError(f"centre {code!r} already exists")
+    centre = Centre(code=code, name=name)
+    session.add(centre)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        changes=[
+            audit.Change("insert", "centres", centre.id, None, None, {"code": code, "name": name})
+        ],
+    )
+    return centre.id
+
+
+def create_patient(
+    session: Session,
+    *,
+    actor: Actor,
+    patient_id: str,
+    centre: str,
+    values: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Record:
+    """Register a patient under a pseudonymous identifier in one of the actor's centres.
+
+    Raises
+    ------
+    InputError
+        Invalid values, or a centre the actor does not belong to or that does not exist.
+    ConflictError
+        The identifier is already registered (in any centre): never a duplicate patient.
+    """
+    if not actor.can_see(centre):
+        raise InputError(
+            Problem(
+                "centre",
+                centre,
+                "is not one of your centres",
+                ", ".join(sorted(actor.centres)),
+                "patients",
+            )
+        )
+    centre_key = session.execute(sa.select(Centre.id).where(Centre.code == centre)).scalar()
+    if centre_key is None:
+        raise InputError(
+            Problem(
+                "centre",
+                centre,
+                "is not a registered centre",
+                "a centre created with create_centre",
+                "patients",
+            )
+        )
+    typed = _records.validate(
+        "patients",
+        {"patient_id": patient_id, "centre": centre, **(values or {})},
+        today=today or dt.date.today(),
+    )
+    typed.pop("centre", None)
+    if session.execute(sa.select(Patient.id).where(Patient.patient_id == patient_id)).first():
+        raise ConflictError(f"patient {patient_id!r} is already registered; nothing was written")
+    patient = Patient(patient_id=patient_id, centre_key=centre_key, **typed)
+    session.add(patient)
+    session.flush()
+    record = _records.get(session, actor=actor, table="patients", record_id=patient.id)
+    audit.append(
+        session,
+        actor=actor,
+        changes=[
+            audit.Change(
+                "insert",
+                "patients",
+                patient.id,
+                patient_id,
+                None,
+                {"centre": centre, **record.data},
+            )
+        ],
+    )
+    return record
+
+
+def get_patient(session: Session, *, actor: Actor, patient_id: str) -> Record:
+    """A patient by identifier, within the actor's centres."""
+    patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
+    return _records.get(session, actor=actor, table="patients", record_id=patient.id)
+
+
+def update_patient(
+    session: Session,
+    *,
+    actor: Actor,
+    patient_id: str,
+    version: int,
+    changes: Mapping[str, Any],
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> Record:
+    """Change baseline values of a patient read at ``version`` (see :func:`_records.update`)."""
+    patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
+    return _records.update(
+        session,
+        actor=actor,
+        table="patients",
+        record_id=patient.id,
+        version=version,
+        changes=changes,
+        reason=reason,
+        today=today,
+    )
+
+
+def list_patients(session: Session, *, actor: Actor, centre: str | None = None) -> list[str]:
+    """Identifiers of the patients the actor can see (optionally of one centre), sorted."""
+    query = sa.select(Patient.patient_id, Centre.code).join(Centre, Patient.centre_key == Centre.id)
+    if centre is not None:
+        query = query.where(Centre.code == centre)
+    if not actor.all_centres:
+        query = query.where(Centre.code.in_(sorted(actor.centres)))
+    return sorted(row[0] for row in session.execute(query))
+
+
+def timeline(session: Session, *, actor: Actor, patient_id: str) -> dict[str, list[Record]]:
+    """One patient's full record: the patient row and every treatment, visit, adverse event
+    and flare, each table in date order.
+
+    Raises
+    ------
+    NotFoundError
+        The patient is unknown or outside the actor's centres.
+    """
+    patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
+    result: dict[str, list[Record]] = {
+        "patients": [_records.get(session, actor=actor, table="patients", record_id=patient.id)]
+    }
+    for table in TABLES[1:]:
+        source = ENTITY_TABLES[table]
+        date_column = next(c.name for c in source.columns if c.name.endswith("_date"))
+        cls = _records.CLASSES[table]
+        rows = session.execute(
+            sa.select(cls)
+            .where(source.c.patient_key == patient.id)
+            .order_by(source.c[date_column], source.c.id)
+        ).scalars()
+        result[table] = [_records.to_record(table, row, patient_id) for row in rows]
+    if not result["patients"]:  # pragma: no cover - patient_in_scope found it
+        raise NotFoundError(patient_id)
+    return result

@@ -1,0 +1,119 @@
+"""Service functions for treatments, visits, adverse events and flares.
+
+Thin, keyword-only wrappers over the generic core (:mod:`clears.registry._records`): values
+are validated like cohort rows, every call is scoped to the actor's centres, updates take the
+version that was read (a stale one is refused with both values shown), and changes to a
+locked visit or to a visit dated before today need a reason. Everything is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from clears.registry import _records
+from clears.registry._actor import Actor
+from clears.registry._records import Record
+
+__all__ = [
+    "RecordTable",
+    "add_record",
+    "delete_record",
+    "get_record",
+    "lock_visit",
+    "update_record",
+]
+
+#: The per-patient tables these services write.
+RecordTable = Literal["treatments", "visits", "adverse_events", "flares"]
+
+
+def add_record(
+    session: Session,
+    *,
+    actor: Actor,
+    table: RecordTable,
+    patient_id: str,
+    values: Mapping[str, Any],
+    today: dt.date | None = None,
+) -> Record:
+    """Add a treatment period, visit, adverse event or flare to a patient."""
+    return _records.add(
+        session, actor=actor, table=table, patient_id=patient_id, values=values, today=today
+    )
+
+
+def get_record(session: Session, *, actor: Actor, table: RecordTable, record_id: int) -> Record:
+    """One record by id, within the actor's centres."""
+    return _records.get(session, actor=actor, table=table, record_id=record_id)
+
+
+def update_record(
+    session: Session,
+    *,
+    actor: Actor,
+    table: RecordTable,
+    record_id: int,
+    version: int,
+    changes: Mapping[str, Any],
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> Record:
+    """Change a record read at ``version``; see :func:`clears.registry._records.update`."""
+    return _records.update(
+        session,
+        actor=actor,
+        table=table,
+        record_id=record_id,
+        version=version,
+        changes=changes,
+        reason=reason,
+        today=today,
+    )
+
+
+def delete_record(
+    session: Session,
+    *,
+    actor: Actor,
+    table: RecordTable,
+    record_id: int,
+    version: int,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Delete a record read at ``version`` (audited, with the values it had)."""
+    _records.delete(
+        session,
+        actor=actor,
+        table=table,
+        record_id=record_id,
+        version=version,
+        reason=reason,
+        today=today,
+    )
+
+
+def lock_visit(
+    session: Session,
+    *,
+    actor: Actor,
+    record_id: int,
+    version: int,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> Record:
+    """Lock a visit: from then on every change to it needs a reason."""
+    return _records.update(
+        session,
+        actor=actor,
+        table="visits",
+        record_id=record_id,
+        version=version,
+        changes={"locked": True},
+        reason=reason,
+        today=today,
+    )

@@ -412,8 +412,9 @@ def table_one(
     ...                    "age": [22.0, 43.0, 50.0, 71.0]})
     >>> t1 = table_one(df, variables=["female", "age"], continuous={"age": "median_range"},
     ...                decimals=0)
+    >>> # 3/4 = 75 %; median (43 + 50) / 2 = 46.5, rounded half up to 47
     >>> t1.table[["label", "level", "Overall"]].to_numpy().tolist()
-    [['n', '', '4'], ['female', 'True', '3 (75)'], ['age', '', '46 (22–71)']]
+    [['n', '', '4'], ['female', 'True', '3 (75)'], ['age', '', '47 (22–71)']]
     """
     cat_list = list(categorical or [])
     cont_map: dict[str, str] = dict(continuous or {})

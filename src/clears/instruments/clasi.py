@@ -3,6 +3,7 @@
 The instrument is declared as data in :mod:`clears.instruments.clasi_definition`; this module
 scores one record (typed input or nested JSON) and re-exports the vectorised path of
 :mod:`clears.instruments.clasi_vector`. Both paths read the same :data:`DEFINITION`.
+The result type, :class:`ClasiResult`, lives in :mod:`clears.instruments._clasi_result`.
 
 References
 ----------
@@ -23,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._definition import Reference, parse_level, require_mapping, unknown_keys
+from clears.instruments._clasi_result import METHOD as METHOD
+from clears.instruments._clasi_result import AreaWorking, ClasiResult
+from clears.instruments._definition import parse_level, require_mapping, unknown_keys
 from clears.instruments.clasi_definition import (
     ACTIVITY_MAX,
     AREA_FIELDS,
@@ -63,12 +66,6 @@ __all__ = [
     "severity_bands",
 ]
 
-METHOD = (
-    "CLASI (Albrecht 2005): activity = erythema + scale/hypertrophy over 13 areas + mucous "
-    "membrane + recent hair loss + non-scarring alopecia; damage = dyspigmentation (summed, "
-    "x2 if it usually lasts >= 12 months) + scarring/atrophy/panniculitis over 12 areas + "
-    "scalp scarring. Severity by CLASI-A (Klein 2011)."
-)
 _SCALP_SCARRING_MESSAGE = "the scalp has no per-area scarring; use scalp_scarring"
 
 
@@ -128,132 +125,6 @@ class ClasiInput:
         }
         patient = {key: value(fld.column) for key, fld in PATIENT_FIELDS.items()}
         return cls(areas=areas, **patient)
-
-
-@dataclass(frozen=True, slots=True)
-class AreaWorking:
-    """Per-area working: the codes given and the area's activity and (undoubled) damage."""
-
-    area: str
-    label: str
-    erythema: int | None
-    scale: int | None
-    dyspigmentation: int | None
-    scarring: int | None
-    activity: int
-    damage_before_doubling: int
-
-
-@dataclass(frozen=True, slots=True)
-class ClasiResult:
-    """CLASI-A, CLASI-D and severity, with the working that produced them.
-
-    ``partial`` is true when items were missing (listed by path in ``missing``); totals are
-    then over the items given, i.e. lower bounds, and so is the severity band.
-    """
-
-    activity: int
-    damage: int
-    severity: str
-    areas: tuple[AreaWorking, ...]
-    mucous_membrane: int | None
-    recent_hair_loss: int | None
-    alopecia: int | None
-    scalp_scarring: int | None
-    dyspigmentation_lasts_12_months: bool | None
-    dyspigmentation_sum: int
-    dyspigmentation_score: int
-    partial: bool = False
-    missing: tuple[str, ...] = ()
-    reference: Reference = REFERENCE
-    severity_reference: Reference = SEVERITY_REFERENCE
-    method: str = METHOD
-
-    @property
-    def dyspigmentation_doubled(self) -> bool:
-        """Whether the summed dyspigmentation was doubled (lasts 12 months or more)."""
-        return self.dyspigmentation_lasts_12_months is True
-
-    def working(self) -> dict[str, Any]:
-        """The intermediate values: per area, once-per-patient items and dyspigmentation."""
-        return {
-            "areas": [
-                {
-                    "area": a.area,
-                    "erythema": a.erythema,
-                    "scale": a.scale,
-                    "activity": a.activity,
-                    "dyspigmentation": a.dyspigmentation,
-                    "scarring": a.scarring,
-                    "damage_before_doubling": a.damage_before_doubling,
-                }
-                for a in self.areas
-            ],
-            "area_activity": sum(a.activity for a in self.areas),
-            "mucous_membrane": self.mucous_membrane,
-            "recent_hair_loss": self.recent_hair_loss,
-            "alopecia": self.alopecia,
-            "scalp_scarring": self.scalp_scarring,
-            "dyspigmentation_lasts_12_months": self.dyspigmentation_lasts_12_months,
-            "dyspigmentation_sum": self.dyspigmentation_sum,
-            "dyspigmentation_doubled": self.dyspigmentation_doubled,
-            "dyspigmentation_score": self.dyspigmentation_score,
-            "scarring_sum": sum(a.scarring or 0 for a in self.areas),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready mapping: totals, severity, working, method and references."""
-        return {
-            "instrument": DEFINITION.name,
-            "activity": self.activity,
-            "damage": self.damage,
-            "severity": self.severity,
-            "partial": self.partial,
-            "missing": list(self.missing),
-            "working": self.working(),
-            "method": self.method,
-            "reference": self.reference.to_dict(),
-            "severity_reference": self.severity_reference.to_dict(),
-        }
-
-    def to_text(self) -> str:
-        """Return a readable table: one row per area, then the once-per-patient items."""
-
-        def cell(value: int | None) -> str:
-            return "-" if value is None else str(value)
-
-        head = f"{'area':<32}{'ery':>4}{'scale':>6}{'act':>5}{'dysp':>6}{'scar':>6}{'dmg':>5}"
-        lines = [
-            f"CLASI (Albrecht 2005): activity {self.activity}/{ACTIVITY_MAX}, "
-            f"damage {self.damage}/{DAMAGE_MAX}, severity {self.severity} (Klein 2011)",
-        ]
-        if self.partial:
-            lines.append(
-                f"PARTIAL: {len(self.missing)} items missing; totals and severity are lower "
-                f"bounds. Missing: {', '.join(self.missing)}"
-            )
-        lines += ["", head, "-" * len(head)]
-        for a in self.areas:
-            scar = "n/a" if a.area == "scalp" else cell(a.scarring)
-            lines.append(
-                f"{a.label:<32}{cell(a.erythema):>4}{cell(a.scale):>6}{a.activity:>5}"
-                f"{cell(a.dyspigmentation):>6}{scar:>6}{a.damage_before_doubling:>5}"
-            )
-        doubled = {True: "yes (x2)", False: "no", None: "not recorded"}
-        lines += [
-            "",
-            f"Mucous membrane lesions:          {cell(self.mucous_membrane)}",
-            f"Recent hair loss:                 {cell(self.recent_hair_loss)}",
-            f"Non-scarring alopecia:            {cell(self.alopecia)}",
-            f"Scalp scarring:                   {cell(self.scalp_scarring)}",
-            f"Dyspigmentation lasts >= 12 mo:   {doubled[self.dyspigmentation_lasts_12_months]}",
-            f"Dyspigmentation: sum {self.dyspigmentation_sum} -> score "
-            f"{self.dyspigmentation_score}",
-            "",
-            f"Reference: {self.reference}",
-            f"Severity: {self.severity_reference}",
-        ]
-        return "\n".join(lines)
 
 
 def _role_sum(codes: Mapping[str, int], role: Role) -> int:

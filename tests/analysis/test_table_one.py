@@ -1,4 +1,4 @@
-"""Tests for clears.analysis.table_one against Aitmehdi 2021 Table 1, scipy and tableone's formulas."""
+"""Tests of clears.analysis.table_one: Aitmehdi 2021 Table 1, scipy, tableone formulas."""
 
 import json
 import math

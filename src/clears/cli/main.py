@@ -17,6 +17,7 @@ from clears.cli import audit as audit_cmd
 from clears.cli import cohort as cohort_cmd
 from clears.cli import db as db_cmd
 from clears.cli import instruments as instruments_cmd
+from clears.cli import io as io_cmd
 from clears.cli import meta as meta_cmd
 from clears.cli import outcomes as outcomes_cmd
 from clears.cli import score as score_cmd
@@ -36,6 +37,8 @@ app.add_typer(score_cmd.app, name="score")
 app.add_typer(cohort_cmd.app, name="cohort")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
+app.command("import")(io_cmd.import_)
+app.command("export")(io_cmd.export)
 app.command("advise")(advise_cmd.advise)
 app.add_typer(instruments_cmd.app, name="instruments")
 app.command("meta")(meta_cmd.meta)

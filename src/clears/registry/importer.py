@@ -1,0 +1,252 @@
+"""Import a cohort into the registry: all or nothing, in one transaction.
+
+The cohort is validated first exactly as :func:`clears.cohort.read` does; any problem stops
+the import before anything is written, with every problem listed (file, row, column, value,
+what is allowed). A cohort holding a patient already in the registry is refused the same way
+(re-importing is never a duplicate patient). Rows are inserted in chunks with Core
+``INSERT``s, so memory stays bounded by the cohort frames, and one audit entry per patient
+records the import (the patient's values and how many rows of each table came with them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears._exceptions import InputError, Problem
+from clears.cohort import TABLES, Cohort, conform, read
+from clears.registry import audit
+from clears.registry._actor import Actor
+from clears.registry._engine import make_engine, transaction
+from clears.registry._models import ENTITY_TABLES, centres_table, data_columns
+
+__all__ = ["ImportSummary", "import_cohort"]
+
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import wrote: rows per table, centres created, and the source."""
+
+    rows: dict[str, int]
+    centres_created: tuple[str, ...]
+    source: str
+
+    def to_text(self) -> str:
+        """One line per table."""
+        lines = [f"imported {self.source}"]
+        lines += [f"  {table}: {n} rows" for table, n in self.rows.items()]
+        if self.centres_created:
+            lines.append(f"  centres created: {', '.join(self.centres_created)}")
+        return "\n".join(lines)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python dicts: known columns by name, unknown ones in ``extra``."""
+    known = [c for c in data_columns(table) if c in frame.columns]
+    extra = [
+        c
+        for c in frame.columns
+        if c not in data_columns(table) and c not in ("patient_id", "centre")
+    ]
+    columns: dict[str, list[Any]] = {}
+    for name in [*known, *extra]:
+        series = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            values = [None if pd.isna(v) else v.date() for v in series]
+        else:
+            values = [
+                None if v is pd.NA or v is None or v != v else v  # v != v: NaN
+                for v in series.astype(object)
+            ]
+        columns[name] = values
+    rows: list[dict[str, Any]] = []
+    for i in range(len(frame)):
+        row = {name: columns[name][i] for name in known}
+        row["extra"] = {name: columns[name][i] for name in extra} if extra else None
+        rows.append(row)
+    return rows
+
+
+def _existing(session: Session, ids: Sequence[str]) -> set[str]:
+    patients = ENTITY_TABLES["patients"]
+    found: set[str] = set()
+    for part in _chunks(ids, _CHUNK):
+        query = sa.select(patients.c.patient_id).where(patients.c.patient_id.in_(list(part)))
+        found.update(session.execute(query).scalars())
+    return found
+
+
+def _centres(
+    session: Session, *, actor: Actor, codes: Sequence[str]
+) -> tuple[dict[str, int], list[str]]:
+    query = sa.select(centres_table.c.code, centres_table.c.id)
+    known: dict[str, int] = {str(code): int(key) for code, key in session.execute(query)}
+    created = sorted(set(codes) - set(known))
+    for code in created:
+        if not actor.can_see(code):
+            raise InputError(
+                Problem(
+                    "centre",
+                    code,
+                    "is not one of your centres",
+                    ", ".join(sorted(actor.centres)),
+                    "patients",
+                )
+            )
+        session.execute(sa.insert(centres_table).values(code=code))
+        known[code] = session.execute(
+            sa.select(centres_table.c.id).where(centres_table.c.code == code)
+        ).scalar_one()
+    audit.append(
+        session,
+        actor=actor,
+        changes=[
+            audit.Change("insert", "centres", known[code], None, None, {"code": code})
+            for code in created
+        ],
+    )
+    return known, created
+
+
+def _write(session: Session, cohort: Cohort, *, actor: Actor, chunk: int) -> ImportSummary:
+    patients = cohort.patients
+    ids = patients["patient_id"].astype(str).tolist()
+    duplicates = _existing(session, ids)
+    if duplicates:
+        raise InputError(
+            [
+                Problem(
+                    "patient_id",
+                    pid,
+                    "is already in the registry; nothing was imported",
+                    "a patient_id not yet registered (re-importing a cohort is refused)",
+                    "patients",
+                    row + 1,
+                )
+                for row, pid in enumerate(ids)
+                if pid in duplicates
+            ]
+        )
+    for code in set(patients["centre"].astype(str)):
+        if not actor.can_see(code):
+            raise InputError(
+                Problem(
+                    "centre",
+                    code,
+                    "is not one of your centres",
+                    ", ".join(sorted(actor.centres)),
+                    "patients",
+                )
+            )
+    centre_keys, created = _centres(
+        session, actor=actor, codes=sorted(set(patients["centre"].astype(str)))
+    )
+    table = ENTITY_TABLES["patients"]
+    keys: dict[str, int] = {}
+    rows = _records("patients", patients)
+    centres = patients["centre"].astype(str).tolist()
+    for start in range(0, len(rows), chunk):
+        part = [
+            {**row, "patient_id": ids[i], "centre_key": centre_keys[centres[i]], "version": 1}
+            for i, row in enumerate(rows[start : start + chunk], start)
+        ]
+        session.execute(sa.insert(table), part)
+        query = sa.select(table.c.patient_id, table.c.id).where(
+            table.c.patient_id.in_([row["patient_id"] for row in part])
+        )
+        keys.update((str(pid), int(key)) for pid, key in session.execute(query))
+    counts: dict[str, dict[str, int]] = {pid: {} for pid in ids}
+    written = {"patients": len(rows)}
+    for name in TABLES[1:]:
+        frame = cohort.table(name)
+        owners = frame["patient_id"].astype(str).tolist()
+        records = _records(name, frame)
+        for start in range(0, len(records), chunk):
+            part = [
+                {**row, "patient_key": keys[owners[i]], "version": 1}
+                for i, row in enumerate(records[start : start + chunk], start)
+            ]
+            session.execute(sa.insert(ENTITY_TABLES[name]), part)
+        for owner in owners:
+            counts[owner][name] = counts[owner].get(name, 0) + 1
+        written[name] = len(records)
+    changes = [
+        audit.Change(
+            "import",
+            "patients",
+            keys[pid],
+            pid,
+            None,
+            {
+                "centre": centres[i],
+                **{k: v for k, v in rows[i].items() if v is not None},
+                "rows": counts[pid],
+                "source": cohort.source,
+            },
+        )
+        for i, pid in enumerate(ids)
+    ]
+    for start in range(0, len(changes), chunk):
+        audit.append(session, actor=actor, changes=changes[start : start + chunk])
+    return ImportSummary(written, tuple(created), cohort.source)
+
+
+def import_cohort(
+    cohort: Cohort | str | Path,
+    *,
+    actor: Actor,
+    url: str | None = None,
+    session: Session | None = None,
+    today: dt.date | None = None,
+    chunk: int = _CHUNK,
+) -> ImportSummary:
+    """Validate a cohort and write it into the registry in one transaction.
+
+    Parameters
+    ----------
+    cohort
+        A cohort folder (CSV or Parquet tables) or a :class:`~clears.cohort.Cohort`.
+    actor
+        Who imports; every centre of the cohort must be one of theirs. Missing centres
+        are created.
+    url
+        Database URL (``--db``, else ``$CLEARS_DB_URL``, else ``sqlite:///clears.db``);
+        ignored when ``session`` is given.
+    session
+        Import inside the caller's transaction instead (the caller commits).
+    today
+        Dates after this day are problems; default: the current date.
+    chunk
+        Rows per ``INSERT`` batch.
+
+    Raises
+    ------
+    InputError
+        Every problem of the cohort, or every patient already registered; nothing written.
+    """
+    if isinstance(cohort, Cohort):
+        conformed = conform(cohort, today=today)
+    else:
+        conformed = read(cohort, today=today)
+    if session is not None:
+        return _write(session, conformed, actor=actor, chunk=chunk)
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as own:
+            return _write(own, conformed, actor=actor, chunk=chunk)
+    finally:
+        engine.dispose()

@@ -1,0 +1,380 @@
+"""The analyses behind each report section, turned into printed tables and figures.
+
+Every function takes the cohort, the derived outcomes and a :class:`Log`, and returns one
+:class:`~clears.report.Section`; the ``method`` of every result it uses goes into the log,
+which becomes the report's methods text.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Literal, TypeVar
+
+import pandas as pd
+
+from clears._exceptions import StatisticalWarning
+from clears.analysis import format_percent
+from clears.cohort import Cohort
+from clears.report._model import ReportFigure, ReportTable, Section
+
+__all__ = [
+    "Log",
+    "cohort_section",
+    "response_section",
+    "safety_section",
+    "swimmer_section",
+    "time_to_event_section",
+    "timecourse_section",
+]
+
+_T = TypeVar("_T")
+_RESPONDERS = ("complete", "partial")
+
+
+class Log:
+    """Methods (topic -> descriptions, in first-seen order) and warnings of one report."""
+
+    def __init__(self) -> None:
+        self.methods: dict[str, list[str]] = {}
+        self.warnings: list[str] = []
+
+    def method(self, topic: str, text: str) -> None:
+        """Record that ``text`` (a result's ``method``) was used for ``topic``."""
+        seen = self.methods.setdefault(topic, [])
+        if text not in seen:
+            seen.append(text)
+
+    @contextmanager
+    def watch(self, what: str) -> Iterator[None]:
+        """Collect :class:`StatisticalWarning` raised inside, labelled with ``what``."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StatisticalWarning)
+            yield
+        for w in caught:
+            if issubclass(w.category, StatisticalWarning):
+                self.warnings.append(f"{what}: {w.message}")
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    def run(self, what: str, call: Callable[[], _T]) -> _T:
+        """Call ``call`` inside :meth:`watch`."""
+        with self.watch(what):
+            return call()
+
+
+def _png(fig: Any) -> bytes:
+    from clears.plots import to_png
+
+    return to_png(fig)
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):.{digits}f}"
+
+
+def _ci(low: Any, high: Any, digits: int = 1, scale: float = 1.0) -> str:
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return "–"
+    return f"{float(low) * scale:.{digits}f}–{float(high) * scale:.{digits}f}"
+
+
+def _cis(frame: pd.DataFrame, low: str, high: str, digits: int, scale: float = 1.0) -> list[str]:
+    pairs = zip(frame[low], frame[high], strict=True)
+    return [_ci(lo, hi, digits, scale) for lo, hi in pairs]
+
+
+def first_preset(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the first preset (patient-level facts are the same under every preset)."""
+    rows: pd.DataFrame = outcomes[outcomes["criteria"] == outcomes["criteria"].iloc[0]]
+    return rows
+
+
+def patient_frame(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per treated patient: ``patients`` columns plus baseline and exposure."""
+    rows = first_preset(outcomes)[
+        ["patient_id", "index_date", "baseline_clasi_a", "baseline_severity",
+         "exposure_patient_years"]
+    ]  # fmt: skip
+    frame = rows.merge(cohort.patients, on="patient_id", how="left")
+    if "birth_year" in frame:
+        frame["age_at_index"] = frame["index_date"].dt.year - frame["birth_year"].astype("Float64")
+    return frame
+
+
+def cohort_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
+    """Table 1: demographics, history and baseline disease of the treated patients."""
+    from clears.analysis.table_one import table_one
+
+    frame = patient_frame(cohort, outcomes)
+    wanted = {
+        "sex": "Sex", "age_at_index": "Age at first dose, years", "smoking": "Smoking",
+        "sle": "Systemic lupus erythematosus", "prior_thalidomide": "Prior thalidomide",
+        "prior_systemic_lines": "Prior systemic lines", "baseline_clasi_a": "Baseline CLASI-A",
+        "baseline_severity": "Baseline severity (Klein 2011)",
+        "exposure_patient_years": "Exposure, patient-years",
+    }  # fmt: skip
+    variables = [v for v in wanted if v in frame and frame[v].notna().any()]
+    continuous: dict[str, Literal["median_range", "median_iqr", "mean_sd"]] = {
+        v: "median_range"
+        for v in ("age_at_index", "prior_systemic_lines", "baseline_clasi_a")
+        if v in variables
+    }
+    continuous["exposure_patient_years"] = "median_iqr"
+    t1 = log.run(
+        "Table 1",
+        lambda: table_one(
+            frame, variables=variables, continuous=continuous, labels=wanted, tests=False,
+            smd=False, categorical=[v for v in ("sle", "prior_thalidomide", "sex", "smoking",
+                                                "baseline_severity") if v in variables],
+        ),
+    )  # fmt: skip
+    log.method("Table 1", " ".join(t1.footnotes[:2]))
+    years = float(frame["exposure_patient_years"].sum())
+    centres = frame["centre"].nunique() if "centre" in frame else 0
+    text = (
+        f"{len(frame)} patients from {centres} centre(s) received {outcomes['drug'].iloc[0]}; "
+        f"total exposure {years:.1f} patient-years.",
+    )
+    table = ReportTable(
+        "table1", "Table 1. Patients at the first dose", t1.to_frame(), t1.footnotes
+    )
+    return Section("cohort", "Patients", text, (table,))
+
+
+def _summary_table(outcomes: pd.DataFrame) -> ReportTable:
+    from clears.outcomes import summarise
+
+    summary = summarise(outcomes)
+    summary["label"] = summary["criteria"] + "@" + summary["criteria_version"]
+    cells = summary.assign(
+        cell=[
+            f"{n}/{d} ({format_percent(int(n), int(d))} %)" if d else f"{n}/0"
+            for n, d in zip(summary["n"], summary["denominator"], strict=True)
+        ]
+    )
+    wide = cells.pivot_table(index="outcome", columns="label", values="cell", aggfunc="first")
+    order = list(dict.fromkeys(summary["outcome"]))
+    wide = wide.reindex(order).fillna("–").reset_index().rename(columns={"outcome": "Outcome"})
+    wide.columns.name = None
+    notes = (
+        "n/denominator (%). Response categories use the evaluable patients as denominator; "
+        "relapse uses the patients who reached the preset's response level.",
+    )
+    return ReportTable("outcomes", "Outcomes under each criteria preset", wide, notes)
+
+
+def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
+    """Best response per preset with exact and Wilson CIs, by subgroup; CR by SLE status."""
+    from clears.analysis import fisher_exact, response_rates
+    from clears.plots import subgroup_figure
+
+    data = outcomes[outcomes["evaluable"]].merge(
+        patient_frame(cohort, outcomes)[["patient_id", "sle"]]
+        if "sle" in cohort.patients
+        else outcomes[["patient_id"]].drop_duplicates(),
+        on="patient_id",
+        how="left",
+    )
+    data["label"] = data["criteria"] + "@" + data["criteria_version"]
+    by = [c for c in ("baseline_severity", "sle") if c in data and data[c].notna().any()]
+    tables, figures = [_summary_table(outcomes)], []
+    for name, success in (("complete or partial", _RESPONDERS), ("complete", ("complete",))):
+        rates = log.run(
+            f"response ({name})",
+            lambda s=success: response_rates(  # type: ignore[misc]
+                data, outcome="best_response", success=list(s), by=by, criteria="label"
+            ),
+        )
+        log.method("Response proportions", str(rates.attrs["method"]))
+        shown = pd.DataFrame(
+            {
+                "Criteria": rates["criteria"],
+                "Subgroup": rates["subgroup"],
+                "Level": rates["level"].astype(str),
+                "Responders/n": rates["responders"].astype(str) + "/" + rates["n"].astype(str),
+                "%": rates["percent"],
+                "95% CI exact, %": _cis(rates, "ci_low_exact", "ci_high_exact", 0, 100),
+                "95% CI Wilson, %": _cis(rates, "ci_low_wilson", "ci_high_wilson", 0, 100),
+            }
+        )
+        key = "response_any" if name != "complete" else "response_cr"
+        tables.append(
+            ReportTable(key, f"Best response: {name}", shown, (str(rates.attrs["method"]),))
+        )
+        if name != "complete":
+            fig = subgroup_figure(rates, title="Best response: complete or partial, by subgroup")
+            figures.append(
+                ReportFigure(
+                    "subgroups", "Response by subgroup", str(rates.attrs["method"]), _png(fig)
+                )
+            )
+    paragraphs: list[str] = []
+    if "sle" in data and data["sle"].dropna().nunique() == 2:
+        for label, part in data.groupby("label", sort=True):
+            part = part[part["sle"].notna()]
+            cr = part["best_response"] == "complete"
+            sle = part["sle"].astype(bool)
+            counts = [[int((cr & sle).sum()), int((~cr & sle).sum())],
+                      [int((cr & ~sle).sum()), int((~cr & ~sle).sum())]]  # fmt: skip
+            if (
+                min(sum(r) for r in counts) == 0
+                or min(counts[0][j] + counts[1][j] for j in range(2)) == 0
+            ):
+                continue
+            res = log.run(f"CR by SLE ({label})", lambda c=counts: fisher_exact(c))  # type: ignore[misc]
+            log.method("Group comparisons", res.method)
+            paragraphs.append(
+                f"{label}: complete response in {counts[0][0]}/{sum(counts[0])} patients with "
+                f"SLE and {counts[1][0]}/{sum(counts[1])} without; {res.method}, "
+                f"p = {res.p_value:.3g}."
+            )
+    return Section("response", "Response", tuple(paragraphs), tuple(tables), tuple(figures))
+
+
+def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
+    """CLASI-A and CLASI-D over time (figure and mean ± SEM table)."""
+    from clears.plots import assign_timepoints, timecourse_summary, trajectories_figure
+    from clears.plots.trajectories import timecourse_method
+
+    index = first_preset(outcomes)[["patient_id", "index_date"]]
+    scores = [s for s in ("clasi_a", "clasi_d") if s in cohort.visits]
+    method = timecourse_method(2.0)
+    log.method("CLASI over time", method)
+    summary = timecourse_summary(assign_timepoints(cohort.visits, index, scores=scores))
+    shown = pd.DataFrame(
+        {
+            "Score": summary["score"].map({"clasi_a": "CLASI-A", "clasi_d": "CLASI-D"}),
+            "Week": summary["week"].map(lambda w: f"{w:g}"),
+            "n": summary["n"].astype(str),
+            "Mean": summary["mean"].map(_num),
+            "SD": summary["sd"].map(_num),
+            "SEM": summary["sem"].map(_num),
+        }
+    )
+    fig = trajectories_figure(cohort.visits, index)
+    return Section(
+        "timecourse",
+        "CLASI over time",
+        (),
+        (ReportTable("clasi_time", "CLASI at nominal weeks", shown, (method,)),),
+        (ReportFigure("trajectories", "CLASI-A and CLASI-D over time", method, _png(fig)),),
+    )
+
+
+def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
+    """Kaplan–Meier time to complete response per preset; time to relapse; medians."""
+    from clears.analysis import kaplan_meier
+    from clears.plots import km_figure
+
+    data = outcomes.assign(label=outcomes["criteria"] + "@" + outcomes["criteria_version"])
+    specs = [
+        ("complete", data.dropna(subset=["time_to_complete_days"]), "time_to_complete_days",
+         "complete_event", "Time to complete response", True),
+        ("relapse", data[data["relapse_at_risk"].fillna(False).astype(bool)].dropna(
+            subset=["time_to_relapse_days", "relapse"]), "time_to_relapse_days", "relapse",
+         "Time from response to relapse", False),
+    ]  # fmt: skip
+    medians, figures = [], []
+    for key, part, duration, event, title, cumulative in specs:
+        if part.empty:
+            continue
+        frame = part.assign(**{event: part[event].astype(bool).astype(int)})
+        km = log.run(
+            title, lambda f=frame, d=duration, e=event: kaplan_meier(  # type: ignore[misc]
+                f, duration=d, event=e, group="label")
+        )  # fmt: skip
+        log.method("Time to event", km.method)
+        fig = km_figure(km, cumulative=cumulative, title=title)
+        figures.append(ReportFigure(f"km_{key}", title, km.method, _png(fig)))
+        for row in km.medians.to_dict("records"):
+            medians.append(
+                {
+                    "Outcome": title,
+                    "Criteria": str(row["group"]),
+                    "n": str(row["n"]),
+                    "Events": str(row["events"]),
+                    "Median, days": _num(row["median"], 0),
+                    "95% CI, days": _ci(row["ci_low"], row["ci_high"], 0),
+                }
+            )
+    tables = (
+        (ReportTable("medians", "Median times (Kaplan–Meier)", pd.DataFrame(medians),
+                     tuple(log.methods.get("Time to event", []))),)
+        if medians else ()
+    )  # fmt: skip
+    return Section("time_to_event", "Time to response and relapse", (), tables, tuple(figures))
+
+
+def swimmer_section(
+    cohort: Cohort, outcomes: pd.DataFrame, log: Log, *, max_patients: int = 60
+) -> Section:
+    """Swimmer plot under the first preset, at most ``max_patients`` lanes."""
+    from clears.plots import swimmer_data, swimmer_figure
+
+    rows = first_preset(outcomes)
+    span = (rows["follow_up_end"] - rows["index_date"]).dt.days
+    kept = rows.assign(span=span).sort_values(["span", "patient_id"], ascending=[False, True])
+    kept = kept.head(max_patients)
+    data = swimmer_data(cohort, outcomes[outcomes["patient_id"].isin(kept["patient_id"])])
+    caption = (
+        f"Dose periods coloured by dose; first partial and complete response and relapse "
+        f"under {data.criteria}; adverse events by CTCAE grade; arrows: treatment ongoing."
+    )
+    if len(rows) > max_patients:
+        caption += f" The {max_patients} patients with the longest follow-up of {len(rows)}."
+    log.method("Swimmer plot", caption)
+    fig = swimmer_figure(data)
+    return Section(
+        "swimmer", "Treatment courses", (),
+        figures=(ReportFigure("swimmer", "Treatment courses", caption, _png(fig)),),
+    )  # fmt: skip
+
+
+def safety_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
+    """Adverse events by term and worst grade; incidence per 100 patient-years."""
+    from clears.analysis import incidence_table
+    from clears.instruments.ctcae import VERSION
+
+    treated = first_preset(outcomes)
+    ae = cohort.adverse_events
+    ae = ae[ae["patient_id"].isin(treated["patient_id"])]
+    years = float(treated["exposure_patient_years"].sum())
+    n = len(treated)
+    worst = ae.groupby(["term", "patient_id"])["grade"].max().reset_index()
+    rows = []
+    for term, part in worst.groupby("term", sort=True):
+        grades = part["grade"]
+        rows.append(
+            {
+                "Term": str(term),
+                "Patients, n (%)": f"{len(part)} ({format_percent(len(part), n)})",
+                **{f"Grade {g}": str(int((grades == g).sum())) for g in (1, 2, 3, 4, 5)},
+                "Grade ≥ 3": str(int((grades >= 3).sum())),
+            }
+        )
+    by_term = pd.DataFrame(rows)
+    notes = (f"Graded with {VERSION}; each patient counted once per term at the worst grade.",)
+    log.method("Adverse events", notes[0])
+    tables = [ReportTable("ae_terms", "Adverse events by term and worst grade", by_term, notes)]
+    if years > 0 and not ae.empty:
+        inc = log.run("incidence", lambda: incidence_table(ae, person_time=years, category="term"))
+        log.method("Incidence rates", str(inc.attrs["method"]))
+        shown = pd.DataFrame(
+            {
+                "Term": inc["term"].astype(str),
+                "Events": inc["events"].astype(str),
+                "Rate per 100 patient-years": inc["rate"].map(lambda v: f"{v:.1f}"),
+                "95% CI": _cis(inc, "ci_low", "ci_high", 1),
+            }
+        )
+        tables.append(
+            ReportTable("ae_rates", "Adverse events per 100 patient-years", shown,
+                        (str(inc.attrs["method"]), f"{years:.1f} patient-years of exposure."))
+        )  # fmt: skip
+    text = (f"{len(ae)} adverse events in {ae['patient_id'].nunique()} of {n} patients.",)
+    return Section("safety", "Safety", text, tuple(tables))

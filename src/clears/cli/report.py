@@ -1,0 +1,105 @@
+"""``clears report``: one self-contained HTML study report, tables also as DOCX and XLSX."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["render", "report", "report_progress"]
+
+
+@contextmanager
+def report_progress(steps: tuple[str, ...]) -> Iterator[Callable[[str], None]]:
+    """Yield a callback that advances a rich progress bar over ``steps`` (no-op off a TTY)."""
+    if not sys.stderr.isatty():
+        yield lambda _step: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("report", total=len(steps))
+        seen: list[str] = []
+
+        def tick(step: str) -> None:
+            if seen:
+                bar.advance(task)
+            seen.append(step)
+            bar.update(task, description=step)
+
+        yield tick
+        bar.update(task, completed=len(steps))
+
+
+def render(
+    cohort: Any,
+    out: Path,
+    *,
+    criteria: list[str],
+    drug: str = "lenalidomide",
+    tables_docx: Path | None = None,
+    tables_xlsx: Path | None = None,
+    title: str | None = None,
+) -> Path:
+    """Build the report of ``cohort`` and write the HTML (and tables) with a progress bar."""
+    from clears.report import STEPS, build_report, write_docx, write_html, write_xlsx
+
+    with report_progress(STEPS) as tick:
+        built = build_report(cohort, criteria=criteria, drug=drug, title=title, progress=tick)
+    written = write_html(built, out)
+    if tables_docx is not None:
+        write_docx(built, tables_docx)
+    if tables_xlsx is not None:
+        write_xlsx(built, tables_xlsx)
+    for warning in built.warnings:
+        sys.stderr.write(f"note: {warning}\n")
+    return written
+
+
+def report(
+    cohort: Annotated[str, typer.Argument(help="Cohort folder (CSV or Parquet tables).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "clears-report.html"
+    ),
+    criteria: Annotated[
+        list[str] | None,
+        typer.Option("--criteria", "-c", help="Preset name or .toml file; repeat for several."),
+    ] = None,
+    drug: Annotated[str, typer.Option("--drug", help="The studied drug.")] = "lenalidomide",
+    tables_docx: Annotated[
+        Path | None, typer.Option("--tables-docx", help="Also write the tables to this .docx.")
+    ] = None,
+    tables_xlsx: Annotated[
+        Path | None, typer.Option("--tables-xlsx", help="Also write the tables to this .xlsx.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Document title.")] = None,
+) -> None:
+    """Write a self-contained HTML study report (figures embedded, generated methods text).
+
+    Example: clears report my_cohort --out report.html -c aitmehdi2021 -c cortes2012
+    """
+    from clears.cohort import read
+
+    names = [p.strip() for c in (criteria or []) for p in c.split(",") if p.strip()]
+    written = render(
+        read(cohort),
+        out,
+        criteria=names or ["aitmehdi2021", "cortes2012"],
+        drug=drug,
+        tables_docx=tables_docx,
+        tables_xlsx=tables_xlsx,
+        title=title,
+    )
+    typer.echo(str(written))

@@ -1,0 +1,118 @@
+"""Benchmark the registry: import and export of a simulated cohort, one patient's timeline.
+
+Goals (issue 7): a 100,000-patient cohort imported into SQLite and exported again in under
+60 s each way with peak memory under 2 GB; one patient's full timeline in under 10 ms.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_registry.py --n 100000 [--visits 6] [--items]
+
+The cohort is synthetic (numpy Generator with a fixed seed): two lenalidomide periods and
+``--visits`` visits per patient with CLASI totals and labs; ``--items`` adds item-level CLASI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clears.cohort import Cohort
+from clears.instruments import clasi
+from clears.registry import migrate
+from clears.registry._actor import Actor
+from clears.registry._engine import make_engine, transaction
+from clears.registry.exporter import export_cohort
+from clears.registry.importer import import_cohort
+from clears.registry.patients import timeline
+
+
+def simulated(n: int, visits: int, items: bool, rng: np.random.Generator) -> Cohort:
+    """A valid synthetic cohort of ``n`` patients."""
+    ids = np.array([f"S{i:07d}" for i in range(n)], dtype=object)
+    start = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 2000, n), unit="D")
+    patients = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "centre": rng.choice(["BCN", "LYO", "PAR", "NYC"], n),
+            "sex": rng.choice(["female", "male"], n, p=[0.8, 0.2]),
+            "birth_year": rng.integers(1940, 2000, n),
+            "sle": rng.random(n) < 0.3,
+        }
+    )
+    switch = start + pd.Timedelta(days=84)
+    treatments = pd.DataFrame(
+        {
+            "patient_id": np.repeat(ids, 2),
+            "drug": "lenalidomide",
+            "start_date": np.column_stack([start, switch]).ravel(),
+            "dose_mg_per_day": np.tile([10.0, 5.0], n),
+            "end_date": np.column_stack([switch, switch + pd.Timedelta(days=180)]).ravel(),
+        }
+    )
+    days = np.arange(visits) * 28
+    visit_dates = np.repeat(start.to_numpy(), visits) + np.tile(days, n).astype("timedelta64[D]")
+    m = n * visits
+    visit_frame: dict[str, object] = {
+        "patient_id": np.repeat(ids, visits),
+        "visit_date": visit_dates,
+        "hb": np.round(rng.normal(13, 1, m), 1),
+        "anc": np.round(rng.uniform(1.5, 6, m), 2),
+        "platelets": np.round(rng.uniform(150, 400, m)),
+    }
+    if items:
+        for field in clasi.DEFINITION.fields:
+            visit_frame[field.column] = rng.choice(np.array(field.item.codes[:2]), m)
+    else:
+        visit_frame["clasi_a"] = rng.integers(0, 30, m).astype(float)
+    empty_ae = pd.DataFrame(columns=["patient_id", "onset_date", "term", "grade"])
+    empty_flares = pd.DataFrame(columns=["patient_id", "flare_date", "severity"])
+    return Cohort(
+        patients, treatments, pd.DataFrame(visit_frame), empty_ae, empty_flares, source="simulated"
+    )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--visits", type=int, default=6)
+    parser.add_argument("--items", action="store_true")
+    args = parser.parse_args()
+    cohort = simulated(args.n, args.visits, args.items, np.random.default_rng(20240601))
+    actor = Actor.everywhere("bench")
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        migrate.upgrade(url)
+        t0 = time.perf_counter()
+        import_cohort(cohort, actor=actor, url=url, today=dt.date(2030, 1, 1))
+        t1 = time.perf_counter()
+        exported = export_cohort(actor=actor, url=url)
+        t2 = time.perf_counter()
+        engine = make_engine(url)
+        samples = []
+        with transaction(engine) as session:
+            for pid in cohort.patients["patient_id"].sample(50, random_state=1):
+                t = time.perf_counter()
+                timeline(session, actor=actor, patient_id=str(pid))
+                samples.append(time.perf_counter() - t)
+        engine.dispose()
+    print(f"patients {args.n}, visits {len(cohort.visits)}, items {args.items}")
+    print(f"import  {t1 - t0:8.1f} s   (goal < 60 s)")
+    print(f"export  {t2 - t1:8.1f} s   (goal < 60 s; {exported.n_patients} patients)")
+    print(f"timeline median {1000 * float(np.median(samples)):.2f} ms (goal < 10 ms)")
+    print(f"peak RSS {_peak_mb():.0f} MB (goal < 2048 MB)")
+
+
+if __name__ == "__main__":
+    main()

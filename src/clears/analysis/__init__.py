@@ -10,6 +10,7 @@ and :mod:`~clears.analysis.aggregates` (tests from published summary statistics)
 
 from clears.analysis._results import ComparisonResult, ProportionEstimate, RateEstimate
 from clears.analysis._rounding import format_percent, round_half_up
+from clears.analysis.adverse_events import AeTable, ae_table, exposure_years
 from clears.analysis.aggregates import (
     fisher_from_counts,
     paired_t_test_from_summary,
@@ -32,15 +33,20 @@ from clears.analysis.survival import (
     kaplan_meier,
     log_rank,
 )
+from clears.analysis.table_one import TableOne, table_one
 
 __all__ = [
+    "AeTable",
     "ComparisonResult",
     "CoxResult",
     "KaplanMeierResult",
     "ProportionEstimate",
     "RateEstimate",
+    "TableOne",
+    "ae_table",
     "chi2_test",
     "cox_ph",
+    "exposure_years",
     "fisher_exact",
     "fisher_from_counts",
     "format_percent",
@@ -56,5 +62,6 @@ __all__ = [
     "round_half_up",
     "t_test",
     "t_test_from_summary",
+    "table_one",
     "wald_p_from_ratio_ci",
 ]

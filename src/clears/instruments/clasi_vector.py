@@ -12,7 +12,8 @@ Albrecht J, et al. J Invest Dermatol 2005;125(5):889-894. doi:10.1111/j.0022-202
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -312,10 +313,13 @@ def _assemble(
     return out
 
 
-def _bands(values: npt.NDArray[np.float64]) -> pd.Categorical[str]:
+def _bands(values: npt.NDArray[np.float64]) -> pd.Categorical:
     codes = np.searchsorted(_BAND_HIGHS, values, side="left").astype(np.int64)
     codes = np.where(np.isnan(values), -1, codes)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(_BAND_NAMES), ordered=True)
+    # pandas accepts an integer array here; the stubs only declare Sequence[int].
+    return pd.Categorical.from_codes(
+        cast("Sequence[int]", codes), categories=pd.Index(_BAND_NAMES), ordered=True
+    )
 
 
 def severity_bands(values: pd.Series[Any] | npt.ArrayLike) -> pd.Series[Any]:

@@ -1,0 +1,148 @@
+"""Dosing and relapse of one virtual patient, following the preset's protocol.
+
+Seed protocol (Cortés-Hernández 2012): 5 mg/day; 10 mg/day when there is no partial response
+at the 4-week evaluation; after the response the dose is reduced one ladder step at a time
+(monthly in the trial); a relapse returns the patient to the previous dose, kept as
+maintenance; after the last step the drug is withdrawn, and a relapse off drug restarts it
+at 5 mg/day. Relapse probabilities per reduction and off drug, and their delays, are preset
+parameters set from the published relapse figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from clears.simulate.presets import SimulationPreset
+
+__all__ = ["Period", "Plan", "plan_patient"]
+
+
+@dataclass
+class Period:
+    """One constant-dose period: days from index, ``end`` None while ongoing."""
+
+    start: int
+    end: int | None
+    dose: float
+    end_reason: str | None = None
+
+
+@dataclass
+class Plan:
+    """Dose periods and relapse bumps (day, rise in CLASI-A points) of one patient."""
+
+    periods: list[Period] = field(default_factory=list)
+    relapses: list[tuple[int, int]] = field(default_factory=list)
+    follow_up: int = 0
+
+
+def _delay(rng: np.random.Generator, rel: dict[str, Any]) -> int:
+    weeks = float(rel["delay_weeks_median"]) * np.exp(
+        rng.normal(0, float(rel["delay_weeks_sigma"]))
+    )
+    return max(7, round(weeks * 7))
+
+
+def _rise(rng: np.random.Generator, rel: dict[str, Any], a0: int) -> int:
+    lo, hi = rel["rise_fraction"]
+    return max(4, round(a0 * rng.uniform(lo, hi)))
+
+
+def _stop_at(plan: Plan, day: int, reason: str) -> None:
+    """End treatment on ``day`` (periods after it are dropped)."""
+    kept = [p for p in plan.periods if p.start < day]
+    if kept and (kept[-1].end is None or kept[-1].end > day):
+        kept[-1].end, kept[-1].end_reason = day, reason
+    plan.periods = kept
+
+
+def plan_patient(
+    preset: SimulationPreset,
+    *,
+    a0: int,
+    category: int,
+    response_day: float,
+    pr_day: float,
+    subtypes: str,
+    follow_up: int,
+    rng: np.random.Generator,
+) -> Plan:
+    """Build one patient's dose periods and relapses up to ``follow_up`` days.
+
+    ``category`` is the best response (3 complete, 2 partial, 1 minimal, 0 none),
+    ``response_day`` the day the plateau is reached, ``pr_day`` the day a 50 % fall is
+    reached (inf if never).
+    """
+    d, rel = preset.section("dosing"), preset.section("relapse")
+    plan = Plan(follow_up=follow_up)
+    start = float(d["start_mg"])
+    dose = start
+    day = 0
+    if pr_day > int(d["evaluation_days"]):
+        plan.periods.append(Period(0, int(d["evaluation_days"]), start, "other"))
+        day, dose = int(d["evaluation_days"]), float(d["escalate_mg"])
+    if category <= 1:
+        # No partial response: stopped for inefficacy at 6 months (minimal: kept on drug).
+        if category == 0:
+            plan.periods.append(Period(day, min(182, follow_up), dose, "inefficacy"))
+            plan.follow_up = min(follow_up, 182 + 28)
+            return plan
+        plan.periods.append(Period(day, None, dose))
+        return plan
+    eligible = d["taper_after"] == "partial" or category == 3
+    trigger = (response_day if d["taper_after"] == "complete" else pr_day) + int(
+        d["taper_delay_days"]
+    )
+    if not eligible or rng.random() >= float(d["taper_probability"]) or trigger >= follow_up:
+        plan.periods.append(Period(day, None, dose))
+        rate = float(rel["stable_per_year"])
+        if rate > 0:
+            # Worsening at a stable dose: exponential time after the response.
+            when = int(pr_day + rng.exponential(365.25 / rate))
+            if when < follow_up:
+                plan.relapses.append((when, _rise(rng, rel, a0)))
+        return plan
+    interval = int(d["taper_interval_days"])
+    steps = [float(x) for x in d["ladder"] if float(x) < dose]
+    t = (
+        int(np.ceil(trigger / interval) * interval)
+        if d["taper_after"] == "complete"
+        else int(trigger)
+    )
+    t = max(t, day + 1)
+    plan.periods.append(Period(day, t, dose, "taper"))
+    previous = dose
+    for step in steps:
+        if t >= follow_up:
+            plan.periods[-1].end, plan.periods[-1].end_reason = None, None
+            return plan
+        plan.periods.append(Period(t, None, step))
+        if rng.random() < float(rel["per_step"]):
+            # The reduction is held until the relapse, which sends the dose back one step.
+            relapse_day = t + _delay(rng, rel)
+            if relapse_day < follow_up:
+                plan.periods[-1].end, plan.periods[-1].end_reason = relapse_day, "other"
+                plan.relapses.append((relapse_day, _rise(rng, rel, a0)))
+                plan.periods.append(Period(relapse_day, None, previous))
+            return plan
+        plan.periods[-1].end, plan.periods[-1].end_reason = t + interval, "taper"
+        previous = step
+        t += interval
+    # Ladder completed without relapse: withdraw or stay on the lowest dose.
+    last = plan.periods[-1]
+    if t >= follow_up or rng.random() >= float(d["withdraw_after_ladder"]):
+        last.end, last.end_reason = None, None
+        return plan
+    last.end_reason = "complete_response" if category == 3 else "taper"
+    off = rel["off_drug"]
+    primary = [s for s in subtypes.split(";") if s in off]
+    p_off = float(off[primary[0]]) if primary else float(off["default"])
+    if rng.random() < p_off:
+        back_day = t + _delay(rng, rel)
+        if back_day < follow_up:
+            plan.relapses.append((back_day, _rise(rng, rel, a0)))
+            plan.periods.append(Period(back_day, None, start))
+    return plan

@@ -12,7 +12,7 @@ from clears._exceptions import InputError, Problem
 from clears.analysis._rounding import format_percent
 from clears.analysis.rates import incidence_rate
 from clears.cohort import Cohort
-from clears.instruments.ctcae_terms import find_term
+from clears.instruments.ctcae_terms import find_term, validate_grade
 
 __all__ = [
     "band_label",
@@ -150,6 +150,22 @@ def event_window(
         )
         for i in ae.index[~(grade.isin([1, 2, 3, 4, 5])).to_numpy()]
     ]
+    for i in ae.index[grade.isin([1, 2, 3, 4, 5]).to_numpy()]:
+        try:
+            validate_grade(str(ae.loc[i, "term"]), int(grade[i]))
+        except InputError as error:
+            if "does not exist" in error.problems[0].message:
+                found = error.problems[0]
+                problems.append(
+                    Problem(
+                        "grade",
+                        int(grade[i]),
+                        found.message,
+                        found.allowed,
+                        "adverse_events",
+                        rows[i],
+                    )
+                )
     if problems:
         raise InputError(problems)
     onset = pd.to_datetime(ae["onset_date"])

@@ -17,12 +17,14 @@ from clears.cli import audit as audit_cmd
 from clears.cli import cohort as cohort_cmd
 from clears.cli import db as db_cmd
 from clears.cli import demo as demo_cmd
+from clears.cli import design as design_cmd
 from clears.cli import instruments as instruments_cmd
 from clears.cli import io as io_cmd
 from clears.cli import meta as meta_cmd
 from clears.cli import outcomes as outcomes_cmd
 from clears.cli import report as report_cmd
 from clears.cli import score as score_cmd
+from clears.cli import simulate as simulate_cmd
 
 app = typer.Typer(
     name="clears",
@@ -45,6 +47,8 @@ app.command("advise")(advise_cmd.advise)
 app.add_typer(instruments_cmd.app, name="instruments")
 app.command("meta")(meta_cmd.meta)
 app.command("outcomes", context_settings={"allow_extra_args": True})(outcomes_cmd.outcomes)
+app.command("simulate")(simulate_cmd.simulate)
+app.add_typer(design_cmd.app, name="design")
 app.command("report")(report_cmd.report)
 app.command("demo")(demo_cmd.demo)
 

@@ -199,7 +199,8 @@ TARGETS: Final[dict[str, tuple[Target, ...]]] = {
 
 #: Where the papers contradict each other or themselves (reference/evidence.md).
 CONTRADICTIONS: Final = (
-    "Aitmehdi 2021 prints CR as '17/35 (43 %)'; 43 % is 17/40 (evidence.md A6). The target uses 17/40.",
+    "Aitmehdi 2021 prints CR as '17/35 (43 %)'; 43 % is 17/40 (evidence.md A6). "
+    "The target uses 17/40.",
     "Aitmehdi 2021 Table 1 prints oral glucocorticoids '13 (30)'; 13/40 is 32.5 % (A7).",
     "Aitmehdi smokers: HR 3.17 with a *lower* CR rate; the HR direction is ambiguous (A3). The "
     "preset halves the CR probability of current smokers.",

@@ -59,9 +59,12 @@ _PREFERENCE: Final = {
 }
 
 #: Activity item columns of the CLASI (13 areas x erythema, scale; then patient items).
-ACTIVITY_COLUMNS: Final = tuple(
-    f"clasi_{AREA_CODES[a]}_{f}" for a in AREAS for f in ("ery", "scale")
-) + ("clasi_alopecia", "clasi_hair_loss", "clasi_mucous")
+ACTIVITY_COLUMNS: Final = (
+    *(f"clasi_{AREA_CODES[a]}_{f}" for a in AREAS for f in ("ery", "scale")),
+    "clasi_alopecia",
+    "clasi_hair_loss",
+    "clasi_mucous",
+)
 #: Damage item columns (dyspigmentation, scarring; scalp scarring; the doubling flag).
 DAMAGE_COLUMNS: Final = (
     tuple(f"clasi_{AREA_CODES[a]}_dysp" for a in AREAS)
@@ -162,7 +165,7 @@ def item_orders(
     dmg = np.zeros((n, 38), dtype=np.int64)
     val = np.ones((n, 38), dtype=np.int64)
     for i, joined in enumerate(subtypes):
-        rank = {a: 20.0 for a in AREAS}
+        rank = dict.fromkeys(AREAS, 20.0)
         for s in str(joined).split(";"):
             for k, area in enumerate(_PREFERENCE.get(s, ())):
                 rank[area] = min(rank[area], float(k))

@@ -146,6 +146,69 @@ DOSE_MAXIMUM: Final = MappingProxyType({"lenalidomide": 25.0, "thalidomide": 400
 _C = Column
 _K = Kind
 
+#: Where the decision-support columns below come from: the eligibility criteria of the
+#: Cortés-Hernández 2012 trial (Methods, seed full text) and the lenalidomide label rules
+#: that ``clears.protocol`` applies (docs/protocol.md, "Cohort columns read").
+_CORTES: Final = "Cortés-Hernández 2012, doi:10.1186/ar4111, eligibility"
+_LABEL: Final = "Revlimid prescribing information, US label and EU SmPC"
+
+#: Optional patients columns read by clears.protocol (decision support). Yes/no columns are
+#: read with ``clears.protocol._patient.flag``; numbers with ``number``.
+_DECISION_SUPPORT_PATIENTS: Final = (
+    _C("reproductive_potential", _K.boolean, "Woman of reproductive potential", source=_LABEL),
+    _C("irregular_cycles", _K.boolean, "Irregular menstrual cycles", source=_LABEL),
+    _C("prior_thrombosis", _K.boolean, "Previous arterial or venous thrombosis", source=_LABEL),
+    _C("dialysis", _K.boolean, "On dialysis (renal dose adjustment)", source=_LABEL),
+    _C("antiphospholipid_antibodies", _K.boolean, "Antiphospholipid antibodies", source=_CORTES),
+    _C("cle_histology", _K.boolean, "CLE proven by histology", source=_CORTES),
+    _C("stable_background", _K.boolean, "Background therapy stable ≥ 30 days", source=_CORTES),
+    _C(
+        "antimalarial_months",
+        _K.number,
+        "Months of antimalarials before inclusion (refractory: ≥ 3)",
+        unit="months",
+        minimum=0,
+        maximum=600,
+        source=_CORTES,
+    ),
+    _C(
+        "bsa_percent",
+        _K.number,
+        "Body surface area affected by CLE (inclusion: > 18 %)",
+        unit="%",
+        minimum=0,
+        maximum=100,
+        source=_CORTES,
+    ),
+    _C("thalidomide_hypersensitivity", _K.boolean, "Thalidomide hypersensitivity", source=_CORTES),
+    _C("lactating", _K.boolean, "Breastfeeding", source=_CORTES),
+    _C("contraception", _K.boolean, "Adequate contraception in place", source=_CORTES),
+    _C("sle_immunosuppression", _K.boolean, "Active SLE needing immunosuppression", source=_CORTES),
+    _C("progressive_renal_disease", _K.boolean, "Progressive renal disease", source=_CORTES),
+    _C("hiv", _K.boolean, "HIV infection", source=_CORTES),
+    _C("viral_hepatitis", _K.boolean, "Viral hepatitis (B or C) infection", source=_CORTES),
+    _C("compliance_risk", _K.boolean, "Disorder likely to impair compliance", source=_CORTES),
+)
+
+#: Optional visits columns read by clears.protocol (decision support).
+_DECISION_SUPPORT_VISITS: Final = (
+    _C(
+        "erythema_max",
+        _K.integer,
+        "Highest CLASI erythema score of any area (inclusion: at least 2); "
+        "blank: the maximum of the clasi_<area>_ery columns",
+        minimum=0,
+        maximum=3,
+        source="Albrecht 2005, doi:10.1111/j.0022-202X.2005.23889.x; erythema levels 0-3",
+    ),
+    _C(
+        "nerve_conduction",
+        _K.boolean,
+        "Nerve conduction study done at this visit",
+        source=_CORTES,
+    ),
+)
+
 #: Every known column per table, required columns first.
 SCHEMA: Final = MappingProxyType(
     {
@@ -193,6 +256,7 @@ SCHEMA: Final = MappingProxyType(
                 minimum=0,
                 maximum=50,
             ),
+            *_DECISION_SUPPORT_PATIENTS,
         ),
         "treatments": (
             _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
@@ -258,6 +322,7 @@ SCHEMA: Final = MappingProxyType(
                 "Pregnancy test result at this visit",
                 options=("negative", "positive", "not_done"),
             ),
+            *_DECISION_SUPPORT_VISITS,
         ),
         "adverse_events": (
             _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),

@@ -24,6 +24,7 @@ from clears.cli import meta as meta_cmd
 from clears.cli import outcomes as outcomes_cmd
 from clears.cli import report as report_cmd
 from clears.cli import score as score_cmd
+from clears.cli import serve as serve_cmd
 from clears.cli import simulate as simulate_cmd
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ app.command("simulate")(simulate_cmd.simulate)
 app.add_typer(design_cmd.app, name="design")
 app.command("report")(report_cmd.report)
 app.command("demo")(demo_cmd.demo)
+app.command("serve")(serve_cmd.serve)
 
 
 def _version(value: bool) -> None:

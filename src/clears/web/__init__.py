@@ -1,0 +1,1 @@
+"""The clears web app (FastAPI); build it with :func:`clears.web.app.create_app`."""

@@ -1,0 +1,68 @@
+"""The cohort tables of what one user may see, read through the registry exporter.
+
+Decision support, outcomes and exports read only cohort tables (DESIGN.md); this module asks
+the registry for the actor's cohort and, for one patient's page, keeps that patient's rows.
+Reads only; writes never come through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears.cohort import DATE_COLUMNS, TABLES, Cohort
+from clears.cohort._schema import schema_of
+from clears.registry._actor import Actor
+from clears.registry._models import Centre
+from clears.registry.exporter import export_cohort
+from clears.registry.patients import get_patient
+
+__all__ = ["cohort_for", "visible_centres"]
+
+
+def visible_centres(session: Session, *, actor: Actor) -> list[str]:
+    """Centre codes the actor may see, sorted."""
+    if not actor.all_centres:
+        return sorted(actor.centres)
+    return sorted(session.execute(sa.select(Centre.code)).scalars())
+
+
+def cohort_for(
+    session: Session, *, actor: Actor, patient_ids: Iterable[str] | None = None
+) -> Cohort:
+    """The cohort of the actor's patients (or of ``patient_ids``, each checked in scope).
+
+    Raises
+    ------
+    NotFoundError
+        A requested patient is unknown or outside the actor's centres.
+    """
+    wanted = None if patient_ids is None else list(patient_ids)
+    for pid in wanted or ():
+        get_patient(session, actor=actor, patient_id=pid)
+    cohort = export_cohort(actor=actor, session=session)
+    frames = {}
+    for table in TABLES:
+        frame = cohort.table(table)
+        if wanted is not None:
+            frame = frame[frame["patient_id"].isin(wanted)].reset_index(drop=True)
+        frames[table] = _with_all_columns(table, frame)
+    return Cohort(**frames, source=cohort.source)
+
+
+def _with_all_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the known columns the export left out (all blank) as blank columns, so that
+    readers see missing values rather than missing columns."""
+    missing = [name for name in schema_of(table) if name not in frame.columns]
+    if not missing:
+        return frame
+    blank = {
+        name: pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        if name in DATE_COLUMNS[table]
+        else pd.Series(None, index=frame.index, dtype=object)
+        for name in missing
+    }
+    return frame.assign(**blank)

@@ -1,0 +1,139 @@
+"""What the patient page shows: timeline, score series, CTCAE grades, response and advice.
+
+Every figure here comes from the library (instruments, outcomes, protocol) and carries the
+method or source that produced it; this module only arranges them for the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from clears._exceptions import ClearsError, InputError
+from clears.cohort import Cohort
+from clears.instruments.ctcae import grade_lab
+from clears.outcomes import derive
+from clears.protocol import advise
+from clears.registry._records import Record
+
+__all__ = ["LAB_TESTS", "Series", "advice", "lab_grades", "response_status", "series"]
+
+#: Visit lab columns graded by CTCAE v5.0: column -> (CTCAE test, canonical unit).
+LAB_TESTS: Final = {
+    "anc": ("neutrophils", "10^9/L"),
+    "wbc": ("wbc", "10^9/L"),
+    "platelets": ("platelets", "10^9/L"),
+    "hb": ("hemoglobin", "g/dL"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One score over time, with SVG polyline points scaled into a ``width`` x ``height`` box."""
+
+    name: str
+    maximum: int
+    values: tuple[tuple[str, float], ...]
+    points: str
+
+
+def series(
+    visits: Sequence[Record], column: str, maximum: int, *, width: int = 600, height: int = 120
+) -> Series:
+    """The values of ``column`` over the visits (date order), with chart points.
+
+    Examples
+    --------
+    >>> rows = [Record("visits", i, "P", 1, {"visit_date": dt.date(2024, 1, d), "clasi_a": v})
+    ...         for i, (d, v) in enumerate([(1, 20), (11, 10), (21, 0)])]
+    >>> series(rows, "clasi_a", 70, width=100, height=70).points
+    '0.0,50.0 50.0,60.0 100.0,70.0'
+    """
+    values = [
+        (r.data["visit_date"], float(r.data[column]))
+        for r in visits
+        if r.data.get(column) is not None and r.data.get("visit_date") is not None
+    ]
+    if not values:
+        return Series(column, maximum, (), "")
+    first, last = values[0][0], values[-1][0]
+    span = max((last - first).days, 1)
+    points = " ".join(
+        f"{width * (day - first).days / span:.1f},{height - height * value / maximum:.1f}"
+        for day, value in values
+    )
+    return Series(column, maximum, tuple((day.isoformat(), value) for day, value in values), points)
+
+
+def lab_grades(visit: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """CTCAE v5.0 grade of each lab value of one visit (no local LLN: grade 0/1 flagged)."""
+    grades = []
+    for column, (test, unit) in LAB_TESTS.items():
+        value = visit.get(column)
+        if value is None:
+            continue
+        try:
+            result = grade_lab(test, float(value), unit)
+        except InputError as exc:  # above grade 2: 0 or 1 depends on the local LLN
+            grades.append(
+                {
+                    "column": column,
+                    "value": value,
+                    "grade": None,
+                    "term": "",
+                    "description": "; ".join(p.message for p in exc.problems),
+                    "flags": [],
+                }
+            )
+            continue
+        grades.append(
+            {
+                "column": column,
+                "value": value,
+                "grade": result.grade,
+                "term": result.term,
+                "description": result.description,
+                "flags": list(result.flags),
+            }
+        )
+    return grades
+
+
+def response_status(cohort: Cohort, patient_id: str, preset: str) -> dict[str, Any]:
+    """Best response, response at assessment and relapse under ``preset`` (or why not)."""
+    try:
+        frame = derive(cohort, criteria=[preset])
+    except ClearsError as exc:
+        return {"criteria": preset, "error": str(exc)}
+    rows = frame[frame["patient_id"] == patient_id]
+    if rows.empty:
+        return {"criteria": preset, "error": "no lenalidomide period recorded"}
+    row = rows.iloc[0]
+
+    def plain(name: str) -> Any:
+        value = row[name]
+        if value is None or pd.isna(value):
+            return None
+        return value.item() if hasattr(value, "item") else value
+
+    return {
+        "criteria": f"{row['criteria']} v{row['criteria_version']}",
+        "best_response": plain("best_response"),
+        "response_at_assessment": plain("response_at_assessment"),
+        "assessment_week": plain("assessment_week"),
+        "not_evaluable_reason": plain("not_evaluable_reason"),
+        "relapse": bool(row["relapse"]),
+        "baseline_clasi_a": plain("baseline_clasi_a"),
+    }
+
+
+def advice(cohort: Cohort, patient_id: str, *, as_of: dt.date, protocol: str) -> dict[str, Any]:
+    """The decision-support panel as a mapping (``error`` when it cannot be given)."""
+    try:
+        return advise(cohort, patient_id, as_of=as_of, protocol=protocol).to_dict()
+    except ClearsError as exc:
+        return {"error": str(exc)}

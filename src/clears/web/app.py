@@ -1,0 +1,196 @@
+"""Build the web app: ``create_app(settings)`` wires settings, registry, users and routes.
+
+Nothing happens at import time; each call returns an independent app (its own engine,
+sessions and rate limiter), so tests build as many as they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Final
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from clears._exceptions import ConflictError, InputError, NotFoundError
+from clears._version import __version__
+from clears.registry._engine import RegistryBusyError, make_engine
+from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
+from clears.web.routes import api, api_records, auth, cohort, pages, records
+from clears.web.security import RateLimiter, SessionStore
+from clears.web.settings import Settings
+from clears.web.users import UserDirectory
+
+__all__ = ["ROUTERS", "create_app"]
+
+#: Every router of the app, in inclusion order (the isolation tests enumerate their routes).
+ROUTERS: Final = (
+    auth.router,
+    pages.router,
+    records.router,
+    cohort.router,
+    api.router,
+    api_records.router,
+)
+
+_HERE: Final = Path(__file__).parent
+
+_SECURITY_HEADERS: Final = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "Cache-Control": "no-store",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str, **extra: object) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message, **extra}, status_code=status)
+    state: AppState = request.app.state.clears
+    return state.templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message, "user": None, **extra},
+        status_code=status,
+    )
+
+
+def _handlers(app: FastAPI) -> None:
+    async def not_signed_in(request: Request, _exc: Exception) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return _error(request, 403, str(exc))
+
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        # One message whether the record does not exist or belongs to another centre.
+        return _error(request, 404, "not found")
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, InputError)
+        problems = [
+            {
+                "field": p.field,
+                "value": _jsonable(p.value),
+                "message": p.message,
+                "allowed": p.allowed,
+            }
+            for p in exc.problems
+        ]
+        return _error(request, 422, "invalid input", problems=problems)
+
+    async def conflict(request: Request, exc: Exception) -> Response:
+        return _error(request, 409, str(exc))
+
+    async def busy(request: Request, exc: Exception) -> Response:
+        return _error(request, 503, str(exc))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return _error(
+            request, exc.status_code, "not found" if exc.status_code == 404 else str(exc.detail)
+        )
+
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return _error(request, 422, "invalid request", problems=problems)
+
+    app.add_exception_handler(NotSignedIn, not_signed_in)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(InputError, invalid)
+    app.add_exception_handler(ConflictError, conflict)
+    app.add_exception_handler(RegistryBusyError, busy)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, bad_request)
+
+
+def _jsonable(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    users: UserDirectory | None = None,
+    engine: sa.Engine | None = None,
+) -> FastAPI:
+    """Create the clears web app.
+
+    Parameters
+    ----------
+    settings
+        Validated settings (placeholder secrets are refused outside development).
+    users
+        The accounts; default: read from ``settings.users_file`` (none when unset).
+    engine
+        The registry engine; default: :func:`clears.registry._engine.make_engine` of
+        ``settings.db_url``. The database must already be initialised (``clears db init``).
+    """
+    directory = users
+    if directory is None:
+        directory = (
+            UserDirectory.from_file(settings.users_file)
+            if settings.users_file is not None
+            else UserDirectory({})
+        )
+    app = FastAPI(
+        title="clears",
+        version=__version__,
+        description=(
+            "Registry, decision support and outcomes for refractory cutaneous lupus "
+            "erythematosus treated with lenalidomide or thalidomide. Sign in at /login; "
+            "write requests need the X-CSRF-Token header (GET /api/me returns it)."
+        ),
+    )
+    templates = Jinja2Templates(directory=_HERE / "templates")
+    app.state.clears = AppState(
+        settings=settings,
+        registry=Registry(engine if engine is not None else make_engine(settings.db_url)),
+        users=directory,
+        sessions=SessionStore(timeout_seconds=settings.session_minutes * 60),
+        limiter=RateLimiter(settings.login_attempts, settings.login_window_seconds),
+        templates=templates,
+    )
+    _handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> HTMLResponse:
+        return HTMLResponse("ok")
+
+    return app

@@ -1,0 +1,157 @@
+"""Request dependencies: the registry, the signed-in user, role checks and CSRF.
+
+Routes declare what they need with the ``Annotated`` aliases (``RegistryDep``,
+``CurrentUser``, ``WriterUser``, ``ExporterUser``) and write routes add
+``dependencies=[CSRF]``; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Final
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from clears.registry._actor import Actor
+from clears.registry._engine import transaction
+from clears.web.security import RateLimiter, SessionStore, csrf_token, csrf_valid
+from clears.web.settings import Settings
+from clears.web.users import User, UserDirectory
+
+__all__ = [
+    "COOKIE",
+    "CSRF",
+    "AppState",
+    "CurrentUser",
+    "ExporterUser",
+    "Forbidden",
+    "NotSignedIn",
+    "Registry",
+    "RegistryDep",
+    "StateDep",
+    "WriterUser",
+    "csrf_for",
+    "require_csrf",
+]
+
+#: Name of the session cookie.
+COOKIE: Final = "clears_session"
+
+#: Header carrying the CSRF token on JSON and fetch() requests.
+CSRF_HEADER: Final = "x-csrf-token"
+
+
+class NotSignedIn(Exception):  # noqa: N818 - control flow, turned into 401 or a redirect
+    """No live session: pages redirect to /login, the API answers 401."""
+
+
+class Forbidden(Exception):  # noqa: N818 - control flow, turned into 403
+    """Signed in, but the role does not allow this (or the CSRF token is wrong)."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry database of this app; every unit of work is one transaction."""
+
+    engine: sa.Engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction that commits before the response is sent (rolled back on error)."""
+        with transaction(self.engine) as session:
+            yield session
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Everything one app instance holds: settings, registry, users, sessions, limiter."""
+
+    settings: Settings
+    registry: Registry
+    users: UserDirectory
+    sessions: SessionStore
+    limiter: RateLimiter
+    templates: Jinja2Templates
+
+
+def get_state(request: Request) -> AppState:
+    """The state of the app serving this request."""
+    state: AppState = request.app.state.clears
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_registry(state: StateDep) -> Registry:
+    """The registry of this app."""
+    return state.registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+
+def current_user(request: Request, state: StateDep) -> User:
+    """The signed-in user; raises :class:`NotSignedIn` without a live session."""
+    data = state.sessions.get(request.cookies.get(COOKIE))
+    user = None if data is None else state.users.get(data.username)
+    if user is None:
+        raise NotSignedIn
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def writer(user: CurrentUser) -> User:
+    """A user allowed to write (not a monitor)."""
+    if not user.can_write:
+        raise Forbidden(f"the {user.role} role is read-only")
+    return user
+
+
+def exporter(user: CurrentUser) -> User:
+    """A user allowed to export."""
+    if not user.can_export:
+        raise Forbidden(f"the {user.role} role may not export data")
+    return user
+
+
+WriterUser = Annotated[User, Depends(writer)]
+ExporterUser = Annotated[User, Depends(exporter)]
+
+
+def csrf_for(request: Request, state: AppState) -> str:
+    """The CSRF token of the request's session ("" when signed out)."""
+    session = request.cookies.get(COOKIE)
+    if not session:
+        return ""
+    return csrf_token(state.settings.secret_key.get_secret_value(), session)
+
+
+async def require_csrf(request: Request, state: StateDep) -> None:
+    """Refuse a state-changing request without the session's CSRF token (form or header)."""
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        given = value if isinstance(value, str) else None
+    session = request.cookies.get(COOKIE) or ""
+    if not session or not csrf_valid(state.settings.secret_key.get_secret_value(), session, given):
+        raise Forbidden("missing or invalid CSRF token; reload the page and try again")
+
+
+#: Add to every state-changing route: ``dependencies=[CSRF]``.
+CSRF = Depends(require_csrf)
+
+
+def actor_of(user: User) -> Actor:
+    """The registry actor of a web user."""
+    return user.actor()

@@ -1,0 +1,1 @@
+"""Routers of the web app: pages (HTML) and the JSON API under /api/."""

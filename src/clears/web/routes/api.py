@@ -1,0 +1,158 @@
+"""JSON API: the signed-in user, patients, decision support, audit, live scoring, outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+
+from clears.instruments import clasi
+from clears.outcomes import derive
+from clears.registry import audit
+from clears.registry.patients import create_patient, get_patient, list_patients, update_patient
+from clears.web import _patient_view as view
+from clears.web._cohort import cohort_for
+from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser, csrf_for
+from clears.web.schemas import AuditRead, Me, PatientCreate, PatientRead, PatientUpdate
+from clears.web.users import ALL_CENTRES
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Preset = Literal["aitmehdi2021", "cortes2012", "braunstein2012", "klein2011", "clasi50"]
+
+
+@router.get("/me")
+def me(request: Request, state: StateDep, user: CurrentUser) -> Me:
+    """Who is signed in, what they may do, and the CSRF token for writes."""
+    return Me(
+        username=user.username,
+        role=str(user.role),
+        centres=sorted(user.centres - {ALL_CENTRES}) or [ALL_CENTRES],
+        can_write=user.can_write,
+        can_export=user.can_export,
+        csrf_token=csrf_for(request, state),
+    )
+
+
+@router.get("/patients")
+def patients(registry: RegistryDep, user: CurrentUser) -> list[str]:
+    """Identifiers of the patients of the user's centres."""
+    with registry.session() as session:
+        return list_patients(session, actor=user.actor())
+
+
+@router.post("/patients", status_code=201, dependencies=[CSRF])
+def enrol(body: PatientCreate, registry: RegistryDep, user: WriterUser) -> PatientRead:
+    """Enrol a patient in one of the user's centres."""
+    with registry.session() as session:
+        record = create_patient(
+            session,
+            actor=user.actor(),
+            patient_id=body.patient_id,
+            centre=body.centre,
+            values=body.values,
+        )
+    return PatientRead.of(record)
+
+
+@router.get("/patients/{patient_id}")
+def patient(patient_id: str, registry: RegistryDep, user: CurrentUser) -> PatientRead:
+    """One patient's baseline record."""
+    with registry.session() as session:
+        return PatientRead.of(get_patient(session, actor=user.actor(), patient_id=patient_id))
+
+
+@router.patch("/patients/{patient_id}", dependencies=[CSRF])
+def patient_update(
+    patient_id: str, body: PatientUpdate, registry: RegistryDep, user: WriterUser
+) -> PatientRead:
+    """Change a patient's baseline values (409 with both values if the version is stale)."""
+    with registry.session() as session:
+        record = update_patient(
+            session,
+            actor=user.actor(),
+            patient_id=patient_id,
+            version=body.version,
+            changes=body.changes,
+            reason=body.reason,
+        )
+    return PatientRead.of(record)
+
+
+@router.get("/patients/{patient_id}/advice")
+def advice(
+    patient_id: str,
+    state: StateDep,
+    registry: RegistryDep,
+    user: CurrentUser,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """Decision support (dose, monitoring, alerts, eligibility) with its sources."""
+    with registry.session() as session:
+        cohort = cohort_for(session, actor=user.actor(), patient_ids=[patient_id])
+    return view.advice(
+        cohort, patient_id, as_of=as_of or dt.date.today(), protocol=state.settings.protocol
+    )
+
+
+@router.get("/patients/{patient_id}/response")
+def response(
+    patient_id: str,
+    registry: RegistryDep,
+    user: CurrentUser,
+    criteria: Preset = "aitmehdi2021",
+) -> dict[str, Any]:
+    """Response status under a criteria preset."""
+    with registry.session() as session:
+        cohort = cohort_for(session, actor=user.actor(), patient_ids=[patient_id])
+    return view.response_status(cohort, patient_id, criteria)
+
+
+@router.get("/patients/{patient_id}/audit")
+def patient_audit(patient_id: str, registry: RegistryDep, user: CurrentUser) -> list[AuditRead]:
+    """Every audited change to the patient and their records, oldest first."""
+    with registry.session() as session:
+        entries = audit.history(session, actor=user.actor(), patient_id=patient_id)
+        return [
+            AuditRead(
+                id=e.id,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                entity=e.entity,
+                entity_id=e.entity_id,
+                patient_id=e.patient_id,
+                before=e.before,
+                after=e.after,
+                reason=e.reason,
+                hash=e.hash,
+            )
+            for e in entries
+        ]
+
+
+@router.post("/score/clasi", dependencies=[CSRF])
+def score_clasi(
+    payload: dict[str, Any], _user: CurrentUser, partial: bool = True
+) -> dict[str, Any]:
+    """Score CLASI from nested items (``clears score clasi`` JSON); partial by default, so
+    the body-map form can show running totals while items are entered."""
+    return clasi.score_mapping(payload, partial=partial).to_dict()
+
+
+@router.get("/cohort/outcomes")
+def outcomes(
+    registry: RegistryDep, user: CurrentUser, criteria: Preset = "aitmehdi2021"
+) -> list[dict[str, Any]]:
+    """Per-patient outcomes under a preset (``clears outcomes`` columns)."""
+    with registry.session() as session:
+        cohort = cohort_for(session, actor=user.actor())
+    if cohort.treatments.empty:
+        return []
+    frame = derive(cohort, criteria=[criteria])
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
+    return rows

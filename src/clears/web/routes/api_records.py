@@ -1,0 +1,83 @@
+"""JSON API for a patient's treatment periods, visits, adverse events and flares."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clears._exceptions import NotFoundError
+from clears.registry.patients import timeline
+from clears.registry.records import RecordTable, add_record, get_record, update_record
+from clears.web.deps import CSRF, CurrentUser, RegistryDep, WriterUser
+from clears.web.schemas import RecordCreate, RecordRead, RecordUpdate
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/patients/{patient_id}", tags=["api"])
+
+
+@router.get("/records/{table}")
+def records(
+    patient_id: str, table: RecordTable, registry: RegistryDep, user: CurrentUser
+) -> list[RecordRead]:
+    """The patient's records of one table, in date order."""
+    with registry.session() as session:
+        found = timeline(session, actor=user.actor(), patient_id=patient_id)[table]
+    return [RecordRead.of(record) for record in found]
+
+
+@router.post("/records/{table}", status_code=201, dependencies=[CSRF])
+def add(
+    patient_id: str,
+    table: RecordTable,
+    body: RecordCreate,
+    registry: RegistryDep,
+    user: WriterUser,
+) -> RecordRead:
+    """Add a record (a dose change is a new treatment period)."""
+    with registry.session() as session:
+        record = add_record(
+            session, actor=user.actor(), table=table, patient_id=patient_id, values=body.values
+        )
+    return RecordRead.of(record)
+
+
+@router.get("/records/{table}/{record_id}")
+def record(
+    patient_id: str,
+    table: RecordTable,
+    record_id: int,
+    registry: RegistryDep,
+    user: CurrentUser,
+) -> RecordRead:
+    """One record."""
+    with registry.session() as session:
+        found = get_record(session, actor=user.actor(), table=table, record_id=record_id)
+    if found.patient_id != patient_id:
+        raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+    return RecordRead.of(found)
+
+
+@router.patch("/records/{table}/{record_id}", dependencies=[CSRF])
+def update(
+    patient_id: str,
+    table: RecordTable,
+    record_id: int,
+    body: RecordUpdate,
+    registry: RegistryDep,
+    user: WriterUser,
+) -> RecordRead:
+    """Change a record read at ``version``; 409 with both values when it is stale."""
+    with registry.session() as session:
+        found = get_record(session, actor=user.actor(), table=table, record_id=record_id)
+        if found.patient_id != patient_id:
+            raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+        changed = update_record(
+            session,
+            actor=user.actor(),
+            table=table,
+            record_id=record_id,
+            version=body.version,
+            changes=body.changes,
+            reason=body.reason,
+        )
+    return RecordRead.of(changed)

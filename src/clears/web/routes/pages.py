@@ -1,0 +1,172 @@
+"""Pages: the patient list, enrolment, the patient page and a record's audit history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from clears._exceptions import InputError
+from clears.cohort import TABLES
+from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
+from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
+from clears.registry import audit
+from clears.registry.patients import create_patient, list_patients, timeline
+from clears.web import _patient_view as view
+from clears.web._cohort import cohort_for, visible_centres
+from clears.web._forms import submitted, table_fields
+from clears.web._render import render
+from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+PRESETS = ("aitmehdi2021", "cortes2012", "braunstein2012", "klein2011", "clasi50")
+
+
+@router.get("/")
+def home() -> Response:
+    """Go to the patient list."""
+    return RedirectResponse("/patients", status_code=303)
+
+
+@router.get("/patients")
+def patients(
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser
+) -> Response:
+    """The patients of the user's centres, by centre."""
+    actor = user.actor()
+    with registry.session() as session:
+        by_centre = {
+            centre: list_patients(session, actor=actor, centre=centre)
+            for centre in visible_centres(session, actor=actor)
+        }
+    return render(request, state, user, "patients.html", by_centre=by_centre)
+
+
+def _enrol_page(
+    request: Request,
+    state: StateDep,
+    user: CurrentUser,
+    registry: RegistryDep,
+    *,
+    values: dict[str, str],
+    problems: list[Any],
+    status: int = 200,
+) -> Response:
+    with registry.session() as session:
+        centres = visible_centres(session, actor=user.actor())
+    return render(
+        request,
+        state,
+        user,
+        "patient_new.html",
+        status=status,
+        fields=table_fields("patients"),
+        centres=centres,
+        values=values,
+        problems=problems,
+    )
+
+
+@router.get("/patients/new")
+def enrol_form(
+    request: Request, state: StateDep, registry: RegistryDep, user: WriterUser
+) -> Response:
+    """The enrolment form."""
+    return _enrol_page(request, state, user, registry, values={}, problems=[])
+
+
+@router.post("/patients/new", dependencies=[CSRF])
+async def enrol(
+    request: Request, state: StateDep, registry: RegistryDep, user: WriterUser
+) -> Response:
+    """Enrol a patient; a rejected save keeps every value and points at the fields."""
+    values = submitted(await request.form())
+    patient_id = values.pop("patient_id", "")
+    centre = values.pop("centre", "")
+    try:
+        with registry.session() as session:
+            create_patient(
+                session,
+                actor=user.actor(),
+                patient_id=patient_id,
+                centre=centre,
+                values=values,
+            )
+    except InputError as exc:
+        return _enrol_page(
+            request,
+            state,
+            user,
+            registry,
+            status=422,
+            values={"patient_id": patient_id, "centre": centre, **values},
+            problems=list(exc.problems),
+        )
+    return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: CurrentUser,
+    patient_id: str,
+    criteria: str = "aitmehdi2021",
+) -> Response:
+    """Timeline, scores over time, events, response status and decision support."""
+    preset = criteria if criteria in PRESETS else PRESETS[0]
+    actor = user.actor()
+    with registry.session() as session:
+        records = timeline(session, actor=actor, patient_id=patient_id)
+        cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
+    visits = records["visits"]
+    today = dt.date.today()
+    return render(
+        request,
+        state,
+        user,
+        "patient.html",
+        patient=records["patients"][0],
+        records=records,
+        tables=TABLES[1:],
+        charts=[
+            view.series(visits, "clasi_a", ACTIVITY_MAX),
+            view.series(visits, "clasi_d", DAMAGE_MAX),
+            view.series(visits, "sledai", SLEDAI_MAX),
+        ],
+        grades={v.id: view.lab_grades(v.data) for v in visits},
+        response=view.response_status(cohort, patient_id, preset),
+        presets=PRESETS,
+        preset=preset,
+        advice=view.advice(cohort, patient_id, as_of=today, protocol=state.settings.protocol),
+    )
+
+
+@router.get("/patients/{patient_id}/audit")
+def patient_audit(
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, patient_id: str
+) -> Response:
+    """Every audited change to the patient and their records, oldest first."""
+    with registry.session() as session:
+        entries = audit.history(session, actor=user.actor(), patient_id=patient_id)
+        rows = [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "before": e.before,
+                "after": e.after,
+                "reason": e.reason,
+            }
+            for e in entries
+        ]
+    return render(request, state, user, "audit.html", patient_id=patient_id, entries=rows)

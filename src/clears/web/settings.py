@@ -1,0 +1,92 @@
+"""Web-app settings, read from ``CLEARS_*`` environment variables or given directly.
+
+Nothing is read at import time: :class:`Settings` is built by ``clears serve`` (or a test) and
+handed to :func:`clears.web.app.create_app`. Outside ``environment="development"`` a missing,
+short or placeholder secret key is refused, and session cookies are always ``Secure``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEVELOPMENT_SECRET", "PLACEHOLDER_SECRETS", "Settings"]
+
+#: The only secret accepted without configuration, and only in development.
+DEVELOPMENT_SECRET: Final = "development-only-secret-never-use-in-production"
+
+#: Secrets refused outside development (compared case-insensitively).
+PLACEHOLDER_SECRETS: Final = frozenset(
+    {"", "changethis", "changeme", "secret", "password", "dev", "test", DEVELOPMENT_SECRET}
+)
+
+_MIN_SECRET_LENGTH: Final = 32
+
+
+class Settings(BaseSettings):
+    """Configuration of one web-app instance.
+
+    Parameters
+    ----------
+    db_url
+        Registry database URL (``--db``); ``None`` uses ``CLEARS_DB_URL`` or the default file.
+    secret_key
+        Key for CSRF tokens; at least 32 characters and not a placeholder outside development.
+    environment
+        ``development`` allows the built-in development secret and plain-HTTP cookies.
+    users_file
+        JSON file of users (name, role, centres, argon2 password hash); see ``docs/web.md``.
+    session_minutes
+        Idle time after which a session ends and the user must sign in again.
+    login_attempts, login_window_seconds
+        At most this many failed sign-ins per user name and per client address per window.
+    protocol
+        Decision-support protocol shown on patient pages (bundled name or file path).
+
+    Examples
+    --------
+    >>> Settings(environment="production", secret_key="changethis")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings
+    ...
+    >>> Settings(environment="development").cookie_secure
+    False
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CLEARS_", extra="ignore")
+
+    db_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    environment: Literal["development", "test", "production"] = "production"
+    users_file: Path | None = None
+    session_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    login_attempts: int = Field(default=5, ge=1, le=100)
+    login_window_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    protocol: str = "cortes2012"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "development":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "secret_key: a placeholder secret is accepted only with "
+                "environment='development'; set CLEARS_SECRET_KEY to a random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if len(secret) < _MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"secret_key: has {len(secret)} characters; at least {_MIN_SECRET_LENGTH} "
+                "are required outside development"
+            )
+        return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Session cookies carry ``Secure`` everywhere except in development."""
+        return self.environment != "development"

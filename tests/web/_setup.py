@@ -1,0 +1,126 @@
+"""Builders shared by the web tests: a registry database, users of every role, sign-in.
+
+All data are synthetic. The database schema is created from the registry models
+(``create_all``, allowed in tests) with the audit head row the first migration inserts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from clears.registry._actor import Actor
+from clears.registry._engine import make_engine, transaction
+from clears.registry._models import Base, audit_head_table
+from clears.registry.patients import create_centre, create_patient
+from clears.registry.records import add_record
+from clears.web.app import create_app
+from clears.web.security import hash_password
+from clears.web.settings import Settings
+from clears.web.users import Role, User, UserDirectory
+
+SECRET = "s" * 48
+PASSWORD = "correct horse battery staple"
+ADMIN = Actor.everywhere("setup")
+
+
+def make_database(path: Path) -> str:
+    """A new SQLite registry with centres BCN and LYO and one patient each (P1, P2), each
+    with a treatment period, a visit, an adverse event and a flare."""
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(audit_head_table).values(id=1, last_id=0, last_hash="0" * 64))
+    with transaction(engine) as session:
+        for centre, pid in (("BCN", "P1"), ("LYO", "P2")):
+            create_centre(session, actor=ADMIN, code=centre)
+            create_patient(
+                session,
+                actor=ADMIN,
+                patient_id=pid,
+                centre=centre,
+                values={"sex": "female", "birth_year": 1975},
+            )
+            add_record(
+                session,
+                actor=ADMIN,
+                table="treatments",
+                patient_id=pid,
+                values={"drug": "lenalidomide", "start_date": "2024-01-01", "dose_mg_per_day": 10},
+            )
+            add_record(
+                session,
+                actor=ADMIN,
+                table="visits",
+                patient_id=pid,
+                values={"visit_date": "2024-01-01", "clasi_a": 12, "clasi_d": 3, "anc": 1.8},
+            )
+            add_record(
+                session,
+                actor=ADMIN,
+                table="adverse_events",
+                patient_id=pid,
+                values={"onset_date": "2024-01-10", "term": "headache", "grade": 1},
+            )
+            add_record(
+                session,
+                actor=ADMIN,
+                table="flares",
+                patient_id=pid,
+                values={"flare_date": "2024-01-20", "severity": "mild"},
+            )
+    engine.dispose()
+    return url
+
+
+def directory(password_hash: str) -> UserDirectory:
+    """One user per role at BCN, an investigator at LYO and a network administrator."""
+    return UserDirectory.of(
+        [
+            User("inv_bcn", Role.investigator, frozenset({"BCN"}), password_hash),
+            User("entry_bcn", Role.data_entry, frozenset({"BCN"}), password_hash),
+            User("monitor_bcn", Role.monitor, frozenset({"BCN"}), password_hash),
+            User("inv_lyo", Role.investigator, frozenset({"LYO"}), password_hash),
+            User("admin", Role.administrator, frozenset({"*"}), password_hash),
+        ]
+    )
+
+
+def settings(url: str, **changes: object) -> Settings:
+    """Test settings (Secure cookies, a real-length secret)."""
+    return Settings(environment="test", secret_key=SECRET, db_url=url, **changes)  # type: ignore[arg-type]
+
+
+def app_for(url: str, password_hash: str, **changes: object) -> FastAPI:
+    """A fresh app over the database at ``url``."""
+    return create_app(settings(url, **changes), users=directory(password_hash))
+
+
+def login_token(client: TestClient) -> str:
+    """Open the sign-in page and return its double-submit token."""
+    page = client.get("/login")
+    found = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in and return the session's CSRF token."""
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "login_token": login_token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    token: str = client.get("/api/me").json()["csrf_token"]
+    return token
+
+
+def hash_once() -> str:
+    """An Argon2 hash of :data:`PASSWORD`."""
+    return hash_password(PASSWORD)

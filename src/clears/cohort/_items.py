@@ -3,9 +3,10 @@
 Any visits column whose name is the flat ``Field.column`` of a known instrument definition
 (:mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`) is checked against that
 item's allowed codes, column by column (vectorised). Nothing here knows CLASI or SLEDAI items
-by name: the definitions are the data. When every CLASI item is given for a visit, the
-CLASI-A and CLASI-D totals are computed by the instrument's vectorised scorer; a given total
-that disagrees is a problem, and a missing total is filled in.
+by name: the definitions are the data. When every item of an instrument is given for a
+visit, its totals are computed by the instrument's vectorised scorer (CLASI-A and CLASI-D,
+Albrecht 2005; the SLEDAI-2K total ``sledai``, Gladman 2002); a given total that disagrees
+is a problem, and a missing total is filled in.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ __all__ = ["coerce_item", "derive_totals", "instrument_fields", "instrument_modu
 
 #: Instrument modules whose item columns may appear in visits, and the totals their
 #: vectorised ``score_frame`` derives (empty: items are checked, no total is derived).
+#: ``clasi.score_frame`` returns a frame with both totals; ``sledai.score_frame`` returns
+#: the SLEDAI-2K total as a Series named ``sledai`` (its default variant).
 INSTRUMENTS: Mapping[str, tuple[str, ...]] = {
     "clasi": ("clasi_a", "clasi_d"),
-    "sledai": (),
+    "sledai": ("sledai",),
 }
 
 
@@ -129,6 +132,8 @@ def derive_totals(
         if not complete.any():
             continue
         scored = module.score_frame(visits.loc[complete, columns])
+        if isinstance(scored, pd.Series):
+            scored = scored.to_frame(name=totals[0])
         for total in totals:
             computed = pd.Series(np.nan, index=visits.index, dtype="float64")
             computed[complete] = np.asarray(scored[total], dtype="float64")

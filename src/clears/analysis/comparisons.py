@@ -22,10 +22,10 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
-from scipy.special import gammaln
 from scipy.stats.contingency import odds_ratio
 
 from clears._exceptions import InputError, Problem, StatisticalWarning
+from clears.analysis._exact_tables import freeman_halton_p
 from clears.analysis._results import ComparisonResult
 from clears.analysis._validation import check_confidence, require_option, to_numeric_sample
 
@@ -66,51 +66,6 @@ def _table(table: Any, name: str = "table") -> np.ndarray[Any, Any]:
     if problems:
         raise InputError(problems)
     return array.astype(np.int64)
-
-
-_MAX_TABLES = 2_000_000
-
-
-def _freeman_halton_r_by_2(counts: np.ndarray[Any, Any]) -> float:
-    """Exact two-sided p-value of an r x 2 (or 2 x c) table by full enumeration.
-
-    Margins fixed; p = sum of the hypergeometric probabilities of all tables no more probable
-    than the observed one (Freeman GH, Halton JH. Biometrika 1951;38:141-9), with R's
-    relative tolerance of 1e-7 for ties in probability.
-    """
-    if counts.shape[1] != 2:
-        if counts.shape[0] != 2:
-            raise InputError(
-                Problem(
-                    "table",
-                    list(counts.shape),
-                    "exact tests are implemented for r x 2 and 2 x c tables only",
-                    "an r x 2 table, or use chi2_test",
-                )
-            )
-        counts = counts.T
-    rows = counts.sum(axis=1)
-    first = int(counts[:, 0].sum())
-    n_tables = int(np.prod(rows[:-1] + 1))
-    if n_tables > _MAX_TABLES:
-        raise InputError(
-            Problem("table", counts.tolist(), "too large for full enumeration", "use chi2_test")
-        )
-    grids = np.meshgrid(*[np.arange(r + 1) for r in rows[:-1]], indexing="ij")
-    heads = np.stack([g.ravel() for g in grids], axis=1)
-    last = first - heads.sum(axis=1)
-    ok = (last >= 0) & (last <= rows[-1])
-    cells = np.column_stack([heads[ok], last[ok]])
-    log_choose = gammaln(rows + 1) - gammaln(cells + 1) - gammaln(rows - cells + 1)
-    log_p = log_choose.sum(axis=1) - (
-        gammaln(rows.sum() + 1) - gammaln(first + 1) - gammaln(rows.sum() - first + 1)
-    )
-    observed = float(
-        (gammaln(rows + 1) - gammaln(counts[:, 0] + 1) - gammaln(rows - counts[:, 0] + 1)).sum()
-        - (gammaln(rows.sum() + 1) - gammaln(first + 1) - gammaln(rows.sum() - first + 1))
-    )
-    keep = log_p <= observed + math.log1p(1e-7)
-    return float(min(1.0, np.exp(log_p[keep]).sum()))
 
 
 def fisher_exact(
@@ -163,7 +118,7 @@ def fisher_exact(
                     "alternative", alternative, "one-sided tests need a 2 x 2 table", "'two-sided'"
                 )
             )
-        p = _freeman_halton_r_by_2(counts)
+        p = freeman_halton_p(counts)
         return ComparisonResult(
             method="Fisher-Freeman-Halton exact test (two-sided, full enumeration)",
             statistic=math.nan,

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests._cli import clears_subprocess
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "clasi.json"
 PARTIAL_EXAMPLE = EXAMPLE.with_name("clasi_partial.json")
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "clears.cli.main", "score", "clasi", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+run = functools.partial(clears_subprocess, "score", "clasi")
 
 
 def test_json_output_for_the_bundled_example() -> None:

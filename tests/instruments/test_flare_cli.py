@@ -7,26 +7,13 @@ examples/score/flare.json (SLEDAI 4 -> 8, change 4).
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-from clears.cli.main import run
+from tests._cli import clears
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "flare.json"
-
-
-def clears(monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str | None = None) -> int:
-    monkeypatch.setattr(sys, "argv", ["clears", *args])
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    with pytest.raises(SystemExit) as done:
-        run()
-    code = done.value.code
-    return 0 if code is None else int(code)
 
 
 def test_example_under_sfi(

@@ -7,22 +7,12 @@ added by hand for examples/score/sledai.json.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-from clears.cli.main import run
+from tests._cli import clears
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "sledai.json"
-
-
-def clears(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["clears", *args])
-    with pytest.raises(SystemExit) as done:
-        run()
-    code = done.value.code
-    return 0 if code is None else int(code)
 
 
 def test_example_scores_under_sledai2k(

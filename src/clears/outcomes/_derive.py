@@ -17,7 +17,7 @@ from clears.criteria import CATEGORIES, Preset, get
 from clears.outcomes._baseline import baseline, severity_band
 from clears.outcomes._dosing import dosing
 from clears.outcomes._exposure import DAYS_PER_YEAR, exposure
-from clears.outcomes._flares import flares
+from clears.outcomes._flares import Flares, flares
 from clears.outcomes._relapse import relapse
 from clears.outcomes._response import response
 from clears.outcomes._timeline import build_timeline
@@ -148,7 +148,6 @@ def derive(
     tl = build_timeline(cohort, drug=drug, as_of=stamp)
     base = baseline(tl, window_days=baseline_window_days)
     expo = exposure(tl, course_gap_days=course_gap_days)
-    fl = flares(cohort, tl)
     shared = {
         "patient_id": tl.patient_ids,
         "drug": tl.drug,
@@ -164,14 +163,13 @@ def derive(
         "discontinued": expo.discontinued,
         "discontinuation_date": _dates(expo.stop_day + tl.index_day),
         "discontinuation_reason": expo.reason,
-        "sle_flare": fl.any,
-        "sle_flare_severe": fl.severe,
-        "time_to_sle_flare_days": fl.first_day,
-        "sle_flare_source": "flares_table",
-        "new_sle": pd.Series(fl.new_sle, dtype="boolean"),
     }
+    by_rule: dict[str | None, Flares] = {}
     frames = []
     for preset in presets:
+        if preset.flare_rule not in by_rule:
+            by_rule[preset.flare_rule] = flares(cohort, tl, rule=preset.flare_rule)
+        fl = by_rule[preset.flare_rule]
         resp = response(tl, base, preset)
         rel = relapse(tl, resp, preset)
         lowest = preset.response.levels[0]
@@ -179,6 +177,11 @@ def derive(
         cols: dict[str, object] = dict(shared)
         cols["criteria"] = preset.name
         cols["criteria_version"] = preset.version
+        cols["sle_flare"] = fl.any
+        cols["sle_flare_severe"] = fl.severe
+        cols["time_to_sle_flare_days"] = fl.first_day
+        cols["sle_flare_source"] = fl.source
+        cols["new_sle"] = pd.Series(fl.new_sle, dtype="boolean")
         evaluable = resp.reason == None  # noqa: E711
         cols["evaluable"] = evaluable
         cols["not_evaluable_reason"] = resp.reason

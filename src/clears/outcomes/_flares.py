@@ -1,10 +1,28 @@
-"""SLE flares during follow-up and new SLE among patients with isolated CLE.
+"""SLE flares during follow-up, from the flares table and from SLEDAI changes; new SLE.
 
-Flares come from the cohort's ``flares`` table: a flare dated after the index date and no
-later than the end of follow-up counts; ``severity == "severe"`` marks a severe flare.
-New SLE: a patient recorded without SLE (``patients.sle`` false) who has a flare after the
-index date, or whose optional ``sle_onset_date`` falls after it. Missing when ``sle`` is not
-recorded or the patient already had SLE.
+Two sources, each counted when the flare is dated after the index date and no later than
+the end of follow-up:
+
+``flares_table``
+    Rows of the cohort's ``flares`` table; ``severity == "severe"`` marks a severe flare.
+``sledai``
+    The change of the ``sledai`` total between consecutive visits of a patient (visits
+    without a total are skipped; visits are ordered by date, ties by score), classified by
+    :func:`clears.instruments.flare.classify_change` under the preset's ``flare_rule``
+    with the rule's own readings: ``cortes2012`` (increase > 3 mild, > 12 severe;
+    Cortés-Hernández 2012, doi:10.1186/ar4111) or ``sfi`` (increase ≥ 3 mild/moderate,
+    severe when that increase takes the score to > 12; SELENA flare index, Petri 2005). The
+    flare is dated at the later visit; the earlier one may precede the index date. Presets
+    without a flare rule use the flares table only.
+
+Per patient the two are combined as a union: a flare when either source has one, the first
+date of either, severe when either has a severe one. ``source`` says which source(s) found a
+flare (``"both"``, ``"sledai"``, ``"flares_table"``; None without a flare).
+
+New SLE: a patient recorded without SLE (``patients.sle`` false) who has a flares-table flare
+after the index date, or whose optional ``sle_onset_date`` falls after it. SLEDAI increases
+are not used for it (the SLEDAI scores cutaneous items, rash and alopecia, that CLE alone
+produces). Missing when ``sle`` is not recorded or the patient already had SLE.
 """
 
 from __future__ import annotations
@@ -15,56 +33,158 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
+from clears.instruments.flare import classify_change
 from clears.outcomes._group import first_true, group_max
-from clears.outcomes._timeline import Timeline, days
+from clears.outcomes._timeline import Codes, Timeline, days
 
-__all__ = ["Flares", "flares"]
+__all__ = ["SOURCES", "Flares", "flares"]
 
 Float = npt.NDArray[np.float64]
+Bool = npt.NDArray[np.bool_]
+
+#: Values of ``sle_flare_source`` for a patient with a flare.
+SOURCES = ("flares_table", "sledai", "both")
+
+#: Highest SLEDAI-2K total (sum of the 24 weights; Gladman 2002, J Rheumatol 29:288-91).
+_SLEDAI_MAX = 105
 
 
 @dataclass(frozen=True)
 class Flares:
-    """Per patient SLE flare outcomes (``new_sle``: object array of True/False/None)."""
+    """Per patient SLE flare outcomes.
 
-    any: npt.NDArray[np.bool_]
-    severe: npt.NDArray[np.bool_]
+    ``source`` and ``new_sle`` are object arrays (a string or None; True/False/None).
+    """
+
+    any: Bool
+    severe: Bool
     first_day: Float
+    source: npt.NDArray[np.object_]
     new_sle: npt.NDArray[np.object_]
 
 
-def flares(cohort: Cohort, tl: Timeline) -> Flares:
-    """Read SLE flares from the flares table for every patient on the time line."""
-    n = tl.n
-    index = pd.Index(tl.patient_ids)
+@dataclass(frozen=True)
+class _Events:
+    any: Bool
+    severe: Bool
+    first_day: Float
+
+
+def _window(tl: Timeline, code: Codes, day: Float, flare: Bool, severe: Bool) -> _Events:
+    """Reduce flare rows to patients, keeping those after the index date up to follow-up end."""
+    rel = day - tl.index_day[code]
+    inside = flare & (rel > 0) & (day <= tl.follow_up_end[code])
+    first = first_true(code, rel, inside, tl.n)
+    hard = inside & severe
+    return _Events(~np.isnan(first), np.isfinite(group_max(code[hard], rel[hard], tl.n)), first)
+
+
+def _table_events(cohort: Cohort, tl: Timeline, index: pd.Index) -> _Events:
     fl = cohort.flares
     code = index.get_indexer(pd.Index(fl["patient_id"].astype(str))).astype(np.int64)
-    day = days(fl["flare_date"])
     keep = code >= 0
-    code, day = code[keep], day[keep]
-    sev = fl["severity"].astype(str).str.lower().to_numpy()[keep] == "severe"
-    rel = day - tl.index_day[code]
-    inside = (rel > 0) & (day <= tl.follow_up_end[code])
-    first = first_true(code, rel, inside, n)
-    severe = np.isfinite(group_max(code[inside & sev], rel[inside & sev], n))
-    has = ~np.isnan(first)
+    day = days(fl["flare_date"])[keep]
+    severe = fl["severity"].astype(str).str.lower().to_numpy()[keep] == "severe"
+    return _window(tl, code[keep], day, np.ones(len(day), dtype=bool), severe)
+
+
+def _sledai_scores(visits: pd.DataFrame) -> Float:
+    """The ``sledai`` column as floats; a value that is not a whole number 0-105 is an error."""
+    raw = visits["sledai"].astype(object)
+    score = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    given = raw.map(lambda v: not (v is None or v is pd.NA or v != v or v == "")).to_numpy(bool)
+    valid = ~np.isnan(score) & (np.mod(score, 1) == 0) & (score >= 0) & (score <= _SLEDAI_MAX)
+    bad = np.flatnonzero(given & ~valid)
+    if len(bad):
+        raise InputError(
+            Problem(
+                "sledai",
+                raw.iloc[i],
+                "is not a SLEDAI-2K total",
+                "a whole number 0 to 105",
+                "visits",
+                int(i) + 1,
+            )
+            for i in bad[:20]
+        )
+    return score
+
+
+def _sledai_events(cohort: Cohort, tl: Timeline, index: pd.Index, rule: str) -> _Events:
+    visits = cohort.visits
+    if "sledai" not in visits.columns:
+        return _Events(np.zeros(tl.n, bool), np.zeros(tl.n, bool), np.full(tl.n, np.nan))
+    score = _sledai_scores(visits)
+    code = index.get_indexer(pd.Index(visits["patient_id"].astype(str))).astype(np.int64)
+    day = days(visits["visit_date"])
+    rows = np.flatnonzero((code >= 0) & ~np.isnan(score) & ~np.isnan(day))
+    rows = rows[np.lexsort((score[rows], day[rows], code[rows]))]
+    code, day, current = code[rows], day[rows], score[rows]
+    previous = np.concatenate(([np.nan], current[:-1]))
+    previous[np.concatenate(([True], code[1:] != code[:-1]))] = np.nan
+    found = classify_change(previous, current, rule=rule)
+    flare = (found.notna() & (found != "none")).to_numpy(dtype=bool)
+    severe = (found == "severe").to_numpy(dtype=bool)
+    return _window(tl, code, day, flare, severe)
+
+
+def _new_sle(
+    cohort: Cohort, tl: Timeline, index: pd.Index, table_any: Bool
+) -> npt.NDArray[np.object_]:
+    n = tl.n
     new_sle = np.full(n, None, dtype=object)
     pats = cohort.patients
-    if "sle" in pats.columns:
-        pcode = index.get_indexer(pd.Index(pats["patient_id"].astype(str)))
-        sle = pats["sle"].to_numpy(dtype=object)
-        isolated = np.zeros(n, dtype=bool)
-        known = np.zeros(n, dtype=bool)
-        ok = pcode >= 0
-        values = sle[ok]
-        recorded = np.array([v is not None and not pd.isna(v) for v in values], dtype=bool)
-        known[pcode[ok][recorded]] = True
-        isolated[pcode[ok][recorded]] = ~values[recorded].astype(bool)
-        onset = np.full(n, np.nan)
-        if "sle_onset_date" in pats.columns:
-            onset[pcode[ok]] = days(pats["sle_onset_date"])[ok]
-        later = has | (onset > tl.index_day)
-        new_sle[isolated] = later[isolated]
-        new_sle[known & ~isolated] = None
-    return Flares(has, severe, first, new_sle)
+    if "sle" not in pats.columns:
+        return new_sle
+    pcode = index.get_indexer(pd.Index(pats["patient_id"].astype(str)))
+    sle = pats["sle"].to_numpy(dtype=object)
+    isolated = np.zeros(n, dtype=bool)
+    ok = pcode >= 0
+    values = sle[ok]
+    recorded = np.array([v is not None and not pd.isna(v) for v in values], dtype=bool)
+    isolated[pcode[ok][recorded]] = ~values[recorded].astype(bool)
+    onset = np.full(n, np.nan)
+    if "sle_onset_date" in pats.columns:
+        onset[pcode[ok]] = days(pats["sle_onset_date"])[ok]
+    later = table_any | (onset > tl.index_day)
+    new_sle[isolated] = later[isolated]
+    return new_sle
+
+
+def flares(cohort: Cohort, tl: Timeline, *, rule: str | None) -> Flares:
+    """SLE flares for every patient on the time line, under the flare ``rule`` of a preset.
+
+    Parameters
+    ----------
+    cohort
+        The cohort tables (not modified).
+    tl
+        The time line (index date and end of follow-up per patient).
+    rule
+        A rule of :data:`clears.instruments.flare.RULES` (``"sfi"``, ``"cortes2012"``)
+        applied to consecutive ``sledai`` totals, or None to use the flares table only.
+
+    Raises
+    ------
+    InputError
+        A ``sledai`` value that is not a whole number 0-105, or an unknown rule.
+    """
+    index = pd.Index(tl.patient_ids)
+    table = _table_events(cohort, tl, index)
+    if rule is None:
+        score = _Events(np.zeros(tl.n, bool), np.zeros(tl.n, bool), np.full(tl.n, np.nan))
+    else:
+        score = _sledai_events(cohort, tl, index, rule)
+    source = np.full(tl.n, None, dtype=object)
+    source[table.any] = "flares_table"
+    source[score.any] = "sledai"
+    source[table.any & score.any] = "both"
+    return Flares(
+        any=table.any | score.any,
+        severe=table.severe | score.severe,
+        first_day=np.fmin(table.first_day, score.first_day),
+        source=source,
+        new_sle=_new_sle(cohort, tl, index, table.any),
+    )

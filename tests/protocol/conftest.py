@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
+from clears.protocol import Advice, advise
 
 
 def make_cohort(**tables: Sequence[Mapping[str, Any]]) -> Cohort:
@@ -55,7 +57,29 @@ def visit(day: str, **values: Any) -> dict[str, Any]:
     return {"patient_id": "P1", "visit_date": day, **values}
 
 
+def advise_p1(
+    treatments: Sequence[Mapping[str, Any]],
+    visits: Sequence[Mapping[str, Any]],
+    as_of: str,
+    *,
+    flares: Sequence[Mapping[str, Any]] = (),
+    adverse_events: Sequence[Mapping[str, Any]] = (),
+    **extra: Any,
+) -> Advice:
+    """Advice for P1 on ``as_of`` (ISO date); ``extra`` overrides P1's patients row."""
+    cohort = make_cohort(
+        patients=[patient(**extra)],
+        treatments=treatments,
+        visits=visits,
+        flares=flares,
+        adverse_events=adverse_events,
+    )
+    return advise(cohort, "P1", as_of=dt.date.fromisoformat(as_of))
+
+
 @pytest.fixture
 def b() -> SimpleNamespace:
-    """The builders: ``b.cohort``, ``b.patient``, ``b.period``, ``b.visit``."""
-    return SimpleNamespace(cohort=make_cohort, patient=patient, period=period, visit=visit)
+    """The builders: ``b.cohort``, ``b.patient``, ``b.period``, ``b.visit``, ``b.advise``."""
+    return SimpleNamespace(
+        cohort=make_cohort, patient=patient, period=period, visit=visit, advise=advise_p1
+    )

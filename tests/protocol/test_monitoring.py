@@ -15,19 +15,9 @@ from typing import Any
 
 import pytest
 
-from clears.protocol import Advice, MonitoringItem, advise
+from clears.protocol import Advice, MonitoringItem
 
 START = "2024-01-01"
-
-
-def run(
-    b: SimpleNamespace, treatments: list[Any], visits: list[Any], as_of: str, **extra: Any
-) -> Advice:
-    adverse = extra.pop("adverse_events", [])
-    cohort = b.cohort(
-        patients=[b.patient(**extra)], treatments=treatments, visits=visits, adverse_events=adverse
-    )
-    return advise(cohort, "P1", as_of=dt.date.fromisoformat(as_of))
 
 
 def item(advice: Advice, rule: str) -> MonitoringItem:
@@ -43,7 +33,7 @@ def item(advice: Advice, rule: str) -> MonitoringItem:
 )
 def test_blood_counts_weekly_then_monthly(b: SimpleNamespace, last: str, due: str) -> None:
     visits = [b.visit(START, anc=3.0), b.visit(last, anc=3.0, platelets=200)]
-    m = item(run(b, [b.period(START, 5)], visits, last), "monitoring.blood_counts")
+    m = item(b.advise([b.period(START, 5)], visits, last), "monitoring.blood_counts")
     assert (m.last_done, m.next_due, m.status) == (
         dt.date.fromisoformat(last),
         dt.date.fromisoformat(due),
@@ -55,7 +45,7 @@ def test_blood_counts_weekly_then_monthly(b: SimpleNamespace, last: str, due: st
 def test_blood_count_due_then_overdue(b: SimpleNamespace, as_of: str, status: str) -> None:
     visits = [b.visit(START, anc=3.0)]  # 2024-01-01 + 7 days = 2024-01-08
     assert (
-        item(run(b, [b.period(START, 5)], visits, as_of), "monitoring.blood_counts").status
+        item(b.advise([b.period(START, 5)], visits, as_of), "monitoring.blood_counts").status
         == status
     )
 
@@ -70,7 +60,7 @@ def test_blood_count_due_then_overdue(b: SimpleNamespace, as_of: str, status: st
 )
 def test_pregnancy_tests(b: SimpleNamespace, irregular: bool, last: str, due: str) -> None:
     visits = [b.visit(START, pregnancy_test="negative"), b.visit(last, pregnancy_test="negative")]
-    a = run(b, [b.period(START, 5)], visits, last, irregular_cycles=irregular)
+    a = b.advise([b.period(START, 5)], visits, last, irregular_cycles=irregular)
     assert item(a, "monitoring.pregnancy_test").next_due == dt.date.fromisoformat(due)
 
 
@@ -81,12 +71,12 @@ def test_pregnancy_tests(b: SimpleNamespace, irregular: bool, last: str, due: st
 def test_pregnancy_tests_only_for_females_of_reproductive_potential(
     b: SimpleNamespace, extra: dict[str, Any], applies: bool
 ) -> None:
-    a = run(b, [b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05", **extra)
+    a = b.advise([b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05", **extra)
     assert any(m.rule == "monitoring.pregnancy_test" for m in a.monitoring) is applies
 
 
 def test_before_start_tests_are_due(b: SimpleNamespace) -> None:
-    a = run(b, [], [b.visit("2023-12-01", anc=3.0)], START)
+    a = b.advise([], [b.visit("2023-12-01", anc=3.0)], START)
     # the only count is 31 days old (> 14-day pre-start window): due today
     assert item(a, "monitoring.blood_counts").status == "due"
     assert item(a, "monitoring.pregnancy_test").status == "due"
@@ -101,19 +91,18 @@ def test_before_start_tests_are_due(b: SimpleNamespace) -> None:
 )
 def test_clasi_schedule(b: SimpleNamespace, last: str, due: str) -> None:
     visits = [b.visit(START, clasi_a=10), b.visit(last, clasi_a=2)]
-    a = run(b, [b.period(START, 5)], visits, last)
+    a = b.advise([b.period(START, 5)], visits, last)
     assert item(a, "monitoring.clasi").next_due == dt.date.fromisoformat(due)
 
 
 @pytest.mark.parametrize(("sle", "applies"), [(True, True), (False, False)])
 def test_sledai_only_for_sle(b: SimpleNamespace, sle: bool, applies: bool) -> None:
-    a = run(b, [b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05", sle=sle)
+    a = b.advise([b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05", sle=sle)
     assert any(m.rule == "monitoring.sledai" for m in a.monitoring) is applies
 
 
 def test_nerve_conduction_with_known_neuropathy(b: SimpleNamespace) -> None:
-    a = run(
-        b,
+    a = b.advise(
         [b.period(START, 5)],
         [b.visit(START, clasi_a=10)],
         "2024-01-05",
@@ -126,11 +115,11 @@ def test_nerve_conduction_with_known_neuropathy(b: SimpleNamespace) -> None:
 def test_nerve_conduction_after_new_symptoms(b: SimpleNamespace) -> None:
     ae = {"patient_id": "P1", "onset_date": "2024-02-01", "term": "Paresthesia", "grade": 1}
     visits = [b.visit(START, clasi_a=10, nerve_conduction=True)]
-    a = run(b, [b.period(START, 5)], visits, "2024-02-01", adverse_events=[ae])
+    a = b.advise([b.period(START, 5)], visits, "2024-02-01", adverse_events=[ae])
     m = item(a, "monitoring.nerve_conduction")
     assert (m.next_due, m.status) == (dt.date(2024, 2, 1), "due")
 
 
 def test_no_nerve_conduction_without_indication(b: SimpleNamespace) -> None:
-    a = run(b, [b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05")
+    a = b.advise([b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05")
     assert not any(m.rule == "monitoring.nerve_conduction" for m in a.monitoring)

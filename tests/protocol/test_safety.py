@@ -9,25 +9,14 @@ resume one level lower, 10 → 5 → 2.5 mg; MDS renal bands 30–60 mL/min 5 mg
 
 from __future__ import annotations
 
-import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from clears.protocol import Advice, advise
+from clears.protocol import Advice
 
 START = "2024-01-01"
-
-
-def run(
-    b: SimpleNamespace, treatments: list[Any], visits: list[Any], as_of: str, **extra: Any
-) -> Advice:
-    flares = extra.pop("flares", [])
-    cohort = b.cohort(
-        patients=[b.patient(**extra)], treatments=treatments, visits=visits, flares=flares
-    )
-    return advise(cohort, "P1", as_of=dt.date.fromisoformat(as_of))
 
 
 def rules(advice: Advice) -> set[str]:
@@ -37,7 +26,7 @@ def rules(advice: Advice) -> set[str]:
 @pytest.mark.parametrize(("test", "stopped"), [("positive", True), ("negative", False)])
 def test_pregnancy_stops(b: SimpleNamespace, test: str, stopped: bool) -> None:
     visits = [b.visit(START, clasi_a=10), b.visit("2024-01-15", pregnancy_test=test)]
-    a = run(b, [b.period(START, 5)], visits, "2024-01-15")
+    a = b.advise([b.period(START, 5)], visits, "2024-01-15")
     assert (a.dose.action == "stop") is stopped
     assert ("safety.pregnancy" in rules(a)) is stopped
     if stopped:
@@ -56,7 +45,7 @@ def test_pregnancy_stops(b: SimpleNamespace, test: str, stopped: bool) -> None:
 def test_grade_3_cytopenia_holds(b: SimpleNamespace, column: str, value: float, held: bool) -> None:
     labs = {"anc": 2.0, "platelets": 150.0, column: value}
     visits = [b.visit(START, clasi_a=10), b.visit("2024-01-15", **labs)]
-    a = run(b, [b.period(START, 5)], visits, "2024-01-15")
+    a = b.advise([b.period(START, 5)], visits, "2024-01-15")
     assert (a.dose.action == "hold") is held
     assert (a.dose.rule == "safety.cytopenia_hold") is held
 
@@ -78,7 +67,7 @@ def test_resume_one_level_lower(
         b.visit("2024-02-10", anc=0.8, platelets=150),
         b.visit("2024-02-17", anc=anc_after, platelets=150),
     ]
-    a = run(b, treatments, visits, "2024-02-17")
+    a = b.advise(treatments, visits, "2024-02-17")
     assert (a.dose.action, a.dose.dose_mg_per_day) == (action, mg)
 
 
@@ -88,7 +77,7 @@ def test_resume_at_lowest_level_flags_review(b: SimpleNamespace) -> None:
         b.visit("2024-02-10", anc=0.8, platelets=150),
         b.visit("2024-02-17", anc=1.5, platelets=150),
     ]
-    a = run(b, treatments, visits, "2024-02-17")
+    a = b.advise(treatments, visits, "2024-02-17")
     assert (a.dose.action, a.dose.dose_mg_per_day) == ("restart", 2.5)
     assert "safety.cytopenia_lowest_level" in rules(a)
 
@@ -104,7 +93,7 @@ def test_resume_at_lowest_level_flags_review(b: SimpleNamespace) -> None:
 )
 def test_sledai_flare_thresholds(b: SimpleNamespace, latest: float, expected: str | None) -> None:
     visits = [b.visit(START, clasi_a=10, sledai=3), b.visit("2024-02-05", clasi_a=6, sledai=latest)]
-    a = run(b, [b.period(START, 5)], visits, "2024-02-05", sle=True)
+    a = b.advise([b.period(START, 5)], visits, "2024-02-05", sle=True)
     flare_rules = {r for r in rules(a) if r.startswith("safety.sle_flare")}
     assert flare_rules == ({expected} if expected else set())
     assert a.dose.review is (expected == "safety.sle_flare_severe")
@@ -113,7 +102,7 @@ def test_sledai_flare_thresholds(b: SimpleNamespace, latest: float, expected: st
 def test_severe_flare_in_flares_table_asks_for_review(b: SimpleNamespace) -> None:
     flare = {"patient_id": "P1", "flare_date": "2024-01-20", "severity": "severe"}
     visits = [b.visit(START, clasi_a=10), b.visit("2024-02-05", clasi_a=6)]
-    a = run(b, [b.period(START, 5)], visits, "2024-02-05", flares=[flare])
+    a = b.advise([b.period(START, 5)], visits, "2024-02-05", flares=[flare])
     assert "safety.sle_flare_severe" in rules(a)
     assert a.dose.review
 
@@ -135,7 +124,7 @@ def test_renal_cap(
     treatments = [b.period(START, 5, "2024-01-28"), b.period("2024-01-29", 10)]
     labs = {} if clcr is None else {"creatinine_clearance": clcr}
     visits = [b.visit(START, clasi_a=10), b.visit("2024-03-01", clasi_a=5, **labs)]
-    a = run(b, treatments, visits, "2024-03-01", dialysis=dialysis)
+    a = b.advise(treatments, visits, "2024-03-01", dialysis=dialysis)
     assert a.dose.dose_mg_per_day == pytest.approx(mg)
     assert a.dose.extrapolated is extrapolated
     assert ("safety.renal_adjustment" in rules(a)) is extrapolated
@@ -155,7 +144,7 @@ def test_renal_cap(
     ],
 )
 def test_thrombosis_risk_alert(b: SimpleNamespace, extra: dict[str, Any], alert: bool) -> None:
-    a = run(b, [b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-10", **extra)
+    a = b.advise([b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-10", **extra)
     found = [x for x in a.alerts if x.rule == "safety.thrombosis_risk"]
     assert bool(found) is alert
     if alert:
@@ -165,8 +154,7 @@ def test_thrombosis_risk_alert(b: SimpleNamespace, extra: dict[str, Any], alert:
 
 @pytest.mark.parametrize(("known", "alert"), [(True, True), (False, False)])
 def test_known_thalidomide_neuropathy(b: SimpleNamespace, known: bool, alert: bool) -> None:
-    a = run(
-        b,
+    a = b.advise(
         [b.period(START, 5)],
         [b.visit(START, clasi_a=10)],
         "2024-01-10",
@@ -176,5 +164,5 @@ def test_known_thalidomide_neuropathy(b: SimpleNamespace, known: bool, alert: bo
 
 
 def test_off_label_is_always_stated(b: SimpleNamespace) -> None:
-    a = run(b, [], [b.visit(START, clasi_a=10)], START)
+    a = b.advise([], [b.visit(START, clasi_a=10)], START)
     assert "label.off_label" in rules(a)

@@ -145,6 +145,23 @@ def _pregnant(data: PatientData) -> tuple[bool, dt.date | None]:
     return False, None
 
 
+def _hold(
+    advice: DoseAdvice, reference: str, explanation: str, basis: dict[str, Any] | None = None
+) -> DoseAdvice:
+    """``advice`` turned into a cytopenia hold: no dose, interrupted, for clinician review."""
+    return replace(
+        advice,
+        action="hold",
+        dose_mg_per_day=0.0,
+        regimen="interrupted",
+        rule="safety.cytopenia_hold",
+        reference=reference,
+        review=True,
+        explanation=explanation,
+        basis=advice.basis if basis is None else basis,
+    )
+
+
 def _cytopenia(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
     ref = f"{LABEL_CYTOPENIA}; {CTCAE_V5}; {CORTES2012}"
     current = data.current_period
@@ -163,15 +180,10 @@ def _cytopenia(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> Do
                 severe,
             )
         )
-        return replace(
+        return _hold(
             advice,
-            action="hold",
-            dose_mg_per_day=0.0,
-            regimen="interrupted",
-            rule="safety.cytopenia_hold",
-            reference=ref,
-            review=True,
-            explanation="Grade ≥ 3 neutropenia (ANC < 1.0×10⁹/L) or thrombocytopenia "
+            ref,
+            "Grade ≥ 3 neutropenia (ANC < 1.0×10⁹/L) or thrombocytopenia "
             f"(platelets < 50×10⁹/L), {CTCAE_VERSION}: hold; the Cortés-Hernández "
             "trial discontinued for grade 3 myelosuppression.",
         )
@@ -185,15 +197,10 @@ def _cytopenia(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> Do
     last_mg = number(last.get("dose_mg_per_day")) or 0.0
     recovered = len(after) == 2 and not _severe(after)
     if not recovered:
-        return replace(
+        return _hold(
             advice,
-            action="hold",
-            dose_mg_per_day=0.0,
-            regimen="interrupted",
-            rule="safety.cytopenia_hold",
-            reference=ref,
-            review=True,
-            explanation="Held for grade ≥ 3 cytopenia and no recovered neutrophil and "
+            ref,
+            "Held for grade ≥ 3 cytopenia and no recovered neutrophil and "
             "platelet counts since: keep holding and check counts weekly.",
             basis={**advice.basis, "held_since": last["end_date"], **_severe(after)},
         )

@@ -12,6 +12,7 @@ import pytest
 
 from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
 from clears.protocol import Advice, advise
+from clears.protocol._load import DEFAULT_PROTOCOL
 
 
 def make_cohort(**tables: Sequence[Mapping[str, Any]]) -> Cohort:
@@ -64,6 +65,7 @@ def advise_p1(
     *,
     flares: Sequence[Mapping[str, Any]] = (),
     adverse_events: Sequence[Mapping[str, Any]] = (),
+    protocol: str = DEFAULT_PROTOCOL,
     **extra: Any,
 ) -> Advice:
     """Advice for P1 on ``as_of`` (ISO date); ``extra`` overrides P1's patients row."""
@@ -74,7 +76,7 @@ def advise_p1(
         flares=flares,
         adverse_events=adverse_events,
     )
-    return advise(cohort, "P1", as_of=dt.date.fromisoformat(as_of))
+    return advise(cohort, "P1", as_of=dt.date.fromisoformat(as_of), protocol=protocol)
 
 
 @pytest.fixture

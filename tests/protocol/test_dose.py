@@ -9,12 +9,10 @@ other day, non-responders to 10 mg daily).
 
 from __future__ import annotations
 
-import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 
-from clears.protocol import advise
 from clears.protocol._dose import DoseAdvice
 
 START = "2024-01-01"
@@ -23,8 +21,7 @@ START = "2024-01-01"
 def dose(
     b: SimpleNamespace, treatments, visits, as_of: str, protocol: str = "cortes2012", **pat
 ) -> DoseAdvice:
-    cohort = b.cohort(patients=[b.patient(**pat)], treatments=treatments, visits=visits)
-    return advise(cohort, "P1", as_of=dt.date.fromisoformat(as_of), protocol=protocol).dose
+    return b.advise(treatments, visits, as_of, protocol=protocol, **pat).dose
 
 
 def test_not_started_starts_at_5_mg_daily(b: SimpleNamespace) -> None:

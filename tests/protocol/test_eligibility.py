@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from clears.protocol import Advice, advise
+from clears.protocol import Advice
 
 DAY = "2024-01-01"
 
 
 def run(b: SimpleNamespace, visit: dict[str, Any] | None = None, **extra: Any) -> Advice:
-    visits = [b.visit(DAY, **(visit or {"clasi_a": 10}))]
-    cohort = b.cohort(patients=[b.patient(**extra)], visits=visits)
-    return advise(cohort, "P1", as_of=dt.date.fromisoformat(DAY))
+    return b.advise([], [b.visit(DAY, **(visit or {"clasi_a": 10}))], DAY, **extra)
 
 
 def status(advice: Advice, cid: str) -> str:

@@ -31,9 +31,17 @@ def visible_centres(session: Session, *, actor: Actor) -> list[str]:
 
 
 def cohort_for(
-    session: Session, *, actor: Actor, patient_ids: Iterable[str] | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    patient_ids: Iterable[str] | None = None,
+    all_columns: bool = False,
 ) -> Cohort:
     """The cohort of the actor's patients (or of ``patient_ids``, each checked in scope).
+
+    ``all_columns=True`` adds every known column the export left out as a blank column:
+    :func:`clears.protocol.advise` needs them (it reads ``end_date`` even when no period has
+    ended), while :func:`clears.outcomes.derive` must not get a blank ``sledai`` column.
 
     Raises
     ------
@@ -49,7 +57,7 @@ def cohort_for(
         frame = cohort.table(table)
         if wanted is not None:
             frame = frame[frame["patient_id"].isin(wanted)].reset_index(drop=True)
-        frames[table] = _with_all_columns(table, frame)
+        frames[table] = _with_all_columns(table, frame) if all_columns else frame
     return Cohort(**frames, source=cohort.source)
 
 

@@ -126,7 +126,7 @@ def response_status(cohort: Cohort, patient_id: str, preset: str) -> dict[str, A
         "response_at_assessment": plain("response_at_assessment"),
         "assessment_week": plain("assessment_week"),
         "not_evaluable_reason": plain("not_evaluable_reason"),
-        "relapse": bool(row["relapse"]),
+        "relapse": plain("relapse"),
         "baseline_clasi_a": plain("baseline_clasi_a"),
     }
 

@@ -93,7 +93,7 @@ def advice(
 ) -> dict[str, Any]:
     """Decision support (dose, monitoring, alerts, eligibility) with its sources."""
     with registry.session() as session:
-        cohort = cohort_for(session, actor=user.actor(), patient_ids=[patient_id])
+        cohort = cohort_for(session, actor=user.actor(), patient_ids=[patient_id], all_columns=True)
     return view.advice(
         cohort, patient_id, as_of=as_of or dt.date.today(), protocol=state.settings.protocol
     )

@@ -125,6 +125,7 @@ def patient_page(
     with registry.session() as session:
         records = timeline(session, actor=actor, patient_id=patient_id)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
+        complete = cohort_for(session, actor=actor, patient_ids=[patient_id], all_columns=True)
     visits = records["visits"]
     today = dt.date.today()
     return render(
@@ -144,7 +145,7 @@ def patient_page(
         response=view.response_status(cohort, patient_id, preset),
         presets=PRESETS,
         preset=preset,
-        advice=view.advice(cohort, patient_id, as_of=today, protocol=state.settings.protocol),
+        advice=view.advice(complete, patient_id, as_of=today, protocol=state.settings.protocol),
     )
 
 

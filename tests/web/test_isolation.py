@@ -1,0 +1,98 @@
+"""Centre isolation on every route: a BCN user gets 404 for anything of LYO.
+
+The routes are enumerated from the app's routers, so a route added later is covered
+without editing this file. Seed (tests/web/_setup.py): P1 at BCN owns record id 1 of every
+table; P2 at LYO owns record id 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from tests.web._setup import sign_in
+
+from clears.web.app import ROUTERS
+
+Client = Callable[[], TestClient]
+
+FOREIGN = {"patient_id": "P2", "record_id": "2"}
+TABLES = ("visits", "treatments", "adverse_events", "flares")
+
+
+def _routes() -> Iterator[tuple[str, str]]:
+    for router in ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route.path
+
+
+SCOPED = [(m, p) for m, p in _routes() if "{patient_id}" in p]
+UNSCOPED_READS = [(m, p) for m, p in _routes() if "{" not in p and m == "GET"]
+
+
+def _urls(path: str, **ids: str) -> list[str]:
+    tables = [t for t in TABLES if "{table}" not in path or _allowed(path, t)]
+    return [path.format(**{"table": table, **FOREIGN, **ids}) for table in tables]
+
+
+def _allowed(path: str, table: str) -> bool:
+    # Page forms for new records take the three non-visit tables; visits have their own.
+    return not (path.endswith("/records/{table}/new") and table == "visits")
+
+
+def _send(client: TestClient, method: str, url: str, csrf: str) -> int:
+    headers = {"X-CSRF-Token": csrf}
+    if method == "GET":
+        return client.get(url).status_code
+    if url.startswith("/api/"):
+        body = {"values": {}} if method == "POST" else {"version": 1, "changes": {}}
+        return client.request(method, url, json=body, headers=headers).status_code
+    return client.request(method, url, data={"csrf_token": csrf, "version": "1"}).status_code
+
+
+def test_enumeration_finds_the_scoped_routes() -> None:
+    # Guard against an empty parametrisation: pages and API both have patient routes.
+    assert len(SCOPED) >= 15
+    assert any(p.startswith("/api/") for _, p in SCOPED)
+    assert any(not p.startswith("/api/") for _, p in SCOPED)
+
+
+@pytest.mark.parametrize(("method", "path"), SCOPED)
+def test_foreign_patient_is_not_found(make_client: Client, method: str, path: str) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    for url in _urls(path):
+        assert _send(client, method, url, csrf) == 404, (method, url)
+
+
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p in SCOPED if "{record_id}" in p])
+def test_foreign_record_under_own_patient_is_not_found(
+    make_client: Client, method: str, path: str
+) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    for url in _urls(path, patient_id="P1"):
+        assert _send(client, method, url, csrf) == 404, (method, url)
+
+
+@pytest.mark.parametrize(("method", "path"), UNSCOPED_READS)
+def test_lists_never_show_foreign_patients(make_client: Client, method: str, path: str) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    response = client.get(path)
+    assert response.status_code in (200, 303), path
+    assert b"P2" not in response.content, path
+
+
+def test_the_same_routes_answer_for_the_owner(make_client: Client) -> None:
+    # The 404s above are isolation, not broken routes: LYO's own investigator reads P2.
+    client = make_client()
+    sign_in(client, "inv_lyo")
+    for method, path in SCOPED:
+        if method == "GET":
+            for url in _urls(path):
+                assert client.get(url).status_code == 200, url

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-import clears.criteria
-import clears.outcomes
 from clears.outcomes import compare, derive, summarise
 
 from ._build import cohort, period, visit
@@ -52,10 +50,3 @@ def test_compare_shows_disagreement() -> None:
     assert wide.set_index("patient_id")["agree"].to_dict() == {"A": False, "B": False, "C": False}
     same = compare(derive(C, ["aitmehdi2021", "klein2011"]), column="evaluable")
     assert same["agree"].all()
-
-
-def test_public_api_is_sorted_and_complete() -> None:
-    for module in (clears.criteria, clears.outcomes):
-        assert module.__all__ == sorted(module.__all__)
-        for name in module.__all__:
-            assert hasattr(module, name)

@@ -10,23 +10,14 @@ from clears.simulate import calibrate, response_sampler
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "preset",
-    [
-        "aitmehdi2021",
-        pytest.param(
-            "cortes2012",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap: simulated relapse after CR (about 0.3) below the published "
-                "9/12; relapses off drug are not yet seen by the cortes2012 relapse rule",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("preset", ["aitmehdi2021", "cortes2012"])
 def test_published_figures_inside_simulated_intervals(preset):
     # Published figures: Aitmehdi 2021 text and Tables 1-2; Cortés-Hernández 2012 Results.
-    report = calibrate(preset, n=2000, rng=np.random.default_rng(7), n_boot=1000)
+    # 1,000 simulated patients keep the pool's own sampling error small (SE <= 1.6 points
+    # for a proportion) next to the width of the interval, which comes from resampling
+    # studies of the published size (n = 7-40); 1,000 resamples put the 2.5/97.5 % limits
+    # within about one patient of their limit. The same check passed with seeds 7-10.
+    report = calibrate(preset, n=1000, rng=np.random.default_rng(7), n_boot=1000)
     outside = report.loc[~report["inside"], ["figure", "published", "low", "high"]]
     assert outside.empty, outside.to_string()
     assert report.attrs["contradictions"]

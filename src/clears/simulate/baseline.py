@@ -75,9 +75,9 @@ def draw_baseline(preset: SimulationPreset, n: int, rng: np.random.Generator) ->
     subtypes = np.array(labels, dtype=object)[rng.choice(len(labels), n, p=weights / weights.sum())]
     sle = rng.random(n) < b["sle"]
     aps = sle & (rng.random(n) < b["aps"] / max(b["sle"], 1e-9))
-    thal = rng.random(n) < b["prior_thalidomide"]
+    thal: Bool = rng.random(n) < float(b["prior_thalidomide"])
     stop = np.where(rng.random(n) < b["thalidomide_stop_inefficacy"], "inefficacy", "adverse_event")
-    neuro = thal & (rng.random(n) < b["thalidomide_neuropathy"])
+    neuro: Bool = thal & (rng.random(n) < float(b["thalidomide_neuropathy"]))
     lines = np.round(
         _bounded(rng, n, b["prior_lines_median"], b["prior_lines_min"], b["prior_lines_max"])
     ).astype(int)
@@ -104,8 +104,17 @@ def draw_baseline(preset: SimulationPreset, n: int, rng: np.random.Generator) ->
             "aps": aps,
             "cv_risk": rng.random(n) < b["cv_risk"],
             "prior_thalidomide": thal,
-            "thalidomide_stop_reason": pd.array(np.where(thal, stop, None), dtype=object),
-            "thalidomide_neuropathy": pd.array(np.where(thal, neuro, None), dtype="boolean"),
+            "thalidomide_stop_reason": pd.Series(
+                [str(r) if t else None for r, t in zip(stop.tolist(), thal.tolist(), strict=True)],
+                dtype=object,
+            ),
+            "thalidomide_neuropathy": pd.array(
+                [
+                    bool(x) if t else None
+                    for x, t in zip(neuro.tolist(), thal.tolist(), strict=True)
+                ],
+                dtype="boolean",
+            ),
             "prior_systemic_lines": lines,
         }
     )

@@ -23,7 +23,14 @@ import pandas as pd
 
 from clears.simulate.presets import SimulationPreset, get_preset
 
-__all__ = ["CONTRADICTIONS", "TARGETS", "Target", "calibrate", "response_sampler"]
+__all__ = [
+    "CONTRADICTIONS",
+    "TARGETS",
+    "ResponseSampler",
+    "Target",
+    "calibrate",
+    "response_sampler",
+]
 
 Frame = pd.DataFrame
 Stat = Callable[[Frame], "tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]"]
@@ -320,24 +327,43 @@ def calibrate(
     return frame
 
 
-def response_sampler(
-    preset: str | SimulationPreset, week: int
-) -> Callable[[int, np.random.Generator], npt.NDArray[np.bool_]]:
-    """A sampler ``(n, rng) -> bool`` of complete response (CLASI-A 0) reached by ``week``.
+@dataclass(frozen=True)
+class ResponseSampler:
+    """Complete response (CLASI-A 0) reached by ``week``, for ``n`` simulated patients.
 
-    Runs the vectorised baseline and disease model only (no dose history), so that power
-    simulations of thousands of trials stay fast. Relapse before ``week`` is ignored.
+    Calling ``sampler(n, rng)`` runs the vectorised baseline and disease model only (no
+    dose history), so that power simulations of thousands of trials stay fast. Relapse
+    before ``week`` is ignored. ``label`` names the preset and the endpoint.
     """
-    from clears.simulate.baseline import draw_baseline
-    from clears.simulate.disease import COMPLETE, draw_course
 
-    p = preset if isinstance(preset, SimulationPreset) else get_preset(preset)
+    preset: SimulationPreset
+    week: int
 
-    def sample(n: int, rng: np.random.Generator) -> npt.NDArray[np.bool_]:
-        base = draw_baseline(p, n, rng)
-        c = draw_course(p, base.clasi_a0, base.band, base.subtypes, base.smoker, rng)
-        hit: npt.NDArray[np.bool_] = (c.category == COMPLETE) & (c.plateau_day <= 7 * week)
+    @property
+    def label(self) -> str:
+        """What the sampler draws, e.g. ``"cortes2012 CR by week 12"``."""
+        return f"{self.preset.name} CR by week {self.week}"
+
+    def __call__(self, n: int, rng: np.random.Generator) -> npt.NDArray[np.bool_]:
+        """The endpoint of ``n`` new simulated patients (True: complete response)."""
+        from clears.simulate.baseline import draw_baseline
+        from clears.simulate.disease import COMPLETE, draw_course
+
+        base = draw_baseline(self.preset, n, rng)
+        c = draw_course(self.preset, base.clasi_a0, base.band, base.subtypes, base.smoker, rng)
+        hit: npt.NDArray[np.bool_] = (c.category == COMPLETE) & (c.plateau_day <= 7 * self.week)
         return hit
 
-    sample.label = f"{p.name} CR by week {week}"  # type: ignore[attr-defined]
-    return sample
+
+def response_sampler(preset: str | SimulationPreset, week: int) -> ResponseSampler:
+    """A sampler ``(n, rng) -> bool`` of complete response (CLASI-A 0) reached by ``week``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sampler = response_sampler("cortes2012", 12)
+    >>> sampler.label, sampler(5, np.random.default_rng(0)).shape
+    ('cortes2012 CR by week 12', (5,))
+    """
+    p = preset if isinstance(preset, SimulationPreset) else get_preset(preset)
+    return ResponseSampler(p, week)

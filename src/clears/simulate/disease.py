@@ -175,8 +175,8 @@ def item_orders(
         damage: list[tuple[int, int]] = []
         for area in order:
             code = AREA_CODES[area]
-            e, s = _A_INDEX[f"clasi_{code}_ery"], _A_INDEX[f"clasi_{code}_scale"]
-            points += [e, e, s, e, s]
+            ery, scale = _A_INDEX[f"clasi_{code}_ery"], _A_INDEX[f"clasi_{code}_scale"]
+            points += [ery, ery, scale, ery, scale]
             if area == "scalp":
                 points += [_A_INDEX["clasi_alopecia"]] * 3 + [_A_INDEX["clasi_hair_loss"]]
                 damage += [(_D_INDEX["clasi_scalp_dysp"], 1), (_D_INDEX["clasi_scalp_scar"], 3)]

@@ -11,13 +11,19 @@ parameters set from the published relapse figures.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from clears.simulate.presets import SimulationPreset
 
 __all__ = ["Period", "Plan", "plan_patient"]
+
+#: Days from the visit that records a relapse to the dose change it prompts. Dose periods
+#: are half-open (``start <= day < end``), so a change dated on the relapse visit itself
+#: would put that visit on the new dose and hide a relapse on a reduced dose or off drug
+#: (docs/outcomes.md); the new prescription runs from the next day.
+_CHANGE_LAG: Final = 1
 
 
 @dataclass
@@ -40,23 +46,15 @@ class Plan:
 
 
 def _delay(rng: np.random.Generator, rel: dict[str, Any]) -> int:
-    weeks = float(rel["delay_weeks_median"]) * np.exp(
-        rng.normal(0, float(rel["delay_weeks_sigma"]))
+    weeks = float(rel["delay_weeks_median"]) * float(
+        np.exp(rng.normal(0.0, float(rel["delay_weeks_sigma"])))
     )
     return max(7, round(weeks * 7))
 
 
 def _rise(rng: np.random.Generator, rel: dict[str, Any], a0: int) -> int:
     lo, hi = rel["rise_fraction"]
-    return max(4, round(a0 * rng.uniform(lo, hi)))
-
-
-def _stop_at(plan: Plan, day: int, reason: str) -> None:
-    """End treatment on ``day`` (periods after it are dropped)."""
-    kept = [p for p in plan.periods if p.start < day]
-    if kept and (kept[-1].end is None or kept[-1].end > day):
-        kept[-1].end, kept[-1].end_reason = day, reason
-    plan.periods = kept
+    return max(4, round(a0 * rng.uniform(float(lo), float(hi))))
 
 
 def plan_patient(
@@ -123,10 +121,11 @@ def plan_patient(
         if rng.random() < float(rel["per_step"]):
             # The reduction is held until the relapse, which sends the dose back one step.
             relapse_day = t + _delay(rng, rel)
-            if relapse_day < follow_up:
-                plan.periods[-1].end, plan.periods[-1].end_reason = relapse_day, "other"
+            if relapse_day + _CHANGE_LAG < follow_up:
+                change = relapse_day + _CHANGE_LAG
+                plan.periods[-1].end, plan.periods[-1].end_reason = change, "other"
                 plan.relapses.append((relapse_day, _rise(rng, rel, a0)))
-                plan.periods.append(Period(relapse_day, None, previous))
+                plan.periods.append(Period(change, None, previous))
             return plan
         plan.periods[-1].end, plan.periods[-1].end_reason = t + interval, "taper"
         previous = step
@@ -142,7 +141,7 @@ def plan_patient(
     p_off = float(off[primary[0]]) if primary else float(off["default"])
     if rng.random() < p_off:
         back_day = t + _delay(rng, rel)
-        if back_day < follow_up:
+        if back_day + _CHANGE_LAG < follow_up:
             plan.relapses.append((back_day, _rise(rng, rel, a0)))
-            plan.periods.append(Period(back_day, None, start))
+            plan.periods.append(Period(back_day + _CHANGE_LAG, None, start))
     return plan

@@ -125,7 +125,10 @@ def simulate(preset: str | SimulationPreset, n: int, rng: np.random.Generator) -
     follow = np.round(np.clip(months, fu["min_months"], fu["max_months"]) * 30.44).astype(int)
     sle_p, rel = p.section("sle"), p.section("relapse")
     index = pd.Timestamp(p.params["first_index_date"]) + pd.to_timedelta(base.index_day, unit="D")
-    treat, visits, aes, flares = [], [], [], []
+    treat: list[dict[str, Any]] = []
+    visits: list[pd.DataFrame] = []
+    aes: list[dict[str, Any]] = []
+    flares: list[tuple[str, pd.Timestamp, str]] = []
     onset: list[Any] = [None] * n
     for i in range(n):
         a0, cat = int(base.clasi_a0[i]), int(course.category[i])
@@ -150,7 +153,13 @@ def simulate(preset: str | SimulationPreset, n: int, rng: np.random.Generator) -
                 _stop(plan, flare_day, "sle_flare")
             if flare_day < plan.follow_up:
                 extra.append(flare_day)
-                flares.append((i, flare_day, "severe" if severe else "mild_moderate"))
+                flares.append(
+                    (
+                        str(base.patients["patient_id"].iloc[i]),
+                        index[i] + pd.Timedelta(days=flare_day),
+                        "severe" if severe else "mild_moderate",
+                    )
+                )
             else:
                 flare_day = None
         if not base.sle[i] and rng.random() < float(sle_p["new_sle"]):
@@ -228,10 +237,8 @@ def _assemble(
     treat: list[dict[str, Any]],
     visits: list[pd.DataFrame],
     aes: list[dict[str, Any]],
-    flares: list[tuple[int, int, str]],
+    flares: list[tuple[str, pd.Timestamp, str]],
 ) -> Cohort:
-    ids = patients["patient_id"]
-    first = pd.Timestamp(p.params["first_index_date"])
     pats = patients.assign(sle_onset_date=pd.Series(onset, dtype="datetime64[ns]"))
     v = pd.concat(visits, ignore_index=True)
     scored = score_frame(v[[c for c in v.columns if c.startswith("clasi_")]])
@@ -246,18 +253,12 @@ def _assemble(
     ae = pd.DataFrame(aes, columns=[*ae_cols, "outcome", "category"])
     fl = pd.DataFrame(
         {
-            "patient_id": [ids.iloc[i] for i, _, _ in flares],
-            "flare_date": [None] * 0 or [first for _ in flares],
+            "patient_id": [pid for pid, _, _ in flares],
+            "flare_date": pd.Series([day for _, day, _ in flares], dtype="datetime64[ns]"),
             "severity": [s for _, _, s in flares],
             "source": ["sfi"] * len(flares),
         }
     )
-    if flares:
-        idx = pd.DatetimeIndex(
-            [pd.Timestamp(v.loc[v["patient_id"] == ids.iloc[i], "visit_date"].iloc[0])
-             + pd.Timedelta(days=d) for i, d, _ in flares]
-        )  # fmt: skip
-        fl["flare_date"] = idx
     raw = Cohort(
         pats,
         pd.DataFrame(treat),

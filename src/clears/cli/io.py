@@ -16,10 +16,13 @@ __all__ = ["ExportFormat", "export", "import_"]
 
 
 class ExportFormat(StrEnum):
-    """Formats of ``clears export``."""
+    """Formats of ``clears export`` (see :class:`clears.registry.exports.writer.Format`)."""
 
     csv = "csv"
     parquet = "parquet"
+    redcap = "redcap"
+    fhir = "fhir"
+    sdtm = "sdtm"
 
 
 def import_(
@@ -48,11 +51,36 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ExportFormat.csv
     ),
+    deidentify: Annotated[
+        bool,
+        typer.Option(
+            "--deidentify",
+            help="Drop free text, hash patient ids (salted SHA-256), shift dates per patient.",
+        ),
+    ] = False,
+    salt: Annotated[
+        str | None,
+        typer.Option("--salt", help="Secret salt of the id hashes (default: random, not kept)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the date offsets (default: random).")
+    ] = None,
+    study: Annotated[str, typer.Option("--study", help="SDTM STUDYID.")] = "CLEARS",
 ) -> None:
-    """Export the registry as cohort tables (every centre: command-line user)."""
+    """Export the registry (every centre: command-line user) in one format."""
     from clears.registry._actor import Actor
-    from clears.registry.exporter import export_cohort, write_cohort
+    from clears.registry.exporter import export_cohort
+    from clears.registry.exports.writer import write_export
 
     cohort = export_cohort(actor=Actor.everywhere(getpass.getuser()), url=db)
-    folder = write_cohort(cohort, out, format="csv" if fmt is ExportFormat.csv else "parquet")
-    typer.echo(f"exported {cohort.n_patients} patients to {folder}")
+    folder = write_export(
+        cohort,
+        out,
+        format=fmt.value,
+        deidentified=deidentify,
+        salt=salt,
+        seed=seed,
+        study=study,
+    )
+    what = "de-identified " if deidentify else ""
+    typer.echo(f"exported {cohort.n_patients} {what}patients ({fmt.value}) to {folder}")

@@ -18,6 +18,7 @@ from clears.cli import cohort as cohort_cmd
 from clears.cli import db as db_cmd
 from clears.cli import demo as demo_cmd
 from clears.cli import design as design_cmd
+from clears.cli import import_redcap as import_redcap_cmd
 from clears.cli import instruments as instruments_cmd
 from clears.cli import io as io_cmd
 from clears.cli import meta as meta_cmd
@@ -44,6 +45,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("import")(io_cmd.import_)
 app.command("export")(io_cmd.export)
+app.command("import-redcap")(import_redcap_cmd.import_redcap)
 app.command("advise")(advise_cmd.advise)
 app.add_typer(instruments_cmd.app, name="instruments")
 app.command("meta")(meta_cmd.meta)

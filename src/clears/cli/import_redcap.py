@@ -1,0 +1,36 @@
+"""``clears import-redcap``: read a REDCap flat export back into the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clears.cli.db import DbOption
+
+__all__ = ["import_redcap"]
+
+
+def import_redcap(
+    export: Annotated[Path, typer.Argument(help="REDCap flat export (CSV, raw codes).")],
+    centre: Annotated[str, typer.Option("--centre", help="Centre code of every record.")],
+    db: DbOption = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Reference date YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Import REDCap records (visits, adverse events): on any problem nothing is written."""
+    from clears.registry._actor import Actor
+    from clears.registry.exports.redcap_flat import import_redcap as run
+
+    summary = run(
+        export,
+        centre=centre,
+        actor=Actor.everywhere(getpass.getuser()),
+        url=db,
+        today=dt.date.fromisoformat(today) if today else None,
+    )
+    typer.echo(summary.to_text())

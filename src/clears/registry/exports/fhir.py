@@ -1,0 +1,269 @@
+"""An exported cohort as one HL7 FHIR R4B ``Bundle`` (type ``collection``), as JSON.
+
+Resources, all built from the cohort tables and validated with ``fhir.resources.R4B``:
+
+* ``Patient``: the pseudonymous ``patient_id`` as an identifier (system
+  :data:`PATIENT_SYSTEM`), ``gender`` and the birth year; no names, addresses or contacts.
+* ``Condition``: one per CLE subtype (``cle_subtypes``) and one for SLE when ``sle`` is true;
+  code text ``"Cutaneous lupus erythematosus, <subtype>"`` / ``"Systemic lupus
+  erythematosus"``.
+* ``MedicationStatement``: one per constant-dose period, with ``effectivePeriod``, the
+  regimen (or ``"<dose> mg/day"``) as dosage text and ``doseQuantity`` in UCUM ``mg/d``.
+* ``Observation``: per visit, ``"CLASI activity"`` and ``"CLASI damage"`` (``valueInteger``
+  the total; one ``component`` per item that contributes to it, code text = the item's
+  column name) and ``"SLEDAI-2K"`` likewise, when the visit has the total.
+* ``AdverseEvent``: ``event`` text the CTCAE v5.0 term (coded with its clears term key when
+  known), ``seriousness``, ``date`` the onset, and the grade in the extension
+  :data:`GRADE_EXTENSION` (``valueInteger``).
+
+Full URLs are ``urn:uuid:`` UUIDs derived (UUID 5) from the patient and the row, so the same
+registry gives the same bundle.
+
+References
+----------
+.. [1] HL7 FHIR Release 4B (4.3.0), https://hl7.org/fhir/R4B/ (Bundle, Patient, Condition,
+   MedicationStatement, Observation, AdverseEvent).
+.. [2] National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE)
+   v5.0, 2017.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final, cast
+
+import pandas as pd
+
+from clears.cohort import Cohort
+from clears.instruments import clasi_definition, ctcae_terms, sledai
+
+__all__ = [
+    "CLEARS_CODES",
+    "FILE_NAME",
+    "GRADE_EXTENSION",
+    "PATIENT_SYSTEM",
+    "bundle_dict",
+    "write_fhir",
+]
+
+#: Extension holding the CTCAE v5.0 grade of an AdverseEvent (a clears-namespace URN: FHIR
+#: R4B has no core element for the grade).
+GRADE_EXTENSION: Final = "urn:clears:fhir:StructureDefinition:ctcae-v5-grade"
+#: Identifier system of the pseudonymous patient identifier.
+PATIENT_SYSTEM: Final = "urn:clears:patient-id"
+#: Code system of clears codes (CTCAE term keys, item column names).
+CLEARS_CODES: Final = "urn:clears:code"
+#: The file written into the export folder.
+FILE_NAME: Final = "bundle.json"
+
+_NAMESPACE: Final = uuid.UUID("6f2d0c4e-2b1a-5c1e-9a53-434c45415253")
+_GENDER: Final = {"female": "female", "male": "male"}
+_ROLE_OF_ITEM: Final = {
+    field.column: clasi_definition.ROLES[field.item.name]
+    for field in clasi_definition.DEFINITION.fields
+}
+_ACTIVITY: Final = tuple(
+    c for c, role in _ROLE_OF_ITEM.items() if role is clasi_definition.Role.activity
+)
+_DAMAGE: Final = tuple(
+    c for c, role in _ROLE_OF_ITEM.items() if role is not clasi_definition.Role.activity
+)
+_SLEDAI_ITEMS: Final = tuple(field.column for field in sledai.DEFINITION.fields)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (value != value)
+
+
+def _date(value: Any) -> str | None:
+    return None if _missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _url(*parts: object) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, '/'.join(str(p) for p in parts))}"
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"text": text}
+
+
+def _patient(row: pd.Series) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Patient",
+        "identifier": [{"system": PATIENT_SYSTEM, "value": str(row["patient_id"])}],
+    }
+    sex = row.get("sex")
+    if not _missing(sex):
+        resource["gender"] = _GENDER.get(str(sex), "other")
+    year = row.get("birth_year")
+    if not _missing(year):
+        resource["birthDate"] = f"{int(cast(Any, year)):04d}"
+    return resource
+
+
+def _conditions(row: pd.Series, subject: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    subtypes = row.get("cle_subtypes")
+    if not _missing(subtypes):
+        for subtype in str(subtypes).split(";"):
+            if subtype:
+                yield (
+                    subtype,
+                    {
+                        "resourceType": "Condition",
+                        "code": _text(f"Cutaneous lupus erythematosus, {subtype}"),
+                        "subject": subject,
+                    },
+                )
+    sle = row.get("sle")
+    if not _missing(sle) and bool(sle):
+        yield (
+            "SLE",
+            {
+                "resourceType": "Condition",
+                "code": _text("Systemic lupus erythematosus"),
+                "subject": subject,
+            },
+        )
+
+
+def _medication(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
+    dose = float(row["dose_mg_per_day"])
+    regimen = row.get("regimen")
+    period = {"start": _date(row["start_date"])}
+    end = _date(row.get("end_date"))
+    if end:
+        period["end"] = end
+    return {
+        "resourceType": "MedicationStatement",
+        "status": "completed" if end else "active",
+        "medicationCodeableConcept": _text(str(row["drug"])),
+        "subject": subject,
+        "effectivePeriod": period,
+        "dosage": [
+            {
+                "text": str(regimen) if not _missing(regimen) else f"{dose:g} mg/day",
+                "doseAndRate": [
+                    {
+                        "doseQuantity": {
+                            "value": dose,
+                            "unit": "mg/day",
+                            "system": "http://unitsofmeasure.org",
+                            "code": "mg/d",
+                        }
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _observation(
+    row: pd.Series, subject: dict[str, str], name: str, total: str, items: tuple[str, ...]
+) -> dict[str, Any] | None:
+    value = row.get(total)
+    if _missing(value):
+        return None
+    components = [
+        {
+            "code": {"coding": [{"system": CLEARS_CODES, "code": item}], "text": item},
+            "valueInteger": int(row[item]),
+        }
+        for item in items
+        if item in row.index and not _missing(row[item])
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": _text(name),
+        "subject": subject,
+        "effectiveDateTime": _date(row["visit_date"]),
+        "valueInteger": int(cast(Any, value)),
+    }
+    if components:
+        resource["component"] = components
+    return resource
+
+
+def _adverse_event(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
+    term = str(row["term"])
+    event: dict[str, Any] = {"text": term}
+    try:
+        key = ctcae_terms.find_term(term).key
+        event["coding"] = [{"system": CLEARS_CODES, "code": key, "display": term}]
+    except ValueError:
+        pass
+    resource: dict[str, Any] = {
+        "resourceType": "AdverseEvent",
+        "extension": [{"url": GRADE_EXTENSION, "valueInteger": int(row["grade"])}],
+        "actuality": "actual",
+        "event": event,
+        "subject": subject,
+        "date": _date(row["onset_date"]),
+    }
+    serious = row.get("serious")
+    if not _missing(serious):
+        resource["seriousness"] = _text("serious" if serious else "non-serious")
+    return resource
+
+
+def bundle_dict(cohort: Cohort) -> dict[str, Any]:
+    """The cohort as a FHIR R4B ``Bundle`` (a JSON-ready dict; validate with fhir.resources).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from clears.cohort import Cohort
+    >>> none = {t: pd.DataFrame(columns=["patient_id"]) for t in
+    ...         ("treatments", "visits", "adverse_events", "flares")}
+    >>> cohort = Cohort(pd.DataFrame({"patient_id": ["P1"], "centre": ["BCN"]}), **none)
+    >>> bundle = bundle_dict(cohort)
+    >>> bundle["type"], bundle["entry"][0]["resource"]["identifier"][0]["value"]
+    ('collection', 'P1')
+    """
+    entries: list[dict[str, Any]] = []
+
+    def add(url: str, resource: dict[str, Any]) -> None:
+        entries.append({"fullUrl": url, "resource": resource})
+
+    by_patient = {
+        table: dict(tuple(cohort.table(table).groupby("patient_id", sort=False)))
+        for table in ("treatments", "visits", "adverse_events")
+    }
+    for _, patient in cohort.patients.iterrows():
+        pid = str(patient["patient_id"])
+        own = _url(pid, "Patient")
+        subject = {"reference": own}
+        add(own, _patient(patient))
+        for name, condition in _conditions(patient, subject):
+            add(_url(pid, "Condition", name), condition)
+        empty = pd.DataFrame()
+        for i, (_, row) in enumerate(by_patient["treatments"].get(pid, empty).iterrows()):
+            add(_url(pid, "MedicationStatement", i), _medication(row, subject))
+        for i, (_, row) in enumerate(by_patient["visits"].get(pid, empty).iterrows()):
+            for name, total, items in (
+                ("CLASI activity", "clasi_a", _ACTIVITY),
+                ("CLASI damage", "clasi_d", _DAMAGE),
+                ("SLEDAI-2K", "sledai", _SLEDAI_ITEMS),
+            ):
+                observation = _observation(row, subject, name, total, items)
+                if observation is not None:
+                    add(_url(pid, "Observation", i, total), observation)
+        for i, (_, row) in enumerate(by_patient["adverse_events"].get(pid, empty).iterrows()):
+            add(_url(pid, "AdverseEvent", i), _adverse_event(row, subject))
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def write_fhir(cohort: Cohort, out: str | Path) -> Path:
+    """Validate the bundle with ``fhir.resources.R4B`` and write ``out/bundle.json``."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    bundle = Bundle.model_validate(bundle_dict(cohort))
+    path = folder / FILE_NAME
+    text = json.dumps(json.loads(bundle.model_dump_json(exclude_none=True)), indent=1)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,96 @@
+"""Write the registry in one export format, de-identified first when asked.
+
+Every export folder gets ``export.json``: the format, the clears version, the source, the
+number of patients and, for a de-identified export, the method and the columns dropped (never
+the salt or the seed).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from clears._version import __version__
+from clears.cohort import Cohort, write
+from clears.registry.exports.deidentify import deidentify
+
+__all__ = ["MANIFEST", "Format", "write_export"]
+
+#: Name of the description written with every export.
+MANIFEST = "export.json"
+
+
+class Format(StrEnum):
+    """Formats of ``clears export``."""
+
+    csv = "csv"
+    parquet = "parquet"
+    redcap = "redcap"
+    fhir = "fhir"
+    sdtm = "sdtm"
+
+
+def write_export(
+    cohort: Cohort,
+    out: str | Path,
+    *,
+    format: Format | str = Format.csv,
+    deidentified: bool = False,
+    salt: str | None = None,
+    seed: int | None = None,
+    study: str = "CLEARS",
+) -> Path:
+    """Write ``cohort`` into the folder ``out`` in ``format``; return the folder.
+
+    Parameters
+    ----------
+    cohort
+        An exported cohort (:func:`clears.registry.exporter.export_cohort`).
+    format
+        ``csv``/``parquet`` (cohort tables), ``redcap`` (flat records), ``fhir`` (R4B
+        bundle) or ``sdtm`` (SDTM-shaped DM/EX/LB/AE).
+    deidentified
+        Apply :func:`~clears.registry.exports.deidentify.deidentify` first.
+    salt, seed
+        Salt of the identifier hashes and seed of the date offsets (default: random, and
+        written nowhere).
+    study
+        ``STUDYID`` of the SDTM tables.
+    """
+    chosen = Format(format)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, Any] = {
+        "format": chosen.value,
+        "clears": __version__,
+        "source": cohort.source,
+        "patients": cohort.n_patients,
+        "deidentified": deidentified,
+    }
+    if deidentified:
+        done = deidentify(cohort, rng=np.random.default_rng(seed), salt=salt)
+        cohort = done.cohort
+        manifest["method"] = done.method
+        manifest["dropped"] = {t: list(names) for t, names in done.dropped.items() if names}
+        manifest["source"] = "registry (de-identified)"
+    if chosen in (Format.csv, Format.parquet):
+        write(cohort, folder, format="csv" if chosen is Format.csv else "parquet")
+    elif chosen is Format.redcap:
+        from clears.registry.exports.redcap_flat import write_redcap
+
+        write_redcap(cohort, folder)
+    elif chosen is Format.fhir:
+        from clears.registry.exports.fhir import write_fhir
+
+        write_fhir(cohort, folder)
+    else:
+        from clears.registry.exports.sdtm import write_sdtm
+
+        write_sdtm(cohort, folder, study=study)
+    text = json.dumps(manifest, indent=2, ensure_ascii=False)
+    (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    return folder

@@ -1,58 +1,211 @@
-"""``clears demo``: simulate a cohort, derive outcomes and write the study report.
+"""``clears demo``: the main job end to end on synthetic data, through the registry.
 
-The cohort is simulated with :func:`clears.simulate.simulate` under the ``aitmehdi2021``
-preset (calibrated to Aitmehdi 2021, 40 patients); while the simulator is not installed the
-bundled synthetic example cohort (``examples/cohort``) is used instead, and the command says
-so. Outcomes are derived under ``aitmehdi2021`` and ``cortes2012``.
+1. Simulate a cohort with :func:`clears.simulate.simulate` under the ``aitmehdi2021``
+   preset (calibrated to Aitmehdi 2021, 40 patients by default).
+2. Create the SQLite registry (default ``DIR/clears-demo.db``, or ``--db URL``) with the
+   shipped migrations, and import the cohort in one audited transaction
+   (:func:`clears.registry.importer.import_cohort`).
+3. Export it back (:func:`clears.registry.exporter.export_cohort`), derive outcomes under
+   ``aitmehdi2021`` and ``cortes2012`` and write ``DIR/clears-report.html`` from the exported
+   cohort, so the report shows what the registry holds.
+
+Running it again in the same folder refuses to touch the existing demo database (which may
+have been edited since, e.g. through ``clears serve``) unless ``--force`` replaces it; the
+report file is always rewritten.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-__all__ = ["demo", "demo_cohort"]
+if TYPE_CHECKING:
+    from clears.cohort import Cohort
+
+__all__ = ["DEMO_CRITERIA", "DEMO_DB", "DemoRun", "demo", "demo_cohort", "run_demo"]
 
 #: Presets the demo derives outcomes under.
-DEMO_CRITERIA = ("aitmehdi2021", "cortes2012")
+DEMO_CRITERIA: Final = ("aitmehdi2021", "cortes2012")
+#: File name of the demo database inside the output folder.
+DEMO_DB: Final = "clears-demo.db"
+#: Name recorded as the importer in the demo's audit trail.
+DEMO_ACTOR: Final = "clears-demo"
+_SQLITE_SIDE_FILES: Final = ("-journal", "-wal", "-shm")
 
 
-def demo_cohort(n: int, seed: int) -> tuple[Any, str]:
-    """Return ``(cohort, description)``: simulated when the simulator is present."""
+@dataclass(frozen=True)
+class DemoRun:
+    """What :func:`run_demo` wrote: the report, the database URL and its file (SQLite)."""
+
+    report: Path
+    url: str
+    database: Path | None
+    patients: int
+    described: str
+
+
+def demo_cohort(n: int, seed: int) -> tuple[Cohort, str]:
+    """Return ``(cohort, description)``: ``n`` patients simulated under ``aitmehdi2021``."""
     import numpy as np
 
-    try:
-        from clears.simulate import simulate  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        from clears.cohort import read
+    from clears.simulate import simulate
 
-        example = Path(__file__).resolve().parents[3] / "examples" / "cohort"
-        cohort = read(example)
-        return cohort, f"the bundled synthetic example cohort ({cohort.n_patients} patients)"
     cohort = simulate("aitmehdi2021", n, np.random.default_rng(seed))
     return cohort, f"{n} simulated patients (preset aitmehdi2021, seed {seed})"
+
+
+def registry_ready(cohort: Cohort) -> Cohort:
+    """A copy whose extra date columns (not in the cohort schema) are ISO text.
+
+    The registry keeps columns it does not know as JSON per row, and JSON has no date type
+    (the simulator's ``sle_onset_date`` is such a column); known date columns are untouched.
+    """
+    import pandas as pd
+
+    from clears.cohort import SCHEMA, TABLES
+
+    frames: dict[str, Any] = {}
+    for name in TABLES:
+        frame = cohort.table(name)
+        known = {column.name for column in SCHEMA[name]}
+        dates = [
+            c
+            for c in frame.columns
+            if c not in known and pd.api.types.is_datetime64_any_dtype(frame[c])
+        ]
+        frames[name] = frame.assign(
+            **{c: frame[c].dt.strftime("%Y-%m-%d").astype("string") for c in dates}
+        )
+    return dataclasses.replace(cohort, **frames)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL, or ``None`` (in-memory SQLite, other databases)."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _prepare_default(path: Path, *, force: bool) -> None:
+    """Refuse (or, with ``force``, delete) an existing demo database file."""
+    from clears._exceptions import ConflictError
+
+    if not path.exists():
+        return
+    if not force:
+        raise ConflictError(
+            f"{path} already exists (a database from an earlier demo, perhaps edited since); "
+            "nothing was changed. Pass --force to replace it, or --db to use another database."
+        )
+    for suffix in ("", *_SQLITE_SIDE_FILES):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _init(url: str, *, given: bool) -> None:
+    """Create the registry at ``url``; a given database must be new and persistent."""
+    from clears._exceptions import ConflictError, InputError, Problem
+    from clears.registry import migrate
+
+    if given and url.startswith("sqlite") and sqlite_file(url) is None:
+        raise InputError(
+            Problem("db", url, "is an in-memory database, gone before the report is written",
+                    "a database file, e.g. sqlite:///demo.db")
+        )  # fmt: skip
+    try:
+        migrate.init(url)
+    except ConflictError as exc:
+        if not given:  # pragma: no cover - _prepare_default removed the file
+            raise
+        raise ConflictError(
+            f"{url} already holds a registry; the demo only writes into a new database "
+            "(nothing was changed). Choose another --db, or leave it out to use "
+            f"{DEMO_DB} in the output folder."
+        ) from exc
+
+
+def run_demo(
+    out: Path, *, n: int = 40, seed: int = 2021, db: str | None = None, force: bool = False
+) -> DemoRun:
+    """Simulate, register, export and report; return where everything went.
+
+    Parameters
+    ----------
+    out
+        Folder of the report (and of the default database), created if needed.
+    n, seed
+        Patients to simulate and the seed of their ``numpy.random.Generator``.
+    db
+        Database URL; default ``sqlite:///OUT/clears-demo.db``. A given database must not
+        hold a registry yet, and is never deleted.
+    force
+        Replace the default database file when it exists (else refused).
+
+    Raises
+    ------
+    ConflictError
+        The default database file exists and ``force`` is false, or ``db`` already holds a
+        registry; nothing is changed.
+    InputError
+        ``n`` outside 1-100,000, or ``db`` an in-memory database.
+    """
+    from clears.cli.report import render
+    from clears.registry._actor import Actor
+    from clears.registry.exporter import export_cohort
+    from clears.registry.importer import import_cohort
+
+    if db is None:
+        _prepare_default((out / DEMO_DB).resolve(), force=force)
+    cohort, described = demo_cohort(n, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    url = db or f"sqlite:///{(out / DEMO_DB).resolve()}"
+    _init(url, given=db is not None)
+    actor = Actor.everywhere(DEMO_ACTOR)
+    import_cohort(registry_ready(cohort), actor=actor, url=url)
+    exported = export_cohort(actor=actor, url=url)
+    written = render(
+        exported,
+        out / "clears-report.html",
+        criteria=list(DEMO_CRITERIA),
+        title="clears demo: lenalidomide in cutaneous lupus erythematosus (synthetic data)",
+    )
+    return DemoRun(written, url, sqlite_file(url), exported.n_patients, described)
 
 
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the simulation.")] = 2021,
     n: Annotated[int, typer.Option("--n", help="Number of simulated patients.")] = 40,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=f"Database URL (default: sqlite file {DEMO_DB} in the output folder).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help=f"Replace {DEMO_DB} in the output folder if it exists."),
+    ] = False,
 ) -> None:
-    """Simulate a 40-patient cohort, derive outcomes and write clears-report.html.
+    """Simulate a cohort, store it in a SQLite registry, and report from the registry.
 
     Example: clears demo --out demo_folder
     """
-    from clears.cli.report import render
-
-    cohort, described = demo_cohort(n, seed)
-    out.mkdir(parents=True, exist_ok=True)
-    written = render(
-        cohort,
-        out / "clears-report.html",
-        criteria=list(DEMO_CRITERIA),
-        title="clears demo: lenalidomide in cutaneous lupus erythematosus (synthetic data)",
-    )
-    typer.echo(f"Cohort: {described}.")
-    typer.echo(f"Report written to {written.resolve()}")
+    run = run_demo(out, n=n, seed=seed, db=db, force=force)
+    shown = f"'{run.url}'" if any(c in run.url for c in " &?") else run.url
+    typer.echo(f"Cohort: {run.described}.")
+    typer.echo(f"Registry: {run.patients} patients in {run.database or run.url}")
+    typer.echo(f"Report: {run.report.resolve()}")
+    typer.echo("Next, try:")
+    typer.echo(f"  clears report --db {shown} --out report.html")
+    typer.echo(f"  clears audit verify --db {shown}")
+    typer.echo(f"  clears export --db {shown} --out cohort && clears outcomes cohort")
+    typer.echo(f"  clears serve --db {shown}   (the web app; see clears serve --help)")

@@ -1,4 +1,8 @@
-"""``clears report``: one self-contained HTML study report, tables also as DOCX and XLSX."""
+"""``clears report``: one self-contained HTML study report, tables also as DOCX and XLSX.
+
+The cohort comes from a folder of cohort tables or, with ``--db``, from the registry through
+:func:`clears.registry.exporter.export_cohort` (the report never queries the database itself).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["render", "report", "report_progress"]
+__all__ = ["load_cohort", "render", "report", "report_progress"]
 
 
 @contextmanager
@@ -68,8 +72,43 @@ def render(
     return written
 
 
+def load_cohort(cohort: str | None, db: str | None) -> Any:
+    """The cohort folder ``cohort``, or the registry at ``db`` (every centre); exactly one.
+
+    Raises
+    ------
+    typer.BadParameter
+        Both or neither given (usage error, exit 2).
+    """
+    if (cohort is None) == (db is None):
+        raise typer.BadParameter("give a cohort folder or --db URL (exactly one)")
+    if cohort is not None:
+        from clears.cohort import read
+
+        return read(cohort)
+    import getpass
+
+    from clears.registry._actor import Actor
+    from clears.registry.exporter import export_cohort
+
+    return export_cohort(actor=Actor.everywhere(getpass.getuser()), url=db)
+
+
 def report(
-    cohort: Annotated[str, typer.Argument(help="Cohort folder (CSV or Parquet tables).")],
+    cohort: Annotated[
+        str | None,
+        typer.Argument(
+            help="Cohort folder (CSV or Parquet tables); or use --db.", show_default=False
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Report from the registry at this database URL instead of a folder.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
         "clears-report.html"
     ),
@@ -88,13 +127,16 @@ def report(
 ) -> None:
     """Write a self-contained HTML study report (figures embedded, generated methods text).
 
-    Example: clears report my_cohort --out report.html -c aitmehdi2021 -c cortes2012
-    """
-    from clears.cohort import read
+    The cohort is a folder of cohort tables, or the registry read with --db (every centre,
+    as clears export does).
 
+    Example: clears report my_cohort --out report.html -c aitmehdi2021 -c cortes2012
+
+    Example: clears report --db sqlite:///clears.db --out report.html
+    """
     names = [p.strip() for c in (criteria or []) for p in c.split(",") if p.strip()]
     written = render(
-        read(cohort),
+        load_cohort(cohort, db),
         out,
         criteria=names or ["aitmehdi2021", "cortes2012"],
         drug=drug,

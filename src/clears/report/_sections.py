@@ -1,4 +1,4 @@
-"""The analyses behind each report section, turned into printed tables and figures.
+"""The analyses behind the report's response, time-course and time-to-event sections.
 
 Every function takes the cohort, the derived outcomes and a :class:`Log`, and returns one
 :class:`~clears.report.Section`; the ``method`` of every result it uses goes into the log,
@@ -11,7 +11,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -22,9 +22,9 @@ from clears.report._model import ReportFigure, ReportTable, Section
 
 __all__ = [
     "Log",
-    "cohort_section",
+    "first_preset",
+    "patient_frame",
     "response_section",
-    "safety_section",
     "swimmer_section",
     "time_to_event_section",
     "timecourse_section",
@@ -104,46 +104,6 @@ def patient_frame(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
     if "birth_year" in frame:
         frame["age_at_index"] = frame["index_date"].dt.year - frame["birth_year"].astype("Float64")
     return frame
-
-
-def cohort_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
-    """Table 1: demographics, history and baseline disease of the treated patients."""
-    from clears.analysis.table_one import table_one
-
-    frame = patient_frame(cohort, outcomes)
-    wanted = {
-        "sex": "Sex", "age_at_index": "Age at first dose, years", "smoking": "Smoking",
-        "sle": "Systemic lupus erythematosus", "prior_thalidomide": "Prior thalidomide",
-        "prior_systemic_lines": "Prior systemic lines", "baseline_clasi_a": "Baseline CLASI-A",
-        "baseline_severity": "Baseline severity (Klein 2011)",
-        "exposure_patient_years": "Exposure, patient-years",
-    }  # fmt: skip
-    variables = [v for v in wanted if v in frame and frame[v].notna().any()]
-    continuous: dict[str, Literal["median_range", "median_iqr", "mean_sd"]] = {
-        v: "median_range"
-        for v in ("age_at_index", "prior_systemic_lines", "baseline_clasi_a")
-        if v in variables
-    }
-    continuous["exposure_patient_years"] = "median_iqr"
-    t1 = log.run(
-        "Table 1",
-        lambda: table_one(
-            frame, variables=variables, continuous=continuous, labels=wanted, tests=False,
-            smd=False, categorical=[v for v in ("sle", "prior_thalidomide", "sex", "smoking",
-                                                "baseline_severity") if v in variables],
-        ),
-    )  # fmt: skip
-    log.method("Table 1", " ".join(t1.footnotes[:2]))
-    years = float(frame["exposure_patient_years"].sum())
-    centres = frame["centre"].nunique() if "centre" in frame else 0
-    text = (
-        f"{len(frame)} patients from {centres} centre(s) received {outcomes['drug'].iloc[0]}; "
-        f"total exposure {years:.1f} patient-years.",
-    )
-    table = ReportTable(
-        "table1", "Table 1. Patients at the first dose", t1.to_frame(), t1.footnotes
-    )
-    return Section("cohort", "Patients", text, (table,))
 
 
 def _summary_table(outcomes: pd.DataFrame) -> ReportTable:
@@ -333,48 +293,3 @@ def swimmer_section(
         "swimmer", "Treatment courses", (),
         figures=(ReportFigure("swimmer", "Treatment courses", caption, _png(fig)),),
     )  # fmt: skip
-
-
-def safety_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
-    """Adverse events by term and worst grade; incidence per 100 patient-years."""
-    from clears.analysis import incidence_table
-    from clears.instruments.ctcae import VERSION
-
-    treated = first_preset(outcomes)
-    ae = cohort.adverse_events
-    ae = ae[ae["patient_id"].isin(treated["patient_id"])]
-    years = float(treated["exposure_patient_years"].sum())
-    n = len(treated)
-    worst = ae.groupby(["term", "patient_id"])["grade"].max().reset_index()
-    rows = []
-    for term, part in worst.groupby("term", sort=True):
-        grades = part["grade"]
-        rows.append(
-            {
-                "Term": str(term),
-                "Patients, n (%)": f"{len(part)} ({format_percent(len(part), n)})",
-                **{f"Grade {g}": str(int((grades == g).sum())) for g in (1, 2, 3, 4, 5)},
-                "Grade ≥ 3": str(int((grades >= 3).sum())),
-            }
-        )
-    by_term = pd.DataFrame(rows)
-    notes = (f"Graded with {VERSION}; each patient counted once per term at the worst grade.",)
-    log.method("Adverse events", notes[0])
-    tables = [ReportTable("ae_terms", "Adverse events by term and worst grade", by_term, notes)]
-    if years > 0 and not ae.empty:
-        inc = log.run("incidence", lambda: incidence_table(ae, person_time=years, category="term"))
-        log.method("Incidence rates", str(inc.attrs["method"]))
-        shown = pd.DataFrame(
-            {
-                "Term": inc["term"].astype(str),
-                "Events": inc["events"].astype(str),
-                "Rate per 100 patient-years": inc["rate"].map(lambda v: f"{v:.1f}"),
-                "95% CI": _cis(inc, "ci_low", "ci_high", 1),
-            }
-        )
-        tables.append(
-            ReportTable("ae_rates", "Adverse events per 100 patient-years", shown,
-                        (str(inc.attrs["method"]), f"{years:.1f} patient-years of exposure."))
-        )  # fmt: skip
-    text = (f"{len(ae)} adverse events in {ae['patient_id'].nunique()} of {n} patients.",)
-    return Section("safety", "Safety", text, tuple(tables))

@@ -16,7 +16,9 @@ import pandas as pd
 from clears.cohort import Cohort
 from clears.criteria import Preset
 from clears.report import _sections as sec
+from clears.report._baseline import cohort_section
 from clears.report._model import Report, Section
+from clears.report._safety import safety_section
 
 __all__ = ["STEPS", "build_report"]
 
@@ -32,12 +34,12 @@ STEPS: Final = (
 )
 
 _SECTIONS: Final = (
-    sec.cohort_section,
+    cohort_section,
     sec.response_section,
     sec.timecourse_section,
     sec.time_to_event_section,
     sec.swimmer_section,
-    sec.safety_section,
+    safety_section,
 )
 
 

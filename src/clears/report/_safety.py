@@ -1,0 +1,108 @@
+"""The report's safety section: the adverse-event table and incidence per 100 patient-years.
+
+Both tables are printed from one :func:`clears.analysis.ae_table` result (Aitmehdi 2021
+Table 2 layout: patients by CTCAE term and maximum grade band, serious events, interruption
+or withdrawal, SLE flares among patients with SLE; every event per 100 patient-years with
+exact Poisson intervals). Exposure is the outcome engine's ``exposure_patient_years``, so the
+rates use the same patient-years as the rest of the report. The footnotes are the result's
+own; the methods text takes its counting rule and its CI method.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import pandas as pd
+
+from clears.cohort import Cohort
+from clears.report._model import ReportTable, Section
+from clears.report._sections import Log, first_preset
+
+if TYPE_CHECKING:
+    from clears.analysis import AeTable
+
+__all__ = ["GRADE_BANDS", "ae_result", "incidence_frame", "safety_section"]
+
+#: CTCAE grade bands of Aitmehdi 2021 Table 2 (I-II, III-IV); grade V is added as its own
+#: band only when a grade 5 event is recorded (ae_table refuses a grade in no band).
+GRADE_BANDS: Final = ((1, 2), (3, 4))
+
+
+def _bands(cohort: Cohort) -> tuple[tuple[int, int], ...]:
+    grades = pd.to_numeric(cohort.adverse_events["grade"], errors="coerce")
+    return (*GRADE_BANDS, (5, 5)) if bool(grades.eq(5).any()) else GRADE_BANDS
+
+
+def ae_result(cohort: Cohort, outcomes: pd.DataFrame) -> AeTable:
+    """:func:`clears.analysis.ae_table` of the report: the studied drug, derived exposure.
+
+    Grade bands are :data:`GRADE_BANDS`, plus ``(5, 5)`` when a grade 5 event is recorded;
+    exposure per patient is ``outcomes``' ``exposure_patient_years``.
+    """
+    from clears.analysis import ae_table
+
+    treated = first_preset(outcomes)
+    exposure = pd.Series(
+        treated["exposure_patient_years"].to_numpy(dtype=float),
+        index=treated["patient_id"].astype(str).to_numpy(),
+    )
+    return ae_table(
+        cohort,
+        grade_bands=_bands(cohort),
+        drug=str(outcomes["drug"].iloc[0]),
+        exposure=exposure,
+    )
+
+
+def _item(label: str, term: str, band: str) -> str:
+    name = f"   {term}" if term else label
+    return f"{name} (grade {band})" if band else name
+
+
+def incidence_frame(result: AeTable) -> pd.DataFrame:
+    """The incidence rows as printed: item, events, rate and exact CI to two decimals."""
+    inc = result.incidence
+    per = f"{float(inc['per'].iloc[0]):g}" if len(inc) else "100"
+    return pd.DataFrame(
+        {
+            "Item": [
+                _item(str(lab), str(term), str(band))
+                for lab, term, band in zip(inc["label"], inc["term"], inc["band"], strict=True)
+            ],
+            "Events": inc["events"].astype(int).astype(str),
+            f"Rate per {per} patient-years": inc["rate"].map(lambda v: f"{v:.2f}"),
+            "95% CI": [
+                f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(inc["ci_low"], inc["ci_high"], strict=True)
+            ],
+        }
+    )
+
+
+def safety_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
+    """Adverse events and SLE flares (Table 2 layout); incidence per 100 patient-years."""
+    result = log.run("adverse events", lambda: ae_result(cohort, outcomes))
+    log.method("Adverse events", result.footnotes[1])
+    inc = result.incidence
+    methods = tuple(dict.fromkeys(str(m) for m in inc["method"]))
+    for method in methods:
+        log.method("Incidence rates", method)
+    drug = str(outcomes["drug"].iloc[0])
+    table = ReportTable(
+        "ae_table",
+        f"Table 2. Adverse events and SLE flares during {drug}",
+        result.to_frame(),
+        result.footnotes,
+    )
+    rates = ReportTable(
+        "ae_rates",
+        "Adverse events per 100 patient-years",
+        incidence_frame(result),
+        (*methods, f"{result.person_years:.2f} patient-years of exposure."),
+    )
+    events = int(inc.loc[inc["item"] == "all_events", "events"].sum())
+    with_event = int(result.table.loc[result.table["item"] == "any_event", "n"].sum())
+    text = (
+        f"{events} adverse events in {with_event} of {result.n_patients} patients over "
+        f"{result.person_years:.1f} patient-years ({result.ctcae_version}).",
+    )
+    return Section("safety", "Safety", text, (table, rates))

@@ -109,6 +109,8 @@ def response_status(cohort: Cohort, patient_id: str, preset: str) -> dict[str, A
         frame = derive(cohort, criteria=[preset])
     except ClearsError as exc:
         return {"criteria": preset, "error": str(exc)}
+    except ValueError as exc:  # outcomes: a patient with only a treatment row (reported)
+        return {"criteria": preset, "error": f"outcomes could not be derived yet ({exc})"}
     rows = frame[frame["patient_id"] == patient_id]
     if rows.empty:
         return {"criteria": preset, "error": "no lenalidomide period recorded"}

@@ -1,0 +1,146 @@
+"""End-to-end in a real browser: Playwright driving Debian's chromium, headless.
+
+The browser is never downloaded (no ``playwright install``): a session fixture installs the
+``chromium`` package with apt-get when it is missing; locally the tests are skipped with the
+reason if that fails, and with CI=true they fail. Screenshots go to test-artifacts/web/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.web._setup import PASSWORD, app_for
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+
+
+def _unavailable(reason: str) -> None:
+    message = f"no Debian chromium for the browser tests: {reason}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of Debian's chromium, installed with apt-get if needed."""
+    if shutil.which("chromium") is None:
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+            done = subprocess.run(
+                [*sudo, *command], capture_output=True, text=True, check=False, timeout=900
+            )
+            if done.returncode != 0:
+                _unavailable(f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found")
+    return CHROMIUM
+
+
+@pytest.fixture
+def server(db_url: str, password_hash: str) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        app_for(db_url, password_hash),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_sign_in_enrol_visit_live_score_advice_export(chromium: str, server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(accept_downloads=True)
+            page.goto(f"{server}/patients")
+            expect(page.locator("h1")).to_have_text("Sign in")
+            page.fill("#username", "inv_bcn")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("h1")).to_have_text("Patients")
+            page.screenshot(path=str(ARTIFACTS / "01-patients.png"), full_page=True)
+
+            page.click("#enrol")
+            page.fill("#field-patient_id", "E2E-1")
+            page.select_option("#field-sex", "female")
+            page.fill("#field-birth_year", "1980")
+            page.click("#save")
+            expect(page.locator("h1")).to_have_text("Patient E2E-1")
+
+            page.click("#new-treatment")
+            page.fill("#field-start_date", "2024-01-01")
+            page.select_option("#field-drug", "lenalidomide")
+            page.fill("#field-dose_mg_per_day", "10")
+            page.click("#save")
+            expect(page.locator("#table-treatments")).to_contain_text("lenalidomide")
+
+            page.click("#new-visit")
+            page.fill("#field-visit_date", "2024-01-01")
+            # Albrecht 2005: scalp erythema 3 + scale 2 + nose erythema 2 = activity 7 (mild);
+            # adding chest erythema 3 gives 10, moderate by Klein 2011.
+            page.select_option("#field-clasi_scalp_ery", "3")
+            page.select_option("#field-clasi_scalp_scale", "2")
+            page.select_option("#field-clasi_nose_ery", "2")
+            expect(page.locator("#clasi-activity")).to_have_text("7")
+            expect(page.locator("#clasi-severity")).to_have_text("mild")
+            page.select_option("#field-clasi_chest_ery", "3")
+            expect(page.locator("#clasi-activity")).to_have_text("10")
+            expect(page.locator("#clasi-severity")).to_have_text("moderate")
+            expect(page.locator("#map-scalp")).to_have_attribute("data-activity", "5")
+            page.screenshot(path=str(ARTIFACTS / "02-visit-body-map.png"), full_page=True)
+            page.click("#save")
+            expect(page.locator("h1")).to_have_text("Patient E2E-1")
+
+            expect(page.locator("#dose-advice")).to_contain_text("Source:")
+            expect(page.locator("#advice")).to_contain_text("CTCAE v5.0")
+            page.screenshot(path=str(ARTIFACTS / "03-patient-advice.png"), full_page=True)
+
+            page.click("text=Cohort")
+            with page.expect_download() as download:
+                page.click("#export-csv")
+            saved = ARTIFACTS / download.value.suggested_filename
+            download.value.save_as(saved)
+            assert saved.stat().st_size > 0
+            page.screenshot(path=str(ARTIFACTS / "04-cohort.png"), full_page=True)
+        finally:
+            browser.close()

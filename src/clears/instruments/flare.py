@@ -367,11 +367,16 @@ def classify_change(
     arrays = []
     problems: list[Problem] = []
     for name, scores in (("previous", previous_scores), ("current", current_scores)):
-        raw = pd.Series(np.asarray(scores, dtype=object))
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        bad = raw.notna().to_numpy() & ~(
-            np.isin(values, np.arange(sledai.MAXIMUM + 1)) & ~raw.map(_is_bool).to_numpy()
-        )
+        plain = np.asarray(scores) if isinstance(scores, np.ndarray | pd.Series) else None
+        if plain is not None and plain.dtype.kind in "iuf":
+            # Numeric arrays cannot hold booleans or text: check the codes only (fast path).
+            values = plain.astype(float)
+            raw = pd.Series(plain)
+            bad = ~np.isnan(values) & ~_is_score(values)
+        else:
+            raw = pd.Series(np.asarray(scores, dtype=object))
+            values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            bad = raw.notna().to_numpy() & ~(_is_score(values) & ~raw.map(_is_bool).to_numpy())
         problems += [
             Problem(
                 name, raw.iloc[i], "not a SLEDAI score", "a whole number 0 to 105", row=int(i) + 1
@@ -395,6 +400,13 @@ def classify_change(
     missing = np.isnan(previous) | np.isnan(current)
     out[missing] = None
     return out
+
+
+def _is_score(values: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Whole numbers from 0 to the SLEDAI maximum (NaN is not a score)."""
+    with np.errstate(invalid="ignore"):
+        whole: npt.NDArray[np.bool_] = values == np.floor(values)
+        return whole & (values >= 0) & (values <= sledai.MAXIMUM)
 
 
 def _is_bool(value: object) -> bool:

@@ -17,6 +17,8 @@ PACKAGES = [
     "clears.evidence",
     "clears.analysis",
     "clears.protocol",
+    "clears.simulate",
+    "clears.design",
 ]
 
 

@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import typer
 
+if TYPE_CHECKING:
+    from clears.simulate.calibration import ResponseSampler
+
 __all__ = ["app"]
 
 app = typer.Typer(help="Trial design: Simon two-stage designs, power by simulation.")
+
+
+def _arm(value: str) -> float | ResponseSampler:
+    """A rate (``0.4``) or a virtual-cohort endpoint (``PRESET:WEEK``)."""
+    from clears.simulate import PRESETS, response_sampler
+
+    allowed = f"a rate 0-1, or PRESET:WEEK with PRESET one of {', '.join(PRESETS)}"
+    name, colon, week = value.partition(":")
+    if colon:
+        if name not in PRESETS or not week.isdigit() or not 1 <= int(week) <= 520:
+            raise typer.BadParameter(
+                f"{value!r}; allowed: {allowed} and WEEK 1-520", param_hint="'--treatment'"
+            )
+        return response_sampler(name, int(week))
+    try:
+        return float(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r}; allowed: {allowed}", param_hint="'--treatment'"
+        ) from None
+
+
+def _sizes(value: str) -> list[int]:
+    try:
+        return [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r}; allowed: comma-separated whole numbers, e.g. 10,20,30",
+            param_hint="'--sizes'",
+        ) from None
 
 
 @app.command("simon")
@@ -41,21 +75,20 @@ def power(
 ) -> None:
     """Power by simulation over a grid of sample sizes (two-arm or single-arm)."""
     from clears.design import power_single_arm, power_two_arm
-    from clears.simulate import response_sampler
 
     if (control is None) == (p0 is None):
-        raise typer.BadParameter("give exactly one of --control (two-arm) or --p0 (single-arm)")
-    arm = (
-        response_sampler(treatment.split(":")[0], int(treatment.split(":")[1]))
-        if ":" in treatment
-        else float(treatment)
-    )
-    grid = [int(x) for x in sizes.split(",") if x.strip()]
+        raise typer.BadParameter(
+            "give exactly one of --control (two-arm) or --p0 (single-arm)",
+            param_hint="'--control' / '--p0'",
+        )
+    arm = _arm(treatment)
+    grid = _sizes(sizes)
     rng = np.random.default_rng(seed)
     if control is not None:
         curve = power_two_arm(control, arm, grid, rng=rng, alpha=alpha, n_sim=n_sim)
     else:
-        curve = power_single_arm(float(p0 or 0.0), arm, grid, rng=rng, alpha=alpha, n_sim=n_sim)
+        single_p0 = float(p0) if p0 is not None else float("nan")
+        curve = power_single_arm(single_p0, arm, grid, rng=rng, alpha=alpha, n_sim=n_sim)
     typer.echo(curve.frame.round(4).to_string(index=False))
     typer.echo(f"method: {curve.method}; {curve.n_sim} trials per size; alpha {curve.alpha:g}")
     if plot is not None:

@@ -11,10 +11,28 @@ from clears.cohort import write
 
 __all__ = ["simulate"]
 
+_MAX_N = 100_000
+
+
+def _preset(value: str) -> str:
+    from clears.simulate import PRESETS
+
+    if value not in PRESETS:
+        raise typer.BadParameter(f"{value!r} is not a preset; allowed: {', '.join(PRESETS)}")
+    return value
+
+
+def _n(value: int) -> int:
+    if not 1 <= value <= _MAX_N:
+        raise typer.BadParameter(f"{value} patients; allowed: 1 to {_MAX_N}")
+    return value
+
 
 def simulate(
-    preset: str = typer.Option("aitmehdi2021", "--preset", help="aitmehdi2021 or cortes2012."),
-    n: int = typer.Option(40, "--n", help="Number of patients."),
+    preset: str = typer.Option(
+        "aitmehdi2021", "--preset", callback=_preset, help="aitmehdi2021 or cortes2012."
+    ),
+    n: int = typer.Option(40, "--n", callback=_n, help="Number of patients (1-100000)."),
     seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same files)."),
     out: Path | None = typer.Option(None, "--out", help="Folder for the cohort CSV files."),  # noqa: B008
     calibration: bool = typer.Option(
@@ -37,7 +55,7 @@ def simulate(
             typer.echo(f"  - {line}")
         return
     if out is None:
-        raise typer.BadParameter("--out is required unless --calibration is given")
+        raise typer.BadParameter("required unless --calibration is given", param_hint="'--out'")
     cohort = run(preset, n, rng)
     write(cohort, out)
     typer.echo(f"wrote {cohort.n_patients} simulated patients ({cohort.source}) to {out}")

@@ -98,7 +98,7 @@ def _dm(cohort: Cohort, study: str, sites: pd.Series) -> pd.DataFrame:
     patients = cohort.patients
     periods = cohort.treatments
     starts = periods.groupby("patient_id")["start_date"].min()
-    ends = periods.groupby("patient_id")["end_date"].max()
+    ends = _column(periods, "end_date").groupby(periods["patient_id"]).max()
     pid = patients["patient_id"].astype(str)
     year = _column(patients, "birth_year")
     return pd.DataFrame(
@@ -216,11 +216,11 @@ def sdtm_tables(cohort: Cohort, *, study: str = "CLEARS") -> dict[str, pd.DataFr
     ...     pd.DataFrame({"patient_id": ["P1"], "visit_date": pd.to_datetime(["2020-02-03"]),
     ...                   "anc": [0.8]}),
     ...     ae, pd.DataFrame(columns=["patient_id"]))
-    >>> tables = sdtm_tables(cohort)
+    >>> tables = sdtm_tables(cohort)  # CTCAE v5.0 neutrophils: grade 3 is 0.5 <= x < 1.0
     >>> tables["DM"].loc[0, ["USUBJID", "SEX", "RFSTDTC"]].tolist()
     ['CLEARS-BCN-P1', 'F', '2020-01-06']
-    >>> tables["LB"].loc[0, ["LBTESTCD", "LBSTRESN", "LBTOXGR"]].tolist()  # 0.5 <= 0.8 < 1.0
-    ['NEUT', 0.8, 3]
+    >>> [str(v) for v in tables["LB"].loc[0, ["LBTESTCD", "LBSTRESN", "LBTOXGR"]]]
+    ['NEUT', '0.8', '3']
     """
     patients = cohort.patients
     sites = pd.Series(

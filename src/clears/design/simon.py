@@ -133,15 +133,27 @@ def _check(p0: float, p1: float, alpha: float, beta: float, nmax: int) -> None:
         raise InputError(problems)
 
 
-def _reject_table(n1: int, n: int, p: float) -> Float:
+def _tables(m_max: int, p: float) -> tuple[Float, Float]:
+    """``pmf[m, x] = P(Bin(m, p) = x)`` and ``sf[m, k] = P(Bin(m, p) > k)``, m, x, k <= m_max.
+
+    Computed once per rate, so the exhaustive search indexes arrays instead of calling
+    scipy for every ``(n1, n)``.
+    """
+    m = np.arange(m_max + 1)[:, None]
+    x = np.arange(m_max + 1)[None, :]
+    pmf: Float = stats.binom.pmf(x, m, p)
+    sf: Float = stats.binom.sf(x, m, p)
+    return pmf, sf
+
+
+def _reject_table(n1: int, n: int, pmf: Float, sf: Float) -> Float:
     """``R[r1, r]``: rejection probability for every ``r1 in 0..n1``, ``r in 0..n``."""
     n2 = n - n1
     x1 = np.arange(n1 + 1)
-    pmf1 = stats.binom.pmf(x1, n1, p)
-    r = np.arange(n + 1)
-    # P(X2 > r - x1): sf(k) = 1 for k < 0 and 0 for k >= n2.
-    tail = stats.binom.sf(r[None, :] - x1[:, None], n2, p)
-    contrib = pmf1[:, None] * tail
+    k = np.arange(n + 1)[None, :] - x1[:, None]
+    # P(X2 > k): 1 for k < 0; sf already gives 0 for k >= n2.
+    tail = np.where(k < 0, 1.0, sf[n2, np.clip(k, 0, None)])
+    contrib = pmf[n1, : n1 + 1][:, None] * tail
     # R[r1, r] = sum over x1 > r1: reverse cumulative sum shifted by one.
     suffix = np.cumsum(contrib[::-1], axis=0)[::-1]
     out = np.zeros((n1 + 1, n + 1))
@@ -171,25 +183,29 @@ def operating_characteristics(r1: int, n1: int, r: int, n: int, p: float) -> dic
             )
         )
     pet = float(stats.binom.cdf(r1, n1, p))
-    reject = float(_reject_table(n1, n, p)[r1, r])
+    reject = float(_reject_table(n1, n, *_tables(n, p))[r1, r])
     return {"reject": reject, "pet": pet, "en": n1 + (1 - pet) * (n - n1)}
 
 
 def _best_for_n(
-    n: int, p0: float, p1: float, alpha: float, beta: float
+    n: int, h0: tuple[Float, Float], h1: tuple[Float, Float], alpha: float, beta: float
 ) -> tuple[float, int, int, int, float, float, float] | None:
-    """Smallest EN(p0) design with total ``n``: (en0, r1, n1, r, pet0, alpha, power)."""
+    """Smallest EN(p0) design with total ``n``: (en0, r1, n1, r, pet0, alpha, power).
+
+    ``h0``, ``h1``: the binomial tables (:func:`_tables`) under ``p0`` and ``p1``.
+    """
     best: tuple[float, int, int, int, float, float, float] | None = None
+    pmf0 = h0[0]
     for n1 in range(1, n):
-        r0 = _reject_table(n1, n, p0)
-        ra = _reject_table(n1, n, p1)
+        r0 = _reject_table(n1, n, *h0)
+        ra = _reject_table(n1, n, *h1)
         ok = (r0 <= alpha + _TOL) & (ra >= 1 - beta - _TOL)
         ok &= np.arange(n + 1)[None, :] >= np.arange(n1 + 1)[:, None]
         ok[:, n] = False
         rows = np.flatnonzero(ok.any(axis=1))
         if rows.size == 0:
             continue
-        pet = stats.binom.cdf(rows, n1, p0)
+        pet = np.cumsum(pmf0[n1, : n1 + 1])[rows]
         en = n1 + (1 - pet) * (n - n1)
         k = int(np.argmin(en))
         r1 = int(rows[k])
@@ -247,8 +263,9 @@ def simon_two_stage(
     """
     _check(p0, p1, alpha, beta, nmax)
     per_n: dict[int, tuple[float, int, int, int, float, float, float]] = {}
+    h0, h1 = _tables(nmax, p0), _tables(nmax, p1)
     for n in range(2, nmax + 1):
-        found = _best_for_n(n, p0, p1, alpha, beta)
+        found = _best_for_n(n, h0, h1, alpha, beta)
         if found is not None:
             per_n[n] = found
     if not per_n:

@@ -141,8 +141,8 @@ def _tables(m_max: int, p: float) -> tuple[Float, Float]:
     """
     m = np.arange(m_max + 1)[:, None]
     x = np.arange(m_max + 1)[None, :]
-    pmf: Float = stats.binom.pmf(x, m, p)
-    sf: Float = stats.binom.sf(x, m, p)
+    pmf = np.asarray(stats.binom.pmf(x, m, p), dtype=np.float64)
+    sf = np.asarray(stats.binom.sf(x, m, p), dtype=np.float64)
     return pmf, sf
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from clears.registry._records import Record
@@ -15,6 +16,7 @@ __all__ = [
     "PatientRead",
     "PatientUpdate",
     "RecordCreate",
+    "RecordId",
     "RecordRead",
     "RecordUpdate",
     "Value",
@@ -24,6 +26,9 @@ __all__ = [
 Value = str | int | float | bool | None
 
 _STRICT = ConfigDict(extra="forbid")
+
+#: A record id in a path: a positive 63-bit integer (what SQL databases store).
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class Me(BaseModel):

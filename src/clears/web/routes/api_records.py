@@ -8,7 +8,7 @@ from clears._exceptions import NotFoundError
 from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, get_record, update_record
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, WriterUser
-from clears.web.schemas import RecordCreate, RecordRead, RecordUpdate
+from clears.web.schemas import RecordCreate, RecordId, RecordRead, RecordUpdate
 
 __all__ = ["router"]
 
@@ -45,7 +45,7 @@ def add(
 def record(
     patient_id: str,
     table: RecordTable,
-    record_id: int,
+    record_id: RecordId,
     registry: RegistryDep,
     user: CurrentUser,
 ) -> RecordRead:
@@ -61,7 +61,7 @@ def record(
 def update(
     patient_id: str,
     table: RecordTable,
-    record_id: int,
+    record_id: RecordId,
     body: RecordUpdate,
     registry: RegistryDep,
     user: WriterUser,

@@ -22,6 +22,7 @@ from clears.registry.records import RecordTable, add_record, get_record, update_
 from clears.web import _forms as forms
 from clears.web._render import render
 from clears.web.deps import CSRF, RegistryDep, StateDep, WriterUser
+from clears.web.schemas import RecordId
 from clears.web.users import User
 
 __all__ = ["router"]
@@ -178,7 +179,7 @@ def edit_form(
     user: WriterUser,
     patient_id: str,
     table: RecordTable,
-    record_id: int,
+    record_id: RecordId,
 ) -> Response:
     """Edit a record; the version read is carried in the form."""
     version, data = _load(registry, user, table, patient_id, record_id)
@@ -202,7 +203,7 @@ async def edit_save(
     user: WriterUser,
     patient_id: str,
     table: RecordTable,
-    record_id: int,
+    record_id: RecordId,
 ) -> Response:
     """Save an edit made on the version read; a stale version shows both values."""
     form = await request.form()

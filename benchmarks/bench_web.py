@@ -1,0 +1,235 @@
+"""Load test of the web app: concurrent clients recording visits over the JSON API.
+
+The app runs in a second process (``clears serve``) on loopback over a fresh SQLite
+registry; this process drives ``--clients`` concurrent clients (asyncio + httpx), each signed
+in, each recording visits for its own synthetic patient for ``--duration`` seconds (and at
+most ``--max-requests`` visits per client). It reports throughput and p50/p95/p99 latency,
+then checks that every acknowledged visit is in the database and that the audit chain
+verifies.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_web.py --clients 50 --duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from clears.registry import audit
+from clears.registry._actor import Actor
+from clears.registry._engine import make_engine, transaction
+from clears.registry._models import Base, audit_head_table
+from clears.registry.patients import create_centre
+from clears.web.security import hash_password
+
+PASSWORD = "benchmark password"
+
+
+def _database(path: Path) -> str:
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(audit_head_table).values(id=1, last_id=0, last_hash="0" * 64))
+    with transaction(engine) as session:
+        create_centre(session, actor=Actor.everywhere("bench"), code="BCN")
+    engine.dispose()
+    return url
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _sign_in(client: httpx.AsyncClient) -> str:
+    page = await client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token, "no sign-in form"
+    done = await client.post(
+        "/login", data={"username": "bench", "password": PASSWORD, "login_token": token.group(1)}
+    )
+    assert done.status_code in (200, 303), done.status_code
+    csrf: str = (await client.get("/api/me")).json()["csrf_token"]
+    return csrf
+
+
+async def _setup(client: httpx.AsyncClient, number: int) -> tuple[str, dict[str, str]]:
+    headers = {"X-CSRF-Token": await _sign_in(client)}
+    pid = f"BENCH-{number:03d}"
+    created = await client.post(
+        "/api/patients", headers=headers, json={"patient_id": pid, "centre": "BCN"}
+    )
+    assert created.status_code == 201, created.text
+    return pid, headers
+
+
+async def _client(
+    client: httpx.AsyncClient,
+    pid: str,
+    headers: dict[str, str],
+    stop_at: float,
+    max_requests: int,
+    latencies: list[float],
+    acknowledged: dict[str, set[int]],
+    errors: list[str],
+) -> None:
+    acknowledged[pid] = set()
+    day = dt.date(1990, 1, 1)
+    for n in range(max_requests):
+        if time.perf_counter() >= stop_at:
+            break
+        values = {
+            "visit_date": (day + dt.timedelta(days=n)).isoformat(),
+            "clasi_scalp_ery": n % 4,
+            "anc": 2.5,
+        }
+        start = time.perf_counter()
+        response = await client.post(
+            f"/api/patients/{pid}/records/visits", headers=headers, json={"values": values}
+        )
+        elapsed = time.perf_counter() - start
+        if response.status_code == 201:
+            latencies.append(elapsed)
+            acknowledged[pid].add(response.json()["id"])
+        else:
+            errors.append(f"{response.status_code} {response.text[:200]}")
+
+
+async def _run(base: str, clients: int, duration: float, max_requests: int) -> dict[str, object]:
+    latencies: list[float] = []
+    acknowledged: dict[str, set[int]] = {}
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=1)
+    sessions = [httpx.AsyncClient(base_url=base, timeout=30, limits=limits) for _ in range(clients)]
+    try:
+        # Sign-in (Argon2) and enrolment are set-up, outside the timed window.
+        ready = await asyncio.gather(*(_setup(c, i) for i, c in enumerate(sessions)))
+        started = time.perf_counter()
+        stop_at = started + duration
+        await asyncio.gather(
+            *(
+                _client(c, pid, headers, stop_at, max_requests, latencies, acknowledged, errors)
+                for c, (pid, headers) in zip(sessions, ready, strict=True)
+            )
+        )
+        wall = time.perf_counter() - started
+    finally:
+        for c in sessions:
+            await c.aclose()
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "clients": clients,
+        "duration_s": round(wall, 1),
+        "acknowledged_visits": len(latencies),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "throughput_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": round(quantiles[49] * 1000, 1),
+        "p95_ms": round(quantiles[94] * 1000, 1),
+        "p99_ms": round(quantiles[98] * 1000, 1),
+        "_acknowledged": acknowledged,
+    }
+
+
+def _verify(url: str, acknowledged: dict[str, set[int]]) -> dict[str, object]:
+    engine = make_engine(url)
+    visits = Base.metadata.tables["visits"]
+    with transaction(engine) as session:
+        stored = set(session.execute(sa.select(visits.c.id)).scalars())
+        report = audit.verify(session)
+    engine.dispose()
+    wanted = set().union(*acknowledged.values()) if acknowledged else set()
+    return {
+        "acknowledged_in_database": len(wanted & stored),
+        "acknowledged_missing": len(wanted - stored),
+        "audit": report.to_text(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--max-requests", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = _database(Path(folder) / "bench.db")
+        users = Path(folder) / "users.json"
+        users.write_text(
+            json.dumps(
+                {
+                    "users": [
+                        {
+                            "username": "bench",
+                            "role": "investigator",
+                            "centres": ["BCN"],
+                            "password_hash": hash_password(PASSWORD),
+                        }
+                    ]
+                }
+            )
+        )
+        port = _free_port()
+        env = {**os.environ, "CLEARS_ENVIRONMENT": "development", "CLEARS_LOGIN_ATTEMPTS": "100"}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from clears.cli.main import run; run()",
+                "serve",
+                "--db",
+                url,
+                "--users",
+                str(users),
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.2)
+            result = asyncio.run(_run(base, args.clients, args.duration, args.max_requests))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        acknowledged = result.pop("_acknowledged")
+        assert isinstance(acknowledged, dict)
+        result |= _verify(url, acknowledged)
+    print(json.dumps(result, indent=2))
+    ok = result["acknowledged_missing"] == 0 and "intact" in str(result["audit"])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -73,7 +73,13 @@ _NAMES = np.array(CATEGORIES, dtype=object)
 
 
 def _dates(day: np.ndarray) -> pd.Series:
-    return pd.Series(pd.to_datetime(day, unit="D"), dtype="datetime64[s]")
+    # Day numbers since the epoch (NaN = no date) to datetime64[s]. Done in NumPy because
+    # pandas 2.x's to_datetime(float, unit="D") can fail on NaN (pandas-dev/pandas#58419).
+    days = np.asarray(day, dtype=np.float64)
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[s]")
+    known = ~np.isnan(days)
+    out[known] = (np.rint(days[known] * 86_400)).astype(np.int64).astype("datetime64[s]")
+    return pd.Series(out, dtype="datetime64[s]")
 
 
 def _time_event(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -100,3 +100,49 @@ def test_cli_init_upgrade_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
     copy.close()
     assert {"patients", "visits", "audit_log"} <= tables
+
+
+def test_migrated_check_constraints_match_the_models(engine: sa.Engine) -> None:
+    # Alembic's compare_metadata does not compare CHECK constraints; compare their names.
+    inspector = sa.inspect(engine)
+    for table in METADATA.sorted_tables:
+        expected = {
+            str(c.name)
+            for c in table.constraints
+            if isinstance(c, sa.CheckConstraint) and c.name is not None
+        }
+        found = {str(c["name"]) for c in inspector.get_check_constraints(table.name)}
+        assert found == expected, (table.name, expected ^ found)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "bad", "edge"),
+    [
+        # Plausibility ranges of clears.cohort._schema: antimalarial months 0-600,
+        # body surface area 0-100 %, highest CLASI erythema 0-3 (Albrecht 2005).
+        ("patients", "antimalarial_months", 601, 600),
+        ("patients", "bsa_percent", 100.5, 100),
+        ("visits", "erythema_max", 4, 3),
+    ],
+)
+def test_range_checks_of_revision_0003(
+    session: Session, table: str, column: str, bad: float, edge: float
+) -> None:
+    connection = session.connection()
+    connection.execute(sa.text("INSERT INTO centres (id, code) VALUES (901, 'RC')"))
+    connection.execute(
+        sa.text("INSERT INTO patients (id, patient_id, centre_key) VALUES (901, 'RC1', 901)")
+    )
+    if table == "patients":
+        statement = f"UPDATE patients SET {column} = :v WHERE id = 901"
+    else:
+        statement = (
+            f"INSERT INTO visits (patient_key, visit_date, {column}) VALUES (901, '2020-01-01', :v)"
+        )
+    for value in (bad, -1):
+        savepoint = connection.begin_nested()
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(sa.text(statement), {"v": value})
+        savepoint.rollback()
+    connection.execute(sa.text(statement), {"v": edge})
+    connection.execute(sa.text(statement), {"v": 0})

@@ -31,11 +31,3 @@ def test_report_writes_html_docx_xlsx(tmp_path: Path) -> None:
 def test_report_missing_cohort_is_bad_input(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path / "nope"), "--out", str(tmp_path / "r")])
     assert result.exit_code != 0
-
-
-def test_demo_writes_report_and_prints_path(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--n", "12", "--seed", "3"])
-    assert result.exit_code == 0, result.output
-    written = tmp_path / "clears-report.html"
-    assert str(written.resolve()) in result.output
-    assert "<img" in written.read_text(encoding="utf-8")

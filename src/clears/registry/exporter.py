@@ -1,7 +1,11 @@
 """Export the registry as cohort tables (CSV or Parquet), scoped to the actor's centres.
 
-The tables are rebuilt from the database and passed through :func:`clears.cohort.conform`,
-so an export is a valid cohort with canonical types. Columns: the required ones, every other
+The tables are rebuilt from the database and given the canonical cohort types with the
+cohort parsers (:func:`clears.cohort._coerce.coerce_column`, item columns with
+:func:`clears.cohort._items.coerce_item`). They are not re-validated by default: every row
+was validated when it was written (import or service), and the database's CHECK and foreign
+key constraints hold; ``validate=True`` runs the full :func:`clears.cohort.conform` (table
+and cross-table checks) as well. Columns: the required ones, every other
 known column that holds at least one value, and the extra columns imported with the cohort
 (kept per row in ``extra``). Rows are in patient order, then in the order they were written,
 so import → export → import → export gives identical files.
@@ -17,9 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort, conform, write
+from clears.cohort._coerce import coerce_column
+from clears.cohort._items import coerce_item
+from clears.cohort._schema import schema_of
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, resolve_url, transaction
-from clears.registry._models import ENTITY_TABLES, centres_table, data_columns
+from clears.registry._models import ENTITY_TABLES, centres_table, data_columns, item_fields
 
 __all__ = ["export_cohort", "write_cohort"]
 
@@ -69,8 +76,34 @@ def _frame(session: Session, table: str, actor: Actor) -> pd.DataFrame:
     return frame
 
 
+def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical cohort types of every column (extra columns as text), no checks."""
+    known = schema_of(table)
+    items = {f.column: f for f in item_fields()} if table == "visits" else {}
+    required = REQUIRED_COLUMNS[table]
+    columns: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        series = frame[name].reset_index(drop=True)
+        if name in known:
+            columns[name], _ = coerce_column(
+                series, known[name], required=name in required, file=table
+            )
+        elif name in items:
+            columns[name], _ = coerce_item(series, items[name], file=table)
+        elif series.map(lambda v: v is None or isinstance(v, str)).all():
+            columns[name] = series.astype("string")
+        else:
+            columns[name] = series
+    order = [n for n in required if n in columns] + [n for n in columns if n not in required]
+    return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(frame)))
+
+
 def export_cohort(
-    *, actor: Actor, url: str | None = None, session: Session | None = None
+    *,
+    actor: Actor,
+    url: str | None = None,
+    session: Session | None = None,
+    validate: bool = False,
 ) -> Cohort:
     """Read the registry (the actor's centres) back as a validated cohort.
 
@@ -83,18 +116,21 @@ def export_cohort(
         ignored when ``session`` is given.
     session
         Read inside the caller's transaction instead.
+    validate
+        Also run every table and cross-table check of :func:`clears.cohort.conform`.
     """
     if session is None:
         engine = make_engine(url)
         try:
             with transaction(engine) as own:
-                return export_cohort(actor=actor, session=own)
+                return export_cohort(actor=actor, session=own, validate=validate)
         finally:
             engine.dispose()
     frames = {table: _frame(session, table, actor) for table in TABLES}
     source = resolve_url(url) if url else str(session.get_bind().engine.url)
-    raw = Cohort(**frames, source=source)
-    return conform(raw, today=pd.Timestamp.max.date())
+    if validate:
+        return conform(Cohort(**frames, source=source), today=pd.Timestamp.max.date())
+    return Cohort(**{t: _typed(t, f) for t, f in frames.items()}, source=source)
 
 
 def write_cohort(

@@ -127,8 +127,7 @@ def report(
 ) -> None:
     """Write a self-contained HTML study report (figures embedded, generated methods text).
 
-    The cohort is a folder of cohort tables, or the registry read with --db (every centre,
-    as clears export does).
+    The cohort is a folder of cohort tables, or the registry with --db (every centre).
 
     Example: clears report my_cohort --out report.html -c aitmehdi2021 -c cortes2012
 

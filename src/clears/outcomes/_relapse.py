@@ -3,10 +3,13 @@
 The first visit after the first response of the preset's ``relapse.after`` level (at any
 time after the index date, on or off drug) that meets the threshold is the relapse:
 CLASI-A at least ``min_score`` and/or at least ``min_rise`` above the lowest CLASI-A since
-that response. The setting limits where it counts: ``any``; ``taper_or_withdrawal`` (dose on
-the relapse day lower than on the response day, or off drug); ``withdrawal`` (off drug).
-Time to relapse runs from the response; patients who responded and did not relapse are
-censored at their last visit with a CLASI-A.
+that response. The setting limits where it counts: ``any``; ``taper_or_withdrawal`` (dose at
+the relapse visit lower than at the response visit, or off drug); ``withdrawal`` (off drug).
+The dose at a visit is the one the patient was exposed to up to it: a period that starts on
+the visit day (a restart or dose change made when the clinician saw the relapse) is not yet
+in force (:data:`clears.outcomes._timeline.Timeline.v_dose`). Time to relapse runs from the
+response; patients who responded and did not relapse are censored at their last visit with
+a CLASI-A.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def relapse(tl: Timeline, resp: Response, preset: Preset) -> Relapse:
     rd = resp_day[tl.v_code]
     since = rel >= rd  # False where resp_day is NaN
     nadir = segmented_cummin(tl.v_code, np.where(since, tl.v_clasi, np.nan))
-    # Dose on the response day: the dose at the response visit.
+    # Dose at the response visit (exposure up to it, as for every visit).
     resp_visit = since & (rel == rd)
     resp_dose = np.full(n, np.nan)
     resp_dose[tl.v_code[resp_visit]] = tl.v_dose[resp_visit]

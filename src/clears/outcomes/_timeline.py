@@ -5,6 +5,11 @@ derivations are plain numpy. A dose period covers ``start <= day < end``: the en
 the first day off that dose, so a new period may start on the day the previous one ends and
 a patient is off drug on the day of withdrawal. An ongoing period (blank ``end_date``) runs
 to the patient's end of follow-up.
+
+A visit is judged on the dose the patient was exposed to *up to* the visit: the dose on the
+visit day, except that a period starting on the visit day has not acted yet (registries
+record a restart or a dose change made at a visit on that visit's date), so the dose of the
+day before is used then.
 """
 
 from __future__ import annotations
@@ -47,8 +52,8 @@ class Timeline:
         Dose periods sorted by patient and start; ``p_end`` NaN when ongoing,
         ``p_end_filled`` the end used for exposure (ongoing: end of follow-up).
     v_code, v_day, v_clasi, v_dose
-        Visits of these patients with a CLASI-A, sorted by patient and date; the dose on
-        the visit day (0 off drug).
+        Visits of these patients with a CLASI-A, sorted by patient and date; the dose the
+        patient was exposed to up to the visit (0 off drug; see :func:`_dose_on`).
     """
 
     drug: str
@@ -143,9 +148,17 @@ def _follow_up_end(cohort: Cohort, ids: pd.Index, as_of: pd.Timestamp | None) ->
 def _dose_on(
     tl_code: Codes, starts: Float, ends: Float, doses: Float, code: Codes, day: Float
 ) -> Float:
-    """Dose on each (code, day): the period with start <= day < end, else 0."""
+    """Dose each (code, day) visit was exposed to: the period with start <= d < end, else 0.
+
+    ``d`` is the visit day, or the day before when a period of the patient starts on the
+    visit day (a restart or dose change made at the visit has not acted yet).
+    """
     big = 1e6  # day numbers stay far below 1e6 (year 4700)
+    if len(tl_code) == 0:
+        return np.zeros(len(day))
     key_p = tl_code * big + starts
+    at = np.clip(np.searchsorted(key_p, code * big + day, side="left"), 0, len(key_p) - 1)
+    day = np.where(key_p[at] == code * big + day, day - 1, day)
     key_v = code * big + day
     pos = np.searchsorted(key_p, key_v, side="right") - 1
     ok = pos >= 0

@@ -47,6 +47,36 @@ def _describe(drug: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
     return f"{drug} period from {display_value(start)} {until}"
 
 
+def _group_codes(periods: pd.DataFrame) -> np.ndarray:
+    """One code per (patient, drug) pair, numbered in order of first appearance."""
+    patient, _ = pd.factorize(periods["patient_id"])
+    drug, drugs = pd.factorize(periods["drug"])
+    pair = patient.astype(np.int64) * max(len(drugs), 1) + drug
+    codes, _ = pd.factorize(pair)
+    return codes
+
+
+def _nanoseconds(values: pd.Series, missing: int) -> np.ndarray:
+    """Dates as int64 nanoseconds, ``missing`` for NaT."""
+    stamps = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
+    numbers = stamps.astype(np.int64)
+    return np.where(np.isnat(stamps), missing, numbers)
+
+
+def _overlap_problem(periods: pd.DataFrame, i: int, j: int, file: str) -> Problem:
+    drug = periods["drug"].iloc[i]
+    other = _describe(str(drug), periods["start"].iloc[j], periods["end"].iloc[j])
+    return Problem(
+        "start_date",
+        display_value(periods["start"].iloc[i]),
+        f"this {drug} period overlaps the {other}",
+        "one dose period per patient and drug at a time; a new period may "
+        "start on the day the previous one ends",
+        file,
+        int(periods["row"].iloc[i]),
+    )
+
+
 def _overlapping_periods(treatments: pd.DataFrame, file: str) -> list[Problem]:
     needed = {"patient_id", "drug", "start_date"}
     if not needed <= set(treatments.columns) or treatments.empty:
@@ -63,34 +93,34 @@ def _overlapping_periods(treatments: pd.DataFrame, file: str) -> list[Problem]:
     ).dropna(subset=["patient_id", "drug", "start"])
     # A period whose end is before its start is reported elsewhere; leave it out here.
     periods = periods[~(periods["end"] < periods["start"])]
+    if len(periods) < 2:
+        return []
+    # One stable sort by (patient and drug, start, end; ongoing last), then each period is
+    # compared with the periods before it in its group: it overlaps one of them when it starts
+    # on the same day as the previous one or before the latest end so far.
+    group = _group_codes(periods)
+    start = _nanoseconds(periods["start"], 0)
+    end = _nanoseconds(periods["end"], np.iinfo(np.int64).max)
+    order = np.lexsort((end, start, group))
+    g, s, e = group[order], start[order], end[order]
+    latest = pd.Series(e).groupby(g).cummax().to_numpy()
+    same_group = g[1:] == g[:-1]
+    hit = same_group & ((s[1:] == s[:-1]) | (latest[:-1] > s[1:]))
+    flagged = np.unique(g[1:][hit])
+    if flagged.size == 0:
+        return []
+    # Messages only for the groups with an overlap, naming for each period involved the
+    # first other period (in sorted order) it overlaps.
+    bounds = np.searchsorted(g, flagged), np.searchsorted(g, flagged, side="right")
     problems = []
-    for (_, drug), group in periods.groupby(["patient_id", "drug"], sort=False):
-        if len(group) < 2:
-            continue
-        ordered = group.sort_values(["start", "end"], na_position="last")
-        starts = ordered["start"].to_numpy()
-        ends_ = ordered["end"].fillna(pd.Timestamp.max).to_numpy()
-        rows = ordered["row"].to_numpy()
-        for i in range(len(ordered)):
-            others = np.arange(len(ordered)) != i
-            same_start = starts == starts[i]
+    for lo, hi in zip(*bounds, strict=True):
+        starts, ends_, rows = s[lo:hi], e[lo:hi], order[lo:hi]
+        for i in range(hi - lo):
+            others = np.arange(hi - lo) != i
             crossing = (starts[i] < ends_) & (starts < ends_[i])
-            hits = np.flatnonzero(others & (same_start | crossing))
-            if hits.size == 0:
-                continue
-            j = int(hits[0])
-            other = _describe(str(drug), ordered["start"].iloc[j], ordered["end"].iloc[j])
-            problems.append(
-                Problem(
-                    "start_date",
-                    display_value(ordered["start"].iloc[i]),
-                    f"this {drug} period overlaps the {other}",
-                    "one dose period per patient and drug at a time; a new period may "
-                    "start on the day the previous one ends",
-                    file,
-                    int(rows[i]),
-                )
-            )
+            hits = np.flatnonzero(others & ((starts == starts[i]) | crossing))
+            if hits.size:
+                problems.append(_overlap_problem(periods, int(rows[i]), int(rows[hits[0]]), file))
     return problems
 
 

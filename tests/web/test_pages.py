@@ -126,8 +126,8 @@ def test_cohort_page_and_export(make_client: Client) -> None:
     export = client.get("/cohort/export?format=csv")
     assert export.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
-    assert "cohort/patients.csv" in names
-    patients = zipfile.ZipFile(io.BytesIO(export.content)).read("cohort/patients.csv").decode()
+    assert "clears-csv/patients.csv" in names
+    patients = zipfile.ZipFile(io.BytesIO(export.content)).read("clears-csv/patients.csv").decode()
     assert "P1" in patients
     assert "P2" not in patients
 

@@ -22,7 +22,8 @@ from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
 from clears.registry._engine import RegistryBusyError, make_engine
 from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
-from clears.web.routes import api, api_records, auth, cohort, pages, records
+from clears.web.routes import api, api_records, auth, cohort, pages, records, report
+from clears.web.routes import audit as audit_routes
 from clears.web.security import RateLimiter, SessionStore
 from clears.web.settings import Settings
 from clears.web.users import UserDirectory
@@ -35,8 +36,11 @@ ROUTERS: Final = (
     pages.router,
     records.router,
     cohort.router,
+    report.router,
+    audit_routes.router,
     api.router,
     api_records.router,
+    audit_routes.api_router,
 )
 
 _HERE: Final = Path(__file__).parent

@@ -7,6 +7,7 @@ import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from clears.instruments import clasi
 from clears.outcomes import derive
@@ -14,7 +15,16 @@ from clears.registry import audit
 from clears.registry.patients import create_patient, get_patient, list_patients, update_patient
 from clears.web import _patient_view as view
 from clears.web._cohort import cohort_for
-from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser, csrf_for
+from clears.web._exports import ExportFormat
+from clears.web.deps import (
+    CSRF,
+    CurrentUser,
+    ExporterUser,
+    RegistryDep,
+    StateDep,
+    WriterUser,
+    csrf_for,
+)
 from clears.web.schemas import AuditRead, Me, PatientCreate, PatientRead, PatientUpdate
 from clears.web.users import ALL_CENTRES
 
@@ -156,3 +166,22 @@ def outcomes(
     frame = derive(cohort, criteria=[criteria])
     rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
     return rows
+
+
+@router.get(
+    "/cohort/export",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "zip archive"}},
+)
+def export(
+    registry: RegistryDep,
+    user: ExporterUser,
+    format: ExportFormat = "csv",
+    deidentified: bool = False,
+) -> Response:
+    """The data of the user's centres in one ``clears export`` format (csv, parquet, redcap,
+    fhir, sdtm), optionally de-identified, as a zip archive; administrators and
+    investigators only (403 otherwise)."""
+    from clears.web.routes.cohort import export_response
+
+    return export_response(registry, user, format=format, deidentified=deidentified)

@@ -1,26 +1,33 @@
-"""Cohort pages: outcomes under any criteria preset, and exports for users allowed to export."""
+"""Cohort pages: outcomes under any criteria preset, and exports (every ``clears export``
+format, optionally de-identified) for users allowed to export."""
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
-from typing import Literal
+from typing import Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from clears.outcomes import derive
-from clears.registry.exporter import write_cohort
 from clears.web._cohort import cohort_for
+from clears.web._exports import ExportFormat, export_filename, export_zip
 from clears.web._render import render
-from clears.web.deps import CurrentUser, ExporterUser, RegistryDep, StateDep
+from clears.web.deps import CurrentUser, ExporterUser, Registry, RegistryDep, StateDep
 from clears.web.routes.pages import PRESETS
+from clears.web.users import User
 
-__all__ = ["router"]
+__all__ = ["EXPORT_LABELS", "export_response", "router"]
 
 router = APIRouter(include_in_schema=False)
+
+#: The export formats offered on the cohort page, with their labels.
+EXPORT_LABELS: Final = (
+    ("csv", "Cohort tables, CSV"),
+    ("parquet", "Cohort tables, Parquet"),
+    ("redcap", "REDCap flat records"),
+    ("fhir", "FHIR R4B bundle"),
+    ("sdtm", "SDTM-shaped DM/EX/LB/AE"),
+)
 
 _SHOWN = (
     "patient_id",
@@ -67,6 +74,7 @@ def cohort_page(
         preset=preset,
         version=version,
         n_patients=cohort.n_patients,
+        export_formats=EXPORT_LABELS,
     )
 
 
@@ -78,19 +86,25 @@ def _missing(value: object) -> bool:
 
 @router.get("/cohort/export")
 def export(
-    registry: RegistryDep, user: ExporterUser, format: Literal["csv", "parquet"] = "csv"
+    registry: RegistryDep,
+    user: ExporterUser,
+    format: ExportFormat = "csv",
+    deidentified: bool = False,
 ) -> Response:
-    """The cohort tables of the user's centres as a zip of CSV or Parquet files."""
+    """The data of the user's centres in one ``clears export`` format, as a zip download."""
+    return export_response(registry, user, format=format, deidentified=deidentified)
+
+
+def export_response(
+    registry: Registry, user: User, *, format: ExportFormat, deidentified: bool
+) -> Response:
+    """The zip download of the user's centres in ``format`` (page and API share it)."""
     with registry.session() as session:
         cohort = cohort_for(session, actor=user.actor())
-    buffer = io.BytesIO()
-    with tempfile.TemporaryDirectory() as folder:
-        out = write_cohort(cohort, Path(folder) / "cohort", format=format)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(out.iterdir()):
-                archive.write(path, arcname=f"cohort/{path.name}")
+    data = export_zip(cohort, format=format, deidentified=deidentified)
+    name = export_filename(format, deidentified=deidentified)
     return Response(
-        buffer.getvalue(),
+        data,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="clears-cohort-{format}.zip"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -15,7 +15,9 @@ from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
 from clears.registry import audit
 from clears.registry.patients import create_patient, list_patients, timeline
 from clears.web import _patient_view as view
+from clears.web._audit import entry_row
 from clears.web._cohort import cohort_for, visible_centres
+from clears.web._dose_chart import dose_timeline
 from clears.web._forms import submitted, table_fields
 from clears.web._render import render
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
@@ -136,6 +138,7 @@ def patient_page(
         patient=records["patients"][0],
         records=records,
         tables=TABLES[1:],
+        dose=dose_timeline(records["treatments"], as_of=today),
         charts=[
             view.series(visits, "clasi_a", ACTIVITY_MAX),
             view.series(visits, "clasi_d", DAMAGE_MAX),
@@ -156,18 +159,13 @@ def patient_audit(
     """Every audited change to the patient and their records, oldest first."""
     with registry.session() as session:
         entries = audit.history(session, actor=user.actor(), patient_id=patient_id)
-        rows = [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "entity": e.entity,
-                "entity_id": e.entity_id,
-                "before": e.before,
-                "after": e.after,
-                "reason": e.reason,
-            }
-            for e in entries
-        ]
-    return render(request, state, user, "audit.html", patient_id=patient_id, entries=rows)
+        rows = [entry_row(e) for e in entries]
+    return render(
+        request,
+        state,
+        user,
+        "audit.html",
+        patient_id=patient_id,
+        subject=f"patient {patient_id} and their records",
+        entries=rows,
+    )

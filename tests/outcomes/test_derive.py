@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clears import InputError, NotFoundError
+from clears.cohort import Cohort
 from clears.outcomes import COLUMNS, derive
 
 from ._build import cohort, period, visit
@@ -363,7 +364,7 @@ def test_assessment_at_week_nearest_visit() -> None:
     assert pd.isna(one(c, "aitmehdi2021")["response_at_assessment"])
 
 
-def _random_cohort(seed: int) -> object:
+def _random_cohort(seed: int) -> Cohort:
     rng = np.random.default_rng(seed)
     treatments, visits = [], []
     for i in range(6):
@@ -388,13 +389,13 @@ def _random_cohort(seed: int) -> object:
 def test_reordering_rows_never_changes_results(seed: int) -> None:
     c = _random_cohort(seed)
     presets = ["aitmehdi2021", "cortes2012", "clasi50", "klein2011", "braunstein2012"]
-    before = derive(c, presets)  # type: ignore[arg-type]
-    shuffled = type(c)(  # type: ignore[call-arg]
-        patients=c.patients.sample(frac=1, random_state=seed),  # type: ignore[attr-defined]
-        treatments=c.treatments.sample(frac=1, random_state=seed + 1),  # type: ignore[attr-defined]
-        visits=c.visits.sample(frac=1, random_state=seed + 2),  # type: ignore[attr-defined]
-        adverse_events=c.adverse_events,  # type: ignore[attr-defined]
-        flares=c.flares,  # type: ignore[attr-defined]
+    before = derive(c, presets)
+    shuffled = Cohort(
+        patients=c.patients.sample(frac=1, random_state=seed),
+        treatments=c.treatments.sample(frac=1, random_state=seed + 1),
+        visits=c.visits.sample(frac=1, random_state=seed + 2),
+        adverse_events=c.adverse_events,
+        flares=c.flares,
     )
     after = derive(shuffled, presets)
     pd.testing.assert_frame_equal(before, after)

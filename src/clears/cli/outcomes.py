@@ -20,6 +20,13 @@ class TableFormat(StrEnum):
     json = "json"
 
 
+class SevereReading(StrEnum):
+    """Reading of the SLEDAI severe-flare threshold (clears.instruments.flare.SEVERE_READINGS)."""
+
+    to = "to"
+    change = "change"
+
+
 class Table(StrEnum):
     """Which table a CSV output holds."""
 
@@ -83,6 +90,14 @@ def outcomes(
     course_gap_days: Annotated[
         int, typer.Option("--course-gap-days", help="Gap that starts a new course.")
     ] = 28,
+    flare_severe_reading: Annotated[
+        SevereReading | None,
+        typer.Option(
+            "--flare-severe-reading",
+            help="SFI severe SLEDAI flare: 'to' (rise takes the total above 12) or 'change' "
+            "(rise above 12). Default: each flare rule's own reading.",
+        ),
+    ] = None,
 ) -> None:
     """Derive response, relapse, dosing, exposure and flare outcomes per patient and preset.
 
@@ -96,6 +111,7 @@ def outcomes(
     if unknown:
         raise typer.BadParameter(f"unknown option {unknown[0]}")
     presets = _presets(names or ["aitmehdi2021"])
+    reading = None if flare_severe_reading is None else str(flare_severe_reading.value)
     frame = derive(
         read(cohort),
         presets,
@@ -103,6 +119,7 @@ def outcomes(
         baseline_window_days=baseline_window_days,
         sustained_days=sustained_days,
         course_gap_days=course_gap_days,
+        flare_severe_reading=reading,
     )
     summary = summarise(frame)
     if fmt is TableFormat.json:
@@ -121,6 +138,7 @@ def outcomes(
                 "baseline_window_days": baseline_window_days,
                 "sustained_days": sustained_days,
                 "course_gap_days": course_gap_days,
+                "flare_severe_reading": reading,
             },
             "outcomes": _json_ready(frame),
             "summary": _json_ready(summary),

@@ -1,5 +1,6 @@
 """Cohort tables v1: schemas, readers, writers and validation."""
 
+from clears.cohort._complete import with_optional_columns
 from clears.cohort._model import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
 from clears.cohort._read import OPTIONAL_TABLES, read
 from clears.cohort._schema import DOSE_MAXIMUM, SCHEMA, Column, Kind
@@ -19,5 +20,6 @@ __all__ = [
     "conform",
     "read",
     "validate",
+    "with_optional_columns",
     "write",
 ]

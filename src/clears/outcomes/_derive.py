@@ -12,8 +12,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from clears.cohort import Cohort
+from clears._exceptions import InputError, Problem
+from clears.cohort import Cohort, with_optional_columns
 from clears.criteria import CATEGORIES, Preset, get
+from clears.instruments.flare import SEVERE_READINGS
 from clears.outcomes._baseline import baseline, severity_band
 from clears.outcomes._dosing import dosing
 from clears.outcomes._exposure import DAYS_PER_YEAR, exposure
@@ -87,13 +89,23 @@ def _time_event(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.where(event, first, last), event
 
 
-def _resolve(criteria: Sequence[str | Preset]) -> list[Preset]:
+def _resolve(criteria: Sequence[str | Preset], severe_reading: str | None) -> list[Preset]:
     presets = [c if isinstance(c, Preset) else get(c) for c in criteria]
     labels = [p.label for p in presets]
+    problems = []
     if len(set(labels)) != len(labels):
-        from clears._exceptions import InputError, Problem
-
-        raise InputError(Problem("criteria", labels, "a preset is named twice", "distinct presets"))
+        problems.append(Problem("criteria", labels, "a preset is named twice", "distinct presets"))
+    if severe_reading is not None and severe_reading not in SEVERE_READINGS:
+        problems.append(
+            Problem(
+                "flare_severe_reading",
+                severe_reading,
+                "unknown reading of the SLEDAI severe flare threshold",
+                ", ".join(SEVERE_READINGS) + " (or None for the rule's own)",
+            )
+        )
+    if problems:
+        raise InputError(problems)
     return presets
 
 
@@ -106,6 +118,7 @@ def derive(
     sustained_days: int = 180,
     course_gap_days: int = 28,
     as_of: pd.Timestamp | str | None = None,
+    flare_severe_reading: str | None = None,
 ) -> pd.DataFrame:
     """Derive outcomes for every patient who received ``drug``, under each preset.
 
@@ -129,6 +142,12 @@ def derive(
     as_of
         End of follow-up for everyone (ongoing periods run to it); default: each patient's
         last recorded date in any table.
+    flare_severe_reading
+        How a SLEDAI increase makes a *severe* flare under the SELENA flare index rule
+        (:data:`clears.instruments.flare.SEVERE_READINGS`): ``"to"`` (the qualifying
+        increase takes the total to more than 12) or ``"change"`` (the increase itself is
+        more than 12). None (default) uses each rule's own reading (``"to"`` for the SFI).
+        The ``cortes2012`` flare rule defines severe as a change > 12 and ignores it.
 
     Returns
     -------
@@ -140,7 +159,8 @@ def derive(
     ------
     InputError
         Overlapping dose periods of the drug, an end before a start, a missing or negative
-        dose, a CLASI-A outside 0-70, or a preset named twice.
+        dose, a CLASI-A outside 0-70, a SLEDAI total that is not a whole number 0-105, a
+        preset named twice, or an unknown ``flare_severe_reading``.
     NotFoundError
         An unknown preset name.
 
@@ -149,7 +169,9 @@ def derive(
     Each preset cites its source (``clears.criteria.get(name).reference``). Severity bands:
     Klein R, et al. Arch Dermatol 2011;147(2):203-208, doi:10.1001/archdermatol.2010.435.
     """
-    presets = _resolve(criteria)
+    presets = _resolve(criteria, flare_severe_reading)
+    # An absent optional column means the same as a present, blank one.
+    cohort = with_optional_columns(cohort)
     stamp = None if as_of is None else pd.Timestamp(as_of)
     tl = build_timeline(cohort, drug=drug, as_of=stamp)
     base = baseline(tl, window_days=baseline_window_days)
@@ -174,7 +196,9 @@ def derive(
     frames = []
     for preset in presets:
         if preset.flare_rule not in by_rule:
-            by_rule[preset.flare_rule] = flares(cohort, tl, rule=preset.flare_rule)
+            by_rule[preset.flare_rule] = flares(
+                cohort, tl, rule=preset.flare_rule, severe_reading=flare_severe_reading
+            )
         fl = by_rule[preset.flare_rule]
         resp = response(tl, base, preset)
         rel = relapse(tl, resp, preset)

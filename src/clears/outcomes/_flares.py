@@ -35,7 +35,7 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
-from clears.instruments.flare import classify_change
+from clears.instruments.flare import RULES, classify_change
 from clears.outcomes._group import first_true, group_max
 from clears.outcomes._timeline import Codes, Timeline, days
 
@@ -112,7 +112,9 @@ def _sledai_scores(visits: pd.DataFrame) -> Float:
     return score
 
 
-def _sledai_events(cohort: Cohort, tl: Timeline, index: pd.Index, rule: str) -> _Events:
+def _sledai_events(
+    cohort: Cohort, tl: Timeline, index: pd.Index, rule: str, severe_reading: str | None
+) -> _Events:
     visits = cohort.visits
     if "sledai" not in visits.columns:
         return _Events(np.zeros(tl.n, bool), np.zeros(tl.n, bool), np.full(tl.n, np.nan))
@@ -122,9 +124,14 @@ def _sledai_events(cohort: Cohort, tl: Timeline, index: pd.Index, rule: str) -> 
     rows = np.flatnonzero((code >= 0) & ~np.isnan(score) & ~np.isnan(day))
     rows = rows[np.lexsort((score[rows], day[rows], code[rows]))]
     code, day, current = code[rows], day[rows], score[rows]
-    previous = np.concatenate(([np.nan], current[:-1]))
-    previous[np.concatenate(([True], code[1:] != code[:-1]))] = np.nan
-    found = classify_change(previous, current, rule=rule)
+    # The total before each one, of the same patient (NaN for a patient's first total).
+    previous = np.full(len(current), np.nan)
+    same = code[1:] == code[:-1]
+    previous[1:] = np.where(same, current[:-1], np.nan)
+    spec = RULES.get(rule)  # an unknown rule is reported by classify_change
+    own = spec.severe_reading if spec is not None else "to"
+    reading = own if severe_reading is None else severe_reading
+    found = classify_change(previous, current, rule=rule, severe_reading=reading)
     flare = (found.notna() & (found != "none")).to_numpy(dtype=bool)
     severe = (found == "severe").to_numpy(dtype=bool)
     return _window(tl, code, day, flare, severe)
@@ -153,7 +160,9 @@ def _new_sle(
     return new_sle
 
 
-def flares(cohort: Cohort, tl: Timeline, *, rule: str | None) -> Flares:
+def flares(
+    cohort: Cohort, tl: Timeline, *, rule: str | None, severe_reading: str | None = None
+) -> Flares:
     """SLE flares for every patient on the time line, under the flare ``rule`` of a preset.
 
     Parameters
@@ -165,6 +174,10 @@ def flares(cohort: Cohort, tl: Timeline, *, rule: str | None) -> Flares:
     rule
         A rule of :data:`clears.instruments.flare.RULES` (``"sfi"``, ``"cortes2012"``)
         applied to consecutive ``sledai`` totals, or None to use the flares table only.
+    severe_reading
+        ``"to"`` or ``"change"`` (:data:`clears.instruments.flare.SEVERE_READINGS`), passed
+        to :func:`~clears.instruments.flare.classify_change`; None takes the rule's own. Only
+        the SFI reads it (``cortes2012`` defines severe as a change > 12).
 
     Raises
     ------
@@ -176,7 +189,7 @@ def flares(cohort: Cohort, tl: Timeline, *, rule: str | None) -> Flares:
     if rule is None:
         score = _Events(np.zeros(tl.n, bool), np.zeros(tl.n, bool), np.full(tl.n, np.nan))
     else:
-        score = _sledai_events(cohort, tl, index, rule)
+        score = _sledai_events(cohort, tl, index, rule, severe_reading)
     source = np.full(tl.n, None, dtype=object)
     source[table.any] = "flares_table"
     source[score.any] = "sledai"

@@ -4,6 +4,10 @@ Follow-up visits are those after the index date up to the end of the last dose p
 (ongoing: end of follow-up). Times are days from the index date. A patient who never
 reaches a level is censored at the last follow-up visit with a CLASI-A (``event`` False);
 with no follow-up visit the time is missing.
+
+A patient the preset cannot classify gets a reason, the first that applies of:
+``no_visits`` (no visit with a CLASI-A at all), ``no_baseline``, ``baseline_zero``
+(percentage presets), ``below_baseline_minimum``, ``no_follow_up``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ def _eligibility(tl: Timeline, base: Baseline, preset: Preset) -> npt.NDArray[np
     if rule.uses_percent:
         reason[base.clasi_a == 0] = "baseline_zero"
     reason[np.isnan(base.clasi_a)] = "no_baseline"
+    reason[np.bincount(tl.v_code, minlength=tl.n) == 0] = "no_visits"
     return reason
 
 

@@ -140,6 +140,8 @@ def _follow_up_end(cohort: Cohort, ids: pd.Index, as_of: pd.Timestamp | None) ->
                         {"id": table["patient_id"].astype(str), "day": days(table[column])}
                     )
                 )
+    if not pieces:  # no dated row anywhere: follow-up ends at the index date (caller)
+        return np.full(len(ids), np.nan)
     every = pd.concat(pieces, ignore_index=True)
     latest = every.groupby("id", sort=False)["day"].max()
     return latest.reindex(ids).to_numpy(dtype=np.float64)
@@ -193,11 +195,11 @@ def build_timeline(
     start, end = start[order], end[order]
     dose = pd.to_numeric(tr["dose_mg_per_day"], errors="coerce").to_numpy(dtype=np.float64)
     _check_periods(tr, p_code, start, end, dose)
-    reason = (
-        tr["end_reason"].astype(object).to_numpy()
-        if "end_reason" in tr.columns
-        else np.full(len(tr), None, dtype=object)
-    )
+    reason = np.full(len(tr), None, dtype=object)
+    if "end_reason" in tr.columns:
+        given = tr["end_reason"].astype(object)
+        known = given.notna().to_numpy(dtype=bool)
+        reason[known] = given.to_numpy()[known]
     n = len(patient_ids)
     index_day = np.full(n, np.inf)
     np.minimum.at(index_day, p_code, start)

@@ -149,7 +149,8 @@ def advise(
     Parameters
     ----------
     cohort
-        The cohort tables (never modified).
+        The cohort tables (never modified). An optional column of
+        :data:`clears.cohort.SCHEMA` that a table lacks reads as present and blank.
     patient_id
         The patient to advise on.
     as_of
@@ -163,6 +164,13 @@ def advise(
     Advice
         With ``dose`` (action, dose_mg_per_day, regimen, rule, explanation, reference),
         ``monitoring``, ``alerts`` and ``eligibility``.
+
+    Raises
+    ------
+    NotFoundError
+        ``patient_id`` is not in the cohort, or an unknown bundled protocol.
+    InputError
+        A dated row of the patient without a readable date, or an invalid protocol file.
 
     References
     ----------

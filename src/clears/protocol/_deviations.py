@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from clears.cohort import Cohort
+from clears.cohort import Cohort, with_optional_columns
 from clears.protocol._advise import advise_data
 from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import regimen_label
@@ -72,7 +72,7 @@ def deviations(
     Parameters
     ----------
     cohort
-        The cohort tables (never modified).
+        The cohort tables (never modified); absent optional columns read as blank.
     protocol
         A bundled protocol name, a protocol file path or a :class:`ProtocolDefinition`.
     only_deviations
@@ -89,6 +89,8 @@ def deviations(
         reference and protocol of the advice.
     """
     definition = protocol if isinstance(protocol, ProtocolDefinition) else load_protocol(protocol)
+    # Complete the optional columns once, not once per patient (absent reads as blank).
+    cohort = with_optional_columns(cohort)
     rows = []
     last_day = dt.date.max - dt.timedelta(days=1)
     for pid in cohort.patients["patient_id"].astype(str):

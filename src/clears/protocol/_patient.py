@@ -4,7 +4,9 @@ Decision support must use only what was known on the day it advises. :func:`pati
 is the single place that cuts the cohort at ``as_of``: rows dated after it are dropped, and a
 treatment period still running on ``as_of`` has its ``end_date`` and ``end_reason`` cleared
 (on that day nobody knew when or why it would end). Every other module of
-:mod:`clears.protocol` reads only the :class:`PatientData` this returns.
+:mod:`clears.protocol` reads only the :class:`PatientData` this returns. An optional column
+of :data:`clears.cohort.SCHEMA` that the cohort lacks (cohorts built in memory often omit
+them) reads as present and blank (:func:`clears.cohort.with_optional_columns`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from clears._exceptions import InputError, NotFoundError, Problem
-from clears.cohort import Cohort
+from clears.cohort import Cohort, with_optional_columns
 
 __all__ = ["PatientData", "Row", "as_date", "flag", "is_missing", "number", "patient_data"]
 
@@ -199,7 +201,7 @@ def patient_data(
     Parameters
     ----------
     cohort
-        The cohort tables (never modified).
+        The cohort tables (never modified); absent optional columns read as blank.
     patient_id
         Which patient.
     as_of
@@ -215,6 +217,7 @@ def patient_data(
         When a dated row has an unreadable date.
     """
     pid = str(patient_id)
+    cohort = with_optional_columns(cohort)  # the same cohort when nothing is missing
     patients = _records(cohort.patients, pid, ())
     if not patients:
         known = ", ".join(sorted(cohort.patients["patient_id"].astype(str))[:10])

@@ -7,7 +7,8 @@ Reads only; writes never come through here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from clears.registry._models import Centre
 from clears.registry.exporter import export_cohort
 from clears.registry.patients import get_patient
 
-__all__ = ["cohort_for", "visible_centres"]
+__all__ = ["cohort_for", "relabel", "visible_centres"]
 
 
 def visible_centres(session: Session, *, actor: Actor) -> list[str]:
@@ -74,3 +75,17 @@ def _with_all_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         for name in missing
     }
     return frame.assign(**blank)
+
+
+def relabel(cohort: Cohort, centres: Sequence[str]) -> Cohort:
+    """The same tables (not copied, not changed) with the source ``registry (centres ...)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> blank = Cohort(*(pd.DataFrame() for _ in TABLES), source="sqlite:///x.db")
+    >>> relabel(blank, ["BCN", "LYO"]).source
+    'registry (centres BCN, LYO)'
+    """
+    label = f"registry (centres {', '.join(centres) or 'none'})"
+    return dataclasses.replace(cohort, source=label)

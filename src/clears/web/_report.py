@@ -1,18 +1,16 @@
 """The study report of one user's centres, built as ``clears report`` builds it.
 
 :func:`clears.report.build_report` runs over the cohort tables of the centres the user may
-see (the same presets and drug as ``clears report``'s defaults); this module only relabels
-the cohort's source (the registry's database address is not shown to web users) and turns
-a cohort the report cannot be built from yet into a message.
+see (the same presets and drug as ``clears report``'s defaults); the cohort comes
+relabelled by :func:`clears.web._cohort.relabel` (the registry's database address is not shown
+to web users); this module turns a cohort the report cannot be built from yet into a message.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -21,7 +19,7 @@ from clears._exceptions import ClearsError
 from clears.cohort import Cohort
 from clears.report import Report, build_report, render_html, write_docx, write_xlsx
 
-__all__ = ["CRITERIA", "Built", "ReportFormat", "build", "relabel", "rendered"]
+__all__ = ["CRITERIA", "Built", "ReportFormat", "build", "rendered"]
 
 #: The presets of ``clears report`` without ``--criteria``.
 CRITERIA: Final = ("aitmehdi2021", "cortes2012")
@@ -41,21 +39,6 @@ class Built:
 
     report: Report | None
     error: str = ""
-
-
-def relabel(cohort: Cohort, centres: Sequence[str]) -> Cohort:
-    """The same tables (not copied, not changed) with the source ``registry (centres ...)``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from clears.cohort import TABLES
-    >>> blank = Cohort(*(pd.DataFrame() for _ in TABLES), source="sqlite:///x.db")
-    >>> relabel(blank, ["BCN", "LYO"]).source
-    'registry (centres BCN, LYO)'
-    """
-    label = f"registry (centres {', '.join(centres) or 'none'})"
-    return dataclasses.replace(cohort, source=label)
 
 
 def build(cohort: Cohort, *, today: dt.date | None = None) -> Built:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from clears.outcomes import derive
-from clears.web._cohort import cohort_for
+from clears.web._cohort import cohort_for, relabel, visible_centres
 from clears.web._exports import ExportFormat, export_filename, export_zip
 from clears.web._render import render
 from clears.web.deps import CurrentUser, ExporterUser, Registry, RegistryDep, StateDep
@@ -99,8 +99,9 @@ def export_response(
     registry: Registry, user: User, *, format: ExportFormat, deidentified: bool
 ) -> Response:
     """The zip download of the user's centres in ``format`` (page and API share it)."""
+    actor = user.actor()
     with registry.session() as session:
-        cohort = cohort_for(session, actor=user.actor())
+        cohort = relabel(cohort_for(session, actor=actor), visible_centres(session, actor=actor))
     data = export_zip(cohort, format=format, deidentified=deidentified)
     name = export_filename(format, deidentified=deidentified)
     return Response(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from clears.web import _report
-from clears.web._cohort import cohort_for, visible_centres
+from clears.web._cohort import cohort_for, relabel, visible_centres
 from clears.web._render import render
 from clears.web.deps import CurrentUser, Registry, RegistryDep, StateDep
 from clears.web.users import User
@@ -29,7 +29,7 @@ def _built(registry: Registry, user: User) -> _report.Built:
     with registry.session() as session:
         cohort = cohort_for(session, actor=actor)
         centres = visible_centres(session, actor=actor)
-    return _report.build(_report.relabel(cohort, centres))
+    return _report.build(relabel(cohort, centres))
 
 
 @router.get("/cohort/report")

@@ -1,0 +1,190 @@
+"""Cohort exports in the web app: every ``clears export`` format, identified and
+de-identified, zipped in memory, for administrators and investigators of their centres only.
+
+Expected file names are those docs/registry.md ("Exports") lists per format, plus the
+``export.json`` manifest every export folder gets. Seed (tests/web/_setup.py): P1 at BCN,
+P2 at LYO, each with one treatment period, visit, adverse event and flare.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from tests.web._setup import sign_in
+
+Client = Callable[[], TestClient]
+
+#: docs/registry.md, "Exports" table.
+EXPECTED = {
+    "csv": {"patients.csv", "treatments.csv", "visits.csv", "adverse_events.csv", "flares.csv"},
+    "parquet": {
+        "patients.parquet",
+        "treatments.parquet",
+        "visits.parquet",
+        "adverse_events.parquet",
+        "flares.parquet",
+    },
+    "redcap": {"redcap_records.csv"},
+    "fhir": {"bundle.json"},
+    "sdtm": {"dm.csv", "ex.csv", "lb.csv", "ae.csv"},
+}
+
+
+def _members(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _text(name: str, data: bytes) -> str:
+    if name.endswith(".parquet"):
+        return pd.read_parquet(io.BytesIO(data)).to_csv(index=False)
+    return data.decode("utf-8")
+
+
+def _mentions(members: dict[str, bytes], patient_id: str) -> bool:
+    pattern = re.compile(rf"\b{re.escape(patient_id)}\b")
+    return any(pattern.search(_text(n, d)) for n, d in members.items())
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPECTED))
+@pytest.mark.parametrize("route", ["/cohort/export", "/api/cohort/export"])
+def test_each_format_zips_the_expected_files_of_own_centre(
+    make_client: Client, fmt: str, route: str
+) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    response = client.get(f"{route}?format={fmt}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    assert f'filename="clears-{fmt}.zip"' in response.headers["content-disposition"]
+    members = _members(response.content)
+    assert set(members) == {f"clears-{fmt}/{name}" for name in EXPECTED[fmt] | {"export.json"}}
+    manifest = json.loads(members[f"clears-{fmt}/export.json"])
+    assert (manifest["format"], manifest["patients"], manifest["deidentified"]) == (fmt, 1, False)
+    # The registry's database address is not handed out; the centres are named instead.
+    assert manifest["source"] == "registry (centres BCN)"
+    assert _mentions(members, "P1")
+    assert not _mentions(members, "P2")
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPECTED))
+def test_deidentified_export_has_no_original_patient_id(make_client: Client, fmt: str) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    response = client.get(f"/cohort/export?format={fmt}&deidentified=true")
+    assert response.status_code == 200, response.text
+    assert f'filename="clears-{fmt}-deidentified.zip"' in response.headers["content-disposition"]
+    members = _members(response.content)
+    assert set(members) == {f"clears-{fmt}/{name}" for name in EXPECTED[fmt] | {"export.json"}}
+    manifest = json.loads(members[f"clears-{fmt}/export.json"])
+    assert manifest["deidentified"] is True
+    assert manifest["method"].startswith("clears de-identification")
+    assert not _mentions(members, "P1")
+    assert not _mentions(members, "P2")
+    # The seeded visit date 2024-01-01 is shifted (docs/registry.md: by -364..-1 days).
+    assert not any("2024-01-01" in _text(n, d) for n, d in members.items())
+
+
+def test_deidentified_csv_keeps_one_hashed_patient(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    members = _members(client.get("/cohort/export?format=csv&deidentified=true").content)
+    patients = pd.read_csv(io.BytesIO(members["clears-csv/patients.csv"]))
+    (pseudonym,) = patients["patient_id"]
+    # SHA-256 in hexadecimal: 64 characters (docs/registry.md, de-identified exports).
+    assert re.fullmatch(r"[0-9a-f]{64}", pseudonym)
+    visits = pd.read_csv(io.BytesIO(members["clears-csv/visits.csv"]))
+    assert list(visits["patient_id"]) == [pseudonym]
+
+
+def test_two_deidentified_downloads_use_different_salts(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    ids = []
+    for _ in range(2):
+        members = _members(client.get("/cohort/export?format=csv&deidentified=true").content)
+        ids.append(pd.read_csv(io.BytesIO(members["clears-csv/patients.csv"]))["patient_id"][0])
+    assert ids[0] != ids[1]
+
+
+def test_administrator_exports_every_centre(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "admin")
+    members = _members(client.get("/api/cohort/export?format=sdtm").content)
+    manifest = json.loads(members["clears-sdtm/export.json"])
+    assert manifest["source"] == "registry (centres BCN, LYO)"
+    assert _mentions(members, "P1")
+    assert _mentions(members, "P2")
+
+
+def test_lyon_investigator_gets_only_lyon(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_lyo")
+    members = _members(client.get("/cohort/export?format=fhir").content)
+    assert _mentions(members, "P2")
+    assert not _mentions(members, "P1")
+
+
+@pytest.mark.parametrize("user", ["monitor_bcn", "entry_bcn"])
+@pytest.mark.parametrize("deidentified", ["false", "true"])
+def test_roles_without_export_are_refused(
+    make_client: Client, user: str, deidentified: str
+) -> None:
+    client = make_client()
+    sign_in(client, user)
+    for route in ("/cohort/export", "/api/cohort/export"):
+        response = client.get(f"{route}?format=redcap&deidentified={deidentified}")
+        assert response.status_code == 403, route
+        assert "may not export" in response.text
+    page = client.get("/cohort")
+    assert page.status_code == 200
+    assert 'id="exports"' not in page.text
+
+
+def test_signed_out_is_sent_to_sign_in(make_client: Client) -> None:
+    client = make_client()
+    assert client.get("/api/cohort/export").status_code == 401
+    page = client.get("/cohort/export", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/login")
+
+
+def test_unknown_format_is_refused_with_the_allowed_ones(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    response = client.get("/api/cohort/export?format=xml")
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    assert problem["field"] == "query.format"
+    assert "'csv', 'parquet', 'redcap', 'fhir' or 'sdtm'" in problem["message"]
+
+
+def test_cohort_page_links_every_format(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    page = client.get("/cohort").text
+    for fmt in EXPECTED:
+        assert f'href="/cohort/export?format={fmt}"' in page
+        assert f'href="/cohort/export?format={fmt}&amp;deidentified=true"' in page
+    assert 'href="/cohort/report"' in page
+
+
+def test_export_writes_nothing_in_the_working_directory(
+    make_client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    for fmt in EXPECTED:
+        assert client.get(f"/cohort/export?format={fmt}&deidentified=true").status_code == 200
+    assert os.listdir(cwd) == []

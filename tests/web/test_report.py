@@ -1,0 +1,183 @@
+"""The report page: the study report of ``clears report`` for the user's centres.
+
+The reference report is built independently, the way ``clears report --db`` builds it
+(:func:`clears.registry.exporter.export_cohort` for the centre, then
+:func:`clears.report.build_report` with the CLI's default presets); the page must show the
+same tables, cell for cell, and its figures. The seed (tests/web/_setup.py) gets two
+follow-up visits per patient here, so that responses can be evaluated.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+from tests.web._setup import ADMIN, app_for, sign_in
+
+from clears.registry._actor import Actor
+from clears.registry._engine import make_engine, transaction
+from clears.registry.exporter import export_cohort
+from clears.registry.records import add_record
+from clears.report import Report, build_report
+
+
+@pytest.fixture(scope="module")
+def report_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seed plus visits at weeks 4 and 13 (CLASI-A 12 -> 6 -> 2) for P1 and P2."""
+    target = tmp_path_factory.mktemp("report") / "clears.db"
+    shutil.copy(template_db, target)
+    url = f"sqlite:///{target}"
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        for pid in ("P1", "P2"):
+            for day, activity in (("2024-01-29", 6), ("2024-04-01", 2)):
+                add_record(
+                    session,
+                    actor=ADMIN,
+                    table="visits",
+                    patient_id=pid,
+                    values={"visit_date": day, "clasi_a": activity, "clasi_d": 3},
+                )
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def app_client(report_db: str, password_hash: str) -> Iterator[TestClient]:
+    app = app_for(report_db, password_hash)
+    with TestClient(app, base_url="https://testserver") as client:
+        sign_in(client, "inv_bcn")
+        yield client
+    app.state.clears.registry.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def reference(report_db: str) -> Report:
+    """The report as ``clears report`` builds it, for the BCN centre only."""
+    cohort = export_cohort(actor=Actor("reference", frozenset({"BCN"})), url=report_db)
+    return build_report(cohort, criteria=["aitmehdi2021", "cortes2012"])
+
+
+@pytest.fixture(scope="module")
+def page(app_client: TestClient) -> str:
+    response = app_client.get("/cohort/report")
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_page_shows_every_table_of_the_cli_report_cell_for_cell(
+    page: str, reference: Report
+) -> None:
+    tables = list(reference.tables())
+    assert len(tables) >= 5  # Table 1, outcomes, two response tables, safety...
+    for table in tables:
+        assert f'id="table-{table.key}"' in page, table.key
+        body = page.split(f'id="table-{table.key}"', 1)[1].split("</table>", 1)[0]
+        for row in table.frame.itertuples(index=False):
+            expected = "".join(f"<td>{escape(str(cell))}</td>" for cell in row)
+            assert expected in body, (table.key, row)
+
+
+def test_page_shows_every_figure_as_an_inline_png(page: str, reference: Report) -> None:
+    for figure in reference.figures():
+        image = r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"'
+        found = re.search(rf'<figure id="figure-{figure.key}">\s*{image}', page)
+        assert found, figure.key
+    assert page.count("<img ") == len(list(reference.figures()))
+
+
+def test_page_states_methods_centres_and_no_database_address(page: str, reference: Report) -> None:
+    assert "<dt>Cohort</dt><dd>registry (centres BCN)</dd>" in page
+    assert "<dt>Patients treated</dt><dd>1</dd>" in page
+    assert "sqlite" not in page
+    for paragraph in reference.methods:
+        assert f"<p>{escape(paragraph)}</p>" in page
+    assert "CTCAE v5.0" in page
+    for name in ("html", "docx", "xlsx"):
+        assert f'href="/cohort/report/download?format={name}"' in page
+
+
+def test_page_never_shows_another_centre(page: str) -> None:
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    assert not re.search(r"\bP2\b", text)
+    assert "LYO" not in text
+
+
+def test_html_download_is_the_standalone_cli_document(
+    app_client: TestClient, reference: Report
+) -> None:
+    response = app_client.get("/cohort/report/download?format=html")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'filename="clears-report.html"' in response.headers["content-disposition"]
+    assert response.text.startswith("<!DOCTYPE html>")
+    for table in reference.tables():
+        assert f'<table id="table-{table.key}">' in response.text
+
+
+def test_docx_download_has_every_table(app_client: TestClient, reference: Report) -> None:
+    from docx import Document
+
+    response = app_client.get("/cohort/report/download?format=docx")
+    assert response.status_code == 200
+    assert 'filename="clears-report.docx"' in response.headers["content-disposition"]
+    document = Document(io.BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert [t.title for t in reference.tables()] == headings[1:-1]  # title ... Methods
+    assert len(document.tables) == len(list(reference.tables()))
+    first = next(reference.tables())
+    assert document.tables[0].rows[1].cells[0].text == str(first.frame.iloc[0, 0])
+
+
+def test_xlsx_download_has_a_sheet_per_table(app_client: TestClient, reference: Report) -> None:
+    from openpyxl import load_workbook
+
+    response = app_client.get("/cohort/report/download?format=xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    # clears.report.xlsx: an "About" sheet, then one sheet per table.
+    assert len(book.sheetnames) == 1 + len(list(reference.tables()))
+    about = [row[1] for row in book["About"].iter_rows(values_only=True) if len(row) > 1]
+    assert "registry (centres BCN)" in about
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        text = " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    assert not re.search(r"\bP2\b", text)
+
+
+def test_download_format_is_checked(app_client: TestClient) -> None:
+    response = app_client.get("/cohort/report/download?format=pdf")
+    assert response.status_code == 422
+    assert str(escape("'html', 'docx' or 'xlsx'")) in response.text
+
+
+def test_monitor_reads_the_report(report_db: str, password_hash: str) -> None:
+    app = app_for(report_db, password_hash)
+    with TestClient(app, base_url="https://testserver") as client:
+        sign_in(client, "monitor_bcn")
+        assert client.get("/cohort/report/download?format=xlsx").status_code == 200
+    app.state.clears.registry.engine.dispose()
+
+
+def test_young_registry_says_why_there_is_no_report(make_client: object) -> None:
+    # The bare seed has only baseline visits: nothing is evaluable yet.
+    client = make_client()  # type: ignore[operator]
+    sign_in(client, "inv_bcn")
+    page = client.get("/cohort/report")
+    assert page.status_code == 200
+    assert 'id="report-error"' in page.text
+    download = client.get("/cohort/report/download?format=docx")
+    assert download.status_code == 409
+    assert download.text.startswith("no report: ")
+
+
+def test_signed_out_is_sent_to_sign_in(make_client: object) -> None:
+    client = make_client()  # type: ignore[operator]
+    response = client.get("/cohort/report", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/login")

@@ -209,9 +209,20 @@ def add(
     """Add one treatment, visit, adverse event or flare to a patient in the actor's centres."""
     if table == "patients" or table not in CLASSES:
         raise ValueError(f"add() takes a per-patient table, not {table!r}")
+    # Validate before the first statement: on SQLite that statement takes the write lock
+    # (BEGIN IMMEDIATE), so other writers wait only for the SQL, not for the validation.
+    # An unknown patient is still reported before invalid values.
+    typed: dict[str, Any] = {}
+    invalid: InputError | None = None
+    try:
+        typed = validate(
+            table, {**values, "patient_id": patient_id}, today=today or dt.date.today()
+        )
+    except InputError as exc:
+        invalid = exc
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
-    given = {**values, "patient_id": patient_id}
-    typed = validate(table, given, today=today or dt.date.today())
+    if invalid is not None:
+        raise invalid
     obj = CLASSES[table](patient_key=patient.id, **typed)
     session.add(obj)
     session.flush()

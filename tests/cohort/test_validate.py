@@ -193,7 +193,8 @@ def test_default_today_is_the_current_date(
 def test_public_api() -> None:
     assert set(clears.cohort.__all__) == {
         "Cohort", "Column", "DATE_COLUMNS", "DOSE_MAXIMUM", "Kind", "OPTIONAL_TABLES",
-        "REQUIRED_COLUMNS", "SCHEMA", "TABLES", "conform", "read", "validate", "write",
+        "REQUIRED_COLUMNS", "SCHEMA", "TABLES", "conform", "read", "validate",
+        "with_optional_columns", "write",
     }  # fmt: skip
     for name in clears.cohort.__all__:
         assert name.isupper() or getattr(clears.cohort, name).__module__.startswith("clears.")

@@ -78,6 +78,23 @@ def make_database(path: Path) -> str:
     return url
 
 
+def add_follow_up(url: str) -> None:
+    """Add visits at weeks 4 and 13 (CLASI-A 12 -> 6 -> 2) for P1 and P2, so that responses
+    can be evaluated and the study report built."""
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        for pid in ("P1", "P2"):
+            for day, activity in (("2024-01-29", 6), ("2024-04-01", 2)):
+                add_record(
+                    session,
+                    actor=ADMIN,
+                    table="visits",
+                    patient_id=pid,
+                    values={"visit_date": day, "clasi_a": activity, "clasi_d": 3},
+                )
+    engine.dispose()
+
+
 def directory(password_hash: str) -> UserDirectory:
     """One user per role at BCN, an investigator at LYO and a network administrator."""
     return UserDirectory.of(

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.web._setup import PASSWORD, app_for
+from tests.web._setup import PASSWORD, add_follow_up, app_for
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -58,9 +58,11 @@ def chromium() -> str:
 
 @pytest.fixture
 def server(db_url: str, password_hash: str) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, in a thread."""
+    """The app served by uvicorn on a free loopback port, in a thread (the seed with
+    follow-up visits, so that the study report can be built)."""
     import uvicorn
 
+    add_follow_up(db_url)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -84,7 +86,7 @@ def server(db_url: str, password_hash: str) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_sign_in_enrol_visit_live_score_advice_export(chromium: str, server: str) -> None:
+def test_sign_in_enrol_visit_live_score_advice_export_report(chromium: str, server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -142,5 +144,31 @@ def test_sign_in_enrol_visit_live_score_advice_export(chromium: str, server: str
             download.value.save_as(saved)
             assert saved.stat().st_size > 0
             page.screenshot(path=str(ARTIFACTS / "04-cohort.png"), full_page=True)
+
+            # The study report of BCN (P1 with follow-up visits, E2E-1 at baseline): a table
+            # and a figure, rendered by the browser from the page itself (no CDN).
+            page.click("#report-link")
+            expect(page.locator("h1")).to_contain_text("Study report")
+            table = page.locator("#table-table1")
+            expect(table).to_be_visible()
+            expect(table.locator("caption")).not_to_be_empty()
+            assert table.locator("tbody tr").count() > 0
+            image = page.locator("#figure-trajectories img")
+            expect(image).to_be_visible()
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+            page.screenshot(path=str(ARTIFACTS / "05-report.png"), full_page=True)
+            with page.expect_download() as report_file:
+                page.click("#report-xlsx")
+            assert report_file.value.suggested_filename == "clears-report.xlsx"
+
+            # The dose timeline and a record's own audit history.
+            page.goto(f"{server}/patients/P1")
+            bars = page.locator("#dose-timeline rect.dose-bar")
+            expect(bars).to_have_count(1)
+            expect(page.locator("#dose-timeline")).to_contain_text("lenalidomide 10 mg/day")
+            page.locator("#dose-timeline").screenshot(path=str(ARTIFACTS / "06-dose-timeline.png"))
+            page.locator("#table-visits a.record-audit").first.click()
+            expect(page.locator("#audit-subject")).to_contain_text("visits 1")
+            page.screenshot(path=str(ARTIFACTS / "07-record-audit.png"), full_page=True)
         finally:
             browser.close()

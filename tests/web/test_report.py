@@ -19,12 +19,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from tests.web._setup import ADMIN, app_for, sign_in
+from tests.web._setup import add_follow_up, app_for, sign_in
 
 from clears.registry._actor import Actor
-from clears.registry._engine import make_engine, transaction
 from clears.registry.exporter import export_cohort
-from clears.registry.records import add_record
 from clears.report import Report, build_report
 
 
@@ -34,18 +32,7 @@ def report_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> st
     target = tmp_path_factory.mktemp("report") / "clears.db"
     shutil.copy(template_db, target)
     url = f"sqlite:///{target}"
-    engine = make_engine(url)
-    with transaction(engine) as session:
-        for pid in ("P1", "P2"):
-            for day, activity in (("2024-01-29", 6), ("2024-04-01", 2)):
-                add_record(
-                    session,
-                    actor=ADMIN,
-                    table="visits",
-                    patient_id=pid,
-                    values={"visit_date": day, "clasi_a": activity, "clasi_d": 3},
-                )
-    engine.dispose()
+    add_follow_up(url)
     return url
 
 

@@ -127,3 +127,20 @@ def test_inputs_not_modified() -> None:
     build_report(cohort, today=dt.date(2024, 1, 1))
     for name, frame in before.items():
         pd.testing.assert_frame_equal(getattr(cohort, name), frame)
+
+
+def test_a_young_registry_without_follow_up_still_reports() -> None:
+    # Only each patient's first visit: nobody is evaluable for response yet. The report must
+    # say so instead of failing, and still show the summary of what was derived.
+    import dataclasses
+
+    from tests.report.conftest import EXAMPLE
+
+    cohort = read(EXAMPLE)
+    first = cohort.visits.sort_values(["patient_id", "visit_date"]).groupby("patient_id").head(1)
+    young = dataclasses.replace(cohort, visits=first.reset_index(drop=True))
+    report = build_report(young, today=dt.date(2024, 1, 2))
+    response = next(s for s in report.sections if s.key == "response")
+    assert response.paragraphs
+    assert response.paragraphs[0].startswith("No patient is evaluable for response yet")
+    assert [t.key for t in response.tables] == [response.tables[0].key]

@@ -143,6 +143,18 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
     data["label"] = data["criteria"] + "@" + data["criteria_version"]
     by = [c for c in ("baseline_severity", "sle") if c in data and data[c].notna().any()]
     tables, figures = [_summary_table(outcomes)], []
+    if data.empty:
+        reasons = outcomes["not_evaluable_reason"].dropna().value_counts().sort_index()
+        why = ", ".join(f"{reason} ({n})" for reason, n in reasons.items()) or "none recorded"
+        return Section(
+            "response",
+            "Response",
+            (
+                "No patient is evaluable for response yet under any preset, so no response "
+                f"proportions are shown. Reasons (patient x preset): {why}.",
+            ),
+            tuple(tables),
+        )
     for name, success in (("complete or partial", _RESPONDERS), ("complete", ("complete",))):
         rates = log.run(
             f"response ({name})",

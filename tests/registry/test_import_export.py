@@ -75,6 +75,22 @@ def test_import_then_export_gives_the_cohort_back(session: Session) -> None:
     assert audit.verify(session).ok
 
 
+def test_extra_date_columns_are_kept_as_iso_text(session: Session) -> None:
+    # An in-memory cohort (the simulator's, say) may carry an extra column of dates, such as
+    # sle_onset_date; the registry keeps unknown columns as JSON, which has no date type.
+    import dataclasses
+
+    original = clears.cohort.read(EXAMPLE, today=TODAY)
+    onset = pd.Series(pd.NaT, index=original.patients.index, dtype="datetime64[ns]")
+    onset.iloc[0] = pd.Timestamp("2018-03-05")
+    cohort = dataclasses.replace(original, patients=original.patients.assign(onset_seen=onset))
+    import_cohort(cohort, actor=ADMIN, session=session, today=TODAY)
+    exported = export_cohort(actor=ADMIN, session=session).patients.set_index("patient_id")
+    first = original.patients["patient_id"].iloc[0]
+    assert exported.loc[first, "onset_seen"] == "2018-03-05"
+    assert exported["onset_seen"].drop(index=first).isna().all()
+
+
 def test_export_is_scoped_to_the_actors_centres(session: Session) -> None:
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     exported = export_cohort(actor=BCN, session=session)

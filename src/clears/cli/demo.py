@@ -16,10 +16,9 @@ report file is always rewritten.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
@@ -56,31 +55,6 @@ def demo_cohort(n: int, seed: int) -> tuple[Cohort, str]:
 
     cohort = simulate("aitmehdi2021", n, np.random.default_rng(seed))
     return cohort, f"{n} simulated patients (preset aitmehdi2021, seed {seed})"
-
-
-def registry_ready(cohort: Cohort) -> Cohort:
-    """A copy whose extra date columns (not in the cohort schema) are ISO text.
-
-    The registry keeps columns it does not know as JSON per row, and JSON has no date type
-    (the simulator's ``sle_onset_date`` is such a column); known date columns are untouched.
-    """
-    import pandas as pd
-
-    from clears.cohort import SCHEMA, TABLES
-
-    frames: dict[str, Any] = {}
-    for name in TABLES:
-        frame = cohort.table(name)
-        known = {column.name for column in SCHEMA[name]}
-        dates = [
-            c
-            for c in frame.columns
-            if c not in known and pd.api.types.is_datetime64_any_dtype(frame[c])
-        ]
-        frames[name] = frame.assign(
-            **{c: frame[c].dt.strftime("%Y-%m-%d").astype("string") for c in dates}
-        )
-    return dataclasses.replace(cohort, **frames)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -167,7 +141,7 @@ def run_demo(
     url = db or f"sqlite:///{(out / DEMO_DB).resolve()}"
     _init(url, given=db is not None)
     actor = Actor.everywhere(DEMO_ACTOR)
-    import_cohort(registry_ready(cohort), actor=actor, url=url)
+    import_cohort(cohort, actor=actor, url=url)
     exported = export_cohort(actor=actor, url=url)
     written = render(
         exported,

@@ -73,10 +73,17 @@ def _records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
         if c not in data_columns(table) and c not in ("patient_id", "centre")
     ]
     columns: dict[str, list[Any]] = {}
+    json_columns = set(extra)
     for name in [*known, *extra]:
         series = frame[name]
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
-            values = [None if pd.isna(v) else v.date() for v in series]
+            # Known date columns are DATE columns; extra ones live in JSON, which has no
+            # date type, so they are kept as ISO 8601 text (what a CSV cohort holds anyway).
+            as_json = name in json_columns
+            values = [
+                None if pd.isna(v) else (v.date().isoformat() if as_json else v.date())
+                for v in series
+            ]
         else:
             values = [
                 None if v is pd.NA or v is None or v != v else v  # v != v: NaN

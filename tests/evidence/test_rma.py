@@ -49,9 +49,11 @@ def test_dersimonian_laird_matches_metafor_and_metan() -> None:
 
 
 def test_reml_matches_metafor_printed_output() -> None:
-    # Viechtbauer (2010) J Stat Softw 36(3), printed output of rma(yi, vi, data=dat) for
-    # dat.bcg with measure="RR" (REML): tau^2 0.3132, I^2 92.22%, Q(df=12) 152.2330,
-    # estimate -0.7145, se 0.1798, zval -3.9744, ci.lb -1.0669, ci.ub -0.3622.
+    # R: dat <- escalc(measure="RR", ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg);
+    #    rma(yi, vi, data=dat, method="REML") prints tau^2 0.3132 (SE 0.1664), I^2 92.22%,
+    #    Q(df = 12) = 152.2330, estimate -0.7145, se 0.1798, zval -3.9744,
+    #    ci.lb -1.0669, ci.ub -0.3622 (metafor's printed output as reproduced in public
+    #    vignettes; the same model as in Viechtbauer 2010, J Stat Softw 36(3)).
     fit = pool(YI, VI, "REML")
     assert fit.tau2 == pytest.approx(0.3132, abs=5e-5)
     assert fit.heterogeneity.i2 == pytest.approx(92.22, abs=5e-3)

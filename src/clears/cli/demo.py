@@ -8,15 +8,18 @@
 3. Export it back (:func:`clears.registry.exporter.export_cohort`), derive outcomes under
    ``aitmehdi2021`` and ``cortes2012`` and write ``DIR/clears-report.html`` from the exported
    cohort, so the report shows what the registry holds.
+4. Write ``DIR/clears-demo-users.json`` with one administrator of every centre, ``demo``,
+   whose random password is returned (and printed once by the command) and stored only as
+   an Argon2id hash, so that the printed ``clears serve --dev`` command can be signed in to.
 
 Running it again in the same folder refuses to touch the existing demo database (which may
-have been edited since, e.g. through ``clears serve``) unless ``--force`` replaces it; the
-report file is always rewritten.
+have been edited since, e.g. through ``clears serve``) or users file unless ``--force``
+replaces them; the report file is always rewritten.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -25,7 +28,17 @@ import typer
 if TYPE_CHECKING:
     from clears.cohort import Cohort
 
-__all__ = ["DEMO_CRITERIA", "DEMO_DB", "DemoRun", "demo", "demo_cohort", "run_demo"]
+__all__ = [
+    "DEMO_CRITERIA",
+    "DEMO_DB",
+    "DEMO_USER",
+    "DEMO_USERS",
+    "DemoRun",
+    "demo",
+    "demo_cohort",
+    "run_demo",
+    "serve_command",
+]
 
 #: Presets the demo derives outcomes under.
 DEMO_CRITERIA: Final = ("aitmehdi2021", "cortes2012")
@@ -33,18 +46,26 @@ DEMO_CRITERIA: Final = ("aitmehdi2021", "cortes2012")
 DEMO_DB: Final = "clears-demo.db"
 #: Name recorded as the importer in the demo's audit trail.
 DEMO_ACTOR: Final = "clears-demo"
+#: File name of the demo's users file inside the output folder.
+DEMO_USERS: Final = "clears-demo-users.json"
+#: The demo's web account: an administrator of every centre.
+DEMO_USER: Final = "demo"
 _SQLITE_SIDE_FILES: Final = ("-journal", "-wal", "-shm")
 
 
 @dataclass(frozen=True)
 class DemoRun:
-    """What :func:`run_demo` wrote: the report, the database URL and its file (SQLite)."""
+    """What :func:`run_demo` wrote: the report, the database URL and its file (SQLite), and
+    the users file with the demo account's user name and password (kept out of ``repr``)."""
 
     report: Path
     url: str
     database: Path | None
     patients: int
     described: str
+    users_file: Path
+    username: str
+    password: str = field(repr=False)
 
 
 def demo_cohort(n: int, seed: int) -> tuple[Cohort, str]:
@@ -80,6 +101,48 @@ def _prepare_default(path: Path, *, force: bool) -> None:
         )
     for suffix in ("", *_SQLITE_SIDE_FILES):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _refuse_existing_users(path: Path, *, force: bool) -> None:
+    """Refuse to replace an existing demo users file unless ``force``."""
+    from clears._exceptions import ConflictError
+
+    if path.exists() and not force:
+        raise ConflictError(
+            f"{path} already exists (accounts from an earlier demo, perhaps changed since); "
+            "nothing was changed. Pass --force to replace it, or use another --out folder."
+        )
+
+
+def _write_demo_users(path: Path) -> str:
+    """Write the demo users file (one administrator of every centre); return the password."""
+    import secrets
+
+    from clears.web._users_file import add_user, write_users
+    from clears.web.users import ALL_CENTRES, Role, UserDirectory
+
+    password = secrets.token_urlsafe(15)  # 20 characters, about 120 random bits
+    directory = add_user(
+        UserDirectory({}),
+        username=DEMO_USER,
+        role=Role.administrator.value,
+        centres=[ALL_CENTRES],
+        password=password,
+    )
+    write_users(path, directory)
+    return password
+
+
+def serve_command(run: DemoRun) -> str:
+    """The shell command that serves the demo registry to this machine, as printed.
+
+    ``--dev`` gives a random secret key for that run and plain-HTTP cookies on loopback.
+    """
+    import shlex
+
+    return shlex.join(
+        ["clears", "serve", "--db", run.url, "--users", str(run.users_file.resolve()), "--dev"]
+    )
 
 
 def _init(url: str, *, given: bool) -> None:
@@ -119,13 +182,14 @@ def run_demo(
         Database URL; default ``sqlite:///OUT/clears-demo.db``. A given database must not
         hold a registry yet, and is never deleted.
     force
-        Replace the default database file when it exists (else refused).
+        Replace the default database file and the users file when they exist (else
+        refused).
 
     Raises
     ------
     ConflictError
-        The default database file exists and ``force`` is false, or ``db`` already holds a
-        registry; nothing is changed.
+        The default database file or the users file exists and ``force`` is false, or
+        ``db`` already holds a registry; nothing is changed.
     InputError
         ``n`` outside 1-100,000, or ``db`` an in-memory database.
     """
@@ -134,8 +198,10 @@ def run_demo(
     from clears.registry.exporter import export_cohort
     from clears.registry.importer import import_cohort
 
+    users_file = (out / DEMO_USERS).resolve()
     if db is None:
         _prepare_default((out / DEMO_DB).resolve(), force=force)
+    _refuse_existing_users(users_file, force=force)
     cohort, described = demo_cohort(n, seed)
     out.mkdir(parents=True, exist_ok=True)
     url = db or f"sqlite:///{(out / DEMO_DB).resolve()}"
@@ -149,7 +215,17 @@ def run_demo(
         criteria=list(DEMO_CRITERIA),
         title="clears demo: lenalidomide in cutaneous lupus erythematosus (synthetic data)",
     )
-    return DemoRun(written, url, sqlite_file(url), exported.n_patients, described)
+    password = _write_demo_users(users_file)
+    return DemoRun(
+        written,
+        url,
+        sqlite_file(url),
+        exported.n_patients,
+        described,
+        users_file,
+        DEMO_USER,
+        password,
+    )
 
 
 def demo(
@@ -166,20 +242,25 @@ def demo(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help=f"Replace {DEMO_DB} in the output folder if it exists."),
+        typer.Option("--force", help=f"Replace {DEMO_DB} and {DEMO_USERS} in the output folder."),
     ] = False,
 ) -> None:
     """Simulate a cohort, store it in a SQLite registry, and report from the registry.
 
     Example: clears demo --out demo_folder
     """
+    import shlex
+
     run = run_demo(out, n=n, seed=seed, db=db, force=force)
-    shown = f"'{run.url}'" if any(c in run.url for c in " &?") else run.url
+    shown = shlex.quote(run.url)
     typer.echo(f"Cohort: {run.described}.")
     typer.echo(f"Registry: {run.patients} patients in {run.database or run.url}")
     typer.echo(f"Report: {run.report.resolve()}")
+    typer.echo(f"Web users: {run.users_file} (one administrator of every centre)")
+    typer.echo(f"  user name: {run.username}")
+    typer.echo(f"  password:  {run.password}   (shown only now; the file keeps only a hash)")
     typer.echo("Next, try:")
     typer.echo(f"  clears report --db {shown} --out report.html")
     typer.echo(f"  clears audit verify --db {shown}")
     typer.echo(f"  clears export --db {shown} --out cohort && clears outcomes cohort")
-    typer.echo(f"  clears serve --db {shown}   (the web app; see clears serve --help)")
+    typer.echo(f"  {serve_command(run)}   # the web app; open the URL it prints, sign in as demo")

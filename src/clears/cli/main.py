@@ -27,6 +27,7 @@ from clears.cli import report as report_cmd
 from clears.cli import score as score_cmd
 from clears.cli import serve as serve_cmd
 from clears.cli import simulate as simulate_cmd
+from clears.cli import users as users_cmd
 
 app = typer.Typer(
     name="clears",
@@ -55,6 +56,7 @@ app.add_typer(design_cmd.app, name="design")
 app.command("report")(report_cmd.report)
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
+app.add_typer(users_cmd.app, name="users")
 
 
 def _version(value: bool) -> None:

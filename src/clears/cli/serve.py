@@ -1,33 +1,109 @@
-"""``clears serve``: run the web app (FastAPI under uvicorn) over a registry database."""
+"""``clears serve``: run the web app (FastAPI under uvicorn) over a registry database.
+
+Two ways to run it:
+
+* production (the default): the secret key comes from ``CLEARS_SECRET_KEY`` and a missing,
+  short or placeholder key is refused; session cookies are ``Secure`` (put it behind TLS);
+* ``--dev``: one local run on this machine. Development mode with a random secret key made
+  for this run and never stored, so sessions (and open forms) end when the server stops;
+  cookies without ``Secure`` so that plain ``http://127.0.0.1`` works; refused unless
+  ``--host`` is a loopback address.
+
+The users file is ``--users``, else ``$CLEARS_USERS_FILE``, else ``./clears-users.json`` when
+it exists (``clears users add`` writes it). The address served is printed before starting.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
 from clears.cli.db import DbOption
 
-__all__ = ["serve"]
+__all__ = ["LOOPBACK_NAMES", "is_loopback", "serve", "served_url"]
+
+#: Host names accepted as loopback besides loopback IP addresses.
+LOOPBACK_NAMES: Final = frozenset({"localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (``localhost``, ``127.x.x.x``, ``::1``).
+
+    Examples
+    --------
+    >>> [is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "example.org")]
+    [True, True, True, False, False]
+    """
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL a browser opens for ``host`` and ``port`` (IPv6 addresses in brackets).
+
+    Examples
+    --------
+    >>> served_url("127.0.0.1", 8000), served_url("::1", 8080)
+    ('http://127.0.0.1:8000/', 'http://[::1]:8080/')
+    """
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def _users_file(given: Path | None) -> Path | None:
+    """``--users``, else ``$CLEARS_USERS_FILE``, else ``./clears-users.json`` if it exists."""
+    from clears.web._users_file import DEFAULT_USERS_FILE, USERS_FILE_ENV
+
+    if given is not None:
+        return given
+    if os.environ.get(USERS_FILE_ENV, "").strip():
+        return None  # Settings reads the variable itself
+    return DEFAULT_USERS_FILE if DEFAULT_USERS_FILE.exists() else None
 
 
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", envvar="CLEARS_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option("--port", envvar="CLEARS_PORT", min=1, max=65535, help="Port to listen on."),
+    ] = 8000,
     users: Annotated[
         Path | None,
         typer.Option(
-            "--users", help="Users file (default: $CLEARS_USERS_FILE).", show_default=False
+            "--users",
+            help="Users file (default: $CLEARS_USERS_FILE, else ./clears-users.json).",
+            show_default=False,
         ),
     ] = None,
+    dev: Annotated[
+        bool,
+        typer.Option(
+            "--dev",
+            help=(
+                "One local run: development mode, a random secret key for this run only "
+                "(sessions end when the server stops), plain-HTTP cookies; loopback host only."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Serve the web app: sign-in, patients, visits, decision support, cohort, JSON API.
 
-    The secret key comes from CLEARS_SECRET_KEY (a placeholder is refused unless
-    CLEARS_ENVIRONMENT=development); the database must exist (clears db init).
+    Without --dev the secret key comes from CLEARS_SECRET_KEY (a placeholder is refused
+    unless CLEARS_ENVIRONMENT=development); the database must exist (clears db init).
     """
+    import secrets
+
     import uvicorn
     from pydantic import ValidationError
 
@@ -35,11 +111,24 @@ def serve(
     from clears.web.app import create_app
     from clears.web.settings import Settings
 
+    if dev and not is_loopback(host):
+        raise InputError(
+            Problem(
+                "host",
+                host,
+                "is not a loopback address; --dev serves plain HTTP to this machine only",
+                "127.0.0.1, ::1 or localhost (use CLEARS_SECRET_KEY and TLS for other hosts)",
+            )
+        )
     overrides: dict[str, object] = {}
     if db is not None:
         overrides["db_url"] = db
-    if users is not None:
-        overrides["users_file"] = users
+    users_file = _users_file(users)
+    if users_file is not None:
+        overrides["users_file"] = users_file
+    if dev:
+        overrides["environment"] = "development"
+        overrides["secret_key"] = secrets.token_urlsafe(48)
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -49,4 +138,20 @@ def serve(
                 for e in exc.errors()
             ]
         ) from exc
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    accounts = len(app.state.clears.users.users)
+    if settings.users_file is None:
+        typer.echo(
+            "warning: no users file, so nobody can sign in; create one with "
+            "'clears users add NAME --role administrator --all-centres'",
+            err=True,
+        )
+    else:
+        typer.echo(f"Users: {accounts} account(s) from {settings.users_file}")
+    if dev:
+        typer.echo(
+            "Development mode (--dev): a random secret key for this run only; sessions end "
+            "when the server stops. Not for production."
+        )
+    typer.echo(f"Serving the clears web app on {served_url(host, port)} (Ctrl+C stops it)")
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,0 +1,164 @@
+"""``clears serve``: --dev, the printed URL, the users file it finds, production secrets.
+
+uvicorn is replaced by a recorder, so these tests check what would be served without
+opening a port (the demo test in tests/report/test_demo.py runs the real server).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests._cli import clears
+from tests.web._setup import SECRET
+
+from clears.web.settings import DEVELOPMENT_SECRET, Settings
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Calls of uvicorn.run; no CLEARS_* variable from the outer environment."""
+    for name in (
+        "CLEARS_SECRET_KEY",
+        "CLEARS_ENVIRONMENT",
+        "CLEARS_USERS_FILE",
+        "CLEARS_PORT",
+        "CLEARS_HOST",
+        "CLEARS_DB_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    calls: list[dict[str, Any]] = []
+
+    def run(app: Any, *, host: str, port: int, log_level: str) -> None:
+        calls.append({"settings": app.state.clears.settings, "host": host, "port": port})
+        app.state.clears.registry.engine.dispose()
+
+    monkeypatch.setattr("uvicorn.run", run)
+    return calls
+
+
+def _settings(calls: list[dict[str, Any]]) -> Settings:
+    settings = calls[-1]["settings"]
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def test_dev_gives_a_fresh_random_secret_and_prints_the_url(
+    served: list[dict[str, Any]],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", "--port", "8123") == 0
+    out = capsys.readouterr().out
+    assert "Serving the clears web app on http://127.0.0.1:8123/" in out
+    assert "sessions end when the server stops" in out
+    first = _settings(served)
+    assert first.environment == "development"
+    assert not first.cookie_secure
+    secret = first.secret_key.get_secret_value()
+    assert secret != DEVELOPMENT_SECRET
+    assert len(secret) >= 32  # token_urlsafe(48) gives 64 characters
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert _settings(served).secret_key.get_secret_value() != secret  # new at every run
+    assert served[-1]["port"] == 8000
+
+
+def test_dev_wins_over_a_production_environment(
+    served: list[dict[str, Any]], db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLEARS_ENVIRONMENT", "production")
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert _settings(served).environment == "development"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.org", "::"])
+def test_dev_refuses_a_non_loopback_host(
+    host: str,
+    served: list[dict[str, Any]],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", "--host", host) == 1
+    err = capsys.readouterr().err
+    reason = "is not a loopback address; --dev serves plain HTTP to this machine only"
+    assert f"host: {reason} (got '{host}')" in err
+    assert "allowed: 127.0.0.1, ::1 or localhost" in err
+    assert served == []
+
+
+@pytest.mark.parametrize("host", ["localhost", "::1", "127.0.0.2"])
+def test_dev_accepts_loopback_hosts(
+    host: str,
+    served: list[dict[str, Any]],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", "--host", host) == 0
+    shown = f"[{host}]" if ":" in host else host
+    assert f"on http://{shown}:8000/" in capsys.readouterr().out
+
+
+def test_production_still_refuses_placeholder_secrets(
+    served: list[dict[str, Any]],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert clears(monkeypatch, "serve", "--db", db_url) == 1
+    assert "placeholder secret" in capsys.readouterr().err
+    monkeypatch.setenv("CLEARS_SECRET_KEY", "changeme")
+    assert clears(monkeypatch, "serve", "--db", db_url) == 1
+    assert "placeholder secret" in capsys.readouterr().err
+    assert served == []
+    monkeypatch.setenv("CLEARS_SECRET_KEY", SECRET)
+    assert clears(monkeypatch, "serve", "--db", db_url, "--host", "0.0.0.0") == 0
+    settings = _settings(served)
+    assert (settings.environment, settings.cookie_secure) == ("production", True)
+    assert settings.secret_key.get_secret_value() == SECRET
+    assert "on http://0.0.0.0:8000/" in capsys.readouterr().out
+
+
+def test_port_and_host_from_the_environment(
+    served: list[dict[str, Any]],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CLEARS_PORT", "8765")
+    monkeypatch.setenv("CLEARS_HOST", "localhost")
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert (served[-1]["host"], served[-1]["port"]) == ("localhost", 8765)
+    assert "on http://localhost:8765/" in capsys.readouterr().out
+
+
+def test_users_file_default_and_warning(
+    served: list[dict[str, Any]],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert "no users file, so nobody can sign in" in capsys.readouterr().err
+    assert _settings(served).users_file is None
+    args = ("users", "add", "a", "--role", "monitor", "--centre", "BCN", "--password-stdin")
+    assert clears(monkeypatch, *args, stdin="a long enough password\n") == 0
+    capsys.readouterr()
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert _settings(served).users_file == Path("clears-users.json")
+    assert "Users: 1 account(s) from clears-users.json" in capsys.readouterr().out
+    # $CLEARS_USERS_FILE wins over the default file, --users over both
+    other = tmp_path / "other.json"
+    other.write_text('{"users": []}')
+    monkeypatch.setenv("CLEARS_USERS_FILE", str(other))
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert _settings(served).users_file == other
+    given = tmp_path / "given.json"
+    given.write_text('{"users": []}')
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", "--users", str(given)) == 0
+    assert _settings(served).users_file == given

@@ -7,21 +7,33 @@ cases run in-process with small cohorts to keep the suite quick.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import re
+import shlex
+import socket
 import sqlite3
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
+from tests.web._setup import SECRET, sign_in
 from typer.testing import CliRunner
 
 from clears import ConflictError, InputError
-from clears.cli.demo import DEMO_DB, run_demo
+from clears.cli.demo import DEMO_DB, DEMO_USERS, run_demo
 from clears.cli.main import app
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
 from clears.registry.exporter import export_cohort
+from clears.web.app import create_app
+from clears.web.settings import Settings
 
 runner = CliRunner()
 
@@ -143,3 +155,130 @@ def test_demo_given_db_must_be_new(tmp_path: Path) -> None:
 def test_demo_refuses_in_memory_database(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="in-memory"):
         run_demo(tmp_path, n=2, db="sqlite://")
+
+
+# --- the web app right after the demo -----------------------------------------------------
+
+
+def _printed(stdout: str) -> tuple[str, str, list[str]]:
+    """The user name, the password and the serve command, as the demo printed them."""
+    name = re.search(r"^  user name: (\S+)$", stdout, re.MULTILINE)
+    password = re.search(r"^  password:  (\S+)   \(shown only now", stdout, re.MULTILINE)
+    serve = [line for line in stdout.splitlines() if line.startswith("  clears serve ")]
+    assert name, stdout
+    assert password, stdout
+    assert len(serve) == 1, stdout
+    return name.group(1), password.group(1), shlex.split(serve[0], comments=True)
+
+
+def test_demo_users_file_is_private_and_holds_only_a_hash(demo_dir) -> None:  # type: ignore[no-untyped-def]
+    out, done = demo_dir
+    users = out / DEMO_USERS
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    name, password, command = _printed(done.stdout)
+    assert len(password) >= 12  # the minimum of clears.web._users_file
+    assert password not in users.read_text()
+    (entry,) = json.loads(users.read_text())["users"]
+    assert entry["username"] == name == "demo"
+    assert entry["role"] == "administrator"
+    assert entry["centres"] == ["*"]
+    assert entry["password_hash"].startswith("$argon2id$")
+    assert command == [
+        "clears", "serve", "--db", f"sqlite:///{(out / DEMO_DB).resolve()}",
+        "--users", str(users.resolve()), "--dev",
+    ]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_printed_serve_command_serves_and_the_printed_account_signs_in(  # type: ignore[no-untyped-def]
+    demo_dir, tmp_path: Path
+) -> None:
+    _, done = demo_dir
+    name, password, command = _printed(done.stdout)
+    port = _free_port()
+    # the command exactly as printed, in a clean environment (no CLEARS_* configuration);
+    # only the port comes from CLEARS_PORT so that the test does not depend on 8000 being free
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLEARS_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["CLEARS_PORT"] = str(port)
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                assert server.poll() is None, server.communicate()
+                assert time.monotonic() < deadline, "the server did not start within 60 s"
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            page = client.get("/login")
+            token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+            assert token, page.text
+            data = {"username": name, "password": password, "login_token": token.group(1)}
+            signed = client.post("/login", data=data)
+            assert signed.status_code == 303, signed.text
+            me = client.get("/api/me").json()
+            assert (me["username"], me["role"]) == ("demo", "administrator")
+            patients = client.get("/patients")
+            assert patients.status_code == 200
+            assert patients.text.count('href="/patients/') >= 40  # every demo patient
+    finally:
+        server.terminate()
+        try:
+            stdout, _ = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:  # pragma: no cover - only if shutdown hangs
+            server.kill()
+            stdout, _ = server.communicate()
+    assert f"Serving the clears web app on {base}/" in stdout
+    assert "sessions end when the server stops" in stdout
+
+
+def test_demo_account_signs_in_to_the_app(tmp_path: Path) -> None:
+    run = run_demo(tmp_path, n=3, seed=4)
+    assert repr(run).count(run.password) == 0  # kept out of repr
+    settings = Settings(
+        environment="test",
+        secret_key=SECRET,  # type: ignore[arg-type]
+        db_url=run.url,
+        users_file=run.users_file,
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app, base_url="https://testserver") as client:
+            sign_in(client, run.username, run.password)
+            me = client.get("/api/me").json()
+            assert me["username"] == "demo"
+            assert me["role"] == "administrator"
+        with TestClient(app, base_url="https://testserver") as client:
+            page = client.get("/login")
+            token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+            assert token
+            wrong = {"username": "demo", "password": run.password + "x", "login_token": token[1]}
+            assert client.post("/login", data=wrong).status_code == 401
+    finally:
+        app.state.clears.registry.engine.dispose()
+
+
+def test_demo_refuses_to_replace_its_users_file(tmp_path: Path) -> None:
+    first = run_demo(tmp_path / "out", n=2, seed=1, db=f"sqlite:///{tmp_path / 'one.db'}")
+    before = first.users_file.read_bytes()
+    with pytest.raises(ConflictError, match=f"{DEMO_USERS} already exists.*--force"):
+        run_demo(tmp_path / "out", n=2, seed=1, db=f"sqlite:///{tmp_path / 'two.db'}")
+    assert not (tmp_path / "two.db").exists()  # refused before anything was written
+    assert first.users_file.read_bytes() == before
+    again = run_demo(
+        tmp_path / "out", n=2, seed=1, db=f"sqlite:///{tmp_path / 'two.db'}", force=True
+    )
+    assert again.password != first.password
+    assert first.users_file.read_bytes() != before

@@ -3,6 +3,8 @@
 Nothing is read at import time: :class:`Settings` is built by ``clears serve`` (or a test) and
 handed to :func:`clears.web.app.create_app`. Outside ``environment="development"`` a missing,
 short or placeholder secret key is refused, and session cookies are always ``Secure``.
+``clears serve --dev`` builds development settings with a random key made for that run
+(never the built-in :data:`DEVELOPMENT_SECRET`), on a loopback address only.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class Settings(BaseSettings):
     environment
         ``development`` allows the built-in development secret and plain-HTTP cookies.
     users_file
-        JSON file of users (name, role, centres, argon2 password hash); see ``docs/web.md``.
+        JSON file of users (name, role, centres, argon2 password hash), written by
+        ``clears users``; see ``docs/web.md``.
     session_minutes
         Idle time after which a session ends and the user must sign in again.
     login_attempts, login_window_seconds

@@ -7,7 +7,8 @@ The registry has no users table yet, so accounts live in a file named by
                 "password_hash": "$argon2id$..."}]}
 
 ``centres: ["*"]`` makes a network-wide user (every centre). The file is read once, when the
-app is created; it is never written by the app.
+app is created; it is never written by the app. ``clears users add|list|remove|passwd``
+edits it (atomically, mode ``0600``; see :mod:`clears.web._users_file`).
 """
 
 from __future__ import annotations

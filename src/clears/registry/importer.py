@@ -4,9 +4,10 @@ The cohort is validated first exactly as :func:`clears.cohort.read` does; any pr
 the import before anything is written, with every problem listed (file, row, column, value,
 what is allowed). A cohort holding a patient already in the registry is refused the same way
 (re-importing is never a duplicate patient). Rows are inserted in chunks with Core
-``INSERT``s (``executemany`` of parameter lists), so memory stays bounded by the cohort
-frames, and one audit entry per patient records the import (the patient's values and how
-many rows of each table came with them).
+``INSERT``s (``executemany`` of parameter lists); the parameters of each chunk are built
+just before its ``INSERT`` and dropped after it, so besides the typed cohort frames only one
+chunk is ever held as Python objects. One audit entry per patient records the import (the
+patient's values and how many rows of each table came with them), also built per chunk.
 
 On SQLite the per-row evaluation of the tables' CHECK constraints is the slowest part of a
 bulk insert (each ``IN (...)`` list is rebuilt for every row, about 75 µs per visit row).
@@ -96,6 +97,17 @@ def _records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
         row["extra"] = {name: columns[name][i] for name in extra} if extra else None
         rows.append(row)
     return rows
+
+
+def _batches(
+    table: str, frame: pd.DataFrame, size: int
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """``(first row, row dicts)`` for ``size`` rows at a time: parameters for one ``INSERT``.
+
+    Built batch by batch, so the whole table is never held as Python objects at once.
+    """
+    for start in range(0, len(frame), size):
+        yield start, _records(table, frame.iloc[start : start + size])
 
 
 def _existing(session: Session, ids: Sequence[str]) -> set[str]:
@@ -236,12 +248,11 @@ def _write_rows(
     table = ENTITY_TABLES["patients"]
     before["patients"] = _last_id(session, "patients")
     keys: dict[str, int] = {}
-    rows = _records("patients", patients)
     centres = patients["centre"].astype(str).tolist()
-    for start in range(0, len(rows), chunk):
+    for start, rows in _batches("patients", patients, chunk):
         part = [
             {**row, "patient_id": ids[i], "centre_key": centre_keys[centres[i]], "version": 1}
-            for i, row in enumerate(rows[start : start + chunk], start)
+            for i, row in enumerate(rows, start)
         ]
         session.execute(sa.insert(table), part)
         query = sa.select(table.c.patient_id, table.c.id).where(
@@ -249,39 +260,40 @@ def _write_rows(
         )
         keys.update((str(pid), int(key)) for pid, key in session.execute(query))
     counts: dict[str, dict[str, int]] = {pid: {} for pid in ids}
-    written = {"patients": len(rows)}
+    written = {"patients": len(patients)}
     for name in TABLES[1:]:
         frame = cohort.table(name)
         owners = frame["patient_id"].astype(str).tolist()
-        records = _records(name, frame)
         before[name] = _last_id(session, name)
-        for start in range(0, len(records), chunk):
+        for start, records in _batches(name, frame, chunk):
             part = [
                 {**row, "patient_key": keys[owners[i]], "version": 1}
-                for i, row in enumerate(records[start : start + chunk], start)
+                for i, row in enumerate(records, start)
             ]
             session.execute(sa.insert(ENTITY_TABLES[name]), part)
+            del part, records
         for owner in owners:
             counts[owner][name] = counts[owner].get(name, 0) + 1
-        written[name] = len(records)
-    changes = [
-        audit.Change(
-            "import",
-            "patients",
-            keys[pid],
-            pid,
-            None,
-            {
-                "centre": centres[i],
-                **{k: v for k, v in rows[i].items() if v is not None},
-                "rows": counts[pid],
-                "source": cohort.source,
-            },
-        )
-        for i, pid in enumerate(ids)
-    ]
-    for start in range(0, len(changes), chunk):
-        audit.append(session, actor=actor, changes=changes[start : start + chunk])
+        written[name] = len(frame)
+        del owners
+    for start, rows in _batches("patients", patients, chunk):
+        changes = [
+            audit.Change(
+                "import",
+                "patients",
+                keys[ids[i]],
+                ids[i],
+                None,
+                {
+                    "centre": centres[i],
+                    **{k: v for k, v in row.items() if v is not None},
+                    "rows": counts[ids[i]],
+                    "source": cohort.source,
+                },
+            )
+            for i, row in enumerate(rows, start)
+        ]
+        audit.append(session, actor=actor, changes=changes)
     return ImportSummary(written, tuple(created), cohort.source)
 
 

@@ -11,6 +11,9 @@ from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
 
 __all__ = ["write"]
 
+#: Rows rendered as text and written at a time.
+_CSV_ROWS = 50_000
+
 
 def _ordered(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     required = [name for name in REQUIRED_COLUMNS[table] if name in frame.columns]
@@ -33,6 +36,18 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             columns[name] = series
     return pd.DataFrame(columns, index=frame.index)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV, rendering and writing ``_CSV_ROWS`` rows at a time.
+
+    Only one batch is ever held as text, so the rendered table is never in memory at once;
+    the file is the same as one ``to_csv`` of the whole table.
+    """
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for start in range(0, max(len(frame), 1), _CSV_ROWS):
+            part = _as_text(frame.iloc[start : start + _CSV_ROWS])
+            part.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
 
 
 def write(cohort: Cohort, path: str | Path, *, format: Literal["csv", "parquet"] = "csv") -> Path:
@@ -60,7 +75,7 @@ def write(cohort: Cohort, path: str | Path, *, format: Literal["csv", "parquet"]
     for table in TABLES:
         frame = _ordered(table, cohort.table(table)).reset_index(drop=True)
         if format == "csv":
-            _as_text(frame).to_csv(folder / f"{table}.csv", index=False, lineterminator="\n")
+            _write_csv(frame, folder / f"{table}.csv")
         else:
             frame.to_parquet(folder / f"{table}.parquet", index=False)
     return folder

@@ -6,7 +6,8 @@ sessions and rate limiter), so tests build as many as they need.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Final
 
@@ -28,7 +29,12 @@ from clears.web.security import RateLimiter, SessionStore
 from clears.web.settings import Settings
 from clears.web.users import UserDirectory
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["ROUTERS", "THREADS", "create_app"]
+
+#: Worker threads for the blocking routes (database, reports). Writes to one SQLite file are
+#: serialised anyway and Python runs one thread at a time, so more threads only add
+#: switching; fewer requests in flight queue in order instead (benchmarks/bench_web.py).
+THREADS: Final = 8
 
 #: Every router of the app, in inclusion order (the isolation tests enumerate their routes).
 ROUTERS: Final = (
@@ -140,6 +146,7 @@ def create_app(
     *,
     users: UserDirectory | None = None,
     engine: sa.Engine | None = None,
+    threads: int = THREADS,
 ) -> FastAPI:
     """Create the clears web app.
 
@@ -152,7 +159,12 @@ def create_app(
     engine
         The registry engine; default: :func:`clears.registry._engine.make_engine` of
         ``settings.db_url``. The database must already be initialised (``clears db init``).
+    threads
+        Size of the thread pool that runs the blocking routes, set when the server starts
+        (the lifespan of the app; AnyIO's default is 40).
     """
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
     directory = users
     if directory is None:
         directory = (
@@ -160,7 +172,16 @@ def create_app(
             if settings.users_file is not None
             else UserDirectory({})
         )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="clears",
         version=__version__,
         description=(

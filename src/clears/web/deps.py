@@ -3,6 +3,11 @@
 Routes declare what they need with the ``Annotated`` aliases (``RegistryDep``,
 ``CurrentUser``, ``WriterUser``, ``ExporterUser``) and write routes add
 ``dependencies=[CSRF]``; nothing here runs at import time.
+
+The dependencies are ``async def`` because they only read memory (app state, the session
+table, the user directory): FastAPI runs them on the event loop instead of handing each one
+to the thread pool, which sync dependencies would cost on every request. The routes that
+touch the database stay plain ``def`` and run in the thread pool.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ class AppState:
     templates: Jinja2Templates
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     """The state of the app serving this request."""
     state: AppState = request.app.state.clears
     return state
@@ -88,7 +93,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_registry(state: StateDep) -> Registry:
+async def get_registry(state: StateDep) -> Registry:
     """The registry of this app."""
     return state.registry
 
@@ -96,7 +101,7 @@ def get_registry(state: StateDep) -> Registry:
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
-def current_user(request: Request, state: StateDep) -> User:
+async def current_user(request: Request, state: StateDep) -> User:
     """The signed-in user; raises :class:`NotSignedIn` without a live session."""
     data = state.sessions.get(request.cookies.get(COOKIE))
     user = None if data is None else state.users.get(data.username)
@@ -108,14 +113,14 @@ def current_user(request: Request, state: StateDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def writer(user: CurrentUser) -> User:
+async def writer(user: CurrentUser) -> User:
     """A user allowed to write (not a monitor)."""
     if not user.can_write:
         raise Forbidden(f"the {user.role} role is read-only")
     return user
 
 
-def exporter(user: CurrentUser) -> User:
+async def exporter(user: CurrentUser) -> User:
     """A user allowed to export."""
     if not user.can_export:
         raise Forbidden(f"the {user.role} role may not export data")

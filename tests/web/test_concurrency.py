@@ -1,0 +1,87 @@
+"""Concurrent writes through the app, and the server settings chosen for them.
+
+Writers of one process queue on the registry's in-process lock (see
+``tests/registry/test_writer_lock.py``); here many clients record visits at once through
+the JSON API and every acknowledged visit must be stored, once, with an intact audit chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+
+import anyio.to_thread
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from tests.web._setup import app_for, directory, settings, sign_in
+
+from clears.registry import audit
+from clears.registry._engine import make_engine, transaction, writer_lock
+from clears.registry._models import Base
+from clears.web.app import THREADS, create_app
+
+Client = Callable[[], TestClient]
+
+
+def test_concurrent_visits_are_all_stored_once_with_an_intact_chain(
+    make_client: Client, db_url: str
+) -> None:
+    writers, per_writer = 6, 5
+    clients = [make_client() for _ in range(writers)]
+    tokens = [sign_in(client, "entry_bcn") for client in clients]
+    acknowledged: list[int] = []
+    failures: list[str] = []
+    guard = threading.Lock()
+
+    def record(number: int) -> None:
+        for n in range(per_writer):
+            day = dt.date(2023, 1, 1) + dt.timedelta(days=number * per_writer + n)
+            response = clients[number].post(
+                "/api/patients/P1/records/visits",
+                headers={"X-CSRF-Token": tokens[number]},
+                json={"values": {"visit_date": day.isoformat(), "clasi_scalp_ery": n % 4}},
+            )
+            with guard:
+                if response.status_code == 201:
+                    acknowledged.append(response.json()["id"])
+                else:
+                    failures.append(f"{response.status_code} {response.text[:200]}")
+
+    threads = [threading.Thread(target=record, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == []
+    assert len(acknowledged) == len(set(acknowledged)) == writers * per_writer
+    engine = make_engine(db_url)
+    visits = Base.metadata.tables["visits"]
+    with transaction(engine) as session:
+        stored = set(session.execute(sa.select(visits.c.id)).scalars())
+        report = audit.verify(session)
+    assert set(acknowledged) <= stored
+    assert report.ok
+    assert not writer_lock(engine).locked()  # nobody left holding the write lock
+    engine.dispose()
+
+
+async def _pool_size() -> float:
+    return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_the_server_runs_blocking_routes_on_a_small_thread_pool(
+    db_url: str, password_hash: str
+) -> None:
+    app = app_for(db_url, password_hash)
+    with TestClient(app, base_url="https://testserver") as client:  # runs the lifespan
+        assert client.portal is not None
+        assert client.portal.call(_pool_size) == THREADS == 8
+        assert client.get("/healthz").status_code == 200
+    app.state.clears.registry.engine.dispose()
+
+
+def test_thread_pool_size_is_checked(db_url: str, password_hash: str) -> None:
+    with pytest.raises(ValueError, match="threads must be at least 1, not 0"):
+        create_app(settings(db_url), users=directory(password_hash), threads=0)

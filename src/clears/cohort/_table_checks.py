@@ -33,12 +33,21 @@ def _rows(mask: pd.Series | np.ndarray) -> list[int]:
 def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
     if frame.empty or frame.shape[1] == 0:
         return []
+    # pandas finds the candidate rows without a Python tuple per row (blanks compare equal,
+    # as below); the exact keys are then built only for those few rows.
+    candidates = np.flatnonzero(frame.duplicated(keep=False).to_numpy())
+    if candidates.size == 0:
+        return []
     missing = object()
-    keys = [
-        tuple(missing if is_blank(v) and not isinstance(v, str) else v for v in row)
-        for row in frame.itertuples(index=False, name=None)
-    ]
-    counts = Counter(keys)
+    keys = {
+        int(i): tuple(missing if is_blank(v) and not isinstance(v, str) else v for v in row)
+        for i, row in zip(
+            candidates,
+            frame.iloc[candidates].itertuples(index=False, name=None),
+            strict=True,
+        )
+    }
+    counts = Counter(keys.values())
     return [
         Problem(
             "(whole row)",
@@ -48,7 +57,7 @@ def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
             file,
             i + 1,
         )
-        for i, key in enumerate(keys)
+        for i, key in keys.items()
         if counts[key] > 1
     ]
 

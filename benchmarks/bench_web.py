@@ -5,7 +5,19 @@ registry; this process drives ``--clients`` concurrent clients (asyncio + httpx)
 in, each recording visits for its own synthetic patient for ``--duration`` seconds (and at
 most ``--max-requests`` visits per client). It reports throughput and p50/p95/p99 latency,
 then checks that every acknowledged visit is in the database and that the audit chain
-verifies.
+verifies. On Linux it also reports the CPU time the server process spent per acknowledged
+visit during the timed window (from ``/proc``), which shows whether the server is CPU-bound.
+
+Server settings under test (what ``clears serve`` runs): one uvicorn process (sessions and
+the sign-in limiter live in memory, so there is one process, no ``--workers``), uvicorn's
+default HTTP and event-loop implementations, access log on (``log_level="info"``), the
+blocking routes on a thread pool of ``clears.web.app.THREADS`` (8) threads, request
+dependencies on the event loop; the registry on SQLite in WAL mode with
+``synchronous=NORMAL`` and an in-process writer lock before ``BEGIN IMMEDIATE``.
+
+Closed loop: each client sends its next visit when the previous one is answered, so the
+mean latency is ``clients / throughput`` (Little's law); a p95 under 100 ms with 50 clients
+needs about 500 visits/s.
 
 Usage::
 
@@ -51,6 +63,16 @@ def _database(path: Path) -> str:
         create_centre(session, actor=Actor.everywhere("bench"), code="BCN")
     engine.dispose()
     return url
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -114,7 +136,9 @@ async def _client(
             errors.append(f"{response.status_code} {response.text[:200]}")
 
 
-async def _run(base: str, clients: int, duration: float, max_requests: int) -> dict[str, object]:
+async def _run(
+    base: str, clients: int, duration: float, max_requests: int, server_pid: int
+) -> dict[str, object]:
     latencies: list[float] = []
     acknowledged: dict[str, set[int]] = {}
     errors: list[str] = []
@@ -123,6 +147,7 @@ async def _run(base: str, clients: int, duration: float, max_requests: int) -> d
     try:
         # Sign-in (Argon2) and enrolment are set-up, outside the timed window.
         ready = await asyncio.gather(*(_setup(c, i) for i, c in enumerate(sessions)))
+        cpu_before = _cpu_seconds(server_pid)
         started = time.perf_counter()
         stop_at = started + duration
         await asyncio.gather(
@@ -132,6 +157,7 @@ async def _run(base: str, clients: int, duration: float, max_requests: int) -> d
             )
         )
         wall = time.perf_counter() - started
+        cpu_after = _cpu_seconds(server_pid)
     finally:
         for c in sessions:
             await c.aclose()
@@ -146,6 +172,11 @@ async def _run(base: str, clients: int, duration: float, max_requests: int) -> d
         "p50_ms": round(quantiles[49] * 1000, 1),
         "p95_ms": round(quantiles[94] * 1000, 1),
         "p99_ms": round(quantiles[98] * 1000, 1),
+        "server_cpu_ms_per_visit": (
+            round((cpu_after - cpu_before) * 1000 / len(latencies), 2)
+            if cpu_before is not None and cpu_after is not None and latencies
+            else None
+        ),
         "_acknowledged": acknowledged,
     }
 
@@ -219,7 +250,9 @@ def main() -> int:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("the server did not start")
                 time.sleep(0.2)
-            result = asyncio.run(_run(base, args.clients, args.duration, args.max_requests))
+            result = asyncio.run(
+                _run(base, args.clients, args.duration, args.max_requests, server.pid)
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

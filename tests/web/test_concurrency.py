@@ -85,3 +85,47 @@ def test_the_server_runs_blocking_routes_on_a_small_thread_pool(
 def test_thread_pool_size_is_checked(db_url: str, password_hash: str) -> None:
     with pytest.raises(ValueError, match="threads must be at least 1, not 0"):
         create_app(settings(db_url), users=directory(password_hash), threads=0)
+
+
+async def _loop_thread() -> int:
+    return threading.get_ident()
+
+
+def test_form_saves_write_off_the_event_loop(db_url: str, password_hash: str) -> None:
+    app = app_for(db_url, password_hash)
+    engine = app.state.clears.registry.engine
+    writers: list[int] = []
+
+    @sa.event.listens_for(engine, "begin")
+    def _began(_connection: sa.Connection) -> None:
+        writers.append(threading.get_ident())
+
+    with TestClient(app, base_url="https://testserver") as client:
+        assert client.portal is not None
+        loop = client.portal.call(_loop_thread)
+        csrf = sign_in(client, "inv_bcn")
+        writers.clear()
+        posts = {
+            "/patients/new": {"patient_id": "P8", "centre": "BCN"},
+            "/patients/P1/visits/new": {"visit_date": "2024-02-01", "clasi_scalp_ery": "2"},
+            "/patients/P1/records/flares/new": {"flare_date": "2024-02-02", "severity": "mild"},
+            "/patients/P1/records/adverse_events/1/edit": {
+                "onset_date": "2024-01-10",
+                "term": "headache",
+                "grade": "2",
+                "version": "1",
+            },
+        }
+        for url, form in posts.items():
+            saved = client.post(url, data={**form, "csrf_token": csrf}, follow_redirects=False)
+            assert saved.status_code == 303, (url, saved.text[:300])
+        # A rejected save is rendered from the thread pool too, with the problem shown.
+        rejected = client.post(
+            "/patients/P1/visits/new",
+            data={"visit_date": "2024-02-03", "clasi_scalp_ery": "7", "csrf_token": csrf},
+        )
+        assert rejected.status_code == 422
+        assert 'href="#field-clasi_scalp_ery"' in rejected.text
+    assert len(writers) >= len(posts) + 1  # every save opened at least one transaction
+    assert loop not in writers  # none of them on the event loop's thread
+    engine.dispose()

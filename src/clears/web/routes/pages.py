@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from clears._exceptions import InputError
 from clears.cohort import TABLES
@@ -21,6 +22,7 @@ from clears.web._dose_chart import dose_timeline
 from clears.web._forms import submitted, table_fields
 from clears.web._render import render
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
+from clears.web.users import User
 
 __all__ = ["router"]
 
@@ -88,6 +90,13 @@ async def enrol(
 ) -> Response:
     """Enrol a patient; a rejected save keeps every value and points at the fields."""
     values = submitted(await request.form())
+    # Reading the form needs the event loop; the write blocks, so it runs in the thread pool.
+    return await run_in_threadpool(_enrol, request, state, registry, user, values)
+
+
+def _enrol(
+    request: Request, state: StateDep, registry: RegistryDep, user: User, values: dict[str, str]
+) -> Response:
     patient_id = values.pop("patient_id", "")
     centre = values.pop("centre", "")
     try:

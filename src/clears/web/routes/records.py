@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
@@ -130,7 +132,11 @@ async def visit_save(
     """Save a visit."""
     values = forms.submitted(await request.form())
     kept = {k: v for k, v in forms.without_stale_totals(values).items() if v is not None}
-    return _save_new(request, state, registry, user, "visits", patient_id, kept)
+    # Reading the form needs the event loop; validating and writing block, so they run in
+    # the thread pool like the plain ``def`` routes (the loop keeps serving other requests).
+    return await run_in_threadpool(
+        _save_new, request, state, registry, user, "visits", patient_id, kept
+    )
 
 
 @router.get("/patients/{patient_id}/records/{table}/new")
@@ -158,7 +164,9 @@ async def record_save(
 ) -> Response:
     """Save a treatment period, adverse event or flare."""
     values = forms.submitted(await request.form())
-    return _save_new(request, state, registry, user, table, patient_id, values)
+    return await run_in_threadpool(
+        _save_new, request, state, registry, user, table, patient_id, values
+    )
 
 
 def _load(
@@ -207,6 +215,21 @@ async def edit_save(
 ) -> Response:
     """Save an edit made on the version read; a stale version shows both values."""
     form = await request.form()
+    return await run_in_threadpool(
+        _edit_save, request, state, registry, user, patient_id, table, record_id, form
+    )
+
+
+def _edit_save(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: User,
+    patient_id: str,
+    table: RecordTable,
+    record_id: int,
+    form: FormData,
+) -> Response:
     current_version, current = _load(registry, user, table, patient_id, record_id)
     typed = forms.submitted(form)
     raw_version = form.get("version")

@@ -248,3 +248,18 @@ def test_a_commit_survives_the_process_being_killed_right_after(
     with transaction(file_engine) as session:
         assert list_patients(session, actor=ADMIN) == ["KEPT"]
         assert audit.verify(session).ok
+
+
+def test_a_read_only_file_still_opens_in_its_own_journal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE t (x INTEGER)")
+    raw.execute("INSERT INTO t VALUES (1)")
+    raw.commit()
+    raw.close()
+    reader = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with reader.connect() as connection:
+        # Switching to WAL needs a write; a read-only file keeps its rollback journal.
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "delete"
+        assert connection.exec_driver_sql("SELECT x FROM t").scalar_one() == 1
+    reader.dispose()

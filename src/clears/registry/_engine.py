@@ -22,7 +22,9 @@ transaction. PostgreSQL needs nothing special.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -130,7 +132,10 @@ def _sqlite_events(engine: sa.Engine, busy_timeout: float) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")  # persistent; "memory" for :memory:
+        # Persistent once set ("memory" for :memory:). A read-only file, or another
+        # connection in the way, keeps its current mode rather than failing to connect.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # per connection; durable on crash
         cursor.close()
 

@@ -84,6 +84,7 @@ def test_deleted_record_keeps_its_history(make_client: Client, db_url: str) -> N
     [
         "/audit/centres/1",  # not a record entity
         "/audit/visits/abc",  # record ids are numbers
+        "/audit/visits/%C2%B2",  # a Unicode digit (superscript two) is not a record id
         "/audit/visits/999",  # no such record
         "/audit/visits/99999999999999999999999",  # beyond a 64-bit id
         "/audit/patients/P404",  # no such patient

@@ -49,7 +49,7 @@ def record_history(
     if entity == "patients":
         entries = audit.history(session, actor=actor, patient_id=entity_id)
         return entity_id, [e for e in entries if e.entity == "patients"]
-    if not entity_id.isdigit() or int(entity_id) > 2**63 - 1:
+    if not (entity_id.isascii() and entity_id.isdigit()) or int(entity_id) > 2**63 - 1:
         raise missing
     key = int(entity_id)
     found = session.execute(

@@ -233,7 +233,11 @@ def _edit_save(
     current_version, current = _load(registry, user, table, patient_id, record_id)
     typed = forms.submitted(form)
     raw_version = form.get("version")
-    version = int(raw_version) if isinstance(raw_version, str) and raw_version.isdigit() else -1
+    version = (
+        int(raw_version)
+        if isinstance(raw_version, str) and raw_version.isascii() and raw_version.isdigit()
+        else -1
+    )
     reason_value = form.get("reason")
     reason = reason_value if isinstance(reason_value, str) and reason_value.strip() else None
     # Cleared fields become blank; fields the form does not show are left alone.

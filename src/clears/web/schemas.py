@@ -101,7 +101,12 @@ PatientRead = RecordRead
 
 
 class AuditRead(BaseModel):
-    """One audit entry: who, when, what, before/after (canonical JSON) and why."""
+    """One audit entry: who, when, what, before/after (canonical JSON) and why.
+
+    Built from a registry ``AuditEntry`` with ``AuditRead.model_validate(entry)``.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     at: str

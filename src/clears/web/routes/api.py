@@ -127,22 +127,7 @@ def patient_audit(patient_id: str, registry: RegistryDep, user: CurrentUser) -> 
     """Every audited change to the patient and their records, oldest first."""
     with registry.session() as session:
         entries = audit.history(session, actor=user.actor(), patient_id=patient_id)
-        return [
-            AuditRead(
-                id=e.id,
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                entity=e.entity,
-                entity_id=e.entity_id,
-                patient_id=e.patient_id,
-                before=e.before,
-                after=e.after,
-                reason=e.reason,
-                hash=e.hash,
-            )
-            for e in entries
-        ]
+        return [AuditRead.model_validate(e) for e in entries]
 
 
 @router.post("/score/clasi", dependencies=[CSRF])

@@ -53,19 +53,4 @@ def record_audit_api(
     """Every audited change to one record (``patients`` takes the patient id), oldest first."""
     with registry.session() as session:
         _, entries = record_history(session, actor=user.actor(), entity=entity, entity_id=entity_id)
-        return [
-            AuditRead(
-                id=e.id,
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                entity=e.entity,
-                entity_id=e.entity_id,
-                patient_id=e.patient_id,
-                before=e.before,
-                after=e.after,
-                reason=e.reason,
-                hash=e.hash,
-            )
-            for e in entries
-        ]
+        return [AuditRead.model_validate(e) for e in entries]

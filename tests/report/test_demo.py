@@ -282,3 +282,21 @@ def test_demo_refuses_to_replace_its_users_file(tmp_path: Path) -> None:
     )
     assert again.password != first.password
     assert first.users_file.read_bytes() != before
+
+
+@pytest.mark.parametrize(
+    ("argv0", "expected"),
+    [
+        (".venv/bin/clears", ".venv/bin/clears"),  # run without activating the environment
+        ("/opt/x/bin/clears", "/opt/x/bin/clears"),  # found on PATH: the shell passes the path
+        ("/site/clears/cli/main.py", "clears"),  # python -m clears.cli.main
+        ("-c", "clears"),
+    ],
+)
+def test_printed_commands_call_clears_the_way_it_was_started(
+    monkeypatch: pytest.MonkeyPatch, argv0: str, expected: str
+) -> None:
+    from clears.cli.demo import program
+
+    monkeypatch.setattr(sys, "argv", [argv0, "demo"])
+    assert program() == expected

@@ -133,6 +133,18 @@ def _write_demo_users(path: Path) -> str:
     return password
 
 
+def program() -> str:
+    """How to call clears again: the executable this run was started as, else ``clears``.
+
+    A user who ran ``.venv/bin/clears demo`` without activating the environment can paste
+    the printed commands as they are.
+    """
+    import sys
+
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if Path(invoked).name == "clears" else "clears"
+
+
 def serve_command(run: DemoRun) -> str:
     """The shell command that serves the demo registry to this machine, as printed.
 
@@ -141,7 +153,7 @@ def serve_command(run: DemoRun) -> str:
     import shlex
 
     return shlex.join(
-        ["clears", "serve", "--db", run.url, "--users", str(run.users_file.resolve()), "--dev"]
+        [program(), "serve", "--db", run.url, "--users", str(run.users_file.resolve()), "--dev"]
     )
 
 
@@ -259,8 +271,9 @@ def demo(
     typer.echo(f"Web users: {run.users_file} (one administrator of every centre)")
     typer.echo(f"  user name: {run.username}")
     typer.echo(f"  password:  {run.password}   (shown only now; the file keeps only a hash)")
+    me = shlex.quote(program())
     typer.echo("Next, try:")
-    typer.echo(f"  clears report --db {shown} --out report.html")
-    typer.echo(f"  clears audit verify --db {shown}")
-    typer.echo(f"  clears export --db {shown} --out cohort && clears outcomes cohort")
+    typer.echo(f"  {me} report --db {shown} --out report.html")
+    typer.echo(f"  {me} audit verify --db {shown}")
+    typer.echo(f"  {me} export --db {shown} --out cohort && {me} outcomes cohort")
     typer.echo(f"  {serve_command(run)}   # the web app; open the URL it prints, sign in as demo")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import typer
 
 if TYPE_CHECKING:
@@ -74,6 +73,8 @@ def power(
     plot: Path | None = typer.Option(None, "--plot", help="Write the power curve (PNG)."),  # noqa: B008
 ) -> None:
     """Power by simulation over a grid of sample sizes (two-arm or single-arm)."""
+    import numpy as np
+
     from clears.design import power_single_arm, power_two_arm
 
     if (control is None) == (p0 is None):

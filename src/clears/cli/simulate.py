@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import typer
-
-from clears.cohort import write
 
 __all__ = ["simulate"]
 
@@ -40,6 +37,8 @@ def simulate(
     ),
 ) -> None:
     """Simulate a cohort calibrated to a published series (cohort tables v1)."""
+    import numpy as np
+
     from clears.simulate import calibrate
     from clears.simulate import simulate as run
 
@@ -57,5 +56,7 @@ def simulate(
     if out is None:
         raise typer.BadParameter("required unless --calibration is given", param_hint="'--out'")
     cohort = run(preset, n, rng)
+    from clears.cohort import write
+
     write(cohort, out)
     typer.echo(f"wrote {cohort.n_patients} simulated patients ({cohort.source}) to {out}")

@@ -15,19 +15,21 @@ import pandas as pd
 
 from clears._exceptions import ClearsError, InputError
 from clears.cohort import Cohort
+from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae import grade_lab
 from clears.outcomes import derive
 from clears.protocol import advise
 from clears.registry._records import Record
+from clears.units import canonical_unit
 
 __all__ = ["LAB_TESTS", "Series", "advice", "lab_grades", "response_status", "series"]
 
-#: Visit lab columns graded by CTCAE v5.0: column -> (CTCAE test, canonical unit).
+#: Visit lab columns graded by CTCAE v5.0: column -> (CTCAE test, canonical unit), read
+#: from the CTCAE lab definitions (their ``cohort_column``) so the two cannot drift apart.
 LAB_TESTS: Final = {
-    "anc": ("neutrophils", "10^9/L"),
-    "wbc": ("wbc", "10^9/L"),
-    "platelets": ("platelets", "10^9/L"),
-    "hb": ("hemoglobin", "g/dL"),
+    lab.cohort_column: (lab.key, canonical_unit(lab.quantity))
+    for lab in CTCAE_LABS.values()
+    if lab.cohort_column is not None
 }
 
 

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from clears.cli.score import SevereReading
+
 __all__ = ["outcomes"]
 
 
@@ -18,13 +20,6 @@ class TableFormat(StrEnum):
 
     csv = "csv"
     json = "json"
-
-
-class SevereReading(StrEnum):
-    """Reading of the SLEDAI severe-flare threshold (clears.instruments.flare.SEVERE_READINGS)."""
-
-    to = "to"
-    change = "change"
 
 
 class Table(StrEnum):

@@ -30,7 +30,10 @@ class FlareRule(StrEnum):
 
 
 class SevereReading(StrEnum):
-    """How the severe SLEDAI criterion is read."""
+    """How the severe SLEDAI criterion is read (clears.instruments.flare.SEVERE_READINGS).
+
+    ``clears score flare`` and ``clears outcomes`` both offer it.
+    """
 
     to = "to"
     change = "change"

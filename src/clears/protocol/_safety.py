@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from clears.instruments.ctcae import grade_lab
+from clears.instruments.ctcae import LAB_TESTS, grade_lab
 from clears.protocol._dose import DoseAdvice, regimen_label
 from clears.protocol._patient import PatientData, flag, number
 from clears.protocol._sources import (
@@ -38,9 +38,13 @@ __all__ = [
 #: goes below 2.5 mg daily (LABEL_CYTOPENIA, instruments.md §6.5 [S]).
 CYTOPENIA_LEVELS: Final = (10.0, 5.0, 2.5)
 
-#: CTCAE v5.0 grade-1 lower bounds (×10⁹/L): below them the grade no longer depends on the
-#: local LLN (instruments.md §5.2 [V]); at or above them the value is grade 0 or 1.
-_GRADE1_LOWER: Final = {"neutrophils": 1.5, "platelets": 75.0}
+#: The CTCAE lab tests behind a cytopenia hold -> their visits-table column, read from
+#: :data:`clears.instruments.ctcae.LAB_TESTS` (as are their grade bands).
+_CYTOPENIA_COLUMNS: Final = {
+    lab.key: lab.cohort_column
+    for lab in (LAB_TESTS["neutrophils"], LAB_TESTS["platelets"])
+    if lab.cohort_column is not None
+}
 
 #: Renal starting-dose bands for MDS (CLcr mL/min, Cockcroft-Gault): (lower bound, regimen,
 #: mg per dose, doses a week). LABEL_RENAL: older US label [S] and Giagounidis 2008 [V].
@@ -88,8 +92,8 @@ def cytopenia_grade(test: str, value: float) -> int:
     """CTCAE v5.0 grade of a neutrophil or platelet count in ×10⁹/L, reading grades ≥ 2.
 
     Grades come from :func:`clears.instruments.ctcae.grade_lab`. Grade 1 needs the local
-    lower limit of normal, so values in the grade-1 band (and normal values) both return 0
-    here; only grades 2–4 drive dose decisions.
+    lower limit of normal, so values at or above the grade-1 lower bound (1.5 and 75 ×10⁹/L,
+    instruments.md §5.2 [V]) return 0 here; only grades 2–4 drive dose decisions.
 
     Examples
     --------
@@ -98,7 +102,7 @@ def cytopenia_grade(test: str, value: float) -> int:
     >>> cytopenia_grade("platelets", 75.0)
     0
     """
-    if value >= _GRADE1_LOWER[test]:
+    if value >= LAB_TESTS[test].scales[0].grade1_lower:
         return 0
     return grade_lab(test, value, "10^9/L").grade
 
@@ -107,7 +111,7 @@ def _labs(
     data: PatientData, since: dt.date | None, until: dt.date | None = None
 ) -> dict[str, tuple[dt.date, float]]:
     out: dict[str, tuple[dt.date, float]] = {}
-    for test, column in (("neutrophils", "anc"), ("platelets", "platelets")):
+    for test, column in _CYTOPENIA_COLUMNS.items():
         for row in reversed(data.visits):
             day = row["visit_date"]
             value = number(row.get(column))

@@ -16,10 +16,11 @@ import clears.cohort
 from clears._exceptions import InputError
 from clears.cli.main import app
 from clears.instruments import clasi, sledai
+from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.redcap import dictionary_rows
 from clears.registry.exports.fhir import GRADE_EXTENSION, bundle_dict
 from clears.registry.exports.redcap_flat import read_redcap, redcap_records
-from clears.registry.exports.sdtm import sdtm_tables
+from clears.registry.exports.sdtm import LAB_TESTS, sdtm_tables
 
 EXAMPLE = Path(clears.cohort.__file__).parents[3] / "examples" / "cohort"
 TODAY = dt.date(2025, 1, 1)
@@ -247,6 +248,14 @@ def test_sdtm_domains(cohort: clears.cohort.Cohort) -> None:
     assert ae["AEACN"].tolist()[:2] == ["DRUG WITHDRAWN", "DOSE NOT CHANGED"]
     assert ae.loc[0, "AEOUT"] == "RECOVERED/RESOLVED"
     assert ae["AESER"].isin(["Y", "N", ""]).all()
+
+
+def test_sdtm_grades_every_ctcae_lab_column() -> None:
+    # the CTCAE lab definitions name their visits column; each gets an LB test code and
+    # is graded by that CTCAE test, the others are not graded
+    graded = {lab.cohort_column: lab.key for lab in CTCAE_LABS.values() if lab.cohort_column}
+    assert set(graded) <= set(LAB_TESTS)
+    assert {column: entry[3] for column, entry in LAB_TESTS.items() if entry[3]} == graded
 
 
 @pytest.mark.parametrize(

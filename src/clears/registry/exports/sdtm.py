@@ -33,6 +33,7 @@ from typing import Any, Final
 import pandas as pd
 
 from clears.cohort import Cohort
+from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae_array import grade_labs
 
 __all__ = ["AEACN", "AEOUT", "DOMAINS", "LAB_TESTS", "sdtm_tables", "write_sdtm"]
@@ -40,16 +41,27 @@ __all__ = ["AEACN", "AEOUT", "DOMAINS", "LAB_TESTS", "sdtm_tables", "write_sdtm"
 #: The four domains written, one CSV each (``dm.csv``...).
 DOMAINS: Final = ("DM", "EX", "LB", "AE")
 
+#: Cohort visit column → (LBTESTCD, LBTEST, unit) in SDTM controlled terminology.
+_SDTM_LABS: Final = {
+    "anc": ("NEUT", "Neutrophils", "10^9/L"),
+    "wbc": ("WBC", "Leukocytes", "10^9/L"),
+    "platelets": ("PLAT", "Platelets", "10^9/L"),
+    "hb": ("HGB", "Hemoglobin", "g/dL"),
+    "anti_dsdna": ("DSDNAAB", "Double-Stranded DNA Antibody", "IU/mL"),
+    "c3": ("C3", "Complement C3", "g/L"),
+    "c4": ("C4", "Complement C4", "g/L"),
+    "creatinine_clearance": ("CREATCLR", "Creatinine Clearance", "mL/min"),
+}
+
+#: Cohort visit column → CTCAE test grading it, read from the CTCAE lab definitions.
+_CTCAE_BY_COLUMN: Final = {
+    lab.cohort_column: lab.key for lab in CTCAE_LABS.values() if lab.cohort_column is not None
+}
+
 #: Cohort visit column → (LBTESTCD, LBTEST, unit, CTCAE test graded or ``None``).
-LAB_TESTS: Final = {
-    "anc": ("NEUT", "Neutrophils", "10^9/L", "neutrophils"),
-    "wbc": ("WBC", "Leukocytes", "10^9/L", "wbc"),
-    "platelets": ("PLAT", "Platelets", "10^9/L", "platelets"),
-    "hb": ("HGB", "Hemoglobin", "g/dL", "hemoglobin"),
-    "anti_dsdna": ("DSDNAAB", "Double-Stranded DNA Antibody", "IU/mL", None),
-    "c3": ("C3", "Complement C3", "g/L", None),
-    "c4": ("C4", "Complement C4", "g/L", None),
-    "creatinine_clearance": ("CREATCLR", "Creatinine Clearance", "mL/min", None),
+LAB_TESTS: Final[dict[str, tuple[str, str, str, str | None]]] = {
+    column: (code, test, unit, _CTCAE_BY_COLUMN.get(column))
+    for column, (code, test, unit) in _SDTM_LABS.items()
 }
 
 #: Cohort ``action`` → SDTM AEACN (CDISC code list ACN).

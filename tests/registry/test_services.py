@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
+from clears.registry._actor import Actor
+from clears.registry._records import Record
 from clears.registry.patients import (
     create_patient,
     get_patient,
@@ -16,7 +19,49 @@ from clears.registry.patients import (
     timeline,
     update_patient,
 )
-from clears.registry.records import add_record, delete_record, lock_visit, update_record
+from clears.registry.records import (
+    RecordTable,
+    add_record,
+    delete_record,
+    lock_visit,
+    update_record,
+)
+
+
+def _add(
+    session: Session,
+    table: RecordTable,
+    values: dict[str, Any],
+    *,
+    actor: Actor = BCN,
+    patient_id: str = "P1",
+) -> Record:
+    """Add a record on TODAY (BCN's patient P1 unless told)."""
+    return add_record(
+        session, actor=actor, table=table, patient_id=patient_id, values=values, today=TODAY
+    )
+
+
+def _update_visit(
+    session: Session,
+    visit: Record,
+    version: int,
+    changes: dict[str, Any],
+    *,
+    actor: Actor = BCN,
+    reason: str | None = None,
+) -> Record:
+    """Change a visit read at ``version`` on TODAY."""
+    return update_record(
+        session,
+        actor=actor,
+        table="visits",
+        record_id=visit.id,
+        version=version,
+        changes=changes,
+        reason=reason,
+        today=TODAY,
+    )
 
 
 def test_queries_see_only_the_actors_centres(session: Session) -> None:
@@ -27,33 +72,10 @@ def test_queries_see_only_the_actors_centres(session: Session) -> None:
     with pytest.raises(NotFoundError, match="no patient 'P2' in your centres"):
         get_patient(session, actor=BCN, patient_id="P2")
     with pytest.raises(NotFoundError):
-        add_record(
-            session,
-            actor=BCN,
-            table="flares",
-            patient_id="P2",
-            values={"flare_date": "2024-01-01", "severity": "mild"},
-            today=TODAY,
-        )
-    visit = add_record(
-        session,
-        actor=LYO,
-        table="visits",
-        patient_id="P2",
-        values={"visit_date": "2024-01-01"},
-        today=TODAY,
-    )
+        _add(session, "flares", {"flare_date": "2024-01-01", "severity": "mild"}, patient_id="P2")
+    visit = _add(session, "visits", {"visit_date": "2024-01-01"}, actor=LYO, patient_id="P2")
     with pytest.raises(NotFoundError, match="no visits record"):
-        update_record(
-            session,
-            actor=BCN,
-            table="visits",
-            record_id=visit.id,
-            version=1,
-            changes={"hb": 12},
-            reason="x",
-            today=TODAY,
-        )
+        _update_visit(session, visit, 1, {"hb": 12}, reason="x")
 
 
 def test_patient_in_a_foreign_centre_or_twice_is_refused(session: Session) -> None:
@@ -69,14 +91,7 @@ def test_patient_in_a_foreign_centre_or_twice_is_refused(session: Session) -> No
 def test_values_are_validated_like_cohort_rows(session: Session) -> None:
     two_centres(session)
     with pytest.raises(InputError) as caught:
-        add_record(
-            session,
-            actor=BCN,
-            table="visits",
-            patient_id="P1",
-            values={"visit_date": "2024-02-30", "clasi_scalp_ery": 4, "colour": "red"},
-            today=TODAY,
-        )
+        _add(session, "visits", {"visit_date": "2024-02-30", "clasi_scalp_ery": 4, "colour": "red"})
     fields = {p.field for p in caught.value.problems}
     # every problem at once: unknown field, impossible date, item code outside its levels
     assert fields == {"colour", "visit_date", "clasi_scalp_ery"}
@@ -84,23 +99,10 @@ def test_values_are_validated_like_cohort_rows(session: Session) -> None:
     assert item.allowed is not None
     assert "3 (" in item.allowed  # the allowed levels come from the CLASI definition
     # dose ceiling: lenalidomide at most 25 mg/day (cohort schema DOSE_MAXIMUM)
+    period = {"drug": "lenalidomide", "start_date": "2024-01-01"}
     with pytest.raises(InputError, match="dose_mg_per_day"):
-        add_record(
-            session,
-            actor=BCN,
-            table="treatments",
-            patient_id="P1",
-            values={"drug": "lenalidomide", "start_date": "2024-01-01", "dose_mg_per_day": 25.5},
-            today=TODAY,
-        )
-    ok = add_record(
-        session,
-        actor=BCN,
-        table="treatments",
-        patient_id="P1",
-        values={"drug": "lenalidomide", "start_date": "2024-01-01", "dose_mg_per_day": 25},
-        today=TODAY,
-    )
+        _add(session, "treatments", {**period, "dose_mg_per_day": 25.5})
+    ok = _add(session, "treatments", {**period, "dose_mg_per_day": 25})
     assert ok.data["dose_mg_per_day"] == 25.0
     assert ok.data["start_date"] == dt.date(2024, 1, 1)
 
@@ -130,55 +132,16 @@ def test_a_stale_update_is_refused_showing_both_values(session: Session) -> None
 
 def test_past_or_locked_visits_need_a_reason(session: Session) -> None:
     two_centres(session)
-    today_visit = add_record(
-        session,
-        actor=BCN,
-        table="visits",
-        patient_id="P1",
-        values={"visit_date": TODAY},
-        today=TODAY,
-    )
+    today_visit = _add(session, "visits", {"visit_date": TODAY})
     # same day, not locked: no reason needed
-    changed = update_record(
-        session,
-        actor=BCN,
-        table="visits",
-        record_id=today_visit.id,
-        version=1,
-        changes={"hb": 12.5},
-        today=TODAY,
-    )
+    changed = _update_visit(session, today_visit, 1, {"hb": 12.5})
     locked = lock_visit(
         session, actor=BCN, record_id=today_visit.id, version=changed.version, today=TODAY
     )
     with pytest.raises(InputError, match="reason: is required to change a locked or past"):
-        update_record(
-            session,
-            actor=BCN,
-            table="visits",
-            record_id=today_visit.id,
-            version=locked.version,
-            changes={"hb": 12.0},
-            today=TODAY,
-        )
-    update_record(
-        session,
-        actor=BCN,
-        table="visits",
-        record_id=today_visit.id,
-        version=locked.version,
-        changes={"hb": 12.0},
-        reason="lab corrected",
-        today=TODAY,
-    )
-    past = add_record(
-        session,
-        actor=BCN,
-        table="visits",
-        patient_id="P1",
-        values={"visit_date": TODAY - dt.timedelta(days=1)},
-        today=TODAY,
-    )
+        _update_visit(session, today_visit, locked.version, {"hb": 12.0})
+    _update_visit(session, today_visit, locked.version, {"hb": 12.0}, reason="lab corrected")
+    past = _add(session, "visits", {"visit_date": TODAY - dt.timedelta(days=1)})
     with pytest.raises(InputError, match="reason"):
         delete_record(
             session,
@@ -206,46 +169,18 @@ def test_clasi_total_is_derived_from_complete_items(session: Session) -> None:
     two_centres(session)
     items = dict.fromkeys(clasi.DEFINITION.columns, 0)
     items["clasi_scalp_ery"] = 2  # erythema 2 on the scalp: CLASI-A = 2 (Albrecht 2005)
-    visit = add_record(
-        session,
-        actor=BCN,
-        table="visits",
-        patient_id="P1",
-        values={"visit_date": "2024-01-01", **items},
-        today=TODAY,
-    )
+    visit = _add(session, "visits", {"visit_date": "2024-01-01", **items})
     assert visit.data["clasi_a"] == 2
     assert visit.data["clasi_d"] == 0
     with pytest.raises(InputError, match="disagrees with the total"):
-        add_record(
-            session,
-            actor=BCN,
-            table="visits",
-            patient_id="P1",
-            values={"visit_date": "2024-01-02", "clasi_a": 3, **items},
-            today=TODAY,
-        )
+        _add(session, "visits", {"visit_date": "2024-01-02", "clasi_a": 3, **items})
 
 
 def test_timeline_holds_every_record_in_date_order(session: Session) -> None:
     two_centres(session)
     for day in ("2024-03-01", "2024-01-01", "2024-02-01"):
-        add_record(
-            session,
-            actor=BCN,
-            table="visits",
-            patient_id="P1",
-            values={"visit_date": day},
-            today=TODAY,
-        )
-    add_record(
-        session,
-        actor=BCN,
-        table="adverse_events",
-        patient_id="P1",
-        values={"onset_date": "2024-02-02", "term": "Fatigue", "grade": 1},
-        today=TODAY,
-    )
+        _add(session, "visits", {"visit_date": day})
+    _add(session, "adverse_events", {"onset_date": "2024-02-02", "term": "Fatigue", "grade": 1})
     result = timeline(session, actor=BCN, patient_id="P1")
     dates = [r.data["visit_date"].isoformat() for r in result["visits"]]
     assert dates == ["2024-01-01", "2024-02-01", "2024-03-01"]

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears.outcomes._exposure import DAYS_PER_YEAR
 
 __all__ = ["DAYS_PER_YEAR", "exposure_by_patient", "exposure_years"]
-
-#: Days per patient-year (Julian year), as the outcome engine (``clears.outcomes``) uses.
-DAYS_PER_YEAR: Final = 365.25
 
 
 def exposure_years(

@@ -21,13 +21,15 @@ import pandas as pd
 
 from clears._exceptions import InputError, NotFoundError, Problem
 from clears.cohort import Cohort, with_optional_columns
+from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 
 __all__ = ["PatientData", "Row", "as_date", "flag", "is_missing", "number", "patient_data"]
 
 Row = Mapping[str, Any]
 
-_TRUE = frozenset({"true", "t", "yes", "y", "1", "positive", "pos"})
-_FALSE = frozenset({"false", "f", "no", "n", "0", "negative", "neg"})
+#: Yes/no spellings: the cohort's boolean spellings, plus pregnancy-test results.
+_TRUE = BOOLEAN_TRUE | {"positive", "pos"}
+_FALSE = BOOLEAN_FALSE | {"negative", "neg"}
 
 
 def is_missing(value: object) -> bool:

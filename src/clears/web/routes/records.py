@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
+from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.registry.patients import get_patient
 from clears.registry.records import RecordTable, add_record, get_record, update_record
@@ -49,12 +49,14 @@ def _form_page(
     table: str,
     patient_id: str,
     values: Mapping[str, Any],
-    problems: list[Problem] | None = None,
-    conflict: str = "",
+    error: InputError | ConflictError | None = None,
     record_id: int | None = None,
     version: int | None = None,
-    status: int = 200,
 ) -> Response:
+    """The form with ``values``; a rejected save (422) lists its problems next to their
+    fields, a stale edit (409) shows the conflict."""
+    problems = list(error.problems) if isinstance(error, InputError) else []
+    status = 200 if error is None else 422 if isinstance(error, InputError) else 409
     context: dict[str, Any] = {
         "table": table,
         "title": _TITLES[table],
@@ -63,9 +65,9 @@ def _form_page(
             k: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
             for k, v in values.items()
         },
-        "problems": problems or [],
-        "problem_fields": {p.field for p in problems or []},
-        "conflict": conflict,
+        "problems": problems,
+        "problem_fields": {p.field for p in problems},
+        "conflict": str(error) if isinstance(error, ConflictError) else "",
         "record_id": record_id,
         "version": version,
     }
@@ -99,14 +101,7 @@ def _save_new(
             )
     except InputError as exc:
         return _form_page(
-            request,
-            state,
-            user,
-            table=table,
-            patient_id=patient_id,
-            values=values,
-            problems=list(exc.problems),
-            status=422,
+            request, state, user, table=table, patient_id=patient_id, values=values, error=exc
         )
     return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
@@ -260,7 +255,9 @@ def _edit_save(
                 changes=changes,
                 reason=reason,
             )
-    except ConflictError as exc:
+    except (ConflictError, InputError) as exc:
+        # A stale edit is shown against the stored version, so saving it again is a choice
+        # made knowing both values; a rejected one keeps the version it was made on.
         return _form_page(
             request,
             state,
@@ -268,23 +265,9 @@ def _edit_save(
             table=table,
             patient_id=patient_id,
             values=typed,
-            conflict=str(exc),
+            error=exc,
             record_id=record_id,
-            version=current_version,
-            status=409,
-        )
-    except InputError as exc:
-        return _form_page(
-            request,
-            state,
-            user,
-            table=table,
-            patient_id=patient_id,
-            values=typed,
-            problems=list(exc.problems),
-            record_id=record_id,
-            version=version,
-            status=422,
+            version=current_version if isinstance(exc, ConflictError) else version,
         )
     return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 

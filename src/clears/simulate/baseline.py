@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from clears.instruments.clasi_definition import SEVERITY_BANDS
 from clears.simulate.presets import SimulationPreset
 
 __all__ = ["Baseline", "draw_baseline"]
@@ -44,17 +45,19 @@ def _bounded(rng: np.random.Generator, n: int, median: float, lo: float, hi: flo
 
 
 def _clasi(rng: np.random.Generator, n: int, b: dict[str, Any]) -> tuple[Int, Any]:
-    bands = np.array(["mild", "moderate", "severe"])
-    probs = np.array([b["clasi_mild"], b["clasi_moderate"], b["clasi_severe"]], dtype=float)
+    low, mid, high = SEVERITY_BANDS  # Klein 2011: mild 0-9, moderate 10-20, severe 21-70
+    bands = np.array([band.name for band in SEVERITY_BANDS])
+    probs = np.array([b[f"clasi_{band}"] for band in bands], dtype=float)
     band = bands[rng.choice(3, size=n, p=probs / probs.sum())]
     lo, hi = int(b["clasi_min"]), int(b["clasi_max"])
-    mild = rng.integers(min(lo, 9), 10, size=n)
+    mild = rng.integers(min(lo, low.high), low.high + 1, size=n)
     # Skewed towards the low end within moderate and severe, as the published medians
     # (12 with 53 % moderate) require.
-    moderate = 10 + np.minimum(np.floor(rng.exponential(4.0, n)), 10).astype(np.int64)
-    severe = 21 + np.floor(rng.exponential(6.0, n)).astype(np.int64)
-    a0 = np.where(band == "mild", mild, np.where(band == "moderate", moderate, severe))
-    return np.clip(a0, lo, max(hi, 21)).astype(np.int64), band
+    extra = np.minimum(np.floor(rng.exponential(4.0, n)), mid.high - mid.low)
+    moderate = mid.low + extra.astype(np.int64)
+    severe = high.low + np.floor(rng.exponential(6.0, n)).astype(np.int64)
+    a0 = np.where(band == low.name, mild, np.where(band == mid.name, moderate, severe))
+    return np.clip(a0, lo, max(hi, high.low)).astype(np.int64), band
 
 
 def draw_baseline(preset: SimulationPreset, n: int, rng: np.random.Generator) -> Baseline:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from clears._exceptions import NotFoundError
+from clears.registry._actor import Actor
+from clears.registry._records import Record
 from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, get_record, update_record
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, WriterUser
 from clears.web.schemas import RecordCreate, RecordId, RecordRead, RecordUpdate
 
-__all__ = ["router"]
+__all__ = ["patient_record", "router"]
 
 router = APIRouter(prefix="/api/patients/{patient_id}", tags=["api"])
+
+
+def patient_record(
+    session: Session, *, actor: Actor, table: RecordTable, patient_id: str, record_id: int
+) -> Record:
+    """Record ``record_id`` of ``table`` if it belongs to ``patient_id``; 404 otherwise
+    (the record pages and the API share it)."""
+    found = get_record(session, actor=actor, table=table, record_id=record_id)
+    if found.patient_id != patient_id:
+        raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+    return found
 
 
 @router.get("/records/{table}")
@@ -51,9 +65,9 @@ def record(
 ) -> RecordRead:
     """One record."""
     with registry.session() as session:
-        found = get_record(session, actor=user.actor(), table=table, record_id=record_id)
-    if found.patient_id != patient_id:
-        raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+        found = patient_record(
+            session, actor=user.actor(), table=table, patient_id=patient_id, record_id=record_id
+        )
     return RecordRead.of(found)
 
 
@@ -68,9 +82,9 @@ def update(
 ) -> RecordRead:
     """Change a record read at ``version``; 409 with both values when it is stale."""
     with registry.session() as session:
-        found = get_record(session, actor=user.actor(), table=table, record_id=record_id)
-        if found.patient_id != patient_id:
-            raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+        patient_record(
+            session, actor=user.actor(), table=table, patient_id=patient_id, record_id=record_id
+        )
         changed = update_record(
             session,
             actor=user.actor(),

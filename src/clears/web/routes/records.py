@@ -17,13 +17,14 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from clears._exceptions import ConflictError, InputError, NotFoundError
+from clears._exceptions import ConflictError, InputError
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.registry.patients import get_patient
-from clears.registry.records import RecordTable, add_record, get_record, update_record
+from clears.registry.records import RecordTable, add_record, update_record
 from clears.web import _forms as forms
 from clears.web._render import render
 from clears.web.deps import CSRF, RegistryDep, StateDep, WriterUser
+from clears.web.routes.api_records import patient_record
 from clears.web.schemas import RecordId
 from clears.web.users import User
 
@@ -168,9 +169,9 @@ def _load(
     registry: RegistryDep, user: User, table: RecordTable, patient_id: str, record_id: int
 ) -> tuple[int, dict[str, Any]]:
     with registry.session() as session:
-        record = get_record(session, actor=user.actor(), table=table, record_id=record_id)
-    if record.patient_id != patient_id:
-        raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+        record = patient_record(
+            session, actor=user.actor(), table=table, patient_id=patient_id, record_id=record_id
+        )
     return record.version, dict(record.data)
 
 

@@ -98,6 +98,33 @@ def test_export_is_scoped_to_the_actors_centres(session: Session) -> None:
     assert set(exported.visits["patient_id"]) <= set(exported.patients["patient_id"])
 
 
+def test_import_into_a_centre_not_the_actors_is_refused_and_writes_nothing(
+    session: Session,
+) -> None:
+    import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
+    before = _counts(session)
+    patients = pd.read_csv(EXAMPLE / "patients.csv")
+    cohort = clears.cohort.read(EXAMPLE, today=TODAY)
+
+    def renumber(frame: pd.DataFrame) -> pd.DataFrame:
+        # the same patients under new ids, so that only their centre can be refused
+        return frame.assign(patient_id="N" + frame["patient_id"])
+
+    renamed = clears.cohort.Cohort(
+        renumber(cohort.patients),
+        renumber(cohort.treatments),
+        renumber(cohort.visits),
+        renumber(cohort.adverse_events),
+        renumber(cohort.flares),
+    )
+    with pytest.raises(InputError, match="centre: is not one of your centres") as caught:
+        import_cohort(renamed, actor=BCN, session=session, today=TODAY)
+    # example patients.csv: P04-P06 are at LYO, a registered centre but not one of BCN's
+    assert set(patients["centre"]) == {"BCN", "LYO"}
+    assert caught.value.problems[0].value == "LYO"
+    assert _counts(session) == before
+
+
 def test_reimport_is_refused_and_writes_nothing(session: Session) -> None:
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     before = _counts(session)

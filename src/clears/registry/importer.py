@@ -122,10 +122,11 @@ def _existing(session: Session, ids: Sequence[str]) -> set[str]:
 def _centres(
     session: Session, *, actor: Actor, codes: Sequence[str]
 ) -> tuple[dict[str, int], list[str]]:
-    query = sa.select(centres_table.c.code, centres_table.c.id)
-    known: dict[str, int] = {str(code): int(key) for code, key in session.execute(query)}
-    created = sorted(set(codes) - set(known))
-    for code in created:
+    """Database keys of ``codes`` (creating the missing ones) and the codes created.
+
+    Every code must be one of the actor's centres, registered or not.
+    """
+    for code in codes:
         if not actor.can_see(code):
             raise InputError(
                 Problem(
@@ -136,6 +137,10 @@ def _centres(
                     "patients",
                 )
             )
+    query = sa.select(centres_table.c.code, centres_table.c.id)
+    known: dict[str, int] = {str(code): int(key) for code, key in session.execute(query)}
+    created = sorted(set(codes) - set(known))
+    for code in created:
         session.execute(sa.insert(centres_table).values(code=code))
         known[code] = session.execute(
             sa.select(centres_table.c.id).where(centres_table.c.code == code)
@@ -231,17 +236,6 @@ def _write_rows(
                 if pid in duplicates
             ]
         )
-    for code in set(patients["centre"].astype(str)):
-        if not actor.can_see(code):
-            raise InputError(
-                Problem(
-                    "centre",
-                    code,
-                    "is not one of your centres",
-                    ", ".join(sorted(actor.centres)),
-                    "patients",
-                )
-            )
     centre_keys, created = _centres(
         session, actor=actor, codes=sorted(set(patients["centre"].astype(str)))
     )

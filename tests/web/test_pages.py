@@ -142,3 +142,12 @@ def test_monitor_cannot_write_or_export(make_client: Client) -> None:
     )
     assert refused.status_code == 403
     assert client.get("/api/patients/P9").status_code == 404
+
+
+def test_the_presets_offered_are_the_bundled_ones_default_first() -> None:
+    # Independent source: the criteria package's own list of bundled presets.
+    from clears.criteria import BUNDLED
+    from clears.web.routes.pages import PRESETS
+
+    assert sorted(PRESETS) == sorted(BUNDLED)
+    assert PRESETS[0] == "aitmehdi2021"

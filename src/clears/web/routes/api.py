@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -25,14 +25,13 @@ from clears.web.deps import (
     WriterUser,
     csrf_for,
 )
+from clears.web.routes.pages import Preset
 from clears.web.schemas import AuditRead, Me, PatientCreate, PatientRead, PatientUpdate
 from clears.web.users import ALL_CENTRES
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-Preset = Literal["aitmehdi2021", "cortes2012", "braunstein2012", "klein2011", "clasi50"]
 
 
 @router.get("/me")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -28,7 +28,10 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-PRESETS = ("aitmehdi2021", "cortes2012", "braunstein2012", "klein2011", "clasi50")
+#: The bundled criteria presets (:data:`clears.criteria.BUNDLED`) in the order pages and
+#: the API offer them, the default first.
+Preset = Literal["aitmehdi2021", "cortes2012", "braunstein2012", "klein2011", "clasi50"]
+PRESETS: Final[tuple[Preset, ...]] = get_args(Preset)
 
 
 @router.get("/")

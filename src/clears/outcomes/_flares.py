@@ -36,6 +36,7 @@ import pandas as pd
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
 from clears.instruments.flare import RULES, classify_change
+from clears.instruments.sledai import MAXIMUM as SLEDAI_MAXIMUM
 from clears.outcomes._group import first_true, group_max
 from clears.outcomes._timeline import Codes, Timeline, days
 
@@ -46,9 +47,6 @@ Bool = npt.NDArray[np.bool_]
 
 #: Values of ``sle_flare_source`` for a patient with a flare.
 SOURCES = ("flares_table", "sledai", "both")
-
-#: Highest SLEDAI-2K total (sum of the 24 weights; Gladman 2002, J Rheumatol 29:288-91).
-_SLEDAI_MAX = 105
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def _sledai_scores(visits: pd.DataFrame) -> Float:
     raw = visits["sledai"].astype(object)
     score = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     given = raw.map(lambda v: not (v is None or v is pd.NA or v != v or v == "")).to_numpy(bool)
-    valid = ~np.isnan(score) & (np.mod(score, 1) == 0) & (score >= 0) & (score <= _SLEDAI_MAX)
+    valid = ~np.isnan(score) & (np.mod(score, 1) == 0) & (score >= 0) & (score <= SLEDAI_MAXIMUM)
     bad = np.flatnonzero(given & ~valid)
     if len(bad):
         raise InputError(
@@ -103,7 +101,7 @@ def _sledai_scores(visits: pd.DataFrame) -> Float:
                 "sledai",
                 raw.iloc[i],
                 "is not a SLEDAI-2K total",
-                "a whole number 0 to 105",
+                f"a whole number 0 to {SLEDAI_MAXIMUM}",
                 "visits",
                 int(i) + 1,
             )

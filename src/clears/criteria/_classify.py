@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from clears._exceptions import InputError, Problem
 from clears.criteria._preset import LevelRule, Preset
+from clears.instruments.clasi_definition import ACTIVITY_MAX
 
 __all__ = ["CATEGORIES", "CATEGORY_RANK", "classify_response", "rank_response"]
 
@@ -28,12 +29,13 @@ CATEGORIES: Final = ("not_evaluable", "none", "minimal", "partial", "complete")
 #: Order of the categories (``not_evaluable`` is -1).
 CATEGORY_RANK: Final = {"not_evaluable": -1, "none": 0, "minimal": 1, "partial": 2, "complete": 3}
 
-_CLASI_A_MAX = 70.0
-
 
 def _check_range(values: npt.NDArray[np.float64], field: str) -> list[Problem]:
-    bad = ~np.isnan(values) & ((values < 0) | (values > _CLASI_A_MAX))
-    return [Problem(field, float(v), "out of range", "0 to 70 (CLASI-A)") for v in values[bad][:5]]
+    bad = ~np.isnan(values) & ((values < 0) | (values > ACTIVITY_MAX))
+    return [
+        Problem(field, float(v), "out of range", f"0 to {ACTIVITY_MAX} (CLASI-A)")
+        for v in values[bad][:5]
+    ]
 
 
 def _meets(

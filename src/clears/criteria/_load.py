@@ -30,6 +30,7 @@ from clears.criteria._preset import (
     ResponseRule,
 )
 from clears.instruments._definition import Reference
+from clears.instruments.clasi_definition import ACTIVITY_MAX
 
 __all__ = ["BUNDLED", "PRESETS", "get", "load", "parse"]
 
@@ -119,7 +120,7 @@ def _level(check: _Checker, response: Mapping[str, Any], key: str) -> LevelRule 
     doc = check.table(response, key, _LEVEL)
     if "points" not in doc and "percent" not in doc:
         check.add(path, None, "needs points, percent or both", "points = N and/or percent = N")
-    points = check.number(doc, "points", f"{path}.points", 0.5, 70)
+    points = check.number(doc, "points", f"{path}.points", 0.5, ACTIVITY_MAX)
     percent = check.number(doc, "percent", f"{path}.percent", 1, 100)
     combine = cast(Combine, check.choice(doc, "combine", f"{path}.combine", COMBINE_MODES))
     return LevelRule(points=points, percent=percent, combine=combine)
@@ -140,8 +141,8 @@ def _response(check: _Checker, doc: Mapping[str, Any]) -> ResponseRule:
     rule = ResponseRule(
         minimal=_level(check, r, "minimal"),
         partial=_level(check, r, "partial"),
-        complete_max=check.number(r, "complete_max", "response.complete_max", 0, 70),
-        baseline_min=check.number(r, "baseline_min", "response.baseline_min", 0, 70),
+        complete_max=check.number(r, "complete_max", "response.complete_max", 0, ACTIVITY_MAX),
+        baseline_min=check.number(r, "baseline_min", "response.baseline_min", 0, ACTIVITY_MAX),
         assessment_week=week,
         assessment_rule=cast(
             AssessmentRule,
@@ -168,8 +169,8 @@ def _relapse(check: _Checker, doc: Mapping[str, Any], response: ResponseRule) ->
         )
     rule = RelapseRule(
         after=after,
-        min_score=check.number(r, "min_score", "relapse.min_score", 0, 70),
-        min_rise=check.number(r, "min_rise", "relapse.min_rise", 0.5, 70),
+        min_score=check.number(r, "min_score", "relapse.min_score", 0, ACTIVITY_MAX),
+        min_rise=check.number(r, "min_rise", "relapse.min_rise", 0.5, ACTIVITY_MAX),
         setting=cast(
             RelapseSetting, check.choice(r, "setting", "relapse.setting", RELAPSE_SETTINGS)
         ),

@@ -188,3 +188,15 @@ def test_export_writes_nothing_in_the_working_directory(
     for fmt in EXPECTED:
         assert client.get(f"/cohort/export?format={fmt}&deidentified=true").status_code == 200
     assert os.listdir(cwd) == []
+
+
+def test_every_clears_export_format_is_offered_with_a_label() -> None:
+    # Independent source: the formats ``clears export`` writes.
+    from typing import get_args
+
+    from clears.registry.exports.writer import Format
+    from clears.web._exports import ExportFormat
+    from clears.web.routes.cohort import EXPORT_LABELS
+
+    assert get_args(ExportFormat) == tuple(f.value for f in Format)
+    assert tuple(name for name, _ in EXPORT_LABELS) == tuple(f.value for f in Format)

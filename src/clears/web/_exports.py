@@ -12,16 +12,15 @@ import io
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Final, Literal
+from typing import Literal
 
 from clears.cohort import Cohort
 from clears.registry.exports.writer import Format, write_export
 
-__all__ = ["FORMATS", "ExportFormat", "export_filename", "export_zip"]
+__all__ = ["ExportFormat", "export_filename", "export_zip"]
 
-#: The formats offered for download, as ``clears export`` names them.
-FORMATS: Final = tuple(f.value for f in Format)
-
+#: The formats offered for download, as ``clears export`` names them
+#: (:class:`clears.registry.exports.writer.Format`).
 ExportFormat = Literal["csv", "parquet", "redcap", "fhir", "sdtm"]
 
 
@@ -51,7 +50,7 @@ def export_zip(cohort: Cohort, *, format: str, deidentified: bool, study: str = 
     cohort
         The cohort tables of the user's centres.
     format
-        One of :data:`FORMATS`.
+        One of :data:`ExportFormat`.
     deidentified
         De-identify first (:func:`clears.registry.exports.deidentify.deidentify`).
     study

@@ -50,3 +50,23 @@ def test_missing_visit_date_is_an_input_error(b: SimpleNamespace) -> None:
 )
 def test_flag(value: object, expected: bool | None) -> None:
     assert flag(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("sex", "expected"),
+    [
+        ("F", True),
+        (" Woman ", True),
+        ("female", True),
+        ("m", False),
+        ("MAN", False),
+        ("male", False),
+        ("other", None),
+        (None, None),
+    ],
+)
+def test_female_reads_the_sex_cell(
+    b: SimpleNamespace, sex: str | None, expected: bool | None
+) -> None:
+    cohort = b.cohort(patients=[b.patient(sex=sex)])
+    assert patient_data(cohort, "P1", dt.date(2024, 1, 1)).female is expected

@@ -98,13 +98,6 @@ def _latest(data: PatientData, column: str, day: dt.date) -> tuple[dt.date, floa
     return None
 
 
-def _female(data: PatientData) -> bool | None:
-    sex = str(data.value("sex") or "").strip().lower()
-    if sex in {"f", "female", "woman"}:
-        return True
-    return False if sex in {"m", "male", "man"} else None
-
-
 def _age(data: PatientData, day: dt.date) -> Evaluation:
     year = number(data.value("birth_year"))
     if year is None:
@@ -195,7 +188,7 @@ def _extent_or_thalidomide(data: PatientData, day: dt.date) -> Evaluation:
 
 def _women_only(column: str, *, good: bool) -> Callable[[PatientData, dt.date], Evaluation]:
     def evaluate(data: PatientData, day: dt.date) -> Evaluation:
-        female = _female(data)
+        female = data.female
         if female is False or (
             column == "contraception" and flag(data.value("reproductive_potential")) is False
         ):
@@ -209,7 +202,7 @@ def _women_only(column: str, *, good: bool) -> Callable[[PatientData, dt.date], 
 
 
 def _not_pregnant(data: PatientData, day: dt.date) -> Evaluation:
-    if _female(data) is False:
+    if data.female is False:
         return "met", {"sex": data.value("sex"), "applies": False}
     for row in reversed(data.visits):
         value = flag(row.get("pregnancy_test"))

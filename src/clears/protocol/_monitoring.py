@@ -120,10 +120,7 @@ def _pre_start(
 
 
 def _female_of_potential(data: PatientData) -> bool:
-    sex = str(data.value("sex") or "").strip().lower()
-    return (
-        sex in {"f", "female", "woman"} and flag(data.value("reproductive_potential")) is not False
-    )
+    return data.female is True and flag(data.value("reproductive_potential")) is not False
 
 
 def monitoring_schedule(

@@ -30,6 +30,9 @@ Row = Mapping[str, Any]
 #: Yes/no spellings: the cohort's boolean spellings, plus pregnancy-test results.
 _TRUE = BOOLEAN_TRUE | {"positive", "pos"}
 _FALSE = BOOLEAN_FALSE | {"negative", "neg"}
+#: ``sex`` spellings read as female and as male.
+_FEMALE = frozenset({"f", "female", "woman"})
+_MALE = frozenset({"m", "male", "man"})
 
 
 def is_missing(value: object) -> bool:
@@ -154,6 +157,14 @@ class PatientData:
             flares=keep(self.flares, "flare_date"),
             drug=self.drug,
         )
+
+    @property
+    def female(self) -> bool | None:
+        """Whether the ``sex`` cell reads female (True) or male (False); None otherwise."""
+        sex = str(self.value("sex") or "").strip().lower()
+        if sex in _FEMALE:
+            return True
+        return False if sex in _MALE else None
 
     @property
     def index_date(self) -> dt.date | None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import pandas as pd
 
 from clears.cohort import Cohort
+from clears.instruments.clasi_definition import SEVERITY_BANDS
 from clears.report._model import ReportTable, Section
 from clears.report._sections import Log, first_preset
 
@@ -55,7 +56,6 @@ TABLE_ONE_ROWS: Final[tuple[tuple[str, str, _Summary | None], ...]] = (
 
 #: Decimals of the continuous rows (others: whole numbers, as Aitmehdi 2021 prints them).
 _DECIMALS: Final = {"bmi": 1, "exposure_patient_years": 1}
-_SEVERITY: Final = ("mild", "moderate", "severe")
 _CONCOMITANT: Final = "concomitant_"
 
 
@@ -119,7 +119,7 @@ def table_one_data(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
         frame["baseline_sledai_sle"] = sledai.where(frame["sle"].astype("boolean").eq(True))
     if "baseline_severity" in frame:
         frame["baseline_severity"] = pd.Categorical(
-            frame["baseline_severity"], categories=list(_SEVERITY)
+            frame["baseline_severity"], categories=[band.name for band in SEVERITY_BANDS]
         )
     return frame
 

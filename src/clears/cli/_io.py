@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import typer
+
 from clears._exceptions import InputError, Problem
 from clears.instruments._definition import ScoreResult
 
-__all__ = ["OutputFormat", "emit", "read_json"]
+__all__ = ["OutputFormat", "emit", "iso_date", "read_json"]
 
 
 class OutputFormat(StrEnum):
@@ -19,6 +22,28 @@ class OutputFormat(StrEnum):
 
     json = "json"
     text = "text"
+
+
+def iso_date(text: str | None, *, option: str) -> dt.date | None:
+    """The date a command-line option gives as YYYY-MM-DD (None when it is not given).
+
+    Anything else is a usage error (exit code 2) naming the option.
+
+    Examples
+    --------
+    >>> iso_date("2024-01-29", option="--today")
+    datetime.date(2024, 1, 29)
+    >>> iso_date(None, option="--today") is None
+    True
+    """
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def read_json(source: str) -> Any:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from typing import Annotated, Any
 
 import typer
 
-from clears.cli._io import OutputFormat
+from clears.cli._io import OutputFormat, iso_date
 
 __all__ = ["advise"]
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from None
 
 
 def _write_json(payload: Any) -> None:
@@ -67,7 +55,7 @@ def advise(
         )
     if deviations and not all_patients:
         raise typer.BadParameter("--deviations needs --all", param_hint="--deviations")
-    day = _date(as_of)
+    day = iso_date(as_of, option="--as-of")
     definition = engine.load_protocol(protocol)
     data = cohort_io.read(cohort)
     if deviations:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -11,18 +10,9 @@ from typing import Annotated
 import typer
 
 from clears._exceptions import InputError
-from clears.cli._io import OutputFormat
+from clears.cli._io import OutputFormat, iso_date
 
 app = typer.Typer(help="Cohort tables: check a folder of CSV or Parquet tables.")
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 @app.command("validate")
@@ -40,7 +30,7 @@ def validate(
     from clears.cohort import TABLES, read
 
     try:
-        cohort = read(folder, today=_parse_day(today))
+        cohort = read(folder, today=iso_date(today, option="--today"))
     except InputError as exc:
         if fmt is OutputFormat.json:
             payload = {"valid": False, "problems": [p.to_dict() for p in exc.problems]}

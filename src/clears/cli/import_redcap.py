@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from clears.cli._io import iso_date
 from clears.cli.db import DbOption
 
 __all__ = ["import_redcap"]
@@ -31,6 +31,6 @@ def import_redcap(
         centre=centre,
         actor=Actor.everywhere(getpass.getuser()),
         url=db,
-        today=dt.date.fromisoformat(today) if today else None,
+        today=iso_date(today, option="--today"),
     )
     typer.echo(summary.to_text())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from enum import StrEnum
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from clears.cli._io import iso_date
 from clears.cli.db import DbOption
 
 __all__ = ["ExportFormat", "export", "import_"]
@@ -40,7 +40,7 @@ def import_(
         cohort,
         actor=Actor.everywhere(getpass.getuser()),
         url=db,
-        today=dt.date.fromisoformat(today) if today else None,
+        today=iso_date(today, option="--today"),
     )
     typer.echo(summary.to_text())
 

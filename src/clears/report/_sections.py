@@ -23,7 +23,6 @@ from clears.report._model import ReportFigure, ReportTable, Section
 __all__ = [
     "Log",
     "first_preset",
-    "patient_frame",
     "response_section",
     "swimmer_section",
     "time_to_event_section",
@@ -94,18 +93,6 @@ def first_preset(outcomes: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def patient_frame(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """One row per treated patient: ``patients`` columns plus baseline and exposure."""
-    rows = first_preset(outcomes)[
-        ["patient_id", "index_date", "baseline_clasi_a", "baseline_severity",
-         "exposure_patient_years"]
-    ]  # fmt: skip
-    frame = rows.merge(cohort.patients, on="patient_id", how="left")
-    if "birth_year" in frame:
-        frame["age_at_index"] = frame["index_date"].dt.year - frame["birth_year"].astype("Float64")
-    return frame
-
-
 def _summary_table(outcomes: pd.DataFrame) -> ReportTable:
     from clears.outcomes import summarise
 
@@ -134,7 +121,7 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
     from clears.plots import subgroup_figure
 
     data = outcomes[outcomes["evaluable"]].merge(
-        patient_frame(cohort, outcomes)[["patient_id", "sle"]]
+        cohort.patients[["patient_id", "sle"]]
         if "sle" in cohort.patients
         else outcomes[["patient_id"]].drop_duplicates(),
         on="patient_id",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,27 @@ from clears._exceptions import NotFoundError
 from clears.registry import audit
 from clears.registry.patients import update_patient
 from clears.registry.records import add_record
+
+#: The documented hash payload: these columns of the entry, in this order, as a JSON list.
+_HASHED = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "patient_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+)
+
+
+def _sha256(row: Mapping[Any, Any]) -> str:
+    """The entry's hash recomputed independently with hashlib from the documented payload."""
+    payload = json.dumps([row[f] for f in _HASHED], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _populate(session: Session) -> None:
@@ -57,22 +80,7 @@ def test_the_first_hash_is_sha256_of_the_canonical_entry(session: Session) -> No
     _populate(session)
     row = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 1")).mappings().one()
     assert row["prev_hash"] == "0" * 64
-    fields = (
-        "id",
-        "at",
-        "actor",
-        "action",
-        "entity",
-        "entity_id",
-        "patient_id",
-        "before",
-        "after",
-        "reason",
-        "prev_hash",
-    )
-    # independent recomputation with hashlib (the documented payload: a JSON list)
-    payload = json.dumps([row[f] for f in fields], separators=(",", ":"), ensure_ascii=False)
-    assert row["hash"] == hashlib.sha256(payload.encode()).hexdigest()
+    assert row["hash"] == _sha256(row)
 
 
 @pytest.mark.parametrize(
@@ -99,23 +107,9 @@ def test_verify_detects_a_rewritten_entry_with_a_fresh_hash(session: Session) ->
     _populate(session)
     row = dict(session.execute(sa.text("SELECT * FROM audit_log WHERE id = 2")).mappings().one())
     row["actor"] = "forger"
-    fields = (
-        "id",
-        "at",
-        "actor",
-        "action",
-        "entity",
-        "entity_id",
-        "patient_id",
-        "before",
-        "after",
-        "reason",
-        "prev_hash",
-    )
-    payload = json.dumps([row[f] for f in fields], separators=(",", ":"), ensure_ascii=False)
     session.execute(
         sa.text("UPDATE audit_log SET actor = 'forger', hash = :h WHERE id = 2"),
-        {"h": hashlib.sha256(payload.encode()).hexdigest()},
+        {"h": _sha256(row)},
     )
     assert "entry 3: does not follow" in audit.verify(session).to_text()
 

@@ -168,3 +168,19 @@ def test_load_rejects_missing_file_and_bad_toml(tmp_path: Path) -> None:
     bad.write_text("name = \n", encoding="utf-8")
     with pytest.raises(InputError, match="is not valid TOML"):
         load(bad)
+
+
+def test_resolve_takes_a_preset_a_name_or_a_file(tmp_path: Path) -> None:
+    from clears.criteria import get, resolve
+
+    bundled = get("cortes2012")
+    assert resolve(bundled) is bundled
+    assert resolve("cortes2012") == bundled
+    # A copy of a bundled TOML file under another path is read as a file, not looked up.
+    import clears.criteria
+
+    source = Path(clears.criteria.__file__).parent.parent / "data" / "criteria" / "klein2011.toml"
+    copy = tmp_path / "mine.toml"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert resolve(copy).name == "klein2011"
+    assert resolve(str(copy)) == resolve(copy)

@@ -42,17 +42,10 @@ def _json_ready(frame: Any) -> list[dict[str, Any]]:
 
 
 def _presets(names: list[str]) -> list[Any]:
-    from clears.criteria import get, load
+    from clears.criteria import resolve
 
-    chosen = []
-    for name in names:
-        for part in name.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            is_file = part.endswith(".toml") or Path(part).is_file()
-            chosen.append(load(part) if is_file else get(part))
-    return chosen
+    parts = (part.strip() for name in names for part in name.split(","))
+    return [resolve(part) for part in parts if part]
 
 
 def outcomes(

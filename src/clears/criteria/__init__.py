@@ -6,7 +6,7 @@ read it with :func:`load`.
 """
 
 from clears.criteria._classify import CATEGORIES, classify_response, rank_response
-from clears.criteria._load import BUNDLED, PRESETS, get, load, parse
+from clears.criteria._load import BUNDLED, PRESETS, get, load, parse, resolve
 from clears.criteria._preset import LevelRule, Preset, RelapseRule, ResponseRule
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "load",
     "parse",
     "rank_response",
+    "resolve",
 ]

@@ -32,7 +32,7 @@ from clears.criteria._preset import (
 from clears.instruments._definition import Reference
 from clears.instruments.clasi_definition import ACTIVITY_MAX
 
-__all__ = ["BUNDLED", "PRESETS", "get", "load", "parse"]
+__all__ = ["BUNDLED", "PRESETS", "get", "load", "parse", "resolve"]
 
 #: Names of the presets shipped with clears (files ``clears/data/criteria/<name>.toml``).
 BUNDLED = ("aitmehdi2021", "braunstein2012", "clasi50", "cortes2012", "klein2011")
@@ -306,3 +306,24 @@ def get(name: str) -> Preset:
             f"unknown criteria preset {name!r}; bundled presets: {', '.join(BUNDLED)}"
             " (or give a path to a .toml preset file)"
         ) from None
+
+
+def resolve(preset: str | Path | Preset) -> Preset:
+    """Return a preset given as itself, a bundled name, or a path to a TOML preset file.
+
+    A string ending in ``.toml`` or naming an existing file is read with :func:`load`;
+    any other string is looked up with :func:`get`.
+
+    Examples
+    --------
+    >>> resolve("clasi50").name
+    'clasi50'
+    >>> resolve(get("klein2011")) is get("klein2011")
+    True
+    """
+    if isinstance(preset, Preset):
+        return preset
+    text = str(preset)
+    if isinstance(preset, Path) or text.endswith(".toml") or Path(text).is_file():
+        return load(text)
+    return get(text)

@@ -44,19 +44,9 @@ _SECTIONS: Final = (
 
 
 def _resolve(criteria: Sequence[str | Preset]) -> list[Preset]:
-    from pathlib import Path
+    from clears.criteria import resolve
 
-    from clears.criteria import get, load
-
-    chosen = []
-    for item in criteria:
-        if isinstance(item, Preset):
-            chosen.append(item)
-        elif item.endswith(".toml") or Path(item).is_file():
-            chosen.append(load(item))
-        else:
-            chosen.append(get(item))
-    return chosen
+    return [resolve(item) for item in criteria]
 
 
 def _methods(log: sec.Log, presets: Sequence[Preset]) -> tuple[str, ...]:

@@ -6,13 +6,13 @@ screen cite their sources item by item. See ``docs/protocol.md``.
 """
 
 from clears.protocol._advise import Advice, advise
+from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition, parse_protocol
 from clears.protocol._deviations import deviations
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._eligibility import Criterion, Eligibility
 from clears.protocol._load import available_protocols, load_protocol
 from clears.protocol._monitoring import MonitoringItem
-from clears.protocol._safety import Alert
 
 __all__ = [
     "Advice",

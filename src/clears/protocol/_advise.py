@@ -125,7 +125,7 @@ def advise_data(data: PatientData, protocol: ProtocolDefinition) -> Advice:
                 explanation=dose.explanation + " Some eligibility "
                 "criteria could not be checked (unknown); complete them before starting.",
             )
-    dose, alerts = safety(data, dose)
+    dose, alerts = safety(data, protocol, dose)
     return Advice(
         patient_id=data.patient_id,
         as_of=data.as_of,

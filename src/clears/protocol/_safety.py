@@ -1,9 +1,10 @@
 """Safety rules: the ordered pipeline that runs after the protocol's rule table.
 
 Each rule lives in its own module (``_safety_<topic>.py``) as a function
-``(data, advice, alerts) -> advice`` that may override the protocol's dose advice and appends
-:class:`Alert` items, each with a stable ``rule`` id and its reference. This module only fixes
-their order and adds the standing alerts (neuropathy, off-label use).
+``(data, protocol, advice, alerts) -> advice`` (:data:`SafetyRule`) that may override the
+protocol's dose advice and appends :class:`Alert` items, each with a stable ``rule`` id and its
+reference. This module only fixes their order and adds the standing alerts (neuropathy,
+off-label use).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Final
 
 from clears.protocol._alert import Alert
+from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag
 from clears.protocol._safety_blood import apply_blood_counts
@@ -23,11 +25,17 @@ from clears.protocol._sources import CORTES2012, LABEL_BOXED
 
 __all__ = ["Alert", "SafetyRule", "safety"]
 
-SafetyRule = Callable[[PatientData, DoseAdvice, list[Alert]], DoseAdvice]
+#: A safety rule: reads the patient's data and the protocol in force (its thresholds and
+#: stopping rules), may replace the dose advice, and appends its alerts.
+SafetyRule = Callable[[PatientData, ProtocolDefinition, DoseAdvice, list[Alert]], DoseAdvice]
 
 
-def _renal_when_dosed(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
-    return apply_renal(data, advice, alerts) if advice.dose_mg_per_day > 0 else advice
+def _renal_when_dosed(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
+    if advice.dose_mg_per_day <= 0:
+        return advice
+    return apply_renal(data, protocol, advice, alerts)
 
 
 #: The dose-changing rules, in order; a stop (pregnancy) ends the pipeline.
@@ -63,7 +71,9 @@ def _standing_alerts(data: PatientData, alerts: list[Alert]) -> None:
     )
 
 
-def safety(data: PatientData, advice: DoseAdvice) -> tuple[DoseAdvice, tuple[Alert, ...]]:
+def safety(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice
+) -> tuple[DoseAdvice, tuple[Alert, ...]]:
     """Apply the safety rules to the protocol's advice; return the final advice and all alerts.
 
     Order: pregnancy (stop) overrides everything; then a grade ≥ 3 cytopenia holds (or, after
@@ -72,10 +82,10 @@ def safety(data: PatientData, advice: DoseAdvice) -> tuple[DoseAdvice, tuple[Ale
     are always added when they apply.
     """
     alerts: list[Alert] = []
-    advice = apply_pregnancy(data, advice, alerts)
+    advice = apply_pregnancy(data, protocol, advice, alerts)
     if advice.rule != "safety.pregnancy":
         for rule in _PIPELINE:
-            advice = rule(data, advice, alerts)
-    advice = apply_thrombosis(data, advice, alerts)
+            advice = rule(data, protocol, advice, alerts)
+    advice = apply_thrombosis(data, protocol, advice, alerts)
     _standing_alerts(data, alerts)
     return advice, tuple(alerts)

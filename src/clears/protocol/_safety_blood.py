@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from clears.instruments.ctcae import LAB_TESTS, grade_lab
 from clears.protocol._alert import Alert
+from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice, regimen_label
 from clears.protocol._patient import PatientData, number
 from clears.protocol._sources import CORTES2012, CTCAE_V5, CTCAE_VERSION, LABEL_CYTOPENIA
@@ -96,7 +97,9 @@ def _hold(
     )
 
 
-def apply_blood_counts(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
+def apply_blood_counts(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
     ref = f"{LABEL_CYTOPENIA}; {CTCAE_V5}; {CORTES2012}"
     current = data.current_period
     if current is not None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from clears.protocol._alert import Alert
+from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, number
 from clears.protocol._sources import CORTES2012
@@ -16,7 +17,9 @@ __all__ = ["SLEDAI_FLARE", "apply_flares"]
 SLEDAI_FLARE: Final = {"mild": 3.0, "severe": 12.0}
 
 
-def apply_flares(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
+def apply_flares(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
     since = data.periods[-1]["start_date"] if data.periods else None
     if since is None:
         return advice

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 
 from clears.protocol._alert import Alert
+from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag
 from clears.protocol._sources import CORTES2012, LABEL_BOXED
@@ -27,7 +28,9 @@ def _pregnant(data: PatientData) -> tuple[bool, dt.date | None]:
     return False, None
 
 
-def apply_pregnancy(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
+def apply_pregnancy(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
     """Stop at once on a positive pregnancy test or a period stopped for pregnancy."""
     pregnant, when = _pregnant(data)
     if not pregnant:

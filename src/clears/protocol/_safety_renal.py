@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Final
 
 from clears.protocol._alert import Alert
+from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag, number
 from clears.protocol._sources import LABEL_RENAL
@@ -22,7 +23,9 @@ _RENAL_NO_ADJUSTMENT: Final = 60.0
 _DIALYSIS_REGIMEN: Final = ("5 mg three times a week, after each dialysis", 5.0, 3.0)
 
 
-def apply_renal(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
+def apply_renal(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
     latest = data.latest("creatinine_clearance")
     dialysis = flag(data.value("dialysis")) is True
     if latest is None and not dialysis:

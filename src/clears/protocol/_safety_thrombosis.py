@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from clears.protocol._alert import Alert
+from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag
 from clears.protocol._sources import AITMEHDI2021, LABEL_BOXED
@@ -18,7 +19,9 @@ _THROMBOSIS_FACTORS: Final = (
 )
 
 
-def apply_thrombosis(data: PatientData, advice: DoseAdvice, alerts: list[Alert]) -> DoseAdvice:
+def apply_thrombosis(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
     """Add the thrombosis-risk alert; the dose advice is returned unchanged."""
     factors = [label for column, label in _THROMBOSIS_FACTORS if flag(data.value(column)) is True]
     if str(data.value("smoking") or "").strip().lower() == "current":

@@ -4,6 +4,14 @@ For every visit of every patient the protocol is run on the state *entering* the
 treatment periods as they stood before any change made that day), and its advice is compared
 with the dose actually in effect the day after the visit. The result is a registry quality
 report, one row per visit.
+
+Advice and practice are compared as *regimens*, not as rounded daily doses: a regimen is
+``mg`` per dose times ``doses_per_week`` (:class:`~clears.protocol._definition.Regimen`). Each
+side is matched to a regimen of the protocol (by its ``regimen`` text, else by its daily dose
+within :data:`DOSE_TOLERANCE_MG_PER_DAY`); two sides that are the same regimen never deviate,
+however the registry rounded the daily dose ("5 mg three times weekly" is 15/7 = 2.142857
+mg/day, usually recorded as 2.14). Sides that match no regimen are compared by daily dose
+within the same tolerance.
 """
 
 from __future__ import annotations
@@ -15,12 +23,12 @@ import pandas as pd
 
 from clears.cohort import Cohort, with_optional_columns
 from clears.protocol._advise import advise_data
-from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import regimen_label
+from clears.protocol._definition import ProtocolDefinition, Regimen
+from clears.protocol._dose import match_regimen, regimen_label
 from clears.protocol._load import DEFAULT_PROTOCOL, load_protocol
 from clears.protocol._patient import PatientData, number, patient_data
 
-__all__ = ["DEVIATION_COLUMNS", "deviations"]
+__all__ = ["DEVIATION_COLUMNS", "DOSE_TOLERANCE_MG_PER_DAY", "deviations", "is_deviation"]
 
 #: Columns of the :func:`deviations` table, in order.
 DEVIATION_COLUMNS = (
@@ -36,7 +44,11 @@ DEVIATION_COLUMNS = (
     "reference",
     "protocol",
 )
-_TOLERANCE = 1e-6
+#: Two daily doses closer than this are the same dose: a dose recorded to two decimals is
+#: within 0.005 mg/day of the exact value (15/7 = 2.142857 recorded as 2.14), and the
+#: closest two regimens of a bundled protocol (5 mg alternate days, 2.5 mg/day, and 5 mg
+#: three times weekly, 2.143 mg/day) are 0.357 mg/day apart.
+DOSE_TOLERANCE_MG_PER_DAY = 0.01
 
 
 def _entering(data: PatientData, day: dt.date) -> PatientData:
@@ -52,12 +64,52 @@ def _entering(data: PatientData, day: dt.date) -> PatientData:
     return replace(cut, periods=tuple(periods))
 
 
-def _actual(data: PatientData, day: dt.date) -> tuple[float, str]:
+def _actual(
+    data: PatientData, day: dt.date, protocol: ProtocolDefinition
+) -> tuple[float, str, Regimen | None]:
     for period in reversed(data.periods):
         end = period["end_date"]
         if period["start_date"] <= day and (end is None or end >= day):
-            return number(period.get("dose_mg_per_day")) or 0.0, regimen_label(period)
-    return 0.0, "none"
+            matched = match_regimen(period, protocol, tolerance=DOSE_TOLERANCE_MG_PER_DAY)
+            return (
+                number(period.get("dose_mg_per_day")) or 0.0,
+                regimen_label(period),
+                None if matched is None else protocol.regimen(matched),
+            )
+    return 0.0, "none", None
+
+
+def _advised(words: str, protocol: ProtocolDefinition) -> Regimen | None:
+    """The protocol regimen an advice names in words (its label or id), if any."""
+    text = words.strip().lower()
+    for regimen in protocol.regimens.values():
+        if text in {regimen.id.lower(), regimen.label.lower()}:
+            return regimen
+    return None
+
+
+def is_deviation(
+    advised: tuple[float, Regimen | None], actual: tuple[float, Regimen | None]
+) -> bool:
+    """Whether what was done differs from what was advised, each as ``(mg/day, regimen)``.
+
+    Two regimens are the same when their mg per dose and doses per week agree (within
+    :data:`DOSE_TOLERANCE_MG_PER_DAY` and 1e-6 doses); otherwise the daily doses are compared
+    within :data:`DOSE_TOLERANCE_MG_PER_DAY`.
+
+    Examples
+    --------
+    >>> tiw = Regimen("5tiw", "5 mg three times weekly", 5, 3)
+    >>> is_deviation((15 / 7, tiw), (2.14, tiw)), is_deviation((15 / 7, None), (2.5, None))
+    (False, True)
+    """
+    (advised_mg, advised_regimen), (actual_mg, actual_regimen) = advised, actual
+    if advised_regimen is not None and actual_regimen is not None:
+        return not (
+            abs(advised_regimen.mg - actual_regimen.mg) < DOSE_TOLERANCE_MG_PER_DAY
+            and abs(advised_regimen.doses_per_week - actual_regimen.doses_per_week) < 1e-6
+        )
+    return abs(advised_mg - actual_mg) >= DOSE_TOLERANCE_MG_PER_DAY
 
 
 def deviations(
@@ -85,8 +137,8 @@ def deviations(
     pandas.DataFrame
         One row per patient visit with the columns of :data:`DEVIATION_COLUMNS`:
         the advised action, dose (mg/day) and regimen, the actual dose and regimen,
-        ``deviation`` (True when the doses differ by more than 1e-6 mg/day), and the rule,
-        reference and protocol of the advice.
+        ``deviation`` (True when the regimens differ; see :func:`is_deviation`), and the
+        rule, reference and protocol of the advice.
     """
     definition = protocol if isinstance(protocol, ProtocolDefinition) else load_protocol(protocol)
     # Complete the optional columns once, not once per patient (absent reads as blank).
@@ -97,7 +149,10 @@ def deviations(
         full = patient_data(cohort, pid, last_day, drug=definition.drug)
         for day in sorted({v["visit_date"] for v in full.visits}):
             advice = advise_data(_entering(full, day), definition).dose
-            actual_mg, actual_words = _actual(full, day + dt.timedelta(days=lag_days))
+            actual_mg, actual_words, actual_regimen = _actual(
+                full, day + dt.timedelta(days=lag_days), definition
+            )
+            advised = (advice.dose_mg_per_day, _advised(advice.regimen, definition))
             rows.append(
                 {
                     "patient_id": pid,
@@ -107,7 +162,7 @@ def deviations(
                     "advised_regimen": advice.regimen,
                     "actual_mg_per_day": actual_mg,
                     "actual_regimen": actual_words,
-                    "deviation": abs(advice.dose_mg_per_day - actual_mg) > _TOLERANCE,
+                    "deviation": is_deviation(advised, (actual_mg, actual_regimen)),
                     "rule": advice.rule,
                     "reference": advice.reference,
                     "protocol": f"{definition.name} {definition.version}",

@@ -16,7 +16,14 @@ from clears.protocol._definition import ProtocolDefinition, Regimen, Rule
 from clears.protocol._patient import PatientData, Row, number
 from clears.protocol._response import classify
 
-__all__ = ["DoseAdvice", "DoseFacts", "dose_facts", "protocol_dose", "regimen_label"]
+__all__ = [
+    "DoseAdvice",
+    "DoseFacts",
+    "dose_facts",
+    "match_regimen",
+    "protocol_dose",
+    "regimen_label",
+]
 
 _EPS = 1e-9
 #: ``end_reason`` values that mean "withdrawn after response" rather than "stopped".
@@ -108,12 +115,20 @@ def _mg(period: Row) -> float:
     return number(period.get("dose_mg_per_day")) or 0.0
 
 
-def _match_regimen(period: Row, protocol: ProtocolDefinition) -> str | None:
+def match_regimen(
+    period: Row, protocol: ProtocolDefinition, *, tolerance: float = 1e-6
+) -> str | None:
+    """The id of the protocol regimen a treatment period follows, or None.
+
+    The period's ``regimen`` text is matched to a regimen's id or label first; without a
+    match, its ``dose_mg_per_day`` to the one regimen whose daily dose is within
+    ``tolerance`` mg/day (None when none or several are).
+    """
     text = str(period.get("regimen") or "").strip().lower()
     for regimen in protocol.regimens.values():
         if text and text in {regimen.id.lower(), regimen.label.lower()}:
             return regimen.id
-    hits = [r.id for r in protocol.regimens.values() if abs(r.mg_per_day - _mg(period)) < 1e-6]
+    hits = [r.id for r in protocol.regimens.values() if abs(r.mg_per_day - _mg(period)) < tolerance]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -209,7 +224,7 @@ def dose_facts(data: PatientData, protocol: ProtocolDefinition) -> DoseFacts:
         phase=phase,
         status=status,
         relapse=relapse,
-        regimen_id=_match_regimen(current, protocol) if current is not None else None,
+        regimen_id=match_regimen(current, protocol) if current is not None else None,
         current_mg_per_day=_mg(current) if current is not None else 0.0,
         last_mg_per_day=_mg(last) if last is not None else 0.0,
         last_regimen=regimen_label(last) if last is not None else "none",

@@ -5,7 +5,8 @@
 shows the same patients side by side under several presets.
 """
 
+from clears.outcomes._baseline import BASELINE_WINDOW_DAYS
 from clears.outcomes._derive import COLUMNS, derive
 from clears.outcomes._summary import compare, summarise
 
-__all__ = ["COLUMNS", "compare", "derive", "summarise"]
+__all__ = ["BASELINE_WINDOW_DAYS", "COLUMNS", "compare", "derive", "summarise"]

@@ -1,12 +1,14 @@
 """Baseline CLASI-A and the Klein 2011 severity band at baseline.
 
 Baseline is the last visit with a CLASI-A on or before the index date and no more than
-``window_days`` before it. Visits before that window are ignored.
+``window_days`` before it (default :data:`BASELINE_WINDOW_DAYS`). Visits before that window are
+ignored. Decision support (:mod:`clears.protocol`) chooses its baseline with the same window.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +16,11 @@ import numpy.typing as npt
 from clears.outcomes._group import group_max
 from clears.outcomes._timeline import Timeline
 
-__all__ = ["Baseline", "baseline", "severity_band"]
+__all__ = ["BASELINE_WINDOW_DAYS", "Baseline", "baseline", "severity_band"]
+
+#: Default oldest baseline visit, in days before the index date, that the outcome engine
+#: accepts (``derive(baseline_window_days=...)``).
+BASELINE_WINDOW_DAYS: Final = 30
 
 Float = npt.NDArray[np.float64]
 

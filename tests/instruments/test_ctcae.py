@@ -77,7 +77,7 @@ def test_count_edges_per_cubic_millimetre(
     test: str, value: float, lln: float, grade: int, unit: str
 ) -> None:
     # Same edges in /mm3: 1 x10^9/L = 1000/mm3 (CTCAE v5.0 paired cells), LLN in /mm3 too.
-    result = grade_lab(test, round(value * 1000, 6), unit, lln=round(lln * 1000, 6))
+    result = grade_lab(test, round(value * 1000, 6), unit, lln=round(lln * 1000, 6), lln_unit=unit)
     assert result.grade == grade
     assert result.canonical_unit == "10^9/L"
 
@@ -121,7 +121,7 @@ HB_EDGES: dict[str, list[tuple[float, float, int]]] = {
 def test_haemoglobin_edges_in_each_published_unit(
     unit: str, value: float, lln: float, grade: int
 ) -> None:
-    result = grade_lab("hemoglobin", value, unit, lln=lln)
+    result = grade_lab("hemoglobin", value, unit, lln=lln, lln_unit=unit)
     assert result.grade == grade
     assert result.term == "Anemia"
 
@@ -129,7 +129,7 @@ def test_haemoglobin_edges_in_each_published_unit(
 def test_haemoglobin_mmol_is_graded_on_the_published_mmol_thresholds() -> None:
     # CTCAE v5.0, Anemia row: 4.9 mmol/L is the G2/G3 edge. Converted with the haem
     # factor (4.9 x 1.6114 = 7.896 g/dL) it would fall below 8.0 g/dL and read grade 3.
-    result = grade_lab("hemoglobin", 4.9, "mmol/L", lln=7.5)
+    result = grade_lab("hemoglobin", 4.9, "mmol/L", lln=7.5, lln_unit="mmol/L")
     assert result.grade == 2
     assert result.scale_unit == "mmol/L"
     assert result.interval == (4.9, 6.2)
@@ -146,7 +146,7 @@ def test_haemoglobin_mmol_with_lln_in_g_per_dl() -> None:
 
 def test_g_per_l_is_graded_on_g_per_dl_bands_exactly() -> None:
     # CTCAE v5.0, Anemia row pairs 100 g/L with 10.0 g/dL and 80 g/L with 8.0 g/dL.
-    result = grade_lab("hemoglobin", 80, "g/L", lln=120)
+    result = grade_lab("hemoglobin", 80, "g/L", lln=120, lln_unit="g/L")
     assert (result.grade, result.canonical_value, result.scale_unit) == (2, 8.0, "g/dL")
 
 
@@ -235,7 +235,7 @@ def test_implausible_values_are_refused_with_a_unit_hint(
     test: str, value: float, unit: str, hint: str
 ) -> None:
     with pytest.raises(InputError) as err:
-        grade_lab(test, value, unit, lln=1.0)
+        grade_lab(test, value, unit)
     problem = next(p for p in err.value.problems if p.field == "value")
     assert "is not a plausible" in problem.message
     assert hint in problem.message
@@ -288,11 +288,11 @@ def test_unknown_test_lists_the_tests() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"lln": 0.0}, "lln: must be greater than 0"),
+        ({"lln": 0.0}, "lln: is not a plausible lower limit of normal for neutrophils"),
         ({"lln": -1.0}, "lln: must not be negative"),
         ({"lln": 2.0, "lln_unit": "mmol/L"}, "lln_unit: not a blood cell count unit"),
         ({"lln_unit": "/mm3"}, "lln_unit: is given without lln"),
-        ({"lln": 2000.0}, "lln: is not a plausible neutrophils value"),
+        ({"lln": 2000.0}, "lln: is not a plausible lower limit of normal for neutrophils"),
         ({"lln": 2.0, "transfusion_indicated": "yes"}, "transfusion_indicated: expects true"),
     ],
 )
@@ -338,13 +338,16 @@ def test_lowest_band_has_no_lower_bound_in_the_output() -> None:
 
 
 def test_inputs_are_echoed_as_given() -> None:
-    result = grade_lab("neutrophils", 900, "cells/mm3", lln=1800)
+    result = grade_lab("neutrophils", 900, "cells/mm3", lln=1800, lln_unit="cells/uL")
     assert (result.value, result.unit, result.lln, result.lln_unit) == (
         900,
         "cells/mm3",
         1800,
-        "cells/mm3",
+        "cells/uL",
     )
+    # Without lln_unit the LLN is in the canonical unit, and the output says so.
+    bare = grade_lab("neutrophils", 900, "cells/mm3", lln=1.8)
+    assert (bare.lln, bare.lln_unit, bare.canonical_lln) == (1.8, "10^9/L", 1.8)
 
 
 # --- score_mapping (the payload read by `clears score ctcae`) ---------------------------

@@ -4,18 +4,53 @@ Bounds read off the NCI spreadsheet ``CTCAE_v5.0.xlsx`` ("CTCAE v5.0 Clean Copy"
 each test points at its term in :data:`clears.instruments.ctcae_terms.TERMS`. Every public
 name is re-exported from :mod:`clears.instruments.ctcae_terms`.
 
+Each test also declares the range of local lower limits of normal (LLN) clears accepts
+(:attr:`LabTest.lln_plausible`, a project decision with its reasoning in
+:attr:`LabTest.lln_basis` and in ``docs/instruments/ctcae.md``). Two rules fix every range:
+
+1. it holds the LLN of every adult reference interval found in the sources below, and its
+   lower end is never below the CTCAE edge between grades 2 and 3, so no accepted LLN can
+   turn a numeric grade 3 or 4 into grade 0 (the LLN rule of
+   :func:`clears.instruments.ctcae.grade_lab`);
+2. read in any other accepted unit of the quantity, it lies wholly outside itself
+   (the ranges for ×10⁹/L and /mm³ are 1000-fold apart, g/dL and g/L 10-fold, g/dL and
+   mmol/L 1.6114-fold, and every range is narrower than those factors), so an LLN typed
+   in the wrong unit, or a bare number in a unit other than the canonical one, is always
+   refused, never silently misread.
+
 References
 ----------
-National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE) Version 5.0.
-U.S. Department of Health and Human Services, 27 November 2017.
-https://ctep.cancer.gov/protocoldevelopment/electronic_applications/ctc.htm#ctc_50
+.. [1] National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE)
+   Version 5.0. U.S. Department of Health and Human Services, 27 November 2017.
+   https://ctep.cancer.gov/protocoldevelopment/electronic_applications/ctc.htm#ctc_50
+.. [2] Merz LE, Osei MA, Story CM, et al. Development of Duffy null-specific absolute
+   neutrophil count reference ranges. JAMA 2023;329(23):2088-2089.
+   doi:10.1001/jama.2023.7467 (ANC < 2000/µL is "the lower limit of normal of many
+   reference ranges").
+.. [3] Hibbs SP, Chipare I, Halawani AJ, et al. Multinational assessment of absolute
+   neutrophil counts and white blood cell counts among healthy Duffy null adults. Blood
+   2025. doi:10.1182/blood.2025029359 (Duffy-null reference intervals: ANC LLN
+   820-1210/µL, WBC LLN 2.51-3.72 ×10⁹/L).
+.. [4] Mayo Clinic. Complete blood count (CBC): results (adult reference ranges: WBC
+   3.5-10.5 ×10⁹/L, platelets 150-450 ×10⁹/L, haemoglobin 13.5-17.5 g/dL in men and
+   12.0-15.5 g/dL in women).
+.. [5] World Health Organization. Guideline on haemoglobin cutoffs to define anaemia in
+   individuals and populations. Geneva: WHO; 2024 (anaemia below 12.0 g/dL in
+   non-pregnant women and 13.0 g/dL in men; 11.0 and 10.5 g/dL in pregnancy).
+.. [6] Rodeghiero F, Stasi R, Gernsheimer T, et al. Standardization of terminology,
+   definitions and outcome criteria in immune thrombocytopenic purpura. Blood
+   2009;113(11):2386-2393 (thrombocytopenia: platelets < 100 ×10⁹/L).
+.. [7] National Heart, Lung, and Blood Institute. Lymphocytopenia (adults: 1000-4800
+   lymphocytes/µL; lymphocytopenia below 1000/µL), as reported by secondary pages.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from clears import units
 from clears._exceptions import InputError, Problem
 from clears.instruments._ctcae_term_list import TERMS, Term
 
@@ -62,6 +97,11 @@ class LabTest:
     plausible
         Inclusive physiological range in the canonical unit; values outside it are refused
         as a probable unit mistake.
+    lln_plausible
+        Inclusive range of a local lower limit of normal in the canonical unit; an LLN
+        outside it is refused as a probable unit or typing mistake.
+    lln_basis
+        Why :attr:`lln_plausible` is what it is, with its sources (module references).
     cohort_column
         The visits-table column holding this test, if any.
     transfusion_grade
@@ -73,6 +113,8 @@ class LabTest:
     quantity: str
     scales: tuple[Scale, ...]
     plausible: tuple[float, float]
+    lln_plausible: tuple[float, float]
+    lln_basis: str
     cohort_column: str | None = None
     transfusion_grade: int | None = None
 
@@ -84,6 +126,28 @@ class LabTest:
     def scale_for(self, unit: str) -> Scale:
         """The published scale in ``unit`` (a unit symbol) if any, else the canonical one."""
         return next((s for s in self.scales if s.unit == unit), self.scales[0])
+
+    def lln_allowed_text(self) -> str:
+        """The accepted LLN range in every unit of the quantity, canonical first.
+
+        Examples
+        --------
+        >>> LAB_TESTS["neutrophils"].lln_allowed_text()
+        '1 to 3 10^9/L (= 1000 to 3000 /mm3)'
+        """
+        low, high = self.lln_plausible
+        spec = units.QUANTITIES[self.quantity]
+        first, *others = spec.units
+        text = f"{low:g} to {high:g} {first.symbol}"
+        if not others:
+            return text
+        # Rounded inwards to 0.01, so every number printed is itself accepted.
+        rest = ", ".join(
+            f"{math.ceil(round(u.from_canonical(low) * 100, 6)) / 100:g} to "
+            f"{math.floor(round(u.from_canonical(high) * 100, 6)) / 100:g} {u.symbol}"
+            for u in others
+        )
+        return f"{text} (= {rest})"
 
 
 # Bounds read off CTCAE v5.0 (rows named by term_key); counts in 10^9/L (the "x 10e9 /L"
@@ -103,6 +167,13 @@ LAB_TESTS: Mapping[str, LabTest] = {
             ),
         ),
         plausible=(0.0, 100.0),
+        lln_plausible=(1.0, 3.0),
+        lln_basis=(
+            "Usual LLN 1.5-2.0 (2.0 in many ranges [2]); Duffy-null intervals 1.14-1.21 [3]. "
+            "Lower end: the grade 2/3 edge (1.0), so no LLN grades a grade-3 count 0; the "
+            "Namibian Duffy-null LLN 0.82 [3] is therefore refused (grade without an LLN). "
+            "Upper end: above every usual LLN."
+        ),
         cohort_column="anc",
     ),
     "wbc": LabTest(
@@ -116,6 +187,11 @@ LAB_TESTS: Mapping[str, LabTest] = {
             ),
         ),
         plausible=(0.0, 500.0),
+        lln_plausible=(2.5, 5.0),
+        lln_basis=(
+            "Usual LLN 3.5-4.5 (3.5 [4]); Duffy-null intervals 2.51-3.72 [3]. Lower end "
+            "above the grade 2/3 edge (2.0); upper end above every usual LLN."
+        ),
         cohort_column="wbc",
     ),
     "platelets": LabTest(
@@ -129,6 +205,11 @@ LAB_TESTS: Mapping[str, LabTest] = {
             ),
         ),
         plausible=(0.0, 3000.0),
+        lln_plausible=(100.0, 200.0),
+        lln_basis=(
+            "Usual LLN 150 [4]; below 100 is thrombocytopenia [6], so no normal range "
+            "starts there (above the grade 2/3 edge 50 and the grade-1 bound 75)."
+        ),
         cohort_column="platelets",
     ),
     "hemoglobin": LabTest(
@@ -140,6 +221,12 @@ LAB_TESTS: Mapping[str, LabTest] = {
             Scale("mmol/L", (Band(1, 6.2, None), Band(2, 4.9, 6.2), Band(3, 0.0, 4.9))),
         ),
         plausible=(1.0, 25.0),
+        lln_plausible=(10.0, 15.0),
+        lln_basis=(
+            "Usual LLN 12.0 g/dL in women, 13.5 in men [4]; WHO anaemia cut-offs 12.0 and "
+            "13.0, 10.5-11.0 in pregnancy [5]. Lower end: the grade-1 bound 10.0 g/dL; upper "
+            "end leaves room for men's and high-altitude ranges. 6.21-9.30 mmol/L."
+        ),
         cohort_column="hb",
         transfusion_grade=3,
     ),
@@ -154,6 +241,11 @@ LAB_TESTS: Mapping[str, LabTest] = {
             ),
         ),
         plausible=(0.0, 500.0),
+        lln_plausible=(0.8, 2.0),
+        lln_basis=(
+            "Usual LLN 1.0 (adults 1.0-4.8 [7]), up to 1.5 in some laboratories. Lower end: "
+            "the grade-1 bound 0.8, above the grade 2/3 edge 0.5."
+        ),
     ),
 }
 """Laboratory tests graded by :func:`clears.instruments.ctcae.grade_lab`, by test name."""

@@ -50,7 +50,8 @@ class CtcaeResult:
     scale_unit
         The unit of the thresholds applied (the canonical unit, or mmol/L).
     lln, lln_unit
-        The local lower limit of normal as given (``None`` when not given).
+        The local lower limit of normal as given, and its unit (the canonical unit when it
+        was given without one); both ``None`` when no LLN was given.
     interval
         ``(lower, upper)`` in ``scale_unit`` of the band that matched, lower inclusive and
         upper exclusive; ``None`` stands for no bound. ``None`` when no band decided.
@@ -59,6 +60,10 @@ class CtcaeResult:
     flags
         Codes of notable conditions (``lln_overlap``, ``lln_not_given``,
         ``lln_below_grade1_bound``).
+    transfusion_indicated
+        Whether "transfusion indicated" was given (anaemia only).
+    canonical_lln
+        The LLN converted to the canonical unit (``None`` when not given).
     """
 
     grade: int
@@ -78,6 +83,7 @@ class CtcaeResult:
     rule: str
     flags: tuple[str, ...] = ()
     transfusion_indicated: bool = False
+    canonical_lln: float | None = None
     version: str = VERSION
     reference: Reference = field(default=REFERENCE)
 
@@ -110,6 +116,7 @@ class CtcaeResult:
             "scale_unit": self.scale_unit,
             "lln": self.lln,
             "lln_unit": self.lln_unit,
+            "canonical_lln": self.canonical_lln,
             "transfusion_indicated": self.transfusion_indicated,
             "interval": None if self.interval is None else list(self.interval),
             "interval_text": self.interval_text,
@@ -122,6 +129,8 @@ class CtcaeResult:
     def to_text(self) -> str:
         """Return a readable rendering of the result."""
         lln = "not given" if self.lln is None else f"{self.lln:g} {self.lln_unit}"
+        if self.lln is not None and self.lln_unit != self.canonical_unit:
+            lln += f" (= {self.canonical_lln:g} {self.canonical_unit})"
         lines = [
             f"{self.version}: {self.term} ({self.soc})",
             f"Grade {self.grade}: {self.description}",

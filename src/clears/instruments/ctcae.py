@@ -26,6 +26,15 @@ Rules clears applies, each named in the result (``rule``, ``flags``):
     Anaemia grade 3 is also met by "transfusion indicated"; the grade is then at least 3.
     Anaemia grades 4 and 5 are clinical and never assigned from a number.
 
+The LLN is a quantity like the value: it carries its own unit (``lln_unit``) or, when given
+as a bare number, is in the canonical unit of the test (10^9/L, g/dL), never in the value's
+unit. Each is converted once with :mod:`clears.units`, so a value in cells/µL and an LLN in
+×10⁹/L are compared after conversion, never raw. An LLN outside the test's declared range
+(:attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible`, for example 1 to 3 ×10⁹/L
+for neutrophils) is refused, too small as much as too large: the ranges are chosen so that
+an LLN typed in any wrong unit falls outside them, and no accepted LLN can turn a numeric
+grade 3 into grade 0.
+
 References
 ----------
 .. [1] National Cancer Institute. Common Terminology Criteria for Adverse Events (CTCAE)
@@ -49,7 +58,7 @@ from clears import units
 from clears._exceptions import InputError, Problem
 from clears.instruments._ctcae_result import RULES, CtcaeResult
 from clears.instruments._definition import require_mapping, unknown_keys
-from clears.instruments.ctcae_array import MISSING, NEEDS_LLN, grade_labs
+from clears.instruments.ctcae_array import MISSING, NEEDS_LLN, grade_labs, lln_problem
 from clears.instruments.ctcae_terms import (
     LAB_TESTS,
     REFERENCE,
@@ -124,11 +133,37 @@ def _check(
         return None
     if resolved is None:
         return None
-    low, high = lab.plausible
-    if not low <= canonical <= high:
-        problems.append(_implausible(lab, name, cast(float, value), resolved, str(unit)))
-        return None
     return canonical, resolved
+
+
+def _check_value(
+    lab: LabTest, value: object, unit: object, problems: list[Problem]
+) -> tuple[float, units.Unit] | None:
+    checked = _check(lab, "value", value, unit, problems)
+    if checked is None:
+        return None
+    low, high = lab.plausible
+    if not low <= checked[0] <= high:
+        problems.append(_implausible(lab, "value", cast(float, value), checked[1], str(unit)))
+        return None
+    return checked
+
+
+def _check_lln(
+    lab: LabTest, lln: object, lln_unit: object, problems: list[Problem]
+) -> tuple[float, units.Unit] | None:
+    """Validate an LLN: its own unit (canonical when omitted) and its plausible range."""
+    bare = lln_unit is None
+    checked = _check(
+        lab, "lln", lln, units.canonical_unit(lab.quantity) if bare else lln_unit, problems
+    )
+    if checked is None:
+        return None
+    low, high = lab.lln_plausible
+    if not low <= checked[0] <= high:
+        problems.append(lln_problem(lab, cast(float, lln), checked[1], bare=bare))
+        return None
+    return checked
 
 
 def grade_lab(
@@ -152,10 +187,15 @@ def grade_lab(
     unit
         Any accepted spelling of a unit of the test's quantity (:mod:`clears.units`).
     lln
-        The local laboratory's lower limit of normal. Needed to grade 0 or 1; see the
-        module notes for what happens without it.
+        The local laboratory's lower limit of normal, in ``lln_unit``. Needed to grade 0
+        or 1; see the module notes for what happens without it. It must lie in the test's
+        :attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible` range (for example
+        1 to 3 ×10⁹/L for neutrophils), which refuses an LLN typed in the wrong unit.
     lln_unit
-        Unit of ``lln``; defaults to ``unit``.
+        Unit of ``lln``, any accepted spelling of the test's quantity. When omitted, the
+        LLN is in the **canonical unit** of the test (10^9/L for counts, g/dL for
+        haemoglobin), *not* in ``unit``: value and LLN are each converted once, with
+        :mod:`clears.units`, and never compared raw.
     transfusion_indicated
         Anaemia only: "transfusion indicated" meets grade 3.
 
@@ -172,23 +212,21 @@ def grade_lab(
 
     Examples
     --------
-    >>> grade_lab("hemoglobin", 4.8, "mmol/L", lln=7.5).grade
+    >>> grade_lab("hemoglobin", 4.8, "mmol/L", lln=7.5, lln_unit="mmol/L").grade
     3
     >>> grade_lab("platelets", 140, "10^9/L", lln=150).grade
     1
+    >>> grade_lab("neutrophils", 900, "cells/uL", lln=1.8).canonical_lln  # 10^9/L
+    1.8
     """
     lab = lab_test(test)
     problems: list[Problem] = []
-    checked = _check(lab, "value", value, unit, problems)
+    checked = _check_value(lab, value, unit, problems)
     checked_lln = None
     if lln is None and lln_unit is not None:
         problems.append(Problem("lln_unit", lln_unit, "is given without lln", "omit it"))
     if lln is not None:
-        checked_lln = _check(lab, "lln", lln, unit if lln_unit is None else lln_unit, problems)
-        if lln_unit is None:  # a bad inherited unit is already reported under "unit"
-            problems[:] = [p for p in problems if p.field != "lln_unit"]
-        if checked_lln is not None and checked_lln[0] <= 0:
-            problems.append(Problem("lln", lln, "must be greater than 0", "a number > 0"))
+        checked_lln = _check_lln(lab, lln, lln_unit, problems)
     if not isinstance(transfusion_indicated, bool):
         problems.append(
             Problem("transfusion_indicated", transfusion_indicated, "expects true or false")
@@ -239,7 +277,7 @@ def grade_lab(
                 None,
                 f"is required to grade {lab.key} ≥ {scale.grade1_lower} {scale.unit}: "
                 "grade 0 or 1 depends on the local lower limit of normal",
-                f"the local LLN in {units.canonical_unit(lab.quantity)} or lln_unit",
+                f"the local LLN as lln: {lab.lln_allowed_text()}, or in another unit with lln_unit",
             )
         )
     if (
@@ -263,7 +301,8 @@ def grade_lab(
         canonical_unit=units.canonical_unit(lab.quantity),
         scale_unit=scale.unit,
         lln=lln,
-        lln_unit=None if lln is None else (unit if lln_unit is None else lln_unit),
+        lln_unit=None if checked_lln is None else (lln_unit or checked_lln[1].symbol),
+        canonical_lln=None if checked_lln is None else checked_lln[0],
         interval=interval,
         rule=rule,
         flags=tuple(flags),
@@ -275,7 +314,9 @@ def score_mapping(payload: Mapping[str, Any]) -> CtcaeResult:
     """Grade one lab value from a JSON-like mapping (used by ``clears score ctcae``).
 
     Keys: ``test``, ``value``, ``unit`` (required); ``lln``, ``lln_unit``,
-    ``transfusion_indicated`` (optional). Unknown keys are refused.
+    ``transfusion_indicated`` (optional). Unknown keys are refused. An ``lln`` without
+    ``lln_unit`` is in the canonical unit of the test (10^9/L, g/dL), as in
+    :func:`grade_lab`.
 
     Examples
     --------

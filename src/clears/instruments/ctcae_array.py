@@ -12,6 +12,8 @@ References
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 
@@ -19,12 +21,45 @@ from clears import units
 from clears._exceptions import InputError, Problem
 from clears.instruments.ctcae_terms import LabTest, Scale, lab_test
 
-__all__ = ["MISSING", "NEEDS_LLN", "grade_labs"]
+__all__ = ["MISSING", "NEEDS_LLN", "grade_labs", "lln_problem"]
 
 MISSING = -1
 """Code returned by :func:`grade_labs` for a missing (NaN) value."""
 NEEDS_LLN = -2
 """Code returned by :func:`grade_labs` when grade 0 or 1 depends on an LLN not given."""
+
+
+def lln_problem(lab: LabTest, given: float, unit: units.Unit, *, bare: bool) -> Problem:
+    """The problem for an LLN outside :attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible`.
+
+    Shared by :func:`grade_labs` and :func:`~clears.instruments.ctcae.grade_lab` so both
+    refuse with the same words. Names the field (``lln``), the value, the unit it was read
+    in (saying when a bare number was read in the canonical unit), the unit that would make
+    it plausible if there is one, and the accepted range in every unit.
+
+    Examples
+    --------
+    >>> from clears.instruments.ctcae_terms import LAB_TESTS
+    >>> lab = LAB_TESTS["neutrophils"]
+    >>> print(lln_problem(lab, 1800.0, units.resolve_unit("cell_count", "10^9/L"), bare=True))
+    lln: is not a plausible lower limit of normal for neutrophils: read in 10^9/L (an lln without lln_unit is in the canonical unit 10^9/L); give lln_unit /mm3 if that is its unit (got 1800.0); allowed: 1 to 3 10^9/L (= 1000 to 3000 /mm3)
+    """  # noqa: E501
+    low, high = lab.lln_plausible
+    read = f"read in {unit.symbol}"
+    if bare:
+        read += f" (an lln without lln_unit is in the canonical unit {unit.symbol})"
+    fits = [
+        u.symbol
+        for u in units.QUANTITIES[lab.quantity].units
+        if u != unit and low <= u.to_canonical(given) <= high
+    ]
+    hint = f"; give lln_unit {' or '.join(fits)} if that is its unit" if fits else ""
+    return Problem(
+        "lln",
+        given,
+        f"is not a plausible lower limit of normal for {lab.key}: {read}{hint}",
+        lab.lln_allowed_text(),
+    )
 
 
 def grade_labs(
@@ -40,12 +75,17 @@ def grade_labs(
 
     Parameters
     ----------
-    test, unit, lln_unit
+    test, unit
         As for :func:`~clears.instruments.ctcae.grade_lab`; one unit for the whole array.
     values
         Values in ``unit``; NaN marks a missing value.
     lln
-        One LLN for all values, or one per value (NaN: not given for that value).
+        One LLN for all values, or one per value (NaN: not given for that value), in
+        ``lln_unit``. Each given LLN must lie in the test's
+        :attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible` range.
+    lln_unit
+        Unit of ``lln``. When omitted the LLN is in the **canonical unit** of the test
+        (10^9/L, g/dL), never in ``unit``: the two are converted separately, once.
     transfusion_indicated
         One flag for all values or one per value (haemoglobin only).
 
@@ -68,6 +108,8 @@ def grade_labs(
     array([ 0,  1,  2, -1,  4], dtype=int8)
     >>> grade_labs("neutrophils", [1.7, 1.2], "10^9/L")
     array([-2,  2], dtype=int8)
+    >>> grade_labs("neutrophils", [900, 2100], "/uL", lln=1.8)  # LLN in 10^9/L
+    array([3, 0], dtype=int8)
     """
     lab = lab_test(test)
     value_unit = units.resolve_unit(lab.quantity, unit)
@@ -76,16 +118,20 @@ def grade_labs(
     lln_given = (
         np.full(n, np.nan) if lln is None else np.broadcast_to(np.asarray(lln, dtype=np.float64), n)
     )
-    lln_value_unit = unit if lln_unit is None else lln_unit
+    if lln is None and lln_unit is not None:
+        raise InputError(Problem("lln_unit", lln_unit, "is given without lln", "omit it"))
+    lln_value_unit = units.canonical_unit(lab.quantity) if lln_unit is None else lln_unit
     lln_unit_obj = units.resolve_unit(lab.quantity, lln_value_unit, field="lln_unit")
     lln_canonical = units.to_canonical_array(lab.quantity, lln_given, lln_value_unit, field="lln")
     problems = _array_plausibility(lab, "value", x_canonical, np.asarray(values, np.float64))
-    problems += _array_plausibility(lab, "lln", lln_canonical, lln_given)
+    low, high = lab.lln_plausible
+    bad_lln = ~np.isnan(lln_canonical) & ((lln_canonical < low) | (lln_canonical > high))
     problems += [
-        Problem(
-            "lln", float(lln_given[i]), "must be greater than 0", "a number > 0", row=int(i) + 1
+        dataclasses.replace(
+            lln_problem(lab, float(lln_given[i]), lln_unit_obj, bare=lln_unit is None),
+            row=int(i) + 1,
         )
-        for i in np.flatnonzero(lln_canonical == 0)
+        for i in np.flatnonzero(bad_lln)
     ]
     transfused = np.broadcast_to(np.asarray(transfusion_indicated, dtype=bool), n)
     if transfused.any() and lab.transfusion_grade is None:

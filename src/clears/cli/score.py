@@ -112,7 +112,12 @@ def flare(
 
 @app.command("ctcae")
 def ctcae(file: FileArg, fmt: FormatOpt = OutputFormat.json) -> None:
-    """Grade a laboratory value by CTCAE v5.0."""
+    """Grade a laboratory value by CTCAE v5.0.
+
+    JSON keys: test, value, unit; optional lln, lln_unit, transfusion_indicated.
+
+    An lln without lln_unit is in the canonical unit (10^9/L, or g/dL for haemoglobin).
+    """
     from clears.instruments import ctcae as instrument
 
     emit(instrument.score_mapping(read_json(file)), fmt)

@@ -29,9 +29,7 @@ label = "5 mg daily"
 mg = 5
 doses_per_week = 7
 [response]
-complete_at_most = 0
-minimal_points = 4
-source = "local"
+criteria = "braunstein2012"
 [schedule]
 start = "low"
 evaluation_days = 56
@@ -72,7 +70,8 @@ def test_user_protocol_from_toml_file(b: SimpleNamespace, tmp_path: Path) -> Non
         treatments=[b.period("2024-01-01", 2.5)],
         visits=[b.visit("2024-01-01", clasi_a=10), b.visit("2024-02-26", clasi_a=8)],
     )
-    # 2024-02-26 is day 56; 10 -> 8 is a 2-point fall (< 4): "improved" -> increase to 5 mg
+    # 2024-02-26 is day 56; 10 -> 8 is a 2-point fall, short of Braunstein 2012's 4-point
+    # response: "improved" -> increase to 5 mg
     d = advise(cohort, "P1", as_of=dt.date(2024, 2, 26), protocol=str(path)).dose
     assert (d.action, d.dose_mg_per_day, d.rule, d.protocol) == (
         "increase",

@@ -1,9 +1,11 @@
 """Protocol definitions as data, and their parser.
 
-A protocol is a TOML (or YAML) document: the regimens it uses, how response is judged, its
-timing (evaluation day, taper interval), an ordered rule table and its reference. The dose
-engine (:mod:`clears.protocol._dose`) reads only this data; adding a protocol needs no code.
-The document format is described in ``docs/protocol.md``.
+A protocol is a TOML (or YAML) document: the regimens it uses, the criteria preset that
+defines response and relapse (``[response] criteria = "cortes2012"``, read from
+:mod:`clears.criteria`, never restated), its timing (evaluation day, taper interval), an
+ordered rule table and its reference. The dose engine (:mod:`clears.protocol._dose`) reads
+only this data; adding a protocol needs no code. The document format is described in
+``docs/protocol.md``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from clears._exceptions import InputError, Problem
+from clears._exceptions import ClearsError, InputError, Problem
+from clears.criteria import Preset, resolve
 from clears.instruments._definition import Reference
 
 __all__ = [
@@ -23,13 +26,23 @@ __all__ = [
     "TARGET_TOKENS",
     "ProtocolDefinition",
     "Regimen",
-    "ResponseDefinition",
     "Rule",
     "parse_protocol",
 ]
 
-#: Dose actions an advice can carry (issue 8).
-ACTIONS: Final = ("start", "continue", "increase", "decrease", "taper", "hold", "stop", "restart")
+#: Dose actions an advice can carry (issue 8). ``review``: see the patient before any dose
+#: decision (the data the advice needs are too old; issue 12, hazard 8).
+ACTIONS: Final = (
+    "start",
+    "continue",
+    "increase",
+    "decrease",
+    "taper",
+    "hold",
+    "stop",
+    "restart",
+    "review",
+)
 #: Where the patient stands in the protocol (computed by the dose engine).
 PHASES: Final = ("not_started", "induction", "evaluated", "withdrawn", "stopped")
 #: Response statuses against baseline CLASI-A (computed by ``_response``).
@@ -61,25 +74,6 @@ class Regimen:
 
 
 @dataclass(frozen=True, slots=True)
-class ResponseDefinition:
-    """How response status is read from CLASI-A against baseline.
-
-    Each threshold is optional; a status whose threshold is None is never assigned.
-    ``complete_at_most``: CLASI-A at or below it is complete; ``partial_fraction``: a
-    fractional decrease at least this is partial; ``minimal_points`` / ``minimal_fraction``:
-    a decrease at least this many points, or at least this fraction, is minimal;
-    ``relapse_at_least``: after a complete response, CLASI-A at least this is a relapse.
-    """
-
-    complete_at_most: float | None
-    partial_fraction: float | None
-    minimal_points: float | None
-    minimal_fraction: float | None
-    relapse_at_least: float | None
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
 class Rule:
     """One row of a protocol's rule table; conditions left None always match."""
 
@@ -105,7 +99,7 @@ class ProtocolDefinition:
     drug: str
     reference: Reference
     regimens: Mapping[str, Regimen]
-    response: ResponseDefinition
+    response: Preset
     start: str
     restart: str
     taper_ladder: tuple[str, ...]
@@ -220,6 +214,51 @@ def _intervals(
     return (value[0], value[1], value[2])
 
 
+#: Keys a protocol's ``[response]`` table held before it named a criteria preset.
+_RESTATED_RESPONSE_KEYS: Final = (
+    "complete_at_most",
+    "partial_fraction",
+    "minimal_points",
+    "minimal_fraction",
+    "relapse_at_least",
+)
+
+
+def _response(reader: _Reader, table: Mapping[str, Any]) -> Preset | None:
+    """The criteria preset the ``[response]`` table names (``criteria = "cortes2012"``).
+
+    A protocol refers to one published definition instead of restating it (issue 12, hazard
+    11): thresholds written into the protocol are refused with a pointer to the preset.
+    """
+    for key in table:
+        if key in _RESTATED_RESPONSE_KEYS:
+            reader.bad(
+                f"response.{key}",
+                table[key],
+                "a protocol names a criteria preset instead of restating its thresholds",
+                'criteria = "<preset>" (clears.criteria.BUNDLED or a preset .toml file)',
+            )
+    reader.unknown(
+        {k: v for k, v in table.items() if k not in _RESTATED_RESPONSE_KEYS},
+        ("criteria",),
+        "response.",
+    )
+    name = table.get("criteria")
+    if not isinstance(name, str) or not name.strip():
+        reader.bad(
+            "response.criteria",
+            name,
+            "must name the criteria preset that defines response",
+            "a bundled preset (clears.criteria.BUNDLED) or a path to a preset .toml file",
+        )
+        return None
+    try:
+        return resolve(name)
+    except ClearsError as exc:
+        reader.bad("response.criteria", name, f"cannot be read: {exc}")
+        return None
+
+
 def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> ProtocolDefinition:
     """Build a :class:`ProtocolDefinition` from a parsed TOML/YAML mapping.
 
@@ -261,27 +300,7 @@ def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> Prot
             )
         regimens[str(rid)] = regimen
     ids = tuple(regimens)
-    resp = r.table(data, "response")
-    r.unknown(
-        resp,
-        (
-            "complete_at_most",
-            "partial_fraction",
-            "minimal_points",
-            "minimal_fraction",
-            "relapse_at_least",
-            "source",
-        ),
-        "response.",
-    )
-    response = ResponseDefinition(
-        complete_at_most=r.num(resp, "complete_at_most", "response.complete_at_most"),
-        partial_fraction=r.num(resp, "partial_fraction", "response.partial_fraction"),
-        minimal_points=r.num(resp, "minimal_points", "response.minimal_points"),
-        minimal_fraction=r.num(resp, "minimal_fraction", "response.minimal_fraction"),
-        relapse_at_least=r.num(resp, "relapse_at_least", "response.relapse_at_least"),
-        source=r.text(resp, "source", "response.source"),
-    )
+    response = _response(r, r.table(data, "response"))
     sched = r.table(data, "schedule")
     r.unknown(
         sched,
@@ -351,7 +370,7 @@ def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> Prot
         drug=r.text(data, "drug", "drug", "lenalidomide"),
         reference=reference,
         regimens=regimens,
-        response=response,
+        response=cast(Preset, response),  # None only with a problem, raised below
         start=start,
         restart=restart,
         taper_ladder=ladder,

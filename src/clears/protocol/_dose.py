@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from clears.protocol._baseline import BASELINE_WINDOW_DAYS, baseline_value, stale_baseline
 from clears.protocol._definition import ProtocolDefinition, Regimen, Rule
 from clears.protocol._patient import PatientData, Row, number
-from clears.protocol._response import classify
+from clears.protocol._response import category_of, classify, relapse_flags
 
 __all__ = [
     "DoseAdvice",
@@ -169,41 +170,36 @@ def _clasi(data: PatientData) -> list[tuple[dt.date, float]]:
 
 
 def dose_facts(data: PatientData, protocol: ProtocolDefinition) -> DoseFacts:
-    """Compute the facts the rule table reads (see the module docstring)."""
+    """Compute the facts the rule table reads (see the module docstring).
+
+    Baseline CLASI-A is chosen as the outcome engine chooses it
+    (:func:`clears.protocol._baseline.baseline_value`); response and relapse are those of the
+    protocol's criteria preset (:mod:`clears.protocol._response`).
+    """
     periods, index = data.periods, data.index_date
     scores = _clasi(data)
-    baseline = next(((d, v) for d, v in reversed(scores) if index is not None and d <= index), None)
+    preset = protocol.response
+    baseline = baseline_value(data, "clasi_a")
     after = [(d, v) for d, v in scores if index is not None and d > index]
     latest = after[-1] if after else None
-    status = classify(
-        baseline[1] if baseline else None, latest[1] if latest else None, protocol.response
-    )
+    status = classify(baseline[1] if baseline else None, latest[1] if latest else None, preset)
     current = data.current_period
-    complete = protocol.response.complete_at_most
-    complete = 0.0 if complete is None else complete
-    threshold = protocol.response.relapse_at_least
-    relapse = False
+    flags = relapse_flags(baseline[1] if baseline else None, [v for _, v in after], preset)
     failed: set[float] = set()
-    if threshold is not None:
-        reached_cr = False
-        for day, value in after:
-            if reached_cr and value >= threshold:
-                for period in periods:
-                    end = period["end_date"]
-                    if period["start_date"] < day and (end is None or day <= end):
-                        failed.add(round(_mg(period), 6))
-            reached_cr = reached_cr or value <= complete
-        if (
-            latest is not None
-            and latest[1] >= threshold
-            and any(v <= complete for d, v in after if d < latest[0])
-        ):
-            since = (
-                current["start_date"]
-                if current is not None
-                else (periods[-1]["end_date"] if periods else None)
-            )
-            relapse = since is not None and latest[0] > since
+    for (day, _), relapsed in zip(after, flags, strict=True):
+        if relapsed:
+            for period in periods:
+                end = period["end_date"]
+                if period["start_date"] < day and (end is None or day <= end):
+                    failed.add(round(_mg(period), 6))
+    relapse = False
+    if latest is not None and flags and flags[-1]:
+        since = (
+            current["start_date"]
+            if current is not None
+            else (periods[-1]["end_date"] if periods else None)
+        )
+        relapse = since is not None and latest[0] > since
     if not periods:
         phase = "not_started"
     elif current is None:
@@ -307,8 +303,13 @@ def protocol_dose(data: PatientData, protocol: ProtocolDefinition) -> DoseAdvice
         "baseline_date": facts.baseline[0] if facts.baseline else None,
         "latest_clasi_a": facts.latest[1] if facts.latest else None,
         "latest_date": facts.latest[0] if facts.latest else None,
-        "response_definition": protocol.response.source,
+        "response_category": category_of(facts.status),
+        "response_criteria": protocol.response.label,
+        "baseline_window_days": BASELINE_WINDOW_DAYS,
     }
+    too_old = stale_baseline(data, "clasi_a")
+    if too_old is not None:
+        basis["stale_baseline_date"] = too_old
     common: dict[str, Any] = {
         "reference": str(protocol.reference),
         "protocol": f"{protocol.name} {protocol.version}",
@@ -361,5 +362,13 @@ def protocol_dose(data: PatientData, protocol: ProtocolDefinition) -> DoseAdvice
             review=True,
             explanation=f"The dose exceeds the protocol's maximum of "
             f"{protocol.max_mg_per_day:g} mg/day; bring it down to {top.label}.",
+        )
+    if too_old is not None and facts.status == "unknown":
+        advice = replace(
+            advice,
+            review=True,
+            explanation=advice.explanation + f" The last CLASI-A before the start "
+            f"({too_old.isoformat()}) is more than {BASELINE_WINDOW_DAYS} days before it, older "
+            "than the outcome engine accepts as a baseline: response cannot be judged.",
         )
     return replace(advice, dose_mg_per_day=max(0.0, advice.dose_mg_per_day))

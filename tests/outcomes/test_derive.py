@@ -60,10 +60,15 @@ def test_aitmehdi_worked_example() -> None:
     assert row["time_to_partial_days"] == 60
     assert row["time_to_complete_days"] == 60
     assert bool(row["complete_event"])
-    # Relapse (rise >= 4 over the nadir 0 since the day-31 response): day 274, CLASI-A 6.
-    # Time from the response: 274 - 31 = 243 days; off drug on the withdrawal day.
+    # Relapse (rise >= 4 over the nadir 0 since the day-31 response): day 274, CLASI-A 6,
+    # off drug on the withdrawal day itself. Time from the withdrawal (Cortés 2012 times
+    # relapses "after tapering dosage or withdrawing medication"): 274 - 274 = 0 days;
+    # from the response: 274 - 31 = 243 days.
     assert bool(row["relapse"])
-    assert row["time_to_relapse_days"] == 243
+    assert row["n_relapses"] == 1
+    assert row["time_to_relapse_days"] == 0
+    assert row["relapse_time_origin"] == "withdrawal"
+    assert row["time_from_response_to_relapse_days"] == 243
     assert row["relapse_dose_mg_per_day"] == 0
     assert row["relapse_setting"] == "after_withdrawal"
     assert row["baseline_severity"] == "moderate"  # Klein 2011: 10-20 moderate
@@ -82,7 +87,8 @@ def test_cortes_relapse_on_the_day_of_withdrawal() -> None:
     # CR on day 60; CLASI-A 6 on 2020-10-01, the end date, when the patient is off drug.
     assert bool(row["relapse"])
     assert row["relapse_date"] == pd.Timestamp("2020-10-01")
-    assert row["time_to_relapse_days"] == 274 - 60
+    assert row["time_from_response_to_relapse_days"] == 274 - 60
+    assert row["time_to_relapse_days"] == 0  # seen on the withdrawal day
     assert row["relapse_setting"] == "after_withdrawal"
     # Week 12 +/- 14 days read "by": best up to day 98 is the day-60 CR.
     assert row["response_at_assessment"] == "complete"
@@ -118,8 +124,11 @@ def test_cortes_relapse_threshold_edge_and_full_dose_does_not_count() -> None:
     )
     row = one(c, "cortes2012")
     assert not bool(row["relapse"])
-    # Censored at the last visit: 2020-07-01 is day 182; 182 - 60 = 122.
-    assert row["time_to_relapse_days"] == 122
+    # Censored at the last visit: 2020-07-01 is day 182; 182 - 60 = 122 from the CR, and
+    # 182 - 152 = 30 from the withdrawal on 2020-06-01 (day 152), where the patient is.
+    assert row["time_from_response_to_relapse_days"] == 122
+    assert row["time_to_relapse_days"] == 30
+    assert row["relapse_time_origin"] == "withdrawal"
     # Aitmehdi counts the on-dose worsening (0 -> 5, a rise of 5).
     assert one(c, "aitmehdi2021")["relapse_setting"] == "on_treatment"
 
@@ -348,7 +357,9 @@ def test_flares_and_new_sle() -> None:
     assert bool(out.loc["B", "sle_flare_severe"])
     assert out.loc["B", "time_to_sle_flare_days"] == 31
     assert not bool(out.loc["C", "sle_flare"])
-    assert bool(out.loc["A", "new_sle"])
+    # A flare row is not an SLE diagnosis (Aitmehdi 2021 counts SLE that "developed"; see
+    # test_new_sle.py): A, CLE-only with a flare and no sle_onset_date, has no new SLE.
+    assert not bool(out.loc["A", "new_sle"])
     assert pd.isna(out.loc["B", "new_sle"])
     assert not bool(out.loc["C", "new_sle"])
 

@@ -36,7 +36,9 @@ def test_restart_on_or_after_the_relapse_visit_counts_the_relapse_off_drug(resta
     # Off drug from 2020-06-01 until the restart: the visit judged on 0 mg/day.
     assert bool(row["relapse"])
     assert row["relapse_date"] == pd.Timestamp("2020-09-01")
-    assert row["time_to_relapse_days"] == 244 - 60
+    assert row["time_from_response_to_relapse_days"] == 244 - 60
+    # From the withdrawal on 2020-06-01 (day 152): 244 - 152 = 92 days.
+    assert row["time_to_relapse_days"] == 244 - 152
     assert row["relapse_dose_mg_per_day"] == 0
     assert row["relapse_setting"] == "after_withdrawal"
 
@@ -77,7 +79,9 @@ def test_taper_started_at_the_response_visit_keeps_the_response_dose() -> None:
     row = one(c)
     assert bool(row["relapse"])
     assert row["relapse_setting"] == "after_dose_reduction"
+    # From the reduction to 2.5 mg on 2020-04-01 (day 91), which is also the response day.
     assert row["time_to_relapse_days"] == 152 - 91  # 2020-06-01 is day 152
+    assert row["relapse_time_origin"] == "dose_reduction"
 
 
 def test_withdrawal_day_is_still_off_drug() -> None:
@@ -91,3 +95,35 @@ def test_withdrawal_day_is_still_off_drug() -> None:
     assert bool(row["relapse"])
     assert row["relapse_dose_mg_per_day"] == 0
     assert row["relapse_setting"] == "after_withdrawal"
+
+
+def test_benchmark_history_cr_off_drug_then_relapse_on_the_restart_day() -> None:
+    # The history on which benchmarks/bench_outcomes.py's per-patient baseline disagreed
+    # (patient S000623 of the 100,000-patient synthetic cohort, cortes2012). Withdrawn
+    # 2016-06-20; CR (CLASI-A 0) seen off drug on 2016-06-22; CLASI-A 6 on 2016-08-25, the
+    # day 2.5 mg is restarted. The restart answers the relapse and has not acted yet, so
+    # the visit is judged off drug: Cortés 2012's "new CLASI ≥ 4 in those who previously
+    # achieved CR following treatment withdrawal". The baseline judged it on the restarted
+    # 2.5 mg (> 0 mg at the CR) and missed it; the baseline was wrong and is fixed.
+    c = cohort(
+        [
+            period("P", "2015-10-07", "2016-04-10", 5, "adverse_event"),
+            period("P", "2016-04-10", "2016-06-20", 5, "inefficacy"),
+            period("P", "2016-08-25", "2017-01-21", 2.5, "complete_response"),
+        ],
+        [
+            visit("P", "2015-09-28", 13),
+            visit("P", "2016-01-20", 5),
+            visit("P", "2016-06-22", 0),
+            visit("P", "2016-08-25", 6),
+            visit("P", "2016-10-05", 0),
+        ],
+    )
+    row = one(c)
+    assert bool(row["relapse"])
+    assert row["relapse_date"] == pd.Timestamp("2016-08-25")
+    assert row["relapse_setting"] == "after_withdrawal"
+    assert row["relapse_dose_mg_per_day"] == 0
+    # From the withdrawal: 10 days of June + 31 of July + 25 of August = 66 days.
+    assert row["relapse_time_origin"] == "withdrawal"
+    assert row["time_to_relapse_days"] == 66

@@ -20,7 +20,7 @@ from clears.outcomes._baseline import baseline, severity_band
 from clears.outcomes._dosing import dosing
 from clears.outcomes._exposure import DAYS_PER_YEAR, exposure
 from clears.outcomes._flares import Flares, flares
-from clears.outcomes._relapse import relapse
+from clears.outcomes._relapse import relapse, stopped_in_cr_without_relapse
 from clears.outcomes._response import response
 from clears.outcomes._timeline import build_timeline
 
@@ -51,7 +51,10 @@ COLUMNS: Final = (
     "relapse_at_risk",
     "relapse",
     "relapse_date",
+    "n_relapses",
     "time_to_relapse_days",
+    "relapse_time_origin",
+    "time_from_response_to_relapse_days",
     "relapse_dose_mg_per_day",
     "relapse_setting",
     "sustained_dose_reduction",
@@ -64,6 +67,7 @@ COLUMNS: Final = (
     "discontinuation_date",
     "discontinuation_reason",
     "stopped_in_cr_without_relapse",
+    "sle_at_index",
     "sle_flare",
     "sle_flare_severe",
     "time_to_sle_flare_days",
@@ -82,6 +86,16 @@ def _dates(day: np.ndarray) -> pd.Series:
     known = ~np.isnan(days)
     out[known] = (np.rint(days[known] * 86_400)).astype(np.int64).astype("datetime64[s]")
     return pd.Series(out, dtype="datetime64[s]")
+
+
+def _sle_at_index(cohort: Cohort, ids: np.ndarray) -> pd.Series:
+    # patients.sle per patient on the time line (boolean, NA when not recorded).
+    pats = cohort.patients
+    if "sle" not in pats.columns or not len(pats):
+        return pd.Series(pd.array([None] * len(ids), dtype="boolean"))
+    keyed = pats.assign(_id=pats["patient_id"].astype(str)).drop_duplicates("_id")
+    values = keyed.set_index("_id")["sle"].reindex(pd.Index(ids.astype(str))).astype("boolean")
+    return pd.Series(values.to_numpy(), dtype="boolean")
 
 
 def _time_event(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,6 +205,7 @@ def derive(
         "discontinued": expo.discontinued,
         "discontinuation_date": _dates(expo.stop_day + tl.index_day),
         "discontinuation_reason": expo.reason,
+        "sle_at_index": _sle_at_index(cohort, tl.patient_ids),
     }
     by_rule: dict[str | None, Flares] = {}
     frames = []
@@ -239,14 +254,17 @@ def derive(
             relapse_flag = pd.array([None] * tl.n, dtype="boolean")
         cols["relapse"] = relapse_flag
         cols["relapse_date"] = _dates(rel.day + tl.index_day)
+        n_relapses = pd.array(np.where(evaluable, rel.count, 0), dtype="Int64")
+        cols["n_relapses"] = n_relapses if rel.defined else pd.array([None] * tl.n, dtype="Int64")
         cols["time_to_relapse_days"] = rel.time
+        cols["relapse_time_origin"] = rel.origin
+        cols["time_from_response_to_relapse_days"] = rel.time_from_response
         cols["relapse_dose_mg_per_day"] = rel.dose
         cols["relapse_setting"] = rel.setting
         cols["sustained_dose_reduction"] = dose.sustained_reduction & evaluable
         cols["min_effective_dose_mg_per_day"] = np.where(evaluable, dose.min_effective_dose, np.nan)
         if "complete" in preset.response.levels:
-            cr_day = resp.first_day["complete"]
-            stopped = expo.discontinued & (cr_day <= expo.stop_day) & ~rel.event & evaluable
+            stopped = stopped_in_cr_without_relapse(tl, resp, rel, expo) & evaluable
             cols["stopped_in_cr_without_relapse"] = pd.array(stopped, dtype="boolean")
         else:
             cols["stopped_in_cr_without_relapse"] = pd.array([None] * tl.n, dtype="boolean")

@@ -19,10 +19,16 @@ Per patient the two are combined as a union: a flare when either source has one,
 date of either, severe when either has a severe one. ``source`` says which source(s) found a
 flare (``"both"``, ``"sledai"``, ``"flares_table"``; None without a flare).
 
-New SLE: a patient recorded without SLE (``patients.sle`` false) who has a flares-table flare
-after the index date, or whose optional ``sle_onset_date`` falls after it. SLEDAI increases
-are not used for it (the SLEDAI scores cutaneous items, rash and alopecia, that CLE alone
-produces). Missing when ``sle`` is not recorded or the patient already had SLE.
+New SLE: a patient recorded without SLE (``patients.sle`` false) whose SLE *diagnosis* is
+recorded after the index date and no later than the end of follow-up, in the optional
+patients column ``sle_onset_date`` (the date SLE was diagnosed). Aitmehdi 2021 reports it
+as a diagnosis, "SLE with articular involvement developed in 1 patient with isolated CLE"
+(Table 2: "Development of SLE among patients with isolated CLE (n = 14) 1 (7)"), and
+Cortés-Hernández 2012 as progression, "None of the patients with CLE progressed to a
+systemic disease". A flares-table row is not a diagnosis (a clinician may record a flare
+of symptoms in a CLE-only patient without SLE being diagnosed), and SLEDAI increases are
+not either (the SLEDAI scores rash and alopecia, which CLE alone produces). Missing when
+``sle`` is not recorded or the patient already had SLE.
 """
 
 from __future__ import annotations
@@ -135,9 +141,7 @@ def _sledai_events(
     return _window(tl, code, day, flare, severe)
 
 
-def _new_sle(
-    cohort: Cohort, tl: Timeline, index: pd.Index, table_any: Bool
-) -> npt.NDArray[np.object_]:
+def _new_sle(cohort: Cohort, tl: Timeline, index: pd.Index) -> npt.NDArray[np.object_]:
     n = tl.n
     new_sle = np.full(n, None, dtype=object)
     pats = cohort.patients
@@ -153,7 +157,7 @@ def _new_sle(
     onset = np.full(n, np.nan)
     if "sle_onset_date" in pats.columns:
         onset[pcode[ok]] = days(pats["sle_onset_date"])[ok]
-    later = table_any | (onset > tl.index_day)
+    later = (onset > tl.index_day) & (onset <= tl.follow_up_end)
     new_sle[isolated] = later[isolated]
     return new_sle
 
@@ -197,5 +201,5 @@ def flares(
         severe=table.severe | score.severe,
         first_day=np.fmin(table.first_day, score.first_day),
         source=source,
-        new_sle=_new_sle(cohort, tl, index, table.any),
+        new_sle=_new_sle(cohort, tl, index),
     )

@@ -9,13 +9,16 @@ from clears.criteria import CATEGORIES
 
 __all__ = ["compare", "summarise"]
 
+#: (outcome, column restricting the denominator or None for every recorded value). SLE
+#: flares are counted among patients with SLE, as Aitmehdi 2021 Table 2 does: "Patients
+#: with SLE flare (among 26 with SLE) 8 (31)", "Severe SLE flare 4 (15)" (4/26).
 _FLAGS = (
     ("relapse", "relapse_at_risk"),
     ("sustained_dose_reduction", None),
     ("stopped_in_cr_without_relapse", None),
     ("discontinued", None),
-    ("sle_flare", None),
-    ("sle_flare_severe", None),
+    ("sle_flare", "sle_at_index"),
+    ("sle_flare_severe", "sle_at_index"),
 )
 
 
@@ -40,9 +43,11 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     and ``response_at_assessment:<cat>`` for each category (denominator: evaluable; the
     not-evaluable row uses all patients); ``relapse`` (denominator: patients who reached
     the preset's response level for relapse); ``sustained_dose_reduction``,
-    ``stopped_in_cr_without_relapse``, ``discontinued``, ``sle_flare``,
-    ``sle_flare_severe`` (denominator: patients with the value recorded); ``new_sle``
-    (denominator: patients with isolated CLE).
+    ``stopped_in_cr_without_relapse``, ``discontinued`` (denominator: patients with the
+    value recorded); ``sle_flare``, ``sle_flare_severe`` (denominator: patients with SLE,
+    ``sle_at_index`` true; Aitmehdi 2021 Table 2, "among 26 with SLE"); ``new_sle``
+    (denominator: patients with isolated CLE, ``sle_at_index`` false; Table 2, "among
+    patients with isolated CLE (n = 14)").
 
     Examples
     --------

@@ -23,7 +23,7 @@ import pandas as pd
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
 
-__all__ = ["Timeline", "build_timeline", "days"]
+__all__ = ["Blocks", "Timeline", "build_timeline", "days", "dose_blocks"]
 
 Float = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.int64]
@@ -51,9 +51,11 @@ class Timeline:
     p_code, p_start, p_end, p_end_filled, p_dose, p_reason
         Dose periods sorted by patient and start; ``p_end`` NaN when ongoing,
         ``p_end_filled`` the end used for exposure (ongoing: end of follow-up).
-    v_code, v_day, v_clasi, v_dose
+    v_code, v_day, v_clasi, v_dose, v_judged
         Visits of these patients with a CLASI-A, sorted by patient and date; the dose the
-        patient was exposed to up to the visit (0 off drug; see :func:`_dose_on`).
+        patient was exposed to up to the visit (0 off drug; see :func:`_dose_on`) and the
+        day whose dose that is (the visit day, or the day before when a period starts on
+        the visit day).
     """
 
     drug: str
@@ -70,6 +72,7 @@ class Timeline:
     v_day: Float
     v_clasi: Float
     v_dose: Float
+    v_judged: Float
 
     @property
     def n(self) -> int:
@@ -149,15 +152,16 @@ def _follow_up_end(cohort: Cohort, ids: pd.Index, as_of: pd.Timestamp | None) ->
 
 def _dose_on(
     tl_code: Codes, starts: Float, ends: Float, doses: Float, code: Codes, day: Float
-) -> Float:
+) -> tuple[Float, Float]:
     """Dose each (code, day) visit was exposed to: the period with start <= d < end, else 0.
 
     ``d`` is the visit day, or the day before when a period of the patient starts on the
-    visit day (a restart or dose change made at the visit has not acted yet).
+    visit day (a restart or dose change made at the visit has not acted yet). Returns the
+    doses and the days ``d``.
     """
     big = 1e6  # day numbers stay far below 1e6 (year 4700)
     if len(tl_code) == 0:
-        return np.zeros(len(day))
+        return np.zeros(len(day)), day
     key_p = tl_code * big + starts
     at = np.clip(np.searchsorted(key_p, code * big + day, side="left"), 0, len(key_p) - 1)
     day = np.where(key_p[at] == code * big + day, day - 1, day)
@@ -168,7 +172,7 @@ def _dose_on(
     ok &= tl_code[pos_c] == code
     open_end = np.where(np.isnan(ends), np.inf, ends)
     ok &= day < open_end[pos_c]
-    return np.where(ok, doses[pos_c], 0.0)
+    return np.where(ok, doses[pos_c], 0.0), day
 
 
 def build_timeline(
@@ -219,7 +223,7 @@ def build_timeline(
     v_code, v_day, v_clasi = v_code_all[keep], v_day_all[keep], clasi[keep]
     vorder = np.lexsort((v_clasi, v_day, v_code))
     v_code, v_day, v_clasi = v_code[vorder], v_day[vorder], v_clasi[vorder]
-    v_dose = _dose_on(p_code, start, end, dose, v_code, v_day)
+    v_dose, v_judged = _dose_on(p_code, start, end, dose, v_code, v_day)
     return Timeline(
         drug=drug.lower(),
         patient_ids=patient_ids,
@@ -235,4 +239,37 @@ def build_timeline(
         v_day=v_day,
         v_clasi=v_clasi,
         v_dose=v_dose,
+        v_judged=v_judged,
     )
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Dose blocks: consecutive periods of one patient with the same dose and no gap.
+
+    Sorted by patient and start; ``start`` and ``end`` are day numbers (an ongoing block
+    ends at the end of follow-up).
+    """
+
+    code: Codes
+    start: Float
+    end: Float
+    dose: Float
+
+
+def dose_blocks(tl: Timeline) -> Blocks:
+    """Merge each patient's contiguous periods of equal dose into blocks.
+
+    Examples
+    --------
+    See ``tests/outcomes/test_dose_episodes.py``.
+    """
+    code, start, end, dose = tl.p_code, tl.p_start, tl.p_end_filled, tl.p_dose
+    if len(code) == 0:
+        return Blocks(code, start, end, dose)
+    starts_block = np.ones(len(code), dtype=bool)
+    starts_block[1:] = (code[1:] != code[:-1]) | (dose[1:] != dose[:-1]) | (start[1:] != end[:-1])
+    block = np.cumsum(starts_block) - 1
+    b_end = np.zeros(int(block[-1]) + 1)
+    np.maximum.at(b_end, block, end)
+    return Blocks(code[starts_block], start[starts_block], b_end, dose[starts_block])

@@ -118,12 +118,13 @@ def grade_labs(
     lln_given = (
         np.full(n, np.nan) if lln is None else np.broadcast_to(np.asarray(lln, dtype=np.float64), n)
     )
+    problems: list[Problem] = []
     if lln is None and lln_unit is not None:
-        raise InputError(Problem("lln_unit", lln_unit, "is given without lln", "omit it"))
+        problems.append(Problem("lln_unit", lln_unit, "is given without lln", "omit it"))
     lln_value_unit = units.canonical_unit(lab.quantity) if lln_unit is None else lln_unit
     lln_unit_obj = units.resolve_unit(lab.quantity, lln_value_unit, field="lln_unit")
     lln_canonical = units.to_canonical_array(lab.quantity, lln_given, lln_value_unit, field="lln")
-    problems = _array_plausibility(lab, "value", x_canonical, np.asarray(values, np.float64))
+    problems += _array_plausibility(lab, "value", x_canonical, np.asarray(values, np.float64))
     low, high = lab.lln_plausible
     bad_lln = ~np.isnan(lln_canonical) & ((lln_canonical < low) | (lln_canonical > high))
     problems += [

@@ -8,6 +8,15 @@ the wall time and the peak traced memory. The baseline is a straightforward per-
 ``groupby().apply()`` implementation of the same rules (kept below); it is timed on a
 subsample of patients, checked to give the same answers there, and its per-patient time is
 scaled to the full cohort for the speed ratio (stated as such in the output).
+
+Checked columns: best response, exposure, time to each response level, relapse, the number
+of relapses (every relapse, with a new response between two), time to relapse (from the
+withdrawal or the reduced dose in force, else the response) and the minimum effective dose
+(per response episode). The baseline judges a visit on the dose in force before any period
+that starts on the visit day, as ``derive`` does (docs/outcomes.md, "Dose at a visit"):
+until issue 12 it used the period starting that day, and so missed a relapse seen on the
+day the drug was restarted (patient S000623 of the 100,000-patient cohort, cortes2012;
+tests/outcomes/test_relapse_dating.py).
 """
 
 from __future__ import annotations
@@ -132,42 +141,116 @@ def _per_patient(
             continue
         hits = [d for d, x in zip(fu_rel, ranks, strict=True) if x >= r]
         result[f"time_to_{level}_days"] = float(hits[0]) if hits else float(fu_rel[-1])
+    all_rel = (v["visit_date"] - index).dt.days.tolist()
+    scores = v["clasi_a"].tolist()
+    dates = v["visit_date"].tolist()
+    in_fu = [d > 0 and when <= last_end for d, when in zip(all_rel, dates, strict=True)]
+    all_ranks = [
+        int(rank_response(base, x, preset)) if ok else -1
+        for x, ok in zip(scores, in_fu, strict=True)
+    ]
+    # (start, end, dose, end for exposure); an ongoing period never ends for dosing.
+    open_ends = tr["end_date"].fillna(pd.Timestamp.max)
+    periods = sorted(
+        zip(tr["start_date"], open_ends, tr["dose_mg_per_day"].astype(float), ends, strict=True),
+        key=lambda p: p[0],
+    )
+
+    def judged(day: pd.Timestamp) -> pd.Timestamp:
+        # A period starting on the visit day has not acted yet: judge the day before.
+        return day - pd.Timedelta(days=1) if any(p[0] == day for p in periods) else day
+
+    def dose_on(day: pd.Timestamp) -> float:
+        d = judged(day)
+        on = [p for p in periods if p[0] <= d < p[1]]
+        return on[0][2] if on else 0.0
+
+    episodes: list[tuple[float, float]] = []  # (start day, judged relapse day or inf)
     if preset.relapse is not None:
-        rel_rule = preset.relapse
-        r_after = {"minimal": 1, "partial": 2, "complete": 3}[rel_rule.after]
+        rule = preset.relapse
+        r_after = {"minimal": 1, "partial": 2, "complete": 3}[rule.after]
         hits = [d for d, x in zip(fu_rel, ranks, strict=True) if x >= r_after]
-        relapsed = False
+
+        def threshold(score: float, low: float) -> bool:
+            return (rule.min_score is None or score >= rule.min_score) and (
+                rule.min_rise is None or score - low >= rule.min_rise
+            )
+
+        count, first, t0 = 0, None, None
         if hits:
-            t0 = hits[0]
-            all_rel = (v["visit_date"] - index).dt.days.tolist()
-            scores = v["clasi_a"].tolist()
-            dates = v["visit_date"].tolist()
-
-            def dose_on(day: pd.Timestamp) -> float:
-                open_end = tr["end_date"].isna() | (day < tr["end_date"])
-                on = tr[(tr["start_date"] <= day) & open_end]
-                return float(on["dose_mg_per_day"].iloc[0]) if len(on) else 0.0
-
-            d0 = dose_on(dates[all_rel.index(t0)])
-            nadir = np.inf
-            for d, s, when in zip(all_rel, scores, dates, strict=True):
+            t0 = float(hits[0])
+            start, nadir, d0, open_ = t0, np.inf, np.nan, True
+            relapse_day, relapse_nadir = np.nan, np.nan
+            for d, sc, when, rank in zip(all_rel, scores, dates, all_ranks, strict=True):
                 if d < t0:
                     continue
-                nadir = min(nadir, s)
-                if d == t0:
-                    continue
-                meets = (rel_rule.min_score is None or s >= rel_rule.min_score) and (
-                    rel_rule.min_rise is None or s - nadir >= rel_rule.min_rise
-                )
-                dose = dose_on(when)
-                if rel_rule.setting == "withdrawal":
-                    meets = meets and dose == 0
-                elif rel_rule.setting == "taper_or_withdrawal":
-                    meets = meets and (dose == 0 or dose < d0)
-                if meets:
-                    relapsed = True
-                    break
-        result["relapse"] = relapsed
+                if open_:
+                    nadir = min(nadir, sc)
+                    if d == start:
+                        d0 = dose_on(when)
+                        continue
+                    dose = dose_on(when)
+                    meets = threshold(sc, nadir)
+                    if rule.setting == "withdrawal":
+                        meets = meets and dose == 0
+                    elif rule.setting == "taper_or_withdrawal":
+                        meets = meets and (dose == 0 or dose < d0)
+                    if meets:
+                        count += 1
+                        stop = float((judged(when) - index).days)
+                        episodes.append((start, stop))
+                        if first is None:
+                            first = (d, when, dose, d0)
+                        open_, relapse_day, relapse_nadir = False, d, nadir
+                elif d > relapse_day and rank >= r_after and not threshold(sc, relapse_nadir):
+                    open_, start, nadir, d0 = True, float(d), sc, dose_on(when)
+            if open_:
+                episodes.append((start, np.inf))
+        result["relapse"] = count > 0
+        result["n_relapses"] = count
+        if t0 is not None:
+            # Time from the withdrawal or the reduced dose in force (else the response) to
+            # the first relapse, or to the last visit since the response when censored.
+            since = [(d, w) for d, w in zip(all_rel, dates, strict=True) if d >= t0]
+            d_end, when, d0_first = (first[0], first[1], first[3]) if first else (*since[-1], None)
+            if d0_first is None:
+                d0_first = dose_on(dates[all_rel.index(int(t0))])
+            jd, dose = judged(when), dose_on(when)
+            origin = index + pd.Timedelta(days=t0)
+            positive = [p for p in periods if p[2] > 0]
+            if dose == 0:
+                before = [p[1] for p in positive if p[0] <= jd]
+                origin = max(before) if before else origin
+            elif dose < d0_first:
+                cur = next(p for p in positive if p[0] <= jd < p[1])
+                begin = cur[0]
+                while any(p[1] == begin and p[2] == cur[2] for p in positive):
+                    begin = next(p[0] for p in positive if p[1] == begin and p[2] == cur[2])
+                origin = begin
+            result["time_to_relapse_days"] = float(d_end - (origin - index).days)
+    # Minimum effective dose: the lowest dose of a block of contiguous equal-dose periods
+    # kept sustained_days inside one response episode, its relapse not judged on it.
+    lowest = {"minimal": 1, "partial": 2, "complete": 3}[preset.response.levels[0]]
+    first_low = [d for d, x in zip(fu_rel, ranks, strict=True) if x >= lowest]
+    if first_low:
+        if episodes:
+            episodes[0] = (min(episodes[0][0], float(first_low[0])), episodes[0][1])
+        else:
+            episodes = [(float(first_low[0]), np.inf)]
+    blocks: list[list[float]] = []
+    for st, _, ds, en in periods:
+        a, b = float((st - index).days), float((en - index).days)
+        if blocks and blocks[-1][1] == a and blocks[-1][2] == ds:
+            blocks[-1][1] = b
+        else:
+            blocks.append([a, b, ds])
+    held = [
+        ds
+        for a, b, ds in blocks
+        if ds > 0
+        and any(b - max(a, e0) >= SETTINGS["sustained_days"] and e1 >= b for e0, e1 in episodes)
+    ]
+    result["min_effective_dose_mg_per_day"] = min(held) if held else np.nan
     return result
 
 
@@ -253,15 +336,23 @@ def main() -> None:
         "time_to_partial_days",
         "time_to_complete_days",
         "relapse",
+        "n_relapses",
+        "time_to_relapse_days",
+        "min_effective_dose_mg_per_day",
     ):
         a = fast_idx[column].reindex(slow_idx.index)
         b = slow_idx[column]
         if column in ("time_to_minimal_days", "time_to_partial_days", "time_to_complete_days"):
             evaluable = slow_idx["best_response"] != "not_evaluable"
             a, b = a[evaluable], b[evaluable]
-        if column == "relapse":
+        if column in ("relapse", "n_relapses", "time_to_relapse_days"):
             known = b.notna() & (slow_idx["best_response"] != "not_evaluable")
-            a, b = a[known].astype(bool), b[known].astype(bool)
+            a, b = a[known], b[known]
+            if column == "relapse":
+                a, b = a.astype(bool), b.astype(bool)
+        if column == "min_effective_dose_mg_per_day":
+            evaluable = slow_idx["best_response"] != "not_evaluable"
+            a, b = a[evaluable], b[evaluable]
         left, right = a.astype(object).to_numpy(), b.astype(object).to_numpy()
         left[pd.isna(left)] = -1
         right[pd.isna(right)] = -1

@@ -16,7 +16,7 @@ from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort, with_optional_columns
 from clears.criteria import CATEGORIES, Preset, get
 from clears.instruments.flare import SEVERE_READINGS
-from clears.outcomes._baseline import baseline, severity_band
+from clears.outcomes._baseline import BASELINE_WINDOW_DAYS, baseline, severity_band
 from clears.outcomes._dosing import dosing
 from clears.outcomes._exposure import DAYS_PER_YEAR, exposure
 from clears.outcomes._flares import Flares, flares
@@ -128,7 +128,7 @@ def derive(
     criteria: Sequence[str | Preset] = ("aitmehdi2021",),
     *,
     drug: str = "lenalidomide",
-    baseline_window_days: int = 30,
+    baseline_window_days: int = BASELINE_WINDOW_DAYS,
     sustained_days: int = 180,
     course_gap_days: int = 28,
     as_of: pd.Timestamp | str | None = None,

@@ -109,6 +109,9 @@ class ProtocolDefinition:
     rules: tuple[Rule, ...]
     visit_interval_days: tuple[int, int, int]
     blood_count_interval_days: tuple[int, int, int]
+    #: Days a visit may be late before advice stops saying CONTINUE and asks to see the
+    #: patient (``[monitoring] visit_grace_days``; issue 12, hazard 8).
+    visit_grace_days: int = 14
 
     def regimen(self, regimen_id: str) -> Regimen:
         """Return a regimen by id."""
@@ -322,7 +325,13 @@ def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> Prot
     if not isinstance(mon, Mapping):
         r.bad("monitoring", mon, "must be a table")
         mon = {}
-    r.unknown(mon, ("visit_interval_days", "blood_count_interval_days"), "monitoring.")
+    r.unknown(
+        mon, ("visit_interval_days", "blood_count_interval_days", "visit_grace_days"), "monitoring."
+    )
+    grace = mon.get("visit_grace_days", 14)
+    if not isinstance(grace, int) or isinstance(grace, bool) or grace < 0:
+        r.bad("monitoring.visit_grace_days", grace, "must be a whole number of days ≥ 0")
+        grace = 14
     rules: list[Rule] = []
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
@@ -380,6 +389,7 @@ def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> Prot
         rules=tuple(rules),
         visit_interval_days=_intervals(r, mon, "visit_interval_days", (28, 182, 91)),
         blood_count_interval_days=_intervals(r, mon, "blood_count_interval_days", (7, 56, 28)),
+        visit_grace_days=grace,
     )
     if r.problems:
         raise InputError(r.problems)

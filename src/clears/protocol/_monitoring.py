@@ -221,7 +221,7 @@ def monitoring_schedule(
                     rule, test, "at baseline; then " + visit_words, data, (column,), str(CORTES2012)
                 )
             )
-        else:
+        elif active:  # visit reminders end when the treatment ends (issue 12, hazard 8)
             last, due = _periodic(data, index, (column,), protocol.visit_interval_days)
             items.append(_item(rule, test, visit_words, last, due, as_of, str(CORTES2012)))
     items.extend(_nerve_conduction(data))

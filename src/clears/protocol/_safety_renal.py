@@ -1,4 +1,14 @@
-"""Safety rule: reduced creatinine clearance caps the dose (MDS label rule, off-label)."""
+"""Safety rule: reduced creatinine clearance caps the dose (MDS label rule, off-label).
+
+Two sources meet here. Cortés-Hernández 2012 (Methods) excluded "moderate to severe renal
+impairment (FG < 30 ml/min/1.73 m2) and/or progressive renal disease": that is the START
+criterion ``cortes2012.renal`` of :mod:`clears.protocol._eligibility`, which keeps a
+never-treated patient below 30 mL/min from starting. The trial says nothing about a patient
+whose clearance falls on treatment; the lenalidomide label's MDS starting-dose table
+(LABEL_RENAL, reference/instruments.md §6.6) is then shown as a cap, and because it is a rule
+of another indication applied to CLE doses the advice is marked ``extrapolated`` and always
+asks for the clinician's ``review``.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +36,14 @@ _DIALYSIS_REGIMEN: Final = ("5 mg three times a week, after each dialysis", 5.0,
 def apply_renal(
     data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
 ) -> DoseAdvice:
+    """Cap the dose by the latest creatinine clearance (or dialysis) and ask for review.
+
+    Bands (:data:`RENAL_BANDS`, LABEL_RENAL: older US label [S], Giagounidis 2008 [V]):
+    CLcr ≥ 60 mL/min no adjustment; 30 ≤ CLcr < 60 at most 5 mg every 24 hours; CLcr < 30
+    at most 5 mg every 48 hours; dialysis 5 mg three times a week. Whenever a band applies
+    the alert says it is an off-label extrapolation and the advice gets ``review=True`` and
+    ``extrapolated=True``; a dose above the cap is lowered to it.
+    """
     latest = data.latest("creatinine_clearance")
     dialysis = flag(data.value("dialysis")) is True
     if latest is None and not dialysis:
@@ -53,13 +71,14 @@ def apply_renal(
             "action",
             f"Reduced creatinine clearance: the "
             f"MDS label starting dose is {words} (at most {cap:.3g} mg/day). This is an "
-            "off-label extrapolation to CLE, and label renal tables differ by version.",
+            "off-label extrapolation to CLE, and label renal tables differ by version; "
+            "review.",
             ref,
             info,
         )
     )
     if advice.dose_mg_per_day <= cap + 1e-9:
-        return advice
+        return replace(advice, review=True, extrapolated=True, basis={**advice.basis, **info})
     action = advice.action if advice.action in {"start", "restart"} else "decrease"
     return replace(
         advice,
@@ -68,6 +87,7 @@ def apply_renal(
         regimen=words,
         rule="safety.renal_adjustment",
         reference=ref,
+        review=True,
         extrapolated=True,
         basis={**advice.basis, **info},
         explanation=f"{advice.explanation} Capped for reduced creatinine clearance at "

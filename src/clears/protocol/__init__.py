@@ -13,6 +13,7 @@ from clears.protocol._dose import DoseAdvice
 from clears.protocol._eligibility import Criterion, Eligibility
 from clears.protocol._load import available_protocols, load_protocol
 from clears.protocol._monitoring import MonitoringItem
+from clears.protocol._worklist import Worklist, WorklistRow, worklist
 
 __all__ = [
     "Advice",
@@ -22,9 +23,12 @@ __all__ = [
     "Eligibility",
     "MonitoringItem",
     "ProtocolDefinition",
+    "Worklist",
+    "WorklistRow",
     "advise",
     "available_protocols",
     "deviations",
     "load_protocol",
     "parse_protocol",
+    "worklist",
 ]

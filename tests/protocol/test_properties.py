@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clears.protocol import advise
+from clears.protocol._definition import ACTIONS
 
 START = dt.date(2024, 1, 1)
 DOSES = (15 / 7, 2.5, 5.0, 10.0, 15.0)
@@ -90,16 +91,7 @@ def cohort_of(
 def test_dose_stays_within_0_and_10_mg_per_day(b: SimpleNamespace, h: dict[str, Any]) -> None:
     a = advise(cohort_of(b, h), "P1", as_of=h["as_of"], protocol=h["protocol"])
     assert 0.0 <= a.dose.dose_mg_per_day <= 10.0
-    assert a.dose.action in {
-        "start",
-        "continue",
-        "increase",
-        "decrease",
-        "taper",
-        "hold",
-        "stop",
-        "restart",
-    }
+    assert a.dose.action in ACTIONS
 
 
 @SETTINGS

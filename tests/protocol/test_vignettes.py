@@ -21,7 +21,9 @@ what clears prints; ``source`` quotes or paraphrases that sentence. Format
     ``dose_at_most``, ``alerts`` (rule ids that must fire), ``no_alerts`` (must not fire),
     ``alert_levels`` (rule id -> level), ``monitoring`` (monitoring rule id -> status, or
     ``"absent"``), ``monitoring_due`` (rule id -> ISO date of next due), ``eligibility``
-    (verdict), ``criteria`` (criterion id -> status), ``text_contains`` (strings that the
+    (verdict), ``criteria`` (criterion id -> status), ``response`` (the response category of
+    the protocol's criteria preset the dose advice was judged on, ``dose.basis``),
+    ``text_contains`` (strings that the
     text of the advice must contain, case-insensitive), ``error`` (``"InputError"``: advice
     must be refused) with ``error_field`` (the field the problem names).
 """
@@ -62,6 +64,7 @@ _EXPECT = frozenset(
         "monitoring_due",
         "eligibility",
         "criteria",
+        "response",
         "text_contains",
         "error",
         "error_field",
@@ -157,6 +160,9 @@ def _check(advice: Advice, expect: dict[str, Any]) -> list[str]:
     for cid, status in expect.get("criteria", {}).items():
         if criteria.get(cid, "absent") != status:
             wrong.append(f"criterion {cid} is {criteria.get(cid, 'absent')}, expected {status}")
+    if "response" in expect and dose.basis.get("response_category") != expect["response"]:
+        got = dose.basis.get("response_category")
+        wrong.append(f"response category {got!r}, expected {expect['response']!r}")
     text = advice.to_text().lower()
     for words in expect.get("text_contains", []):
         if words.lower() not in text:

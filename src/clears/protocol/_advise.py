@@ -15,6 +15,7 @@ from clears.protocol._monitoring import MonitoringItem, monitoring_schedule
 from clears.protocol._patient import PatientData, patient_data
 from clears.protocol._safety import Alert, safety
 from clears.protocol._sources import CTCAE_VERSION
+from clears.protocol._stale import apply_stale_visit
 
 __all__ = ["Advice", "advise", "advise_data"]
 
@@ -125,13 +126,15 @@ def advise_data(data: PatientData, protocol: ProtocolDefinition) -> Advice:
                 explanation=dose.explanation + " Some eligibility "
                 "criteria could not be checked (unknown); complete them before starting.",
             )
+    monitoring = monitoring_schedule(data, protocol, facts)
+    dose = apply_stale_visit(data, protocol, dose, monitoring)
     dose, alerts = safety(data, protocol, dose)
     return Advice(
         patient_id=data.patient_id,
         as_of=data.as_of,
         protocol=f"{protocol.name} {protocol.version}",
         dose=dose,
-        monitoring=monitoring_schedule(data, protocol, facts),
+        monitoring=monitoring,
         alerts=alerts,
         eligibility=eligibility,
     )

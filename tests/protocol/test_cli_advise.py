@@ -16,7 +16,7 @@ runner = CliRunner()
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     (tmp_path / "patients.csv").write_text(
-        "patient_id,centre,sex,birth_year,smoking,aps\nP1,C1,female,1980,current,no\n",
+        "patient_id,centre,sex,birth_year,smoking,aps\nP1,C1,male,1980,current,no\n",
         encoding="utf-8",
     )
     (tmp_path / "treatments.csv").write_text(

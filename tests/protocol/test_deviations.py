@@ -14,7 +14,7 @@ def test_followed_and_deviating_visits(b: SimpleNamespace) -> None:
     # (day 28) CLASI-A 10 -> 10 is no improvement: the protocol says 10 mg/day, but 5 mg was
     # kept -> deviation. At 2024-02-26, CLASI-A 10 -> 4 is 60 % (partial): keep 5 mg -> followed.
     cohort = b.cohort(
-        patients=[b.patient()],
+        patients=[b.patient(sex="M")],  # a man: not a pregnancy-prevention test
         treatments=[b.period("2024-01-01", 5)],
         visits=[
             b.visit("2024-01-01", clasi_a=10),
@@ -39,7 +39,7 @@ def test_followed_and_deviating_visits(b: SimpleNamespace) -> None:
 def test_a_change_made_at_the_visit_is_judged_on_the_state_entering_it(b: SimpleNamespace) -> None:
     # Escalated to 10 mg on the day-28 visit: the protocol's advice (10 mg) matches what was done.
     cohort = b.cohort(
-        patients=[b.patient()],
+        patients=[b.patient(sex="M")],  # a man: not a pregnancy-prevention test
         treatments=[b.period("2024-01-01", 5, "2024-01-29"), b.period("2024-01-29", 10)],
         visits=[b.visit("2024-01-01", clasi_a=10), b.visit("2024-01-29", clasi_a=10)],
     )

@@ -21,7 +21,9 @@ START = "2024-01-01"
 def dose(
     b: SimpleNamespace, treatments, visits, as_of: str, protocol: str = "cortes2012", **pat
 ) -> DoseAdvice:
-    return b.advise(treatments, visits, as_of, protocol=protocol, **pat).dose
+    # A man unless told otherwise: these test the dose rules, not pregnancy prevention (a
+    # female START needs two negative tests, issue 12 hazard 1; tests/protocol/test_pregnancy*).
+    return b.advise(treatments, visits, as_of, protocol=protocol, **{"sex": "M", **pat}).dose
 
 
 def test_not_started_starts_at_5_mg_daily(b: SimpleNamespace) -> None:

@@ -129,7 +129,12 @@ def test_fully_eligible_patient(b: SimpleNamespace) -> None:
         "hiv": False,
         "viral_hepatitis": False,
         "compliance_risk": False,
+        "reproductive_potential": True,
     }
-    a = run(b, visit, **extra)
+    # A woman of reproductive potential starts only after two negative tests: 10-14 days and
+    # within 24 hours before prescribing (REMS, instruments.md §6.3): 2023-12-20 is 12 days
+    # before 2024-01-01, and the visit of 2024-01-01 has the second.
+    visits = [b.visit("2023-12-20", pregnancy_test="negative"), b.visit(DAY, **visit)]
+    a = b.advise([], visits, DAY, **extra)
     assert a.eligibility.verdict == "eligible"
     assert (a.dose.action, a.dose.dose_mg_per_day, a.dose.review) == ("start", 5.0, False)

@@ -56,7 +56,7 @@ def _history(b: SimpleNamespace) -> Cohort:
 def test_treatments_without_end_date_column(b: SimpleNamespace) -> None:
     # Built in memory, as the web app does: no end_date (nor end_reason, regimen) at all.
     cohort = b.cohort(
-        patients=[b.patient()],
+        patients=[b.patient(sex="M")],  # a man: not a pregnancy-prevention test
         treatments=[
             {
                 "patient_id": "P1",

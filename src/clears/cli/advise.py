@@ -1,4 +1,5 @@
-"""``clears advise``: decision support for one patient, or a protocol-deviation report."""
+"""``clears advise``: decision support for one patient, a protocol-deviation report, or the
+safety worklist (``--all --alerts``), from a cohort folder or the registry (``--db``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ def _write_json(payload: Any) -> None:
 
 
 def advise(
-    cohort: Annotated[str, typer.Argument(help="Cohort folder (CSV or Parquet tables).")],
+    cohort: Annotated[
+        str | None,
+        typer.Argument(
+            help="Cohort folder (CSV or Parquet tables); or use --db.", show_default=False
+        ),
+    ] = None,
     patient: Annotated[
         str | None, typer.Option("--patient", help="Patient id to advise on.")
     ] = None,
@@ -38,6 +44,26 @@ def advise(
             help="With --all: list visits where the dose differed from the protocol.",
         ),
     ] = False,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts",
+            help="With --all: the safety worklist, every patient whose situation fires a "
+            "safety rule (or whose monitoring is overdue), most urgent first.",
+        ),
+    ] = False,
+    centre: Annotated[
+        list[str] | None,
+        typer.Option("--centre", help="Only the patients of this centre code; repeatable."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Read the registry at this database URL instead of a cohort folder.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.json,
@@ -45,9 +71,13 @@ def advise(
     """Dose action, monitoring, alerts and eligibility under a protocol.
 
     The default protocol is Cortés-Hernández 2012.
+
+    Example: clears advise my_cohort --all --alerts --as-of 2024-06-01 --format text
+
+    Example: clears advise --db sqlite:///clears.db --all --alerts --centre BCN
     """
-    from clears import cohort as cohort_io
     from clears import protocol as engine
+    from clears.cli.report import load_cohort
 
     if (patient is None) == (not all_patients):
         raise typer.BadParameter(
@@ -55,9 +85,24 @@ def advise(
         )
     if deviations and not all_patients:
         raise typer.BadParameter("--deviations needs --all", param_hint="--deviations")
+    if alerts and not all_patients:
+        raise typer.BadParameter("--alerts needs --all", param_hint="--alerts")
+    if alerts and deviations:
+        raise typer.BadParameter(
+            "give one of --alerts or --deviations", param_hint="--alerts/--deviations"
+        )
+    if centre and not alerts:
+        raise typer.BadParameter("--centre needs --all --alerts", param_hint="--centre")
     day = iso_date(as_of, option="--as-of")
     definition = engine.load_protocol(protocol)
-    data = cohort_io.read(cohort)
+    data = load_cohort(cohort, db)
+    if alerts:
+        found = engine.worklist(data, as_of=day, protocol=definition, centres=centre or None)
+        if fmt is OutputFormat.json:
+            _write_json(found.to_dict())
+        else:
+            sys.stdout.write(found.to_text())
+        return
     if deviations:
         table = engine.deviations(data, protocol=definition, only_deviations=True)
         if fmt is OutputFormat.json:

@@ -17,6 +17,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from clears.protocol._patient import PatientData, flag, number
+from clears.protocol._pregnancy import (
+    PRESTART_WINDOW_DAYS,
+    pregnancy_tests,
+    reproductive_potential,
+    unresolved_positive,
+)
+from clears.protocol._safety_thrombosis import antithrombotics_on, thromboembolic_events
 from clears.protocol._sources import CORTES2012
 
 __all__ = ["CORTES2012_LIMITS", "Criterion", "Eligibility", "screen"]
@@ -189,9 +196,7 @@ def _extent_or_thalidomide(data: PatientData, day: dt.date) -> Evaluation:
 def _women_only(column: str, *, good: bool) -> Callable[[PatientData, dt.date], Evaluation]:
     def evaluate(data: PatientData, day: dt.date) -> Evaluation:
         female = data.female
-        if female is False or (
-            column == "contraception" and flag(data.value("reproductive_potential")) is False
-        ):
+        if female is False:
             return "met", {"sex": data.value("sex"), "applies": False}
         value = flag(data.value(column))
         return ("unknown" if female is None and value is None else _tri(value, good=good)), {
@@ -202,16 +207,31 @@ def _women_only(column: str, *, good: bool) -> Callable[[PatientData, dt.date], 
 
 
 def _not_pregnant(data: PatientData, day: dt.date) -> Evaluation:
-    if data.female is False:
-        return "met", {"sex": data.value("sex"), "applies": False}
-    for row in reversed(data.visits):
-        value = flag(row.get("pregnancy_test"))
-        if row["visit_date"] <= day and value is not None:
-            return ("not_met" if value else "met"), {
-                "pregnancy_test": value,
-                "date": row["visit_date"],
-            }
-    return "unknown", {"pregnancy_test": None}
+    """Not met while a performed positive stands (no performed negative after it); met when
+    pregnancy tests do not apply or a performed negative is dated within the 14 days before
+    ``day``; unknown otherwise. ``not_done`` is not a test (instruments.md §6.3)."""
+    positive = unresolved_positive(data, day)
+    if positive is not None:
+        return "not_met", {"pregnancy_test": "positive", "date": positive}
+    potential = reproductive_potential(data, day)
+    if not potential.tests_due:
+        return "met", {"sex": data.value("sex"), "applies": False, "reason": potential.reason}
+    negatives = [d for d, r in pregnancy_tests(data, day) if r == "negative"]
+    if negatives and (day - negatives[-1]).days <= PRESTART_WINDOW_DAYS:
+        return "met", {"pregnancy_test": "negative", "date": negatives[-1]}
+    last = negatives[-1] if negatives else None
+    return "unknown", {"pregnancy_test": None, "last_negative": last}
+
+
+def _contraception(data: PatientData, day: dt.date) -> Evaluation:
+    """Applies to women who are, or may be, of reproductive potential (recorded potential, or
+    none recorded below the implausible age): two reliable methods from 4 weeks before
+    starting (US label/REMS, EU SmPC PPP; instruments.md §6.3)."""
+    potential = reproductive_potential(data, day)
+    if not potential.tests_due:
+        return "met", {"sex": data.value("sex"), "applies": False, "reason": potential.reason}
+    value = flag(data.value("contraception"))
+    return _tri(value, good=True), {"contraception": value, "reason": potential.reason}
 
 
 def _active_sle(data: PatientData, day: dt.date) -> Evaluation:
@@ -301,7 +321,7 @@ CRITERIA: Final[tuple[tuple[str, str, str, Callable[[PatientData, dt.date], Eval
         "cortes2012.contraception",
         "exclusion",
         "Adequate contraception (women of reproductive potential)",
-        _women_only("contraception", good=True),
+        _contraception,
     ),
     (
         "cortes2012.no_active_sle",

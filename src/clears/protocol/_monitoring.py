@@ -2,8 +2,9 @@
 
 Blood counts: weekly for the first 8 weeks of a course, then monthly (Cortés-Hernández 2012,
 Shah 2009, MDS label; intervals from the protocol's ``monitoring`` table). Pregnancy tests for
-females of reproductive potential: before start, weekly for the first 4 weeks, then every 4
-weeks, or every 2 weeks with irregular cycles (lenalidomide label, REMS). CLASI at each visit and
+females of reproductive potential: two negative tests before the first dose, weekly for the
+first 4 weeks, then every 4 weeks, or every 2 weeks with irregular cycles (lenalidomide label,
+REMS), and for 4 weeks after stopping (:mod:`clears.protocol._pregnancy`). CLASI at each visit and
 SLEDAI at each visit for patients with SLE (visits monthly for 6 months, then every 3 months in
 Cortés-Hernández 2012). Nerve conduction studies with known thalidomide neuropathy or new
 neurological symptoms (Cortés-Hernández 2012).
@@ -19,13 +20,15 @@ from typing import Any, Final
 from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseFacts
 from clears.protocol._patient import PatientData, flag, is_missing
-from clears.protocol._sources import CORTES2012, LABEL_PREGNANCY, SHAH2009
+from clears.protocol._pregnancy import (
+    PREGNANCY_INTERVALS,
+    pregnancy_test_plan,
+    reproductive_potential,
+)
+from clears.protocol._sources import CORTES2012, LABEL_PREGNANCY, SHAH2009, SMPC_PPP
+
 
 __all__ = ["PREGNANCY_INTERVALS", "MonitoringItem", "monitoring_schedule"]
-
-#: Pregnancy-test intervals in days: (weekly phase interval, weekly phase length, regular
-#: cycles, irregular cycles) — LABEL_PREGNANCY, instruments.md §6.3 [S].
-PREGNANCY_INTERVALS: Final = (7, 28, 28, 14)
 
 #: Words in an adverse-event term that count as new neurological symptoms.
 _NEURO_WORDS: Final = ("neuropath", "paraesthesia", "paresthesia", "numbness", "tingling")
@@ -120,7 +123,9 @@ def _pre_start(
 
 
 def _female_of_potential(data: PatientData) -> bool:
-    return data.female is True and flag(data.value("reproductive_potential")) is not False
+    """Pregnancy tests are due: recorded of potential, or nothing recorded below the age where
+    potential is implausible (:func:`clears.protocol._pregnancy.reproductive_potential`)."""
+    return reproductive_potential(data).tests_due
 
 
 def monitoring_schedule(
@@ -171,41 +176,19 @@ def monitoring_schedule(
                 blood_ref,
             )
         )
-    if _female_of_potential(data):
-        weekly, weeks, regular, irregular = PREGNANCY_INTERVALS
-        irregular_cycles = flag(data.value("irregular_cycles")) is True
-        late_step = irregular if irregular_cycles else regular
-        words = (
-            f"weekly for the first {weeks} days, then every {late_step} days "
-            f"({'irregular' if irregular_cycles else 'regular'} cycles)"
+    plan = pregnancy_test_plan(data, facts.cycle_start) if _female_of_potential(data) else None
+    if plan is not None:  # also after stopping: 4 weeks of tests (not ended with the course)
+        items.append(
+            MonitoringItem(
+                "monitoring.pregnancy_test",
+                "pregnancy test (≥ 50 mIU/mL)",
+                plan.schedule,
+                plan.last_done,
+                plan.next_due,
+                plan.status,
+                f"{LABEL_PREGNANCY}; {SMPC_PPP}",
+            )
         )
-        if not started:
-            items.append(
-                _pre_start(
-                    "monitoring.pregnancy_test",
-                    "pregnancy test (≥ 50 mIU/mL)",
-                    "two negative tests before start (10–14 days and 24 hours "
-                    "before prescribing); then " + words,
-                    data,
-                    ("pregnancy_test",),
-                    str(LABEL_PREGNANCY),
-                )
-            )
-        elif active:
-            last, due = _periodic(
-                data, facts.cycle_start, ("pregnancy_test",), (weekly, weeks, late_step)
-            )
-            items.append(
-                _item(
-                    "monitoring.pregnancy_test",
-                    "pregnancy test (≥ 50 mIU/mL)",
-                    words,
-                    last,
-                    due,
-                    as_of,
-                    str(LABEL_PREGNANCY),
-                )
-            )
     v_early, v_length, v_late = protocol.visit_interval_days
     visit_words = (
         f"each visit: every {v_early} days for the first {v_length} days, then every {v_late} days"

@@ -20,10 +20,22 @@ from typing import Any
 import pandas as pd
 
 from clears._exceptions import InputError, NotFoundError, Problem
-from clears.cohort import Cohort, with_optional_columns
+from clears.cohort import SCHEMA, Cohort, with_optional_columns
+from clears.cohort._coerce import choice_key
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 
-__all__ = ["PatientData", "Row", "as_date", "flag", "is_missing", "number", "patient_data"]
+__all__ = [
+    "PREGNANCY_RESULTS",
+    "PatientData",
+    "Row",
+    "as_date",
+    "flag",
+    "is_missing",
+    "number",
+    "patient_data",
+    "pregnancy_result",
+]
+
 
 Row = Mapping[str, Any]
 
@@ -69,6 +81,43 @@ def flag(value: object) -> bool | None:
     if text in _FALSE:
         return False
     return None
+
+
+#: The allowed ``visits.pregnancy_test`` results, read from :data:`clears.cohort.SCHEMA`.
+PREGNANCY_RESULTS: tuple[str, ...] = next(
+    c.options for c in SCHEMA["visits"] if c.name == "pregnancy_test"
+)
+
+
+def pregnancy_result(value: object, visit_date: object = None) -> str | None:
+    """Read a ``pregnancy_test`` cell: ``positive``, ``negative`` or ``not_done``; None when blank.
+
+    Spelled as a cohort choice (any case; spaces and hyphens read as ``_``). The cohort reader
+    checks files, but cohorts built in memory reach decision support unchecked, so anything
+    else (``pos``, ``true``, ``1``...) is refused rather than guessed.
+
+    Raises
+    ------
+    InputError
+        A value outside :data:`PREGNANCY_RESULTS` (field ``pregnancy_test``).
+    """
+    if is_missing(value):
+        return None
+    key = choice_key(str(value)) if not isinstance(value, bool | int | float) else None
+    if key in PREGNANCY_RESULTS:
+        return key
+    when = f" (visit of {as_date(visit_date)})" if visit_date is not None else ""
+    raise InputError(
+        [
+            Problem(
+                "pregnancy_test",
+                value,
+                f"is not a pregnancy test result{when}",
+                ", ".join(PREGNANCY_RESULTS) + " (blank: no test recorded)",
+                "visits",
+            )
+        ]
+    )
 
 
 def number(value: object) -> float | None:
@@ -249,6 +298,11 @@ def patient_data(
 
     treatments = dated("treatments", cohort.treatments, "start_date", ("end_date",))
     visits = dated("visits", cohort.visits, "visit_date")
+    for row in visits:
+        try:
+            row["pregnancy_test"] = pregnancy_result(row.get("pregnancy_test"), row["visit_date"])
+        except InputError as error:
+            problems.extend(error.problems)
     adverse = dated("adverse_events", cohort.adverse_events, "onset_date", ("end_date",))
     flares = dated("flares", cohort.flares, "flare_date")
     if problems:

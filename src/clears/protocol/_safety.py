@@ -18,7 +18,7 @@ from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag
 from clears.protocol._safety_blood import apply_blood_counts
 from clears.protocol._safety_flare import apply_flares
-from clears.protocol._safety_pregnancy import apply_pregnancy
+from clears.protocol._safety_pregnancy import apply_pregnancy, apply_pregnancy_start
 from clears.protocol._safety_renal import apply_renal
 from clears.protocol._safety_thrombosis import apply_thrombosis
 from clears.protocol._sources import CORTES2012, LABEL_BOXED
@@ -43,6 +43,7 @@ _PIPELINE: Final[tuple[SafetyRule, ...]] = (
     apply_blood_counts,
     apply_flares,
     _renal_when_dosed,
+    apply_pregnancy_start,  # last: no later rule may turn its hold back into a start
 )
 
 

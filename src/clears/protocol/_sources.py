@@ -22,6 +22,7 @@ __all__ = [
     "LABEL_PREGNANCY",
     "LABEL_RENAL",
     "SHAH2009",
+    "SMPC_PPP",
 ]
 
 CTCAE_VERSION: Final = "CTCAE v5.0"
@@ -62,6 +63,14 @@ LABEL_PREGNANCY: Final = Reference(
     "females of reproductive potential (Lenalidomide REMS)",
     note="[S: label text copies] two negative tests before start; weekly for 4 weeks; then "
     "every 4 weeks (regular cycles) or every 2 weeks (irregular cycles)",
+)
+SMPC_PPP: Final = Reference(
+    citation="Revlimid (lenalidomide) EU summary of product characteristics, pregnancy "
+    "prevention programme: women of childbearing potential, contraception and testing",
+    note="[S: older SmPC copy] of childbearing potential unless aged >= 50 and naturally "
+    "amenorrhoeic >= 1 year, premature ovarian failure, bilateral salpingo-oophorectomy or "
+    "hysterectomy, XY genotype, Turner syndrome or uterine agenesis; contraception until 4 "
+    "weeks after treatment; [U] a test repeated 4 weeks after the end of treatment",
 )
 LABEL_CYTOPENIA: Final = Reference(
     citation="REVLIMID (lenalidomide) US prescribing information, dose interruption and "

@@ -29,6 +29,11 @@ CSV: dict[str, str] = {
         "patient_id,onset_date,term,grade,end_date\nP1,2020-02-10,Fatigue,1,2020-02-20\n"
     ),
     "flares": "patient_id,flare_date,severity\nP2,2021-08-02,mild\n",
+    "concomitant_medications": (
+        "patient_id,drug,start_date,end_date,dose,dose_unit,indication\n"
+        "P1,aspirin,2020-01-06,,100,mg/day,thromboprophylaxis\n"
+        "P2,prednisone,2021-01-04,2021-06-30,7.5,mg/day,sle\n"
+    ),
 }
 
 

@@ -18,9 +18,10 @@ EXAMPLE = ROOT / "examples" / "cohort"
 def test_valid_folder_exits_0() -> None:
     result = CliRunner().invoke(app, ["cohort", "validate", str(EXAMPLE), "--today", "2025-01-01"])
     assert result.exit_code == 0, result.output
-    assert "valid (6 patients, 9 treatments, 16 visits, 5 adverse_events, 3 flares)" in (
-        result.output
-    )
+    assert (
+        "valid (6 patients, 9 treatments, 16 visits, 5 adverse_events, 3 flares, "
+        "12 concomitant_medications)"
+    ) in result.output
 
 
 def test_every_problem_printed_and_exit_1(folder_of: Callable[..., Path]) -> None:

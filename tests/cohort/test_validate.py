@@ -54,6 +54,16 @@ MESSY = {
     "flares": pd.DataFrame(
         {"patient_id": ["P2", "P2"], "flare_date": ["2021-03-01", "2021-03-01"], "severity": "mild"}
     ),
+    "concomitant_medications": pd.DataFrame(
+        {
+            "patient_id": ["P1", "P9", "P2", "P1"],
+            "drug": ["Aspirin", "paracetamol", "prednisone", "hydroxychloroquine"],
+            "start_date": ["2020-01-01", "2020-01-01", "2021-01-01", "2020-01-01"],
+            "end_date": ["", "", "2020-12-31", ""],
+            "dose": ["100", "", "5", "400"],
+            "dose_unit": ["mg/day", "", "mg/day", ""],
+        }
+    ),
 }
 
 
@@ -147,7 +157,8 @@ def test_every_value_changes_the_result(
     bad = {"patient_id": "", "centre": "", "sex": "x", "sle": "maybe", "drug": "x",
            "start_date": "bad", "dose_mg_per_day": "-1", "end_date": "bad", "visit_date": "bad",
            "clasi_a": "99", "hb": "0", "onset_date": "bad", "term": " ", "grade": "9",
-           "flare_date": "bad", "severity": "x"}  # fmt: skip
+           "flare_date": "bad", "severity": "x", "dose": "-1", "dose_unit": "mg/hour",
+           "indication": "x"}  # fmt: skip
     for table in TABLES:
         for column in frames[table].columns:
             for row in range(len(frames[table])):
@@ -192,9 +203,11 @@ def test_default_today_is_the_current_date(
 
 def test_public_api() -> None:
     assert set(clears.cohort.__all__) == {
-        "Cohort", "Column", "DATE_COLUMNS", "DOSE_MAXIMUM", "Kind", "OPTIONAL_TABLES",
-        "REQUIRED_COLUMNS", "SCHEMA", "TABLES", "conform", "read", "validate",
-        "with_optional_columns", "write",
+        "ANTITHROMBOTIC_CLASSES", "CANONICAL_DOSE_UNIT", "COHORT_VERSION", "Cohort", "Column",
+        "DATE_COLUMNS", "DOSE_MAXIMUM", "DOSE_UNITS", "INDICATIONS", "Kind", "MEDICATIONS",
+        "MEDICATION_CLASSES", "Medication", "OPTIONAL_TABLES", "REPRODUCTIVE_POTENTIAL_BASES",
+        "REQUIRED_COLUMNS", "SCHEMA", "TABLES", "conform", "medication_class",
+        "prednisone_equivalent", "read", "validate", "with_optional_columns", "write",
     }  # fmt: skip
     for name in clears.cohort.__all__:
         assert name.isupper() or getattr(clears.cohort, name).__module__.startswith("clears.")

@@ -25,6 +25,7 @@ _CONTENT = {
     "visits": "SELECT * FROM visits ORDER BY id",
     "adverse_events": "SELECT * FROM adverse_events ORDER BY id",
     "flares": "SELECT * FROM flares ORDER BY id",
+    "concomitant_medications": "SELECT * FROM concomitant_medications ORDER BY id",
     "audit": "SELECT id, action, entity, entity_id, patient_id, before, after FROM audit_log "
     "ORDER BY id",
 }
@@ -34,13 +35,15 @@ def _imported(folder: Path, chunk: int) -> dict[str, list[Any]]:
     url = f"sqlite:///{folder / f'chunk{chunk}.db'}"
     migrate.upgrade(url)
     summary = import_cohort(EXAMPLE, actor=ADMIN, url=url, today=TODAY, chunk=chunk)
-    # counts of the example files (6 patients, 9 periods, 16 visits, 5 AEs, 3 flares)
+    # counts of the example files (6 patients, 9 periods, 16 visits, 5 AEs, 3 flares,
+    # 12 concomitant medications)
     assert summary.rows == {
         "patients": 6,
         "treatments": 9,
         "visits": 16,
         "adverse_events": 5,
         "flares": 3,
+        "concomitant_medications": 12,
     }
     engine = make_engine(url)
     try:

@@ -50,13 +50,15 @@ def _same(left: clears.cohort.Cohort, right: clears.cohort.Cohort) -> None:
 def test_import_then_export_gives_the_cohort_back(session: Session) -> None:
     summary = import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     original = clears.cohort.read(EXAMPLE, today=TODAY)
-    # counts of the example files (6 patients, 9 periods, 16 visits, 5 AEs, 3 flares)
+    # counts of the example files (6 patients, 9 periods, 16 visits, 5 AEs, 3 flares,
+    # 12 concomitant medications)
     assert summary.rows == {
         "patients": 6,
         "treatments": 9,
         "visits": 16,
         "adverse_events": 5,
         "flares": 3,
+        "concomitant_medications": 12,
     }
     exported = export_cohort(actor=ADMIN, session=session)
     blank = {
@@ -116,6 +118,7 @@ def test_import_into_a_centre_not_the_actors_is_refused_and_writes_nothing(
         renumber(cohort.visits),
         renumber(cohort.adverse_events),
         renumber(cohort.flares),
+        renumber(cohort.concomitant_medications),
     )
     with pytest.raises(InputError, match="centre: is not one of your centres") as caught:
         import_cohort(renamed, actor=BCN, session=session, today=TODAY)

@@ -25,13 +25,21 @@ Client = Callable[[], TestClient]
 
 #: docs/registry.md, "Exports" table.
 EXPECTED = {
-    "csv": {"patients.csv", "treatments.csv", "visits.csv", "adverse_events.csv", "flares.csv"},
+    "csv": {
+        "patients.csv",
+        "treatments.csv",
+        "visits.csv",
+        "adverse_events.csv",
+        "flares.csv",
+        "concomitant_medications.csv",
+    },
     "parquet": {
         "patients.parquet",
         "treatments.parquet",
         "visits.parquet",
         "adverse_events.parquet",
         "flares.parquet",
+        "concomitant_medications.parquet",
     },
     "redcap": {"redcap_records.csv"},
     "fhir": {"bundle.json"},

@@ -1,23 +1,51 @@
-"""Cohort tables v1: schemas, readers, writers and validation."""
+"""Cohort tables v2: schemas, readers, writers, validation and the medication vocabulary."""
 
 from clears.cohort._complete import with_optional_columns
-from clears.cohort._model import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._medications import (
+    ANTITHROMBOTIC_CLASSES,
+    CANONICAL_DOSE_UNIT,
+    DOSE_UNITS,
+    INDICATIONS,
+    MEDICATION_CLASSES,
+    MEDICATIONS,
+    Medication,
+    medication_class,
+    prednisone_equivalent,
+)
+from clears.cohort._model import COHORT_VERSION, DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
 from clears.cohort._read import OPTIONAL_TABLES, read
-from clears.cohort._schema import DOSE_MAXIMUM, SCHEMA, Column, Kind
+from clears.cohort._schema import (
+    DOSE_MAXIMUM,
+    REPRODUCTIVE_POTENTIAL_BASES,
+    SCHEMA,
+    Column,
+    Kind,
+)
 from clears.cohort._validate import conform, validate
 from clears.cohort._write import write
 
 __all__ = [
+    "ANTITHROMBOTIC_CLASSES",
+    "CANONICAL_DOSE_UNIT",
+    "COHORT_VERSION",
     "DATE_COLUMNS",
     "DOSE_MAXIMUM",
+    "DOSE_UNITS",
+    "INDICATIONS",
+    "MEDICATIONS",
+    "MEDICATION_CLASSES",
     "OPTIONAL_TABLES",
+    "REPRODUCTIVE_POTENTIAL_BASES",
     "REQUIRED_COLUMNS",
     "SCHEMA",
     "TABLES",
     "Cohort",
     "Column",
     "Kind",
+    "Medication",
     "conform",
+    "medication_class",
+    "prednisone_equivalent",
     "read",
     "validate",
     "with_optional_columns",

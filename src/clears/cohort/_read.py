@@ -13,8 +13,9 @@ from clears.cohort._validate import conform
 
 __all__ = ["OPTIONAL_TABLES", "read"]
 
-#: Tables that may be absent from a folder (read as empty tables with the required columns).
-OPTIONAL_TABLES = ("adverse_events", "flares")
+#: Tables that may be absent from a folder (read as empty tables with the required columns);
+#: a cohort-tables v1 folder has no ``concomitant_medications`` and reads as v2 without any.
+OPTIONAL_TABLES = ("adverse_events", "flares", "concomitant_medications")
 
 _SUFFIXES = (".csv", ".parquet")
 
@@ -53,8 +54,8 @@ def read(path: str | Path, *, today: dt.date | None = None) -> Cohort:
     ----------
     path
         A folder holding ``patients``, ``treatments`` and ``visits`` (required) and
-        ``adverse_events`` and ``flares`` (optional), each as ``<table>.csv`` or
-        ``<table>.parquet``. CSV files are UTF-8 with a header row.
+        ``adverse_events``, ``flares`` and ``concomitant_medications`` (optional), each as
+        ``<table>.csv`` or ``<table>.parquet``. CSV files are UTF-8 with a header row.
     today
         Dates after this day are problems; default: the current date.
 

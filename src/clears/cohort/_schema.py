@@ -15,10 +15,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from clears.cohort._medications import DOSE_UNITS, INDICATIONS, MEDICATIONS
+
 __all__ = [
     "BOOLEAN_FALSE",
     "BOOLEAN_TRUE",
     "DOSE_MAXIMUM",
+    "REPRODUCTIVE_POTENTIAL_BASES",
     "SCHEMA",
     "Column",
     "Kind",
@@ -151,11 +154,48 @@ _K = Kind
 #: that ``clears.protocol`` applies (docs/protocol.md, "Cohort columns read").
 _CORTES: Final = "Cortés-Hernández 2012, doi:10.1186/ar4111, eligibility"
 _LABEL: Final = "Revlimid prescribing information, US label and EU SmPC"
+_MEDS: Final = "clears.cohort.MEDICATIONS (drug classes; BNF glucocorticoid equivalences)"
+
+#: Why a woman is, or is not, of reproductive potential. The categories of the label's
+#: definitions (../shared/reference/instruments.md §6.3): US REMS, females of reproductive
+#: potential are those menstruating, amenorrhoeic after medical treatment or perimenopausal;
+#: not of reproductive potential after natural menopause, hysterectomy or bilateral
+#: oophorectomy, or before menarche. EU SmPC pregnancy prevention programme: childbearing
+#: potential unless age ≥ 50 and naturally amenorrhoeic ≥ 1 year (amenorrhoea after cancer
+#: therapy does not count), premature ovarian failure confirmed by a gynaecologist, bilateral
+#: salpingo-oophorectomy or hysterectomy, or XY genotype, Turner syndrome or uterine agenesis.
+REPRODUCTIVE_POTENTIAL_BASES: Final = (
+    "menstruating",
+    "amenorrhoea_after_treatment",
+    "perimenopausal",
+    "natural_menopause",
+    "hysterectomy",
+    "bilateral_oophorectomy",
+    "premature_ovarian_failure",
+    "xy_turner_or_uterine_agenesis",
+    "premenarchal",
+    "other",
+)
+
+_REPRODUCTIVE: Final = "Revlimid US REMS and EU SmPC pregnancy prevention programme"
 
 #: Optional patients columns read by clears.protocol (decision support). Yes/no columns are
 #: read with ``clears.protocol._patient.flag``; numbers with ``number``.
 _DECISION_SUPPORT_PATIENTS: Final = (
     _C("reproductive_potential", _K.boolean, "Woman of reproductive potential", source=_LABEL),
+    _C(
+        "reproductive_potential_date",
+        _K.date,
+        "Date reproductive potential was assessed",
+        source=_REPRODUCTIVE,
+    ),
+    _C(
+        "reproductive_potential_basis",
+        _K.choice,
+        "Why the woman is (or is not) of reproductive potential",
+        options=REPRODUCTIVE_POTENTIAL_BASES,
+        source=_REPRODUCTIVE,
+    ),
     _C("irregular_cycles", _K.boolean, "Irregular menstrual cycles", source=_LABEL),
     _C("prior_thrombosis", _K.boolean, "Previous arterial or venous thrombosis", source=_LABEL),
     _C("dialysis", _K.boolean, "On dialysis (renal dose adjustment)", source=_LABEL),
@@ -359,6 +399,15 @@ SCHEMA: Final = MappingProxyType(
             _C("flare_date", _K.date, "Date of the flare"),
             _C("severity", _K.choice, "Flare severity", options=_FLARE_SEVERITIES),
             _C("source", _K.choice, "How the flare was defined", options=_FLARE_SOURCES),
+        ),
+        "concomitant_medications": (
+            _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
+            _C("drug", _K.choice, "Medication", options=tuple(MEDICATIONS), source=_MEDS),
+            _C("start_date", _K.date, "First day of this medication at this dose"),
+            _C("end_date", _K.date, "Last day; blank = ongoing"),
+            _C("dose", _K.number, "Dose, in dose_unit", minimum=0),
+            _C("dose_unit", _K.choice, "Unit of dose (canonical: mg/day)", options=DOSE_UNITS),
+            _C("indication", _K.choice, "Why it is given", options=INDICATIONS),
         ),
     }
 )

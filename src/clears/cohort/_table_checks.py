@@ -17,12 +17,13 @@ from clears.cohort._coerce import display_value, is_blank
 from clears.cohort._model import DATE_COLUMNS
 from clears.cohort._schema import DOSE_MAXIMUM
 
-__all__ = ["check_table"]
+__all__ = ["check_table", "dose_without_unit"]
 
 #: Pairs of (start, end) date columns: the end may not come before the start.
 _INTERVALS = {
     "treatments": ("start_date", "end_date"),
     "adverse_events": ("onset_date", "end_date"),
+    "concomitant_medications": ("start_date", "end_date"),
 }
 
 
@@ -147,6 +148,30 @@ def _implausible_doses(treatments: pd.DataFrame, file: str) -> list[Problem]:
             i + 1,
         )
         for i in _rows(dose > maximum)
+    ]
+
+
+def dose_without_unit(medications: pd.DataFrame, raw: pd.DataFrame, file: str) -> list[Problem]:
+    """A medication dose means nothing without its unit (mg/day, mg/week, IU/day...).
+
+    ``medications`` is the typed table and ``raw`` the table as given (same rows): a unit
+    that was given but refused is reported by its parser, not again here.
+    """
+    if "dose" not in medications.columns or medications.empty:
+        return []
+    given = raw["dose_unit"].reset_index(drop=True) if "dose_unit" in raw.columns else None
+    blank = pd.Series(True, index=medications.index) if given is None else given.map(is_blank)
+    unitless = medications["dose"].notna() & blank.astype(bool)
+    return [
+        Problem(
+            "dose_unit",
+            None,
+            f"is blank while dose is {display_value(medications['dose'].iloc[i])}",
+            "the unit of the dose (see clears.cohort.DOSE_UNITS), or a blank dose",
+            file,
+            i + 1,
+        )
+        for i in _rows(unitless)
     ]
 
 

@@ -19,7 +19,7 @@ from clears.cohort._cross_checks import check_cross
 from clears.cohort._items import coerce_item, derive_totals, instrument_fields, instrument_modules
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
 from clears.cohort._schema import schema_of
-from clears.cohort._table_checks import check_table
+from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.instruments._definition import Field
 
 __all__ = ["conform", "validate"]
@@ -94,6 +94,8 @@ def _check(
         typed, found = _coerce_table(table, frame, items, names[table])
         problems += found
         problems += check_table(table, typed, today=today, file=names[table])
+        if table == "concomitant_medications" and len(typed) == len(frame):
+            problems += dose_without_unit(typed, frame, names[table])
         tables[table] = typed
     tables["visits"], found = derive_totals(tables["visits"], modules, file=names["visits"])
     problems += found
@@ -111,7 +113,7 @@ def validate(
     Parameters
     ----------
     cohort
-        The five tables, as read or as built in memory (text, typed or mixed values).
+        The six tables, as read or as built in memory (text, typed or mixed values).
     today
         Dates after this day are problems; default: the current date.
     files

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from clears._exceptions import InputError, NotFoundError, Problem
-from clears.cohort import SCHEMA, Cohort, with_optional_columns
+from clears.cohort import DATE_COLUMNS, SCHEMA, Cohort, with_optional_columns
 from clears.cohort._coerce import choice_key
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 
@@ -35,7 +35,6 @@ __all__ = [
     "patient_data",
     "pregnancy_result",
 ]
-
 
 Row = Mapping[str, Any]
 
@@ -166,6 +165,12 @@ class PatientData:
         Rows dated on or before ``as_of``.
     drug
         The studied drug.
+    medications
+        ``concomitant_medications`` rows started on or before ``as_of``, sorted by
+        ``start_date``; ``start_date``/``end_date`` are :class:`datetime.date` and an end
+        after ``as_of`` is cleared (None: still running on ``as_of``). Classes and
+        prednisone equivalents: :func:`clears.cohort.medication_class`,
+        :func:`clears.cohort.prednisone_equivalent`.
     """
 
     patient_id: str
@@ -177,6 +182,7 @@ class PatientData:
     adverse_events: tuple[Row, ...]
     flares: tuple[Row, ...]
     drug: str
+    medications: tuple[Row, ...] = ()
 
     def value(self, column: str) -> object:
         """Return a ``patients`` column, None when absent."""
@@ -205,6 +211,7 @@ class PatientData:
             adverse_events=keep(self.adverse_events, "onset_date"),
             flares=keep(self.flares, "flare_date"),
             drug=self.drug,
+            medications=keep(self.medications, "start_date"),
         )
 
     @property
@@ -280,7 +287,7 @@ def patient_data(
     """
     pid = str(patient_id)
     cohort = with_optional_columns(cohort)  # the same cohort when nothing is missing
-    patients = _records(cohort.patients, pid, ())
+    patients = _records(cohort.patients, pid, DATE_COLUMNS["patients"])
     if not patients:
         known = ", ".join(sorted(cohort.patients["patient_id"].astype(str))[:10])
         raise NotFoundError(f"patient {pid!r} is not in the cohort (first ids: {known})")
@@ -305,6 +312,9 @@ def patient_data(
             problems.extend(error.problems)
     adverse = dated("adverse_events", cohort.adverse_events, "onset_date", ("end_date",))
     flares = dated("flares", cohort.flares, "flare_date")
+    medications = dated(
+        "concomitant_medications", cohort.concomitant_medications, "start_date", ("end_date",)
+    )
     if problems:
         raise InputError(problems)
     clipped_treatments = [_clip(r, as_of) for r in treatments]
@@ -325,4 +335,5 @@ def patient_data(
         adverse_events=tuple(clipped_adverse),
         flares=tuple(flares),
         drug=drug,
+        medications=tuple(_clip(r, as_of) for r in medications),
     )

@@ -11,7 +11,9 @@ Entities (issue 7): ``centres``; ``patients`` (pseudonymous identifier only, wit
 diagnoses and baseline characteristics of the cohort ``patients`` table); ``treatments``
 (constant-dose periods); ``visits`` (item-level CLASI and SLEDAI, and the laboratory values
 measured at the visit, as in the cohort ``visits`` table); ``adverse_events`` (CTCAE term
-and grade, seriousness, relatedness, action, outcome); ``flares``; and the hash-chained
+and grade, seriousness, relatedness, action, outcome); ``flares``;
+``concomitant_medications`` (cohort tables v2: drug of the medication vocabulary, dates, dose
+and unit, indication); and the hash-chained
 ``audit_log`` with its ``audit_head``. Columns of a cohort file that the schema does not know
 are kept per row in the JSON column ``extra``.
 
@@ -43,6 +45,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "Centre",
+    "ConcomitantMedication",
     "Flare",
     "Patient",
     "Treatment",
@@ -214,13 +217,19 @@ audit_head_table = sa.Table(
     sa.Column("last_hash", sa.String(64), nullable=False),
 )
 
-#: Cohort table name → registry table, for the five clinical tables.
+#: Cohort table name → registry table, for the six clinical tables.
 ENTITY_TABLES: Final = MappingProxyType(
     {
         "patients": patients_table,
         **{
             name: _clinical_table(name)
-            for name in ("treatments", "visits", "adverse_events", "flares")
+            for name in (
+                "treatments",
+                "visits",
+                "adverse_events",
+                "flares",
+                "concomitant_medications",
+            )
         },
     }
 )
@@ -292,6 +301,17 @@ class Flare(_Clinical, Base):
     __mapper_args__ = {"version_id_col": ENTITY_TABLES["flares"].c.version}  # noqa: RUF012
     flare_date: Mapped[dt.date]
     severity: Mapped[str]
+
+
+class ConcomitantMedication(_Clinical, Base):
+    """A concomitant medication period (aspirin, hydroxychloroquine, prednisone...)."""
+
+    __table__ = ENTITY_TABLES["concomitant_medications"]
+    __mapper_args__ = {  # noqa: RUF012
+        "version_id_col": ENTITY_TABLES["concomitant_medications"].c.version
+    }
+    drug: Mapped[str]
+    start_date: Mapped[dt.date]
 
 
 class AuditEntry(Base):

@@ -26,7 +26,7 @@ from clears.cohort import REQUIRED_COLUMNS
 from clears.cohort._coerce import coerce_column
 from clears.cohort._items import coerce_item, derive_totals, instrument_modules
 from clears.cohort._schema import schema_of
-from clears.cohort._table_checks import check_table
+from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._models import (
@@ -34,6 +34,7 @@ from clears.registry._models import (
     AdverseEvent,
     Base,
     Centre,
+    ConcomitantMedication,
     Flare,
     Patient,
     Treatment,
@@ -61,6 +62,7 @@ CLASSES: Mapping[str, type[Base]] = {
     "visits": Visit,
     "adverse_events": AdverseEvent,
     "flares": Flare,
+    "concomitant_medications": ConcomitantMedication,
 }
 
 
@@ -125,6 +127,9 @@ def validate(table: str, values: Mapping[str, Any], *, today: dt.date) -> dict[s
         raise InputError(problems)
     frame = pd.DataFrame(typed, index=pd.RangeIndex(1))
     found = check_table(table, frame, today=today, file=table)
+    if table == "concomitant_medications":
+        given = pd.DataFrame({"dose_unit": [values.get("dose_unit")]}, dtype=object)
+        found += dose_without_unit(frame, given, table)
     if table == "visits":
         frame, totals = derive_totals(frame, instrument_modules(), file=table)
         found += totals

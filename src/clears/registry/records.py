@@ -1,4 +1,4 @@
-"""Service functions for treatments, visits, adverse events and flares.
+"""Service functions for treatments, visits, adverse events, flares and medications.
 
 Thin, keyword-only wrappers over the generic core (:mod:`clears.registry._records`): values
 are validated like cohort rows, every call is scoped to the actor's centres, updates take the
@@ -28,7 +28,9 @@ __all__ = [
 ]
 
 #: The per-patient tables these services write.
-RecordTable = Literal["treatments", "visits", "adverse_events", "flares"]
+RecordTable = Literal[
+    "treatments", "visits", "adverse_events", "flares", "concomitant_medications"
+]
 
 
 def add_record(
@@ -40,7 +42,7 @@ def add_record(
     values: Mapping[str, Any],
     today: dt.date | None = None,
 ) -> Record:
-    """Add a treatment period, visit, adverse event or flare to a patient."""
+    """Add a treatment period, visit, adverse event, flare or concomitant medication."""
     return _records.add(
         session, actor=actor, table=table, patient_id=patient_id, values=values, today=today
     )

@@ -23,7 +23,6 @@ from clears.protocol._pregnancy import (
     reproductive_potential,
     unresolved_positive,
 )
-from clears.protocol._safety_thrombosis import antithrombotics_on, thromboembolic_events
 from clears.protocol._sources import CORTES2012
 
 __all__ = ["CORTES2012_LIMITS", "Criterion", "Eligibility", "screen"]

@@ -27,7 +27,6 @@ from clears.protocol._pregnancy import (
 )
 from clears.protocol._sources import CORTES2012, LABEL_PREGNANCY, SHAH2009, SMPC_PPP
 
-
 __all__ = ["PREGNANCY_INTERVALS", "MonitoringItem", "monitoring_schedule"]
 
 #: Words in an adverse-event term that count as new neurological symptoms.

@@ -23,7 +23,16 @@ from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
 from clears.registry._engine import RegistryBusyError, make_engine
 from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
-from clears.web.routes import api, api_records, auth, cohort, pages, records, report
+from clears.web.routes import (
+    api,
+    api_records,
+    auth,
+    cohort,
+    pages,
+    records,
+    report,
+    worklist,
+)
 from clears.web.routes import audit as audit_routes
 from clears.web.security import RateLimiter, SessionStore
 from clears.web.settings import Settings
@@ -42,6 +51,7 @@ ROUTERS: Final = (
     pages.router,
     records.router,
     cohort.router,
+    worklist.router,
     report.router,
     audit_routes.router,
     api.router,

@@ -1,0 +1,167 @@
+"""The safety worklist of the web app, cached per patient.
+
+Advising one patient costs about 20 ms, so screening a whole registry on every request would
+make the page grow with the registry (5,000 patients: about 100 s). Each patient's worklist
+row is therefore kept with the key it was computed under, ``(last audit entry id of the
+patient, day)``: a patient is screened again only when one of their records changed since
+(every write appends an audit entry naming the patient) or on a new day. The stale patients
+are screened in a background thread; a request waits for that at most ``wait`` seconds and
+otherwise shows the rows screened so far, saying how many are still being screened.
+Only :func:`clears.protocol._worklist.worklist_row` decides what is on the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears.protocol import WorklistRow, load_protocol
+from clears.protocol._worklist import sort_rows, split_by_patient, worklist_row
+from clears.registry._actor import Actor
+from clears.registry._models import audit_table, centres_table, patients_table
+from clears.web._cohort import cohort_for
+from clears.web.deps import Registry
+
+__all__ = ["WorklistCache", "WorklistView", "audit_keys"]
+
+#: A patient's cache key: the id of their last audit entry (0 when none) and the day.
+Key = tuple[int, dt.date]
+
+
+def audit_keys(session: Session, *, actor: Actor) -> dict[str, int]:
+    """The actor's patients with the id of each one's last audit entry (0 when none).
+
+    One grouped query over the indexed ``audit_log.patient_id``; no clinical rows are read.
+    """
+    last = (
+        sa.select(audit_table.c.patient_id, sa.func.max(audit_table.c.id).label("last_id"))
+        .where(audit_table.c.patient_id.is_not(None))
+        .group_by(audit_table.c.patient_id)
+        .subquery()
+    )
+    query = (
+        sa.select(patients_table.c.patient_id, sa.func.coalesce(last.c.last_id, 0))
+        .select_from(
+            patients_table.join(centres_table, patients_table.c.centre_key == centres_table.c.id)
+        )
+        .outerjoin(last, last.c.patient_id == patients_table.c.patient_id)
+    )
+    if not actor.all_centres:
+        query = query.where(centres_table.c.code.in_(sorted(actor.centres)))
+    return {str(pid): int(entry) for pid, entry in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class WorklistView:
+    """What the page shows: the rows (most urgent first) and how complete they are."""
+
+    as_of: dt.date
+    protocol: str
+    rows: tuple[WorklistRow, ...]
+    n_screened: int
+    n_pending: int
+    error: str | None = None
+
+
+@dataclass
+class _Entry:
+    key: Key
+    row: WorklistRow | None
+
+
+@dataclass
+class WorklistCache:
+    """Worklist rows per patient, recomputed only for patients whose records changed.
+
+    Parameters
+    ----------
+    protocol
+        The protocol of the app (``Settings.protocol``).
+    error
+        The last screening failure (shown on the page), None after a screening succeeds.
+    """
+
+    protocol: str
+    error: str | None = None
+    _entries: dict[str, _Entry] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _running: set[str] = field(default_factory=set)
+    _done: threading.Condition = field(default_factory=threading.Condition)
+
+    def view(
+        self, registry: Registry, *, actor: Actor, as_of: dt.date, wait: float = 10.0
+    ) -> WorklistView:
+        """The worklist of the actor's patients on ``as_of``, screening stale patients first
+        (in the background when it takes longer than ``wait`` seconds)."""
+        with registry.session() as session:
+            keys = audit_keys(session, actor=actor)
+        wanted = {pid: (entry, as_of) for pid, entry in keys.items()}
+        stale = self._stale(wanted)
+        if stale:
+            self._start(registry, actor, stale)
+            with self._done:
+                self._done.wait_for(lambda: not self._stale(wanted), timeout=wait)
+        with self._lock:
+            fresh = {
+                pid: e.row
+                for pid, e in ((p, self._entries.get(p)) for p in wanted)
+                if e is not None and e.key == wanted[pid]
+            }
+        definition = load_protocol(self.protocol)
+        return WorklistView(
+            as_of=as_of,
+            protocol=f"{definition.name} {definition.version}",
+            rows=sort_rows(row for row in fresh.values() if row is not None),
+            n_screened=len(fresh),
+            n_pending=len(wanted) - len(fresh),
+            error=self.error,
+        )
+
+    def _stale(self, wanted: Mapping[str, Key]) -> dict[str, Key]:
+        with self._lock:
+            return {
+                pid: key
+                for pid, key in wanted.items()
+                if (entry := self._entries.get(pid)) is None or entry.key != key
+            }
+
+    def _start(self, registry: Registry, actor: Actor, stale: dict[str, Key]) -> None:
+        with self._lock:
+            todo = {pid: key for pid, key in stale.items() if pid not in self._running}
+            self._running.update(todo)
+        if todo:
+            threading.Thread(
+                target=self._screen,
+                args=(registry, actor, todo),
+                name="clears-worklist",
+                daemon=True,
+            ).start()
+
+    def _screen(self, registry: Registry, actor: Actor, todo: dict[str, Key]) -> None:
+        try:
+            definition = load_protocol(self.protocol)
+            with registry.session() as session:
+                cohort = cohort_for(session, actor=actor, all_columns=True)
+            for pid, alone in split_by_patient(cohort):
+                key = todo.get(pid)
+                if key is None:
+                    continue
+                row = worklist_row(alone, pid, as_of=key[1], protocol=definition)
+                with self._lock:
+                    self._entries[pid] = _Entry(key, row)
+                with self._done:
+                    self._done.notify_all()
+            self.error = None
+        except Exception as exc:  # reported on the page; the thread must not die silently
+            self.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            with self._lock:
+                self._running.difference_update(todo)
+            with self._done:
+                self._done.notify_all()

@@ -1,0 +1,58 @@
+"""The safety worklist page: patients of the user's centres who need attention today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Final
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from clears.web._render import render
+from clears.web._worklist import WorklistCache
+from clears.web.deps import CurrentUser, RegistryDep, StateDep
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+#: Rows shown before "Show all" (the most urgent first).
+PAGE_ROWS: Final = 200
+_CREATE = threading.Lock()
+
+
+def _cache(request: Request, protocol: str) -> WorklistCache:
+    """The app's worklist cache, created on first use (one per app instance)."""
+    with _CREATE:
+        cache = getattr(request.app.state, "worklist_cache", None)
+        if not isinstance(cache, WorklistCache) or cache.protocol != protocol:
+            cache = WorklistCache(protocol)
+            request.app.state.worklist_cache = cache
+        return cache
+
+
+@router.get("/worklist")
+def worklist_page(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: CurrentUser,
+    limit: int = PAGE_ROWS,
+) -> Response:
+    """Every patient of the user's centres whose situation fires a safety rule today."""
+    cache = _cache(request, state.settings.protocol)
+    view = cache.view(registry, actor=user.actor(), as_of=dt.date.today())
+    shown = view.rows[: max(limit, 1)]
+    return render(
+        request,
+        state,
+        user,
+        "worklist.html",
+        view=view,
+        rows=shown,
+        links={r.patient_id: "/patients/" + quote(r.patient_id, safe="") for r in shown},
+        more=len(shown) < len(view.rows),
+        total=len(view.rows),
+    )

@@ -51,7 +51,7 @@ explanation = "no response at 8 weeks"
 
 
 def test_bundled_protocols() -> None:
-    assert available_protocols() == ("cortes2012", "okon_braunstein")
+    assert available_protocols() == ("cortes2012", "cortes2012_label_holds", "okon_braunstein")
     cortes = load_protocol("cortes2012")
     assert cortes.reference.doi == "10.1186/ar4111"
     assert (cortes.evaluation_days, cortes.max_mg_per_day) == (28, 10.0)

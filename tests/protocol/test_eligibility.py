@@ -31,9 +31,12 @@ def test_age(b: SimpleNamespace, birth_year: int, expected: str) -> None:
 @pytest.mark.parametrize(
     ("column", "limit", "cid"),
     [
-        ("platelets", 30.0, "cortes2012.platelets"),
-        ("wbc", 2.0, "cortes2012.wbc"),
-        ("anc", 1.0, "cortes2012.anc"),
+        # EU SmPC: do not start if platelets < 50 x 10^9/L (instruments.md §6.4); Cortés 2012
+        # excluded < 30, but 30 to < 50 is CTCAE grade 3, which discontinues (hazard 6)
+        ("platelets", 50.0, "cortes2012.platelets"),
+        ("wbc", 2.0, "cortes2012.wbc"),  # Cortés 2012 exclusion: leukopenia < 2,000/mm3
+        ("anc", 1.0, "cortes2012.anc"),  # Cortés 2012 exclusion: neutrophils < 1,000/µL
+        ("hb", 8.0, "cortes2012.hb"),  # CTCAE v5.0 anaemia grade 3: Hgb < 8.0 g/dL
     ],
 )
 def test_lab_limits(b: SimpleNamespace, column: str, limit: float, cid: str) -> None:
@@ -110,6 +113,7 @@ def test_fully_eligible_patient(b: SimpleNamespace) -> None:
         "platelets": 200,
         "wbc": 5,
         "anc": 3,
+        "hb": 13,
         "creatinine_clearance": 90,
         "pregnancy_test": "negative",
     }

@@ -33,53 +33,9 @@ def test_pregnancy_stops(b: SimpleNamespace, test: str, stopped: bool) -> None:
         assert a.dose.dose_mg_per_day == 0.0
 
 
-@pytest.mark.parametrize(
-    ("column", "value", "held"),
-    [
-        ("anc", 0.99, True),
-        ("anc", 1.0, False),
-        ("platelets", 49.9, True),
-        ("platelets", 50.0, False),
-    ],
-)
-def test_grade_3_cytopenia_holds(b: SimpleNamespace, column: str, value: float, held: bool) -> None:
-    labs = {"anc": 2.0, "platelets": 150.0, column: value}
-    visits = [b.visit(START, clasi_a=10), b.visit("2024-01-15", **labs)]
-    a = b.advise([b.period(START, 5)], visits, "2024-01-15")
-    assert (a.dose.action == "hold") is held
-    assert (a.dose.rule == "safety.cytopenia_hold") is held
-
-
-@pytest.mark.parametrize(
-    ("last_mg", "anc_after", "action", "mg"),
-    [
-        (10, 1.0, "restart", 5.0),  # recovered (grade ≤ 2): 10 -> 5
-        (5, 1.0, "restart", 2.5),  # 5 -> 2.5
-        (10, 0.99, "hold", 0.0),  # still grade 3: keep holding
-    ],
-)
-def test_resume_one_level_lower(
-    b: SimpleNamespace, last_mg: float, anc_after: float, action: str, mg: float
-) -> None:
-    treatments = [b.period(START, last_mg, "2024-02-10", end_reason="adverse_event")]
-    visits = [
-        b.visit(START, clasi_a=10),
-        b.visit("2024-02-10", anc=0.8, platelets=150),
-        b.visit("2024-02-17", anc=anc_after, platelets=150),
-    ]
-    a = b.advise(treatments, visits, "2024-02-17")
-    assert (a.dose.action, a.dose.dose_mg_per_day) == (action, mg)
-
-
-def test_resume_at_lowest_level_flags_review(b: SimpleNamespace) -> None:
-    treatments = [b.period(START, 2.5, "2024-02-10", end_reason="adverse_event")]
-    visits = [
-        b.visit("2024-02-10", anc=0.8, platelets=150),
-        b.visit("2024-02-17", anc=1.5, platelets=150),
-    ]
-    a = b.advise(treatments, visits, "2024-02-17")
-    assert (a.dose.action, a.dose.dose_mg_per_day) == ("restart", 2.5)
-    assert "safety.cytopenia_lowest_level" in rules(a)
+# Blood counts and the stopping rules (cortes2012 discontinues; the label's hold and resume
+# is the separate protocol cortes2012_label_holds): tests/protocol/test_safety_blood.py and
+# tests/protocol/test_safety_stopping.py.
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,13 @@ _VALUES: dict[str, dict[str, Any]] = {
     "visits": {"visit_date": "2024-01-01", "clasi_scalp_ery": 2, "anc": 1.8, "sledai": 4},
     "adverse_events": {"onset_date": "2024-01-10", "term": "headache", "grade": 2},
     "flares": {"flare_date": "2024-01-20", "severity": "mild"},
+    "concomitant_medications": {
+        "drug": "Aspirin",
+        "start_date": "2024-01-01",
+        "dose": 100,
+        "dose_unit": "mg/day",
+        "indication": "thromboprophylaxis",
+    },
 }
 
 

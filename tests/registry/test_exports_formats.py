@@ -170,7 +170,7 @@ def test_fhir_bundle_validates_and_round_trips(cohort: clears.cohort.Cohort) -> 
     assert kinds.to_dict() == {
         "Observation": observations,
         "Condition": conditions,
-        "MedicationStatement": len(cohort.treatments),
+        "MedicationStatement": len(cohort.treatments) + len(cohort.concomitant_medications),
         "Patient": cohort.n_patients,
         "AdverseEvent": len(cohort.adverse_events),
     }
@@ -225,7 +225,44 @@ def test_fhir_export_file_parses(tmp_path: Path, fresh_sqlite: str) -> None:
     assert manifest["deidentified"] is False
 
 
+def test_fhir_concomitant_medications(cohort: clears.cohort.Cohort) -> None:
+    resources = [e["resource"] for e in bundle_dict(cohort)["entry"]]
+    concomitant = [r for r in resources if r.get("category") == {"text": "concomitant"}]
+    assert len(concomitant) == len(cohort.concomitant_medications)  # 12 rows in the example
+    # concomitant_medications.csv row 1: P01 hydroxychloroquine 400 mg/day from 2015-06-01,
+    # ongoing, for CLE; row 10: P05 methotrexate 15 mg/week.
+    first = concomitant[0]
+    assert first["medicationCodeableConcept"]["text"] == "hydroxychloroquine"
+    assert first["status"] == "active"
+    assert first["effectivePeriod"] == {"start": "2015-06-01"}
+    assert first["reasonCode"] == [{"text": "cle"}]
+    quantity = first["dosage"][0]["doseAndRate"][0]["doseQuantity"]
+    assert (quantity["value"], quantity["code"]) == (400.0, "mg/d")
+    drugs = [r["medicationCodeableConcept"]["text"] for r in concomitant]
+    weekly = concomitant[drugs.index("methotrexate")]
+    assert weekly["dosage"][0]["doseAndRate"][0]["doseQuantity"]["code"] == "mg/wk"  # UCUM week
+    Bundle.model_validate(bundle_dict(cohort))
+
+
 # --- SDTM ----------------------------------------------------------------------------
+
+
+def test_sdtm_cm_domain(cohort: clears.cohort.Cohort) -> None:
+    cm = sdtm_tables(cohort, study="S1")["CM"]
+    assert len(cm) == len(cohort.concomitant_medications)
+    assert set(cm["DOMAIN"]) == {"CM"}
+    # concomitant_medications.csv row 2: P01 aspirin 100 mg/day 2019-01-14 to 2019-09-02,
+    # thromboprophylaxis (antiplatelet).
+    aspirin = cm.iloc[1]
+    assert list(aspirin[["USUBJID", "CMSEQ", "CMTRT", "CMCLAS", "CMINDC"]]) == [
+        "S1-BCN-P01", 2, "ASPIRIN", "ANTIPLATELET", "thromboprophylaxis"
+    ]  # fmt: skip
+    assert list(aspirin[["CMDOSE", "CMDOSU", "CMDOSFRQ"]]) == [100.0, "mg", "QD"]
+    assert list(aspirin[["CMSTDTC", "CMENDTC", "CMONGO"]]) == ["2019-01-14", "2019-09-02", "N"]
+    assert cm.iloc[0]["CMONGO"] == "Y"  # hydroxychloroquine, no end date
+    enoxaparin = cm[cm["CMTRT"] == "ENOXAPARIN"].iloc[0]
+    assert list(enoxaparin[["CMDOSE", "CMDOSU", "CMCLAS"]]) == [4000.0, "IU", "LMWH"]
+
 
 
 def test_sdtm_domains(cohort: clears.cohort.Cohort) -> None:

@@ -43,7 +43,7 @@ EXPECTED = {
     },
     "redcap": {"redcap_records.csv"},
     "fhir": {"bundle.json"},
-    "sdtm": {"dm.csv", "ex.csv", "lb.csv", "ae.csv"},
+    "sdtm": {"dm.csv", "ex.csv", "lb.csv", "ae.csv", "cm.csv"},
 }
 
 

@@ -103,7 +103,7 @@ def advise_data(data: PatientData, protocol: ProtocolDefinition) -> Advice:
     """Advise from an already-cut :class:`PatientData` (see :func:`advise`)."""
     facts = dose_facts(data, protocol)
     dose = protocol_dose(data, protocol)
-    eligibility = screen(data)
+    eligibility = screen(data, protocol.thresholds)
     if not data.periods and eligibility.verdict != "eligible":
         failed = [c.id for c in eligibility.criteria if c.status == "not_met"]
         if failed:
@@ -159,7 +159,8 @@ def advise(
     as_of
         The day of the advice (default: today). Rows dated after it are ignored.
     protocol
-        A bundled protocol name (``cortes2012``, the default, or ``okon_braunstein``), a path
+        A bundled protocol name (``cortes2012``, the default; ``cortes2012_label_holds``, the
+        same with the label's cytopenia hold and resume; ``okon_braunstein``), a path
         to a TOML/YAML protocol file, or a :class:`ProtocolDefinition`.
 
     Returns

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from clears._exceptions import ClearsError, InputError, Problem
 from clears.criteria import Preset, resolve
 from clears.instruments._definition import Reference
+from clears.protocol._thresholds import Thresholds, default_thresholds, parse_thresholds
 
 __all__ = [
     "ACTIONS",
@@ -112,6 +113,8 @@ class ProtocolDefinition:
     #: Days a visit may be late before advice stops saying CONTINUE and asks to see the
     #: patient (``[monitoring] visit_grace_days``; issue 12, hazard 8).
     visit_grace_days: int = 14
+    #: Blood-count START/hold limits and stopping rules (``[thresholds]``, ``_thresholds``).
+    thresholds: Thresholds = field(default_factory=default_thresholds)
 
     def regimen(self, regimen_id: str) -> Regimen:
         """Return a regimen by id."""
@@ -130,6 +133,7 @@ _TOP_KEYS: Final = (
     "schedule",
     "monitoring",
     "rules",
+    "thresholds",
 )
 _RULE_KEYS: Final = (
     "id",
@@ -372,6 +376,10 @@ def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> Prot
                 review=bool(spec.get("review", False)),
             )
         )
+    thresholds, threshold_problems = parse_thresholds(
+        data.get("thresholds"), {k: v.mg_per_day for k, v in regimens.items()}, source=source
+    )
+    r.problems.extend(threshold_problems)
     definition = ProtocolDefinition(
         name=r.text(data, "name", "name"),
         title=r.text(data, "title", "title"),
@@ -390,6 +398,7 @@ def parse_protocol(data: Mapping[str, Any], *, source: str = "protocol") -> Prot
         visit_interval_days=_intervals(r, mon, "visit_interval_days", (28, 182, 91)),
         blood_count_interval_days=_intervals(r, mon, "blood_count_interval_days", (7, 56, 28)),
         visit_grace_days=grace,
+        thresholds=thresholds,
     )
     if r.problems:
         raise InputError(r.problems)

@@ -24,6 +24,7 @@ from clears.protocol._pregnancy import (
     unresolved_positive,
 )
 from clears.protocol._sources import CORTES2012
+from clears.protocol._thresholds import Thresholds, default_thresholds
 
 __all__ = ["CORTES2012_LIMITS", "Criterion", "Eligibility", "screen"]
 
@@ -33,9 +34,9 @@ CORTES2012_LIMITS: Final = {
     "min_erythema": 2,  # "at least a grade II erythema" on the CLASI activity score
     "min_antimalarial_months": 3,  # refractory to ≥ 3 months of antimalarials + topical steroids
     "min_bsa_percent": 18,  # "more than 18% of the body surface area"
-    "min_platelets": 30.0,  # exclusion: < 30,000/mm³ (×10⁹/L)
-    "min_wbc": 2.0,  # exclusion: leukopenia < 2,000/mm³
-    "min_anc": 1.0,  # exclusion: neutrophils < 1,000/µL
+    # Blood counts (platelets < 30,000/mm³, leukopenia < 2,000/mm³, neutrophils < 1,000/µL)
+    # are START limits of the protocol's one thresholds table ([thresholds], _thresholds.py),
+    # which the on-treatment hold/stop rule reads too.
     "min_gfr": 30.0,  # exclusion: FG < 30 mL/min/1.73 m²
 }
 _THALIDOMIDE_FAILURE: Final = frozenset(
@@ -116,19 +117,52 @@ def _age(data: PatientData, day: dt.date) -> Evaluation:
     return ("not_met", info) if diff < limit else ("unknown", info)
 
 
-def _lab(column: str, limit: str) -> Callable[[PatientData, dt.date], Evaluation]:
-    def evaluate(data: PatientData, day: dt.date) -> Evaluation:
-        latest = _latest(data, column, day)
-        if latest is None:
-            return "unknown", {column: None}
-        bound = CORTES2012_LIMITS[limit]
-        return ("met" if latest[1] >= bound else "not_met"), {
-            column: latest[1],
-            "date": latest[0],
-            "limit": bound,
-        }
+#: Words and unit of each blood line in a criterion's text.
+_LAB_WORDS: Final = {
+    "platelets": ("Platelets", "×10⁹/L"),
+    "wbc": ("White cells", "×10⁹/L"),
+    "anc": ("Neutrophils", "×10⁹/L"),
+    "hb": ("Haemoglobin", "g/dL"),
+}
 
-    return evaluate
+
+@dataclass(frozen=True)
+class _Lab:
+    """A START blood-count criterion read from the protocol's thresholds table.
+
+    The latest count dated within ``start_lookback_days`` before the screening day must be at
+    least the line's ``start_at_least`` (the same table whose CTCAE hold grade stops or holds
+    a running patient, so START and hold agree). An older count is stale: ``unknown`` when it
+    met the limit (a fresh count is needed), ``not_met`` when it did not.
+    """
+
+    line: str
+
+    def __call__(
+        self, data: PatientData, day: dt.date, thresholds: Thresholds | None = None
+    ) -> Evaluation:
+        table = thresholds or default_thresholds()
+        limit = table.lines[self.line]
+        latest = _latest(data, self.line, day)
+        if latest is None:
+            return "unknown", {self.line: None}
+        info: dict[str, Any] = {
+            self.line: latest[1],
+            "date": latest[0],
+            "limit": limit.start_at_least,
+            "source": limit.start_source,
+        }
+        good = limit.starts(latest[1])
+        if (day - latest[0]).days > table.start_lookback_days:
+            info["stale_after_days"] = table.start_lookback_days
+            return ("unknown" if good else "not_met"), info
+        return ("met" if good else "not_met"), info
+
+    def text(self, thresholds: Thresholds | None = None) -> str:
+        """The criterion in words, with the limit of ``thresholds``."""
+        limit = (thresholds or default_thresholds()).lines[self.line].start_at_least
+        name, unit = _LAB_WORDS[self.line]
+        return f"{name} ≥ {limit:g} {unit} (protocol START limit)"
 
 
 def _flag(column: str, *, good: bool) -> Callable[[PatientData, dt.date], Evaluation]:
@@ -328,19 +362,10 @@ CRITERIA: Final[tuple[tuple[str, str, str, Callable[[PatientData, dt.date], Eval
         "No active SLE requiring systemic immunosuppressive agents",
         _active_sle,
     ),
-    (
-        "cortes2012.platelets",
-        "exclusion",
-        "Platelets ≥ 30×10⁹/L (no severe thrombocytopenia)",
-        _lab("platelets", "min_platelets"),
-    ),
-    (
-        "cortes2012.wbc",
-        "exclusion",
-        "White cells ≥ 2.0×10⁹/L (no leukopenia)",
-        _lab("wbc", "min_wbc"),
-    ),
-    ("cortes2012.anc", "exclusion", "Neutrophils ≥ 1.0×10⁹/L", _lab("anc", "min_anc")),
+    ("cortes2012.platelets", "exclusion", _Lab("platelets").text(), _Lab("platelets")),
+    ("cortes2012.wbc", "exclusion", _Lab("wbc").text(), _Lab("wbc")),
+    ("cortes2012.anc", "exclusion", _Lab("anc").text(), _Lab("anc")),
+    ("cortes2012.hb", "exclusion", _Lab("hb").text(), _Lab("hb")),
     (
         "cortes2012.no_thrombosis",
         "exclusion",
@@ -374,16 +399,22 @@ CRITERIA: Final[tuple[tuple[str, str, str, Callable[[PatientData, dt.date], Eval
 )
 
 
-def screen(data: PatientData) -> Eligibility:
+def screen(data: PatientData, thresholds: Thresholds | None = None) -> Eligibility:
     """Screen one patient against the Cortés-Hernández 2012 criteria.
 
     The screening date is the start of treatment when the patient has started on or before
-    ``as_of``, otherwise ``as_of``; only visit data dated on or before it is read.
+    ``as_of``, otherwise ``as_of``; only visit data dated on or before it is read. The blood
+    counts are judged on the START limits of ``thresholds`` (the protocol's table; default:
+    :func:`clears.protocol._thresholds.default_thresholds`).
     """
     day = data.index_date or data.as_of
     results = []
     for cid, kind, text, evaluate in CRITERIA:
-        status, info = evaluate(data, day)
+        if isinstance(evaluate, _Lab):
+            status, info = evaluate(data, day, thresholds)
+            text = evaluate.text(thresholds)
+        else:
+            status, info = evaluate(data, day)
         results.append(Criterion(cid, kind, text, status, info, str(CORTES2012)))
     statuses = {c.status for c in results}
     verdict = (

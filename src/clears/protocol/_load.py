@@ -20,10 +20,14 @@ _PREFIX = "protocol_"
 def available_protocols() -> tuple[str, ...]:
     """Names of the bundled protocols, sorted.
 
+    ``cortes2012`` is the seed protocol and the default; ``cortes2012_label_holds`` is the
+    same dosing with the label's cytopenia hold and resume (an off-label extrapolation that
+    must be chosen by name); ``okon_braunstein`` is the Penn protocol.
+
     Examples
     --------
     >>> available_protocols()
-    ('cortes2012', 'okon_braunstein')
+    ('cortes2012', 'cortes2012_label_holds', 'okon_braunstein')
     """
     folder = resources.files("clears") / "data"
     names = [

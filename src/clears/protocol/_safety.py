@@ -21,6 +21,7 @@ from clears.protocol._safety_flare import apply_flares
 from clears.protocol._safety_pregnancy import apply_pregnancy, apply_pregnancy_start
 from clears.protocol._safety_renal import apply_renal
 from clears.protocol._safety_thrombosis import apply_thrombosis
+from clears.protocol._safety_toxicity import apply_toxicity
 from clears.protocol._sources import CORTES2012, LABEL_BOXED
 
 __all__ = ["Alert", "SafetyRule", "safety"]
@@ -41,6 +42,7 @@ def _renal_when_dosed(
 #: The dose-changing rules, in order; a stop (pregnancy) ends the pipeline.
 _PIPELINE: Final[tuple[SafetyRule, ...]] = (
     apply_blood_counts,
+    apply_toxicity,
     apply_flares,
     _renal_when_dosed,
     apply_pregnancy_start,  # last: no later rule may turn its hold back into a start
@@ -77,8 +79,10 @@ def safety(
 ) -> tuple[DoseAdvice, tuple[Alert, ...]]:
     """Apply the safety rules to the protocol's advice; return the final advice and all alerts.
 
-    Order: pregnancy (stop) overrides everything; then a grade ≥ 3 cytopenia holds (or, after
-    recovery, resumes one level lower); a severe SLE flare flags the advice for review; reduced
+    Order: pregnancy (stop) overrides everything; then grade ≥ 3 myelosuppression on any blood
+    line stops (``cortes2012``) or holds and later resumes one level lower (a hold_resume
+    protocol); a grade ≥ 3 or life-threatening adverse event during the course stops; a severe
+    SLE flare stops (or flags review, as the protocol's thresholds say); reduced
     creatinine clearance caps the dose; standing alerts (thrombosis risk, neuropathy, off-label)
     are always added when they apply.
     """

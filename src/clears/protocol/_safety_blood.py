@@ -1,156 +1,290 @@
-"""Safety rule: myelosuppression (grade ≥ 3 cytopenias) and the hold / resume that follows.
+"""Safety rule: myelosuppression on every blood line (ANC, WBC, platelets, haemoglobin).
 
-Grades are CTCAE v5.0 (:mod:`clears.instruments.ctcae`); the resume levels follow the
-lenalidomide label (LABEL_CYTOPENIA), applied to CLE by extrapolation; the Cortés-Hernández
-2012 trial discontinued for grade 3 myelosuppression.
+The limits come from the protocol's one declared table (:mod:`clears.protocol._thresholds`):
+a count at CTCAE v5.0 grade ≥ ``hold_grade`` (grade 3 in every bundled protocol) on
+treatment is never continued through. What follows is the protocol's own rule:
+
+``stop`` (``cortes2012``, the default)
+    Discontinue and review. Cortés-Hernández 2012, Methods: "Reasons for discontinuing
+    treatment were: common toxicity criteria grade 3 myelosuppression, ...".
+``hold_resume`` (``cortes2012_label_holds``)
+    Interrupt; once every count measured after the interruption is back at the START limit,
+    resume one level lower on the protocol's ``resume_ladder`` (the lenalidomide label's
+    dose interruption for cytopenias, instruments.md §6.5, applied to CLE by extrapolation).
+
+Counts are read **by date, not by treatment period**: on treatment, every count dated within
+the look-back window (the blood-count interval in force plus the protocol's grace days) is
+read, whichever dose period it fell in, so a count the day before a dose change still counts.
+An ``adverse_events`` row of a line's CTCAE term (e.g. "Neutrophil count decreased") at grade
+≥ ``hold_grade`` with onset in the window counts like a count. Restarting off treatment (a
+resume, or a reintroduction after withdrawal) needs the latest count of each line within
+``start_lookback_days`` to meet its START limit, the same limit eligibility applies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from clears.instruments.ctcae import LAB_TESTS, grade_lab
+from clears._exceptions import InputError, Problem
+from clears.instruments.ctcae import find_term
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, regimen_label
-from clears.protocol._patient import PatientData, number
-from clears.protocol._sources import CORTES2012, CTCAE_V5, CTCAE_VERSION, LABEL_CYTOPENIA
+from clears.protocol._dose import DoseAdvice, dose_facts, match_regimen
+from clears.protocol._patient import PatientData, Row, number
+from clears.protocol._sources import CTCAE_V5, CTCAE_VERSION, LABEL_CYTOPENIA
+from clears.protocol._thresholds import LineThreshold, Thresholds
 
-__all__ = ["CYTOPENIA_LEVELS", "apply_blood_counts", "cytopenia_grade"]
+__all__ = ["Finding", "apply_blood_counts", "lookback", "severe_findings"]
 
-#: Dose levels for resuming after a cytopenia hold, mg/day, highest first; the label never
-#: goes below 2.5 mg daily (LABEL_CYTOPENIA, instruments.md §6.5 [S]).
-CYTOPENIA_LEVELS: Final = (10.0, 5.0, 2.5)
-
-#: The CTCAE lab tests behind a cytopenia hold -> their visits-table column, read from
-#: :data:`clears.instruments.ctcae.LAB_TESTS` (as are their grade bands).
-_CYTOPENIA_COLUMNS: Final = {
-    lab.key: lab.cohort_column
-    for lab in (LAB_TESTS["neutrophils"], LAB_TESTS["platelets"])
-    if lab.cohort_column is not None
+_EPS: Final = 1e-9
+#: How each line is named in words, with its unit.
+_WORDS: Final = {
+    "anc": ("ANC", "×10⁹/L"),
+    "wbc": ("WBC", "×10⁹/L"),
+    "platelets": ("platelets", "×10⁹/L"),
+    "hb": ("haemoglobin", "g/dL"),
 }
 
 
-def cytopenia_grade(test: str, value: float) -> int:
-    """CTCAE v5.0 grade of a neutrophil or platelet count in ×10⁹/L, reading grades ≥ 2.
+@dataclass(frozen=True)
+class Finding:
+    """A grade ≥ ``hold_grade`` observation of one line: a count, or an adverse-event row."""
 
-    Grades come from :func:`clears.instruments.ctcae.grade_lab`. Grade 1 needs the local
-    lower limit of normal, so values at or above the grade-1 lower bound (1.5 and 75 ×10⁹/L,
-    instruments.md §5.2 [V]) return 0 here; only grades 2–4 drive dose decisions.
+    line: str
+    day: dt.date
+    grade: int
+    value: float | None = None
+    term: str | None = None
+
+    def words(self) -> str:
+        """The finding in words: ``ANC 0.8 ×10⁹/L on 2024-02-10 (grade 3)``."""
+        name, unit = _WORDS[self.line]
+        what = f"{name} {self.value:g} {unit}" if self.value is not None else f"{self.term}"
+        return f"{what} on {self.day.isoformat()} (grade {self.grade})"
+
+
+def lookback(data: PatientData, protocol: ProtocolDefinition, day: dt.date) -> dt.date:
+    """First day of the on-treatment look-back window that ends on ``day``.
+
+    The window is the blood-count interval in force on ``day`` (``[monitoring]
+    blood_count_interval_days``: the early interval during the early phase of the course,
+    then the late one) plus ``thresholds.lookback_grace_days``.
 
     Examples
     --------
-    >>> cytopenia_grade("neutrophils", 0.99), cytopenia_grade("neutrophils", 1.0)
-    (3, 2)
-    >>> cytopenia_grade("platelets", 75.0)
-    0
+    The cortes2012 protocol on day 20 of a course: weekly counts + 7 days = 14 days back;
+    on day 100: monthly (28) + 7 = 35 days back.
     """
-    if value >= LAB_TESTS[test].scales[0].grade1_lower:
-        return 0
-    return grade_lab(test, value, "10^9/L").grade
+    early, phase_days, late = protocol.blood_count_interval_days
+    course = dose_facts(data.at(day), protocol).cycle_start
+    interval = early if course is not None and (day - course).days < phase_days else late
+    return day - dt.timedelta(days=protocol.thresholds.lookback_days(interval))
 
 
-def _labs(
-    data: PatientData, since: dt.date | None, until: dt.date | None = None
-) -> dict[str, tuple[dt.date, float]]:
-    out: dict[str, tuple[dt.date, float]] = {}
-    for test, column in _CYTOPENIA_COLUMNS.items():
-        for row in reversed(data.visits):
-            day = row["visit_date"]
-            value = number(row.get(column))
-            if (
-                value is None
-                or (since is not None and day < since)
-                or (until is not None and day > until)
-            ):
+def _term_of(row: Row) -> str | None:
+    try:
+        return find_term(str(row.get("term") or "")).key
+    except InputError:
+        return None
+
+
+def _grade(threshold: LineThreshold, value: float) -> int:
+    try:
+        return threshold.grade(value)
+    except InputError:
+        name, unit = _WORDS[threshold.line]
+        raise InputError(
+            Problem(
+                threshold.line,
+                value,
+                f"is not a plausible {name} count",
+                f"a count ≥ 0 in {unit}",
+                "visits",
+            )
+        ) from None
+
+
+def severe_findings(
+    data: PatientData, thresholds: Thresholds, since: dt.date, until: dt.date
+) -> list[Finding]:
+    """Every grade ≥ ``hold_grade`` count or line adverse event dated ``since``–``until``."""
+    found: list[Finding] = []
+    for line, threshold in thresholds.lines.items():
+        for row in data.visits:
+            value = number(row.get(line))
+            if value is None or not since <= row["visit_date"] <= until:
                 continue
-            out[test] = (day, value)
-            break
+            grade = _grade(threshold, value)
+            if grade >= threshold.hold_grade:
+                found.append(Finding(line, row["visit_date"], grade, value=value))
+        for row in data.adverse_events:
+            grade_value = number(row.get("grade"))
+            if (
+                grade_value is not None
+                and grade_value >= threshold.hold_grade
+                and since <= row["onset_date"] <= until
+                and _term_of(row) == threshold.term
+            ):
+                found.append(
+                    Finding(line, row["onset_date"], int(grade_value), term=str(row["term"]))
+                )
+    return found
+
+
+def _latest(data: PatientData, line: str, since: dt.date, until: dt.date) -> Row | None:
+    rows = [
+        r
+        for r in data.visits
+        if number(r.get(line)) is not None and since <= r["visit_date"] <= until
+    ]
+    return rows[-1] if rows else None
+
+
+def _below_start(
+    data: PatientData, thresholds: Thresholds, since: dt.date, until: dt.date
+) -> dict[str, Any]:
+    """Lines whose latest count dated ``since``–``until`` is below its START limit."""
+    out: dict[str, Any] = {}
+    for line, threshold in thresholds.lines.items():
+        row = _latest(data, line, since, until)
+        value = number(row.get(line)) if row is not None else None
+        if row is not None and value is not None and not threshold.starts(value):
+            out[line] = value
+            out[f"{line}_date"] = row["visit_date"]
+            out[f"{line}_start_at_least"] = threshold.start_at_least
     return out
 
 
-def _severe(labs: dict[str, tuple[dt.date, float]]) -> dict[str, Any]:
-    return {f"{t}_x10e9_per_l": v for t, (_, v) in labs.items() if cytopenia_grade(t, v) >= 3}
+def _data(findings: list[Finding], thresholds: Thresholds) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in findings:
+        key = f.line if f.value is not None else f"{f.line}_adverse_event"
+        out[key] = f.value if f.value is not None else f.term
+        out[f"{key}_date"] = f.day
+        out[f"{key}_grade"] = f.grade
+        out[f"{f.line}_hold_source"] = thresholds.lines[f.line].hold_source
+    return out
 
 
-def _next_level(mg: float) -> float:
-    lower = [level for level in CYTOPENIA_LEVELS if level < mg - 1e-9]
-    return lower[0] if lower else mg
+def _reference(protocol: ProtocolDefinition) -> str:
+    if protocol.thresholds.myelosuppression == "hold_resume":
+        return f"{LABEL_CYTOPENIA}; {CTCAE_V5}"
+    return f"{protocol.reference}; {CTCAE_V5}"
+
+
+def _interrupt(
+    advice: DoseAdvice, protocol: ProtocolDefinition, findings: list[Finding], alerts: list[Alert]
+) -> DoseAdvice:
+    """``advice`` turned into the protocol's answer to grade ≥ 3 myelosuppression."""
+    thresholds = protocol.thresholds
+    ref = _reference(protocol)
+    listed = "; ".join(f.words() for f in findings)
+    data = _data(findings, thresholds)
+    if thresholds.myelosuppression == "stop":
+        alerts.append(
+            Alert(
+                "safety.myelosuppression_stop",
+                "stop",
+                f"Grade ≥ 3 myelosuppression ({CTCAE_VERSION}): {listed}. The protocol "
+                "discontinues lenalidomide: stop and review.",
+                ref,
+                data,
+            )
+        )
+        return replace(
+            advice,
+            action="stop",
+            dose_mg_per_day=0.0,
+            regimen="none (stopped)",
+            rule="safety.myelosuppression_stop",
+            reference=ref,
+            review=True,
+            explanation=f"Grade ≥ 3 myelosuppression ({listed}): discontinue, as the protocol "
+            "does for common toxicity criteria grade 3 myelosuppression.",
+            basis={**advice.basis, **data},
+        )
+    alerts.append(
+        Alert(
+            "safety.cytopenia_hold",
+            "hold",
+            f"Grade ≥ 3 cytopenia ({CTCAE_VERSION}): {listed}. Interrupt lenalidomide "
+            "and check blood counts weekly.",
+            ref,
+            data,
+        )
+    )
+    return _hold(
+        advice,
+        ref,
+        f"Grade ≥ 3 cytopenia ({listed}): hold; resume one dose level lower once the "
+        "counts are back at the START limits (label rule, extrapolated off-label).",
+        {**advice.basis, **data},
+    )
 
 
 def _hold(
-    advice: DoseAdvice, reference: str, explanation: str, basis: dict[str, Any] | None = None
+    advice: DoseAdvice,
+    reference: str,
+    explanation: str,
+    basis: dict[str, Any],
+    *,
+    rule: str = "safety.cytopenia_hold",
+    extrapolated: bool = True,
 ) -> DoseAdvice:
-    """``advice`` turned into a cytopenia hold: no dose, interrupted, for clinician review."""
     return replace(
         advice,
         action="hold",
         dose_mg_per_day=0.0,
-        regimen="interrupted",
-        rule="safety.cytopenia_hold",
+        regimen="interrupted" if extrapolated else "not restarted",
+        rule=rule,
         reference=reference,
         review=True,
+        extrapolated=extrapolated,
         explanation=explanation,
-        basis=advice.basis if basis is None else basis,
+        basis=basis,
     )
 
 
-def apply_blood_counts(
+def _resume(
     data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
 ) -> DoseAdvice:
-    ref = f"{LABEL_CYTOPENIA}; {CTCAE_V5}; {CORTES2012}"
-    current = data.current_period
-    if current is not None:
-        severe = _severe(_labs(data, since=current["start_date"]))
-        if not severe:
-            return advice
-        alerts.append(
-            Alert(
-                "safety.cytopenia_hold",
-                "hold",
-                "Grade 3 or worse neutropenia or "
-                f"thrombocytopenia ({CTCAE_VERSION}): interrupt lenalidomide and check "
-                "blood counts weekly.",
-                ref,
-                severe,
-            )
-        )
-        return _hold(
-            advice,
-            ref,
-            "Grade ≥ 3 neutropenia (ANC < 1.0×10⁹/L) or thrombocytopenia "
-            f"(platelets < 50×10⁹/L), {CTCAE_VERSION}: hold; the Cortés-Hernández "
-            "trial discontinued for grade 3 myelosuppression.",
-        )
-    last = data.periods[-1] if data.periods else None
-    if last is None or last.get("end_reason") != "adverse_event":
-        return advice
-    cause = _severe(_labs(data, since=last["start_date"], until=last["end_date"]))
+    """After a cytopenia hold (hold_resume protocols): keep holding, or resume one level lower."""
+    thresholds = protocol.thresholds
+    last = data.periods[-1]
+    end: dt.date = last["end_date"]
+    cause = severe_findings(data, thresholds, lookback(data, protocol, end), end)
     if not cause:
         return advice
-    after = _labs(data, since=last["end_date"] + dt.timedelta(days=1))
-    last_mg = number(last.get("dose_mg_per_day")) or 0.0
-    recovered = len(after) == 2 and not _severe(after)
-    if not recovered:
+    ref = _reference(protocol)
+    after = end + dt.timedelta(days=1)
+    missing = sorted({f.line for f in cause if _latest(data, f.line, after, data.as_of) is None})
+    low = _below_start(data, thresholds, after, data.as_of)
+    held = {**advice.basis, "held_since": end, **low}
+    if missing or low:
+        lines = ", ".join(missing + [k for k in low if k in thresholds.lines])
         return _hold(
             advice,
             ref,
-            "Held for grade ≥ 3 cytopenia and no recovered neutrophil and "
-            "platelet counts since: keep holding and check counts weekly.",
-            basis={**advice.basis, "held_since": last["end_date"], **_severe(after)},
+            f"Held for grade ≥ 3 cytopenia since {end.isoformat()}; not yet recovered "
+            f"({lines}): keep holding and check counts weekly.",
+            held,
         )
-    level = _next_level(last_mg)
-    words = f"{level:g} mg daily" if level != last_mg else regimen_label(last)
-    if level == last_mg:
+    last_mg = number(last.get("dose_mg_per_day")) or 0.0
+    levels = [protocol.regimen(r) for r in thresholds.resume_ladder]
+    lower = [r for r in levels if r.mg_per_day < last_mg - _EPS]
+    if lower:
+        target = lower[0]
+    else:
+        same = match_regimen(last, protocol)
+        target = protocol.regimen(same) if same is not None else levels[-1]
         alerts.append(
             Alert(
                 "safety.cytopenia_lowest_level",
                 "review",
-                "Already at or below "
-                "2.5 mg/day, the lowest dose level: resuming at the same dose; review "
-                "whether to continue.",
+                f"Already at the lowest dose level ({target.label}): resuming at it; the "
+                "label never goes lower. Review whether to continue.",
                 ref,
                 {"last_mg_per_day": last_mg},
             )
@@ -158,12 +292,59 @@ def apply_blood_counts(
     return replace(
         advice,
         action="restart",
-        dose_mg_per_day=level,
-        regimen=words,
+        dose_mg_per_day=target.mg_per_day,
+        regimen=target.label,
         rule="safety.cytopenia_resume",
         reference=ref,
+        review=True,
         extrapolated=True,
-        explanation=f"Counts recovered to grade ≤ 2 after a cytopenia hold: resume one "
-        f"dose level lower ({last_mg:g} → {level:g} mg/day; levels 10, 5, 2.5).",
-        basis={**advice.basis, "held_since": last["end_date"], "last_mg_per_day": last_mg},
+        explanation=f"Counts back at the START limits after a cytopenia hold: resume one "
+        f"dose level lower ({last_mg:g} → {target.mg_per_day:g} mg/day, {target.label}).",
+        basis={**advice.basis, "held_since": end, "last_mg_per_day": last_mg},
+    )
+
+
+def apply_blood_counts(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
+    """Never continue through grade ≥ 3 myelosuppression; restart only at the START limits."""
+    thresholds = protocol.thresholds
+    if data.current_period is not None:
+        findings = severe_findings(
+            data, thresholds, lookback(data, protocol, data.as_of), data.as_of
+        )
+        return _interrupt(advice, protocol, findings, alerts) if findings else advice
+    last = data.periods[-1] if data.periods else None
+    if (
+        thresholds.myelosuppression == "hold_resume"
+        and last is not None
+        and last.get("end_reason") == "adverse_event"
+    ):
+        advice = _resume(data, protocol, advice, alerts)
+    if advice.dose_mg_per_day <= 0 or not data.periods:
+        return advice
+    since = data.as_of - dt.timedelta(days=thresholds.start_lookback_days)
+    low = _below_start(data, thresholds, since, data.as_of)
+    if not low:
+        return advice
+    ref = _reference(protocol)
+    lines = ", ".join(k for k in low if k in thresholds.lines)
+    alerts.append(
+        Alert(
+            "safety.restart_blood_counts",
+            "hold",
+            f"Latest {lines} below the START limit of the protocol: do not restart "
+            "lenalidomide until the counts are back.",
+            ref,
+            low,
+        )
+    )
+    return _hold(
+        advice,
+        ref,
+        f"Do not restart: latest {lines} below the START limit (the same limit that "
+        "blocks a first start).",
+        {**advice.basis, **low},
+        rule="safety.restart_blood_counts",
+        extrapolated=thresholds.myelosuppression == "hold_resume",
     )

@@ -1,4 +1,11 @@
-"""Safety rule: SLE flares on treatment (SLEDAI-2K rise from baseline, flares table)."""
+"""Safety rule: SLE flares on treatment (SLEDAI-2K rise from baseline, flares table).
+
+A severe flare during the course stops lenalidomide in a protocol whose
+``thresholds.severe_flare`` is ``stop`` (every bundled protocol): Cortés-Hernández 2012,
+Methods, "Reasons for discontinuing treatment were: [...] severe systemic lupus flare requiring
+alternative treatment". Whether the flare needs alternative treatment is the clinician's call,
+so the stop always asks for review; ``review`` protocols only flag the advice.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from typing import Any, Final
 
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice
+from clears.protocol._dose import DoseAdvice, dose_facts
 from clears.protocol._patient import PatientData, number
 from clears.protocol._sources import CORTES2012
 
@@ -23,10 +30,11 @@ def apply_flares(
     since = data.periods[-1]["start_date"] if data.periods else None
     if since is None:
         return advice
+    course = dose_facts(data, protocol).cycle_start or since
     severe = [
         r["flare_date"]
         for r in data.flares
-        if r["flare_date"] >= since and str(r.get("severity", "")).lower() == "severe"
+        if r["flare_date"] >= course and str(r.get("severity", "")).lower() == "severe"
     ]
     sledai = [(r["visit_date"], number(r.get("sledai"))) for r in data.visits]
     scores = [(d, v) for d, v in sledai if v is not None]
@@ -45,18 +53,44 @@ def apply_flares(
     }
     ref = str(CORTES2012)
     if severe or (rise is not None and rise > SLEDAI_FLARE["severe"]):
+        stop = protocol.thresholds.severe_flare == "stop" and (
+            data.current_period is not None or advice.dose_mg_per_day > 0
+        )
         alerts.append(
             Alert(
                 "safety.sle_flare_severe",
-                "review",
-                "Severe SLE flare since the last "
-                "dose decision (flares table, or SLEDAI increase > 12): review; the trial "
-                "stopped lenalidomide for a severe flare needing other treatment.",
+                "stop" if stop else "review",
+                "Severe SLE flare during the course (flares table, or SLEDAI increase > 12): "
+                + (
+                    "the protocol discontinues lenalidomide for a severe flare requiring "
+                    "alternative treatment; stop, and review the flare's treatment."
+                    if stop
+                    else "review; the trial stopped lenalidomide for a severe flare needing "
+                    "other treatment."
+                ),
                 ref,
                 data_used,
             )
         )
-        return replace(advice, review=True)
+        if not stop:
+            return replace(advice, review=True)
+        return replace(
+            advice,
+            action="stop",
+            dose_mg_per_day=0.0,
+            regimen="none (stopped)",
+            rule="safety.sle_flare_stop",
+            reference=ref,
+            review=True,
+            explanation="Severe SLE flare during the course: discontinue, as the protocol does "
+            "for a severe systemic lupus flare requiring alternative treatment.",
+            basis={
+                **advice.basis,
+                **data_used,
+                "flare_dates": [d.isoformat() for d in severe],
+                "source": protocol.thresholds.source,
+            },
+        )
     if rise is not None and rise > SLEDAI_FLARE["mild"]:
         alerts.append(
             Alert(

@@ -8,7 +8,10 @@ Resources, all built from the cohort tables and validated with ``fhir.resources.
   code text ``"Cutaneous lupus erythematosus, <subtype>"`` / ``"Systemic lupus
   erythematosus"``.
 * ``MedicationStatement``: one per constant-dose period, with ``effectivePeriod``, the
-  regimen (or ``"<dose> mg/day"``) as dosage text and ``doseQuantity`` in UCUM ``mg/d``.
+  regimen (or ``"<dose> mg/day"``) as dosage text and ``doseQuantity`` in UCUM ``mg/d``;
+  and one per concomitant medication (cohort tables v2), ``category`` text ``"concomitant"``,
+  the drug coded in :data:`MEDICATION_CODES`, ``reasonCode`` text the indication and
+  ``doseQuantity`` in the UCUM unit of :data:`UCUM_DOSE_UNITS`.
 * ``Observation``: per visit, ``"CLASI activity"`` and ``"CLASI damage"`` (``valueInteger``
   the total; one ``component`` per item that contributes to it, code text = the item's
   column name) and ``"SLEDAI-2K"`` likewise, when the visit has the total.
@@ -44,7 +47,9 @@ __all__ = [
     "CLEARS_CODES",
     "FILE_NAME",
     "GRADE_EXTENSION",
+    "MEDICATION_CODES",
     "PATIENT_SYSTEM",
+    "UCUM_DOSE_UNITS",
     "bundle_dict",
     "write_fhir",
 ]
@@ -58,6 +63,16 @@ PATIENT_SYSTEM: Final = "urn:clears:patient-id"
 CLEARS_CODES: Final = "urn:clears:code"
 #: The file written into the export folder.
 FILE_NAME: Final = "bundle.json"
+#: Code system of the concomitant-medication vocabulary (``clears.cohort.MEDICATIONS``).
+MEDICATION_CODES: Final = "urn:clears:medication"
+#: Cohort ``dose_unit`` → UCUM code (https://ucum.org: ``d`` day, ``wk`` week, ``[iU]``).
+UCUM_DOSE_UNITS: Final = {
+    "mg/day": "mg/d",
+    "mg/week": "mg/wk",
+    "mg": "mg",
+    "IU/day": "[iU]/d",
+    "mg/kg/day": "mg/kg/d",
+}
 
 _NAMESPACE: Final = uuid.UUID("6f2d0c4e-2b1a-5c1e-9a53-434c45415253")
 _GENDER: Final = {"female": "female", "male": "male"}
@@ -160,6 +175,43 @@ def _medication(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _concomitant(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
+    drug = str(row["drug"])
+    period = {"start": _date(row["start_date"])}
+    end = _date(row.get("end_date"))
+    if end:
+        period["end"] = end
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationStatement",
+        "status": "completed" if end else "active",
+        "category": _text("concomitant"),
+        "medicationCodeableConcept": {
+            "coding": [{"system": MEDICATION_CODES, "code": drug}],
+            "text": drug,
+        },
+        "subject": subject,
+        "effectivePeriod": period,
+    }
+    indication = row.get("indication")
+    if not _missing(indication):
+        resource["reasonCode"] = [_text(str(indication))]
+    dose, unit = row.get("dose"), row.get("dose_unit")
+    if not _missing(dose) and not _missing(unit):
+        quantity = {
+            "value": float(cast(Any, dose)),
+            "unit": str(unit),
+            "system": "http://unitsofmeasure.org",
+            "code": UCUM_DOSE_UNITS[str(unit)],
+        }
+        resource["dosage"] = [
+            {
+                "text": f"{float(cast(Any, dose)):g} {unit}",
+                "doseAndRate": [{"doseQuantity": quantity}],
+            }
+        ]
+    return resource
+
+
 def _observation(
     row: pd.Series, subject: dict[str, str], name: str, total: str, items: tuple[str, ...]
 ) -> dict[str, Any] | None:
@@ -230,7 +282,7 @@ def bundle_dict(cohort: Cohort) -> dict[str, Any]:
 
     by_patient = {
         table: dict(tuple(cohort.table(table).groupby("patient_id", sort=False)))
-        for table in ("treatments", "visits", "adverse_events")
+        for table in ("treatments", "visits", "adverse_events", "concomitant_medications")
     }
     for _, patient in cohort.patients.iterrows():
         pid = str(patient["patient_id"])
@@ -253,6 +305,9 @@ def bundle_dict(cohort: Cohort) -> dict[str, Any]:
                     add(_url(pid, "Observation", i, total), observation)
         for i, (_, row) in enumerate(by_patient["adverse_events"].get(pid, empty).iterrows()):
             add(_url(pid, "AdverseEvent", i), _adverse_event(row, subject))
+        medications = by_patient["concomitant_medications"].get(pid, empty)
+        for i, (_, row) in enumerate(medications.iterrows()):
+            add(_url(pid, "ConcomitantMedication", i), _concomitant(row, subject))
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 

@@ -1,4 +1,4 @@
-"""SDTM-shaped DM, EX, LB and AE tables (CSV) from an exported cohort.
+"""SDTM-shaped DM, EX, LB, AE and CM tables (CSV) from an exported cohort.
 
 *SDTM-shaped*, not SDTM-conformant: the variable names and the controlled terms below follow
 the CDISC SDTM Implementation Guide, but there is no define.xml, no trial design domains,
@@ -17,11 +17,16 @@ no MedDRA coding and no conformance check. The mapping, variable by variable, is
 * ``AE``: one row per adverse event. ``AETERM`` = ``AEDECOD`` = the CTCAE v5.0 term,
   ``AETOXGR`` the grade, ``AESER``/``AEREL`` Y/N, ``AEACN`` and ``AEOUT`` in SDTM
   controlled terminology.
+* ``CM``: one row per concomitant medication period. ``CMTRT`` the drug name of the
+  vocabulary (no WHODrug coding), ``CMCLAS`` its class (:func:`clears.cohort.medication_class`),
+  ``CMINDC`` the indication, ``CMDOSE``/``CMDOSU``/``CMDOSFRQ`` from ``dose`` and
+  ``dose_unit`` (:data:`CM_DOSE_UNITS`), ``CMSTDTC``/``CMENDTC`` the dates and ``CMONGO``
+  ``Y`` when no end date is recorded.
 
 References
 ----------
 .. [1] CDISC. Study Data Tabulation Model Implementation Guide: Human Clinical Trials,
-   version 3.4, 2021 (DM, EX, LB, AE domains).
+   version 3.4, 2021 (DM, EX, LB, AE and CM domains).
 .. [2] CDISC Controlled Terminology (ACN, OUT, SEX, NY, FREQ code lists).
 """
 
@@ -32,14 +37,24 @@ from typing import Any, Final
 
 import pandas as pd
 
-from clears.cohort import Cohort
+from clears.cohort import Cohort, medication_class
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae_array import grade_labs
 
-__all__ = ["AEACN", "AEOUT", "DOMAINS", "LAB_TESTS", "sdtm_tables", "write_sdtm"]
+__all__ = ["AEACN", "AEOUT", "CM_DOSE_UNITS", "DOMAINS", "LAB_TESTS", "sdtm_tables", "write_sdtm"]
 
-#: The four domains written, one CSV each (``dm.csv``...).
-DOMAINS: Final = ("DM", "EX", "LB", "AE")
+#: The five domains written, one CSV each (``dm.csv``...).
+DOMAINS: Final = ("DM", "EX", "LB", "AE", "CM")
+
+#: Cohort ``dose_unit`` → (CMDOSU, CMDOSFRQ): CDISC UNIT and FREQ code lists (``QD`` daily,
+#: ``ONCE`` a single dose); the FREQ list is extensible and ``EVERY WEEK`` is written as such.
+CM_DOSE_UNITS: Final = {
+    "mg/day": ("mg", "QD"),
+    "mg/week": ("mg", "EVERY WEEK"),
+    "mg": ("mg", "ONCE"),
+    "IU/day": ("IU", "QD"),
+    "mg/kg/day": ("mg/kg", "QD"),
+}
 
 #: Cohort visit column → (LBTESTCD, LBTEST, unit) in SDTM controlled terminology.
 _SDTM_LABS: Final = {
@@ -212,13 +227,38 @@ def _ae(cohort: Cohort, study: str, sites: pd.Series) -> pd.DataFrame:
     )
 
 
+def _cm(cohort: Cohort, study: str, sites: pd.Series) -> pd.DataFrame:
+    meds = cohort.concomitant_medications
+    drugs = meds["drug"].astype(str)
+    units = _column(meds, "dose_unit")
+    ends = _column(meds, "end_date")
+    return pd.DataFrame(
+        {
+            "STUDYID": study,
+            "DOMAIN": "CM",
+            "USUBJID": _usubjid(meds, study, sites),
+            "CMSEQ": _seq(meds),
+            "CMTRT": drugs.str.upper(),
+            "CMCLAS": drugs.map(medication_class).str.upper(),
+            "CMINDC": _column(meds, "indication").fillna("").astype(object),
+            "CMDOSE": _column(meds, "dose").astype(float),
+            "CMDOSU": units.map(lambda u: CM_DOSE_UNITS[u][0] if u in CM_DOSE_UNITS else ""),
+            "CMDOSFRQ": units.map(lambda u: CM_DOSE_UNITS[u][1] if u in CM_DOSE_UNITS else ""),
+            "CMSTDTC": _dates(meds["start_date"]),
+            "CMENDTC": _dates(ends),
+            "CMONGO": ends.map(lambda v: "Y" if pd.isna(v) else "N").astype(object),
+        },
+        index=meds.index,
+    )
+
+
 def sdtm_tables(cohort: Cohort, *, study: str = "CLEARS") -> dict[str, pd.DataFrame]:
-    """The DM, EX, LB and AE tables of ``cohort`` (``STUDYID`` = ``study``).
+    """The DM, EX, LB, AE and CM tables of ``cohort`` (``STUDYID`` = ``study``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from clears.cohort import Cohort
+    >>> from clears.cohort import Cohort, medication_class
     >>> ae = pd.DataFrame(columns=["patient_id", "onset_date", "term", "grade"])
     >>> cohort = Cohort(
     ...     pd.DataFrame({"patient_id": ["P1"], "centre": ["BCN"], "sex": ["female"]}),
@@ -243,11 +283,12 @@ def sdtm_tables(cohort: Cohort, *, study: str = "CLEARS") -> dict[str, pd.DataFr
         "EX": _ex(cohort, study, sites).reset_index(drop=True),
         "LB": _lb(cohort, study, sites),
         "AE": _ae(cohort, study, sites).reset_index(drop=True),
+        "CM": _cm(cohort, study, sites).reset_index(drop=True),
     }
 
 
 def write_sdtm(cohort: Cohort, out: str | Path, *, study: str = "CLEARS") -> Path:
-    """Write ``dm.csv``, ``ex.csv``, ``lb.csv`` and ``ae.csv`` into ``out``; return ``out``."""
+    """Write ``dm.csv``, ``ex.csv``, ``lb.csv``, ``ae.csv`` and ``cm.csv`` into ``out``."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for domain, frame in sdtm_tables(cohort, study=study).items():

@@ -81,15 +81,35 @@ def test_threshold_edges_under_each_rule(pid: str, cortes: str, sfi: str) -> Non
             assert row["sle_flare_source"] == "sledai"
 
 
-def test_changes_are_between_consecutive_totals_not_from_baseline() -> None:
-    # 0 (day 0) -> 3 (day 31) -> 6 (day 60): each change is 3. Cortés: never > 3, no flare
-    # (although 6 - 0 = 6 > 3). SFI: 3 >= 3 at day 31 already.
+def test_cortes_changes_are_from_baseline_sfi_changes_from_the_previous_visit() -> None:
+    # Issue 12, hazard 11: the reference visit is declared once per rule
+    # (clears.instruments.flare.Rule.reference_visit). Cortés-Hernández 2012, Methods: "a
+    # mild flare was defined as a change in SLEDAI score greater than 3", a change from
+    # baseline. 0 (day 0) -> 3 (day 31) -> 6 (day 60): 6 - 0 = 6 > 3 at day 60, although each
+    # step is 3. SFI (previous visit): 3 >= 3 at day 31 already.
     c = cohort(
         [period("P", START, None, 5)],
         [sv("P", START, 0), sv("P", "2020-02-01", 3), sv("P", "2020-03-01", 6)],
     )
-    assert not bool(run(c, "cortes2012").loc["P", "sle_flare"])
+    assert run(c, "cortes2012").loc["P", "time_to_sle_flare_days"] == 60
     assert run(c, "aitmehdi2021").loc["P", "time_to_sle_flare_days"] == 31
+
+
+def test_cortes_baseline_is_taken_within_the_baseline_window() -> None:
+    # The baseline total is the last on or before the index date and at most 30 days before
+    # it (clears.outcomes BASELINE_WINDOW_DAYS): 0 on 2019-12-02 (30 days before) is the
+    # baseline of A, 5 > 3 on day 31 is a flare; 0 on 2019-12-01 (31 days before) is no
+    # baseline for B, so no change can be measured.
+    c = cohort(
+        [period(p, START, None, 5) for p in "AB"],
+        [
+            sv("A", "2019-12-02", 0),
+            sv("A", "2020-02-01", 5),
+            sv("B", "2019-12-01", 0),
+            sv("B", "2020-02-01", 5),
+        ],
+    )
+    assert run(c, "cortes2012")["sle_flare"].tolist() == [True, False]
 
 
 def test_visits_without_a_total_are_skipped() -> None:
@@ -118,14 +138,15 @@ def test_first_flare_date_and_severity_over_several_changes() -> None:
 
 def test_window_previous_visit_may_precede_index_but_flare_must_follow_it() -> None:
     # A: 0 on 2019-12-01, 5 on the index date (day 0): not after the index date, no flare.
-    # B: 0 on 2019-12-01, 5 on 2020-01-02 (day 1): a flare (5 > 3) on day 1.
+    # B: 0 on 2019-12-02 (baseline, 30 days before), 5 on 2020-01-02 (day 1): a flare
+    #    (5 > 3) on day 1.
     # C: 0 at day 0, 5 on 2021-01-05, after as_of 2020-12-31: outside follow-up.
     c = cohort(
         [period(p, START, None, 5) for p in "ABC"],
         [
             sv("A", "2019-12-01", 0),
             sv("A", START, 5),
-            sv("B", "2019-12-01", 0),
+            sv("B", "2019-12-02", 0),
             sv("B", "2020-01-02", 5),
             sv("C", START, 0),
             sv("C", "2021-01-05", 5),

@@ -11,6 +11,14 @@ Two rules, each with its thresholds held as data below:
     Cortés-Hernández 2012: a SLEDAI increase > 3 is a *mild* flare, > 12 a *severe* one.
     Only the SLEDAI change is used.
 
+Each rule names the visit its change is measured from (:data:`REFERENCE_VISITS`), once, for
+every caller (``clears.outcomes`` and decision support): ``cortes2012`` from **baseline**
+(Methods: "a mild flare was defined as a change in SLEDAI score greater than 3 and a severe
+flare by a change in SLEDAI greater than 12", a change over the trial, whose AEs were
+"any adverse deviation from the patient's baseline condition"; baseline chosen as
+:data:`clears.outcomes.BASELINE_WINDOW_DAYS` says); ``sfi`` from the **previous** visit
+(the SELENA flare index compares each visit with the one before).
+
 Readings of the SLEDAI thresholds (``pitfalls`` in the project's instrument notes):
 
 * mild: ``"ge3"`` (increase ≥ 3, the SFI's own) or ``"gt3"`` (> 3, Cortés-Hernández's
@@ -64,6 +72,7 @@ __all__ = [
     "MILD_MANIFESTATIONS",
     "MILD_READINGS",
     "OPTIONAL_SEVERE_DRUGS",
+    "REFERENCE_VISITS",
     "RULES",
     "SEVERE_CUTOFF",
     "SEVERE_DRUGS",
@@ -103,13 +112,20 @@ MILD_READINGS: Final[Mapping[str, tuple[int, bool]]] = MappingProxyType(
     {"ge3": (3, True), "gt3": (3, False)}
 )
 SEVERE_READINGS: Final = ("to", "change")
+#: The visit a rule's SLEDAI change is measured from: the patient's baseline, or the previous
+#: visit with a total.
+REFERENCE_VISITS: Final = ("baseline", "previous")
 #: SLEDAI severe cut-off: "to > 12" (absolute) or "change > 12".
 SEVERE_CUTOFF: Final = 12
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A flare definition: its levels, default readings and source."""
+    """A flare definition: its levels, default readings, source and reference visit.
+
+    ``reference_visit`` (:data:`REFERENCE_VISITS`): the SLEDAI change is measured from the
+    patient's ``"baseline"`` or from the ``"previous"`` visit with a total.
+    """
 
     name: str
     levels: tuple[str, str, str]
@@ -117,13 +133,20 @@ class Rule:
     severe_reading: str
     reference: Reference
     uses_clinical_criteria: bool
+    reference_visit: str = "previous"
 
 
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
     {
         "sfi": Rule("sfi", ("none", "mild_moderate", "severe"), "ge3", "to", SFI_REFERENCE, True),
         "cortes2012": Rule(
-            "cortes2012", ("none", "mild", "severe"), "gt3", "change", CORTES2012_REFERENCE, False
+            "cortes2012",
+            ("none", "mild", "severe"),
+            "gt3",
+            "change",
+            CORTES2012_REFERENCE,
+            False,
+            reference_visit="baseline",
         ),
     }
 )

@@ -6,14 +6,18 @@ the end of follow-up:
 ``flares_table``
     Rows of the cohort's ``flares`` table; ``severity == "severe"`` marks a severe flare.
 ``sledai``
-    The change of the ``sledai`` total between consecutive visits of a patient (visits
-    without a total are skipped; visits are ordered by date, ties by score), classified by
-    :func:`clears.instruments.flare.classify_change` under the preset's ``flare_rule``
-    with the rule's own readings: ``cortes2012`` (increase > 3 mild, > 12 severe;
-    Cortés-Hernández 2012, doi:10.1186/ar4111) or ``sfi`` (increase ≥ 3 mild/moderate,
-    severe when that increase takes the score to > 12; SELENA flare index, Petri 2005). The
-    flare is dated at the later visit; the earlier one may precede the index date. Presets
-    without a flare rule use the flares table only.
+    The change of the ``sledai`` total from the visit the preset's ``flare_rule`` names
+    (:attr:`clears.instruments.flare.Rule.reference_visit`): from the patient's baseline
+    total for ``cortes2012`` (the last on or before the index date, at most
+    :data:`~clears.outcomes._baseline.BASELINE_WINDOW_DAYS` before it), from the previous
+    visit with a total for ``sfi`` (visits without a total are skipped; visits are ordered
+    by date, ties by score), classified by
+    :func:`clears.instruments.flare.classify_change` with the rule's own readings:
+    ``cortes2012`` (change > 3 mild, > 12 severe; Cortés-Hernández 2012, doi:10.1186/ar4111)
+    or ``sfi`` (increase ≥ 3 mild/moderate, severe when that increase takes the score to
+    > 12; SELENA flare index, Petri 2005). The flare is dated at the later visit; the
+    reference may precede the index date. Presets without a flare rule use the flares table
+    only.
 
 Per patient the two are combined as a union: a flare when either source has one, the first
 date of either, severe when either has a severe one. ``source`` says which source(s) found a
@@ -43,6 +47,7 @@ from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
 from clears.instruments.flare import RULES, classify_change
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAXIMUM
+from clears.outcomes._baseline import BASELINE_WINDOW_DAYS
 from clears.outcomes._group import first_true, group_max
 from clears.outcomes._timeline import Codes, Timeline, days
 
@@ -128,11 +133,22 @@ def _sledai_events(
     rows = np.flatnonzero((code >= 0) & ~np.isnan(score) & ~np.isnan(day))
     rows = rows[np.lexsort((score[rows], day[rows], code[rows]))]
     code, day, current = code[rows], day[rows], score[rows]
-    # The total before each one, of the same patient (NaN for a patient's first total).
-    previous = np.full(len(current), np.nan)
-    same = code[1:] == code[:-1]
-    previous[1:] = np.where(same, current[:-1], np.nan)
     spec = RULES.get(rule)  # an unknown rule is reported by classify_change
+    if spec is not None and spec.reference_visit == "baseline":
+        # The rule's change is from baseline: the last total on or before the index date and
+        # at most BASELINE_WINDOW_DAYS before it (ties: the highest, rows are sorted by score).
+        rel = day - tl.index_day[code]
+        inside = (rel <= 0) & (rel >= -BASELINE_WINDOW_DAYS)
+        pos = group_max(code[inside], np.flatnonzero(inside).astype(np.float64), tl.n)
+        found_base = np.isfinite(pos)
+        base = np.full(tl.n, np.nan)
+        base[found_base] = current[pos[found_base].astype(np.int64)]
+        previous = base[code]
+    else:
+        # The total before each one, of the same patient (NaN for a patient's first total).
+        previous = np.full(len(current), np.nan)
+        same = code[1:] == code[:-1]
+        previous[1:] = np.where(same, current[:-1], np.nan)
     own = spec.severe_reading if spec is not None else "to"
     reading = own if severe_reading is None else severe_reading
     found = classify_change(previous, current, rule=rule, severe_reading=reading)

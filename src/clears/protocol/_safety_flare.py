@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Final
 
+from clears.instruments.flare import RULES as FLARE_RULES
 from clears.protocol._alert import Alert
+from clears.protocol._baseline import baseline_value
 from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice, dose_facts
 from clears.protocol._patient import PatientData, number
@@ -39,7 +41,13 @@ def apply_flares(
     sledai = [(r["visit_date"], number(r.get("sledai"))) for r in data.visits]
     scores = [(d, v) for d, v in sledai if v is not None]
     index = data.index_date
-    base = next((v for d, v in reversed(scores) if index is not None and d <= index), None)
+    # The Cortés change is measured from the visit its rule declares (issue 12, hazard 11):
+    # baseline, chosen as the outcome engine chooses it.
+    if FLARE_RULES["cortes2012"].reference_visit == "baseline":
+        base_visit = baseline_value(data, "sledai")
+        base = base_visit[1] if base_visit is not None else None
+    else:
+        base = scores[-2][1] if len(scores) > 1 else None
     latest = next(
         ((d, v) for d, v in reversed(scores) if d >= since and index is not None and d > index),
         None,

@@ -236,7 +236,7 @@ def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> S
          "complete_event", "Time to complete response", True),
         ("relapse", data[data["relapse_at_risk"].fillna(False).astype(bool)].dropna(
             subset=["time_to_relapse_days", "relapse"]), "time_to_relapse_days", "relapse",
-         "Time from response to relapse", False),
+         "Time to relapse (from withdrawal, dose reduction or response)", False),
     ]  # fmt: skip
     medians, figures = [], []
     for key, part, duration, event, title, cumulative in specs:

@@ -20,10 +20,19 @@ from clears.registry._models import AuditEntry
 
 __all__ = ["ENTITIES", "AuditEntity", "entry_row", "record_history"]
 
-AuditEntity = Literal["patients", "treatments", "visits", "adverse_events", "flares"]
+AuditEntity = Literal[
+    "patients", "treatments", "visits", "adverse_events", "flares", "concomitant_medications"
+]
 
-#: The entities with a per-record audit view: the patient row and the four record tables.
-ENTITIES: Final = ("patients", "treatments", "visits", "adverse_events", "flares")
+#: The entities with a per-record audit view: the patient row and the five record tables.
+ENTITIES: Final = (
+    "patients",
+    "treatments",
+    "visits",
+    "adverse_events",
+    "flares",
+    "concomitant_medications",
+)
 
 
 def record_history(

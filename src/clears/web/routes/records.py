@@ -1,5 +1,5 @@
 """Pages that record data: visits (CLASI body map, SLEDAI-2K, labs), treatment periods and
-dose changes, adverse events and flares; and editing any of them.
+dose changes, adverse events, flares and concomitant medications; and editing any of them.
 
 Every save goes through :mod:`clears.registry.records` (validated, audited, versioned). A
 rejected save shows the form again with everything typed and each problem next to its
@@ -32,13 +32,14 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-OtherTable = Literal["treatments", "adverse_events", "flares"]
+OtherTable = Literal["treatments", "adverse_events", "flares", "concomitant_medications"]
 
 _TITLES: Mapping[str, str] = {
     "visits": "Visit",
     "treatments": "Treatment period (a dose change starts a new period)",
     "adverse_events": "Adverse event",
     "flares": "Flare",
+    "concomitant_medications": "Concomitant medication (a dose change starts a new row)",
 }
 
 
@@ -144,7 +145,7 @@ def record_form(
     patient_id: str,
     table: OtherTable,
 ) -> Response:
-    """The form of a treatment period, adverse event or flare."""
+    """The form of a treatment period, adverse event, flare or concomitant medication."""
     _check_patient(registry, user, patient_id)
     return _form_page(request, state, user, table=table, patient_id=patient_id, values={})
 
@@ -158,7 +159,7 @@ async def record_save(
     patient_id: str,
     table: OtherTable,
 ) -> Response:
-    """Save a treatment period, adverse event or flare."""
+    """Save a treatment period, adverse event, flare or concomitant medication."""
     values = forms.submitted(await request.form())
     return await run_in_threadpool(
         _save_new, request, state, registry, user, table, patient_id, values

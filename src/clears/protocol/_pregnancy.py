@@ -260,18 +260,20 @@ def pre_start_tests(data: PatientData, day: dt.date | None = None) -> PreStart:
             f"due {cut} (within 24 hours before prescribing, by {first + dt.timedelta(days=high)})"
         )
         return PreStart(cut, first, None, cut, words)
-    recent = within(0, low - 1)
+    old = [d for d in negatives if (cut - d).days > high]
+    stale = f" (the negative of {old[-1]} is too old: over {high} days)" if old else ""
+    recent = min((d for d in negatives if (cut - d).days < low), default=None)
     if recent is not None:
         start, end = recent + dt.timedelta(days=low), recent + dt.timedelta(days=high)
         words = (
-            f"first negative on {recent} is too recent (it must be 10–14 days before "
-            f"prescribing); second test due within 24 hours before prescribing, "
-            f"prescribing between {start} and {end}"
+            f"first negative on {recent}, {(cut - recent).days} days ago, is too recent (the "
+            f"first must be 10–14 days before prescribing): prescribe between {start} and "
+            f"{end}, with the second test within 24 hours before{stale}"
         )
         return PreStart(cut, None, None, start, words)
     words = (
-        f"first test missing (none 10–14 days before {cut}): due {cut}; then the second within "
-        f"24 hours before prescribing, 10–14 days after the first"
+        f"first test missing (none 10–14 days before {cut}){stale}: due {cut}; then the "
+        "second within 24 hours before prescribing, 10–14 days after the first"
     )
     return PreStart(cut, None, None, cut, words)
 

@@ -160,7 +160,7 @@ def _hold_start(
     if potential.status != "of_potential":
         missing.append("reproductive potential is not recorded")
     if not pre.ready:
-        missing.append(f"two negative pregnancy tests are needed ({pre.words})")
+        missing.append(f"two negative pregnancy tests are needed: {pre.words}")
     ref = f"{LABEL_PREGNANCY}; {LABEL_BOXED}"
     explanation = (
         f"Do not {advice.action} yet: " + "; ".join(missing) + ". REMS: the first negative "

@@ -95,8 +95,10 @@ def test_clasi_schedule(b: SimpleNamespace, last: str, due: str) -> None:
     assert item(a, "monitoring.clasi").next_due == dt.date.fromisoformat(due)
 
 
-@pytest.mark.parametrize(("sle", "applies"), [(True, True), (False, False)])
-def test_sledai_only_for_sle(b: SimpleNamespace, sle: bool, applies: bool) -> None:
+# Issue 12, class 9: CLE-only patients get SLEDAI too (seed 003: "A case of progression to
+# SLE with renal involvement was reported in a patient with isolated CLE"); was SLE-only.
+@pytest.mark.parametrize(("sle", "applies"), [(True, True), (False, True)])
+def test_sledai_for_every_patient(b: SimpleNamespace, sle: bool, applies: bool) -> None:
     a = b.advise([b.period(START, 5)], [b.visit(START, clasi_a=10)], "2024-01-05", sle=sle)
     assert any(m.rule == "monitoring.sledai" for m in a.monitoring) is applies
 

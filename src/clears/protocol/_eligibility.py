@@ -12,10 +12,12 @@ not started). The patient columns read are documented in ``docs/protocol.md``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from clears._exceptions import InputError
+from clears.cohort import CANONICAL_DOSE_UNIT, medication_class, prednisone_equivalent
 from clears.protocol._patient import PatientData, flag, number
 from clears.protocol._pregnancy import (
     PRESTART_WINDOW_DAYS,
@@ -23,6 +25,7 @@ from clears.protocol._pregnancy import (
     reproductive_potential,
     unresolved_positive,
 )
+from clears.protocol._safety_thrombosis import antithrombotics_on, thromboembolic_events
 from clears.protocol._sources import CORTES2012
 from clears.protocol._thresholds import Thresholds, default_thresholds
 
@@ -38,7 +41,13 @@ CORTES2012_LIMITS: Final = {
     # are START limits of the protocol's one thresholds table ([thresholds], _thresholds.py),
     # which the on-treatment hold/stop rule reads too.
     "min_gfr": 30.0,  # exclusion: FG < 30 mL/min/1.73 m²
+    "max_prednisone_mg_per_day": 10.0,  # inclusion: "stable prednisone (< 10 mg/day)"
+    "min_stable_days": 30,  # "... regimens for at least 30 days before the inclusion"
 }
+#: Medication classes of the stable background regimen (Cortés 2012: "stable prednisone
+#: (< 10 mg/day), antimalarial, or immunosuppressive regimens"), as named by the cohort's
+#: medication vocabulary (:data:`clears.cohort.MEDICATION_CLASSES`).
+_BACKGROUND_CLASSES: Final = frozenset({"glucocorticoid", "antimalarial", "immunosuppressant"})
 _THALIDOMIDE_FAILURE: Final = frozenset(
     {"adverse_event", "intolerance", "side_effects", "toxicity", "inefficacy", "lack_of_efficacy"}
 )
@@ -284,6 +293,87 @@ def _antiphospholipid(data: PatientData, day: dt.date) -> Evaluation:
     return _tri(antibodies, good=False), info
 
 
+def _no_thrombosis(data: PatientData, day: dt.date) -> Evaluation:
+    """Cortés 2012 exclusion "previous history of arterial/venous thrombosis".
+
+    History is the ``prior_thrombosis`` flag or a thromboembolic adverse event dated before
+    ``day``. Project reading (issue 12, boxed warning: prophylaxis chosen by risk): a history
+    with an antithrombotic running on ``day`` (documented prophylaxis) is met, and the
+    safety rule says so in its alert; without one it is not met.
+    """
+    prior = flag(data.value("prior_thrombosis"))
+    events = [e for e in thromboembolic_events(data) if e["onset_date"] < day]
+    prophylaxis = [str(r["drug"]) for r in antithrombotics_on(data, day)]
+    info: dict[str, Any] = {
+        "prior_thrombosis": prior,
+        "events": [f"{e['term']} ({e['onset_date'].isoformat()})" for e in events],
+        "prophylaxis": prophylaxis,
+    }
+    if prior is True or events:
+        return ("met" if prophylaxis else "not_met"), info
+    return ("met" if prior is False else "unknown"), info
+
+
+def _stable_background(data: PatientData, day: dt.date) -> Evaluation:
+    """Cortés 2012 inclusion: stable prednisone < 10 mg/day, antimalarial or immunosuppressant
+    regimen for at least 30 days before the inclusion.
+
+    Read from ``concomitant_medications`` when the patient has rows there: not met when a
+    glucocorticoid running on ``day`` is ≥ 10 mg/day prednisone-equivalent
+    (:func:`clears.cohort.prednisone_equivalent`; a blank unit is read as mg/day), or when a
+    background row started or ended within the 30 days before ``day`` (a change: each row is
+    one constant dose). A glucocorticoid without a convertible dose is unknown. Without
+    medication rows, the ``stable_background`` flag decides; a flag recorded false is never
+    overridden.
+    """
+    recorded = flag(data.value("stable_background"))
+    rows = [r for r in data.medications if r["start_date"] <= day]
+    info: dict[str, Any] = {"stable_background": recorded}
+    if recorded is False or not rows:
+        return _tri(recorded, good=True), info
+    since = day - dt.timedelta(days=CORTES2012_LIMITS["min_stable_days"])
+    changes: list[str] = []
+    unknown: list[str] = []
+    prednisone = 0.0
+    for row in rows:
+        drug = str(row.get("drug") or "")
+        if medication_class(drug) not in _BACKGROUND_CLASSES:
+            continue
+        start: dt.date = row["start_date"]
+        end: dt.date | None = row.get("end_date")
+        if end is not None and end < day:
+            if end >= since:
+                changes.append(f"{drug} ended {end.isoformat()}")
+            continue
+        if start > since:
+            changes.append(f"{drug} started {start.isoformat()}")
+        if medication_class(drug) == "glucocorticoid":
+            equivalent = _prednisone(drug, row)
+            if equivalent is None:
+                unknown.append(drug)
+            else:
+                prednisone += equivalent
+    limit = CORTES2012_LIMITS["max_prednisone_mg_per_day"]
+    info.update(changes=changes, prednisone_mg_per_day=round(prednisone, 4), limit=limit)
+    if changes or prednisone >= limit:
+        return "not_met", info
+    if unknown:
+        return "unknown", {**info, "dose_unknown": unknown}
+    return "met", info
+
+
+def _prednisone(drug: str, row: Mapping[str, Any]) -> float | None:
+    """Prednisone-equivalent mg/day of a glucocorticoid row; None when it cannot be read."""
+    dose = number(row.get("dose"))
+    unit = str(row.get("dose_unit") or "").strip() or CANONICAL_DOSE_UNIT
+    if dose is None:
+        return None
+    try:
+        return prednisone_equivalent(drug, dose, unit)
+    except InputError:  # a unit without mg/day equivalent, or no declared equivalence
+        return None
+
+
 def _renal(data: PatientData, day: dt.date) -> Evaluation:
     latest = _latest(data, "creatinine_clearance", day)
     progressive = flag(data.value("progressive_renal_disease"))
@@ -323,7 +413,7 @@ CRITERIA: Final[tuple[tuple[str, str, str, Callable[[PatientData, dt.date], Eval
         "inclusion",
         "Stable prednisone (< 10 mg/day), antimalarial or "
         "immunosuppressive regimen for at least 30 days",
-        _flag("stable_background", good=True),
+        _stable_background,
     ),
     (
         "cortes2012.refractory",
@@ -369,8 +459,9 @@ CRITERIA: Final[tuple[tuple[str, str, str, Callable[[PatientData, dt.date], Eval
     (
         "cortes2012.no_thrombosis",
         "exclusion",
-        "No previous arterial or venous thrombosis",
-        _flag("prior_thrombosis", good=False),
+        "No previous arterial or venous thrombosis (unless antithrombotic prophylaxis is "
+        "documented)",
+        _no_thrombosis,
     ),
     (
         "cortes2012.no_antiphospholipid",

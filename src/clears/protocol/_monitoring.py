@@ -5,9 +5,11 @@ Shah 2009, MDS label; intervals from the protocol's ``monitoring`` table). Pregn
 females of reproductive potential: two negative tests before the first dose, weekly for the
 first 4 weeks, then every 4 weeks, or every 2 weeks with irregular cycles (lenalidomide label,
 REMS), and for 4 weeks after stopping (:mod:`clears.protocol._pregnancy`). CLASI at each visit and
-SLEDAI at each visit for patients with SLE (visits monthly for 6 months, then every 3 months in
-Cortés-Hernández 2012). Nerve conduction studies with known thalidomide neuropathy or new
-neurological symptoms (Cortés-Hernández 2012).
+SLEDAI-2K with a urinalysis at each visit for every patient, with or without SLE (visits monthly
+for 6 months, then every 3 months in Cortés-Hernández 2012; seed 003: progression to SLE with
+renal involvement in a patient with isolated CLE); anti-dsDNA, C3 and C4 at baseline and after
+the course (Cortés-Hernández 2012). Nerve conduction studies with known thalidomide neuropathy
+or new neurological symptoms (Cortés-Hernández 2012).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from clears.instruments.sledai import DEFINITION as SLEDAI_DEFINITION
 from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseFacts
 from clears.protocol._patient import PatientData, flag, is_missing
@@ -33,6 +36,35 @@ __all__ = ["PREGNANCY_INTERVALS", "MonitoringItem", "monitoring_schedule"]
 _NEURO_WORDS: Final = ("neuropath", "paraesthesia", "paresthesia", "numbness", "tingling")
 #: A count or test at most this many days before the start counts as the pre-start one.
 _PRESTART_WINDOW_DAYS: Final = 14
+
+#: SLEDAI-2K columns: the total and every descriptor column of the instrument definition.
+_SLEDAI_COLUMNS: Final = ("sledai", *(f.column for f in SLEDAI_DEFINITION.fields))
+#: The SLEDAI-2K renal descriptors (Gladman 2002): a visit that records any of them had a
+#: urinalysis (casts, haematuria, proteinuria, pyuria are read from the urine).
+_RENAL_DESCRIPTORS: Final = ("urinary_casts", "hematuria", "proteinuria", "pyuria")
+_URINALYSIS_COLUMNS: Final = tuple(
+    f.column for f in SLEDAI_DEFINITION.fields if f.path in _RENAL_DESCRIPTORS
+)
+#: Immunology as Cortés-Hernández 2012 measured it: anti-dsDNA and complement (C3, C4).
+_IMMUNOLOGY_COLUMNS: Final = ("anti_dsdna", "c3", "c4")
+_SYSTEMIC_REFERENCE: Final = (
+    f"{CORTES2012} (Methods: 'Exacerbations of systemic disease during follow-up were "
+    "evaluated by the SLEDAI score'); seed 003 (EULAR 2021 abstract): 'A case of progression "
+    "to SLE with renal involvement was reported in a patient with isolated CLE after starting "
+    "lenalidomide'"
+)
+#: Assessments at every visit, for every patient (with or without SLE): (rule, test,
+#: columns that record it, reference).
+_ASSESSMENTS: Final = (
+    ("monitoring.clasi", "CLASI", ("clasi_a",), str(CORTES2012)),
+    ("monitoring.sledai", "SLEDAI-2K", _SLEDAI_COLUMNS, _SYSTEMIC_REFERENCE),
+    (
+        "monitoring.urinalysis",
+        "urinalysis (SLEDAI-2K renal descriptors: casts, haematuria, proteinuria, pyuria)",
+        _URINALYSIS_COLUMNS,
+        _SYSTEMIC_REFERENCE,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -193,21 +225,44 @@ def monitoring_schedule(
         f"each visit: every {v_early} days for the first {v_length} days, then every {v_late} days"
     )
     index = data.index_date
-    assessments = [("monitoring.clasi", "CLASI", "clasi_a")]
-    if flag(data.value("sle")) is True:
-        assessments.append(("monitoring.sledai", "SLEDAI-2K", "sledai"))
-    for rule, test, column in assessments:
+    for rule, test, columns, reference in _ASSESSMENTS:
         if not started:
             items.append(
-                _pre_start(
-                    rule, test, "at baseline; then " + visit_words, data, (column,), str(CORTES2012)
-                )
+                _pre_start(rule, test, "at baseline; then " + visit_words, data, columns, reference)
             )
         elif active:  # visit reminders end when the treatment ends (issue 12, hazard 8)
-            last, due = _periodic(data, index, (column,), protocol.visit_interval_days)
-            items.append(_item(rule, test, visit_words, last, due, as_of, str(CORTES2012)))
+            last, due = _periodic(data, index, columns, protocol.visit_interval_days)
+            items.append(_item(rule, test, visit_words, last, due, as_of, reference))
+    items.append(_immunology(data))
     items.extend(_nerve_conduction(data))
     return tuple(items)
+
+
+def _immunology(data: PatientData) -> MonitoringItem:
+    """Anti-dsDNA, C3 and C4 at baseline and after the course, as Cortés-Hernández 2012.
+
+    Cortés 2012 Methods: "At baseline measurements of full blood counts and immunological
+    parameters (anti-dsDNA, complement ...) were performed"; Figure 3 compares "baseline and
+    after completing the course of treatment". Before the start (or on treatment without a
+    value dated at most 14 days before the start) the baseline is due; afterwards the item is
+    conditional on the end of the course.
+    """
+    rule, test = "monitoring.immunology", "anti-dsDNA, C3 and C4"
+    ref = str(CORTES2012)
+    words = "at baseline and after completing the course of treatment"
+    index = data.index_date
+    if index is None:
+        return _pre_start(rule, test, words, data, _IMMUNOLOGY_COLUMNS, ref)
+    baseline = None
+    for row in data.visits:
+        near = (index - row["visit_date"]).days <= _PRESTART_WINDOW_DAYS
+        if near and any(not is_missing(row.get(c)) for c in _IMMUNOLOGY_COLUMNS):
+            baseline = row["visit_date"]
+            break
+    last = _last(data, _IMMUNOLOGY_COLUMNS)
+    if baseline is None:
+        return _item(rule, test, words, last, index, data.as_of, ref)
+    return MonitoringItem(rule, test, words, last, None, "conditional", ref)
 
 
 def _nerve_conduction(data: PatientData) -> list[MonitoringItem]:

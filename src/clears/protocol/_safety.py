@@ -18,6 +18,7 @@ from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag
 from clears.protocol._safety_blood import apply_blood_counts
 from clears.protocol._safety_flare import apply_flares
+from clears.protocol._safety_overlap import apply_overlap
 from clears.protocol._safety_pregnancy import apply_pregnancy, apply_pregnancy_start
 from clears.protocol._safety_renal import apply_renal
 from clears.protocol._safety_thrombosis import apply_thrombosis
@@ -45,6 +46,7 @@ _PIPELINE: Final[tuple[SafetyRule, ...]] = (
     apply_toxicity,
     apply_flares,
     _renal_when_dosed,
+    apply_overlap,
     apply_pregnancy_start,  # last: no later rule may turn its hold back into a start
 )
 

@@ -18,11 +18,19 @@ from clears.cohort import Cohort
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae import grade_lab
 from clears.outcomes import derive
-from clears.protocol import advise
+from clears.protocol import advise, load_protocol
 from clears.registry._records import Record
 from clears.units import canonical_unit
 
-__all__ = ["LAB_TESTS", "Series", "advice", "lab_grades", "response_status", "series"]
+__all__ = [
+    "LAB_TESTS",
+    "Series",
+    "advice",
+    "lab_grades",
+    "protocol_criteria",
+    "response_status",
+    "series",
+]
 
 #: Visit lab columns graded by CTCAE v5.0: column -> (CTCAE test, canonical unit), read
 #: from the CTCAE lab definitions (their ``cohort_column``) so the two cannot drift apart.
@@ -133,6 +141,17 @@ def response_status(cohort: Cohort, patient_id: str, preset: str) -> dict[str, A
         "relapse": plain("relapse"),
         "baseline_clasi_a": plain("baseline_clasi_a"),
     }
+
+
+def protocol_criteria(protocol: str) -> str | None:
+    """Name of the criteria preset a decision-support protocol judges response by.
+
+    None when the protocol cannot be read (the advice panel then shows the error).
+    """
+    try:
+        return load_protocol(protocol).response.name
+    except ClearsError:
+        return None
 
 
 def advice(cohort: Cohort, patient_id: str, *, as_of: dt.date, protocol: str) -> dict[str, Any]:

@@ -131,10 +131,16 @@ def patient_page(
     registry: RegistryDep,
     user: CurrentUser,
     patient_id: str,
-    criteria: str = "aitmehdi2021",
+    criteria: str | None = None,
 ) -> Response:
-    """Timeline, scores over time, events, response status and decision support."""
-    preset = criteria if criteria in PRESETS else PRESETS[0]
+    """Timeline, scores over time, events, response status and decision support.
+
+    The response is shown under the criteria preset the decision-support protocol names
+    unless another bundled preset is asked for, so the page and the advice on it classify
+    the same data the same way (issue 12, hazard 11).
+    """
+    own = view.protocol_criteria(state.settings.protocol)
+    preset = criteria if criteria in PRESETS else (own if own in PRESETS else PRESETS[0])
     actor = user.actor()
     with registry.session() as session:
         records = timeline(session, actor=actor, patient_id=patient_id)

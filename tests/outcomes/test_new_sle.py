@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from clears import InputError
 from clears.outcomes import derive, summarise
 
 from ._build import cohort, period, visit
@@ -89,3 +90,24 @@ def test_summary_counts_new_sle_among_isolated_cle() -> None:
     summary = summarise(derive(c, ["aitmehdi2021"], as_of="2020-12-31"))
     got = summary[summary["outcome"] == "new_sle"][["n", "denominator"]].values.tolist()
     assert got == [[1, 4]]
+
+
+def test_a_diagnosis_date_that_is_not_a_date_is_refused() -> None:
+    c = cohort(
+        [period("P", "2020-01-01", None, 5), period("Q", "2020-01-01", None, 5)],
+        [visit("P", "2020-01-01", 10)],
+        patients=[
+            {"patient_id": "P", "centre": "X", "sle": False, "sle_onset_date": "2020-05-01"},
+            {"patient_id": "Q", "centre": "X", "sle": False, "sle_onset_date": "soon"},
+        ],
+    )
+    with pytest.raises(InputError) as info:
+        derive(c, ["aitmehdi2021"])
+    problem = info.value.problems[0]
+    assert (problem.field, problem.value, problem.file, problem.row) == (
+        "sle_onset_date",
+        "soon",
+        "patients",
+        2,
+    )
+    assert "YYYY-MM-DD" in problem.allowed

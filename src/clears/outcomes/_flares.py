@@ -157,6 +157,28 @@ def _sledai_events(
     return _window(tl, code, day, flare, severe)
 
 
+def _onset_days(column: pd.Series) -> Float:
+    """Day numbers of ``sle_onset_date``; a value that is not a date is an InputError."""
+    raw = column.astype(object)
+    given = raw.map(lambda v: not (v is None or v is pd.NA or v != v or v == "")).to_numpy(bool)
+    blanked: pd.Series = raw.mask(pd.Series(~given, index=raw.index))
+    parsed = pd.to_datetime(blanked, errors="coerce", format="mixed")
+    bad = np.flatnonzero(given & parsed.isna().to_numpy(dtype=bool))
+    if len(bad):
+        raise InputError(
+            Problem(
+                "sle_onset_date",
+                raw.iloc[i],
+                "is not a date",
+                "an ISO 8601 date (YYYY-MM-DD), blank when SLE has not been diagnosed",
+                "patients",
+                int(i) + 1,
+            )
+            for i in bad[:20]
+        )
+    return days(parsed)
+
+
 def _new_sle(cohort: Cohort, tl: Timeline, index: pd.Index) -> npt.NDArray[np.object_]:
     n = tl.n
     new_sle = np.full(n, None, dtype=object)
@@ -172,7 +194,7 @@ def _new_sle(cohort: Cohort, tl: Timeline, index: pd.Index) -> npt.NDArray[np.ob
     isolated[pcode[ok][recorded]] = ~values[recorded].astype(bool)
     onset = np.full(n, np.nan)
     if "sle_onset_date" in pats.columns:
-        onset[pcode[ok]] = days(pats["sle_onset_date"])[ok]
+        onset[pcode[ok]] = _onset_days(pats["sle_onset_date"])[ok]
     later = (onset > tl.index_day) & (onset <= tl.follow_up_end)
     new_sle[isolated] = later[isolated]
     return new_sle

@@ -233,8 +233,9 @@ def relapse(tl: Timeline, resp: Response, preset: Preset) -> Relapse:
     since0 = rel >= first_resp[tl.v_code]
     last = group_max(tl.v_code[since0], rel[since0], n)
     is_last = since0 & (rel == last[tl.v_code])
-    last_row = np.full(n, -1, dtype=np.int64)
-    last_row[tl.v_code[is_last]] = np.flatnonzero(is_last)  # same-day ties: the last row
+    # Same-day ties: the last row (rows are sorted by day, then score).
+    at = group_max(tl.v_code[is_last], np.flatnonzero(is_last).astype(np.float64), n)
+    last_row = np.where(np.isfinite(at), at, -1).astype(np.int64)
     row = np.where(has, first_row, last_row)
     with_row = at_risk & (row >= 0)
     o_day, o_kind = _origin(tl, row[with_row], resp_dose0[with_row])

@@ -1,10 +1,11 @@
-"""Assemble a virtual cohort: the five cohort tables for ``n`` simulated patients.
+"""Assemble a virtual cohort: the six cohort tables for ``n`` simulated patients.
 
 ``simulate(preset, n, rng)`` draws baselines (:mod:`~clears.simulate.baseline`), response
 courses (:mod:`~clears.simulate.disease`), dosing and relapses
 (:mod:`~clears.simulate.dosing`) and events (:mod:`~clears.simulate.events`), then writes
-visits with item-level CLASI, SLEDAI items for SLE patients and labs. The same generator
-state gives the same cohort, byte for byte, once written.
+visits with item-level CLASI, SLEDAI items for SLE patients and labs, and the concomitant
+medications of the baseline's concomitant treatments (:mod:`~clears.simulate.medications`).
+The same generator state gives the same cohort, byte for byte, once written.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from clears.simulate.baseline import draw_baseline
 from clears.simulate.disease import clasi_at, draw_course, item_orders, items_for
 from clears.simulate.dosing import Period, Plan, plan_patient
 from clears.simulate.events import AE_TERMS, adverse_events, flare, labs, sledai_items
+from clears.simulate.medications import medication_rows
 from clears.simulate.presets import SimulationPreset, get_preset
 
 __all__ = ["REGIMENS", "simulate"]
@@ -259,12 +261,14 @@ def _assemble(
             "source": ["sfi"] * len(flares),
         }
     )
+    periods = pd.DataFrame(treat)
     raw = Cohort(
         pats,
-        pd.DataFrame(treat),
+        periods,
         v,
         ae,
         fl,
+        concomitant_medications=medication_rows(pats, periods, str(p.params["drug"])),
         source=f"simulated:{p.name}",
     )
     return conform(raw)

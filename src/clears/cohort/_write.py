@@ -51,7 +51,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write(cohort: Cohort, path: str | Path, *, format: Literal["csv", "parquet"] = "csv") -> Path:
-    """Write the five tables of ``cohort`` into the folder ``path`` (created if needed).
+    """Write the six tables of ``cohort`` into the folder ``path`` (created if needed).
 
     Parameters
     ----------

@@ -24,7 +24,8 @@ AuditEntity = Literal[
     "patients", "treatments", "visits", "adverse_events", "flares", "concomitant_medications"
 ]
 
-#: The entities with a per-record audit view: the patient row and the five record tables.
+#: The entities with a per-record audit view: the patient row and the five record tables
+#: (treatments, visits, adverse events, flares, concomitant medications).
 ENTITIES: Final = (
     "patients",
     "treatments",

@@ -15,11 +15,11 @@ Event naming (documented in ``docs/registry.md``):
 * one row per adverse event, event ``adverse_events_arm_1``, ``redcap_repeat_instrument``
   ``adverse_event`` and ``redcap_repeat_instance`` 1, 2, ... by onset date.
 
-What REDCap does not hold is not written: treatments, flares, laboratory values, patient
-characteristics and the AE ``related``/``outcome`` columns. The calculated text fields
-``clasi_severity`` and ``sledai_selena`` are derived and left to REDCap (and ignored when
-read back); the totals ``clasi_a``, ``clasi_d``, ``sledai`` are written as a REDCap export
-does.
+What REDCap does not hold is not written: treatments, flares, concomitant medications,
+laboratory values, patient characteristics and the AE ``related``/``outcome`` columns. The
+calculated text fields ``clasi_severity`` and ``sledai_selena`` are derived and left to
+REDCap (and ignored when read back); the totals ``clasi_a``, ``clasi_d``, ``sledai`` are
+written as a REDCap export does.
 
 References
 ----------

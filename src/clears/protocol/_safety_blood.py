@@ -94,13 +94,14 @@ def _grade(threshold: LineThreshold, value: float) -> int:
     try:
         return threshold.grade(value)
     except InputError:
-        name, unit = _WORDS[threshold.line]
+        name = _WORDS[threshold.line][0]
+        low, high = threshold.plausible
         raise InputError(
             Problem(
                 threshold.line,
                 value,
-                f"is not a plausible {name} count",
-                f"a count ≥ 0 in {unit}",
+                f"is not a plausible {name} value",
+                f"{low:g} to {high:g} {threshold.unit}",
                 "visits",
             )
         ) from None

@@ -124,6 +124,11 @@ class LineThreshold:
         return _lab(self.line).scales[0].unit
 
     @property
+    def plausible(self) -> tuple[float, float]:
+        """The physiological range CTCAE grading accepts, in :attr:`unit`."""
+        return _lab(self.line).plausible
+
+    @property
     def hold_below(self) -> float:
         """Counts below this are grade ≥ ``hold_grade`` (the CTCAE v5.0 band edge)."""
         edge = grade_edge(self.line, self.hold_grade)

@@ -38,7 +38,9 @@ class DoseAdvice:
     Attributes
     ----------
     action
-        One of start, continue, increase, decrease, taper, hold, stop, restart.
+        One of :data:`~clears.protocol._definition.ACTIONS`: start, continue, increase,
+        decrease, taper, hold, stop, restart, or review (see the patient before any dose
+        decision: the last visit is older than the protocol allows).
     dose_mg_per_day, regimen
         The resulting average daily dose (0 when none) and the regimen in words.
     rule, explanation, reference

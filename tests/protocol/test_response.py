@@ -9,16 +9,21 @@ achieved CR". Braunstein 2012 / Okon: response is a decrease of at least 4 CLASI
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from clears import InputError
 from clears.criteria import get
+from clears.outcomes import BASELINE_WINDOW_DAYS as OUTCOMES_WINDOW
 from clears.protocol import load_protocol, parse_protocol
+from clears.protocol._baseline import BASELINE_WINDOW_DAYS, baseline_value
+from clears.protocol._patient import patient_data
 from clears.protocol._response import category, category_of, classify, relapse_flags
 
 
@@ -124,3 +129,23 @@ def test_relapse_by_rise_above_the_nadir() -> None:
 
 def test_no_relapse_rule_no_relapse() -> None:
     assert relapse_flags(10, [0, 9], get("klein2011")) == (False, False)
+
+
+def test_baseline_window_is_the_outcome_engines(b: SimpleNamespace) -> None:
+    # clears.outcomes: baseline is the last CLASI-A on or before the index date and at most
+    # BASELINE_WINDOW_DAYS (30) before it; on one day with two values the highest (its rows
+    # are sorted by day then score and the last wins). 2023-12-02 is 30 days before
+    # 2024-01-01, 2023-12-01 is 31.
+    assert BASELINE_WINDOW_DAYS == OUTCOMES_WINDOW == 30
+
+    def base(visits: list[dict[str, Any]]) -> Any:
+        cohort = b.cohort(
+            patients=[b.patient()], treatments=[b.period("2024-01-01", 5)], visits=visits
+        )
+        return baseline_value(patient_data(cohort, "P1", dt.date(2024, 2, 1)), "clasi_a")
+
+    assert base([b.visit("2023-12-02", clasi_a=12)]) == (dt.date(2023, 12, 2), 12.0)
+    assert base([b.visit("2023-12-01", clasi_a=12)]) is None
+    assert base([b.visit("2024-01-02", clasi_a=12)]) is None  # after the first dose
+    same_day = [b.visit("2024-01-01", clasi_a=9), b.visit("2024-01-01", clasi_a=11)]
+    assert base(same_day) == (dt.date(2024, 1, 1), 11.0)

@@ -32,8 +32,8 @@ def baseline_value(data: PatientData, column: str) -> tuple[dt.date, float] | No
 
     Examples
     --------
-    See ``tests/protocol/test_response_baseline.py``: a CLASI-A 30 days before the start is a
-    baseline, 31 days before is not.
+    See ``tests/protocol/test_response.py::test_baseline_window_is_the_outcome_engines``: a
+    CLASI-A 30 days before the start is a baseline, 31 days before is not.
     """
     index = data.index_date
     if index is None:

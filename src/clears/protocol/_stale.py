@@ -7,7 +7,10 @@ CLASI-A; when that assessment is older than the protocol's visit interval allows
 changing the dose would rest on stale data. The allowed age is the protocol's own visit
 schedule (``[monitoring] visit_interval_days``, read through the CLASI item of
 :func:`clears.protocol._monitoring.monitoring_schedule`, so the reminder and this rule agree
-on when the visit was due) plus ``[monitoring] visit_grace_days``.
+on when the visit was due) plus ``[monitoring] visit_grace_days``. One exception: when the
+last CLASI-A is the baseline (on or before the first dose, up to 30 days before it), the first
+follow-up visit is due one early visit interval after the first dose, not after the baseline
+visit ("followed-up monthly" counts from the start of treatment).
 
 While a course runs, a CLASI-A visit overdue by more than the grace turns a ``continue``,
 ``increase``, ``decrease`` or ``taper`` into ``review`` ("no recent visit — see the patient")
@@ -37,16 +40,27 @@ _JUDGED: Final = frozenset({"continue", "increase", "decrease", "taper"})
 _VISIT_ITEM: Final = "monitoring.clasi"
 
 
-def visit_overdue_since(
-    monitoring: Sequence[MonitoringItem], protocol: ProtocolDefinition
-) -> dt.date | None:
-    """The last day the next CLASI visit was still acceptable (due date plus grace), or None.
+def _visit_due(
+    due: dt.date, last: dt.date | None, data: PatientData, protocol: ProtocolDefinition
+) -> dt.date:
+    index = data.index_date
+    if index is not None and (last is None or last <= index):
+        return max(due, index + dt.timedelta(days=protocol.visit_interval_days[0]))
+    return due
 
-    None when the schedule has no dated CLASI visit (not started, or treatment ended).
+
+def visit_overdue_since(
+    monitoring: Sequence[MonitoringItem], data: PatientData, protocol: ProtocolDefinition
+) -> tuple[dt.date, dt.date] | None:
+    """``(visit due, last acceptable day)`` of the next CLASI visit, or None.
+
+    The last acceptable day is the due date plus ``visit_grace_days``. None when the schedule
+    has no dated CLASI visit (not started, or treatment ended).
     """
     for item in monitoring:
         if item.rule == _VISIT_ITEM and item.next_due is not None:
-            return item.next_due + dt.timedelta(days=protocol.visit_grace_days)
+            due = _visit_due(item.next_due, item.last_done, data, protocol)
+            return due, due + dt.timedelta(days=protocol.visit_grace_days)
     return None
 
 
@@ -58,15 +72,18 @@ def apply_stale_visit(
 ) -> DoseAdvice:
     """Replace advice that rests on a too-old CLASI-A visit by ``review`` (see module doc)."""
     current = data.current_period
-    limit = visit_overdue_since(monitoring, protocol)
-    if current is None or limit is None or data.as_of <= limit or advice.action not in _JUDGED:
+    found = visit_overdue_since(monitoring, data, protocol)
+    if current is None or found is None or advice.action not in _JUDGED:
+        return advice
+    due, limit = found
+    if data.as_of <= limit:
         return advice
     item = next(m for m in monitoring if m.rule == _VISIT_ITEM)
     last = item.last_done.isoformat() if item.last_done else "none since the start"
     basis = {
         **advice.basis,
         "last_visit_date": item.last_done,
-        "visit_due": item.next_due,
+        "visit_due": due,
         "visit_grace_days": protocol.visit_grace_days,
         "last_acceptable_day": limit,
         "withheld_action": advice.action,
@@ -81,7 +98,7 @@ def apply_stale_visit(
         review=True,
         explanation=(
             f"No recent visit — see the patient. The last CLASI-A visit ({last}) was due to be "
-            f"followed by one on {item.next_due}, and the {protocol.visit_grace_days}-day grace "
+            f"followed by one on {due.isoformat()}, and the {protocol.visit_grace_days}-day grace "
             f"ended on {limit.isoformat()}: a '{advice.action}' decision would rest on stale "
             "data. Assess CLASI-A (and the visit's labs) before any dose decision."
         ),

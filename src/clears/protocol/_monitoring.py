@@ -49,9 +49,9 @@ _URINALYSIS_COLUMNS: Final = tuple(
 _IMMUNOLOGY_COLUMNS: Final = ("anti_dsdna", "c3", "c4")
 _SYSTEMIC_REFERENCE: Final = (
     f"{CORTES2012} (Methods: 'Exacerbations of systemic disease during follow-up were "
-    "evaluated by the SLEDAI score'); seed 003 (EULAR 2021 abstract): 'A case of progression "
-    "to SLE with renal involvement was reported in a patient with isolated CLE after starting "
-    "lenalidomide'"
+    "evaluated by the SLEDAI score'); reference/seeds/003 (abstract on thalidomide and "
+    "lenalidomide in CLE): 'A case of progression to SLE with renal involvement was reported "
+    "in a patient with isolated CLE after starting lenalidomide'"
 )
 #: Assessments at every visit, for every patient (with or without SLE): (rule, test,
 #: columns that record it, reference).
@@ -233,19 +233,20 @@ def monitoring_schedule(
         elif active:  # visit reminders end when the treatment ends (issue 12, hazard 8)
             last, due = _periodic(data, index, columns, protocol.visit_interval_days)
             items.append(_item(rule, test, visit_words, last, due, as_of, reference))
-    items.append(_immunology(data))
+    items.append(_immunology(data, active))
     items.extend(_nerve_conduction(data))
     return tuple(items)
 
 
-def _immunology(data: PatientData) -> MonitoringItem:
+def _immunology(data: PatientData, active: bool) -> MonitoringItem:
     """Anti-dsDNA, C3 and C4 at baseline and after the course, as Cortés-Hernández 2012.
 
     Cortés 2012 Methods: "At baseline measurements of full blood counts and immunological
     parameters (anti-dsDNA, complement ...) were performed"; Figure 3 compares "baseline and
     after completing the course of treatment". Before the start (or on treatment without a
-    value dated at most 14 days before the start) the baseline is due; afterwards the item is
-    conditional on the end of the course.
+    value dated at most 14 days before the start) the baseline is due; afterwards, and once
+    the course has ended (reminders end with the treatment), the item is conditional: repeat
+    after completing the course.
     """
     rule, test = "monitoring.immunology", "anti-dsDNA, C3 and C4"
     ref = str(CORTES2012)
@@ -260,7 +261,7 @@ def _immunology(data: PatientData) -> MonitoringItem:
             baseline = row["visit_date"]
             break
     last = _last(data, _IMMUNOLOGY_COLUMNS)
-    if baseline is None:
+    if baseline is None and active:
         return _item(rule, test, words, last, index, data.as_of, ref)
     return MonitoringItem(rule, test, words, last, None, "conditional", ref)
 

@@ -202,3 +202,12 @@ def test_an_unknown_medication_is_refused_naming_the_field(b: SimpleNamespace) -
     with pytest.raises(InputError) as caught:
         run(b, "2024-01-20", treatments=[b.period(START, 5)], meds=[{**ASPIRIN, "drug": "x1"}])
     assert "drug" in [p.field for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(("end", "prompted"), [(None, True), ("2024-01-10", False)])
+def test_no_prophylaxis_prompt_once_the_course_has_ended(
+    b: SimpleNamespace, end: str | None, prompted: bool
+) -> None:
+    # the boxed warning's prophylaxis is for patients taking the drug
+    a = run(b, "2024-01-20", treatments=[b.period(START, 5, end, end_reason="other")], cv_risk=True)
+    assert (alert(a, "safety.thrombosis_risk") is not None) is prompted

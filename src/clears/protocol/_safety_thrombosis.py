@@ -26,9 +26,10 @@ The rule, in order:
    drug would be started: **hold** (do not start) with review, unless an antithrombotic
    (:data:`clears.cohort.ANTITHROMBOTIC_CLASSES`) is recorded as running, in which case the
    start stands and the alert says prophylaxis is documented.
-3. Prophylaxis advice: with risk factors and no running antithrombotic, an ``action`` alert;
-   with risk factors and one running, an ``info`` alert naming it; without risk factors, on
-   treatment and no antithrombotic, the ``info`` alert of Aitmehdi 2021's low-dose aspirin.
+3. Prophylaxis advice, before a first start and while the drug is taken (not once a course
+   has ended): with risk factors and no running antithrombotic, an ``action`` alert; with
+   risk factors and one running, an ``info`` alert naming it; without risk factors and no
+   antithrombotic, the ``info`` alert of Aitmehdi 2021's low-dose aspirin (dosed only).
 """
 
 from __future__ import annotations
@@ -236,9 +237,10 @@ def apply_thrombosis(
     history = "previous arterial or venous thrombosis" in factors
     if history and (advice.action in _STARTS or not data.periods):
         advice = _history(data, advice, alerts, running, ref)
-    if factors:
+    dosed = advice.dose_mg_per_day > 0 or data.current_period is not None
+    if factors and (dosed or not data.periods):  # off treatment after a course: no prompt
         alerts.append(_risk_alert(factors, running, ref))
-    elif not running and (advice.dose_mg_per_day > 0 or data.current_period is not None):
+    elif not factors and not running and dosed:
         alerts.append(
             Alert(
                 "safety.thromboprophylaxis",

@@ -110,7 +110,8 @@ def _summary_table(outcomes: pd.DataFrame) -> ReportTable:
     wide.columns.name = None
     notes = (
         "n/denominator (%). Response categories use the evaluable patients as denominator; "
-        "relapse uses the patients who reached the preset's response level.",
+        "relapse uses the patients who reached the preset's response level; SLE flares use "
+        "the patients with SLE and new SLE those with isolated CLE.",
     )
     return ReportTable("outcomes", "Outcomes under each criteria preset", wide, notes)
 

@@ -205,6 +205,13 @@ def test_pre_start_item_names_when_each_test_is_due(
     assert "24 hours" in m.schedule
 
 
+def test_pre_start_item_last_done_is_the_latest_performed_test(b: SimpleNamespace) -> None:
+    m = item(not_started(b, {-3: "negative", -1: "not_done"}))
+    assert m is not None
+    assert m.last_done == dt.date.fromisoformat(_day(-3))  # not_done is not a test
+    assert f"not done on {_day(-1)}" in m.schedule
+
+
 def test_hold_explanation_names_the_first_test_and_its_due_date(b: SimpleNamespace) -> None:
     a = not_started(b, {})
     assert "first test missing" in a.dose.explanation

@@ -339,25 +339,26 @@ def pregnancy_test_plan(data: PatientData, cycle_start: dt.date | None) -> TestP
         f"{late} days ({'irregular' if irregular_cycles else 'regular'} cycles)"
     )
     state, stop = course_state(data)
+    performed = _performed(data, None)
+    last = performed[-1][0] if performed else None
+    note = _not_done_note(data, last)
     if state == "not_started":
         pre = pre_start_tests(data)
+        window = as_of - dt.timedelta(days=PRESTART_WINDOW_DAYS + 1)  # not_done in the 14 days
         status = "done" if pre.ready else _status(pre.next_due or as_of, as_of)
         return TestPlan(
             f"two negative tests before the first dose (10–14 days and within 24 hours before "
-            f"prescribing): {pre.words}; then {words}{_not_done_note(data, pre.second)}",
-            pre.second or pre.first,
+            f"prescribing): {pre.words}; then {words}{_not_done_note(data, window)}",
+            last,
             pre.next_due,
             status,
         )
-    performed = _performed(data, None)
-    last = performed[-1][0] if performed else None
     anchor = cycle_start or data.periods[-1]["start_date"]
     if last is None or last < anchor - dt.timedelta(days=PRESTART_WINDOW_DAYS):
         due = anchor
     else:
         step = weekly if (last - anchor).days < weeks else late
         due = max(last + dt.timedelta(days=step), anchor)
-    note = _not_done_note(data, last)
     if state == "stopped" and stop is not None:
         final = stop + dt.timedelta(days=AFTER_STOP_DAYS)
         words += (

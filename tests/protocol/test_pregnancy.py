@@ -372,6 +372,8 @@ def test_interruption_keeps_weekly_testing_and_restart_needs_no_new_pair(
         ("2024-03-29", True, "done"),
         ("2024-03-30", True, "absent"),  # the day after, final test done: schedule over
         ("2024-03-30", False, "overdue"),  # the day after, never done
+        ("2024-04-26", False, "overdue"),  # 28 days overdue: still shown (project decision)
+        ("2024-04-27", False, "absent"),  # 29 days overdue: the reminder ends
     ],
 )
 def test_tests_continue_for_4_weeks_after_stopping(

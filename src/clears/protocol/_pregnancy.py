@@ -41,6 +41,7 @@ __all__ = [
     "IMPLAUSIBLE_AGE",
     "NOT_OF_POTENTIAL_BASES",
     "OF_POTENTIAL_BASES",
+    "OVERDUE_AFTER_STOP_DAYS",
     "PREGNANCY_INTERVALS",
     "PRESTART_WINDOW_DAYS",
     "SECOND_TEST_DAYS",
@@ -68,6 +69,10 @@ SECOND_TEST_DAYS: Final = (0, 1)
 #: after stopping" (US label, contraception) and "a test repeated 4 weeks after the end of
 #: treatment" (EU SmPC [U]).
 AFTER_STOP_DAYS: Final = 28
+#: A last post-stop test never recorded stays overdue this many days after its due date, then
+#: the reminder ends (project decision: one more 4-week interval; a registry of courses that
+#: ended years ago would otherwise flag every woman for ever).
+OVERDUE_AFTER_STOP_DAYS: Final = 28
 #: A test at most this many days before a course starts counts as done for the course's clock.
 PRESTART_WINDOW_DAYS: Final = FIRST_TEST_DAYS[1]
 #: From this age (the lowest age the birth year allows), a woman with nothing recorded is not
@@ -328,7 +333,8 @@ def pregnancy_test_plan(data: PatientData, cycle_start: dt.date | None) -> TestP
     day 1, so a test on day 28 is still in the weekly phase), then every 28 days, or every 14
     with irregular cycles, counted from the last performed test. After stopping: the same
     schedule, with a last test :data:`AFTER_STOP_DAYS` days after the stop; once a performed
-    test dated on or after it exists, nothing more is due after that day.
+    test dated on or after it exists, nothing more is due after that day; without one it is
+    overdue for :data:`OVERDUE_AFTER_STOP_DAYS` days, then the reminder ends.
     """
     as_of = data.as_of
     weekly, weeks, regular, irregular = PREGNANCY_INTERVALS
@@ -368,5 +374,7 @@ def pregnancy_test_plan(data: PatientData, cycle_start: dt.date | None) -> TestP
             if as_of > final:
                 return None
             return TestPlan(words + note, last, None, "done")
+        if (as_of - final).days > OVERDUE_AFTER_STOP_DAYS:
+            return None
         due = min(due, final)
     return TestPlan(words + note, last, due, _status(due, as_of))

@@ -197,3 +197,15 @@ def test_never_continue_with_a_grade_3_count_in_the_window(
     allowed = {0.0} | {round(r.mg_per_day, 6) for r in protocol.regimens.values()}
     if a.dose.rule.startswith(("safety.cytopenia", "safety.myelosuppression", "safety.restart")):
         assert round(a.dose.dose_mg_per_day, 6) in allowed
+
+
+def test_a_stop_that_replaces_a_label_hold_is_the_papers_rule(b: SimpleNamespace) -> None:
+    # label protocol: ANC 0.8 holds (label rule, extrapolated); grade 3 diarrhoea stops
+    # (Cortés-Hernández 2012), which is not an extrapolation
+    visits = [b.visit("2024-02-05", clasi_a=5, **{**NORMAL, "anc": 0.8})]
+    a = run(
+        b, "cortes2012_label_holds", visits=visits, adverse_events=[ae("2024-02-01", "Diarrhea", 3)]
+    )
+    assert (a.dose.action, a.dose.rule) == ("stop", "safety.toxicity_stop")
+    assert not a.dose.extrapolated
+    assert {"safety.cytopenia_hold", "safety.toxicity_stop"} <= {x.rule for x in a.alerts}

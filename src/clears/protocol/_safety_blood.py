@@ -202,6 +202,7 @@ def _interrupt(
             rule="safety.myelosuppression_stop",
             reference=ref,
             review=True,
+            extrapolated=False,
             explanation=f"Grade ≥ 3 myelosuppression ({listed}): discontinue, as the protocol "
             "does for common toxicity criteria grade 3 myelosuppression.",
             basis={**advice.basis, **data},

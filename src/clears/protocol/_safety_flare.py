@@ -54,7 +54,7 @@ def apply_flares(
     )
     rise = latest[1] - base if latest is not None and base is not None else None
     data_used: dict[str, Any] = {
-        "flare_dates": severe,
+        "flare_dates": [d.isoformat() for d in severe],
         "sledai_baseline": base,
         "sledai_latest": latest[1] if latest else None,
         "sledai_increase": rise,
@@ -90,12 +90,12 @@ def apply_flares(
             rule="safety.sle_flare_stop",
             reference=ref,
             review=True,
+            extrapolated=False,
             explanation="Severe SLE flare during the course: discontinue, as the protocol does "
             "for a severe systemic lupus flare requiring alternative treatment.",
             basis={
                 **advice.basis,
                 **data_used,
-                "flare_dates": [d.isoformat() for d in severe],
                 "source": protocol.thresholds.source,
             },
         )

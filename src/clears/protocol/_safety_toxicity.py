@@ -100,6 +100,7 @@ def apply_toxicity(
         rule="safety.toxicity_stop",
         reference=ref,
         review=True,
+        extrapolated=False,
         explanation=f"Adverse event during the course ({listed}): discontinue, as the "
         "protocol does for severe or life-threatening toxicity.",
         basis={**advice.basis, **info},

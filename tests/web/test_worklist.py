@@ -147,6 +147,41 @@ def test_slow_screening_shows_an_incomplete_list(
     assert (done.n_screened, done.n_pending) == (2, 0)
 
 
+def test_a_changed_patient_keeps_the_earlier_row_while_re_screened(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = Registry(make_engine(db_url))
+    cache = WorklistCache("cortes2012")
+    actor = Actor.everywhere("t")
+    day = dt.date(2024, 1, 9)
+    before = cache.view(registry, actor=actor, as_of=day)
+    assert [r.patient_id for r in before.rows] == ["P1", "P2"]
+    with transaction(registry.engine) as session:
+        add_record(
+            session,
+            actor=ADMIN,
+            table="visits",
+            patient_id="P1",
+            values={"visit_date": "2024-01-09"},
+        )
+    gate = threading.Event()
+    real = cache_module.worklist_row
+
+    def slow(cohort: Any, patient_id: str, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(cohort, patient_id, **kwargs)
+
+    monkeypatch.setattr(cache_module, "worklist_row", slow)
+    during = cache.view(registry, actor=actor, as_of=day, wait=0.05)
+    gate.set()
+    after = cache.view(registry, actor=actor, as_of=day, wait=10)
+    registry.engine.dispose()
+    # P1 never drops off the list while its new visit is read; it is marked meanwhile
+    assert [r.patient_id for r in during.rows] == ["P1", "P2"]
+    assert (during.outdated, during.n_pending) == (frozenset({"P1"}), 1)
+    assert (after.outdated, after.n_pending, after.n_screened) == (frozenset(), 0, 2)
+
+
 def test_pending_notice_on_the_page(make_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     gate = threading.Event()
     real = cache_module.worklist_row

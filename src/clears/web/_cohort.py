@@ -52,7 +52,7 @@ def cohort_for(
     wanted = None if patient_ids is None else list(patient_ids)
     for pid in wanted or ():
         get_patient(session, actor=actor, patient_id=pid)
-    cohort = export_cohort(actor=actor, session=session)
+    cohort = export_cohort(actor=actor, session=session, patient_ids=wanted)
     frames = {}
     for table in TABLES:
         frame = cohort.table(table)

@@ -24,13 +24,16 @@ from clears.protocol import WorklistRow, load_protocol
 from clears.protocol._worklist import sort_rows, split_by_patient, worklist_row
 from clears.registry._actor import Actor
 from clears.registry._models import audit_table, centres_table, patients_table
-from clears.web._cohort import cohort_for
+from clears.registry.exporter import export_cohort
 from clears.web.deps import Registry
 
 __all__ = ["WorklistCache", "WorklistView", "audit_keys"]
 
 #: A patient's cache key: the id of their last audit entry (0 when none) and the day.
 Key = tuple[int, dt.date]
+#: Up to this many stale patients are read from the registry by id; more, the whole cohort
+#: of the actor is read once (one query per table either way).
+_FEW = 500
 
 
 def audit_keys(session: Session, *, actor: Actor) -> dict[str, int]:
@@ -66,6 +69,8 @@ class WorklistView:
     n_screened: int
     n_pending: int
     error: str | None = None
+    #: Patients shown with the row of an earlier screening (records changed, or a new day).
+    outdated: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -107,19 +112,22 @@ class WorklistCache:
             with self._done:
                 self._done.wait_for(lambda: not self._stale(wanted), timeout=wait)
         with self._lock:
-            fresh = {
-                pid: e.row
-                for pid, e in ((p, self._entries.get(p)) for p in wanted)
-                if e is not None and e.key == wanted[pid]
-            }
+            known = {pid: self._entries[pid] for pid in wanted if pid in self._entries}
+        fresh = {pid for pid, e in known.items() if e.key == wanted[pid]}
+        # A patient still being screened keeps the row of their last screening (marked), so
+        # that a patient on the list never drops off it while their new records are read.
+        shown = [e.row for e in known.values() if e.row is not None]
         definition = load_protocol(self.protocol)
         return WorklistView(
             as_of=as_of,
             protocol=f"{definition.name} {definition.version}",
-            rows=sort_rows(row for row in fresh.values() if row is not None),
+            rows=sort_rows(shown),
             n_screened=len(fresh),
             n_pending=len(wanted) - len(fresh),
             error=self.error,
+            outdated=frozenset(
+                pid for pid, e in known.items() if pid not in fresh and e.row is not None
+            ),
         )
 
     def _stale(self, wanted: Mapping[str, Key]) -> dict[str, Key]:
@@ -145,8 +153,9 @@ class WorklistCache:
     def _screen(self, registry: Registry, actor: Actor, todo: dict[str, Key]) -> None:
         try:
             definition = load_protocol(self.protocol)
+            few = todo if len(todo) <= _FEW else None  # a few: read only theirs
             with registry.session() as session:
-                cohort = cohort_for(session, actor=actor, all_columns=True)
+                cohort = export_cohort(actor=actor, session=session, patient_ids=few)
             for pid, alone in split_by_patient(cohort):
                 key = todo.get(pid)
                 if key is None:

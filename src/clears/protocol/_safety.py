@@ -85,7 +85,9 @@ def safety(
     line stops (``cortes2012``) or holds and later resumes one level lower (a hold_resume
     protocol); a grade ≥ 3 or life-threatening adverse event during the course stops; a severe
     SLE flare stops (or flags review, as the protocol's thresholds say); reduced
-    creatinine clearance caps the dose; a running thalidomide/IMiD period holds a start; then a
+    creatinine clearance caps the dose; a running thalidomide/IMiD period holds a start; a
+    start without two qualifying negative pregnancy tests (or without a recorded reproductive
+    potential) is held; then a
     thromboembolic event during the course stops and a thrombosis history holds a start
     without documented prophylaxis; standing alerts (thrombosis risk and prophylaxis,
     neuropathy, off-label) are added when they apply.

@@ -17,7 +17,13 @@ import pytest
 from clears._exceptions import InputError
 from clears.protocol import Alert, MonitoringItem, Worklist, WorklistRow, advise, worklist
 from clears.protocol._alert import ALERT_LEVELS
-from clears.protocol._worklist import WORKLIST_COLUMNS, WORKLIST_LEVELS, make_row, sort_rows
+from clears.protocol._worklist import (
+    WORKLIST_COLUMNS,
+    WORKLIST_LEVELS,
+    alert_date,
+    make_row,
+    sort_rows,
+)
 
 DAY = dt.date(2024, 1, 9)
 NORMAL = {"anc": 3.0, "platelets": 200.0, "wbc": 6.0, "hb": 13.0}
@@ -119,6 +125,17 @@ def test_alert_dates_after_as_of_are_not_a_wait() -> None:
     row = _row("P", [_alert("review", on=DAY + dt.timedelta(days=3))])
     assert row is not None
     assert (row.since, row.days_waiting) == (None, 0)
+
+
+def test_the_alert_date_is_the_newest_date_it_names() -> None:
+    overdue_test = _alert("action", last_done=dt.date(2024, 1, 1), next_due=dt.date(2024, 1, 8))
+    flares = _alert("review", flare_dates=["2023-12-01", "2024-01-05"], sledai=12.0)
+    assert alert_date(overdue_test, DAY) == dt.date(2024, 1, 8)  # due, not last done
+    assert alert_date(flares, DAY) == dt.date(2024, 1, 5)  # ISO texts in a list count
+    assert alert_date(_alert("stop", note="2024-01-0x", n=3), DAY) is None
+    row = _row("P", [overdue_test, flares])
+    assert row is not None
+    assert (row.since, row.days_waiting) == (dt.date(2024, 1, 5), 4)
 
 
 def test_cohort_worklist_lists_the_stops_first(b: SimpleNamespace) -> None:

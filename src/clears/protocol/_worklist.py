@@ -33,6 +33,7 @@ __all__ = [
     "WORKLIST_LEVELS",
     "Worklist",
     "WorklistRow",
+    "alert_date",
     "make_row",
     "sort_rows",
     "split_by_patient",
@@ -80,7 +81,7 @@ class WorklistRow:
         The advised dose after the safety rules.
     since
         The earliest date the patient has been waiting from: the earliest due date of an
-        overdue item or date named by an alert (None when nothing is dated).
+        overdue item or :func:`alert_date` of an alert (None when nothing is dated).
     days_waiting
         Days from ``since`` to the as-of date (0 when ``since`` is None).
     """
@@ -201,12 +202,33 @@ class Worklist:
         return "\n".join(lines) + "\n"
 
 
-def _alert_dates(alert: Alert, as_of: dt.date) -> list[dt.date]:
-    return [
-        v
-        for v in alert.data.values()
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime) and v <= as_of
-    ]
+def _as_day(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def alert_date(alert: Alert, as_of: dt.date) -> dt.date | None:
+    """The day an alert's situation arose: the latest date its ``data`` names (a date, an
+    ISO date text, or a list of them) up to ``as_of``; None when it names none.
+
+    The latest, because an alert's data may also name earlier context (the last test done
+    before the one now overdue): the alert is about the newest fact.
+    """
+    days: list[dt.date] = []
+    for value in alert.data.values():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            day = _as_day(item)
+            if day is not None and day <= as_of:
+                days.append(day)
+    return max(days) if days else None
 
 
 def make_row(
@@ -225,8 +247,7 @@ def make_row(
     if not kept and not overdue:
         return None
     dates = [m.next_due for m in overdue if m.next_due is not None]
-    for alert in kept:
-        dates.extend(_alert_dates(alert, as_of))
+    dates += [d for d in (alert_date(a, as_of) for a in kept) if d is not None]
     since = min(dates) if dates else None
     action, regimen, mg = dose
     return WorklistRow(

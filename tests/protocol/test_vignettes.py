@@ -26,6 +26,18 @@ what clears prints; ``source`` quotes or paraphrases that sentence. Format
     ``text_contains`` (strings that the
     text of the advice must contain, case-insensitive), ``error`` (``"InputError"``: advice
     must be refused) with ``error_field`` (the field the problem names).
+
+Three other kinds of vignette check what decision support and the papers rest on, with the
+same ``id``/``hazard``/``title``/``source`` keys (``as_of`` is then not needed):
+``expect.outcomes``
+    ``{criteria = "<preset>", <column> = <value>, ...}``: the patient's row of
+    :func:`clears.outcomes.derive` under that preset (a value of ``"nan"`` means missing).
+``expect.deviations``
+    ``{"<visit date>" = true|false, ...}``: whether :func:`clears.protocol.deviations` flags
+    the visit of that date (``protocol`` as above).
+``lab`` with ``expect.grade`` (or ``expect.error``)
+    ``lab = {test, value, unit, lln, lln_unit}`` graded by
+    :func:`clears.instruments.ctcae.grade_lab`.
 """
 
 from __future__ import annotations
@@ -40,14 +52,29 @@ import pytest
 
 from clears._exceptions import InputError
 from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
-from clears.protocol import Advice, advise
+from clears.instruments.ctcae import grade_lab
+from clears.outcomes import derive
+from clears.protocol import Advice, advise, deviations
 
 FOLDER = Path(__file__).parent / "vignettes"
 _PID = "V1"
 _ROW_TABLES = ("treatments", "visits", "adverse_events", "flares", "concomitant_medications")
 _KEYS = frozenset(
-    {"id", "hazard", "title", "source", "as_of", "protocol", "patient", "expect", *_ROW_TABLES}
+    {
+        "id",
+        "hazard",
+        "title",
+        "source",
+        "as_of",
+        "protocol",
+        "patient",
+        "expect",
+        "lab",
+        *_ROW_TABLES,
+    }
 )
+#: Expectations that are not about one day's advice (no ``as_of`` needed).
+_OTHER_KINDS = frozenset({"outcomes", "deviations", "grade"})
 _EXPECT = frozenset(
     {
         "action",
@@ -68,6 +95,7 @@ _EXPECT = frozenset(
         "text_contains",
         "error",
         "error_field",
+        *_OTHER_KINDS,
     }
 )
 
@@ -170,18 +198,86 @@ def _check(advice: Advice, expect: dict[str, Any]) -> list[str]:
     return wrong
 
 
-def test_there_are_vignettes() -> None:
-    assert len(VIGNETTES) >= 1
+def _grade(vignette: dict[str, Any]) -> int:
+    lab = dict(vignette["lab"])
+    result = grade_lab(lab.pop("test"), lab.pop("value"), lab.pop("unit"), **lab)
+    return result.grade
+
+
+def _check_outcomes(vignette: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    wanted = dict(expect)
+    preset = wanted.pop("criteria")
+    frame = derive(_cohort(vignette), criteria=[preset])
+    row = frame.loc[frame["patient_id"] == _PID].iloc[0]
+    wrong = []
+    for column, value in wanted.items():
+        got = row[column]
+        missing = bool(pd.isna(got))
+        if value == "nan":
+            if not missing:
+                wrong.append(f"outcome {column} is {got!r}, expected missing")
+        elif missing or (
+            abs(float(got) - value) > 1e-9
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else (str(got.date()) if isinstance(got, pd.Timestamp) else got) != value
+        ):
+            wrong.append(f"outcome {column} is {got!r}, expected {value!r}")
+    return wrong
+
+
+def _check_deviations(vignette: dict[str, Any], expect: dict[str, Any]) -> list[str]:
+    table = deviations(_cohort(vignette), protocol=vignette.get("protocol", "cortes2012"))
+    flagged = {row.visit_date.date().isoformat(): bool(row.deviation) for row in table.itertuples()}
+    wrong = []
+    for day, value in expect.items():
+        if day not in flagged:
+            wrong.append(f"no deviation row for the visit of {day} (rows: {sorted(flagged)})")
+        elif flagged[day] is not value:
+            wrong.append(f"visit of {day}: deviation {flagged[day]}, expected {value}")
+    return wrong
+
+
+def test_there_are_at_least_120_vignettes() -> None:
+    # Issue 12 ("How it is proven"): at least 120 vignettes.
+    assert len(VIGNETTES) >= 120
+
+
+def test_every_hazard_class_has_vignettes_on_both_sides() -> None:
+    # Every class 1-13 of docs/safety/hazard-analysis.md has at least four vignettes.
+    counts = {k: sum(1 for _, v in VIGNETTES if v["hazard"] == k) for k in range(1, 14)}
+    assert all(n >= 4 for n in counts.values()), counts
 
 
 @pytest.mark.parametrize(("file", "vignette"), VIGNETTES, ids=[v["id"] for _, v in VIGNETTES])
 def test_vignette(file: str, vignette: dict[str, Any]) -> None:
     unknown = set(vignette) - _KEYS
     assert not unknown, f"{file}: unknown keys {sorted(unknown)}"
-    for key in ("id", "hazard", "title", "source", "as_of", "expect"):
+    expect = vignette.get("expect", {})
+    other = _OTHER_KINDS & set(expect)
+    dated = not other and "lab" not in vignette
+    required = ("id", "hazard", "title", "source", "expect") + (("as_of",) if dated else ())
+    for key in required:
         assert vignette.get(key), f"{file}: vignette lacks {key!r}"
-    expect = vignette["expect"]
     assert set(expect) <= _EXPECT, f"unknown expectations {sorted(set(expect) - _EXPECT)}"
+    where = f"{file} {vignette['id']} ({vignette['title']})"
+    if "lab" in vignette:
+        if "error" in expect:
+            with pytest.raises(InputError) as refused:
+                _grade(vignette)
+            if "error_field" in expect:
+                fields = [p.field for p in refused.value.problems]
+                assert expect["error_field"] in fields, f"problems name {fields}"
+        else:
+            assert _grade(vignette) == expect["grade"], where
+        return
+    if other:
+        wrong = []
+        if "outcomes" in expect:
+            wrong += _check_outcomes(vignette, expect["outcomes"])
+        if "deviations" in expect:
+            wrong += _check_deviations(vignette, expect["deviations"])
+        assert not wrong, f"{where}:\n  " + "\n  ".join(wrong)
+        return
     if "error" in expect:
         with pytest.raises(InputError) as caught:
             _advise(vignette)

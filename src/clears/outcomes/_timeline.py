@@ -3,8 +3,10 @@
 Dates become float day numbers (days since 1970-01-01; NaN for a missing date) so the
 derivations are plain numpy. A dose period covers ``start <= day < end``: the end date is
 the first day off that dose, so a new period may start on the day the previous one ends and
-a patient is off drug on the day of withdrawal. An ongoing period (blank ``end_date``) runs
-to the patient's end of follow-up.
+a patient is off drug on the day of withdrawal. A period that ends the day before the next
+one starts (its last day at the dose recorded as ``end_date``) is joined to the next one, so
+both ways of recording a dose change give the same time line. An ongoing period (blank
+``end_date``) runs to the patient's end of follow-up.
 
 A visit is judged on the dose the patient was exposed to *up to* the visit: the dose on the
 visit day, except that a period starting on the visit day has not acted yet (registries
@@ -199,6 +201,13 @@ def build_timeline(
     start, end = start[order], end[order]
     dose = pd.to_numeric(tr["dose_mg_per_day"], errors="coerce").to_numpy(dtype=np.float64)
     _check_periods(tr, p_code, start, end, dose)
+    # A period whose end date is the day before the patient's next period starts was recorded
+    # with its last day at that dose as end_date (the cohort contract's reading): the drug
+    # ran without a break, so the period is joined to the next one (its end becomes the next
+    # start) instead of leaving the patient off drug for a day that never happened.
+    same_next = np.r_[p_code[1:] == p_code[:-1], False]
+    next_start = np.r_[start[1:], np.nan]
+    end = np.where(same_next & (next_start - end == 1), next_start, end)
     reason = np.full(len(tr), None, dtype=object)
     if "end_reason" in tr.columns:
         given = tr["end_reason"].astype(object)

@@ -52,13 +52,21 @@ DOSE_TOLERANCE_MG_PER_DAY = 0.01
 
 
 def _entering(data: PatientData, day: dt.date) -> PatientData:
-    """The state before any treatment change made on ``day``."""
+    """The state before any treatment change made on ``day``.
+
+    A period that starts on ``day`` was decided at the visit and is dropped. A period that
+    ends on ``day``, or on the day before when a new period starts on ``day`` (``end_date``
+    is the last day at a dose, so a dose changed at the visit leaves the old period ending
+    the day before), was still running when the patient came in and is reopened.
+    """
     cut = data.at(day)
+    changed_today = any(p["start_date"] == day for p in cut.periods)
+    eve = day - dt.timedelta(days=1)
     periods = []
     for period in cut.periods:
         if period["start_date"] == day:
             continue
-        if period["end_date"] == day:
+        if period["end_date"] == day or (changed_today and period["end_date"] == eve):
             period = {**period, "end_date": None, "end_reason": None}
         periods.append(period)
     return replace(cut, periods=tuple(periods))

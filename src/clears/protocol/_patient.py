@@ -235,6 +235,30 @@ class PatientData:
         return None
 
 
+def _join_dose_changes(periods: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join a period that ends the day before the next period of the same drug starts.
+
+    A dose change is recorded either with the old period ending on the day the new one
+    starts or, reading ``end_date`` as the last day at the dose, on the day before
+    (docs/cohort-tables.md, "Dose periods"). The second way would leave the patient off drug
+    for one day that never happened, which breaks contiguity, "days on this regimen" and the
+    dose a relapse occurred on; the old period's end becomes the next start, as the outcome
+    engine reads it. Only periods started on or before the as-of date are given, so nothing
+    after it is used. The rows are copied, never changed.
+    """
+    out = [dict(row) for row in periods]
+    by_drug: dict[str, list[dict[str, Any]]] = {}
+    for row in out:
+        by_drug.setdefault(str(row.get("drug", "")).strip().lower(), []).append(row)
+    for rows in by_drug.values():
+        rows.sort(key=lambda r: r["start_date"])
+        for earlier, later in zip(rows, rows[1:], strict=False):
+            end = earlier.get("end_date")
+            if end is not None and (later["start_date"] - end).days == 1:
+                earlier["end_date"] = later["start_date"]
+    return out
+
+
 def _clip(row: Row, day: dt.date) -> Row:
     """Clear what was not yet known on ``day``: an end date after it, and the end reason."""
     end = row.get("end_date")
@@ -320,7 +344,7 @@ def patient_data(
     )
     if problems:
         raise InputError(problems)
-    clipped_treatments = [_clip(r, as_of) for r in treatments]
+    clipped_treatments = [_clip(r, as_of) for r in _join_dose_changes(treatments)]
     clipped_adverse = [_clip(r, as_of) for r in adverse]
     studied = [
         r for r in clipped_treatments if str(r.get("drug", "")).strip().lower() == drug.lower()

@@ -201,6 +201,15 @@ TARGETS: Final[dict[str, tuple[Target, ...]]] = {
             _C + ", Results: 6 weeks",
         ),
         _t("AE discontinuation", 1 / 15, 15, "proportion", "all", "ae_stop", _C + ", Results"),
+        _t(
+            "stopped in CR without relapse",
+            2 / 14,
+            14,
+            "proportion",
+            "evaluable",
+            "stopped_cr",
+            _C + ", Results: only two patients obtained a sustained remission after withdrawing",
+        ),
     ),
 }
 

@@ -6,6 +6,16 @@ at the 4-week evaluation; after the response the dose is reduced one ladder step
 maintenance; after the last step the drug is withdrawn, and a relapse off drug restarts it
 at 5 mg/day. Relapse probabilities per reduction and off drug, and their delays, are preset
 parameters set from the published relapse figures.
+
+Withdrawal because of CR (preset ``dosing.cr_withdrawal``, default 0). Aitmehdi 2021:
+"Three (8%) patients were able to discontinue lenalidomide because of CR without relapse";
+the paper describes no withdrawal schedule, so the model lets a patient in sustained CR
+stop before the last step of the ladder. A complete responder whose reduction below the
+starting dose held for a whole interval, and who was in CR when that reduction started, is
+withdrawn with this probability at the visit that would take the next step (``end_reason =
+complete_response``); off drug the ``off_drug`` relapse probability applies as after the
+last step. Presets without the parameter draw nothing for it, so their cohorts are
+unchanged.
 """
 
 from __future__ import annotations
@@ -113,9 +123,17 @@ def plan_patient(
     t = max(t, day + 1)
     plan.periods.append(Period(day, t, dose, "taper"))
     previous = dose
-    for step in steps:
+    cr_stop = float(d.get("cr_withdrawal", 0.0))
+    for k, step in enumerate(steps):
         if t >= follow_up:
             plan.periods[-1].end, plan.periods[-1].end_reason = None, None
+            return plan
+        held = plan.periods[-1]  # the reduction that just lasted a whole interval
+        held_in_cr = k > 0 and held.dose < start and category == 3 and held.start >= response_day
+        if cr_stop > 0 and held_in_cr and rng.random() < cr_stop:
+            # Sustained CR on the reduced dose: withdrawn because of CR at this visit.
+            plan.periods[-1].end_reason = "complete_response"
+            _off_drug(plan, t, rng, rel, subtypes=subtypes, start=start, a0=a0)
             return plan
         plan.periods.append(Period(t, None, step))
         if rng.random() < float(rel["per_step"]):
@@ -136,12 +154,30 @@ def plan_patient(
         last.end, last.end_reason = None, None
         return plan
     last.end_reason = "complete_response" if category == 3 else "taper"
+    _off_drug(plan, t, rng, rel, subtypes=subtypes, start=start, a0=a0)
+    return plan
+
+
+def _off_drug(
+    plan: Plan,
+    stop: int,
+    rng: np.random.Generator,
+    rel: dict[str, Any],
+    *,
+    subtypes: str,
+    start: float,
+    a0: int,
+) -> None:
+    """After a withdrawal on ``stop``: a relapse with the subtype's ``off_drug`` probability.
+
+    The relapse comes ``delay`` weeks after the withdrawal and restarts the drug at the
+    starting dose the next day (when both fall inside the follow-up).
+    """
     off = rel["off_drug"]
     primary = [s for s in subtypes.split(";") if s in off]
     p_off = float(off[primary[0]]) if primary else float(off["default"])
     if rng.random() < p_off:
-        back_day = t + _delay(rng, rel)
-        if back_day + _CHANGE_LAG < follow_up:
+        back_day = stop + _delay(rng, rel)
+        if back_day + _CHANGE_LAG < plan.follow_up:
             plan.relapses.append((back_day, _rise(rng, rel, a0)))
             plan.periods.append(Period(back_day + _CHANGE_LAG, None, start))
-    return plan

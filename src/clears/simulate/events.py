@@ -65,8 +65,14 @@ class Event:
 def adverse_events(
     preset: SimulationPreset, on_drug_days: int, rng: np.random.Generator
 ) -> list[Event]:
-    """Adverse events over ``on_drug_days`` at the preset's rates, in time order."""
+    """Adverse events over ``on_drug_days`` at the preset's rates, in time order.
+
+    Two draws of the same type on the same day are one event (the first one's grade): a
+    record holds each adverse event once, and the cohort refuses identical rows. The
+    generator is advanced exactly as if both were kept.
+    """
     events: list[Event] = []
+    seen: set[tuple[str, int]] = set()
     for kind, spec in preset.section("adverse_events").items():
         if not isinstance(spec, dict) or float(spec["rate"]) <= 0:
             continue
@@ -79,7 +85,9 @@ def adverse_events(
         for day in times:
             grade = int(rng.integers(int(lo), int(hi) + 1))
             serious = bool(spec.get("serious", False))
-            events.append(Event(day, kind, grade, str(spec["action"]), serious))
+            if (kind, day) not in seen:
+                seen.add((kind, day))
+                events.append(Event(day, kind, grade, str(spec["action"]), serious))
     return sorted(events, key=lambda e: e.day)
 
 

@@ -31,7 +31,6 @@ from types import SimpleNamespace
 from typing import Any, Final
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 

@@ -12,6 +12,7 @@ them) reads as present and blank (:func:`clears.cohort.with_optional_columns`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -252,7 +253,7 @@ def _join_dose_changes(periods: Sequence[dict[str, Any]]) -> list[dict[str, Any]
         by_drug.setdefault(str(row.get("drug", "")).strip().lower(), []).append(row)
     for rows in by_drug.values():
         rows.sort(key=lambda r: r["start_date"])
-        for earlier, later in zip(rows, rows[1:], strict=False):
+        for earlier, later in itertools.pairwise(rows):
             end = earlier.get("end_date")
             if end is not None and (later["start_date"] - end).days == 1:
                 earlier["end_date"] = later["start_date"]

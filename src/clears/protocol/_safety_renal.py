@@ -79,17 +79,38 @@ def apply_renal(
     )
     if advice.dose_mg_per_day <= cap + 1e-9:
         return replace(advice, review=True, extrapolated=True, basis={**advice.basis, **info})
+    # The capped dose is a regimen the protocol declares: the highest one within the cap (the
+    # label's own regimen when the protocol has it), never a dose the protocol cannot give.
+    within = [r for r in protocol.regimens.values() if r.mg_per_day <= cap + 1e-9]
+    if not within:
+        return replace(
+            advice,
+            action="hold",
+            dose_mg_per_day=0.0,
+            regimen="not given",
+            rule="safety.renal_adjustment",
+            reference=ref,
+            review=True,
+            extrapolated=True,
+            basis={**advice.basis, **info},
+            explanation=f"{advice.explanation} Reduced creatinine clearance: the MDS label "
+            f"allows at most {words} ({cap:.3g} mg/day) and no regimen of this protocol is "
+            "that low; do not give it without a clinician's decision (off-label "
+            "extrapolation).",
+        )
+    step = max(within, key=lambda r: r.mg_per_day)
     action = advice.action if advice.action in {"start", "restart"} else "decrease"
     return replace(
         advice,
         action=action,
-        dose_mg_per_day=cap,
-        regimen=words,
+        dose_mg_per_day=step.mg_per_day,
+        regimen=step.label,
         rule="safety.renal_adjustment",
         reference=ref,
         review=True,
         extrapolated=True,
         basis={**advice.basis, **info},
-        explanation=f"{advice.explanation} Capped for reduced creatinine clearance at "
-        f"{words} (MDS label rule, extrapolated off-label).",
+        explanation=f"{advice.explanation} Capped for reduced creatinine clearance: the MDS "
+        f"label allows at most {words} ({cap:.3g} mg/day), so {step.label} (label rule, "
+        "extrapolated off-label).",
     )

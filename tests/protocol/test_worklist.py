@@ -23,6 +23,7 @@ from clears.protocol._worklist import (
     alert_date,
     make_row,
     sort_rows,
+    split_by_patient,
 )
 
 DAY = dt.date(2024, 1, 9)
@@ -226,3 +227,17 @@ def test_unreadable_records_are_listed_for_review(b: SimpleNamespace) -> None:
     assert row.level == "review"
     assert row.alerts[0].rule == "worklist.no_advice"
     assert "visit_date" in row.alerts[0].message
+
+
+@pytest.mark.parametrize("block", [1, 3, 1000])
+def test_split_by_patient_gives_each_patient_their_own_rows(b: SimpleNamespace, block: int) -> None:
+    cohort = _cohort(b)
+    seen = []
+    for pid, alone in split_by_patient(cohort, block=block):
+        seen.append(pid)
+        for name in ("patients", "treatments", "visits"):
+            frame = cohort.table(name)
+            expected = frame[frame["patient_id"] == pid]
+            assert list(alone.table(name)["patient_id"]) == list(expected["patient_id"])
+            assert alone.table(name).shape == expected.shape
+    assert seen == list(cohort.patients["patient_id"])

@@ -140,3 +140,27 @@ def test_all_problems_are_listed_at_once() -> None:
     with pytest.raises(InputError) as info:
         parse_protocol(data)
     assert {"colour", "rules[0].action"} <= {p.field for p in info.value.problems}
+
+
+def test_no_rule_of_a_user_protocol_applies_keeps_the_dose_for_review(
+    b: SimpleNamespace, tmp_path: Path
+) -> None:
+    # The local protocol above has no rule for a patient already on 5 mg daily after the
+    # 8-week evaluation: the engine keeps the dose and asks for review (protocol.no_rule).
+    path = tmp_path / "local.toml"
+    path.write_text(USER, encoding="utf-8")
+    cohort = b.cohort(
+        patients=[b.patient(sex="M")],
+        treatments=[b.period("2024-01-01", 5.0, regimen="5 mg daily")],
+        visits=[
+            b.visit("2024-01-01", clasi_a=10),
+            b.visit("2024-02-26", clasi_a=4, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
+        ],
+    )
+    d = advise(cohort, "P1", as_of=dt.date(2024, 2, 26), protocol=str(path)).dose
+    assert (d.action, d.dose_mg_per_day, d.rule, d.review) == (
+        "continue",
+        5.0,
+        "protocol.no_rule",
+        True,
+    )

@@ -164,3 +164,29 @@ def test_no_rule_of_a_user_protocol_applies_keeps_the_dose_for_review(
         "protocol.no_rule",
         True,
     )
+
+
+def test_a_user_protocol_extends_a_bundled_one_and_states_only_what_differs(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "slower.toml"
+    path.write_text(
+        'extends = "cortes2012"\nname = "slower"\n[schedule]\nevaluation_days = 42\n',
+        encoding="utf-8",
+    )
+    slower, base = load_protocol(path), load_protocol("cortes2012")
+    assert (slower.name, slower.evaluation_days) == ("slower", 42)
+    # Tables merge key by key: the rest of [schedule] and every other table are the base's.
+    assert slower.taper_ladder == base.taper_ladder
+    assert slower.rules == base.rules
+    assert slower.regimens == base.regimens
+
+
+def test_extending_an_unknown_protocol_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('extends = "cortes2013"\nname = "bad"\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_protocol(path)
+    problem = caught.value.problems[0]
+    assert (problem.field, problem.value) == ("extends", "cortes2013")
+    assert "cortes2012" in (problem.allowed or "")

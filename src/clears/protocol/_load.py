@@ -1,4 +1,9 @@
-"""Finding and reading protocol files: the bundled ones by name, or a user's TOML/YAML file."""
+"""Finding and reading protocol files: the bundled ones by name, or a user's TOML/YAML file.
+
+A protocol file may start from a bundled one: ``extends = "cortes2012"`` lays the file over
+that protocol (tables merge key by key, arrays and values replace), so a variant states only
+what it changes.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +62,45 @@ def _parse_text(text: str, name: str, suffix: str) -> dict[str, Any]:
     return data
 
 
+def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``change`` laid over it: tables merge key by key, anything else replaces.
+
+    So a file that extends another names only what it changes (a table of thresholds, one
+    regimen more); the rule list, being an array, is replaced whole when given. Neither input
+    is modified.
+    """
+    out = dict(base)
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _bundled_text(name: str) -> dict[str, Any]:
+    resource = resources.files("clears") / "data" / f"{_PREFIX}{name}.toml"
+    return _parse_text(resource.read_text("utf-8"), name, ".toml")
+
+
+def _resolve_extends(data: dict[str, Any], name: str, seen: tuple[str, ...]) -> dict[str, Any]:
+    """Lay a protocol document over the bundled protocol it ``extends``, if it names one."""
+    if "extends" not in data:
+        return data
+    base = data["extends"]
+    rest = {k: v for k, v in data.items() if k != "extends"}
+    bundled = available_protocols()
+    if not isinstance(base, str) or base not in bundled:
+        raise InputError(
+            Problem("extends", base, "is not a bundled protocol", ", ".join(bundled), name)
+        )
+    if base in (*seen, name):
+        raise InputError(
+            Problem("extends", base, "extends itself through " + " -> ".join((*seen, name)))
+        )
+    return _merge(_resolve_extends(_bundled_text(base), base, (*seen, name)), rest)
+
+
 def load_protocol(name_or_path: str | Path = DEFAULT_PROTOCOL) -> ProtocolDefinition:
     """Return a bundled protocol by name, or read one from a ``.toml``/``.yaml`` file.
 
@@ -74,8 +118,7 @@ def load_protocol(name_or_path: str | Path = DEFAULT_PROTOCOL) -> ProtocolDefini
     """
     text = str(name_or_path)
     if text in available_protocols():
-        resource = resources.files("clears") / "data" / f"{_PREFIX}{text}.toml"
-        return parse_protocol(_parse_text(resource.read_text("utf-8"), text, ".toml"), source=text)
+        return parse_protocol(_resolve_extends(_bundled_text(text), text, ()), source=text)
     path = Path(text)
     if not path.is_file():
         raise NotFoundError(
@@ -83,4 +126,4 @@ def load_protocol(name_or_path: str | Path = DEFAULT_PROTOCOL) -> ProtocolDefini
             f"({', '.join(available_protocols())}) nor an existing .toml/.yaml file"
         )
     data = _parse_text(path.read_text(encoding="utf-8"), path.name, path.suffix.lower())
-    return parse_protocol(data, source=path.name)
+    return parse_protocol(_resolve_extends(data, path.name, ()), source=path.name)

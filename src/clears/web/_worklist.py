@@ -163,8 +163,6 @@ class WorklistCache:
                 row = worklist_row(alone, pid, as_of=key[1], protocol=definition)
                 with self._lock:
                     self._entries[pid] = _Entry(key, row)
-                with self._done:
-                    self._done.notify_all()
             self.error = None
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"

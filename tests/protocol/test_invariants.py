@@ -336,7 +336,8 @@ def test_no_continue_through_a_grade_3_count(b: SimpleNamespace, h: dict[str, An
 
 
 #: Found by the dose invariant (okon_braunstein declares 10 and 5 mg daily and 5 mg every
-#: other day): a man on dialysis with no visit is advised START at 5 mg three times a week.
+#: other day): a man on dialysis with no visit was advised START at 5 mg three times a week
+#: (hazard class 10); kept as a fixed example so the fix stays.
 DIALYSIS_START: Final = {
     "protocol": "okon_braunstein",
     "patient": {

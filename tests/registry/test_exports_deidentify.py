@@ -53,6 +53,18 @@ def test_every_date_of_a_patient_moves_by_one_offset_in_range(
         assert low <= next(iter(values)) <= high  # -364..-1, never 0
 
 
+def test_the_sle_diagnosis_date_moves_with_the_patient(cohort: clears.cohort.Cohort) -> None:
+    # patients.csv: P05 (CLE only) was diagnosed with SLE on 2020-08-03, the day of the
+    # last visit in visits.csv; after the shift the diagnosis is still that visit's day.
+    out = deidentify(cohort, rng=np.random.default_rng(3), salt="s").cohort
+    p05 = pseudonym("P05", "s")
+    onset = out.patients.set_index("patient_id").loc[p05, "sle_onset_date"]
+    last_visit = out.visits.loc[out.visits["patient_id"] == p05, "visit_date"].max()
+    assert onset == last_visit
+    assert onset != pd.Timestamp("2020-08-03")  # shifted, never by 0 days
+    assert out.patients["sle_onset_date"].notna().sum() == 1
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_intervals_within_a_patient_are_preserved_for_any_seed(seed: int) -> None:

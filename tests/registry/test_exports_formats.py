@@ -166,7 +166,13 @@ def test_fhir_bundle_validates_and_round_trips(cohort: clears.cohort.Cohort) -> 
     # Expected counts straight from the cohort tables (not from our output).
     observations = sum(int(visits[c].notna().sum()) for c in ("clasi_a", "clasi_d", "sledai"))
     subtypes = cohort.patients["cle_subtypes"].dropna().str.split(";").str.len().sum()
-    conditions = int(subtypes) + int(cohort.patients["sle"].fillna(False).astype(bool).sum())
+    # One SLE Condition per patient with SLE at the index date or a recorded SLE diagnosis
+    # (sle_onset_date: P05 in patients.csv).
+    sle = (
+        cohort.patients["sle"].fillna(False).astype(bool)
+        | cohort.patients["sle_onset_date"].notna()
+    )
+    conditions = int(subtypes) + int(sle.sum())
     assert kinds.to_dict() == {
         "Observation": observations,
         "Condition": conditions,
@@ -209,6 +215,25 @@ def test_fhir_resources_carry_the_values(cohort: clears.cohort.Cohort) -> None:
     ae = next(r for r in resources if r["resourceType"] == "AdverseEvent")
     assert ae["event"]["text"] == "Peripheral sensory neuropathy"
     assert ae["extension"] == [{"url": GRADE_EXTENSION, "valueInteger": 2}]
+
+
+def test_fhir_sle_condition_carries_the_diagnosis_date(cohort: clears.cohort.Cohort) -> None:
+    entries = bundle_dict(cohort)["entry"]
+    ids = {
+        e["fullUrl"]: e["resource"]["identifier"][0]["value"]
+        for e in entries
+        if e["resource"]["resourceType"] == "Patient"
+    }
+    sle = {
+        ids[r["subject"]["reference"]]: r
+        for r in (e["resource"] for e in entries)
+        if r["resourceType"] == "Condition" and r["code"]["text"] == "Systemic lupus erythematosus"
+    }
+    # patients.csv: P02 and P04 have SLE at the index date (no diagnosis date); P05, CLE
+    # only (LET), was diagnosed with SLE on 2020-08-03; P01, P03, P06 have neither.
+    assert set(sle) == {"P02", "P04", "P05"}
+    assert sle["P05"]["onsetDateTime"] == "2020-08-03"
+    assert "onsetDateTime" not in sle["P02"]
 
 
 def test_fhir_export_file_parses(tmp_path: Path, fresh_sqlite: str) -> None:

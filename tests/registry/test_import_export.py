@@ -78,8 +78,8 @@ def test_import_then_export_gives_the_cohort_back(session: Session) -> None:
 
 
 def test_extra_date_columns_are_kept_as_iso_text(session: Session) -> None:
-    # An in-memory cohort (the simulator's, say) may carry an extra column of dates, such as
-    # sle_onset_date; the registry keeps unknown columns as JSON, which has no date type.
+    # An in-memory cohort may carry an extra column of dates (sle_onset_date was one before
+    # the schema knew it); the registry keeps unknown columns as JSON, which has no date type.
     import dataclasses
 
     original = clears.cohort.read(EXAMPLE, today=TODAY)

@@ -45,7 +45,7 @@ REQUIRED_COLUMNS: Final = MappingProxyType(
 #: Columns holding ISO 8601 dates, per table.
 DATE_COLUMNS: Final = MappingProxyType(
     {
-        "patients": ("reproductive_potential_date",),
+        "patients": ("sle_onset_date", "reproductive_potential_date"),
         "treatments": ("start_date", "end_date"),
         "visits": ("visit_date",),
         "adverse_events": ("onset_date", "end_date"),

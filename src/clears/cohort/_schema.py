@@ -279,6 +279,14 @@ SCHEMA: Final = MappingProxyType(
                 options=_CLE_SUBTYPES,
             ),
             _C("sle", _K.boolean, "Systemic lupus erythematosus present"),
+            _C(
+                "sle_onset_date",
+                _K.date,
+                "Date systemic lupus erythematosus was diagnosed "
+                "(patients without SLE at the index date)",
+                source="Aitmehdi 2021, doi:10.1016/j.jaad.2020.11.014, Table 2 "
+                "(development of SLE among patients with isolated CLE)",
+            ),
             _C("aps", _K.boolean, "Antiphospholipid syndrome present"),
             _C("cv_risk", _K.boolean, "Cardiovascular or thrombotic risk factors present"),
             _C("prior_thalidomide", _K.boolean, "Treated with thalidomide before"),

@@ -103,7 +103,8 @@ def simulate(preset: str | SimulationPreset, n: int, rng: np.random.Generator) -
     -------
     Cohort
         Canonical, validated tables (``source`` names the preset); ``patients`` carries
-        extra ``concomitant_*`` columns and ``sle_onset_date`` for new SLE.
+        extra ``concomitant_*`` columns, and ``sle_onset_date`` (a schema column) is the
+        SLE diagnosis date of a CLE-only patient who developed SLE.
 
     Examples
     --------

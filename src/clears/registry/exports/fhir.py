@@ -4,9 +4,10 @@ Resources, all built from the cohort tables and validated with ``fhir.resources.
 
 * ``Patient``: the pseudonymous ``patient_id`` as an identifier (system
   :data:`PATIENT_SYSTEM`), ``gender`` and the birth year; no names, addresses or contacts.
-* ``Condition``: one per CLE subtype (``cle_subtypes``) and one for SLE when ``sle`` is true;
-  code text ``"Cutaneous lupus erythematosus, <subtype>"`` / ``"Systemic lupus
-  erythematosus"``.
+* ``Condition``: one per CLE subtype (``cle_subtypes``) and one for SLE when ``sle`` is true
+  or ``sle_onset_date`` records an SLE diagnosis (a CLE-only patient who developed SLE),
+  with ``onsetDateTime`` that date; code text ``"Cutaneous lupus erythematosus,
+  <subtype>"`` / ``"Systemic lupus erythematosus"``.
 * ``MedicationStatement``: one per constant-dose period, with ``effectivePeriod``, the
   regimen (or ``"<dose> mg/day"``) as dosage text and ``doseQuantity`` in UCUM ``mg/d``;
   and one per concomitant medication (cohort tables v2), ``category`` text ``"concomitant"``,
@@ -133,15 +134,16 @@ def _conditions(row: pd.Series, subject: dict[str, str]) -> Iterator[tuple[str, 
                     },
                 )
     sle = row.get("sle")
-    if not _missing(sle) and bool(sle):
-        yield (
-            "SLE",
-            {
-                "resourceType": "Condition",
-                "code": _text("Systemic lupus erythematosus"),
-                "subject": subject,
-            },
-        )
+    onset = _date(row.get("sle_onset_date"))
+    if onset or (not _missing(sle) and bool(sle)):
+        condition: dict[str, Any] = {
+            "resourceType": "Condition",
+            "code": _text("Systemic lupus erythematosus"),
+            "subject": subject,
+        }
+        if onset:
+            condition["onsetDateTime"] = onset
+        yield "SLE", condition
 
 
 def _medication(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:

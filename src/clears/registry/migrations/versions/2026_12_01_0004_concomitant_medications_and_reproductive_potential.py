@@ -5,7 +5,9 @@ Revises: 0003
 
 Cohort tables v2 (issue 12): a ``concomitant_medications`` table (drug of the medication
 vocabulary ``clears.cohort.MEDICATIONS``, start and end dates, dose and unit, indication) and
-two patient columns, ``reproductive_potential_date`` and ``reproductive_potential_basis``.
+three patient columns, ``reproductive_potential_date``, ``reproductive_potential_basis`` and
+``sle_onset_date`` (the date SLE was diagnosed in a patient without SLE at the index date,
+which the outcome engine's "new SLE" requires).
 Written in batch mode from the models (``clears.registry._models``) with the CHECK
 constraints they build, and frozen here.
 Create Date: 2026-12-01 21:00:00
@@ -88,6 +90,14 @@ def upgrade() -> None:
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
+                "sle_onset_date",
+                sa.Date(),
+                nullable=True,
+                comment="Date systemic lupus erythematosus was diagnosed (patients without SLE at the index date)",
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
                 "reproductive_potential_date",
                 sa.Date(),
                 nullable=True,
@@ -114,6 +124,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_patients_reproductive_potential_basis"), type_="check")
         batch_op.drop_column("reproductive_potential_basis")
         batch_op.drop_column("reproductive_potential_date")
+        batch_op.drop_column("sle_onset_date")
     with op.batch_alter_table("concomitant_medications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_concomitant_medications_patient_key"))
     op.drop_table("concomitant_medications")

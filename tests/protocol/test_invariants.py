@@ -150,8 +150,21 @@ def histories(
         if sex == "female":
             row["pregnancy_test"] = draw(tests)
         visits.append(row)
-    if positive_test and not any(v.get("pregnancy_test") == "positive" for v in visits):
-        visits.append({"day": _day(draw(st.integers(0, 60))), "pregnancy_test": "positive"})
+    if positive_test:
+        positives = [v["day"] for v in visits if v.get("pregnancy_test") == "positive"]
+        if not positives:
+            positives = [_day(draw(st.integers(1, 60)))]
+            visits.append({"day": positives[0], "pregnancy_test": "positive"})
+        # The case: a later visit whose test is not_done or blank (neither cancels
+        # the positive), or a later performed negative (which does).
+        follow = draw(st.sampled_from(["not_done", "blank", "negative", "none"]))
+        gap = (AS_OF - max(positives)).days
+        if follow != "none" and gap > 0:
+            later = {"day": max(positives) + dt.timedelta(days=draw(st.integers(1, gap)))}
+            later["clasi_a"] = draw(st.integers(0, 30))
+            if follow != "blank":
+                later["pregnancy_test"] = follow
+            visits.append(later)
     if recent_low_count:
         lab = draw(st.sampled_from(sorted(GRADE3_BELOW)))
         low = draw(st.sampled_from([x for x in LAB_VALUES[lab] if x < GRADE3_BELOW[lab]]))

@@ -121,6 +121,27 @@ def draw_baseline(preset: SimulationPreset, n: int, rng: np.random.Generator) ->
             "prior_systemic_lines": lines,
         }
     )
+    # Reproductive potential is recorded, never left for decision support to guess: women
+    # under 50 at the index date as menstruating (of potential), older women as in natural
+    # menopause, assessed at the index date; the same age split as the simulated pregnancy
+    # tests. Synthetic assumptions, no random draw (other columns stay the same per seed).
+    young_woman = female & (age < 50)
+    patients["reproductive_potential"] = pd.array(
+        [
+            bool(y) if f else None
+            for y, f in zip(young_woman.tolist(), female.tolist(), strict=True)
+        ],
+        dtype="boolean",
+    )
+    patients["reproductive_potential_basis"] = pd.Series(
+        [
+            ("menstruating" if y else "natural_menopause") if f else None
+            for y, f in zip(young_woman.tolist(), female.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
+    assessed = pd.Series(index.normalize())
+    patients["reproductive_potential_date"] = assessed.mask(~female)
     for drug, share in b["concomitant"]:
         patients[f"concomitant_{drug}"] = rng.random(n) < share
     return Baseline(

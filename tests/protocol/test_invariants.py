@@ -454,12 +454,6 @@ def test_advice_and_outcomes_agree_on_the_response(b: SimpleNamespace, h: dict[s
     assert basis.get("response_category") == row["best_response"], (basis, dict(row))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding of the dose invariant, no hazard class yet: a period recorded at a dose "
-    "the protocol does not declare (7.5 mg/day) is advised CONTINUE at that dose with "
-    "review=False; above the maximum it is brought down (protocol.maximum_dose)",
-)
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_off_protocol_dose_is_not_advised_as_is(b: SimpleNamespace, protocol: str) -> None:
     # A man started on 7.5 mg/day yesterday, no visit yet: the protocol's regimens are

@@ -27,6 +27,9 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+#: A dose within this of a declared regimen is that regimen (a daily dose recorded to two
+#: decimals, 15/7 = 2.142857 as 2.14, is within 0.005 of it).
+_OFF_PROTOCOL_TOLERANCE = 0.01
 #: ``end_reason`` values that mean "withdrawn after response" rather than "stopped".
 WITHDRAWN_REASONS = frozenset({"taper", "complete_response"})
 
@@ -373,4 +376,18 @@ def protocol_dose(data: PatientData, protocol: ProtocolDefinition) -> DoseAdvice
             f"({too_old.isoformat()}) is more than {BASELINE_WINDOW_DAYS} days before it, older "
             "than the outcome engine accepts as a baseline: response cannot be judged.",
         )
-    return replace(advice, dose_mg_per_day=max(0.0, advice.dose_mg_per_day))
+    advice = replace(advice, dose_mg_per_day=max(0.0, advice.dose_mg_per_day))
+    declared = [r.mg_per_day for r in protocol.regimens.values()]
+    if advice.dose_mg_per_day > _EPS and all(
+        abs(advice.dose_mg_per_day - mg) > _OFF_PROTOCOL_TOLERANCE for mg in declared
+    ):
+        # A recorded dose the protocol does not declare (7.5 mg/day in a 5/10 mg protocol) is
+        # never advised as if the protocol had chosen it: the clinician reviews it.
+        advice = replace(
+            advice,
+            review=True,
+            explanation=f"{advice.explanation} The dose in force "
+            f"({advice.dose_mg_per_day:g} mg/day) is not a regimen of this protocol "
+            f"({', '.join(r.label for r in protocol.regimens.values())}): review it.",
+        )
+    return advice

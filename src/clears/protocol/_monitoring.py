@@ -170,12 +170,7 @@ def monitoring_schedule(
     pre-start one.
     """
     as_of, items = data.as_of, []
-    held = (
-        bool(data.periods)
-        and data.current_period is None
-        and data.periods[-1].get("end_reason") == "adverse_event"
-    )
-    active = data.current_period is not None or held
+    active = data.current_period is not None or data.interrupted
     started = bool(data.periods)
     early, length, late = protocol.blood_count_interval_days
     blood_words = (

@@ -26,6 +26,7 @@ from clears.cohort._coerce import choice_key
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 
 __all__ = [
+    "INTERRUPTION_MAX_DAYS",
     "PREGNANCY_RESULTS",
     "PatientData",
     "Row",
@@ -38,6 +39,13 @@ __all__ = [
 ]
 
 Row = Mapping[str, Any]
+
+#: Longest dose interruption, in days: a course ended for an adverse event and not restarted
+#: within 12 weeks (three 28-day cycles of the label's monitoring) is a discontinuation, not a
+#: hold. The sources give no limit (the label holds "until" counts recover; Cortés-Hernández
+#: 2012 discontinued for toxicity), so this is a project decision that keeps a hold from
+#: generating reminders for years (docs/safety/hazard-analysis.md, hazard 8).
+INTERRUPTION_MAX_DAYS = 84
 
 #: Yes/no spellings: the cohort's boolean spellings, plus pregnancy-test results.
 _TRUE = BOOLEAN_TRUE | {"positive", "pos"}
@@ -234,6 +242,24 @@ class PatientData:
         if self.periods and self.periods[-1]["end_date"] is None:
             return self.periods[-1]
         return None
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the course is held for an adverse event on ``as_of`` (a dose interruption).
+
+        The last period of the studied drug ended with ``end_reason = adverse_event`` at most
+        :data:`INTERRUPTION_MAX_DAYS` days before ``as_of`` and nothing runs since. Monitoring
+        goes on during an interruption (the label keeps blood counts and pregnancy tests
+        "during dose interruptions"); a hold never followed by a restart is read as a
+        discontinuation after that, so its reminders end (hazard 8, stale data).
+        """
+        if not self.periods or self.current_period is not None:
+            return False
+        last = self.periods[-1]
+        return (
+            last.get("end_reason") == "adverse_event"
+            and (self.as_of - last["end_date"]).days <= INTERRUPTION_MAX_DAYS
+        )
 
 
 def _join_dose_changes(periods: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -287,16 +287,16 @@ def course_state(data: PatientData) -> tuple[str, dt.date | None]:
     """Return ``(state, stop_date)``: ``not_started``, ``on_treatment``, ``interrupted`` or
     ``stopped``.
 
-    A dose interruption is a last period that ended with ``end_reason = adverse_event`` (the
-    hold of ``docs/protocol.md``); the label keeps testing "during dose interruptions". Any
-    other end stops the course (``stop_date`` is its end).
+    A dose interruption is :attr:`PatientData.interrupted` (a last period ended for an
+    adverse event, not longer ago than the longest interruption); the label keeps testing
+    "during dose interruptions". Any other end stops the course (``stop_date`` is its end).
     """
     if not data.periods:
         return "not_started", None
     if data.current_period is not None:
         return "on_treatment", None
     last = data.periods[-1]
-    if last.get("end_reason") == "adverse_event":
+    if data.interrupted:
         return "interrupted", None
     end: dt.date = last["end_date"]
     return "stopped", end

@@ -209,11 +209,21 @@ def apply_thrombosis(
     if during:
         named = "; ".join(_describe(e) for e in during)
         info = {"events": [_describe(e) for e in during], "ctcae": str(CTCAE_V5)}
+        # Once the course has been stopped (nothing runs, no interruption) and nothing would
+        # restart it, the stop has been carried out: the event stays on record as an info
+        # alert instead of a standing "stop" on the worklist for years.
+        done = (
+            data.current_period is None and not data.interrupted and advice.action not in _STARTS
+        )
         alerts.append(
             Alert(
                 "safety.thromboembolism",
-                "stop",
-                f"Thromboembolic event on treatment: {named}. Stop {data.drug} and review "
+                "info" if done else "stop",
+                f"Thromboembolic event during the last course: {named}. {data.drug.capitalize()}"
+                " has been stopped; do not restart without review (boxed warning: venous and "
+                "arterial thromboembolism)."
+                if done
+                else f"Thromboembolic event on treatment: {named}. Stop {data.drug} and review "
                 "(boxed warning: venous and arterial thromboembolism).",
                 f"{ref}; {CTCAE_V5}",
                 info,

@@ -28,7 +28,13 @@ from clears.protocol._pregnancy import (
     pregnancy_test_plan,
     reproductive_potential,
 )
-from clears.protocol._sources import CORTES2012, LABEL_PREGNANCY, SHAH2009, SMPC_PPP
+from clears.protocol._sources import (
+    BRAUNSTEIN2012,
+    CORTES2012,
+    LABEL_PREGNANCY,
+    SHAH2009,
+    SMPC_PPP,
+)
 
 __all__ = ["PREGNANCY_INTERVALS", "MonitoringItem", "monitoring_schedule"]
 
@@ -49,9 +55,8 @@ _URINALYSIS_COLUMNS: Final = tuple(
 _IMMUNOLOGY_COLUMNS: Final = ("anti_dsdna", "c3", "c4")
 _SYSTEMIC_REFERENCE: Final = (
     f"{CORTES2012} (Methods: 'Exacerbations of systemic disease during follow-up were "
-    "evaluated by the SLEDAI score'); reference/seeds/003 (abstract on thalidomide and "
-    "lenalidomide in CLE): 'A case of progression to SLE with renal involvement was reported "
-    "in a patient with isolated CLE after starting lenalidomide'"
+    f"evaluated by the SLEDAI score'); {BRAUNSTEIN2012} (progression to SLE with renal "
+    "involvement in a patient with isolated CLE after starting lenalidomide)"
 )
 #: Assessments at every visit, for every patient (with or without SLE): (rule, test,
 #: columns that record it, reference).

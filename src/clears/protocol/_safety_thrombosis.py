@@ -212,9 +212,7 @@ def apply_thrombosis(
         # Once the course has been stopped (nothing runs, no interruption) and nothing would
         # restart it, the stop has been carried out: the event stays on record as an info
         # alert instead of a standing "stop" on the worklist for years.
-        done = (
-            data.current_period is None and not data.interrupted and advice.action not in _STARTS
-        )
+        done = data.current_period is None and not data.interrupted and advice.action not in _STARTS
         alerts.append(
             Alert(
                 "safety.thromboembolism",

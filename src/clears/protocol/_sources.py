@@ -13,6 +13,7 @@ from clears.instruments._definition import Reference
 
 __all__ = [
     "AITMEHDI2021",
+    "BRAUNSTEIN2012",
     "CORTES2012",
     "CTCAE_V5",
     "CTCAE_VERSION",
@@ -97,4 +98,15 @@ SHAH2009: Final = Reference(
     doi="10.1001/archdermatol.2009.30",
     pmid="19289762",
     note="CBC weekly for the first 2 months, then monthly [V: abstract]",
+)
+BRAUNSTEIN2012: Final = Reference(
+    citation="Braunstein I, Goodman NG, Rosenbach M, et al. Lenalidomide therapy in "
+    "treatment-refractory cutaneous lupus erythematosus: histologic and circulating leukocyte "
+    "profile and potential risk of a systemic lupus flare. J Am Acad Dermatol "
+    "2012;66(4):571-582",
+    doi="10.1016/j.jaad.2011.01.015",
+    pmid="21821308",
+    note="One responder with isolated CLE developed SLE with renal involvement on "
+    "lenalidomide (as summarised in a 2021 congress review of thalidomide and lenalidomide "
+    "in CLE) [S]",
 )

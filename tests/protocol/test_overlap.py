@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.protocol._people import ELIGIBLE, LABS
 
 from clears.cohort import MEDICATIONS
 from clears.protocol import Advice, advise
@@ -21,24 +22,6 @@ from clears.protocol._patient import patient_data
 from clears.protocol._safety_overlap import IMID_CLASS, imid_overlaps
 
 DAY = "2024-01-01"
-ELIGIBLE: dict[str, Any] = {
-    "sex": "M",
-    "birth_year": 1970,
-    "cle_histology": True,
-    "stable_background": True,
-    "antimalarial_months": 12,
-    "bsa_percent": 25,
-    "thalidomide_hypersensitivity": False,
-    "sle": False,
-    "antiphospholipid_antibodies": False,
-    "aps": False,
-    "prior_thrombosis": False,
-    "progressive_renal_disease": False,
-    "hiv": False,
-    "viral_hepatitis": False,
-    "compliance_risk": False,
-}
-LABS: dict[str, Any] = {"anc": 3.0, "wbc": 6.0, "platelets": 250, "hb": 13.5}
 
 
 def thalidomide(start: str, end: str | None = None) -> dict[str, Any]:

@@ -11,35 +11,18 @@ judgement, not a label rule" (off-label extrapolation, review).
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
+from tests.protocol._people import ELIGIBLE, LABS
 
 from clears.protocol import Advice
 
 START = "2024-01-01"
-ELIGIBLE: dict[str, Any] = {
-    "sex": "M",
-    "birth_year": 1970,
-    "cle_histology": True,
-    "stable_background": True,
-    "antimalarial_months": 12,
-    "bsa_percent": 25,
-    "thalidomide_hypersensitivity": False,
-    "sle": False,
-    "antiphospholipid_antibodies": False,
-    "aps": False,
-    "prior_thrombosis": False,
-    "hiv": False,
-    "viral_hepatitis": False,
-    "compliance_risk": False,
-}
-LABS: dict[str, Any] = {"anc": 3.0, "wbc": 6.0, "platelets": 250, "hb": 13.5}
 
 
 def screen(b: SimpleNamespace, clcr: float, progressive: bool | None = False) -> Advice:
     visit = b.visit(START, clasi_a=12, erythema_max=2, creatinine_clearance=clcr, **LABS)
-    return b.advise([], [visit], START, progressive_renal_disease=progressive, **ELIGIBLE)
+    return b.advise([], [visit], START, **{**ELIGIBLE, "progressive_renal_disease": progressive})
 
 
 def status(a: Advice, cid: str = "cortes2012.renal") -> str:

@@ -19,29 +19,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.protocol._people import ELIGIBLE, LABS
 
 from clears.protocol import Advice, advise
 from clears.protocol._monitoring import _URINALYSIS_COLUMNS
 
 START = "2024-01-01"
-LABS: dict[str, Any] = {"anc": 3.0, "wbc": 6.0, "platelets": 250, "hb": 13.5}
-ELIGIBLE: dict[str, Any] = {
-    "sex": "M",
-    "birth_year": 1970,
-    "cle_histology": True,
-    "stable_background": True,
-    "antimalarial_months": 12,
-    "bsa_percent": 25,
-    "thalidomide_hypersensitivity": False,
-    "sle": False,
-    "antiphospholipid_antibodies": False,
-    "aps": False,
-    "prior_thrombosis": False,
-    "progressive_renal_disease": False,
-    "hiv": False,
-    "viral_hepatitis": False,
-    "compliance_risk": False,
-}
 
 
 def item(a: Advice, rule: str) -> Any:

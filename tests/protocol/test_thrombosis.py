@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.protocol._people import ELIGIBLE, LABS
 
 from clears._exceptions import InputError
 from clears.instruments import ctcae_terms
@@ -22,23 +23,6 @@ from clears.protocol import Advice, advise
 from clears.protocol._safety_thrombosis import THROMBOEMBOLIC_TERMS, is_thromboembolic
 
 START = "2024-01-01"
-ELIGIBLE: dict[str, Any] = {
-    "sex": "M",
-    "cle_histology": True,
-    "stable_background": True,
-    "antimalarial_months": 12,
-    "bsa_percent": 25,
-    "thalidomide_hypersensitivity": False,
-    "sle": False,
-    "antiphospholipid_antibodies": False,
-    "aps": False,
-    "prior_thrombosis": False,
-    "progressive_renal_disease": False,
-    "hiv": False,
-    "viral_hepatitis": False,
-    "compliance_risk": False,
-}
-LABS: dict[str, Any] = {"anc": 3.0, "wbc": 6.0, "platelets": 250, "hb": 13.5}
 
 
 def run(
@@ -154,7 +138,7 @@ ASPIRIN = {"drug": "aspirin", "start_date": "2023-12-01", "dose": 100, "dose_uni
 def test_history_holds_a_start_unless_prophylaxis_is_documented(
     b: SimpleNamespace, meds: list[dict[str, Any]], action: str, level: str
 ) -> None:
-    a = run(b, START, meds=meds, birth_year=1970, **{**ELIGIBLE, "prior_thrombosis": True})
+    a = run(b, START, meds=meds, **{**ELIGIBLE, "prior_thrombosis": True})
     assert a.dose.action == action
     assert alert(a, "safety.thrombosis_history").level == level
     status = next(c.status for c in a.eligibility.criteria if c.id == "cortes2012.no_thrombosis")
@@ -165,7 +149,7 @@ def test_history_holds_a_start_unless_prophylaxis_is_documented(
 
 
 def test_no_history_no_history_alert(b: SimpleNamespace) -> None:
-    a = run(b, START, birth_year=1970, **ELIGIBLE)
+    a = run(b, START, **ELIGIBLE)
     assert a.dose.action == "start"
     assert alert(a, "safety.thrombosis_history") is None
 

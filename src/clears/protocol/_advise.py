@@ -8,7 +8,7 @@ from typing import Any
 
 from clears.cohort import Cohort
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts, protocol_dose
+from clears.protocol._dose import DoseAdvice, dose_facts, protocol_dose, withhold
 from clears.protocol._eligibility import Eligibility, screen
 from clears.protocol._load import DEFAULT_PROTOCOL, load_protocol
 from clears.protocol._monitoring import MonitoringItem, monitoring_schedule
@@ -107,14 +107,12 @@ def advise_data(data: PatientData, protocol: ProtocolDefinition) -> Advice:
     if not data.periods and eligibility.verdict != "eligible":
         failed = [c.id for c in eligibility.criteria if c.status == "not_met"]
         if failed:
-            dose = replace(
+            dose = withhold(
                 dose,
                 action="hold",
-                dose_mg_per_day=0.0,
                 regimen="not started",
                 rule="eligibility.not_met",
                 reference=eligibility.reference,
-                review=True,
                 explanation="Do not start: eligibility criteria not met ("
                 + ", ".join(failed)
                 + ").",

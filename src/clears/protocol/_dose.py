@@ -9,6 +9,7 @@ conditions all hold and whose target can be resolved. Safety rules run before it
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "match_regimen",
     "protocol_dose",
     "regimen_label",
+    "withhold",
 ]
 
 _EPS = 1e-9
@@ -107,6 +109,37 @@ class DoseFacts:
     baseline: tuple[dt.date, float] | None
     latest: tuple[dt.date, float] | None
     failed_mg_per_day: frozenset[float]
+
+
+def withhold(
+    advice: DoseAdvice,
+    *,
+    action: str,
+    regimen: str,
+    rule: str,
+    reference: str,
+    explanation: str,
+    basis: Mapping[str, Any] | None = None,
+    **changes: Any,
+) -> DoseAdvice:
+    """The advice a safety or eligibility rule puts in place of the protocol's: no dose.
+
+    Every such advice (stop, hold, do not start) gives 0 mg/day and asks for the clinician's
+    review; ``basis`` is added to the data that decided the advice, and ``changes`` sets
+    other fields (``extrapolated``). ``advice`` is not modified.
+    """
+    return replace(
+        advice,
+        action=action,
+        dose_mg_per_day=0.0,
+        regimen=regimen,
+        rule=rule,
+        reference=reference,
+        review=True,
+        explanation=explanation,
+        basis={**advice.basis, **(basis or {})},
+        **changes,
+    )
 
 
 def regimen_label(period: Row) -> str:

@@ -31,7 +31,7 @@ from clears._exceptions import InputError, Problem
 from clears.instruments.ctcae import find_term
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts, match_regimen
+from clears.protocol._dose import DoseAdvice, dose_facts, match_regimen, withhold
 from clears.protocol._patient import PatientData, Row, number
 from clears.protocol._sources import CTCAE_V5, CTCAE_VERSION, LABEL_CYTOPENIA
 from clears.protocol._thresholds import LineThreshold, Thresholds
@@ -194,18 +194,16 @@ def _interrupt(
                 data,
             )
         )
-        return replace(
+        return withhold(
             advice,
             action="stop",
-            dose_mg_per_day=0.0,
             regimen="none (stopped)",
             rule="safety.myelosuppression_stop",
             reference=ref,
-            review=True,
-            extrapolated=False,
             explanation=f"Grade ≥ 3 myelosuppression ({listed}): discontinue, as the protocol "
             "does for common toxicity criteria grade 3 myelosuppression.",
-            basis={**advice.basis, **data},
+            basis=data,
+            extrapolated=False,
         )
     alerts.append(
         Alert(
@@ -235,17 +233,15 @@ def _hold(
     rule: str = "safety.cytopenia_hold",
     extrapolated: bool = True,
 ) -> DoseAdvice:
-    return replace(
+    return withhold(
         advice,
         action="hold",
-        dose_mg_per_day=0.0,
         regimen="interrupted" if extrapolated else "not restarted",
         rule=rule,
         reference=reference,
-        review=True,
-        extrapolated=extrapolated,
         explanation=explanation,
         basis=basis,
+        extrapolated=extrapolated,
     )
 
 

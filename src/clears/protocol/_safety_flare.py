@@ -16,7 +16,7 @@ from clears.instruments.flare import RULES as FLARE_RULES
 from clears.protocol._alert import Alert
 from clears.protocol._baseline import baseline_value
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts
+from clears.protocol._dose import DoseAdvice, dose_facts, withhold
 from clears.protocol._patient import PatientData, number
 from clears.protocol._sources import CORTES2012
 
@@ -82,22 +82,16 @@ def apply_flares(
         )
         if not stop:
             return replace(advice, review=True)
-        return replace(
+        return withhold(
             advice,
             action="stop",
-            dose_mg_per_day=0.0,
             regimen="none (stopped)",
             rule="safety.sle_flare_stop",
             reference=ref,
-            review=True,
-            extrapolated=False,
             explanation="Severe SLE flare during the course: discontinue, as the protocol does "
             "for a severe systemic lupus flare requiring alternative treatment.",
-            basis={
-                **advice.basis,
-                **data_used,
-                "source": protocol.thresholds.source,
-            },
+            basis={**data_used, "source": protocol.thresholds.source},
+            extrapolated=False,
         )
     if rise is not None and rise > SLEDAI_FLARE["mild"]:
         alerts.append(

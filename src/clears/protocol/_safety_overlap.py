@@ -21,7 +21,7 @@ from typing import Final
 from clears.cohort import MEDICATIONS, medication_class
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice
+from clears.protocol._dose import DoseAdvice, withhold
 from clears.protocol._patient import PatientData, Row
 from clears.protocol._sources import AITMEHDI2021, CORTES2012, LABEL_BOXED
 
@@ -115,15 +115,13 @@ def apply_overlap(
     )
     if advice.action not in _STARTS:
         return replace(advice, review=True)
-    return replace(
+    return withhold(
         advice,
         action="hold",
-        dose_mg_per_day=0.0,
         regimen="not started (IMiD overlap)",
         rule="safety.imid_overlap",
         reference=ref,
-        review=True,
-        basis={**advice.basis, **info},
         explanation=f"Do not {advice.action} {data.drug}: {names} is still running "
         "(overlapping IMiD periods); review.",
+        basis=info,
     )

@@ -26,11 +26,10 @@ pregnancy prevention programme); :data:`~clears.protocol._sources.LABEL_PREGNANC
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts
+from clears.protocol._dose import DoseAdvice, dose_facts, withhold
 from clears.protocol._patient import PatientData
 from clears.protocol._pregnancy import (
     AFTER_STOP_DAYS,
@@ -90,14 +89,12 @@ def apply_pregnancy(
             {"date": when},
         )
     )
-    return replace(
+    return withhold(
         advice,
         action="stop" if started else "hold",
-        dose_mg_per_day=0.0,
         regimen="none (stopped)" if started else "not started",
         rule="safety.pregnancy",
         reference=ref,
-        review=True,
         explanation=f"Pregnancy: {why}, with no performed negative test after it; "
         "lenalidomide must be stopped (not started). A blank or 'not done' result does not "
         "clear a positive test.",
@@ -175,14 +172,12 @@ def _hold_start(
             {"first_test": pre.first, "second_test": pre.second, "next_due": pre.next_due},
         )
     )
-    return replace(
+    return withhold(
         advice,
         action="hold",
-        dose_mg_per_day=0.0,
         regimen="not started" if not data.periods else "none (not restarted)",
         rule="safety.pregnancy_tests_before_start",
         reference=ref,
-        review=True,
         explanation=explanation,
     )
 

@@ -17,7 +17,7 @@ from typing import Final
 
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice
+from clears.protocol._dose import DoseAdvice, withhold
 from clears.protocol._patient import PatientData, flag, number
 from clears.protocol._sources import LABEL_RENAL
 
@@ -83,20 +83,18 @@ def apply_renal(
     # label's own regimen when the protocol has it), never a dose the protocol cannot give.
     within = [r for r in protocol.regimens.values() if r.mg_per_day <= cap + 1e-9]
     if not within:
-        return replace(
+        return withhold(
             advice,
             action="hold",
-            dose_mg_per_day=0.0,
             regimen="not given",
             rule="safety.renal_adjustment",
             reference=ref,
-            review=True,
-            extrapolated=True,
-            basis={**advice.basis, **info},
             explanation=f"{advice.explanation} Reduced creatinine clearance: the MDS label "
             f"allows at most {words} ({cap:.3g} mg/day) and no regimen of this protocol is "
             "that low; do not give it without a clinician's decision (off-label "
             "extrapolation).",
+            basis=info,
+            extrapolated=True,
         )
     step = max(within, key=lambda r: r.mg_per_day)
     action = advice.action if advice.action in {"start", "restart"} else "decrease"

@@ -42,7 +42,7 @@ from typing import Final
 from clears.cohort import ANTITHROMBOTIC_CLASSES, medication_class
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice
+from clears.protocol._dose import DoseAdvice, withhold
 from clears.protocol._patient import PatientData, Row, flag, number
 from clears.protocol._sources import AITMEHDI2021, CORTES2012, CTCAE_V5, LABEL_BOXED
 
@@ -229,16 +229,14 @@ def apply_thrombosis(
         )
         if advice.action == "stop":
             return replace(advice, review=True)
-        return replace(
+        return withhold(
             advice,
             action="stop",
-            dose_mg_per_day=0.0,
             regimen="none (stopped)",
             rule="safety.thromboembolism",
             reference=f"{ref}; {CTCAE_V5}",
-            review=True,
-            basis={**advice.basis, **info},
             explanation=f"Thromboembolic event on treatment ({named}): stop and review.",
+            basis=info,
         )
     factors = risk_factors(data)  # no event during the course: every recorded one is history
     running = antithrombotics_on(data, data.as_of)
@@ -297,14 +295,12 @@ def _history(
     )
     if advice.action not in _STARTS:
         return replace(advice, review=True)
-    return replace(
+    return withhold(
         advice,
         action="hold",
-        dose_mg_per_day=0.0,
         regimen="not started",
         rule="safety.thrombosis_history",
         reference=ref,
-        review=True,
         explanation="Do not start: previous arterial or venous thrombosis (Cortés-Hernández "
         "2012 exclusion) and no antithrombotic prophylaxis documented.",
     )

@@ -13,14 +13,13 @@ white cell, platelet count decreased, anaemia) are left to the myelosuppression 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Final
 
 from clears._exceptions import InputError
 from clears.instruments.ctcae import find_term
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts
+from clears.protocol._dose import DoseAdvice, dose_facts, withhold
 from clears.protocol._patient import PatientData, Row, number
 from clears.protocol._sources import CTCAE_V5, CTCAE_VERSION
 
@@ -92,16 +91,14 @@ def apply_toxicity(
             info,
         )
     )
-    return replace(
+    return withhold(
         advice,
         action="stop",
-        dose_mg_per_day=0.0,
         regimen="none (stopped)",
         rule="safety.toxicity_stop",
         reference=ref,
-        review=True,
-        extrapolated=False,
         explanation=f"Adverse event during the course ({listed}): discontinue, as the "
         "protocol does for severe or life-threatening toxicity.",
-        basis={**advice.basis, **info},
+        basis=info,
+        extrapolated=False,
     )

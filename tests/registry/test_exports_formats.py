@@ -289,7 +289,6 @@ def test_sdtm_cm_domain(cohort: clears.cohort.Cohort) -> None:
     assert list(enoxaparin[["CMDOSE", "CMDOSU", "CMCLAS"]]) == [4000.0, "IU", "LMWH"]
 
 
-
 def test_sdtm_domains(cohort: clears.cohort.Cohort) -> None:
     tables = sdtm_tables(cohort, study="S1")
     dm, ex, lb, ae = (tables[d] for d in ("DM", "EX", "LB", "AE"))

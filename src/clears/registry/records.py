@@ -28,9 +28,7 @@ __all__ = [
 ]
 
 #: The per-patient tables these services write.
-RecordTable = Literal[
-    "treatments", "visits", "adverse_events", "flares", "concomitant_medications"
-]
+RecordTable = Literal["treatments", "visits", "adverse_events", "flares", "concomitant_medications"]
 
 
 def add_record(

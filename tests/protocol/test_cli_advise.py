@@ -25,7 +25,8 @@ def folder(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     (tmp_path / "visits.csv").write_text(
-        "patient_id,visit_date,clasi_a,anc,platelets\nP1,2024-01-01,10,3.0,200\nP1,2024-01-29,10,2.5,180\n",
+        "patient_id,visit_date,clasi_a,anc,wbc,platelets,hb\n"
+        "P1,2024-01-01,10,3.0,6.0,200,13.5\nP1,2024-01-29,10,2.5,5.5,180,13.0\n",
         encoding="utf-8",
     )
     return tmp_path

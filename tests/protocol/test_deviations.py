@@ -17,7 +17,7 @@ def test_followed_and_deviating_visits(b: SimpleNamespace) -> None:
         patients=[b.patient(sex="M")],  # a man: not a pregnancy-prevention test
         treatments=[b.period("2024-01-01", 5)],
         visits=[
-            b.visit("2024-01-01", clasi_a=10),
+            b.visit("2024-01-01", clasi_a=10, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
             b.visit("2024-01-29", clasi_a=10),
             b.visit("2024-02-26", clasi_a=4),
         ],
@@ -41,7 +41,10 @@ def test_a_change_made_at_the_visit_is_judged_on_the_state_entering_it(b: Simple
     cohort = b.cohort(
         patients=[b.patient(sex="M")],  # a man: not a pregnancy-prevention test
         treatments=[b.period("2024-01-01", 5, "2024-01-29"), b.period("2024-01-29", 10)],
-        visits=[b.visit("2024-01-01", clasi_a=10), b.visit("2024-01-29", clasi_a=10)],
+        visits=[
+            b.visit("2024-01-01", clasi_a=10, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
+            b.visit("2024-01-29", clasi_a=10),
+        ],
     )
     assert deviations(cohort)["deviation"].tolist() == [False, False]
 

@@ -27,7 +27,12 @@ def dose(
 
 
 def test_not_started_starts_at_5_mg_daily(b: SimpleNamespace) -> None:
-    d = dose(b, [], [b.visit("2024-01-01", clasi_a=12)], "2024-01-01")
+    d = dose(
+        b,
+        [],
+        [b.visit("2024-01-01", clasi_a=12, anc=3.0, wbc=6.0, platelets=250, hb=13.5)],
+        "2024-01-01",
+    )
     assert (d.action, d.dose_mg_per_day, d.rule) == ("start", 5.0, "cortes2012.start")
     assert "Cortés-Hernández" in d.reference
 
@@ -175,7 +180,7 @@ def test_relapse_after_withdrawal_edge(
     visits = [
         b.visit(START, clasi_a=10),
         b.visit("2024-03-01", clasi_a=0),
-        b.visit("2024-04-20", clasi_a=latest),
+        b.visit("2024-04-20", clasi_a=latest, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
     ]
     d = dose(b, treatments, visits, "2024-04-20")
     assert (d.action, d.dose_mg_per_day, d.rule) == (action, mg, rule)

@@ -65,7 +65,10 @@ def test_treatments_without_end_date_column(b: SimpleNamespace) -> None:
                 "dose_mg_per_day": 5,
             }
         ],
-        visits=[b.visit("2024-01-01", clasi_a=10), b.visit("2024-01-29", clasi_a=4)],
+        visits=[
+            b.visit("2024-01-01", clasi_a=10, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
+            b.visit("2024-01-29", clasi_a=4),
+        ],
     )
     assert "end_date" not in cohort.treatments.columns
     a = advise(cohort, "P1", as_of=AS_OF)

@@ -55,7 +55,7 @@ def rules(advice: Advice) -> dict[str, str]:
 def not_started(b: SimpleNamespace, tests: dict[int, str], **extra: Any) -> Advice:
     """Advice on AS_OF for a woman never treated, with pregnancy tests at day offsets."""
     visits = [b.visit(_day(k), pregnancy_test=v) for k, v in sorted(tests.items())]
-    visits.append(b.visit(AS_OF, clasi_a=12, anc=3.0, wbc=6.0, platelets=250))
+    visits.append(b.visit(AS_OF, clasi_a=12, anc=3.0, wbc=6.0, platelets=250, hb=13.5))
     return b.advise([], visits, AS_OF, **{**WOMAN, **extra})
 
 
@@ -87,7 +87,10 @@ def test_a_value_outside_the_allowed_results_is_refused(b: SimpleNamespace, raw:
 
 
 def test_a_bad_value_after_the_as_of_date_is_not_read(b: SimpleNamespace) -> None:
-    visits = [b.visit(AS_OF, clasi_a=12), b.visit(_day(3), pregnancy_test="pos")]
+    visits = [
+        b.visit(AS_OF, clasi_a=12, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
+        b.visit(_day(3), pregnancy_test="pos"),
+    ]
     assert b.advise([], visits, AS_OF, sex="M").dose.action == "start"
 
 
@@ -395,9 +398,9 @@ def test_tests_continue_for_4_weeks_after_stopping(
 def test_restart_after_a_stopped_course_needs_the_two_tests(b: SimpleNamespace) -> None:
     period = b.period(START, 5, "2024-03-31", end_reason="taper")
     visits = [
-        b.visit(START, clasi_a=10, anc=3.0, platelets=250),
+        b.visit(START, clasi_a=10, anc=3.0, platelets=250, hb=13.5),
         b.visit("2024-03-01", clasi_a=0),
-        b.visit("2024-04-20", clasi_a=6, anc=3.0, platelets=250),
+        b.visit("2024-04-20", clasi_a=6, anc=3.0, wbc=6.0, platelets=250, hb=13.5),
     ]
     a = b.advise([period], visits, "2024-04-20", **WOMAN)
     assert (a.dose.action, a.dose.rule) == ("hold", "safety.pregnancy_tests_before_start")
@@ -423,7 +426,9 @@ def test_condom_advice_for_men_until_4_weeks_after_stopping(
 
 
 def test_men_starting_get_the_condom_advice_and_no_test(b: SimpleNamespace) -> None:
-    a = b.advise([], [b.visit(AS_OF, clasi_a=12)], AS_OF, sex="M")
+    a = b.advise(
+        [], [b.visit(AS_OF, clasi_a=12, anc=3.0, wbc=6.0, platelets=250, hb=13.5)], AS_OF, sex="M"
+    )
     assert a.dose.action == "start"
     assert rules(a)["safety.pregnancy_male_condom"] == "info"
     assert item(a) is None

@@ -71,7 +71,9 @@ def _advise(b: SimpleNamespace, h: dict[str, Any]) -> Any:
     ]
     for i, score in enumerate(h["clasi"]):
         day = AS_OF - dt.timedelta(days=7 * i)
-        visits.append(b.visit(day.isoformat(), clasi_a=score, anc=3.0, wbc=6.0, platelets=250))
+        visits.append(
+            b.visit(day.isoformat(), clasi_a=score, anc=3.0, wbc=6.0, platelets=250, hb=13.5)
+        )
     treatments = [
         b.period(s.isoformat(), mg, e.isoformat() if e else None, end_reason=r)
         for s, e, mg, r in h["periods"]

@@ -19,9 +19,12 @@ from clears.protocol._patient import PatientData, Row, number
 from clears.protocol._response import category_of, classify, relapse_flags
 
 __all__ = [
+    "STARTS",
     "DoseAdvice",
     "DoseFacts",
     "dose_facts",
+    "hold_start",
+    "intended_start",
     "match_regimen",
     "protocol_dose",
     "regimen_label",
@@ -128,6 +131,7 @@ def withhold(
     review; ``basis`` is added to the data that decided the advice, and ``changes`` sets
     other fields (``extrapolated``). ``advice`` is not modified.
     """
+    held = {"held_start": advice.action} if intended_start(advice) == advice.action else {}
     return replace(
         advice,
         action=action,
@@ -137,8 +141,55 @@ def withhold(
         reference=reference,
         review=True,
         explanation=explanation,
-        basis={**advice.basis, **(basis or {})},
+        basis={**advice.basis, **held, **(basis or {})},
         **changes,
+    )
+
+
+#: The actions that give a first dose or a new course.
+STARTS = frozenset({"start", "restart"})
+
+
+def intended_start(advice: DoseAdvice) -> str | None:
+    """``start``/``restart`` when the advice gives one, or gave one before a rule held it.
+
+    :func:`withhold` records a start it replaces (``basis["held_start"]``), so every rule
+    that gates a start still sees it and adds its own reason: a clinician learns at once
+    that a blood count *and* two pregnancy tests are missing, not one after the other.
+    """
+    if advice.action in STARTS and advice.dose_mg_per_day > 0:
+        return advice.action
+    held = advice.basis.get("held_start")
+    return held if isinstance(held, str) else None
+
+
+def hold_start(
+    advice: DoseAdvice,
+    *,
+    regimen: str,
+    rule: str,
+    reference: str,
+    explanation: str,
+    basis: Mapping[str, Any] | None = None,
+    **changes: Any,
+) -> DoseAdvice:
+    """Hold an intended start; when another rule already holds it, add this reason to it."""
+    if advice.action in STARTS:
+        return withhold(
+            advice,
+            action="hold",
+            regimen=regimen,
+            rule=rule,
+            reference=reference,
+            explanation=explanation,
+            basis=basis,
+            **changes,
+        )
+    return replace(
+        advice,
+        reference=f"{advice.reference}; {reference}",
+        explanation=f"{advice.explanation} Also: {explanation}",
+        basis={**advice.basis, **(basis or {})},
     )
 
 

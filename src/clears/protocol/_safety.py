@@ -16,7 +16,7 @@ from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice
 from clears.protocol._patient import PatientData, flag
-from clears.protocol._safety_blood import apply_blood_counts
+from clears.protocol._safety_blood import apply_blood_counts, apply_counts_before_start
 from clears.protocol._safety_flare import apply_flares
 from clears.protocol._safety_overlap import apply_overlap
 from clears.protocol._safety_pregnancy import apply_pregnancy, apply_pregnancy_start
@@ -47,7 +47,8 @@ _PIPELINE: Final[tuple[SafetyRule, ...]] = (
     apply_flares,
     _renal_when_dosed,
     apply_overlap,
-    apply_pregnancy_start,  # last: no later rule may turn its hold back into a start
+    apply_pregnancy_start,  # the start gates last: no later rule may turn a hold back
+    apply_counts_before_start,  # into a start; each adds its reason to a held start
 )
 
 

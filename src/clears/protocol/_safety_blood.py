@@ -31,12 +31,25 @@ from clears._exceptions import InputError, Problem
 from clears.instruments.ctcae import find_term
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts, match_regimen, withhold
+from clears.protocol._dose import (
+    DoseAdvice,
+    dose_facts,
+    hold_start,
+    intended_start,
+    match_regimen,
+    withhold,
+)
 from clears.protocol._patient import PatientData, Row, number
 from clears.protocol._sources import CTCAE_V5, CTCAE_VERSION, LABEL_CYTOPENIA
 from clears.protocol._thresholds import LineThreshold, Thresholds
 
-__all__ = ["Finding", "apply_blood_counts", "lookback", "severe_findings"]
+__all__ = [
+    "Finding",
+    "apply_blood_counts",
+    "apply_counts_before_start",
+    "lookback",
+    "severe_findings",
+]
 
 _EPS: Final = 1e-9
 #: How each line is named in words, with its unit.
@@ -345,4 +358,48 @@ def apply_blood_counts(
         {**advice.basis, **low},
         rule="safety.restart_blood_counts",
         extrapolated=thresholds.myelosuppression == "hold_resume",
+    )
+
+
+def apply_counts_before_start(
+    data: PatientData, protocol: ProtocolDefinition, advice: DoseAdvice, alerts: list[Alert]
+) -> DoseAdvice:
+    """Hold a first start or a restart that no recent count of every line supports.
+
+    The START limits ("do not start if ANC < 1.0 × 10⁹/L and/or platelets < 50 × 10⁹/L",
+    EU SmPC; the Cortés-Hernández 2012 exclusions) can only be met by a count: a line without
+    one in the protocol's START window is not "unknown, start anyway", it is "count first".
+    Runs after the other start gates and adds its reason to a start they already hold.
+    """
+    words = intended_start(advice)
+    if words is None:
+        return advice
+    days = protocol.thresholds.start_lookback_days
+    since = data.as_of - dt.timedelta(days=days)
+    missing = [
+        line for line in protocol.thresholds.lines if _latest(data, line, since, data.as_of) is None
+    ]
+    if not missing:
+        return advice
+    lines = ", ".join(missing)
+    ref = _reference(protocol)
+    alerts.append(
+        Alert(
+            "safety.blood_counts_before_start",
+            "hold",
+            f"No {lines} count in the last {days} days: do a full blood count before you "
+            f"{words} {data.drug} (the START limits need one).",
+            ref,
+            {"missing": missing, "window_days": days},
+        )
+    )
+    return hold_start(
+        advice,
+        regimen="not started" if not data.periods else "none (not restarted)",
+        rule="safety.blood_counts_before_start",
+        reference=ref,
+        explanation=f"Do not {words} yet: no {lines} count in the {days} days before today; "
+        "a full blood count must show the START limits are met.",
+        basis={"missing_counts": missing},
+        extrapolated=False,
     )

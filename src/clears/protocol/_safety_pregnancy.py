@@ -29,7 +29,7 @@ import datetime as dt
 
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts, withhold
+from clears.protocol._dose import DoseAdvice, dose_facts, hold_start, intended_start, withhold
 from clears.protocol._patient import PatientData
 from clears.protocol._pregnancy import (
     AFTER_STOP_DAYS,
@@ -160,7 +160,9 @@ def _hold_start(
         missing.append(f"two negative pregnancy tests are needed: {pre.words}")
     ref = f"{LABEL_PREGNANCY}; {LABEL_BOXED}"
     explanation = (
-        f"Do not {advice.action} yet: " + "; ".join(missing) + ". REMS: the first negative "
+        f"Do not {intended_start(advice)} yet: "
+        + "; ".join(missing)
+        + ". REMS: the first negative "
         "test 10–14 days before prescribing, the second within 24 hours before prescribing."
     )
     alerts.append(
@@ -172,9 +174,8 @@ def _hold_start(
             {"first_test": pre.first, "second_test": pre.second, "next_due": pre.next_due},
         )
     )
-    return withhold(
+    return hold_start(
         advice,
-        action="hold",
         regimen="not started" if not data.periods else "none (not restarted)",
         rule="safety.pregnancy_tests_before_start",
         reference=ref,
@@ -201,11 +202,7 @@ def apply_pregnancy_start(
     if not potential.tests_due:
         return advice
     state, _ = course_state(data)
-    if (
-        advice.action in _STARTS
-        and advice.dose_mg_per_day > 0
-        and state in ("not_started", "stopped")
-    ):
+    if intended_start(advice) is not None and state in ("not_started", "stopped"):
         advice = _hold_start(data, advice, potential, alerts)
     elif state != "not_started":
         plan = pregnancy_test_plan(data, dose_facts(data, protocol).cycle_start)

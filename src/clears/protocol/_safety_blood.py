@@ -383,10 +383,13 @@ def apply_counts_before_start(
         return advice
     lines = ", ".join(missing)
     ref = _reference(protocol)
+    # A reintroduction is a decision due now (hold); before a first dose the pre-start blood
+    # count is already a monitoring item and the advice holds, so the alert only informs (a
+    # patient enrolled but not yet worked up is not on the safety worklist for it).
     alerts.append(
         Alert(
             "safety.blood_counts_before_start",
-            "hold",
+            "hold" if data.periods else "info",
             f"No {lines} count in the last {days} days: do a full blood count before you "
             f"{words} {data.drug} (the START limits need one).",
             ref,

@@ -24,7 +24,7 @@ import pandas as pd
 from clears.cohort import Cohort, with_optional_columns
 from clears.protocol._advise import advise_data
 from clears.protocol._definition import ProtocolDefinition, Regimen
-from clears.protocol._dose import match_regimen, regimen_label
+from clears.protocol._dose import DOSE_TOLERANCE_MG_PER_DAY, match_regimen, regimen_label
 from clears.protocol._load import DEFAULT_PROTOCOL, load_protocol
 from clears.protocol._patient import PatientData, number, patient_data
 
@@ -44,11 +44,6 @@ DEVIATION_COLUMNS = (
     "reference",
     "protocol",
 )
-#: Two daily doses closer than this are the same dose: a dose recorded to two decimals is
-#: within 0.005 mg/day of the exact value (15/7 = 2.142857 recorded as 2.14), and the
-#: closest two regimens of a bundled protocol (5 mg alternate days, 2.5 mg/day, and 5 mg
-#: three times weekly, 2.143 mg/day) are 0.357 mg/day apart.
-DOSE_TOLERANCE_MG_PER_DAY = 0.01
 
 
 def _entering(data: PatientData, day: dt.date) -> PatientData:
@@ -89,11 +84,8 @@ def _actual(
 
 def _advised(words: str, protocol: ProtocolDefinition) -> Regimen | None:
     """The protocol regimen an advice names in words (its label or id), if any."""
-    text = words.strip().lower()
-    for regimen in protocol.regimens.values():
-        if text in {regimen.id.lower(), regimen.label.lower()}:
-            return regimen
-    return None
+    matched = match_regimen({"regimen": words}, protocol)
+    return None if matched is None else protocol.regimen(matched)
 
 
 def is_deviation(

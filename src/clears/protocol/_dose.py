@@ -19,6 +19,7 @@ from clears.protocol._patient import PatientData, Row, number
 from clears.protocol._response import category_of, classify, relapse_flags
 
 __all__ = [
+    "DOSE_TOLERANCE_MG_PER_DAY",
     "STARTS",
     "DoseAdvice",
     "DoseFacts",
@@ -32,9 +33,11 @@ __all__ = [
 ]
 
 _EPS = 1e-9
-#: A dose within this of a declared regimen is that regimen (a daily dose recorded to two
-#: decimals, 15/7 = 2.142857 as 2.14, is within 0.005 of it).
-_OFF_PROTOCOL_TOLERANCE = 0.01
+#: Two daily doses closer than this are the same dose: a dose recorded to two decimals is
+#: within 0.005 mg/day of the exact value (15/7 = 2.142857 recorded as 2.14), and the
+#: closest two regimens of a bundled protocol (5 mg alternate days, 2.5 mg/day, and 5 mg
+#: three times weekly, 2.143 mg/day) are 0.357 mg/day apart.
+DOSE_TOLERANCE_MG_PER_DAY = 0.01
 #: ``end_reason`` values that mean "withdrawn after response" rather than "stopped".
 WITHDRAWN_REASONS = frozenset({"taper", "complete_response"})
 
@@ -463,7 +466,7 @@ def protocol_dose(data: PatientData, protocol: ProtocolDefinition) -> DoseAdvice
     advice = replace(advice, dose_mg_per_day=max(0.0, advice.dose_mg_per_day))
     declared = [r.mg_per_day for r in protocol.regimens.values()]
     if advice.dose_mg_per_day > _EPS and all(
-        abs(advice.dose_mg_per_day - mg) > _OFF_PROTOCOL_TOLERANCE for mg in declared
+        abs(advice.dose_mg_per_day - mg) > DOSE_TOLERANCE_MG_PER_DAY for mg in declared
     ):
         # A recorded dose the protocol does not declare (7.5 mg/day in a 5/10 mg protocol) is
         # never advised as if the protocol had chosen it: the clinician reviews it.

@@ -47,9 +47,6 @@ Row = Mapping[str, Any]
 #: generating reminders for years (docs/safety/hazard-analysis.md, hazard 8).
 INTERRUPTION_MAX_DAYS = 84
 
-#: Yes/no spellings: the cohort's boolean spellings, plus pregnancy-test results.
-_TRUE = BOOLEAN_TRUE | {"positive", "pos"}
-_FALSE = BOOLEAN_FALSE | {"negative", "neg"}
 #: ``sex`` spellings read as female and as male.
 _FEMALE = frozenset({"f", "female", "woman"})
 _MALE = frozenset({"m", "male", "man"})
@@ -70,12 +67,14 @@ def is_missing(value: object) -> bool:
 
 
 def flag(value: object) -> bool | None:
-    """Read a yes/no cell: booleans, 0/1, ``true``/``yes``/``positive``...; None when blank.
+    """Read a yes/no cell: booleans, 0/1, the cohort's ``true``/``yes`` spellings; None when blank.
+
+    Pregnancy tests are not yes/no cells: :func:`pregnancy_result` reads them.
 
     Examples
     --------
     >>> flag("Yes"), flag(0), flag(""), flag("positive")
-    (True, False, None, True)
+    (True, False, None, None)
     """
     if is_missing(value):
         return None
@@ -84,9 +83,9 @@ def flag(value: object) -> bool | None:
     if isinstance(value, int | float):
         return bool(value)
     text = str(value).strip().lower()
-    if text in _TRUE:
+    if text in BOOLEAN_TRUE:
         return True
-    if text in _FALSE:
+    if text in BOOLEAN_FALSE:
         return False
     return None
 

@@ -28,14 +28,20 @@ PASSWORD = "correct horse battery staple"
 ADMIN = Actor.everywhere("setup")
 
 
-def make_database(path: Path) -> str:
-    """A new SQLite registry with centres BCN and LYO and one patient each (P1, P2), each
-    with a treatment period, a visit, an adverse event and a flare."""
-    url = f"sqlite:///{path}"
+def empty_database(url: str) -> sa.Engine:
+    """Create the registry schema at ``url`` with the audit head row; return its engine."""
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(sa.insert(audit_head_table).values(id=1, last_id=0, last_hash="0" * 64))
+    return engine
+
+
+def make_database(path: Path) -> str:
+    """A new SQLite registry with centres BCN and LYO and one patient each (P1, P2), each
+    with a treatment period, a visit, an adverse event and a flare."""
+    url = f"sqlite:///{path}"
+    engine = empty_database(url)
     with transaction(engine) as session:
         for centre, pid in (("BCN", "P1"), ("LYO", "P2")):
             create_centre(session, actor=ADMIN, code=centre)

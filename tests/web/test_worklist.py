@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web._setup import ADMIN, app_for, sign_in
+from tests.web._setup import ADMIN, app_for, empty_database, sign_in
 
 import clears.web._worklist as cache_module
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
-from clears.registry._models import Base, audit_head_table
 from clears.registry.patients import create_centre, create_patient
 from clears.registry.records import add_record
 from clears.web._worklist import WorklistCache
@@ -41,6 +40,19 @@ def _count_screens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(cache_module, "worklist_row", counting)
     return seen
+
+
+def _slow_screening(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make every screening wait until the returned event is set (at most 10 s)."""
+    gate = threading.Event()
+    real = cache_module.worklist_row
+
+    def slow(cohort: Any, patient_id: str, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(cohort, patient_id, **kwargs)
+
+    monkeypatch.setattr(cache_module, "worklist_row", slow)
+    return gate
 
 
 def test_lists_own_centre_with_levels_and_links(make_client: Client) -> None:
@@ -127,14 +139,7 @@ def test_a_new_day_screens_again(db_url: str, monkeypatch: pytest.MonkeyPatch) -
 def test_slow_screening_shows_an_incomplete_list(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = threading.Event()
-    real = cache_module.worklist_row
-
-    def slow(cohort: Any, patient_id: str, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(cohort, patient_id, **kwargs)
-
-    monkeypatch.setattr(cache_module, "worklist_row", slow)
+    gate = _slow_screening(monkeypatch)
     registry = Registry(make_engine(db_url))
     cache = WorklistCache("cortes2012")
     actor = Actor.everywhere("t")
@@ -164,14 +169,7 @@ def test_a_changed_patient_keeps_the_earlier_row_while_re_screened(
             patient_id="P1",
             values={"visit_date": "2024-01-09"},
         )
-    gate = threading.Event()
-    real = cache_module.worklist_row
-
-    def slow(cohort: Any, patient_id: str, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(cohort, patient_id, **kwargs)
-
-    monkeypatch.setattr(cache_module, "worklist_row", slow)
+    gate = _slow_screening(monkeypatch)
     during = cache.view(registry, actor=actor, as_of=day, wait=0.05)
     gate.set()
     after = cache.view(registry, actor=actor, as_of=day, wait=10)
@@ -183,14 +181,7 @@ def test_a_changed_patient_keeps_the_earlier_row_while_re_screened(
 
 
 def test_pending_notice_on_the_page(make_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    gate = threading.Event()
-    real = cache_module.worklist_row
-
-    def slow(cohort: Any, patient_id: str, **kwargs: Any) -> Any:
-        gate.wait(10)
-        return real(cohort, patient_id, **kwargs)
-
-    monkeypatch.setattr(cache_module, "worklist_row", slow)
+    gate = _slow_screening(monkeypatch)
     view = WorklistCache.view
     monkeypatch.setattr(
         WorklistCache, "view", lambda self, *a, **k: view(self, *a, **{**k, "wait": 0.05})
@@ -209,10 +200,7 @@ def test_pending_notice_on_the_page(make_client: Client, monkeypatch: pytest.Mon
 def test_empty_state(tmp_path: Path, password_hash: str) -> None:
     # A man not yet started, with no visit: nothing is overdue and no rule fires.
     url = f"sqlite:///{tmp_path / 'calm.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(audit_head_table.insert().values(id=1, last_id=0, last_hash="0" * 64))
+    engine = empty_database(url)
     with transaction(engine) as session:
         create_centre(session, actor=ADMIN, code="BCN")
         create_patient(

@@ -16,11 +16,12 @@ import datetime as dt
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clears.protocol import WorklistRow, load_protocol
+from clears.protocol import ProtocolDefinition, WorklistRow, load_protocol
 from clears.protocol._worklist import sort_rows, split_by_patient, worklist_row
 from clears.registry._actor import Actor
 from clears.registry._models import audit_table, centres_table, patients_table
@@ -98,6 +99,11 @@ class WorklistCache:
     _running: set[str] = field(default_factory=set)
     _done: threading.Condition = field(default_factory=threading.Condition)
 
+    @cached_property
+    def definition(self) -> ProtocolDefinition:
+        """The protocol, read once (not on every request or screening)."""
+        return load_protocol(self.protocol)
+
     def view(
         self, registry: Registry, *, actor: Actor, as_of: dt.date, wait: float = 10.0
     ) -> WorklistView:
@@ -117,7 +123,7 @@ class WorklistCache:
         # A patient still being screened keeps the row of their last screening (marked), so
         # that a patient on the list never drops off it while their new records are read.
         shown = [e.row for e in known.values() if e.row is not None]
-        definition = load_protocol(self.protocol)
+        definition = self.definition
         return WorklistView(
             as_of=as_of,
             protocol=f"{definition.name} {definition.version}",
@@ -152,7 +158,7 @@ class WorklistCache:
 
     def _screen(self, registry: Registry, actor: Actor, todo: dict[str, Key]) -> None:
         try:
-            definition = load_protocol(self.protocol)
+            definition = self.definition
             few = todo if len(todo) <= _FEW else None  # a few: read only theirs
             with registry.session() as session:
                 cohort = export_cohort(actor=actor, session=session, patient_ids=few)

@@ -21,7 +21,7 @@ from typing import Final
 from clears.cohort import MEDICATIONS, medication_class
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, withhold
+from clears.protocol._dose import STARTS, DoseAdvice, withhold
 from clears.protocol._patient import PatientData, Row
 from clears.protocol._sources import AITMEHDI2021, CORTES2012, LABEL_BOXED
 
@@ -29,8 +29,6 @@ __all__ = ["IMID_CLASS", "Overlap", "apply_overlap", "imid_overlaps"]
 
 #: The vocabulary class whose drugs overlap with the studied drug.
 IMID_CLASS: Final = "imid"
-#: Dose actions that begin (or begin again) the studied drug.
-_STARTS: Final = frozenset({"start", "restart"})
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ def apply_overlap(
             info,
         )
     )
-    if advice.action not in _STARTS:
+    if advice.action not in STARTS:
         return replace(advice, review=True)
     return withhold(
         advice,

@@ -29,7 +29,13 @@ import datetime as dt
 
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, dose_facts, hold_start, intended_start, withhold
+from clears.protocol._dose import (
+    DoseAdvice,
+    dose_facts,
+    hold_start,
+    intended_start,
+    withhold,
+)
 from clears.protocol._patient import PatientData
 from clears.protocol._pregnancy import (
     AFTER_STOP_DAYS,
@@ -45,8 +51,6 @@ from clears.protocol._pregnancy import (
 from clears.protocol._sources import CORTES2012, LABEL_BOXED, LABEL_PREGNANCY, SMPC_PPP
 
 __all__ = ["apply_pregnancy", "apply_pregnancy_start"]
-
-_STARTS = frozenset({"start", "restart"})
 
 
 def _pregnant(data: PatientData) -> tuple[str, dt.date] | None:

@@ -42,7 +42,7 @@ from typing import Final
 from clears.cohort import ANTITHROMBOTIC_CLASSES, medication_class
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
-from clears.protocol._dose import DoseAdvice, withhold
+from clears.protocol._dose import STARTS, DoseAdvice, withhold
 from clears.protocol._patient import PatientData, Row, flag, number
 from clears.protocol._sources import AITMEHDI2021, CORTES2012, CTCAE_V5, LABEL_BOXED
 
@@ -115,8 +115,6 @@ _RISK_FLAGS: Final = (
     ("prior_thrombosis", "previous arterial or venous thrombosis"),  # Cortés 2012 exclusion
     ("cv_risk", "cardiovascular risk factors"),  # Aitmehdi 2021
 )
-#: Dose actions that begin (or begin again) the studied drug.
-_STARTS: Final = frozenset({"start", "restart"})
 
 
 def is_thromboembolic(term: object) -> bool:
@@ -212,7 +210,7 @@ def apply_thrombosis(
         # Once the course has been stopped (nothing runs, no interruption) and nothing would
         # restart it, the stop has been carried out: the event stays on record as an info
         # alert instead of a standing "stop" on the worklist for years.
-        done = data.current_period is None and not data.interrupted and advice.action not in _STARTS
+        done = data.current_period is None and not data.interrupted and advice.action not in STARTS
         alerts.append(
             Alert(
                 "safety.thromboembolism",
@@ -241,7 +239,7 @@ def apply_thrombosis(
     factors = risk_factors(data)  # no event during the course: every recorded one is history
     running = antithrombotics_on(data, data.as_of)
     history = "previous arterial or venous thrombosis" in factors
-    if history and (advice.action in _STARTS or not data.periods):
+    if history and (advice.action in STARTS or not data.periods):
         advice = _history(data, advice, alerts, running, ref)
     dosed = advice.dose_mg_per_day > 0 or data.current_period is not None
     if factors and (dosed or not data.periods):  # off treatment after a course: no prompt
@@ -293,7 +291,7 @@ def _history(
             {"prophylaxis": []},
         )
     )
-    if advice.action not in _STARTS:
+    if advice.action not in STARTS:
         return replace(advice, review=True)
     return withhold(
         advice,

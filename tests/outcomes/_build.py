@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import pytest
 
+from clears import InputError, Problem
 from clears.cohort import REQUIRED_COLUMNS, Cohort
+from clears.outcomes import derive
 
 DATES = {
     "treatments": ("start_date", "end_date"),
@@ -63,3 +66,10 @@ def period(
 
 def visit(pid: str, date: str, clasi: float | None) -> dict[str, object]:
     return {"patient_id": pid, "visit_date": date, "clasi_a": clasi}
+
+
+def first_refusal(c: Cohort, presets: Sequence[str] = ("aitmehdi2021",)) -> Problem:
+    """The first problem :func:`clears.outcomes.derive` refuses ``c`` with."""
+    with pytest.raises(InputError) as info:
+        derive(c, list(presets))
+    return info.value.problems[0]

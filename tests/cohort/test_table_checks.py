@@ -48,14 +48,28 @@ def test_rows_differing_in_a_blank_are_not_duplicates(
     assert len(validate(cohort_of(frames, visits=visits), today=TODAY)) == 2
 
 
+_ONCE = "each patient_id once (ids that differ only by letter case are one patient)"
+
+
 def test_duplicate_patient_id(
     frames: dict[str, pd.DataFrame], cohort_of: Callable[..., Cohort]
 ) -> None:
     patients = pd.DataFrame({"patient_id": ["P1", "P2", "P1"], "centre": ["BCN", "LYO", "LYO"]})
     problems = validate(cohort_of(frames, patients=patients), today=TODAY)
     assert [str(p) for p in problems] == [
-        "patients, row 1: patient_id: appears in 2 rows (got 'P1'); allowed: each patient_id once",
-        "patients, row 3: patient_id: appears in 2 rows (got 'P1'); allowed: each patient_id once",
+        f"patients, row 1: patient_id: appears in 2 rows (got 'P1'); allowed: {_ONCE}",
+        f"patients, row 3: patient_id: appears in 2 rows (got 'P1'); allowed: {_ONCE}",
+    ]
+
+
+def test_ids_differing_only_by_case_are_one_patient(
+    frames: dict[str, pd.DataFrame], cohort_of: Callable[..., Cohort]
+) -> None:
+    patients = pd.DataFrame({"patient_id": ["P1", "p1", "P2"], "centre": ["BCN", "BCN", "LYO"]})
+    problems = validate(cohort_of(frames, patients=patients), today=TODAY)
+    assert [(p.row, p.value, p.message) for p in problems] == [
+        (1, "P1", "appears in 2 rows"),
+        (2, "p1", "appears in 2 rows"),
     ]
 
 

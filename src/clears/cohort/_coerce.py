@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from clears._exceptions import Problem
+from clears.cohort._ids import id_problem, normalise_id
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE, Column, Kind
 
 __all__ = [
@@ -99,6 +100,14 @@ def parse_each(
 
 def _text(value: Any) -> str:
     return str(value).strip()
+
+
+def _identifier(value: Any) -> str:
+    text = normalise_id(value)
+    problem = id_problem(text)
+    if problem is not None:
+        raise RejectedValueError(problem)
+    return text
 
 
 def _date(value: Any) -> pd.Timestamp:
@@ -188,6 +197,7 @@ def _choices_parser(column: Column) -> Callable[[Any], str | None]:
 
 _PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.text: _text,
+    Kind.identifier: _identifier,
     Kind.date: _date,
     Kind.boolean: _boolean,
     Kind.integer: _integer,
@@ -196,6 +206,7 @@ _PARSERS: dict[Kind, Callable[[Any], Any]] = {
 
 _DTYPES: dict[Kind, str] = {
     Kind.text: "string",
+    Kind.identifier: "string",
     Kind.date: "datetime64[ns]",
     Kind.boolean: "boolean",
     Kind.integer: "Int64",

@@ -15,6 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from clears.cohort._ids import ID_ALLOWED
 from clears.cohort._medications import DOSE_UNITS, INDICATIONS, MEDICATIONS
 
 __all__ = [
@@ -33,6 +34,7 @@ class Kind(StrEnum):
     """How the values of a column are parsed and checked."""
 
     text = "text"  # free text; required ones must not be blank
+    identifier = "identifier"  # a record identifier from the safe alphabet (``_ids``)
     date = "date"  # ISO 8601 calendar date, YYYY-MM-DD
     boolean = "boolean"  # true/false, yes/no, 1/0 (any case); blank is missing
     integer = "integer"  # whole number within [minimum, maximum]
@@ -89,6 +91,8 @@ class Column:
             if self.minimum is not None:
                 return f"{what} ≥ {self.minimum:g}{unit}"
             return what
+        if self.kind is Kind.identifier:
+            return ID_ALLOWED
         return "any non-blank text"
 
 
@@ -253,7 +257,9 @@ _DECISION_SUPPORT_VISITS: Final = (
 SCHEMA: Final = MappingProxyType(
     {
         "patients": (
-            _C("patient_id", _K.text, "Pseudonymous patient identifier, unique in the cohort"),
+            _C(
+                "patient_id", _K.identifier, "Pseudonymous patient identifier, unique in the cohort"
+            ),
             _C("centre", _K.text, "Centre (site) code"),
             _C("sex", _K.choice, "Sex recorded at birth", options=("female", "male", "other")),
             _C("birth_year", _K.integer, "Year of birth", minimum=1900, maximum=2100),
@@ -307,7 +313,7 @@ SCHEMA: Final = MappingProxyType(
             *_DECISION_SUPPORT_PATIENTS,
         ),
         "treatments": (
-            _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
+            _C("patient_id", _K.identifier, "Patient identifier (must exist in patients)"),
             _C("drug", _K.choice, "Drug of this period", options=_DRUGS),
             _C("start_date", _K.date, "First day at this dose"),
             _C(
@@ -323,7 +329,7 @@ SCHEMA: Final = MappingProxyType(
             _C("end_reason", _K.choice, "Why the period ended", options=_END_REASONS),
         ),
         "visits": (
-            _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
+            _C("patient_id", _K.identifier, "Patient identifier (must exist in patients)"),
             _C("visit_date", _K.date, "Date of the visit"),
             _C(
                 "clasi_a",
@@ -373,7 +379,7 @@ SCHEMA: Final = MappingProxyType(
             *_DECISION_SUPPORT_VISITS,
         ),
         "adverse_events": (
-            _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
+            _C("patient_id", _K.identifier, "Patient identifier (must exist in patients)"),
             _C("onset_date", _K.date, "Onset date"),
             _C("term", _K.text, "Adverse-event term (CTCAE v5.0 or MedDRA preferred term)"),
             _C(
@@ -403,13 +409,13 @@ SCHEMA: Final = MappingProxyType(
             ),
         ),
         "flares": (
-            _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
+            _C("patient_id", _K.identifier, "Patient identifier (must exist in patients)"),
             _C("flare_date", _K.date, "Date of the flare"),
             _C("severity", _K.choice, "Flare severity", options=_FLARE_SEVERITIES),
             _C("source", _K.choice, "How the flare was defined", options=_FLARE_SOURCES),
         ),
         "concomitant_medications": (
-            _C("patient_id", _K.text, "Patient identifier (must exist in patients)"),
+            _C("patient_id", _K.identifier, "Patient identifier (must exist in patients)"),
             _C("drug", _K.choice, "Medication", options=tuple(MEDICATIONS), source=_MEDS),
             _C("start_date", _K.date, "First day of this medication at this dose"),
             _C("end_date", _K.date, "Last day; blank = ongoing"),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from clears._exceptions import Problem
 from clears.cohort._coerce import display_value, is_blank
+from clears.cohort._ids import id_key
 from clears.cohort._model import DATE_COLUMNS
 from clears.cohort._schema import DOSE_MAXIMUM
 
@@ -63,21 +64,26 @@ def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
     ]
 
 
+_ONCE = "each patient_id once (ids that differ only by letter case are one patient)"
+
+
 def _duplicate_patients(patients: pd.DataFrame, file: str) -> list[Problem]:
     if "patient_id" not in patients.columns:
         return []
+    # Ids that differ only by letter case name one patient (``_ids.id_key``).
     ids = patients["patient_id"]
-    counts = ids.map(ids.value_counts(dropna=True))
+    keys = ids.map(lambda value: id_key(str(value)), na_action="ignore")
+    counts = keys.map(keys.value_counts(dropna=True))
     return [
         Problem(
             "patient_id",
             ids.iloc[i],
             f"appears in {int(counts.iloc[i])} rows",
-            "each patient_id once",
+            _ONCE,
             file,
             i + 1,
         )
-        for i in _rows(ids.notna() & ids.duplicated(keep=False))
+        for i in _rows(keys.notna() & keys.duplicated(keep=False))
     ]
 
 

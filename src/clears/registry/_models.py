@@ -105,6 +105,7 @@ def _schema_column(column: Column, *, required: bool) -> Iterator[sa.Column[Any]
     kind = column.kind
     types: dict[Kind, sa.types.TypeEngine[Any]] = {
         Kind.text: sa.String(_TEXT_LENGTH),
+        Kind.identifier: sa.String(_CODE_LENGTH),
         Kind.date: sa.Date(),
         Kind.boolean: sa.Boolean(create_constraint=False),
         Kind.integer: sa.Integer(),

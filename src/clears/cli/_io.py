@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from clears._exceptions import InputError, Problem
+from clears._json_input import parse_json, read_json_file
 from clears.instruments._definition import ScoreResult
 
 __all__ = ["OutputFormat", "emit", "iso_date", "read_json"]
@@ -47,24 +48,21 @@ def iso_date(text: str | None, *, option: str) -> dt.date | None:
 
 
 def read_json(source: str) -> Any:
-    """Read JSON from a file path, or from standard input when ``source`` is ``-``."""
-    name = "stdin" if source == "-" else source
+    """Read JSON from a file path, or from standard input when ``source`` is ``-``.
+
+    The text goes through :func:`clears._json_input.parse_json`, the one reader of user
+    JSON: too deep nesting, out-of-range numbers and NaN/Infinity are refused, naming the
+    source.
+    """
+    if source != "-":
+        return read_json_file(Path(source))
     try:
-        raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem("FILE", source, "no such file")) from None
-    except OSError as exc:
-        raise InputError(Problem("FILE", source, f"cannot be read: {exc.strerror}")) from None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
+        raw = sys.stdin.read()
+    except UnicodeDecodeError as exc:
         raise InputError(
-            Problem(
-                "FILE",
-                None,
-                f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            )
+            Problem("FILE", None, f"not UTF-8 text (byte {exc.start})", "UTF-8 JSON", "stdin")
         ) from None
+    return parse_json(raw, source="stdin")
 
 
 def emit(result: ScoreResult, fmt: OutputFormat) -> None:

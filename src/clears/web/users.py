@@ -13,7 +13,6 @@ edits it (atomically, mode ``0600``; see :mod:`clears.web._users_file`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from clears._exceptions import InputError, Problem
+from clears._json_input import read_json_file
 from clears.registry._actor import Actor
 
 __all__ = ["ALL_CENTRES", "Role", "User", "UserDirectory"]
@@ -119,12 +119,7 @@ class UserDirectory:
     @classmethod
     def from_file(cls, path: Path) -> UserDirectory:
         """Read a users file; every problem in it is reported together."""
-        try:
-            payload: Any = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(
-                Problem("users_file", str(path), f"cannot be read ({exc})", "a JSON file")
-            ) from exc
+        payload: Any = read_json_file(path)
         entries = payload.get("users") if isinstance(payload, Mapping) else None
         if not isinstance(entries, list):
             raise InputError(Problem("users", None, "is missing", '{"users": [...]}', str(path)))

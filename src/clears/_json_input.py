@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 
 from clears._exceptions import InputError, Problem
 
-__all__ = ["MAX_DEPTH", "MAX_SAFE_INTEGER", "parse_json", "read_json_file"]
+__all__ = ["MAX_DEPTH", "MAX_SAFE_INTEGER", "parse_json", "read_json_file", "short_text"]
 
 MAX_DEPTH = 64
 """Deepest nesting of arrays and objects accepted (an instrument record needs three)."""
@@ -55,7 +55,14 @@ class _RefusedError(Exception):
         self.allowed = allowed
 
 
-def _shown(text: str) -> str:
+def short_text(text: str) -> str:
+    """``text`` when short, else its start, end and length: how a refused value is shown.
+
+    Examples
+    --------
+    >>> short_text("9" * 5001)
+    '999999999999…9999 (5001 characters)'
+    """
     if len(text) <= _SHOWN:
         return text
     return f"{text[:12]}…{text[-4:]} ({len(text)} characters)"
@@ -72,7 +79,7 @@ def _integer(text: str) -> int:
     # The length test comes first: int() of thousands of digits is slow, then refused.
     if len(text.lstrip("-")) > len(str(MAX_SAFE_INTEGER)) or abs(int(text)) > MAX_SAFE_INTEGER:
         raise _RefusedError(
-            f"number {_shown(text)} is out of range",
+            f"number {short_text(text)} is out of range",
             f"integers from {-MAX_SAFE_INTEGER} to {MAX_SAFE_INTEGER}",
         )
     return int(text)
@@ -82,7 +89,7 @@ def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
         raise _RefusedError(
-            f"number {_shown(text)} is out of range",
+            f"number {short_text(text)} is out of range",
             "numbers a 64-bit float holds (magnitude below 1.8e308)",
         )
     return value

@@ -31,6 +31,8 @@ def _read_csv(path: str) -> Any:
         raise InputError(Problem("FILE", path, "no such file")) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(Problem("FILE", path, f"not a readable CSV: {exc}")) from None
+    except OSError as exc:
+        raise InputError(Problem("FILE", path, f"cannot be read: {exc.strerror}")) from None
 
 
 def meta(

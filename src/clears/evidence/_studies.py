@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears._json_input import MAX_SAFE_INTEGER, short_text
 from clears.evidence._validate import validate_counts
 
 __all__ = ["COUNT_COLUMNS", "OUTCOMES", "REQUIRED_COLUMNS", "pooling_table", "studies"]
@@ -50,6 +51,10 @@ def _read(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
         return pd.read_csv(source, dtype=str, keep_default_na=False), str(source)
     except FileNotFoundError:
         raise InputError(Problem("FILE", str(source), "no such file")) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(Problem("FILE", str(source), f"not a readable CSV: {exc}")) from None
+    except OSError as exc:
+        raise InputError(Problem("FILE", str(source), f"cannot be read: {exc.strerror}")) from None
 
 
 def _check(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -71,8 +76,20 @@ def _check(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             text = raw.strip()
             if text in ("", "nan", "<NA>"):
                 values.append(pd.NA)
-            elif text.isdigit():
+            elif text.isascii() and text.isdigit() and len(text) > len(str(MAX_SAFE_INTEGER)):
+                problems.append(
+                    Problem(col, short_text(raw), "number out of range",
+                            f"blank or integer from 0 to {MAX_SAFE_INTEGER}", name, row)
+                )  # fmt: skip
+                values.append(pd.NA)
+            elif text.isascii() and text.isdigit() and int(text) <= MAX_SAFE_INTEGER:
                 values.append(int(text))
+            elif text.isascii() and text.isdigit():
+                problems.append(
+                    Problem(col, raw, "number out of range",
+                            f"blank or integer from 0 to {MAX_SAFE_INTEGER}", name, row)
+                )  # fmt: skip
+                values.append(pd.NA)
             else:
                 problems.append(Problem(col, raw, "not a count", "blank or integer ≥ 0", name, row))
                 values.append(pd.NA)

@@ -9,22 +9,53 @@ from typing import Any
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears._json_input import MAX_SAFE_INTEGER, short_text
 
 __all__ = ["validate_counts"]
 
 
 def _as_count(value: Any) -> int | None:
+    """The whole number in a cell, ``None`` when it is not one.
+
+    A whole number too long to convert comes back as ``MAX_SAFE_INTEGER + 1`` (with its
+    sign), so that the range check refuses it: counts beyond 2**53 - 1 are not exact as
+    doubles, which the estimators compute in.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text.lstrip("+-")
+        if len(digits) > 16 and digits.isdigit():
+            return -(MAX_SAFE_INTEGER + 1) if text.startswith("-") else MAX_SAFE_INTEGER + 1
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
     if not math.isfinite(number) or number != int(number):
         return None
+    if abs(number) > MAX_SAFE_INTEGER:
+        return int(math.copysign(MAX_SAFE_INTEGER + 1, number))
     return int(number)
+
+
+def _count_problem(
+    column: str, raw: Any, x: int | None, allowed: str, *, file: str, row: int
+) -> Problem | None:
+    if x is None:
+        return Problem(column, short_text(str(raw)), "not a whole number", allowed, file, row)
+    if abs(x) > MAX_SAFE_INTEGER:
+        return Problem(
+            column,
+            short_text(str(raw)),
+            "number out of range",
+            f"{allowed}, at most {MAX_SAFE_INTEGER}",
+            file,
+            row,
+        )
+    return None
 
 
 def validate_counts(
@@ -76,17 +107,17 @@ def validate_counts(
             problems.append(Problem(study, None, "missing study label", "any text", file, position))
         x = _as_count(record[events])
         size = _as_count(record[n])
-        if x is None:
-            problems.append(
-                Problem(events, record[events], "not a whole number", "integer ≥ 0", file, position)
-            )
-        elif x < 0:
+        bad_x = _count_problem(events, record[events], x, "integer ≥ 0", file=file, row=position)
+        bad_size = _count_problem(n, record[n], size, "integer ≥ 1", file=file, row=position)
+        if bad_x is not None:
+            problems.append(bad_x)
+            x = None
+        elif x is not None and x < 0:
             problems.append(Problem(events, x, "negative", "integer ≥ 0", file, position))
-        if size is None:
-            problems.append(
-                Problem(n, record[n], "not a whole number", "integer ≥ 1", file, position)
-            )
-        elif size < 1:
+        if bad_size is not None:
+            problems.append(bad_size)
+            size = None
+        elif size is not None and size < 1:
             problems.append(Problem(n, size, "must be at least 1", "integer ≥ 1", file, position))
         if x is not None and size is not None and size >= 1 and x > size:
             problems.append(

@@ -1,0 +1,106 @@
+"""Inputs that once crashed a command (a traceback instead of a message), one test each.
+
+Each runs the command as a user does (a child process) and expects exit 1 with one line that
+names the file and the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests._cli import clears_subprocess
+
+_HUGE = "9" * 5001  # more digits than int() converts by default (4,300)
+
+
+def _only_problem(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("  - ")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("instrument", ["clasi", "sledai", "flare", "ctcae"])
+def test_score_refuses_json_nested_100000_deep(tmp_path: Path, instrument: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    done = clears_subprocess("score", instrument, str(path))
+    assert done.returncode == 1
+    line = _only_problem(done.stderr)
+    assert str(path) in line
+    assert "nesting limit" in line
+
+
+@pytest.mark.parametrize("instrument", ["clasi", "ctcae"])
+def test_score_refuses_an_integer_of_5001_digits(instrument: str) -> None:
+    done = clears_subprocess("score", instrument, "-", stdin='{"value": ' + _HUGE + "}")
+    assert done.returncode == 1
+    line = _only_problem(done.stderr)
+    assert "stdin" in line
+    assert "out of range" in line
+    assert len(line) < 300
+
+
+def test_score_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"test": "hémoglobine"}'.encode("latin-1"))
+    done = clears_subprocess("score", "ctcae", str(path))
+    assert done.returncode == 1
+    assert "not UTF-8" in _only_problem(done.stderr)
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity"])
+def test_score_refuses_nan_and_infinity(literal: str) -> None:
+    record = '{"test": "neutrophils", "value": ' + literal + ', "unit": "10^9/L"}'
+    done = clears_subprocess("score", "ctcae", "-", stdin=record)
+    assert done.returncode == 1
+    assert "not an allowed value" in _only_problem(done.stderr)
+
+
+@pytest.mark.parametrize("column", ["events", "n"])
+def test_meta_refuses_a_count_of_5001_digits(tmp_path: Path, column: str) -> None:
+    counts = {"events": "3", "n": "10"} | {column: _HUGE}
+    path = tmp_path / "studies.csv"
+    path.write_text(f"study,events,n\nA,{counts['events']},{counts['n']}\nB,3,10\n")
+    done = clears_subprocess("meta", str(path))
+    assert done.returncode == 1
+    line = _only_problem(done.stderr)
+    assert str(path) in line
+    assert f"{column}: number out of range" in line
+    assert len(line) < 300
+
+
+def test_meta_refuses_a_count_beyond_a_64_bit_integer(tmp_path: Path) -> None:
+    # 10**30 parses as a float that equals an integer; casting it to int64 overflowed.
+    path = tmp_path / "studies.csv"
+    path.write_text(f"study,events,n\nA,3,{10**30}\nB,3,10\n")
+    done = clears_subprocess("meta", str(path))
+    assert done.returncode == 1
+    assert "n: number out of range" in _only_problem(done.stderr)
+
+
+def test_meta_still_reads_a_negative_count_as_negative(tmp_path: Path) -> None:
+    path = tmp_path / "studies.csv"
+    path.write_text("study,events,n\nA,-1,10\nB,3,10\n")
+    done = clears_subprocess("meta", str(path))
+    assert done.returncode == 1
+    assert "events: negative" in _only_problem(done.stderr)
+
+
+def test_meta_extra_refuses_a_huge_count(tmp_path: Path) -> None:
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "study_id,drug,n_treated,n_evaluable,source,n_cr,n_any_response\n"
+        f"x1,lenalidomide,10,{10**22},own series,1,2\n"
+    )
+    done = clears_subprocess("meta", "--bundled", "--extra", str(path))
+    assert done.returncode == 1
+    assert "n_evaluable: number out of range" in _only_problem(done.stderr)
+
+
+@pytest.mark.parametrize("option", [[], ["--bundled", "--extra"]])
+def test_meta_refuses_a_folder_given_as_the_csv(tmp_path: Path, option: list[str]) -> None:
+    done = clears_subprocess("meta", *option, str(tmp_path))
+    assert done.returncode == 1
+    assert "cannot be read" in _only_problem(done.stderr)

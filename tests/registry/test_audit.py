@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -76,11 +77,35 @@ def test_every_write_is_recorded_with_before_and_after(session: Session) -> None
     assert audit.verify(session).ok
 
 
-def test_the_first_hash_is_sha256_of_the_canonical_entry(session: Session) -> None:
+def _hmac_sha256(row: Mapping[Any, Any], key: bytes) -> str:
+    """The keyed hash recomputed independently with hmac from the documented payload."""
+    payload = json.dumps([row[f] for f in _HASHED], separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def test_entries_are_hmac_sha256_with_the_configured_key(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "k" * 40
+    monkeypatch.setenv("CLEARS_AUDIT_KEY", key)
+    _populate(session)
+    row = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 1")).mappings().one()
+    assert row["prev_hash"] == "0" * 64
+    assert row["hash"] == _hmac_sha256(row, key.encode())
+    second = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 2")).mappings().one()
+    assert second["prev_hash"] == row["hash"]
+    assert "entries 1–6 keyed (HMAC-SHA256)" in audit.verify(session).to_text()
+
+
+def test_without_a_key_entries_are_sha256_of_the_canonical_entry(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit, "resolve_audit_key", lambda *_, **__: None)
     _populate(session)
     row = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 1")).mappings().one()
     assert row["prev_hash"] == "0" * 64
     assert row["hash"] == _sha256(row)
+    assert "entries 1–6 unkeyed (SHA-256)" in audit.verify(session).to_text()
 
 
 @pytest.mark.parametrize(

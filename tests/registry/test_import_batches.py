@@ -64,8 +64,26 @@ def test_batch_size_does_not_change_what_is_written(tmp_path: Path, chunk: int) 
 
 def test_each_patient_has_one_import_entry_with_its_row_counts(tmp_path: Path) -> None:
     content = _imported(tmp_path, 2)
-    entries = [row for row in content["audit"] if row.action == "import"]
+    imports = [row for row in content["audit"] if row.action == "import"]
+    entries = [row for row in imports if row.entity == "patients"]
     assert [row.patient_id for row in entries] == ["P01", "P02", "P03", "P04", "P05", "P06"]
     # the example's visits.csv has 16 rows; each entry counts that patient's rows
     visits = sum(json.loads(row.after)["rows"].get("visits", 0) for row in entries)
     assert visits == 16
+
+
+def test_every_imported_row_has_its_own_entry_with_its_values(tmp_path: Path) -> None:
+    content = _imported(tmp_path, 2)
+    imports = {(r.entity, r.entity_id): r for r in content["audit"] if r.action == "import"}
+    for table in ("treatments", "visits", "adverse_events", "flares", "concomitant_medications"):
+        assert content[table], table
+        for stored in content[table]:
+            after = json.loads(imports[(table, stored.id)].after)
+            row = dict(stored._mapping)  # raw SQLite values: dates as text, booleans as 0/1
+            blank = {k for k, v in row.items() if v is None}
+            assert not blank & set(after), (table, stored.id)
+            filled = set(row) - blank - {"id", "patient_key", "version", "locked", "extra"}
+            assert filled <= set(after), (table, stored.id)
+            for name, value in after.items():
+                if name != "extra":
+                    assert value == row[name], (table, stored.id, name)

@@ -1,11 +1,23 @@
-"""The append-only, hash-chained audit trail.
+"""The append-only, keyed hash chain of audit entries, and its verification.
 
 Every write made through the service layer appends one entry: who, when (UTC, ISO 8601),
-what (entity and id, and the patient), the values before and after, and the reason when one
-is required. Each entry stores the SHA-256 of its own content together with the hash of the
-entry before it (``prev_hash``), so editing any entry breaks its hash, deleting one breaks
-the chain, and the ``audit_head`` row (updated in the same transaction, and the row writers
-lock) catches entries deleted from the end. :func:`verify` walks the chain.
+what (entity and id, and the patient), the whole row before and after, and the reason when
+one is required. Each entry stores a hash of its own content together with the hash of the
+entry before it (``prev_hash``), so editing any entry breaks its hash, deleting one breaks the
+chain, and the ``audit_head`` row (updated in the same transaction, and the row writers lock)
+catches entries deleted from the end.
+
+The hash is HMAC-SHA256 with the audit key (:mod:`clears.registry.audit_key`), held outside
+the database: someone who can write the database but not read the key cannot recompute a
+valid chain. Entries written before the key existed (clears up to 0.x wrote only those), or
+while none is configured (PostgreSQL without ``CLEARS_AUDIT_KEY``), are plain SHA-256 of the
+same payload; they form a prefix of the chain. The first keyed entry starts the keyed part,
+and an unkeyed entry after it is a break. Once the trail is keyed, writing without the key,
+or with a key the last entry does not verify with, is refused (nothing written).
+
+:func:`verify` walks the chain, then reconciles every row of every audited table with the
+state its entries rebuild (:mod:`clears.registry._reconcile`), and, given an anchor
+(:mod:`clears.registry.audit_anchor`), checks the trail still reaches it.
 
 Entry ids are consecutive from 1; the first entry's ``prev_hash`` is 64 zeros.
 """
@@ -14,51 +26,59 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears._exceptions import NotFoundError
 from clears.registry._actor import Actor
+from clears.registry._canonical import canonical
 from clears.registry._models import AuditEntry, AuditHead, Centre, Patient, audit_table
+from clears.registry._reconcile import reconcile
+from clears.registry.audit_anchor import Anchor, anchor_problems
+from clears.registry.audit_key import (
+    ENV_KEY,
+    ENV_KEY_FILE,
+    AuditKey,
+    AuditKeyError,
+    resolve_audit_key,
+)
 
-__all__ = ["GENESIS", "AuditReport", "Change", "append", "canonical", "history", "verify"]
+__all__ = [
+    "GENESIS",
+    "AuditReport",
+    "Change",
+    "append",
+    "canonical",
+    "history",
+    "take_anchor",
+    "verify",
+]
 
 #: ``prev_hash`` of the first entry.
 GENESIS: Final = "0" * 64
 
 _HEAD_ID: Final = 1
 
-
-def _json_default(value: object) -> object:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    raise TypeError(f"cannot record {type(value).__name__} in the audit trail")
-
-
-def canonical(values: Mapping[str, Any] | None) -> str | None:
-    """Values as canonical JSON (sorted keys, no spaces, ISO dates); ``None`` stays ``None``.
-
-    Examples
-    --------
-    >>> canonical({"b": dt.date(2020, 1, 2), "a": 1})
-    '{"a":1,"b":"2020-01-02"}'
-    """
-    if values is None:
-        return None
-    return json.dumps(
-        dict(values),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=_json_default,
-    )
+#: The columns of an entry its hash covers, in this order (as a JSON list).
+_HASHED: Final = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "patient_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,22 +94,61 @@ class Change:
     reason: str | None = None
 
 
-def _digest(row: Mapping[str, Any]) -> str:
-    fields = (
-        "id",
-        "at",
-        "actor",
-        "action",
-        "entity",
-        "entity_id",
-        "patient_id",
-        "before",
-        "after",
-        "reason",
-        "prev_hash",
-    )
-    payload = json.dumps([row[name] for name in fields], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def _payload(row: Mapping[str, Any]) -> bytes:
+    text = json.dumps([row[name] for name in _HASHED], separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def _sha256(row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_payload(row)).hexdigest()
+
+
+def _hmac(row: Mapping[str, Any], key: AuditKey) -> str:
+    return hmac.new(key.secret, _payload(row), hashlib.sha256).hexdigest()
+
+
+def _seal(row: Mapping[str, Any], key: AuditKey | None) -> str:
+    return _sha256(row) if key is None else _hmac(row, key)
+
+
+def _is_keyed(row: Mapping[str, Any]) -> bool:
+    """Whether an entry is not plain SHA-256 (keyed, or edited: only the key tells)."""
+    return not hmac.compare_digest(_sha256(row), str(row["hash"]))
+
+
+def _url(session: Session) -> sa.URL:
+    return session.get_bind().engine.url
+
+
+def _entry(session: Session, entry_id: int) -> Mapping[Any, Any] | None:
+    query = sa.select(audit_table).where(audit_table.c.id == entry_id)
+    return session.execute(query).mappings().first()
+
+
+def _append_key(session: Session, last_id: int) -> AuditKey | None:
+    """The key to seal new entries with; refuse when the trail is keyed but this key is not."""
+    last = _entry(session, last_id) if last_id else None
+    if last_id and last is None:
+        raise AuditKeyError(
+            f"the audit head names entry {last_id}, which is missing; nothing was written "
+            "(run clears audit verify)"
+        )
+    keyed = last is not None and _is_keyed(last)
+    key = resolve_audit_key(_url(session), create=not keyed)
+    if last is None or not keyed:
+        return key
+    if key is None:
+        raise AuditKeyError(
+            f"the audit trail is keyed (entry {last_id} is HMAC-SHA256) but no audit key is "
+            f"configured: set {ENV_KEY} or {ENV_KEY_FILE}; nothing was written"
+        )
+    if not hmac.compare_digest(_hmac(last, key), str(last["hash"])):
+        raise AuditKeyError(
+            f"the last audit entry ({last_id}) does not verify with the audit key from "
+            f"{key.source}: another key, or the entry was edited (run clears audit verify); "
+            "nothing was written"
+        )
+    return key
 
 
 def append(
@@ -99,7 +158,15 @@ def append(
 
     The ``audit_head`` row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
     transactions already hold the write lock), so concurrent writers extend the chain one
-    after the other. Returns the new entry ids.
+    after the other. Entries are HMAC-SHA256 with the audit key when there is one (on a
+    SQLite file the key file beside it is created at the first write), else SHA-256.
+    Returns the new entry ids.
+
+    Raises
+    ------
+    AuditKeyError
+        The trail is keyed and no key is configured, or the last entry does not verify with
+        the configured key; nothing is written.
     """
     if not changes:
         return []
@@ -107,6 +174,7 @@ def append(
     head = session.execute(
         sa.select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
     ).scalar_one()
+    key = _append_key(session, head.last_id)
     rows: list[dict[str, Any]] = []
     last_id, last_hash = head.last_id, head.last_hash
     for change in changes:
@@ -123,7 +191,7 @@ def append(
             "reason": change.reason,
             "prev_hash": last_hash,
         }
-        row["hash"] = _digest(row)
+        row["hash"] = _seal(row, key)
         rows.append(row)
         last_id, last_hash = row["id"], row["hash"]
     session.execute(sa.insert(audit_table), rows)
@@ -132,23 +200,66 @@ def append(
     return [row["id"] for row in rows]
 
 
+def _span(first: int, last: int) -> str:
+    return f"{first}" if first == last else f"{first}–{last}"
+
+
 @dataclass(frozen=True, slots=True)
 class AuditReport:
-    """Result of :func:`verify`: ``ok`` and, when not, every break found."""
+    """Result of :func:`verify`.
+
+    ``unkeyed`` entries (1 to ``unkeyed``) are plain SHA-256; the rest are keyed, and
+    ``unchecked`` of them could not be checked for want of the key. ``rows`` rows were
+    reconciled with the trail, ``legacy_rows`` of them by count only (imported before every
+    row had its own entry).
+    """
 
     entries: int
     problems: tuple[str, ...] = field(default=())
+    unkeyed: int = 0
+    unchecked: int = 0
+    rows: int = 0
+    legacy_rows: int = 0
 
     @property
     def ok(self) -> bool:
-        """``True`` when the chain is intact."""
-        return not self.problems
+        """``True`` when the chain is intact, fully checked, and every row matches it."""
+        return not self.problems and not self.unchecked
+
+    def chain_text(self) -> str:
+        """Which entries are unkeyed and which keyed, e.g. ``1–4 unkeyed (SHA-256), ...``."""
+        if self.entries == 0:
+            return "no entries"
+        parts = []
+        if self.unkeyed:
+            parts.append(f"entries {_span(1, self.unkeyed)} unkeyed (SHA-256)")
+        if self.entries > self.unkeyed:
+            parts.append(f"entries {_span(self.unkeyed + 1, self.entries)} keyed (HMAC-SHA256)")
+        return ", ".join(parts)
 
     def to_text(self) -> str:
-        """One line when intact, else one line per break."""
+        """One line when intact, else a heading and one line per problem."""
+        rows = f"{self.rows} rows match their audit entries"
+        if self.legacy_rows:
+            rows += f" ({self.legacy_rows} imported before row-level auditing, checked by count)"
         if self.ok:
-            return f"audit trail intact: {self.entries} entries, hash chain verified (SHA-256)"
-        lines = [f"audit trail BROKEN: {len(self.problems)} problem(s) in {self.entries} entries"]
+            return (
+                f"audit trail intact: {self.entries} entries, hash chain verified; "
+                f"{self.chain_text()}; {rows}"
+            )
+        lines = []
+        if self.problems:
+            lines.append(
+                f"audit trail BROKEN: {len(self.problems)} problem(s) in {self.entries} entries; "
+                f"{self.chain_text()}"
+            )
+        if self.unchecked:
+            first = self.entries - self.unchecked + 1
+            lines.append(
+                f"audit trail NOT VERIFIED: entries {_span(first, self.entries)} are keyed "
+                f"(HMAC-SHA256) and cannot be checked without the audit key "
+                f"(set {ENV_KEY} or {ENV_KEY_FILE})"
+            )
         return "\n".join(lines + [f"  - {problem}" for problem in self.problems])
 
 
@@ -171,28 +282,137 @@ def _rows(session: Session, chunk: int) -> Iterable[Mapping[str, Any]]:
         last = batch[-1]["id"]
 
 
-def verify(session: Session, *, chunk: int = 10_000) -> AuditReport:
-    """Walk the whole chain and report every edited, deleted or inserted entry."""
-    problems: list[str] = []
-    expected_id, expected_prev, count = 1, GENESIS, 0
+@dataclass(slots=True)
+class _Walk:
+    """What walking the chain found."""
+
+    problems: list[str] = field(default_factory=list)
+    count: int = 0
+    last_id: int = 0
+    last_hash: str = GENESIS
+    unkeyed: int = 0
+    unchecked: int = 0
+    keyed_from: int | None = None
+    hash_at_anchor: str | None = None
+    centres: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+def _check_seal(walk: _Walk, row: Mapping[str, Any], key: AuditKey | None) -> None:
+    entry = row["id"]
+    plain = not _is_keyed(row)
+    if walk.keyed_from is None and plain:
+        walk.unkeyed += 1
+        return
+    if walk.keyed_from is None:
+        walk.keyed_from = entry
+    if plain:
+        walk.problems.append(
+            f"entry {entry}: unkeyed (SHA-256) after keyed entry {walk.keyed_from} "
+            "(rewritten without the key, or that entry edited)"
+        )
+    elif key is None:
+        walk.unchecked += 1
+    elif not hmac.compare_digest(_hmac(row, key), str(row["hash"])):
+        walk.problems.append(f"entry {entry}: content does not match its hash (edited)")
+
+
+def _walk(session: Session, key: AuditKey | None, anchor: Anchor | None, chunk: int) -> _Walk:
+    walk = _Walk()
     for row in _rows(session, chunk):
-        count += 1
-        if row["id"] != expected_id:
-            problems.append(f"entries {expected_id}–{row['id'] - 1} are missing (deleted)")
-        if row["prev_hash"] != expected_prev:
-            problems.append(f"entry {row['id']}: does not follow the entry before it")
-        if _digest(row) != row["hash"]:
-            problems.append(f"entry {row['id']}: content does not match its hash (edited)")
-        expected_id, expected_prev = row["id"] + 1, row["hash"]
+        walk.count += 1
+        if row["id"] != walk.last_id + 1:
+            walk.problems.append(
+                f"entries {_span(walk.last_id + 1, row['id'] - 1)} are missing (deleted)"
+            )
+        if row["prev_hash"] != walk.last_hash:
+            walk.problems.append(f"entry {row['id']}: does not follow the entry before it")
+        _check_seal(walk, row, key)
+        if anchor is not None and row["id"] == anchor.entries:
+            walk.hash_at_anchor = str(row["hash"])
+        if row["entity"] == "centres":
+            walk.centres.append(row)
+        walk.last_id, walk.last_hash = row["id"], row["hash"]
+    return walk
+
+
+def verify(
+    session: Session,
+    *,
+    key: AuditKey | Literal["resolve"] | None = "resolve",
+    anchor: Anchor | None = None,
+    chunk: int = 10_000,
+) -> AuditReport:
+    """Walk the whole chain, reconcile the tables with it, and check it against an anchor.
+
+    Parameters
+    ----------
+    session
+        An open session on the registry.
+    key
+        The audit key; by default the one :func:`~clears.registry.audit_key.resolve_audit_key`
+        finds (never created here). Without a key, keyed entries are counted as unchecked and
+        the report is not ``ok``.
+    anchor
+        A head recorded earlier (:func:`take_anchor`): fewer entries now, or another hash at
+        its entry, is a problem.
+    chunk
+        Entries read at a time.
+
+    Returns
+    -------
+    AuditReport
+        Every problem: edited, deleted, inserted or unkeyed-after-keyed entries, a head that
+        does not name the last entry, rows changed, added or deleted outside clears, and a
+        trail that no longer reaches the anchor.
+    """
+    if key == "resolve":
+        key = resolve_audit_key(_url(session))
+    walk = _walk(session, key, anchor, chunk)
+    problems = walk.problems
     head = session.get(AuditHead, _HEAD_ID)
     if head is None:
         problems.append("the audit head row is missing")
-    elif (head.last_id, head.last_hash) != (expected_id - 1, expected_prev):
+    elif (head.last_id, head.last_hash) != (walk.last_id, walk.last_hash):
         problems.append(
-            f"the last entry is {expected_id - 1} but the head records {head.last_id} "
+            f"the last entry is {walk.last_id} but the head records {head.last_id} "
             "(entries deleted from the end, or the head edited)"
         )
-    return AuditReport(count, tuple(problems))
+    if anchor is not None:
+        problems += anchor_problems(
+            anchor, entries=walk.last_id, hash_at_anchor=walk.hash_at_anchor
+        )
+    rows = reconcile(session, centre_entries=walk.centres)
+    problems += rows.problems
+    return AuditReport(
+        walk.count,
+        tuple(problems),
+        unkeyed=walk.unkeyed,
+        unchecked=walk.unchecked,
+        rows=rows.rows,
+        legacy_rows=rows.legacy_rows,
+    )
+
+
+def take_anchor(session: Session, *, at: dt.datetime | None = None) -> Anchor:
+    """The trail's head now, to be kept outside the database (see :mod:`.audit_anchor`).
+
+    Raises
+    ------
+    AuditKeyError
+        The head names an entry that is missing, or another hash than that entry's (run
+        ``clears audit verify``).
+    """
+    stamp = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+    head = session.get(AuditHead, _HEAD_ID)
+    if head is None:
+        raise AuditKeyError("the audit head row is missing (run clears audit verify)")
+    last = _entry(session, head.last_id) if head.last_id else None
+    if head.last_id and (last is None or last["hash"] != head.last_hash):
+        raise AuditKeyError(
+            f"the audit head names entry {head.last_id}, which is missing or has another "
+            "hash; no anchor taken (run clears audit verify)"
+        )
+    return Anchor(head.last_id, head.last_hash, stamp, last is not None and _is_keyed(last))
 
 
 def history(session: Session, *, actor: Actor, patient_id: str) -> list[AuditEntry]:

@@ -7,7 +7,8 @@ what is allowed). A cohort holding a patient already in the registry is refused 
 ``INSERT``s (``executemany`` of parameter lists); the parameters of each chunk are built
 just before its ``INSERT`` and dropped after it, so besides the typed cohort frames only one
 chunk is ever held as Python objects. One audit entry per patient records the import (the
-patient's values and how many rows of each table came with them), also built per chunk.
+patient's values and how many rows of each table came with them), and one per imported row
+with its values (so that ``clears audit verify`` can reconcile every row), also built per chunk.
 
 On SQLite the per-row evaluation of the tables' CHECK constraints is the slowest part of a
 bulk insert (each ``IN (...)`` list is rebuilt for every row, about 75 µs per visit row).
@@ -243,6 +244,10 @@ def _write_rows(
     before["patients"] = _last_id(session, "patients")
     keys: dict[str, int] = {}
     centres = patients["centre"].astype(str).tolist()
+    counts: dict[str, dict[str, int]] = {pid: {} for pid in ids}
+    for name in TABLES[1:]:
+        for owner in cohort.table(name)["patient_id"].astype(str):
+            counts[owner][name] = counts[owner].get(name, 0) + 1
     for start, rows in _batches("patients", patients, chunk):
         part = [
             {**row, "patient_id": ids[i], "centre_key": centre_keys[centres[i]], "version": 1}
@@ -253,24 +258,6 @@ def _write_rows(
             table.c.patient_id.in_([row["patient_id"] for row in part])
         )
         keys.update((str(pid), int(key)) for pid, key in session.execute(query))
-    counts: dict[str, dict[str, int]] = {pid: {} for pid in ids}
-    written = {"patients": len(patients)}
-    for name in TABLES[1:]:
-        frame = cohort.table(name)
-        owners = frame["patient_id"].astype(str).tolist()
-        before[name] = _last_id(session, name)
-        for start, records in _batches(name, frame, chunk):
-            part = [
-                {**row, "patient_key": keys[owners[i]], "version": 1}
-                for i, row in enumerate(records, start)
-            ]
-            session.execute(sa.insert(ENTITY_TABLES[name]), part)
-            del part, records
-        for owner in owners:
-            counts[owner][name] = counts[owner].get(name, 0) + 1
-        written[name] = len(frame)
-        del owners
-    for start, rows in _batches("patients", patients, chunk):
         changes = [
             audit.Change(
                 "import",
@@ -288,6 +275,42 @@ def _write_rows(
             for i, row in enumerate(rows, start)
         ]
         audit.append(session, actor=actor, changes=changes)
+    written = {"patients": len(patients)}
+    for name in TABLES[1:]:
+        frame = cohort.table(name)
+        owners = frame["patient_id"].astype(str).tolist()
+        before[name] = _last_id(session, name)
+        target = ENTITY_TABLES[name]
+        for start, records in _batches(name, frame, chunk):
+            part = [
+                {**row, "patient_key": keys[owners[i]], "version": 1}
+                for i, row in enumerate(records, start)
+            ]
+            # Every imported row gets its own entry with its values (what verify reconciles
+            # the table with); the ids come back in the order of the parameters.
+            inserted = session.execute(
+                sa.insert(target).returning(target.c.id, sort_by_parameter_order=True), part
+            ).scalars()
+            audit.append(
+                session,
+                actor=actor,
+                changes=[
+                    audit.Change(
+                        "import",
+                        name,
+                        int(key),
+                        owners[i],
+                        None,
+                        {k: v for k, v in row.items() if v is not None},
+                    )
+                    for i, key, row in zip(
+                        range(start, start + len(records)), inserted, records, strict=True
+                    )
+                ],
+            )
+            del part, records
+        written[name] = len(frame)
+        del owners
     return ImportSummary(written, tuple(created), cohort.source)
 
 

@@ -1,0 +1,331 @@
+"""Reconcile the registry's rows with the state its audit trail reconstructs.
+
+Every audited write records the whole row after it (``after``: every non-blank data column;
+for an update, the row as it became), so replaying a record's entries in order gives the
+values it must hold now: ``insert`` and ``import`` create it, ``update`` replaces its values
+(keys that are not data columns, the centre of a patient and the ``extra`` columns of an
+import, carry over), ``delete`` ends it (a deleted patient ends all of their records). Each
+stored row is compared field by field with that state; a row without entries, a record whose
+entries say it exists but whose row is gone, and a row moved to another patient are reported.
+
+The work is chunked by patient (``chunk`` patients, their audit entries through the index on
+``audit_log.patient_id``, and their rows through the indexes on ``patient_key``), so memory
+does not grow with the registry. Patients imported before imports recorded every row (their
+import entry counts rows but no row has an entry of its own) are reconciled by count: up to
+that many rows without entries are accepted, and reported as a note.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears.registry._canonical import canonical
+from clears.registry._models import ENTITY_TABLES, audit_table, centres_table, data_columns
+
+__all__ = ["Reconciliation", "reconcile"]
+
+_CHILDREN: Final = tuple(name for name in ENTITY_TABLES if name != "patients")
+_CREATES: Final = frozenset({"insert", "import"})
+
+Key = tuple[str, int]
+#: A row or an audit entry as read (``RowMapping`` or a plain dict).
+Row = Mapping[Any, Any]
+
+
+def _compared(table: str) -> tuple[str, ...]:
+    """The fields of a row its audit entries must account for."""
+    if table == "centres":
+        return ("code", "name")
+    names = list(data_columns(table))
+    if table == "visits":
+        names.append("locked")
+    if table == "patients":
+        names.append("centre")
+    return (*names, "extra")
+
+
+_COMPARED: Final = {name: _compared(name) for name in (*ENTITY_TABLES, "centres")}
+#: The data columns of each table: an update's ``after`` holds all of them (blank ones
+#: left out); other keys of the state (centre, extra, an import's row counts) carry over.
+_OWN: Final = {
+    **{name: frozenset(data_columns(name)) | {"locked"} for name in ENTITY_TABLES},
+    "centres": frozenset({"code", "name"}),
+}
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as the audit trail stores them (canonical JSON read back), blanks dropped."""
+    text = canonical({k: v for k, v in values.items() if v is not None})
+    loaded: dict[str, Any] = json.loads(text or "{}")
+    return loaded
+
+
+@dataclass(slots=True)
+class _State:
+    patient_id: str | None
+    values: dict[str, Any] | None  # None: deleted
+
+
+@dataclass(slots=True)
+class _Stored:
+    patient_id: str | None
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Reconciliation:
+    """Rows compared, the problems found, and notes (rows that could only be counted)."""
+
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+    legacy_rows: int = 0
+    _unentered: dict[Key, _Stored] = field(default_factory=dict)
+    _gone: dict[Key, _State] = field(default_factory=dict)
+
+
+def _replay(states: dict[Key, _State], entry: Row) -> None:
+    entity, action = str(entry["entity"]), str(entry["action"])
+    if entity not in _COMPARED or entry["entity_id"] is None:
+        return
+    key = (entity, int(entry["entity_id"]))
+    after: dict[str, Any] = json.loads(entry["after"]) if entry["after"] else {}
+    if action in _CREATES:
+        states[key] = _State(entry["patient_id"], after)
+    elif action == "update":
+        previous = states.get(key)
+        carried = {}
+        if previous is not None and previous.values is not None:
+            carried = {k: v for k, v in previous.values.items() if k not in _OWN[entity]}
+        states[key] = _State(entry["patient_id"], {**carried, **after})
+    elif action == "delete":
+        states[key] = _State(entry["patient_id"], None)
+        if entity == "patients":
+            for state in states.values():
+                if state.patient_id == entry["patient_id"]:
+                    state.values = None
+
+
+def _shown(value: object) -> str:
+    return "blank" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _where(key: Key, patient_id: str | None) -> str:
+    owner = f"patient {patient_id}" if patient_id is not None else "no patient"
+    return f"{key[0]} {key[1]} ({owner})"
+
+
+def _differences(key: Key, stored: _Stored, audited: Mapping[str, Any]) -> Iterator[str]:
+    for name in _COMPARED[key[0]]:
+        have, want = stored.values.get(name), audited.get(name)
+        if name == "locked":
+            have, want = bool(have), bool(want)
+        if have != want:
+            yield (
+                f"{_where(key, stored.patient_id)}: {name} stored {_shown(have)}, "
+                f"audited {_shown(want)} (changed outside clears)"
+            )
+
+
+def _compare(tally: Reconciliation, key: Key, stored: _Stored, state: _State | None) -> None:
+    tally.rows += 1
+    if state is None:
+        tally._unentered[key] = stored
+        return
+    if state.values is None:
+        tally.problems.append(
+            f"{_where(key, stored.patient_id)}: stored, but its audit entries delete it "
+            "(restored outside clears)"
+        )
+        return
+    if state.patient_id != stored.patient_id and key[0] != "centres":
+        tally.problems.append(
+            f"{_where(key, stored.patient_id)}: patient stored {_shown(stored.patient_id)}, "
+            f"audited {_shown(state.patient_id)} (moved outside clears)"
+        )
+    tally.problems.extend(_differences(key, stored, state.values))
+
+
+def _legacy_allowance(entries: Iterable[Row]) -> dict[str, dict[str, int]]:
+    """Row counts of patients imported before every imported row had its own entry."""
+    counts: dict[str, dict[str, int]] = {}
+    per_row: set[str] = set()
+    for entry in entries:
+        if entry["action"] != "import" or entry["patient_id"] is None:
+            continue
+        if entry["entity"] == "patients":
+            rows = json.loads(entry["after"] or "{}").get("rows") or {}
+            counts[str(entry["patient_id"])] = {str(k): int(v) for k, v in rows.items()}
+        else:
+            per_row.add(str(entry["patient_id"]))
+    return {pid: rows for pid, rows in counts.items() if pid not in per_row}
+
+
+def _child_rows(session: Session, keys: Mapping[int, str]) -> Iterator[tuple[Key, _Stored]]:
+    for name in _CHILDREN:
+        table = ENTITY_TABLES[name]
+        query = sa.select(table).where(table.c.patient_key.in_(list(keys))).order_by(table.c.id)
+        for row in session.execute(query).mappings():
+            yield (name, int(row["id"])), _Stored(keys[row["patient_key"]], _row_values(name, row))
+
+
+def _row_values(name: str, row: Row) -> dict[str, Any]:
+    return _plain({k: row[k] for k in _COMPARED[name] if k in row})
+
+
+def _entries(session: Session, patient_ids: Sequence[str]) -> list[Row]:
+    columns = (
+        audit_table.c.action,
+        audit_table.c.entity,
+        audit_table.c.entity_id,
+        audit_table.c.patient_id,
+        audit_table.c.after,
+    )
+    query = (
+        sa.select(*columns)
+        .where(audit_table.c.patient_id.in_(list(patient_ids)))
+        .order_by(audit_table.c.id)
+    )
+    return list(session.execute(query).mappings())
+
+
+def _patient_chunk(session: Session, tally: Reconciliation, patients: Sequence[Row]) -> None:
+    keys = {int(row["id"]): str(row["patient_id"]) for row in patients}
+    entries = _entries(session, list(keys.values()))
+    states: dict[Key, _State] = {}
+    for entry in entries:
+        _replay(states, entry)
+    legacy = _legacy_allowance(entries)
+    stored: list[tuple[Key, _Stored]] = [
+        (
+            ("patients", int(row["id"])),
+            _Stored(str(row["patient_id"]), _row_values("patients", row)),
+        )
+        for row in patients
+    ]
+    stored += list(_child_rows(session, keys))
+    for key, row in stored:
+        state = states.pop(key, None)
+        allowance = legacy.get(row.patient_id or "", {})
+        if state is None and allowance.get(key[0], 0) > 0:
+            allowance[key[0]] -= 1
+            tally.rows += 1
+            tally.legacy_rows += 1
+            continue
+        _compare(tally, key, row, state)
+    _left_over(tally, states)
+
+
+def _left_over(tally: Reconciliation, states: Mapping[Key, _State]) -> None:
+    for key, state in states.items():
+        if state.values is not None:
+            tally._gone[key] = state
+
+
+def _patients(session: Session, chunk: int) -> Iterator[Sequence[Row]]:
+    table = ENTITY_TABLES["patients"]
+    last = 0
+    while True:
+        query = (
+            sa.select(table, centres_table.c.code.label("centre"))
+            .join(centres_table, table.c.centre_key == centres_table.c.id)
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(chunk)
+        )
+        batch = list(session.execute(query).mappings())
+        if not batch:
+            return
+        yield batch
+        last = int(batch[-1]["id"])
+
+
+def _absent_patients(session: Session, chunk: int) -> Iterator[list[str]]:
+    """Patient ids that audit entries name but no patient row holds, ``chunk`` at a time."""
+    patients = ENTITY_TABLES["patients"]
+    query = (
+        sa.select(audit_table.c.patient_id)
+        .where(audit_table.c.patient_id.is_not(None))
+        .where(~sa.exists().where(patients.c.patient_id == audit_table.c.patient_id))
+        .distinct()
+    )
+    found = sorted(str(pid) for pid in session.execute(query).scalars())
+    for start in range(0, len(found), chunk):
+        yield found[start : start + chunk]
+
+
+def _orphans(session: Session) -> Iterator[tuple[Key, _Stored]]:
+    """Rows whose ``patient_key`` names no patient (possible only with foreign keys off)."""
+    patients = ENTITY_TABLES["patients"]
+    for name in _CHILDREN:
+        table = ENTITY_TABLES[name]
+        query = sa.select(table).where(~sa.exists().where(patients.c.id == table.c.patient_key))
+        for row in session.execute(query).mappings():
+            yield (name, int(row["id"])), _Stored(None, _row_values(name, row))
+
+
+def _centres(session: Session, tally: Reconciliation, entries: Iterable[Row]) -> None:
+    states: dict[Key, _State] = {}
+    for entry in entries:
+        _replay(states, entry)
+    for row in session.execute(sa.select(centres_table).order_by(centres_table.c.id)).mappings():
+        key = ("centres", int(row["id"]))
+        _compare(tally, key, _Stored(None, _row_values("centres", row)), states.pop(key, None))
+    _left_over(tally, states)
+
+
+def _pair(tally: Reconciliation) -> None:
+    """Report rows without entries and entries without rows; a pair is a row moved."""
+    for key in sorted(set(tally._unentered) | set(tally._gone)):
+        stored, state = tally._unentered.get(key), tally._gone.get(key)
+        if stored is not None and state is not None and state.values is not None:
+            tally.rows -= 1  # counted once more by _compare
+            _compare(tally, key, stored, state)
+        elif stored is not None:
+            tally.problems.append(
+                f"{_where(key, stored.patient_id)}: stored row has no audit entry "
+                "(added outside clears)"
+            )
+        elif state is not None:
+            tally.problems.append(
+                f"{_where(key, state.patient_id)}: the row is gone but no audit entry deletes "
+                "it (deleted outside clears)"
+            )
+    tally._unentered.clear()
+    tally._gone.clear()
+
+
+def reconcile(
+    session: Session, *, centre_entries: Iterable[Row], chunk: int = 1_000
+) -> Reconciliation:
+    """Compare every row of every audited table with the state its audit entries rebuild.
+
+    Parameters
+    ----------
+    session
+        An open session on the registry.
+    centre_entries
+        The audit entries of the ``centres`` table, oldest first (collected while walking
+        the chain; centres carry no patient id).
+    chunk
+        Patients reconciled at a time.
+    """
+    tally = Reconciliation()
+    _centres(session, tally, centre_entries)
+    for patients in _patients(session, chunk):
+        _patient_chunk(session, tally, patients)
+    for absent in _absent_patients(session, chunk):
+        states: dict[Key, _State] = {}
+        for entry in _entries(session, absent):
+            _replay(states, entry)
+        _left_over(tally, states)
+    for key, stored in _orphans(session):
+        tally.rows += 1
+        tally._unentered[key] = stored
+    _pair(tally)
+    return tally

@@ -140,7 +140,7 @@ def _compare(tally: Reconciliation, key: Key, stored: _Stored, state: _State | N
     if state.values is None:
         tally.problems.append(
             f"{_where(key, stored.patient_id)}: stored, but its audit entries delete it "
-            "(restored outside clears)"
+            "(restored or added outside clears)"
         )
         return
     if state.patient_id != stored.patient_id and key[0] != "centres":

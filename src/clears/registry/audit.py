@@ -204,6 +204,11 @@ def _span(first: int, last: int) -> str:
     return f"{first}" if first == last else f"{first}–{last}"
 
 
+def _entries(first: int, last: int) -> str:
+    """``entry 5`` or ``entries 1–4``."""
+    return f"entry {first}" if first == last else f"entries {first}–{last}"
+
+
 @dataclass(frozen=True, slots=True)
 class AuditReport:
     """Result of :func:`verify`.
@@ -232,9 +237,9 @@ class AuditReport:
             return "no entries"
         parts = []
         if self.unkeyed:
-            parts.append(f"entries {_span(1, self.unkeyed)} unkeyed (SHA-256)")
+            parts.append(f"{_entries(1, self.unkeyed)} unkeyed (SHA-256)")
         if self.entries > self.unkeyed:
-            parts.append(f"entries {_span(self.unkeyed + 1, self.entries)} keyed (HMAC-SHA256)")
+            parts.append(f"{_entries(self.unkeyed + 1, self.entries)} keyed (HMAC-SHA256)")
         return ", ".join(parts)
 
     def to_text(self) -> str:
@@ -256,8 +261,8 @@ class AuditReport:
         if self.unchecked:
             first = self.entries - self.unchecked + 1
             lines.append(
-                f"audit trail NOT VERIFIED: entries {_span(first, self.entries)} are keyed "
-                f"(HMAC-SHA256) and cannot be checked without the audit key "
+                f"audit trail NOT VERIFIED: {_entries(first, self.entries)} keyed "
+                f"(HMAC-SHA256) cannot be checked without the audit key "
                 f"(set {ENV_KEY} or {ENV_KEY_FILE})"
             )
         return "\n".join(lines + [f"  - {problem}" for problem in self.problems])

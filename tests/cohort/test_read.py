@@ -123,7 +123,7 @@ def test_unreadable_file_is_a_problem(folder_of: Callable[..., Path]) -> None:
         read(folder, today=TODAY)
     (problem,) = caught.value.problems
     assert problem.file == "flares.csv"
-    assert problem.message.startswith("cannot be read")
+    assert problem.message.startswith("a quoted field opened on line 2 is still open")
 
 
 def test_all_problems_reported_at_once(folder_of: Callable[..., Path]) -> None:

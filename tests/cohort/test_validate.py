@@ -203,7 +203,8 @@ def test_default_today_is_the_current_date(
 
 def test_public_api() -> None:
     assert set(clears.cohort.__all__) == {
-        "ANTITHROMBOTIC_CLASSES", "CANONICAL_DOSE_UNIT", "COHORT_VERSION", "Cohort", "Column",
+        "ANTITHROMBOTIC_CLASSES", "CANONICAL_DOSE_UNIT", "COHORT_VERSION", "Cohort",
+        "CohortWarning", "Column",
         "DATE_COLUMNS", "DOSE_MAXIMUM", "DOSE_UNITS", "INDICATIONS", "Kind", "MEDICATIONS",
         "MEDICATION_CLASSES", "Medication", "OPTIONAL_TABLES", "REPRODUCTIVE_POTENTIAL_BASES",
         "REQUIRED_COLUMNS", "SCHEMA", "TABLES", "conform", "medication_class",

@@ -13,6 +13,7 @@ from clears.cohort._medications import (
     prednisone_equivalent,
 )
 from clears.cohort._model import COHORT_VERSION, DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._notices import CohortWarning
 from clears.cohort._read import OPTIONAL_TABLES, read
 from clears.cohort._schema import (
     DOSE_MAXIMUM,
@@ -40,6 +41,7 @@ __all__ = [
     "SCHEMA",
     "TABLES",
     "Cohort",
+    "CohortWarning",
     "Column",
     "Kind",
     "Medication",

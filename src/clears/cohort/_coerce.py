@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Hashable
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from clears.cohort._ids import id_problem, normalise_id
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE, Column, Kind
 
 __all__ = [
+    "NUMBER_PATTERN",
     "RejectedValueError",
     "choice_key",
     "coerce_column",
@@ -31,7 +32,16 @@ __all__ = [
     "parse_each",
 ]
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+#: The numbers a cell may hold, as text: an optional sign, ASCII digits 0-9 with at most one
+#: '.' (digits on at least one side), and an optional exponent (``1.5e3``, ``2E-4``).
+#: Refused: digit separators (``1_5``, ``1 000``, ``1,000``), the decimal comma (``1,5``),
+#: other digits (full-width ``１５``, Arabic-Indic), hexadecimal/octal/binary (``0x10``),
+#: ``inf`` and ``nan``. Python's ``float()`` accepts several of these (``float("1_5")`` is 15),
+#: so it is only applied to text that matched. Surrounding white space is ignored.
+NUMBER_PATTERN: Final = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER: Final = re.compile(NUMBER_PATTERN)
 
 
 class RejectedValueError(Exception):
@@ -119,7 +129,7 @@ def _date(value: Any) -> pd.Timestamp:
     if isinstance(value, dt.date):
         return pd.Timestamp(value)
     text = str(value).strip()
-    if not _ISO_DATE.match(text):
+    if not _ISO_DATE.fullmatch(text):
         raise RejectedValueError("is not an ISO 8601 date")
     try:
         return pd.Timestamp(dt.date.fromisoformat(text))
@@ -140,13 +150,29 @@ def _boolean(value: Any) -> bool:
     raise RejectedValueError("is not a yes/no value")
 
 
+def _number_problem(text: str) -> str:
+    """Why ``text`` (stripped, not matching :data:`_NUMBER`) is not a number, in words."""
+    if any(char.isdigit() and not char.isascii() for char in text):
+        return "contains digits other than 0-9 (e.g. full-width digits); type them as 0-9"
+    if "," in text:
+        return "contains ','; write the decimal separator as '.' and no thousands separator"
+    if "_" in text or " " in text:
+        return "contains a digit separator ('_' or a space); write the digits without one"
+    if text.lstrip("+-").lower() in ("inf", "infinity", "nan"):
+        return "is not a finite number"
+    return "is not a number"
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool | np.bool_):
         raise RejectedValueError("expects a number, not true/false")
-    try:
+    if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
-    except (TypeError, ValueError):
-        raise RejectedValueError("is not a number") from None
+    else:
+        text = str(value).strip()
+        if not _NUMBER.fullmatch(text):
+            raise RejectedValueError(_number_problem(text))
+        number = float(text)
     if not math.isfinite(number):
         raise RejectedValueError("is not a finite number")
     return number
@@ -216,6 +242,20 @@ _DTYPES: dict[Kind, str] = {
 }
 
 
+def _limited(parse: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
+    """``parse``, after refusing a value longer than ``limit`` characters (checked first)."""
+
+    def parse_limited(value: Any) -> Any:
+        length = len(str(value).strip())
+        if length > limit:
+            raise RejectedValueError(
+                f"is {length} characters long; at most {limit} characters are allowed"
+            )
+        return parse(value)
+
+    return parse_limited
+
+
 def _out_of_range(column: Column, parsed: list[Any]) -> list[int]:
     low = -math.inf if column.minimum is None else column.minimum
     high = math.inf if column.maximum is None else column.maximum
@@ -235,6 +275,8 @@ def coerce_column(
         parser = _choices_parser(column)
     else:
         parser = _PARSERS[column.kind]
+    if column.max_length is not None:
+        parser = _limited(parser, column.max_length)
     parsed, bad = parse_each(series, parser)
     raw = series.to_numpy(dtype=object)
     allowed = column.allowed_text()

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears.cohort._csv import read_csv
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._notices import OnWarning
 from clears.cohort._validate import conform
 
 __all__ = ["OPTIONAL_TABLES", "read"]
@@ -20,23 +22,31 @@ OPTIONAL_TABLES = ("adverse_events", "flares", "concomitant_medications")
 _SUFFIXES = (".csv", ".parquet")
 
 
-def _read_one(path: Path) -> pd.DataFrame | Problem:
-    """Read one file; CSV cells are read as text (nothing inferred), blanks kept as ''."""
+def _read_one(path: Path) -> pd.DataFrame | list[Problem]:
+    """Read one file: CSV strictly as text cells (:func:`read_csv`), Parquet as typed."""
+    if path.suffix == ".csv":
+        return read_csv(path)
     try:
-        if path.suffix == ".csv":
-            return pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-            )
         return pd.read_parquet(path)
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        return Problem(
-            "(file)", None, f"cannot be read: {exc}", "a CSV or Parquet table", path.name
-        )
+    except (OSError, ValueError) as exc:
+        return [Problem("(file)", None, f"cannot be read: {exc}", "a Parquet table", path.name)]
 
 
 def _locate(folder: Path, table: str) -> tuple[Path | None, list[Problem]]:
-    found = [folder / f"{table}{suffix}" for suffix in _SUFFIXES]
-    found = [path for path in found if path.is_file()]
+    candidates = [folder / f"{table}{suffix}" for suffix in _SUFFIXES]
+    odd = [path for path in candidates if path.exists() and not path.is_file()]
+    if odd:
+        return None, [
+            Problem(
+                "(file)",
+                None,
+                "is a folder, not a file" if path.is_dir() else "is not a regular file",
+                f"a {path.suffix[1:].upper()} file",
+                path.name,
+            )
+            for path in odd
+        ]
+    found = [path for path in candidates if path.is_file()]
     if len(found) > 1:
         names = " and ".join(path.name for path in found)
         message = f"both {names} exist; keep one"
@@ -47,7 +57,9 @@ def _locate(folder: Path, table: str) -> tuple[Path | None, list[Problem]]:
     return (found[0] if found else None), []
 
 
-def read(path: str | Path, *, today: dt.date | None = None) -> Cohort:
+def read(
+    path: str | Path, *, today: dt.date | None = None, on_warning: OnWarning | None = None
+) -> Cohort:
     """Read and validate a cohort folder.
 
     Parameters
@@ -55,9 +67,13 @@ def read(path: str | Path, *, today: dt.date | None = None) -> Cohort:
     path
         A folder holding ``patients``, ``treatments`` and ``visits`` (required) and
         ``adverse_events``, ``flares`` and ``concomitant_medications`` (optional), each as
-        ``<table>.csv`` or ``<table>.parquet``. CSV files are UTF-8 with a header row.
+        ``<table>.csv`` or ``<table>.parquet``. CSV files are UTF-8 with a header row and
+        exactly one cell per header column in every row (``clears.cohort._csv``).
     today
         Dates after this day are problems; default: the current date.
+    on_warning
+        Called with each warning of a valid cohort (:func:`clears.cohort.conform`); without
+        it each is issued as a :class:`~clears.cohort.CohortWarning`.
 
     Returns
     -------
@@ -92,8 +108,8 @@ def read(path: str | Path, *, today: dt.date | None = None) -> Cohort:
         problems += found
         files[table] = located.name if located else f"{table}.csv"
         frame = _read_one(located) if located else None
-        if isinstance(frame, Problem):
-            problems.append(frame)
+        if isinstance(frame, list):
+            problems += frame
             frame = None
         if frame is None:
             frame = pd.DataFrame(
@@ -102,4 +118,5 @@ def read(path: str | Path, *, today: dt.date | None = None) -> Cohort:
         frames[table] = frame
     if problems:
         raise InputError(problems)
-    return conform(Cohort(**frames, source=str(folder)), today=today, files=files)
+    cohort = Cohort(**frames, source=str(folder))
+    return conform(cohort, today=today, files=files, on_warning=on_warning)

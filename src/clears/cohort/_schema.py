@@ -15,15 +15,18 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from clears.cohort._ids import ID_ALLOWED
+from clears.cohort._ids import ID_ALLOWED, ID_MAX_LENGTH
 from clears.cohort._medications import DOSE_UNITS, INDICATIONS, MEDICATIONS
 
 __all__ = [
     "BOOLEAN_FALSE",
     "BOOLEAN_TRUE",
+    "CODE_MAX_LENGTH",
     "DOSE_MAXIMUM",
+    "MAX_LENGTH",
     "REPRODUCTIVE_POTENTIAL_BASES",
     "SCHEMA",
+    "TEXT_MAX_LENGTH",
     "Column",
     "Kind",
     "schema_of",
@@ -41,6 +44,21 @@ class Kind(StrEnum):
     number = "number"  # real number within [minimum, maximum]
     choice = "choice"  # one of ``values`` (any case; spaces and hyphens read as "_")
     choices = "choices"  # ';'-separated list of ``values``
+
+
+#: Longest value of a text-like column by kind, in characters (the registry stores text in
+#: ``VARCHAR(200)`` and codes in ``VARCHAR(64)``; PostgreSQL refuses longer values, so they
+#: are refused at validation, naming the column, the length and the limit).
+TEXT_MAX_LENGTH: Final = 200
+CODE_MAX_LENGTH: Final = ID_MAX_LENGTH
+MAX_LENGTH: Final = MappingProxyType(
+    {
+        Kind.text: TEXT_MAX_LENGTH,
+        Kind.identifier: ID_MAX_LENGTH,
+        Kind.choice: CODE_MAX_LENGTH,
+        Kind.choices: TEXT_MAX_LENGTH,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +81,11 @@ class Column:
         Allowed values of a ``choice``/``choices`` column, in their canonical spelling.
     source
         Where the allowed values or the range come from.
+    max_length
+        Longest value, in characters, of a text-like column (text, identifier, choice,
+        choices); by default :data:`MAX_LENGTH` of its kind, ``None`` for other kinds. It is
+        the one limit: validation refuses a longer value and the registry's ``String(n)``
+        column has this ``n``.
     """
 
     name: str
@@ -73,6 +96,11 @@ class Column:
     maximum: float | None = None
     options: tuple[str, ...] = ()
     source: str = ""
+    max_length: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_length is None and self.kind in MAX_LENGTH:
+            object.__setattr__(self, "max_length", MAX_LENGTH[self.kind])
 
     def allowed_text(self) -> str:
         """Describe the allowed values in words, for problem messages."""
@@ -93,7 +121,7 @@ class Column:
             return what
         if self.kind is Kind.identifier:
             return ID_ALLOWED
-        return "any non-blank text"
+        return f"any non-blank text of at most {self.max_length} characters"
 
 
 #: Spellings read as true and false by boolean columns (compared lower-case).
@@ -260,7 +288,8 @@ SCHEMA: Final = MappingProxyType(
             _C(
                 "patient_id", _K.identifier, "Pseudonymous patient identifier, unique in the cohort"
             ),
-            _C("centre", _K.text, "Centre (site) code"),
+            # A centre is a code in the registry (centres.code), so it has the code limit.
+            _C("centre", _K.text, "Centre (site) code", max_length=CODE_MAX_LENGTH),
             _C("sex", _K.choice, "Sex recorded at birth", options=("female", "male", "other")),
             _C("birth_year", _K.integer, "Year of birth", minimum=1900, maximum=2100),
             _C(

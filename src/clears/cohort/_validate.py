@@ -15,9 +15,11 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.cohort._coerce import coerce_column, is_blank
+from clears.cohort._columns import header_problems
 from clears.cohort._cross_checks import check_cross
 from clears.cohort._items import coerce_item, derive_totals, instrument_fields, instrument_modules
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._notices import OnWarning, notify
 from clears.cohort._schema import schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.instruments._definition import Field
@@ -36,28 +38,18 @@ def _keep_extra(series: pd.Series) -> pd.Series:
 
 def _coerce_table(
     table: str, frame: pd.DataFrame, items: Mapping[str, Field], file: str
-) -> tuple[pd.DataFrame, list[Problem]]:
+) -> tuple[pd.DataFrame | None, list[Problem], list[Problem]]:
+    """Type one table; ``None`` instead of the frame when its header is unusable."""
     required = REQUIRED_COLUMNS[table]
     known = schema_of(table)
     names = [str(name) for name in frame.columns]
-    problems = [
-        Problem(
-            name,
-            None,
-            f"column appears {names.count(name)} times",
-            "each column once",
-            file,
-        )
-        for name in sorted(set(names))
-        if names.count(name) > 1
-    ]
-    problems += [
-        Problem(name, None, "required column is missing", f"columns {', '.join(required)}", file)
-        for name in required
-        if name not in names
-    ]
+    known_names = [*known, *(items if table == "visits" else ())]
+    units = {name: column.unit for name, column in known.items()}
+    problems, warnings = header_problems(
+        names, known=known_names, required=required, file=file, units=units
+    )
     if problems:
-        return frame.reset_index(drop=True), problems
+        return None, problems, warnings
     columns: dict[str, pd.Series] = {}
     for name in names:
         series = frame[name].reset_index(drop=True)
@@ -72,18 +64,27 @@ def _coerce_table(
         else:
             columns[name] = _keep_extra(series)
     order = [n for n in required if n in columns] + [n for n in names if n not in required]
-    return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(frame))), problems
+    typed = pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(frame)))
+    return typed, problems, warnings
 
 
 def _check(
     cohort: Cohort, today: dt.date | None, files: Mapping[str, str] | None
-) -> tuple[Cohort, list[Problem]]:
+) -> tuple[Cohort, list[Problem], list[Problem]]:
+    """Return the typed cohort, its problems and its warnings.
+
+    A table whose header is unusable (a repeated, missing or look-alike column) is returned
+    as given and skips the row checks; the checks across tables are then skipped too (they
+    would report rows of the other tables against a table that could not be read).
+    """
     today = dt.date.today() if today is None else today
     names = {table: table for table in TABLES} | dict(files or {})
     modules = instrument_modules()
     items = instrument_fields([module.DEFINITION for module in modules.values()])
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
+    unusable = False
     for table in TABLES:
         frame = cohort.table(table)
         if not isinstance(frame, pd.DataFrame):
@@ -91,18 +92,28 @@ def _check(
                 Problem(table, None, f"is a {type(frame).__name__}", "a DataFrame", names[table])
             )
             frame = pd.DataFrame({name: [] for name in REQUIRED_COLUMNS[table]})
-        typed, found = _coerce_table(table, frame, items, names[table])
+        typed, found, noted = _coerce_table(table, frame, items, names[table])
         problems += found
+        warnings += noted
+        if typed is None:
+            unusable = True
+            tables[table] = frame.reset_index(drop=True)
+            continue
         problems += check_table(table, typed, today=today, file=names[table])
         if table == "concomitant_medications" and len(typed) == len(frame):
             problems += dose_without_unit(typed, frame, names[table])
         tables[table] = typed
-    tables["visits"], found = derive_totals(tables["visits"], modules, file=names["visits"])
-    problems += found
-    problems += check_cross(tables, names)
+    if not unusable:
+        tables["visits"], found = derive_totals(tables["visits"], modules, file=names["visits"])
+        problems += found
+        problems += check_cross(tables, names)
     position = {names[table]: i for i, table in enumerate(TABLES)}
-    problems.sort(key=lambda p: (position.get(p.file or "", 99), p.row or 0, p.field))
-    return Cohort(**tables, source=cohort.source), problems
+
+    def order(problem: Problem) -> tuple[int, int, str]:
+        return (position.get(problem.file or "", 99), problem.row or 0, problem.field)
+
+    conformed = Cohort(**tables, source=cohort.source)
+    return conformed, sorted(problems, key=order), sorted(warnings, key=order)
 
 
 def validate(
@@ -124,7 +135,9 @@ def validate(
     list of Problem
         Each with ``file`` (table), ``row`` (1-based position in the table, ``None`` for a
         whole-table problem), ``field`` (column), ``value``, ``message`` and ``allowed``;
-        sorted by table, row and column. Empty when the cohort is valid.
+        sorted by table, row and column. Empty when the cohort is valid. Warnings (findings
+        that do not stop the cohort, ``clears.cohort._notices``) are not listed here:
+        :func:`conform` reports them.
 
     Examples
     --------
@@ -147,7 +160,11 @@ def validate(
 
 
 def conform(
-    cohort: Cohort, *, today: dt.date | None = None, files: Mapping[str, str] | None = None
+    cohort: Cohort,
+    *,
+    today: dt.date | None = None,
+    files: Mapping[str, str] | None = None,
+    on_warning: OnWarning | None = None,
 ) -> Cohort:
     """Return the cohort with canonical types and derived totals, or raise on any problem.
 
@@ -155,12 +172,21 @@ def conform(
     columns come first, rows are renumbered from 0, and CLASI-A/CLASI-D are filled in from
     complete item-level CLASI. New frames are returned; ``cohort`` is not changed.
 
+    Parameters
+    ----------
+    cohort, today, files
+        As for :func:`validate`.
+    on_warning
+        Called with each warning (a finding that does not refuse the cohort) when the cohort
+        is valid; without it each is issued as a :class:`~clears.cohort.CohortWarning`.
+
     Raises
     ------
     InputError
         Listing every problem :func:`validate` finds.
     """
-    conformed, problems = _check(cohort, today, files)
+    conformed, problems, warnings = _check(cohort, today, files)
     if problems:
         raise InputError(problems)
+    notify(warnings, on_warning)
     return conformed

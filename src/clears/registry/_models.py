@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Column, Kind
+from clears.cohort._schema import CODE_MAX_LENGTH, TEXT_MAX_LENGTH, schema_of
 from clears.instruments import clasi, sledai
 from clears.instruments._definition import Field, InstrumentDefinition
 
@@ -71,8 +72,11 @@ METADATA: Final = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
 #: Instruments whose items are stored as visit columns.
 INSTRUMENTS: Final[tuple[InstrumentDefinition, ...]] = (clasi.DEFINITION, sledai.DEFINITION)
 
-_TEXT_LENGTH: Final = 200
-_CODE_LENGTH: Final = 64
+_TEXT_LENGTH: Final = TEXT_MAX_LENGTH
+_CODE_LENGTH: Final = CODE_MAX_LENGTH
+#: The cohort columns stored outside the clinical tables keep their schema limits too.
+_PATIENT_ID_LENGTH: Final = schema_of("patients")["patient_id"].max_length
+_CENTRE_LENGTH: Final = schema_of("patients")["centre"].max_length
 
 
 class Base(DeclarativeBase):
@@ -104,16 +108,14 @@ def _schema_column(column: Column, *, required: bool) -> Iterator[sa.Column[Any]
     name = column.name
     kind = column.kind
     types: dict[Kind, sa.types.TypeEngine[Any]] = {
-        Kind.text: sa.String(_TEXT_LENGTH),
-        Kind.identifier: sa.String(_CODE_LENGTH),
         Kind.date: sa.Date(),
         Kind.boolean: sa.Boolean(create_constraint=False),
         Kind.integer: sa.Integer(),
         Kind.number: sa.Float(),
-        Kind.choice: sa.String(_CODE_LENGTH),
-        Kind.choices: sa.String(_TEXT_LENGTH),
     }
-    yield sa.Column(name, types[kind], nullable=not required, comment=column.description)
+    # Text-like columns hold at most the schema's limit, the one validation enforces.
+    sql_type = sa.String(column.max_length) if column.max_length else types[kind]
+    yield sa.Column(name, sql_type, nullable=not required, comment=column.description)
     if kind is Kind.choice:
         yield sa.CheckConstraint(f"{name} IN ({_quoted(column.options)})", name=name)
     if kind in (Kind.integer, Kind.number):
@@ -174,7 +176,7 @@ centres_table = sa.Table(
     "centres",
     METADATA,
     sa.Column("id", sa.Integer(), primary_key=True),
-    sa.Column("code", sa.String(_CODE_LENGTH), nullable=False, unique=True),
+    sa.Column("code", sa.String(_CENTRE_LENGTH), nullable=False, unique=True),
     sa.Column("name", sa.String(_TEXT_LENGTH), nullable=True),
 )
 
@@ -182,7 +184,7 @@ patients_table = sa.Table(
     "patients",
     METADATA,
     sa.Column("id", sa.Integer(), primary_key=True),
-    sa.Column("patient_id", sa.String(_CODE_LENGTH), nullable=False, unique=True),
+    sa.Column("patient_id", sa.String(_PATIENT_ID_LENGTH), nullable=False, unique=True),
     sa.Column("centre_key", sa.Integer(), sa.ForeignKey("centres.id"), nullable=False, index=True),
     *(
         part

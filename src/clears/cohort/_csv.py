@@ -1,0 +1,125 @@
+"""Read one cohort CSV file strictly: every row has exactly the header's cells, or nothing.
+
+A CSV file that is damaged must never be read as data with blanks in it. A row with fewer
+cells than the header (a ragged row, or a file cut off in the middle of a row) would give
+its missing cells as blank values, and a row with more cells would shift or lose values;
+both are refused, naming the file, the data row and the line of the file. So are a quoted
+field still open at the end of the file, an empty (0-byte) file, a file that is not UTF-8
+(naming the byte offset and line of the first undecodable byte) and a header with a blank
+column name. Blank lines are skipped; the first non-blank line is the header. A UTF-8 byte
+order mark is allowed. Every cell is kept as text, exactly as written (nothing inferred).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from clears._exceptions import Problem
+
+__all__ = ["read_csv"]
+
+_CSV = "a UTF-8 CSV table: a header row, then rows with one cell per header column"
+
+
+def _decode(data: bytes, name: str) -> str | Problem:
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + len(data) - len(body)
+        line = body[: exc.start].count(b"\n") + 1
+        byte = body[exc.start]
+        message = (
+            f"is not UTF-8 text: byte 0x{byte:02X} at byte offset {offset} (line {line}) "
+            "is not valid UTF-8; save the file as UTF-8"
+        )
+        return Problem("(file)", None, message, _CSV, name)
+
+
+def _blank_names(header: list[str], name: str) -> list[Problem]:
+    return [
+        Problem(
+            f"(column {position})",
+            None,
+            f"column {position} of the header has a blank name",
+            "a name for every column of the header",
+            name,
+        )
+        for position, column in enumerate(header, start=1)
+        if not column.strip()
+    ]
+
+
+def read_csv(path: Path) -> pd.DataFrame | list[Problem]:
+    """Read one cohort CSV file as text cells, or list why it cannot be read.
+
+    Parameters
+    ----------
+    path
+        The file; its name is the ``file`` of every problem.
+
+    Returns
+    -------
+    pandas.DataFrame or list of Problem
+        One ``object`` column of text per header name (duplicate names kept, for validation
+        to report), one row per data row; or the problems (never both). A ragged row is a
+        problem with ``row`` the 1-based data row and the line of the file in the message.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "flares.csv").write_text("patient_id,flare_date,severity\\nP1,2020-01-06\\n")
+    >>> print(read_csv(folder / "flares.csv")[0])
+    flares.csv, row 1: (row): has 2 cells; the header has 3 (line 2 of the file)
+    """
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [Problem("(file)", None, f"cannot be read: {exc.strerror or exc}", _CSV, name)]
+    if not data.removeprefix(codecs.BOM_UTF8):
+        return [
+            Problem("(file)", None, "is empty (0 bytes); write at least the header", _CSV, name)
+        ]
+    text = _decode(data, name)
+    if isinstance(text, Problem):
+        return [text]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    problems: list[Problem] = []
+    start = 1  # the line of the file the next record starts on
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not cells:
+                continue  # a blank line
+            if header is None:
+                header = cells
+                problems += _blank_names(header, name)
+                continue
+            rows.append(cells)
+            if len(cells) != len(header):
+                counts = f"has {len(cells)} cells; the header has {len(header)}"
+                message = f"{counts} (line {line} of the file)"
+                problems.append(Problem("(row)", None, message, _CSV, name, len(rows)))
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            what = f"a quoted field opened on line {start} is still open at the end of the file"
+        else:
+            what = f"line {reader.line_num} is not valid CSV ({exc})"
+        row = len(rows) + 1 if header is not None else None
+        problems.append(Problem("(file)", None, what, _CSV, name, row))
+    if header is None:
+        if problems:
+            return problems
+        return [Problem("(file)", None, "has no header row (only blank lines)", _CSV, name)]
+    if problems:
+        return problems
+    return pd.DataFrame(rows, columns=header, dtype=object)

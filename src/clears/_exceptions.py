@@ -23,6 +23,7 @@ __all__ = [
     "ClearsError",
     "ConflictError",
     "ConvergenceError",
+    "FieldConflict",
     "InputError",
     "NotFoundError",
     "Problem",
@@ -48,6 +49,18 @@ class Problem:
     file, row
         Where the value came from, for tabular input (row numbers are 1-based data rows,
         as a spreadsheet user counts them after the header).
+    patient
+        The patient the row belongs to, when the table has one (``P01``).
+    record
+        The stored record the value belongs to, for registry records (``record 12``, or
+        ``new record`` for one being added); shown in place of the row.
+
+    Examples
+    --------
+    >>> print(Problem("grade", 4, "is too high", "1, 2, 3", "adverse_events", 20, "P01"))
+    adverse_events, row 20: grade: is too high (got 4); allowed: 1, 2, 3; patient: P01
+    >>> print(Problem("grade", 4, "is too high", None, "adverse_events", None, "P01", "record 7"))
+    adverse_events record 7: grade: is too high (got 4); patient: P01
     """
 
     field: str
@@ -56,12 +69,16 @@ class Problem:
     allowed: str | None = None
     file: str | None = None
     row: int | None = None
+    patient: str | None = None
+    record: str | None = None
 
     def __str__(self) -> str:
         where = ""
         if self.file is not None:
             where = f"{self.file}"
-            if self.row is not None:
+            if self.record is not None:
+                where += f" {self.record}"
+            elif self.row is not None:
                 where += f", row {self.row}"
             where += ": "
         text = f"{where}{self.field}: {self.message}"
@@ -69,13 +86,18 @@ class Problem:
             text += f" (got {self.value!r})"
         if self.allowed:
             text += f"; allowed: {self.allowed}"
+        if self.patient is not None:
+            text += f"; patient: {self.patient}"
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the problem as a JSON-ready mapping."""
+        """Return the problem as a JSON-ready mapping (``patient`` and ``record`` only when
+        known)."""
+        where = {"patient": self.patient, "record": self.record}
         return {
             "file": self.file,
             "row": self.row,
+            **{name: value for name, value in where.items() if value is not None},
             "field": self.field,
             "value": self.value,
             "message": self.message,
@@ -114,8 +136,39 @@ class NotFoundError(ClearsError, LookupError):
     """An unknown patient, preset, protocol, study or record."""
 
 
+@dataclass(frozen=True, slots=True)
+class FieldConflict:
+    """One field two people changed differently: the value sent and the value now stored.
+
+    ``base`` is the value both started from (the version the edit was made on).
+    """
+
+    field: str
+    yours: Any
+    current: Any
+    base: Any = None
+
+
 class ConflictError(ClearsError):
-    """An update made from a stale version of a record; nothing was overwritten."""
+    """A save that would overwrite or duplicate someone else's data; nothing was written.
+
+    ``conflicts`` lists the fields changed both by this edit and, since the version it was
+    made on, by someone else (with both values); ``problems`` lists rows the save would
+    duplicate. Either may be empty (a record changed while saving, say): saving again is safe.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        conflicts: Iterable[FieldConflict] = (),
+        problems: Iterable[Problem] = (),
+        version: int | None = None,
+    ) -> None:
+        self.conflicts: tuple[FieldConflict, ...] = tuple(conflicts)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.version = version
+        super().__init__(message)
 
 
 class ConvergenceError(ClearsError):

@@ -1,4 +1,5 @@
-"""Checks of one typed cohort table on its own: duplicates, date order, future dates, doses.
+"""Checks of one typed cohort table on its own: duplicates, date order, future dates, doses,
+and adverse-event grades that do not exist for their CTCAE v5.0 term.
 
 Every check reports each offending row, so the result does not depend on the order of the
 rows (a duplicate is reported on every copy, not only on the "second" one).
@@ -7,18 +8,18 @@ rows (a duplicate is reported on every copy, not only on the "second" one).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import numpy as np
 import pandas as pd
 
-from clears._exceptions import Problem
+from clears._exceptions import InputError, Problem
 from clears.cohort._coerce import display_value, is_blank
 from clears.cohort._ids import id_key
 from clears.cohort._model import DATE_COLUMNS
 from clears.cohort._schema import DOSE_MAXIMUM
+from clears.instruments.ctcae_terms import VERSION, find_term
 
-__all__ = ["check_table", "dose_without_unit"]
+__all__ = ["check_table", "dose_without_unit", "duplicate_groups"]
 
 #: Pairs of (start, end) date columns: the end may not come before the start.
 _INTERVALS = {
@@ -32,14 +33,24 @@ def _rows(mask: pd.Series | np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
 
-def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
+def duplicate_groups(frame: pd.DataFrame) -> dict[int, tuple[int, ...]]:
+    """The rule for identical rows: each duplicated row (0-based) and its copies.
+
+    Two rows are duplicates when every cell is equal; blank cells compare equal to each
+    other and to nothing else. Rows without a copy are left out.
+
+    Examples
+    --------
+    >>> duplicate_groups(pd.DataFrame({"a": [1, 2, 1], "b": [None, None, None]}))
+    {0: (2,), 2: (0,)}
+    """
     if frame.empty or frame.shape[1] == 0:
-        return []
+        return {}
     # pandas finds the candidate rows without a Python tuple per row (blanks compare equal,
     # as below); the exact keys are then built only for those few rows.
     candidates = np.flatnonzero(frame.duplicated(keep=False).to_numpy())
     if candidates.size == 0:
-        return []
+        return {}
     missing = object()
     keys = {
         int(i): tuple(missing if is_blank(v) and not isinstance(v, str) else v for v in row)
@@ -49,19 +60,65 @@ def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
             strict=True,
         )
     }
-    counts = Counter(keys.values())
+    rows_of: dict[tuple[object, ...], list[int]] = {}
+    for i, key in keys.items():
+        rows_of.setdefault(key, []).append(i)
+    return {
+        i: tuple(j for j in rows_of[key] if j != i)
+        for i, key in keys.items()
+        if len(rows_of[key]) > 1
+    }
+
+
+def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Problem]:
     return [
         Problem(
             "(whole row)",
             None,
-            f"is a duplicate: {counts[key]} identical rows in this table",
+            f"is a duplicate: {len(others) + 1} identical rows in this table",
             "each row once",
             file,
             i + 1,
         )
-        for i, key in keys.items()
-        if counts[key] > 1
+        for i, others in duplicate_groups(frame).items()
     ]
+
+
+def _term_grades(term: object) -> tuple[str, tuple[int, ...]] | None:
+    """The CTCAE term text and its grades, or ``None`` for a term CTCAE does not list."""
+    if not isinstance(term, str):
+        return None
+    try:
+        found = find_term(term)
+    except InputError:
+        return None  # a MedDRA term outside the CTCAE list: graded by the generic scale
+    return found.term, found.available
+
+
+def _grades_per_term(events: pd.DataFrame, file: str) -> list[Problem]:
+    """A grade that CTCAE v5.0 writes as "–" for the event's term (fatigue stops at 3)."""
+    if not {"term", "grade"} <= set(events.columns) or events.empty:
+        return []
+    terms = events["term"].astype(object)
+    known = {term: _term_grades(term) for term in pd.unique(terms.dropna())}
+    grades = pd.to_numeric(events["grade"], errors="coerce")
+    graded = grades.isin(range(1, 6)).to_numpy(dtype=bool)  # others: refused by the range
+    problems = []
+    for i in _rows(graded & terms.notna().to_numpy()):
+        found = known.get(terms.iloc[i])
+        if found is None or int(grades.iloc[i]) in found[1]:
+            continue
+        problems.append(
+            Problem(
+                "grade",
+                display_value(events["grade"].iloc[i]),
+                f"grade {int(grades.iloc[i])} does not exist for {found[0]} in {VERSION}",
+                ", ".join(str(g) for g in found[1]),
+                file,
+                i + 1,
+            )
+        )
+    return problems
 
 
 _ONCE = "each patient_id once (ids that differ only by letter case are one patient)"
@@ -190,4 +247,6 @@ def check_table(table: str, frame: pd.DataFrame, *, today: dt.date, file: str) -
         problems += _duplicate_patients(frame, file)
     if table == "treatments":
         problems += _implausible_doses(frame, file)
+    if table == "adverse_events":
+        problems += _grades_per_term(frame, file)
     return problems

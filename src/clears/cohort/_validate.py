@@ -19,6 +19,7 @@ from clears.cohort._columns import header_problems
 from clears.cohort._cross_checks import check_cross
 from clears.cohort._items import coerce_item, derive_totals, instrument_fields, instrument_modules
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
+from clears.cohort._problem_patients import name_patients
 from clears.cohort._notices import OnWarning, notify
 from clears.cohort._schema import schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
@@ -107,6 +108,7 @@ def _check(
         tables["visits"], found = derive_totals(tables["visits"], modules, file=names["visits"])
         problems += found
         problems += check_cross(tables, names)
+    problems = name_patients(problems, tables, names)  # each row's patient id in its message
     position = {names[table]: i for i, table in enumerate(TABLES)}
 
     def order(problem: Problem) -> tuple[int, int, str]:
@@ -134,8 +136,9 @@ def validate(
     -------
     list of Problem
         Each with ``file`` (table), ``row`` (1-based position in the table, ``None`` for a
-        whole-table problem), ``field`` (column), ``value``, ``message`` and ``allowed``;
-        sorted by table, row and column. Empty when the cohort is valid. Warnings (findings
+        whole-table problem), ``patient`` (the row's patient id, when it has one),
+        ``field`` (column), ``value``, ``message`` and ``allowed``; sorted by table, row and
+        column. Empty when the cohort is valid. Warnings (findings
         that do not stop the cohort, ``clears.cohort._notices``) are not listed here:
         :func:`conform` reports them.
 
@@ -153,8 +156,8 @@ def validate(
     ... )
     >>> for problem in validate(cohort, today=dt.date(2024, 1, 1)):
     ...     print(problem)
-    treatments, row 1: patient_id: is not in patients (got 'P2'); allowed: a patient_id listed in patients
-    visits, row 1: visit_date: is not a calendar date (got '2020-13-01'); allowed: an ISO 8601 date YYYY-MM-DD
+    treatments, row 1: patient_id: is not in patients (got 'P2'); allowed: a patient_id listed in patients; patient: P2
+    visits, row 1: visit_date: is not a calendar date (got '2020-13-01'); allowed: an ISO 8601 date YYYY-MM-DD; patient: P1
     """  # noqa: E501
     return _check(cohort, today, files)[1]
 

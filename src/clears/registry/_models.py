@@ -342,3 +342,16 @@ class AuditHead(Base):
     id: Mapped[int]
     last_id: Mapped[int]
     last_hash: Mapped[str]
+
+
+#: Form submissions already saved, by the one-time token each rendered form carries: a
+#: second POST of the same form (a double click, a retry after a lost response) finds its
+#: token here and lands on the first one's result instead of writing again.
+form_tokens_table = sa.Table(
+    "form_tokens",
+    METADATA,
+    sa.Column("token", sa.String(_CODE_LENGTH), primary_key=True),
+    sa.Column("actor", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("result", sa.String(_TEXT_LENGTH), nullable=False),
+)

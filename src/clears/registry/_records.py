@@ -2,18 +2,25 @@
 
 Values are checked exactly as a cohort file would be (:mod:`clears.cohort` parsers, the
 instrument definitions for item columns, the per-table checks such as end before start and
-the dose ceilings, and the CLASI totals against complete items), so a record written through
-the services is always a valid cohort row. Every read and write is scoped by the acting
-user's centres; a patient outside them is "not found".
+the dose ceilings, and the CLASI totals against complete items), and then, with the
+patient's other records, by :func:`clears.cohort.validate` itself
+(:mod:`clears.registry._row_checks`: duplicates, overlapping dose periods, CTCAE grades per
+term), so a record written through the services never makes the registry's export fail
+``clears cohort validate``. Writers of one patient are serialised (the patient row is
+locked), so two identical saves at once store one record. An edit made on an older version
+is merged field by field with what changed since (:mod:`clears.registry._merge`). Every
+read and write is scoped by the acting user's centres; a patient outside them is "not
+found".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -29,6 +36,7 @@ from clears.cohort._schema import schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.registry import audit
 from clears.registry._actor import Actor
+from clears.registry._merge import merge, same, state_at
 from clears.registry._models import (
     ENTITY_TABLES,
     AdverseEvent,
@@ -42,6 +50,8 @@ from clears.registry._models import (
     data_columns,
     item_fields,
 )
+from clears.registry._patient_ids import find_patient_id
+from clears.registry._row_checks import check_in_context, lock_patient
 
 __all__ = [
     "CLASSES",
@@ -75,6 +85,12 @@ class Record:
     patient_id: str
     version: int
     data: Mapping[str, Any]
+
+
+#: Stands in for the identifier when a record of a registered patient is validated: the
+#: patient row exists, so its id is not checked again (an id from before the identifier
+#: alphabet stays writable until it is renamed; migration 0005 lists such ids).
+REGISTERED_ID: Final = "registered"
 
 
 def python(value: object) -> Any:
@@ -146,13 +162,17 @@ def validate(table: str, values: Mapping[str, Any], *, today: dt.date) -> dict[s
 
 
 def patient_in_scope(session: Session, *, actor: Actor, patient_id: str) -> Patient:
-    """The patient, if the actor's centres include theirs; else :class:`NotFoundError`."""
+    """The patient, if the actor's centres include theirs; else :class:`NotFoundError`.
+
+    ``patient_id`` is looked up as every entry point does (:func:`find_patient_id`).
+    """
+    stored = find_patient_id(session, patient_id)
     row = session.execute(
         sa.select(Patient, Centre.code)
         .join(Centre, Patient.centre_key == Centre.id)
-        .where(Patient.patient_id == patient_id)
+        .where(Patient.patient_id == stored)
     ).first()
-    if row is None or not actor.can_see(row[1]):
+    if stored is None or row is None or not actor.can_see(row[1]):
         raise NotFoundError(f"no patient {patient_id!r} in your centres")
     patient: Patient = row[0]
     return patient
@@ -221,13 +241,22 @@ def add(
     invalid: InputError | None = None
     try:
         typed = validate(
-            table, {**values, "patient_id": patient_id}, today=today or dt.date.today()
+            table, {**values, "patient_id": REGISTERED_ID}, today=today or dt.date.today()
         )
     except InputError as exc:
         invalid = exc
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
     if invalid is not None:
-        raise invalid
+        raise _located(invalid, patient_id, "new record")
+    lock_patient(session, patient.id)
+    check_in_context(
+        session,
+        table=table,
+        patient=patient,
+        centre=_centre_of(session, patient),
+        values=typed,
+        today=today or dt.date.today(),
+    )
     obj = CLASSES[table](patient_key=patient.id, **typed)
     session.add(obj)
     session.flush()
@@ -240,14 +269,76 @@ def add(
     return record
 
 
-def _stale(table: str, record: Record, version: int, changes: Mapping[str, Any]) -> ConflictError:
-    lines = [
+def _located(error: InputError, patient_id: str, record: str) -> InputError:
+    """``error`` with each problem naming the patient and the record."""
+    return InputError(
+        [
+            dataclasses.replace(p, row=None, patient=p.patient or patient_id, record=record)
+            for p in error.problems
+        ]
+    )
+
+
+def _centre_of(session: Session, patient: Patient) -> str:
+    code: str = session.execute(
+        sa.select(Centre.code).where(Centre.id == patient.centre_key)
+    ).scalar_one()
+    return code
+
+
+def _typed_changes(table: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Each changed value parsed as its column would be (unparsable ones as given, for the
+    validation to report)."""
+    known = schema_of(table)
+    items = {f.column: f for f in item_fields()} if table == "visits" else {}
+    typed: dict[str, Any] = {}
+    for name, value in changes.items():
+        series = pd.Series([value], dtype=object)
+        if name in known:
+            parsed, found = coerce_column(series, known[name], required=False, file=table)
+        elif name in items:
+            parsed, found = coerce_item(series, items[name], file=table)
+        else:
+            typed[name] = value
+            continue
+        typed[name] = value if found else python(parsed.iloc[0])
+    return typed
+
+
+def _stale(table: str, record: Record, version: int) -> ConflictError:
+    return ConflictError(
         f"{table} record {record.id} was changed by someone else since you read it "
-        f"(your version {version}, current version {record.version}); nothing was overwritten."
-    ]
-    for name, yours in changes.items():
-        lines.append(f"  {name}: yours {yours!r}, current {record.data.get(name)!r}")
-    return ConflictError("\n".join(lines))
+        f"(your version {version}, now version {record.version}); nothing was deleted.",
+        version=record.version,
+    )
+
+
+#: Totals an instrument's items determine once every item is given (``clears.cohort``).
+_TOTALS: Mapping[str, tuple[str, ...]] = {
+    "clasi_a": ("clasi",),
+    "clasi_d": ("clasi",),
+    "sledai": ("sledai",),
+}
+
+
+def _follow_items(merged: dict[str, Any], changed: Mapping[str, Any]) -> dict[str, Any]:
+    """A visit's stored total that the edit did not set follows the items again.
+
+    When the items of the instrument are all given the total is derived from them (a total
+    the edit sets is checked against them instead); with some items only, the stored total
+    stays as it was typed.
+    """
+    from clears.cohort._items import instrument_modules
+
+    modules = instrument_modules()
+    result = dict(merged)
+    for total, (name,) in _TOTALS.items():
+        module = modules.get(name)
+        if module is None or total in changed:
+            continue
+        if all(result.get(column) is not None for column in module.DEFINITION.columns):
+            result.pop(total, None)
+    return result
 
 
 def _needs_reason(table: str, before: Mapping[str, Any], today: dt.date) -> bool:
@@ -286,19 +377,26 @@ def update(
 ) -> Record:
     """Change some values of a record read at ``version``; refuse if it changed since.
 
+    ``changes`` are the fields the edit sets. When the record moved on since ``version``,
+    they are merged with what changed (:func:`clears.registry._merge.merge`): fields nobody
+    else changed are applied, the rest of the record keeps the newer values.
+
     Raises
     ------
     ConflictError
-        The stored version is not ``version``; the message shows your value and the current
-        one for every field you changed; nothing is written.
+        Someone else changed one of the same fields to another value since ``version``
+        (``conflicts`` lists each with both values), the record changed while saving, or
+        the change would make it a copy of another record; nothing is written.
     InputError
         Invalid values, or a missing reason for a locked or past visit.
     """
     today = today or dt.date.today()
     obj, patient_id, centre = _load(session, actor=actor, table=table, record_id=record_id)
+    loaded = cast(Any, obj)
+    patient_key = int(loaded.id if table == "patients" else loaded.patient_key)
+    lock_patient(session, patient_key)
+    session.refresh(obj)  # as committed by any writer this one waited for
     current = to_record(table, obj, patient_id)
-    if current.version != version:
-        raise _stale(table, current, version, changes)
     if "patient_id" in changes or "centre" in changes:
         raise InputError(
             Problem(
@@ -307,13 +405,47 @@ def update(
                 "cannot be changed",
                 "the other fields",
                 table,
+                patient=patient_id,
+                record=f"record {record_id}",
             )
         )
+    wanted = _typed_changes(table, changes)
+    if current.version != version:
+        base = state_at(
+            session, table=table, record_id=record_id, version=version, current=current.data
+        )
+        wanted = merge(
+            table=table,
+            record_id=record_id,
+            version=version,
+            current_version=current.version,
+            current=current.data,
+            base=base,
+            changes=wanted,
+        )
+    wanted = {n: v for n, v in wanted.items() if not same(v, current.data.get(n))}
+    if not wanted:
+        return current  # nothing to change: no new version, no audit entry
     _reason_problem(table, reason, current.data, today)
-    merged = {**current.data, **changes}
+    merged = {**current.data, **wanted}
+    if table == "visits":
+        merged = _follow_items(merged, wanted)
     merged = {name: value for name, value in merged.items() if value is not None}
-    merged |= {"patient_id": patient_id} | ({"centre": centre} if table == "patients" else {})
-    typed = validate(table, merged, today=today)
+    merged |= {"patient_id": REGISTERED_ID} | ({"centre": centre} if table == "patients" else {})
+    try:
+        typed = validate(table, merged, today=today)
+    except InputError as exc:
+        raise _located(exc, patient_id, f"record {record_id}") from None
+    if table != "patients":
+        check_in_context(
+            session,
+            table=table,
+            patient=session.get_one(Patient, patient_key),
+            centre=centre,
+            values=typed,
+            record_id=record_id,
+            today=today,
+        )
     for name in set(current.data) | set(typed):
         setattr(obj, name, typed.get(name))
     try:
@@ -321,7 +453,7 @@ def update(
     except StaleDataError as exc:  # changed by another transaction between read and write
         raise ConflictError(
             f"{table} record {record_id} was changed by someone else while saving; "
-            "nothing was overwritten"
+            "nothing was overwritten. Open it again and repeat your change."
         ) from exc
     after = to_record(table, obj, patient_id)
     audit.append(
@@ -349,7 +481,7 @@ def delete(
     obj, patient_id, _ = _load(session, actor=actor, table=table, record_id=record_id)
     current = to_record(table, obj, patient_id)
     if current.version != version:
-        raise _stale(table, current, version, {})
+        raise _stale(table, current, version)
     _reason_problem(table, reason, current.data, today)
     session.delete(obj)
     session.flush()

@@ -1,0 +1,140 @@
+"""Check one record against the patient's other records, with the cohort's own checks.
+
+A record is saved only if the patient's records, with it added (or changed), pass
+:func:`clears.cohort.validate` as far as that record is concerned: the same column parsers,
+per-table checks (duplicates, end before start, future dates, dose ceilings, CTCAE grades
+per term), instrument totals and cross-table checks (overlapping dose periods) that
+``clears cohort validate`` runs on an export. Nothing is checked twice in two ways: the
+problems are the cohort's, located at the record (its table, its id or "new record", its
+patient). Problems of other, older records are not the new record's and do not block it.
+
+A new record identical to a stored one is the cohort's duplicate-row rule
+(:func:`clears.cohort._table_checks.duplicate_groups`); it is a conflict, not bad input, and
+the problem names the stored record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears._exceptions import ConflictError, InputError
+from clears.cohort import TABLES, Cohort, validate
+from clears.cohort._coerce import display_value
+from clears.cohort._table_checks import duplicate_groups
+from clears.registry._models import ENTITY_TABLES, Patient, data_columns
+
+__all__ = ["check_in_context", "lock_patient"]
+
+_DUPLICATE = "(whole row)"
+
+#: The patient's rows are checked under a stand-in id: the patient row exists, and its id
+#: is not the record's to check (problems name the real id).
+_STAND_IN = "registered"
+
+
+def lock_patient(session: Session, patient_key: int) -> None:
+    """Serialise the writers of one patient until the end of the transaction.
+
+    ``SELECT ... FOR UPDATE`` of the patient row on PostgreSQL (a second writer of the same
+    patient waits, then reads what the first committed); SQLite transactions already hold
+    the database's write lock.
+    """
+    session.execute(sa.select(Patient.id).where(Patient.id == patient_key).with_for_update())
+
+
+def _stored(session: Session, table: str, patient_key: int) -> tuple[list[int], pd.DataFrame]:
+    source = ENTITY_TABLES[table]
+    names = [n for n in data_columns(table) if n in source.c]
+    rows = session.execute(
+        sa.select(source.c.id, *(source.c[n] for n in names))
+        .where(source.c.patient_key == patient_key)
+        .order_by(source.c.id)
+    ).all()
+    frame = pd.DataFrame([list(row[1:]) for row in rows], columns=names, dtype=object)
+    return [int(row[0]) for row in rows], frame
+
+
+def _key_text(values: Mapping[str, Any]) -> str:
+    shown = [f"{name} {display_value(v)}" for name, v in values.items() if v is not None]
+    return ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
+
+
+def check_in_context(
+    session: Session,
+    *,
+    table: str,
+    patient: Patient,
+    centre: str,
+    values: Mapping[str, Any],
+    record_id: int | None = None,
+    today: dt.date,
+) -> None:
+    """Refuse ``values`` (typed, as :func:`clears.registry._records.validate` returns them)
+    unless the patient's records with them pass the cohort checks.
+
+    ``record_id`` is the record being changed (left out of the stored rows), ``None`` for a
+    new one.
+
+    Raises
+    ------
+    ConflictError
+        The record would be an exact copy of a stored record (named in the message and in
+        ``problems``).
+    InputError
+        Any other problem of the record, as ``clears cohort validate`` words it.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    ids: list[int] = []
+    for name in TABLES[1:]:
+        keys, frame = _stored(session, name, patient.id)
+        if name == table:
+            keep = [i for i, key in enumerate(keys) if key != record_id]
+            frame = frame.iloc[keep].reset_index(drop=True)
+            ids = [keys[i] for i in keep]
+            row = {n: values.get(n) for n in frame.columns}
+            frame = pd.concat([frame, pd.DataFrame([row], dtype=object)], ignore_index=True)
+        tables[name] = frame.assign(patient_id=_STAND_IN)
+    own = {n: getattr(patient, n) for n in data_columns("patients")}
+    tables["patients"] = pd.DataFrame(
+        [{"patient_id": _STAND_IN, "centre": centre, **own}], dtype=object
+    )
+    position = len(ids) + 1
+    record = "new record" if record_id is None else f"record {record_id}"
+    cohort = Cohort(
+        patients=tables["patients"],
+        treatments=tables["treatments"],
+        visits=tables["visits"],
+        adverse_events=tables["adverse_events"],
+        flares=tables["flares"],
+        concomitant_medications=tables["concomitant_medications"],
+    )
+    found = [
+        dataclasses.replace(p, row=None, record=record, patient=patient.patient_id)
+        for p in validate(cohort, today=today)
+        if p.file == table and p.row == position
+    ]
+    copies = [p for p in found if p.field == _DUPLICATE]
+    if copies:
+        candidate = tables[table].drop(columns="patient_id")
+        others = duplicate_groups(candidate).get(position - 1, ())
+        names = ", ".join(f"{table} record {ids[i]}" for i in others if i < len(ids))
+        problem = dataclasses.replace(
+            copies[0],
+            value=_key_text({n: values.get(n) for n in candidate.columns}),
+            message=f"is a copy of {names}, already stored for patient {patient.patient_id}",
+            allowed="each record once (change the stored record instead)",
+        )
+        raise ConflictError(
+            f"{table}: patient {patient.patient_id} already has this record ({names}); "
+            "nothing was saved",
+            problems=[problem],
+        )
+    if found:
+        raise InputError(found)

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web._setup import app_for, hash_once, make_database
 
+from clears.registry.audit_key import KEY_FILE_SUFFIX
+
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
@@ -30,6 +32,8 @@ def db_url(template_db: Path, tmp_path: Path) -> str:
     """A private copy of the seeded registry for one test (real commits, no leaks)."""
     target = tmp_path / "clears.db"
     shutil.copy(template_db, target)
+    # the audit key file beside the database goes with it (else writes are refused)
+    shutil.copy(f"{template_db}{KEY_FILE_SUFFIX}", f"{target}{KEY_FILE_SUFFIX}")
     return f"sqlite:///{target}"
 
 

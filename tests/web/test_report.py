@@ -22,6 +22,7 @@ from markupsafe import escape
 from tests.web._setup import add_follow_up, app_for, sign_in
 
 from clears.registry._actor import Actor
+from clears.registry.audit_key import KEY_FILE_SUFFIX
 from clears.registry.exporter import export_cohort
 from clears.report import Report, build_report
 
@@ -31,6 +32,7 @@ def report_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> st
     """The seed plus visits at weeks 4 and 13 (CLASI-A 12 -> 6 -> 2) for P1 and P2."""
     target = tmp_path_factory.mktemp("report") / "clears.db"
     shutil.copy(template_db, target)
+    shutil.copy(f"{template_db}{KEY_FILE_SUFFIX}", f"{target}{KEY_FILE_SUFFIX}")
     url = f"sqlite:///{target}"
     add_follow_up(url)
     return url

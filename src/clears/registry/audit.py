@@ -46,6 +46,7 @@ from clears.registry.audit_key import (
     ENV_KEY_FILE,
     AuditKey,
     AuditKeyError,
+    default_key_file,
     resolve_audit_key,
 )
 
@@ -138,9 +139,11 @@ def _append_key(session: Session, last_id: int) -> AuditKey | None:
     if last is None or not keyed:
         return key
     if key is None:
+        beside = default_key_file(_url(session))
+        where = f", or restore the key file {beside}" if beside is not None else ""
         raise AuditKeyError(
             f"the audit trail is keyed (entry {last_id} is HMAC-SHA256) but no audit key is "
-            f"configured: set {ENV_KEY} or {ENV_KEY_FILE}; nothing was written"
+            f"configured: set {ENV_KEY} or {ENV_KEY_FILE}{where}; nothing was written"
         )
     if not hmac.compare_digest(_hmac(last, key), str(last["hash"])):
         raise AuditKeyError(

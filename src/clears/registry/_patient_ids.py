@@ -30,6 +30,7 @@ from clears.cohort._ids import ID_ALLOWED, id_key, id_problem, normalise_id
 from clears.registry._models import patients_table
 
 __all__ = [
+    "REGISTERED_ID",
     "conflict_on_duplicate",
     "find_patient_id",
     "lock_enrolment",
@@ -40,6 +41,11 @@ __all__ = [
 #: Key of the PostgreSQL advisory lock that serialises enrolments (any 64-bit number the
 #: registry uses for nothing else: the ASCII bytes of "clrsPID" read as an integer).
 ENROLMENT_LOCK: Final = int.from_bytes(b"clrsPID", "big")
+
+#: Stands in for the identifier when a record of a registered patient is checked: the
+#: patient row exists, so its id is not checked again (an id from before the identifier
+#: alphabet stays writable until it is renamed; migration 0007 lists such ids).
+REGISTERED_ID: Final = "registered"
 
 _CHUNK: Final = 5_000
 

@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ from clears.registry._models import (
     data_columns,
     item_fields,
 )
-from clears.registry._patient_ids import find_patient_id
+from clears.registry._patient_ids import REGISTERED_ID, find_patient_id
 from clears.registry._row_checks import check_in_context, lock_patient
 
 __all__ = [
@@ -85,12 +85,6 @@ class Record:
     patient_id: str
     version: int
     data: Mapping[str, Any]
-
-
-#: Stands in for the identifier when a record of a registered patient is validated: the
-#: patient row exists, so its id is not checked again (an id from before the identifier
-#: alphabet stays writable until it is renamed; migration 0005 lists such ids).
-REGISTERED_ID: Final = "registered"
 
 
 def python(value: object) -> Any:

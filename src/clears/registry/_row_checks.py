@@ -29,6 +29,7 @@ from clears.cohort import TABLES, Cohort, validate
 from clears.cohort._coerce import display_value
 from clears.cohort._table_checks import duplicate_groups
 from clears.registry._models import ENTITY_TABLES, Patient, data_columns
+from clears.registry._patient_ids import REGISTERED_ID
 
 __all__ = ["check_in_context", "lock_patient"]
 
@@ -36,7 +37,7 @@ _DUPLICATE = "(whole row)"
 
 #: The patient's rows are checked under a stand-in id: the patient row exists, and its id
 #: is not the record's to check (problems name the real id).
-_STAND_IN = "registered"
+_STAND_IN = REGISTERED_ID
 
 
 def lock_patient(session: Session, patient_key: int) -> None:

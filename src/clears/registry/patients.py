@@ -19,6 +19,11 @@ from clears.cohort import TABLES
 from clears.registry import _records, audit
 from clears.registry._actor import Actor
 from clears.registry._models import ENTITY_TABLES, Centre, Patient
+from clears.registry._patient_ids import (
+    conflict_on_duplicate,
+    lock_enrolment,
+    new_patient_id,
+)
 from clears.registry._records import Record
 
 __all__ = [
@@ -37,11 +42,13 @@ def create_centre(session: Session, *, actor: Actor, code: str, name: str | None
         raise InputError(Problem("centre", code, "only a network-wide user may create centres"))
     if not code.strip():
         raise InputError(Problem("centre", code, "is blank", "a centre code"))
+    lock_enrolment(session)
     if session.execute(sa.select(Centre.id).where(Centre.code == code)).first():
         raise ConflictError(f"centre {code!r} already exists")
     centre = Centre(code=code, name=name)
     session.add(centre)
-    session.flush()
+    with conflict_on_duplicate(f"centre {code!r}"):
+        session.flush()
     audit.append(
         session,
         actor=actor,
@@ -63,13 +70,21 @@ def create_patient(
 ) -> Record:
     """Register a patient under a pseudonymous identifier in one of the actor's centres.
 
+    The identifier is normalised and checked as at every entry point
+    (:func:`clears.registry._patient_ids.new_patient_id`): ``' P01 '`` is stored as
+    ``P01``, and an id equal to a registered one ignoring case is refused.
+
     Raises
     ------
     InputError
-        Invalid values, or a centre the actor does not belong to or that does not exist.
+        Invalid values (the identifier outside the alphabet among them), or a centre the
+        actor does not belong to or that does not exist.
     ConflictError
-        The identifier is already registered (in any centre): never a duplicate patient.
+        The identifier is already registered (in any centre, in any letter case; the
+        message names the registered id), also when another transaction registered it at
+        the same moment: never a duplicate patient. Nothing was written; retrying is safe.
     """
+    lock_enrolment(session)  # first: the checks below see every earlier enrolment
     if not actor.can_see(centre):
         raise InputError(
             Problem(
@@ -97,11 +112,11 @@ def create_patient(
         today=today or dt.date.today(),
     )
     typed.pop("centre", None)
-    if session.execute(sa.select(Patient.id).where(Patient.patient_id == patient_id)).first():
-        raise ConflictError(f"patient {patient_id!r} is already registered; nothing was written")
+    patient_id = new_patient_id(session, patient_id)
     patient = Patient(patient_id=patient_id, centre_key=centre_key, **typed)
     session.add(patient)
-    session.flush()
+    with conflict_on_duplicate(f"patient {patient_id!r}"):
+        session.flush()
     record = _records.get(session, actor=actor, table="patients", record_id=patient.id)
     audit.append(
         session,

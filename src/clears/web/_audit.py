@@ -85,7 +85,7 @@ def entry_row(e: AuditEntry) -> dict[str, Any]:
         "action": e.action,
         "entity": e.entity,
         "entity_id": e.entity_id,
-        "link": f"/audit/{e.entity}/{own}" if own is not None else "",
+        "own": own,
         "before": e.before,
         "after": e.after,
         "reason": e.reason,

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
 from clears.registry._engine import RegistryBusyError, make_engine
+from clears.web._urls import add_filters
 from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
 from clears.web.routes import (
     api,
@@ -201,6 +202,7 @@ def create_app(
         ),
     )
     templates = Jinja2Templates(directory=_HERE / "templates")
+    add_filters(templates)
     app.state.clears = AppState(
         settings=settings,
         registry=Registry(engine if engine is not None else make_engine(settings.db_url)),

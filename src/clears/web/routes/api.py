@@ -16,6 +16,7 @@ from clears.registry.patients import create_patient, get_patient, list_patients,
 from clears.web import _patient_view as view
 from clears.web._cohort import cohort_for
 from clears.web._exports import ExportFormat
+from clears.web._urls import SegmentRoute
 from clears.web.deps import (
     CSRF,
     CurrentUser,
@@ -31,7 +32,7 @@ from clears.web.users import ALL_CENTRES
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(route_class=SegmentRoute, prefix="/api", tags=["api"])
 
 
 @router.get("/me")

@@ -10,12 +10,13 @@ from clears.registry._actor import Actor
 from clears.registry._records import Record
 from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, get_record, update_record
+from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, WriterUser
 from clears.web.schemas import RecordCreate, RecordId, RecordRead, RecordUpdate
 
 __all__ = ["patient_record", "router"]
 
-router = APIRouter(prefix="/api/patients/{patient_id}", tags=["api"])
+router = APIRouter(route_class=SegmentRoute, prefix="/api/patients/{patient_id}", tags=["api"])
 
 
 def patient_record(

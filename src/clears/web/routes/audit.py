@@ -11,13 +11,14 @@ from fastapi.responses import Response
 
 from clears.web._audit import AuditEntity, entry_row, record_history
 from clears.web._render import render
+from clears.web._urls import SegmentRoute
 from clears.web.deps import CurrentUser, RegistryDep, StateDep
 from clears.web.schemas import AuditRead
 
 __all__ = ["api_router", "router"]
 
-router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
+api_router = APIRouter(route_class=SegmentRoute, prefix="/api", tags=["api"])
 
 
 @router.get("/audit/{entity}/{entity_id}")

@@ -14,12 +14,13 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from clears.web._urls import SegmentRoute
 from clears.web.deps import COOKIE, CSRF, StateDep
 from clears.web.security import verify_password
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=SegmentRoute, tags=["auth"])
 
 _LOGIN_COOKIE: Final = "clears_login"
 

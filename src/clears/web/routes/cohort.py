@@ -12,13 +12,14 @@ from clears.outcomes import derive
 from clears.web._cohort import cohort_for, relabel, visible_centres
 from clears.web._exports import ExportFormat, export_filename, export_zip
 from clears.web._render import render
+from clears.web._urls import SegmentRoute
 from clears.web.deps import CurrentUser, ExporterUser, Registry, RegistryDep, StateDep
 from clears.web.routes.pages import PRESETS
 from clears.web.users import User
 
 __all__ = ["EXPORT_LABELS", "export_response", "router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
 #: The export formats offered on the cohort page, with their labels.
 EXPORT_LABELS: Final = (

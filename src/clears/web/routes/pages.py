@@ -21,12 +21,13 @@ from clears.web._cohort import cohort_for, visible_centres
 from clears.web._dose_chart import dose_timeline
 from clears.web._forms import submitted, table_fields
 from clears.web._render import render
+from clears.web._urls import SegmentRoute, patient_path
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
 from clears.web.users import User
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
 #: The bundled criteria presets (:data:`clears.criteria.BUNDLED`) in the order pages and
 #: the API offer them, the default first.
@@ -121,7 +122,7 @@ def _enrol(
             values={"patient_id": patient_id, "centre": centre, **values},
             problems=list(exc.problems),
         )
-    return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+    return RedirectResponse(patient_path(patient_id), status_code=303)
 
 
 @router.get("/patients/{patient_id}")

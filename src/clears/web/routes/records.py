@@ -23,6 +23,7 @@ from clears.registry.patients import get_patient
 from clears.registry.records import RecordTable, add_record, update_record
 from clears.web import _forms as forms
 from clears.web._render import render
+from clears.web._urls import SegmentRoute, patient_path
 from clears.web.deps import CSRF, RegistryDep, StateDep, WriterUser
 from clears.web.routes.api_records import patient_record
 from clears.web.schemas import RecordId
@@ -30,7 +31,7 @@ from clears.web.users import User
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
 OtherTable = Literal["treatments", "adverse_events", "flares", "concomitant_medications"]
 
@@ -105,7 +106,7 @@ def _save_new(
         return _form_page(
             request, state, user, table=table, patient_id=patient_id, values=values, error=exc
         )
-    return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+    return RedirectResponse(patient_path(patient_id), status_code=303)
 
 
 def _check_patient(registry: RegistryDep, user: User, patient_id: str) -> None:
@@ -271,7 +272,7 @@ def _edit_save(
             record_id=record_id,
             version=current_version if isinstance(exc, ConflictError) else version,
         )
-    return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+    return RedirectResponse(patient_path(patient_id), status_code=303)
 
 
 def _editable(table: str, current: Mapping[str, Any]) -> list[str]:

@@ -16,12 +16,13 @@ from fastapi.responses import Response
 from clears.web import _report
 from clears.web._cohort import cohort_for, relabel, visible_centres
 from clears.web._render import render
+from clears.web._urls import SegmentRoute
 from clears.web.deps import CurrentUser, Registry, RegistryDep, StateDep
 from clears.web.users import User
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
 
 def _built(registry: Registry, user: User) -> _report.Built:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from typing import Final
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from clears.web._render import render
+from clears.web._urls import SegmentRoute
 from clears.web._worklist import WorklistCache
 from clears.web.deps import CurrentUser, RegistryDep, StateDep
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
 #: Rows shown before "Show all" (the most urgent first).
 PAGE_ROWS: Final = 200
@@ -52,7 +52,6 @@ def worklist_page(
         "worklist.html",
         view=view,
         rows=shown,
-        links={r.patient_id: "/patients/" + quote(r.patient_id, safe="") for r in shown},
         more=len(shown) < len(view.rows),
         total=len(view.rows),
     )

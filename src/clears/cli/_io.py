@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from clears._exceptions import InputError, Problem
 from clears._json_input import parse_json, read_json_file
 from clears.instruments._definition import ScoreResult
 
-__all__ = ["OutputFormat", "emit", "iso_date", "read_json"]
+__all__ = ["OutputFormat", "cohort_warnings", "emit", "iso_date", "print_warning", "read_json"]
 
 
 class OutputFormat(StrEnum):
@@ -63,6 +66,36 @@ def read_json(source: str) -> Any:
             Problem("FILE", None, f"not UTF-8 text (byte {exc.start})", "UTF-8 JSON", "stdin")
         ) from None
     return parse_json(raw, source="stdin")
+
+
+def print_warning(problem: Problem) -> None:
+    """Print one cohort warning on standard error (``warning: <file>, row n: ...``)."""
+    sys.stderr.write(f"warning: {problem}\n")
+
+
+@contextmanager
+def cohort_warnings() -> Iterator[None]:
+    """Print every :class:`~clears.cohort.CohortWarning` issued inside, on standard error.
+
+    For commands that read a cohort through a library call without an ``on_warning``
+    parameter (``clears import``): the warnings are printed even when the command then fails.
+    Other warnings are issued again, unchanged.
+    """
+    from clears.cohort import CohortWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CohortWarning)
+        try:
+            yield
+        finally:
+            others = []
+            for found in caught:
+                if isinstance(found.message, CohortWarning):
+                    print_warning(found.message.problem)
+                else:
+                    others.append(found)
+    for found in others:
+        warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
 
 
 def emit(result: ScoreResult, fmt: OutputFormat) -> None:

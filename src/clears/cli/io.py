@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from clears.cli._io import iso_date
+from clears.cli._io import cohort_warnings, iso_date
 from clears.cli.db import DbOption
 
 __all__ = ["ExportFormat", "export", "import_"]
@@ -36,12 +36,13 @@ def import_(
     from clears.registry._actor import Actor
     from clears.registry.importer import import_cohort
 
-    summary = import_cohort(
-        cohort,
-        actor=Actor.everywhere(getpass.getuser()),
-        url=db,
-        today=iso_date(today, option="--today"),
-    )
+    with cohort_warnings():
+        summary = import_cohort(
+            cohort,
+            actor=Actor.everywhere(getpass.getuser()),
+            url=db,
+            today=iso_date(today, option="--today"),
+        )
     typer.echo(summary.to_text())
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from clears.cli._io import print_warning
 from clears.cli.score import SevereReading
 
 __all__ = ["outcomes"]
@@ -100,8 +101,9 @@ def outcomes(
         raise typer.BadParameter(f"unknown option {unknown[0]}")
     presets = _presets(names or ["aitmehdi2021"])
     reading = None if flare_severe_reading is None else str(flare_severe_reading.value)
+    loaded = read(cohort, on_warning=print_warning)
     frame = derive(
-        read(cohort),
+        loaded,
         presets,
         drug=drug,
         baseline_window_days=baseline_window_days,
@@ -109,6 +111,10 @@ def outcomes(
         course_gap_days=course_gap_days,
         flare_severe_reading=reading,
     )
+    if frame.empty:
+        from clears.outcomes._empty import no_outcomes_reason
+
+        sys.stderr.write(f"note: {no_outcomes_reason(loaded, drug)}\n")
     summary = summarise(frame)
     if fmt is TableFormat.json:
         payload: dict[str, Any] = {

@@ -83,9 +83,10 @@ def load_cohort(cohort: str | None, db: str | None) -> Any:
     if (cohort is None) == (db is None):
         raise typer.BadParameter("give a cohort folder or --db URL (exactly one)")
     if cohort is not None:
+        from clears.cli._io import print_warning
         from clears.cohort import read
 
-        return read(cohort)
+        return read(cohort, on_warning=print_warning)
     import getpass
 
     from clears.registry._actor import Actor

@@ -72,8 +72,8 @@ def read(
     today
         Dates after this day are problems; default: the current date.
     on_warning
-        Called with each warning of a valid cohort (:func:`clears.cohort.conform`); without
-        it each is issued as a :class:`~clears.cohort.CohortWarning`.
+        Called with each warning of the cohort (:func:`clears.cohort.conform`); without it
+        each is issued as a :class:`~clears.cohort.CohortWarning`.
 
     Returns
     -------

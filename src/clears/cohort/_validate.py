@@ -19,8 +19,8 @@ from clears.cohort._columns import header_problems
 from clears.cohort._cross_checks import check_cross
 from clears.cohort._items import coerce_item, derive_totals, instrument_fields, instrument_modules
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
-from clears.cohort._problem_patients import name_patients
 from clears.cohort._notices import OnWarning, notify
+from clears.cohort._problem_patients import name_patients
 from clears.cohort._schema import schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.instruments._definition import Field
@@ -138,9 +138,8 @@ def validate(
         Each with ``file`` (table), ``row`` (1-based position in the table, ``None`` for a
         whole-table problem), ``patient`` (the row's patient id, when it has one),
         ``field`` (column), ``value``, ``message`` and ``allowed``; sorted by table, row and
-        column. Empty when the cohort is valid. Warnings (findings
-        that do not stop the cohort, ``clears.cohort._notices``) are not listed here:
-        :func:`conform` reports them.
+        column. Empty when the cohort is valid. Warnings (findings that do not stop the
+        cohort, ``clears.cohort._notices``) are not listed here: :func:`conform` reports them.
 
     Examples
     --------
@@ -180,8 +179,8 @@ def conform(
     cohort, today, files
         As for :func:`validate`.
     on_warning
-        Called with each warning (a finding that does not refuse the cohort) when the cohort
-        is valid; without it each is issued as a :class:`~clears.cohort.CohortWarning`.
+        Called with each warning (a finding that does not refuse the cohort), before any
+        problem is raised; without it each is issued as a :class:`~clears.cohort.CohortWarning`.
 
     Raises
     ------
@@ -189,7 +188,7 @@ def conform(
         Listing every problem :func:`validate` finds.
     """
     conformed, problems, warnings = _check(cohort, today, files)
+    notify(warnings, on_warning)
     if problems:
         raise InputError(problems)
-    notify(warnings, on_warning)
     return conformed

@@ -43,6 +43,18 @@ _SECTIONS: Final = (
 )
 
 
+#: Key and title of each section (in :data:`_SECTIONS` order), for a cohort with no treated
+#: patient, where every section is empty and says why.
+_TITLES: Final = (
+    ("cohort", "Patients"),
+    ("response", "Response"),
+    ("timecourse", "CLASI over time"),
+    ("time_to_event", "Time to response and relapse"),
+    ("swimmer", "Treatment courses"),
+    ("safety", "Safety"),
+)
+
+
 def _resolve(criteria: Sequence[str | Preset]) -> list[Preset]:
     from clears.criteria import resolve
 
@@ -98,6 +110,7 @@ def build_report(
     from clears._version import __version__
     from clears.instruments.ctcae import VERSION
     from clears.outcomes import derive
+    from clears.outcomes._empty import no_outcomes_reason
 
     tick = progress or (lambda _step: None)
     presets = _resolve(criteria)
@@ -105,9 +118,12 @@ def build_report(
     tick(STEPS[0])
     outcomes: pd.DataFrame = log.run("outcomes", lambda: derive(cohort, presets, drug=drug))
     sections: list[Section] = []
-    for step, make in zip(STEPS[1:], _SECTIONS, strict=True):
+    empty = no_outcomes_reason(cohort, drug) if outcomes.empty else None
+    for step, make, (key, heading) in zip(STEPS[1:], _SECTIONS, _TITLES, strict=True):
         tick(step)
-        if make is sec.swimmer_section:
+        if empty is not None:
+            sections.append(Section(key, heading, (empty,)))
+        elif make is sec.swimmer_section:
             sections.append(sec.swimmer_section(cohort, outcomes, log, max_patients=swimmer_max))
         else:
             sections.append(make(cohort, outcomes, log))

@@ -50,6 +50,7 @@ def test_json_output(folder_of: Callable[..., Path]) -> None:
         {
             "file": "flares.csv",
             "row": 1,
+            "patient": "P9",
             "field": "patient_id",
             "value": "P9",
             "message": "is not in patients",

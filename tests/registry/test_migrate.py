@@ -92,8 +92,12 @@ def test_cli_init_upgrade_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert isinstance(again.exception, ConflictError)
     url = f"sqlite:///{tmp_path / 'other.db'}"
     monkeypatch.setenv("CLEARS_DB_URL", url)
+    missing = runner.invoke(app, ["db", "upgrade"])  # upgrade never creates a database
+    assert missing.exit_code == 1
+    assert "run 'clears db init" in str(missing.exception)
+    assert not (tmp_path / "other.db").exists()
+    assert runner.invoke(app, ["db", "init"]).exit_code == 0
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert (tmp_path / "other.db").is_file()
     backup = runner.invoke(app, ["db", "backup", "--out", str(tmp_path / "copy.db")])
     assert backup.exit_code == 0, backup.output
     with sqlite3.connect(tmp_path / "copy.db") as copy:

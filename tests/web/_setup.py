@@ -29,11 +29,17 @@ ADMIN = Actor.everywhere("setup")
 
 
 def empty_database(url: str) -> sa.Engine:
-    """Create the registry schema at ``url`` with the audit head row; return its engine."""
+    """Create the registry schema at ``url`` with the audit head row, stamped at the newest
+    revision (as ``clears db init`` leaves it, so that the app opens it); return its engine."""
+    from alembic import command
+
+    from clears.registry.migrate import alembic_config
+
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(sa.insert(audit_head_table).values(id=1, last_id=0, last_hash="0" * 64))
+    command.stamp(alembic_config(url), "head")
     return engine
 
 

@@ -152,7 +152,8 @@ def test_centres_checked_against_the_registry(
         monkeypatch, capsys, "users", "add", "y", "--role", "monitor", "--centre", "LYO",
         "--db", missing, "--users", str(users), "--password-stdin",
     )  # fmt: skip
-    assert "db: does not exist" in err
+    assert f"{missing}: no database file" in err
+    assert "clears db init" in err
     assert not (tmp_path / "missing.db").exists()  # not created by the check
 
 

@@ -24,13 +24,21 @@ def import_redcap(
 ) -> None:
     """Import REDCap records (visits, adverse events): on any problem nothing is written."""
     from clears.registry._actor import Actor
+    from clears.registry._engine import transaction
+    from clears.registry._open import open_registry
     from clears.registry.exports.redcap_flat import import_redcap as run
 
-    summary = run(
-        export,
-        centre=centre,
-        actor=Actor.everywhere(getpass.getuser()),
-        url=db,
-        today=iso_date(today, option="--today"),
-    )
+    reference = iso_date(today, option="--today")
+    engine = open_registry(db)  # never creates a database: a mistyped --db is an error
+    try:
+        with transaction(engine) as session:
+            summary = run(
+                export,
+                centre=centre,
+                actor=Actor.everywhere(getpass.getuser()),
+                session=session,
+                today=reference,
+            )
+    finally:
+        engine.dispose()
     typer.echo(summary.to_text())

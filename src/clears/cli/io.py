@@ -34,15 +34,19 @@ def import_(
 ) -> None:
     """Import a cohort in one transaction: on any problem nothing is written."""
     from clears.registry._actor import Actor
+    from clears.registry._engine import transaction
+    from clears.registry._open import open_registry
     from clears.registry.importer import import_cohort
 
-    with cohort_warnings():
-        summary = import_cohort(
-            cohort,
-            actor=Actor.everywhere(getpass.getuser()),
-            url=db,
-            today=iso_date(today, option="--today"),
-        )
+    reference = iso_date(today, option="--today")
+    engine = open_registry(db)  # never creates a database: a mistyped --db is an error
+    try:
+        with cohort_warnings(), transaction(engine) as session:
+            summary = import_cohort(
+                cohort, actor=Actor.everywhere(getpass.getuser()), session=session, today=reference
+            )
+    finally:
+        engine.dispose()
     typer.echo(summary.to_text())
 
 
@@ -70,10 +74,17 @@ def export(
 ) -> None:
     """Export the registry (every centre: command-line user) in one format."""
     from clears.registry._actor import Actor
+    from clears.registry._engine import transaction
+    from clears.registry._open import open_registry
     from clears.registry.exporter import export_cohort
     from clears.registry.exports.writer import write_export
 
-    cohort = export_cohort(actor=Actor.everywhere(getpass.getuser()), url=db)
+    engine = open_registry(db)  # never creates a database: a mistyped --db is an error
+    try:
+        with transaction(engine) as session:
+            cohort = export_cohort(actor=Actor.everywhere(getpass.getuser()), session=session)
+    finally:
+        engine.dispose()
     folder = write_export(
         cohort,
         out,

@@ -74,8 +74,18 @@ def _main(
     """clears command line."""
 
 
+def _one_line(exc: BaseException) -> str:
+    """The first non-blank line of an error (database drivers write several)."""
+    lines = [line.strip() for line in str(getattr(exc, "orig", None) or exc).splitlines()]
+    return next((line for line in lines if line), type(exc).__name__)
+
+
 def run() -> None:
-    """Run the CLI, turning clears errors into exit code 1 with a readable message."""
+    """Run the CLI, turning clears errors into exit code 1 with a readable message.
+
+    Database and file-system errors that no command turned into a clears error (a server
+    gone mid-command, a full disk) are one line too, never a traceback.
+    """
     try:
         app()
     except InputError as exc:
@@ -85,6 +95,16 @@ def run() -> None:
         sys.exit(1)
     except ClearsError as exc:
         sys.stderr.write(f"error: {exc}\n")
+        sys.exit(1)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or _one_line(exc)}{where}\n")
+        sys.exit(1)
+    except Exception as exc:
+        # Only database errors become one line; anything else is a bug and keeps its trace.
+        if not type(exc).__module__.startswith(("sqlalchemy", "sqlite3", "psycopg")):
+            raise
+        sys.stderr.write(f"error: database error: {_one_line(exc)}\n")
         sys.exit(1)
 
 

@@ -138,20 +138,27 @@ def serve(
                 for e in exc.errors()
             ]
         ) from exc
-    app = create_app(settings)
-    accounts = len(app.state.clears.users.users)
-    if settings.users_file is None:
-        typer.echo(
-            "warning: no users file, so nobody can sign in; create one with "
-            "'clears users add NAME --role administrator --all-centres'",
-            err=True,
-        )
-    else:
-        typer.echo(f"Users: {accounts} account(s) from {settings.users_file}")
-    if dev:
-        typer.echo(
-            "Development mode (--dev): a random secret key for this run only; sessions end "
-            "when the server stops. Not for production."
-        )
-    typer.echo(f"Serving the clears web app on {served_url(host, port)} (Ctrl+C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    from clears.registry._hold import hold
+    from clears.registry._open import open_registry
+
+    # Held for as long as the server runs (from before its first connection), so that
+    # clears db restore refuses meanwhile.
+    with hold(settings.db_url, exclusive=False):
+        # One line naming the URL if the registry is missing, unreadable or not initialised.
+        app = create_app(settings, engine=open_registry(settings.db_url))
+        accounts = len(app.state.clears.users.users)
+        if settings.users_file is None:
+            typer.echo(
+                "warning: no users file, so nobody can sign in; create one with "
+                "'clears users add NAME --role administrator --all-centres'",
+                err=True,
+            )
+        else:
+            typer.echo(f"Users: {accounts} account(s) from {settings.users_file}")
+        if dev:
+            typer.echo(
+                "Development mode (--dev): a random secret key for this run only; sessions "
+                "end when the server stops. Not for production."
+            )
+        typer.echo(f"Serving the clears web app on {served_url(host, port)} (Ctrl+C stops it)")
+        uvicorn.run(app, host=host, port=port, log_level="info")

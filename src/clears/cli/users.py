@@ -52,20 +52,17 @@ def _registry_centres(url: str) -> set[str]:
     import sqlalchemy as sa
 
     from clears._exceptions import InputError, Problem
-    from clears.cli.demo import sqlite_file
-    from clears.registry._engine import make_engine
+    from clears.registry._engine import shown_url
     from clears.registry._models import Centre
+    from clears.registry._open import open_registry
 
-    file = sqlite_file(url) if url.startswith("sqlite") else None
-    if file is not None and not file.exists():
-        raise InputError(Problem("db", url, "does not exist", "a registry (clears db init)"))
-    engine = make_engine(url)
+    engine = open_registry(url)
     try:
         with engine.connect() as connection:
             codes = connection.execute(sa.select(Centre.code)).scalars().all()
     except sa.exc.SQLAlchemyError as exc:
         raise InputError(
-            Problem("db", url, f"cannot be read ({type(exc).__name__})", "a registry database")
+            Problem("db", shown_url(url), f"cannot be read ({type(exc).__name__})", "a registry")
         ) from exc
     finally:
         engine.dispose()

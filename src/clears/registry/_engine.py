@@ -14,6 +14,11 @@ SQLite's busy handler, which sleeps in growing steps of up to 100 ms. Other proc
 meet ``BEGIN IMMEDIATE`` and the busy timeout; the whole wait, lock and busy handler
 together, is at most ``busy_timeout``.
 
+URLs are printed only through :func:`shown_url`, which masks the password
+(``postgresql://u:***@h/db``). Only the ``sqlite`` and ``postgresql`` schemes are accepted
+(:func:`parse_url`). ``make_engine(url, must_exist=True)`` opens a SQLite file in SQLite's
+``mode=rw``, so a mistyped path is an error instead of a new empty database.
+
 SQLite files use write-ahead logging (``journal_mode=WAL``) with ``synchronous=NORMAL``: a
 committed transaction survives a crash of the process; a power loss or operating-system
 crash may lose the last commits but never corrupts the database or leaves half a
@@ -24,9 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
@@ -41,9 +48,14 @@ from clears._exceptions import ClearsError, ConflictError
 __all__ = [
     "DEFAULT_URL",
     "ENV_VAR",
+    "SCHEMES",
     "RegistryBusyError",
+    "RegistryFullError",
     "make_engine",
+    "parse_url",
     "resolve_url",
+    "shown_url",
+    "sqlite_path",
     "transaction",
     "writer_lock",
 ]
@@ -55,8 +67,16 @@ ENV_VAR: Final = "CLEARS_DB_URL"
 DEFAULT_URL: Final = "sqlite:///clears.db"
 
 
+#: Database backends (URL schemes, before any ``+driver``) the registry runs on.
+SCHEMES: Final = ("sqlite", "postgresql")
+
+
 class RegistryBusyError(ClearsError):
     """Another writer held the database for too long; nothing was written, try again."""
+
+
+class RegistryFullError(ClearsError):
+    """The disk (or the database's size limit) was full; the transaction was rolled back."""
 
 
 def resolve_url(url: str | None = None, *, environ: Mapping[str, str] | None = None) -> str:
@@ -75,6 +95,74 @@ def resolve_url(url: str | None = None, *, environ: Mapping[str, str] | None = N
     if url:
         return url
     return env.get(ENV_VAR) or DEFAULT_URL
+
+
+def shown_url(url: str | sa.URL) -> str:
+    """``url`` as printed to people: the password masked, the rest as given.
+
+    Examples
+    --------
+    >>> shown_url("postgresql+psycopg://u:secret@h/db")
+    'postgresql+psycopg://u:***@h/db'
+    >>> shown_url("sqlite:///clears.db")
+    'sqlite:///clears.db'
+    >>> shown_url("not a url://u:secret@h")
+    'not a url://u:***@h'
+    """
+    if isinstance(url, sa.URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        # Unparsable: mask whatever sits between "user:" and "@" all the same.
+        return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def parse_url(url: str | None = None) -> sa.URL:
+    """Resolve (:func:`resolve_url`) and parse a database URL; refuse unknown schemes.
+
+    Raises
+    ------
+    ClearsError
+        Not a URL, or a scheme other than :data:`SCHEMES`; the message shows the URL with
+        its password masked.
+
+    Examples
+    --------
+    >>> parse_url("sqlite:///x.db").get_backend_name()
+    'sqlite'
+    >>> parse_url("sqlit:///x.db")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clears._exceptions.ClearsError: sqlit:///x.db: unknown URL scheme 'sqlit'; allowed: ...
+    """
+    resolved = resolve_url(url)
+    try:
+        parsed = sa.make_url(resolved)
+    except sa.exc.ArgumentError:
+        raise ClearsError(
+            f"{shown_url(resolved)}: not a database URL; allowed: sqlite:///FILE or "
+            "postgresql://USER@HOST/DATABASE"
+        ) from None
+    scheme = parsed.get_backend_name()
+    if scheme not in SCHEMES:
+        raise ClearsError(
+            f"{shown_url(parsed)}: unknown URL scheme {scheme!r}; allowed: {', '.join(SCHEMES)}"
+        )
+    return parsed
+
+
+def sqlite_path(url: sa.URL) -> str | None:
+    """The file of a SQLite URL (``None`` for an in-memory database or another backend)."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        path = urllib.parse.unquote(database[len("file:") :].split("?", 1)[0])
+        return path or None
+    return database
 
 
 class _WriterLock:
@@ -108,11 +196,8 @@ def writer_lock(engine: sa.Engine) -> _WriterLock:
     One lock per database file (resolved path), so every engine of this process on that
     file queues on it; an in-memory database gets a lock per engine.
     """
-    database = engine.url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        key = os.path.realpath(database)
-    else:
-        key = f"engine:{id(engine)}"
+    database = sqlite_path(engine.url)
+    key = os.path.realpath(database) if database is not None else f"engine:{id(engine)}"
     with _WRITER_LOCKS_GUARD:
         return _WRITER_LOCKS.setdefault(key, _WriterLock())
 
@@ -170,7 +255,9 @@ def _sqlite_events(engine: sa.Engine, busy_timeout: float) -> None:
             _release(record.info)
 
 
-def make_engine(url: str | None = None, *, busy_timeout: float = 10.0) -> sa.Engine:
+def make_engine(
+    url: str | None = None, *, busy_timeout: float = 10.0, must_exist: bool = False
+) -> sa.Engine:
     """Create an engine for ``url`` (resolved with :func:`resolve_url`).
 
     Parameters
@@ -180,18 +267,35 @@ def make_engine(url: str | None = None, *, busy_timeout: float = 10.0) -> sa.Eng
         ``postgresql+psycopg://user@host/clears``.
     busy_timeout
         SQLite only: seconds a writer waits for another writer before giving up.
+    must_exist
+        SQLite only: open the file in SQLite's ``mode=rw``, so that connecting to a file
+        that does not exist fails instead of creating an empty database.
+
+    Raises
+    ------
+    ClearsError
+        ``url`` is not a URL, or its scheme is not one of :data:`SCHEMES`.
     """
-    resolved = resolve_url(url)
-    if resolved.startswith("sqlite"):
-        engine = sa.create_engine(resolved, connect_args={"timeout": busy_timeout})
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(parsed)
+        if must_exist and path is not None:
+            quoted = urllib.parse.quote(os.path.abspath(path))
+            parsed = parsed.set(database=f"file:{quoted}", query={"mode": "rw", "uri": "true"})
+        engine = sa.create_engine(parsed, connect_args={"timeout": busy_timeout})
         _sqlite_events(engine, busy_timeout)
         return engine
-    return sa.create_engine(resolved, pool_pre_ping=True)
+    return sa.create_engine(parsed, pool_pre_ping=True)
 
 
 def _is_busy(exc: sa.exc.OperationalError) -> bool:
     text = str(exc.orig).lower()
     return "database is locked" in text or "could not serialize" in text or "deadlock" in text
+
+
+def _is_full(exc: sa.exc.OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database or disk is full" in text or "no space left" in text
 
 
 @contextmanager
@@ -214,6 +318,11 @@ def transaction(engine: sa.Engine) -> Iterator[Session]:
         if _is_busy(exc):
             raise RegistryBusyError(
                 "the registry is busy with another writer; nothing was written, try again"
+            ) from exc
+        if _is_full(exc):
+            raise RegistryFullError(
+                "the disk is full (or the database reached its size limit); the transaction "
+                "was rolled back and nothing was written; free space and try again"
             ) from exc
         raise
     except StaleDataError as exc:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from clears.registry._prechecks import Precheck
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -30,6 +32,14 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
     ),
     ("patients", "ck_patients_bsa_percent", "bsa_percent >= 0 AND bsa_percent <= 100"),
     ("visits", "ck_visits_erythema_max", "erythema_max >= 0 AND erythema_max <= 3"),
+)
+
+
+#: Rows that break these ranges are listed by ``clears db upgrade`` before anything changes.
+PRECHECKS: tuple[Precheck, ...] = (
+    Precheck("patients", "antimalarial_months", _CHECKS[0][2], "0 to 600 months"),
+    Precheck("patients", "bsa_percent", _CHECKS[1][2], "0 to 100 %"),
+    Precheck("visits", "erythema_max", _CHECKS[2][2], "0 to 3 (CLASI erythema)"),
 )
 
 

@@ -222,7 +222,9 @@ def test_conflicting_edit_shows_both_values(make_client: Client) -> None:
     assert saved.status_code == 303
     stale = second.post(url, data={**base, "grade": "3", "csrf_token": csrf2})
     assert stale.status_code == 409
-    assert "yours &#39;3&#39;, current 2" in stale.text
+    # the field's label, the value typed and the value stored (tests/web/test_saves.py)
+    assert 'id="conflict-grade"' in stale.text
+    assert "CTCAE v5.0 grade" in stale.text
     stored = second.get("/api/patients/P1/records/adverse_events/1").json()
     assert stored["data"]["grade"] == 2
     assert stored["version"] == 2
@@ -241,4 +243,7 @@ def test_api_conflict_is_409(make_client: Client) -> None:
         url, json={"version": 1, "changes": {"severity": "severe"}}, headers=headers
     )
     assert stale.status_code == 409
-    assert "yours 'severe', current 'moderate'" in stale.json()["detail"]
+    assert "severity: yours severe, current moderate" in stale.json()["detail"]
+    assert stale.json()["conflicts"] == [
+        {"field": "severity", "yours": "severe", "current": "moderate"}
+    ]

@@ -1,9 +1,11 @@
 """Service functions for treatments, visits, adverse events, flares and medications.
 
 Thin, keyword-only wrappers over the generic core (:mod:`clears.registry._records`): values
-are validated like cohort rows, every call is scoped to the actor's centres, updates take the
-version that was read (a stale one is refused with both values shown), and changes to a
-locked visit or to a visit dated before today need a reason. Everything is audited.
+are validated like cohort rows and, with the patient's other records, by the cohort checks;
+every call is scoped to the actor's centres; updates take the version that was read (an
+older one is merged field by field with what changed since, and a field both changed
+differently is a conflict showing both values), and changes to a locked visit or to a
+visit dated before today need a reason. Everything is audited.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from clears.registry import _records
 from clears.registry._actor import Actor
+from clears.registry._merge import state_at
 from clears.registry._records import Record
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "delete_record",
     "get_record",
     "lock_visit",
+    "record_at",
     "update_record",
 ]
 
@@ -49,6 +53,19 @@ def add_record(
 def get_record(session: Session, *, actor: Actor, table: RecordTable, record_id: int) -> Record:
     """One record by id, within the actor's centres."""
     return _records.get(session, actor=actor, table=table, record_id=record_id)
+
+
+def record_at(
+    session: Session, *, actor: Actor, table: RecordTable, record_id: int, version: int
+) -> Mapping[str, Any] | None:
+    """The values a record had at ``version`` (rebuilt from the audit trail), within the
+    actor's centres; ``None`` when the trail cannot rebuild that version."""
+    current = _records.get(session, actor=actor, table=table, record_id=record_id)
+    if version == current.version:
+        return current.data
+    return state_at(
+        session, table=table, record_id=record_id, version=version, current=current.data
+    )
 
 
 def update_record(

@@ -2,34 +2,50 @@
 
 Nothing about a field is written twice: labels, allowed values, units and ranges come from
 :data:`clears.cohort.SCHEMA` and from the CLASI and SLEDAI-2K definitions, and the templates
-only lay them out.
+only lay them out. Stored values are shown as a person types them (ISO dates, true/false,
+``2`` rather than ``2.0``; :func:`clears.registry._merge.shown`), in the form and in a
+conflict alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from clears.cohort._schema import Column, Kind, schema_of
 from clears.instruments import sledai
 from clears.instruments._definition import Field
 from clears.instruments.clasi_definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
+from clears.registry._merge import shown
 
 __all__ = [
+    "TOTAL_LABELS",
     "ClasiArea",
     "FormField",
     "clasi_areas",
     "clasi_patient_fields",
+    "editable",
+    "field_label",
+    "form_values",
     "lab_fields",
     "sledai_fields",
     "submitted",
     "table_fields",
-    "without_stale_totals",
 ]
 
 #: Visit columns laid out by the instrument sections, not as plain fields.
 _VISIT_SPECIAL: Final = frozenset({"visit_date", "clasi_a", "clasi_d", "sledai"})
+
+#: The instrument totals a visit form takes when the items were not recorded.
+TOTAL_LABELS: Final = (
+    ("clasi_a", "CLASI-A total"),
+    ("clasi_d", "CLASI-D total"),
+    ("sledai", "SLEDAI-2K total"),
+)
+
+#: Form fields that are not record values.
+_NOT_VALUES: Final = frozenset({"csrf_token", "version", "reason", "form_token"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,38 +159,66 @@ def sledai_fields() -> tuple[FormField, ...]:
 
 
 def submitted(form: Mapping[str, object]) -> dict[str, str]:
-    """Non-blank text values of a submitted form, without the CSRF token and the version.
+    """Non-blank text values of a submitted form, without the CSRF token, the version, the
+    reason and the form token.
 
     Examples
     --------
-    >>> submitted({"csrf_token": "x", "a": " 1 ", "b": "", "version": "2"})
+    >>> submitted({"csrf_token": "x", "a": " 1 ", "b": "", "version": "2", "form_token": "t"})
     {'a': '1'}
     """
     return {
         name: value.strip()
         for name, value in form.items()
-        if isinstance(value, str)
-        and value.strip()
-        and name not in ("csrf_token", "version", "reason")
+        if isinstance(value, str) and value.strip() and name not in _NOT_VALUES
     }
 
 
-def without_stale_totals(values: Mapping[str, str | None]) -> dict[str, str | None]:
-    """Drop typed totals that the items will recompute (CLASI-A/D, SLEDAI-2K).
-
-    When any CLASI (or SLEDAI-2K) item is given, the registry derives the total from the
-    items, so a total typed earlier must not contradict them.
+def editable(table: str) -> list[str]:
+    """The record fields the form of ``table`` shows, in form order.
 
     Examples
     --------
-    >>> without_stale_totals({"clasi_a": "3", "clasi_ears_ery": "1", "sledai": "4"})
-    {'clasi_ears_ery': '1', 'sledai': '4'}
+    >>> editable("flares")
+    ['flare_date', 'severity', 'source']
     """
-    result = dict(values)
-    given = {name for name, value in values.items() if value not in (None, "")}
-    if any(name.startswith("clasi_") and name not in ("clasi_a", "clasi_d") for name in given):
-        result.pop("clasi_a", None)
-        result.pop("clasi_d", None)
-    if any(name.startswith("sledai_") for name in given):
-        result.pop("sledai", None)
-    return result
+    if table == "visits":
+        names = ["visit_date", *(name for name, _ in TOTAL_LABELS)]
+        names += [f.name for a in clasi_areas() for f in a.fields]
+        names += [f.name for f in clasi_patient_fields()]
+        names += [f.name for f in sledai_fields()]
+        names += [f.name for f in lab_fields()]
+        return names
+    return [f.name for f in table_fields(table)]
+
+
+def field_label(table: str, name: str) -> str:
+    """The label a field has on the form of ``table`` (from the schema or the instrument).
+
+    Examples
+    --------
+    >>> field_label("adverse_events", "grade"), field_label("visits", "clasi_a")
+    ('CTCAE v5.0 grade', 'CLASI-A total')
+    >>> field_label("visits", "clasi_scalp_ery")
+    'Scalp: Erythema'
+    """
+    if table == "visits":
+        labels = dict(TOTAL_LABELS) | {"visit_date": "Visit date"}
+        for area in clasi_areas():
+            labels |= {f.name: f"{area.label}: {f.label}" for f in area.fields}
+        labels |= {f.name: f.label for f in (*clasi_patient_fields(), *sledai_fields())}
+        labels |= {f.name: f.label for f in lab_fields()}
+        return labels.get(name, name)
+    return next((f.label for f in table_fields(table) if f.name == name), name)
+
+
+def form_values(values: Mapping[str, Any]) -> dict[str, str]:
+    """Record values as the form shows them (blank for missing, ISO dates, true/false).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> form_values({"end_date": dt.date(2026, 11, 30), "grade": 2.0, "serious": False})
+    {'end_date': '2026-11-30', 'grade': '2', 'serious': 'false'}
+    """
+    return {name: shown(value) for name, value in values.items()}

@@ -107,6 +107,8 @@ def _handlers(app: FastAPI) -> None:
         assert isinstance(exc, InputError)
         problems = [
             {
+                **({"patient": p.patient} if p.patient is not None else {}),
+                **({"record": f"{p.file} {p.record}"} if p.record is not None else {}),
                 "field": p.field,
                 "value": _jsonable(p.value),
                 "message": p.message,
@@ -117,7 +119,22 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 422, "invalid input", problems=problems)
 
     async def conflict(request: Request, exc: Exception) -> Response:
-        return _error(request, 409, str(exc))
+        assert isinstance(exc, ConflictError)
+        # Retryable: nothing was written. Each field both changed, with both values, and
+        # each stored record the save would have copied.
+        detail: dict[str, object] = {"retryable": True}
+        if exc.version is not None:
+            detail["version"] = exc.version
+        if exc.conflicts:
+            detail["conflicts"] = [
+                {"field": c.field, "yours": _jsonable(c.yours), "current": _jsonable(c.current)}
+                for c in exc.conflicts
+            ]
+        if exc.problems:
+            detail["problems"] = [
+                {k: _jsonable(v) for k, v in p.to_dict().items()} for p in exc.problems
+            ]
+        return _error(request, 409, str(exc), **detail)
 
     async def busy(request: Request, exc: Exception) -> Response:
         return _error(request, 503, str(exc))

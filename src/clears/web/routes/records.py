@@ -1,10 +1,14 @@
 """Pages that record data: visits (CLASI body map, SLEDAI-2K, labs), treatment periods and
 dose changes, adverse events, flares and concomitant medications; and editing any of them.
 
-Every save goes through :mod:`clears.registry.records` (validated, audited, versioned). A
+Every save goes through :mod:`clears.registry.records` (validated with the patient's other
+records by the cohort checks, audited, versioned). Every rendered form carries a one-time
+token (:mod:`clears.registry._submissions`): a second POST of the same form, a double click
+or a retry after a lost response, writes nothing and lands where the first one did. A
 rejected save shows the form again with everything typed and each problem next to its
-field; an edit made on a stale version shows the stored and the submitted value side by side
-instead of overwriting.
+field. An edit made on an older version is merged with what changed since; a field someone
+else changed differently shows, with its label, the value typed and the value now stored,
+in a form based on the stored version, so that saving it again is a choice made knowingly.
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
+from clears.registry._merge import same, shown
+from clears.registry._submissions import claim, new_token, settle
 from clears.registry.patients import get_patient
-from clears.registry.records import RecordTable, add_record, update_record
+from clears.registry.records import RecordTable, add_record, record_at, update_record
 from clears.web import _forms as forms
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
@@ -44,6 +51,19 @@ _TITLES: Mapping[str, str] = {
 }
 
 
+def _conflict_rows(table: str, error: ConflictError) -> list[dict[str, str]]:
+    """One row per field both changed: its label, the value typed and the value stored."""
+    return [
+        {
+            "field": c.field,
+            "label": forms.field_label(table, c.field),
+            "yours": shown(c.yours),
+            "current": shown(c.current),
+        }
+        for c in error.conflicts
+    ]
+
+
 def _form_page(
     request: Request,
     state: StateDep,
@@ -51,28 +71,29 @@ def _form_page(
     *,
     table: str,
     patient_id: str,
-    values: Mapping[str, Any],
+    values: Mapping[str, str],
     error: InputError | ConflictError | None = None,
     record_id: int | None = None,
     version: int | None = None,
 ) -> Response:
-    """The form with ``values``; a rejected save (422) lists its problems next to their
-    fields, a stale edit (409) shows the conflict."""
+    """The form with ``values`` and a fresh form token; a rejected save (422) lists its
+    problems next to their fields, a conflict (409) the fields with both values."""
     problems = list(error.problems) if isinstance(error, InputError) else []
     status = 200 if error is None else 422 if isinstance(error, InputError) else 409
     context: dict[str, Any] = {
         "table": table,
         "title": _TITLES[table],
         "patient_id": patient_id,
-        "values": {
-            k: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
-            for k, v in values.items()
-        },
+        "values": dict(values),
         "problems": problems,
         "problem_fields": {p.field for p in problems},
-        "conflict": str(error) if isinstance(error, ConflictError) else "",
+        "conflict": "",
+        "conflicts": _conflict_rows(table, error) if isinstance(error, ConflictError) else [],
+        "copies": list(error.problems) if isinstance(error, ConflictError) else [],
+        "conflict_message": str(error).split("\n")[0] if isinstance(error, ConflictError) else "",
         "record_id": record_id,
         "version": version,
+        "form_token": new_token(),
     }
     if table == "visits":
         context |= {
@@ -80,12 +101,23 @@ def _form_page(
             "clasi_patient": forms.clasi_patient_fields(),
             "sledai": forms.sledai_fields(),
             "labs": forms.lab_fields(),
+            "totals": forms.TOTAL_LABELS,
             "activity_max": ACTIVITY_MAX,
             "damage_max": DAMAGE_MAX,
         }
         return render(request, state, user, "visit_form.html", status=status, **context)
     context["fields"] = forms.table_fields(table)
     return render(request, state, user, "record_form.html", status=status, **context)
+
+
+def _token(form: FormData) -> str | None:
+    token = form.get("form_token")
+    return token if isinstance(token, str) and 16 <= len(token) <= 64 else None
+
+
+def _claimed(session: Session, user: User, token: str | None) -> str | None:
+    """Where an earlier save of this form landed (``None``: not saved yet, go on)."""
+    return None if token is None else claim(session, actor=user.actor(), token=token)
 
 
 def _save_new(
@@ -95,18 +127,25 @@ def _save_new(
     user: User,
     table: RecordTable,
     patient_id: str,
-    values: dict[str, str],
+    form: FormData,
 ) -> Response:
+    values = forms.submitted(form)
+    token = _token(form)
+    landing = patient_path(patient_id)
     try:
         with registry.session() as session:
-            add_record(
-                session, actor=user.actor(), table=table, patient_id=patient_id, values=values
-            )
-    except InputError as exc:
+            earlier = _claimed(session, user, token)
+            if earlier is None:
+                add_record(
+                    session, actor=user.actor(), table=table, patient_id=patient_id, values=values
+                )
+                if token is not None:
+                    settle(session, token=token, result=landing)
+    except (InputError, ConflictError) as exc:
         return _form_page(
             request, state, user, table=table, patient_id=patient_id, values=values, error=exc
         )
-    return RedirectResponse(patient_path(patient_id), status_code=303)
+    return RedirectResponse(earlier or landing, status_code=303)
 
 
 def _check_patient(registry: RegistryDep, user: User, patient_id: str) -> None:
@@ -127,13 +166,13 @@ def visit_form(
 async def visit_save(
     request: Request, state: StateDep, registry: RegistryDep, user: WriterUser, patient_id: str
 ) -> Response:
-    """Save a visit."""
-    values = forms.submitted(await request.form())
-    kept = {k: v for k, v in forms.without_stale_totals(values).items() if v is not None}
+    """Save a visit (typed totals are kept as typed; the registry checks them against the
+    items)."""
+    form = await request.form()
     # Reading the form needs the event loop; validating and writing block, so they run in
     # the thread pool like the plain ``def`` routes (the loop keeps serving other requests).
     return await run_in_threadpool(
-        _save_new, request, state, registry, user, "visits", patient_id, kept
+        _save_new, request, state, registry, user, "visits", patient_id, form
     )
 
 
@@ -161,9 +200,9 @@ async def record_save(
     table: OtherTable,
 ) -> Response:
     """Save a treatment period, adverse event, flare or concomitant medication."""
-    values = forms.submitted(await request.form())
+    form = await request.form()
     return await run_in_threadpool(
-        _save_new, request, state, registry, user, table, patient_id, values
+        _save_new, request, state, registry, user, table, patient_id, form
     )
 
 
@@ -195,7 +234,7 @@ def edit_form(
         user,
         table=table,
         patient_id=patient_id,
-        values=data,
+        values=forms.form_values(data),
         record_id=record_id,
         version=version,
     )
@@ -211,11 +250,30 @@ async def edit_save(
     table: RecordTable,
     record_id: RecordId,
 ) -> Response:
-    """Save an edit made on the version read; a stale version shows both values."""
+    """Save an edit made on the version read, merged with what changed since."""
     form = await request.form()
     return await run_in_threadpool(
         _edit_save, request, state, registry, user, patient_id, table, record_id, form
     )
+
+
+def _version(form: FormData) -> int:
+    raw = form.get("version")
+    digits = isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 12
+    return int(raw) if digits and isinstance(raw, str) else -1
+
+
+def _after_conflict(
+    table: str, typed: Mapping[str, str], current: Mapping[str, Any], base: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """The form shown with a conflict: the stored version, with every field this person
+    changed (from the version they started on) as they typed it."""
+    values = forms.form_values(current)
+    for name in forms.editable(table):
+        mine = typed.get(name, "")
+        if base is None or not same(mine, shown(base.get(name))):
+            values[name] = mine
+    return {name: value for name, value in values.items() if value}
 
 
 def _edit_save(
@@ -228,39 +286,32 @@ def _edit_save(
     record_id: int,
     form: FormData,
 ) -> Response:
-    current_version, current = _load(registry, user, table, patient_id, record_id)
+    _load(registry, user, table, patient_id, record_id)  # the patient's record, or 404
     typed = forms.submitted(form)
-    raw_version = form.get("version")
-    version = (
-        int(raw_version)
-        if isinstance(raw_version, str) and raw_version.isascii() and raw_version.isdigit()
-        else -1
-    )
+    version = _version(form)
     reason_value = form.get("reason")
     reason = reason_value if isinstance(reason_value, str) and reason_value.strip() else None
-    # Cleared fields become blank; fields the form does not show are left alone.
-    changes: dict[str, Any] = {name: typed.get(name) for name in _editable(table, current)}
-    if table == "visits":
-        changes = {
-            "clasi_a": None,
-            "clasi_d": None,
-            "sledai": None,
-            **forms.without_stale_totals(changes),
-        }
+    # The form shows every field: a cleared one becomes blank; the registry keeps only the
+    # fields changed since the version read (the others keep what is stored now).
+    changes: dict[str, Any] = {name: typed.get(name) for name in forms.editable(table)}
+    token = _token(form)
+    landing = patient_path(patient_id)
     try:
         with registry.session() as session:
-            update_record(
-                session,
-                actor=user.actor(),
-                table=table,
-                record_id=record_id,
-                version=version,
-                changes=changes,
-                reason=reason,
-            )
-    except (ConflictError, InputError) as exc:
-        # A stale edit is shown against the stored version, so saving it again is a choice
-        # made knowing both values; a rejected one keeps the version it was made on.
+            earlier = _claimed(session, user, token)
+            if earlier is None:
+                update_record(
+                    session,
+                    actor=user.actor(),
+                    table=table,
+                    record_id=record_id,
+                    version=version,
+                    changes=changes,
+                    reason=reason,
+                )
+                if token is not None:
+                    settle(session, token=token, result=landing)
+    except InputError as exc:
         return _form_page(
             request,
             state,
@@ -270,18 +321,41 @@ def _edit_save(
             values=typed,
             error=exc,
             record_id=record_id,
-            version=current_version if isinstance(exc, ConflictError) else version,
+            version=version,
         )
-    return RedirectResponse(patient_path(patient_id), status_code=303)
+    except ConflictError as exc:
+        return _conflict_page(
+            request, state, registry, user, table, patient_id, record_id, version, typed, exc
+        )
+    return RedirectResponse(earlier or landing, status_code=303)
 
 
-def _editable(table: str, current: Mapping[str, Any]) -> list[str]:
-    if table == "visits":
-        names = ["visit_date", "clasi_a", "clasi_d", "sledai"]
-        names += [f.name for a in forms.clasi_areas() for f in a.fields]
-        names += [f.name for f in forms.clasi_patient_fields()]
-        names += [f.name for f in forms.sledai_fields()]
-        names += [f.name for f in forms.lab_fields()]
-    else:
-        names = [f.name for f in forms.table_fields(table)]
-    return [n for n in names if n != "locked" or n in current]
+def _conflict_page(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: User,
+    table: RecordTable,
+    patient_id: str,
+    record_id: int,
+    version: int,
+    typed: Mapping[str, str],
+    error: ConflictError,
+) -> Response:
+    """The form on the stored version, with this person's changes and the conflicts."""
+    current_version, current = _load(registry, user, table, patient_id, record_id)
+    with registry.session() as session:
+        base = record_at(
+            session, actor=user.actor(), table=table, record_id=record_id, version=version
+        )
+    return _form_page(
+        request,
+        state,
+        user,
+        table=table,
+        patient_id=patient_id,
+        values=_after_conflict(table, typed, current, base),
+        error=error,
+        record_id=record_id,
+        version=current_version,
+    )

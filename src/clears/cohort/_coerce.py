@@ -262,6 +262,60 @@ def _out_of_range(column: Column, parsed: list[Any]) -> list[int]:
     return [i for i, v in enumerate(parsed) if v is not None and not low <= v <= high]
 
 
+def _already_typed(series: pd.Series, column: Column) -> pd.Series | None:
+    """The column in its canonical type when every cell already is a plain valid value of it.
+
+    A simulated cohort or a Parquet file holds numbers and dates as such: they are taken as
+    they are, column at a time. ``None`` (use the cell-by-cell parsers, which explain each
+    refusal) when the column is text, or holds a value the parsers would refuse: a
+    non-finite number, a fraction in a whole-number column, a time of day in a date.
+    """
+    dtype = series.dtype
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if column.kind in (Kind.number, Kind.integer) and numeric:
+        values = series.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        given = values[~np.isnan(values)]
+        if np.isinf(given).any():
+            return None
+        if column.kind is Kind.integer:
+            if (np.mod(given, 1) != 0).any():
+                return None
+            return pd.Series(values, index=series.index, name=series.name).astype("Int64")
+        return pd.Series(values, index=series.index, name=series.name)
+    if column.kind is Kind.date and pd.api.types.is_datetime64_dtype(dtype):
+        dates = series.astype("datetime64[ns]")
+        if (dates.dropna() != dates.dropna().dt.normalize()).any():
+            return None
+        return dates
+    return None
+
+
+def _typed_problems(
+    series: pd.Series, typed: pd.Series, column: Column, *, required: bool, file: str
+) -> list[Problem]:
+    """Range and blank problems of a column :func:`_already_typed` accepted, in row order
+    (values shown as given in ``series``)."""
+    allowed = column.allowed_text()
+    missing = typed.isna().to_numpy()
+    outside = np.zeros(len(typed), dtype=bool)
+    if column.kind in (Kind.integer, Kind.number):
+        values = typed.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        low = -math.inf if column.minimum is None else column.minimum
+        high = math.inf if column.maximum is None else column.maximum
+        outside = ~missing & ~((values >= low) & (values <= high))
+    raw = series.to_numpy(dtype=object)
+    problems = [
+        Problem(column.name, display_value(raw[i]), "is out of range", allowed, file, int(i) + 1)
+        for i in np.flatnonzero(outside)
+    ]
+    if required:
+        problems += [
+            Problem(column.name, None, "is blank; a value is required", allowed, file, int(i) + 1)
+            for i in np.flatnonzero(missing)
+        ]
+    return sorted(problems, key=lambda p: p.row or 0)
+
+
 def coerce_column(
     series: pd.Series, column: Column, *, required: bool, file: str
 ) -> tuple[pd.Series, list[Problem]]:
@@ -277,6 +331,9 @@ def coerce_column(
         parser = _PARSERS[column.kind]
     if column.max_length is not None:
         parser = _limited(parser, column.max_length)
+    typed = _already_typed(series, column)
+    if typed is not None:
+        return typed, _typed_problems(series, typed, column, required=required, file=file)
     parsed, bad = parse_each(series, parser)
     raw = series.to_numpy(dtype=object)
     allowed = column.allowed_text()

@@ -14,8 +14,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping, Sequence
 from types import ModuleType
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from clears._exceptions import Problem
@@ -56,6 +58,36 @@ def instrument_fields(definitions: Sequence[InstrumentDefinition]) -> dict[str, 
     return fields
 
 
+def _item_numbers(series: pd.Series, *, boolean: bool) -> tuple[npt.NDArray[np.bool_], Any]:
+    """Which cells hold a value, and each as a float (NaN when blank or not a number).
+
+    Numeric and boolean columns (Parquet, a simulated cohort) are read as they are; text
+    columns (CSV) are stripped, blanks are missing, and boolean items also read the
+    true/false words. Columns mixing Python objects take the cell-by-cell path.
+    """
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        values = series.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        return ~np.isnan(values), values
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        text = series.astype("string").str.strip()
+        text = text.mask(text == "")
+        if boolean:
+            lower = text.str.lower()
+            text = text.mask(lower.isin(BOOLEAN_TRUE), "1").mask(lower.isin(BOOLEAN_FALSE), "0")
+        number = pd.to_numeric(text, errors="coerce").astype("Float64")
+        return text.notna().to_numpy(), number.to_numpy(dtype=np.float64, na_value=np.nan)
+    cells = series.astype(object).map(
+        lambda v: None if is_blank(v) else (v.strip() if isinstance(v, str) else v)
+    )
+    if boolean:
+        words = dict.fromkeys(BOOLEAN_TRUE, 1) | dict.fromkeys(BOOLEAN_FALSE, 0)
+        cells = cells.map(lambda v: words.get(v.lower(), v) if isinstance(v, str) else v)
+    cells = cells.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v)
+    number = pd.to_numeric(cells, errors="coerce").astype("Float64")
+    return cells.notna().to_numpy(), number.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Series, list[Problem]]:
     """Check one item column against its allowed codes; return it as ``Int64``.
 
@@ -76,22 +108,13 @@ def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Serie
     """
     item = field.item
     raw = series.to_numpy(dtype=object)
-    if pd.api.types.is_bool_dtype(series.dtype):
-        text = pd.Series(series.astype("Int64"), index=series.index).astype(object)
-    else:
-        text = series.astype(object).map(
-            lambda v: None if is_blank(v) else (v.strip() if isinstance(v, str) else v)
-        )
-    if item.boolean:
-        words = dict.fromkeys(BOOLEAN_TRUE, 1) | dict.fromkeys(BOOLEAN_FALSE, 0)
-        text = text.map(lambda v: words.get(v.lower(), v) if isinstance(v, str) else v)
-    text = text.map(lambda v: int(v) if isinstance(v, bool | np.bool_) else v)
-    number = pd.to_numeric(text, errors="coerce")
-    given = text.notna().to_numpy()
-    numeric = number.notna().to_numpy()
+    given, values = _item_numbers(series, boolean=item.boolean)
+    number = pd.Series(values, index=series.index)
+    numeric = ~np.isnan(values)
     not_number = given & ~numeric
     integral = np.zeros(len(series), dtype=bool)
-    integral[numeric] = np.mod(number.to_numpy()[numeric], 1) == 0
+    finite = np.isfinite(values)
+    integral[finite] = np.mod(values[finite], 1) == 0
     not_whole = numeric & ~integral
     not_code = integral & ~number.isin(item.codes).to_numpy()
     allowed = item.allowed_text()

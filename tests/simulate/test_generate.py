@@ -60,3 +60,25 @@ def test_rejections():
         simulate("cortes2012", 0, np.random.default_rng(0))
     with pytest.raises(NotFoundError, match="unknown simulation preset"):
         get_preset("nope")
+
+
+def test_items_switch_on_the_first_points_of_each_order():
+    # Reference: walk each visit's order point by point (the definition in disease.py).
+    from clears.instruments.clasi_definition import DOUBLING_COLUMN
+    from clears.simulate.disease import ACTIVITY_COLUMNS, DAMAGE_COLUMNS, item_orders, items_for
+
+    rng = np.random.default_rng(5)
+    act, dmg, val = item_orders(np.array(["DLE", "SCLE;LEP", "LET"]), rng)
+    who = np.array([0, 0, 1, 2, 2, 1])
+    activity = np.array([0, 70, 13, 1, 40, 69])
+    damage = np.array([38, 0, 5, 17, 1, 30])
+    doubled = np.array([True, False, True, False, False, True])
+    frame = items_for(act[who], dmg[who], val[who], activity, damage, doubled)
+    for row, patient in enumerate(who):
+        expected = dict.fromkeys([*ACTIVITY_COLUMNS, *DAMAGE_COLUMNS], 0)
+        for k in range(activity[row]):
+            expected[ACTIVITY_COLUMNS[act[patient, k]]] += 1
+        for k in range(damage[row]):
+            expected[DAMAGE_COLUMNS[dmg[patient, k]]] += int(val[patient, k])
+        expected[DOUBLING_COLUMN] = int(doubled[row])
+        assert frame.iloc[row].to_dict() == expected

@@ -190,6 +190,15 @@ def item_orders(
     return act, dmg, val
 
 
+def _switched_on(order: Int, points: Int, values: Int, width: int) -> Int:
+    """Per row, the sum of ``values`` of the first ``points`` entries of ``order`` by column."""
+    m, k = order.shape
+    on = np.arange(k)[None, :] < np.asarray(points)[:, None]
+    flat = (np.arange(m)[:, None] * width + order)[on]
+    counts = np.bincount(flat, weights=np.broadcast_to(values, (m, k))[on], minlength=m * width)
+    return counts.reshape(m, width).astype(np.int64)
+
+
 def items_for(
     order: Int,
     damage_order: Int,
@@ -202,13 +211,8 @@ def items_for(
 
     ``order`` etc. are per-visit rows (the patient's orders repeated for each visit).
     """
-    m = len(activity)
-    a = np.zeros((m, len(ACTIVITY_COLUMNS)), dtype=np.int64)
-    on = np.arange(70)[None, :] < np.asarray(activity)[:, None]
-    np.add.at(a, (np.repeat(np.arange(m), 70), order.ravel()), on.ravel().astype(np.int64))
-    d = np.zeros((m, len(DAMAGE_COLUMNS)), dtype=np.int64)
-    dn = np.arange(38)[None, :] < np.asarray(damage_points)[:, None]
-    np.add.at(d, (np.repeat(np.arange(m), 38), damage_order.ravel()), (dn * damage_value).ravel())
+    a = _switched_on(order, activity, np.ones_like(order), len(ACTIVITY_COLUMNS))
+    d = _switched_on(damage_order, damage_points, damage_value, len(DAMAGE_COLUMNS))
     d[:, _D_INDEX[DOUBLING_COLUMN]] = np.asarray(doubled, dtype=np.int64)
-    frame = pd.DataFrame(a, columns=list(ACTIVITY_COLUMNS))
-    return frame.join(pd.DataFrame(d, columns=list(DAMAGE_COLUMNS)))
+    columns = [*ACTIVITY_COLUMNS, *DAMAGE_COLUMNS]
+    return pd.DataFrame(np.concatenate([a, d], axis=1), columns=columns)

@@ -17,6 +17,7 @@ that many rows without entries are accepted, and reported as a note.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clears.registry._canonical import canonical
 from clears.registry._models import ENTITY_TABLES, audit_table, centres_table, data_columns
 
 __all__ = ["Reconciliation", "reconcile"]
@@ -51,6 +51,7 @@ def _compared(table: str) -> tuple[str, ...]:
 
 
 _COMPARED: Final = {name: _compared(name) for name in (*ENTITY_TABLES, "centres")}
+_COMPARED_SET: Final = {name: frozenset(names) for name, names in _COMPARED.items()}
 #: The data columns of each table: an update's ``after`` holds all of them (blank ones
 #: left out); other keys of the state (centre, extra, an import's row counts) carry over.
 _OWN: Final = {
@@ -60,10 +61,25 @@ _OWN: Final = {
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Values as the audit trail stores them (canonical JSON read back), blanks dropped."""
-    text = canonical({k: v for k, v in values.items() if v is not None})
-    loaded: dict[str, Any] = json.loads(text or "{}")
-    return loaded
+    """Stored values as the audit trail records them: blanks dropped, dates as ISO text.
+
+    (The JSON of :func:`~clears.registry._canonical.canonical` read back gives the same for
+    the column types of the registry: text, numbers, booleans, dates, the JSON ``extra``.)
+    """
+    return {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in values.items()
+        if value is not None
+    }
+
+
+def _audited(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The compared fields of an audited state, blanks dropped (``locked`` false is blank)."""
+    names = _COMPARED_SET[table]
+    kept = {k: v for k, v in values.items() if k in names and v is not None}
+    if kept.get("locked") is False:
+        del kept["locked"]
+    return kept
 
 
 @dataclass(slots=True)
@@ -121,6 +137,8 @@ def _where(key: Key, patient_id: str | None) -> str:
 
 
 def _differences(key: Key, stored: _Stored, audited: Mapping[str, Any]) -> Iterator[str]:
+    if stored.values == _audited(key[0], audited):
+        return
     for name in _COMPARED[key[0]]:
         have, want = stored.values.get(name), audited.get(name)
         if name == "locked":
@@ -166,16 +184,32 @@ def _legacy_allowance(entries: Iterable[Row]) -> dict[str, dict[str, int]]:
     return {pid: rows for pid, rows in counts.items() if pid not in per_row}
 
 
+def _selected(name: str) -> tuple[sa.Select[Any], tuple[str, ...]]:
+    """``SELECT id, patient_key, <compared columns>`` of a record table, and those names."""
+    table = ENTITY_TABLES[name]
+    names = tuple(k for k in _COMPARED[name] if k in table.c)
+    return sa.select(table.c.id, table.c.patient_key, *(table.c[k] for k in names)), names
+
+
 def _child_rows(session: Session, keys: Mapping[int, str]) -> Iterator[tuple[Key, _Stored]]:
     for name in _CHILDREN:
         table = ENTITY_TABLES[name]
-        query = sa.select(table).where(table.c.patient_key.in_(list(keys))).order_by(table.c.id)
-        for row in session.execute(query).mappings():
-            yield (name, int(row["id"])), _Stored(keys[row["patient_key"]], _row_values(name, row))
+        query, names = _selected(name)
+        query = query.where(table.c.patient_key.in_(list(keys))).order_by(table.c.id)
+        for row in session.execute(query):
+            values = _plain(_locked_blank(dict(zip(names, row[2:], strict=True))))
+            yield (name, int(row[0])), _Stored(keys[row[1]], values)
+
+
+def _locked_blank(values: dict[str, Any]) -> dict[str, Any]:
+    """An unlocked visit's ``locked`` as blank (imports leave it to the column default)."""
+    if values.get("locked") is False:
+        values["locked"] = None
+    return values
 
 
 def _row_values(name: str, row: Row) -> dict[str, Any]:
-    return _plain({k: row[k] for k in _COMPARED[name] if k in row})
+    return _plain(_locked_blank({k: row[k] for k in _COMPARED[name] if k in row}))
 
 
 def _entries(session: Session, patient_ids: Sequence[str]) -> list[Row]:
@@ -264,9 +298,11 @@ def _orphans(session: Session) -> Iterator[tuple[Key, _Stored]]:
     patients = ENTITY_TABLES["patients"]
     for name in _CHILDREN:
         table = ENTITY_TABLES[name]
-        query = sa.select(table).where(~sa.exists().where(patients.c.id == table.c.patient_key))
-        for row in session.execute(query).mappings():
-            yield (name, int(row["id"])), _Stored(None, _row_values(name, row))
+        query, names = _selected(name)
+        query = query.where(~sa.exists().where(patients.c.id == table.c.patient_key))
+        for row in session.execute(query):
+            values = _plain(_locked_blank(dict(zip(names, row[2:], strict=True))))
+            yield (name, int(row[0])), _Stored(None, values)
 
 
 def _centres(session: Session, tally: Reconciliation, entries: Iterable[Row]) -> None:

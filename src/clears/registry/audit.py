@@ -100,21 +100,21 @@ def _payload(row: Mapping[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-def _sha256(row: Mapping[str, Any]) -> str:
-    return hashlib.sha256(_payload(row)).hexdigest()
+def _sha256(row: Mapping[str, Any], payload: bytes | None = None) -> str:
+    return hashlib.sha256(payload or _payload(row)).hexdigest()
 
 
-def _hmac(row: Mapping[str, Any], key: AuditKey) -> str:
-    return hmac.new(key.secret, _payload(row), hashlib.sha256).hexdigest()
+def _hmac(row: Mapping[str, Any], key: AuditKey, payload: bytes | None = None) -> str:
+    return hmac.new(key.secret, payload or _payload(row), hashlib.sha256).hexdigest()
 
 
 def _seal(row: Mapping[str, Any], key: AuditKey | None) -> str:
     return _sha256(row) if key is None else _hmac(row, key)
 
 
-def _is_keyed(row: Mapping[str, Any]) -> bool:
+def _is_keyed(row: Mapping[str, Any], payload: bytes | None = None) -> bool:
     """Whether an entry is not plain SHA-256 (keyed, or edited: only the key tells)."""
-    return not hmac.compare_digest(_sha256(row), str(row["hash"]))
+    return not hmac.compare_digest(_sha256(row, payload), str(row["hash"]))
 
 
 def _url(session: Session) -> sa.URL:
@@ -307,7 +307,8 @@ class _Walk:
 
 def _check_seal(walk: _Walk, row: Mapping[str, Any], key: AuditKey | None) -> None:
     entry = row["id"]
-    plain = not _is_keyed(row)
+    payload = _payload(row)
+    plain = not _is_keyed(row, payload)
     if walk.keyed_from is None and plain:
         walk.unkeyed += 1
         return
@@ -320,7 +321,7 @@ def _check_seal(walk: _Walk, row: Mapping[str, Any], key: AuditKey | None) -> No
         )
     elif key is None:
         walk.unchecked += 1
-    elif not hmac.compare_digest(_hmac(row, key), str(row["hash"])):
+    elif not hmac.compare_digest(_hmac(row, key, payload), str(row["hash"])):
         walk.problems.append(f"entry {entry}: content does not match its hash (edited)")
 
 

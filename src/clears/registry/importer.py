@@ -34,10 +34,12 @@ from sqlalchemy.orm import Session
 
 from clears._exceptions import InputError, Problem
 from clears.cohort import TABLES, Cohort, conform, read
+from clears.cohort._ids import id_key
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import ENTITY_TABLES, centres_table, data_columns
+from clears.registry._patient_ids import conflict_on_duplicate, lock_enrolment, registered_like
 
 __all__ = ["ImportSummary", "import_cohort"]
 
@@ -59,11 +61,6 @@ class ImportSummary:
         if self.centres_created:
             lines.append(f"  centres created: {', '.join(self.centres_created)}")
         return "\n".join(lines)
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -111,13 +108,29 @@ def _batches(
         yield start, _records(table, frame.iloc[start : start + size])
 
 
-def _existing(session: Session, ids: Sequence[str]) -> set[str]:
-    patients = ENTITY_TABLES["patients"]
-    found: set[str] = set()
-    for part in _chunks(ids, _CHUNK):
-        query = sa.select(patients.c.patient_id).where(patients.c.patient_id.in_(list(part)))
-        found.update(session.execute(query).scalars())
-    return found
+def _inserted_ids(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their new ids, in the order of ``rows``.
+
+    PostgreSQL returns them (``RETURNING``, sorted by parameter order). On SQLite, where that
+    sorting falls back to one ``INSERT`` per row, the transaction holds the database's write
+    lock, so the rows are the ones above the highest id before the ``INSERT``, in order.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        returning = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [int(key) for key in session.execute(returning, rows).scalars()]
+    last = session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    session.execute(sa.insert(table), rows)
+    query = sa.select(table.c.id).where(table.c.id > last).order_by(table.c.id)
+    ids = [int(key) for key in session.execute(query).scalars()]
+    if len(ids) != len(rows):  # pragma: no cover - the write lock rules it out
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted but {len(ids)} found")
+    return ids
+
+
+def _existing(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """The registered id of each of ``ids`` already in the registry, ignoring letter case."""
+    registered = registered_like(session, ids)
+    return {pid: registered[id_key(pid)] for pid in ids if id_key(pid) in registered}
 
 
 def _centres(
@@ -212,7 +225,10 @@ def _violations(session: Session, name: str, last: int) -> list[Problem]:
 
 
 def _write(session: Session, cohort: Cohort, *, actor: Actor, chunk: int) -> ImportSummary:
-    with _constraints_checked_per_table(session) as before:
+    # Imports and enrolments run one at a time (their checks see each other's patients and
+    # centres); a unique constraint still refused is a retryable conflict, not a traceback.
+    lock_enrolment(session)
+    with conflict_on_duplicate("import"), _constraints_checked_per_table(session) as before:
         return _write_rows(session, cohort, actor=actor, chunk=chunk, before=before)
 
 
@@ -228,8 +244,11 @@ def _write_rows(
                 Problem(
                     "patient_id",
                     pid,
-                    "is already in the registry; nothing was imported",
-                    "a patient_id not yet registered (re-importing a cohort is refused)",
+                    "is already in the registry"
+                    + ("" if duplicates[pid] == pid else f" as {duplicates[pid]!r}")
+                    + "; nothing was imported",
+                    "a patient_id not yet registered, ignoring letter case "
+                    "(re-importing a cohort is refused)",
                     "patients",
                     row + 1,
                 )
@@ -287,10 +306,8 @@ def _write_rows(
                 for i, row in enumerate(records, start)
             ]
             # Every imported row gets its own entry with its values (what verify reconciles
-            # the table with); the ids come back in the order of the parameters.
-            inserted = session.execute(
-                sa.insert(target).returning(target.c.id, sort_by_parameter_order=True), part
-            ).scalars()
+            # the table with).
+            inserted = _inserted_ids(session, target, part)
             audit.append(
                 session,
                 actor=actor,

@@ -1,0 +1,77 @@
+"""Saves racing through the app (threads, one SQLite registry): one row, clear 409s, no 500.
+
+PostgreSQL races of the same services: ``tests/registry/test_records_races.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from tests.web._setup import sign_in
+
+Client = Callable[[], TestClient]
+THREADS = 5
+
+
+def _at_once(work: Callable[[int], int]) -> list[int]:
+    barrier = threading.Barrier(THREADS)
+    codes = [0] * THREADS
+
+    def run(n: int) -> None:
+        barrier.wait()
+        codes[n] = work(n)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return codes
+
+
+def test_identical_api_saves_at_once_end_in_one_row_and_409s(make_client: Client) -> None:
+    clients = [make_client() for _ in range(THREADS)]
+    tokens = [sign_in(client, "entry_bcn") for client in clients]
+    event = {"onset_date": "2024-03-03", "term": "nausea", "grade": 2}
+
+    def save(n: int) -> int:
+        response = clients[n].post(
+            "/api/patients/P1/records/adverse_events",
+            json={"values": event},
+            headers={"X-CSRF-Token": tokens[n]},
+        )
+        if response.status_code == 409:
+            assert response.json()["retryable"] is True
+        return response.status_code
+
+    assert sorted(_at_once(save)) == [201] + [409] * (THREADS - 1)
+    stored = clients[0].get("/api/patients/P1/records/adverse_events").json()
+    assert [e["data"]["onset_date"] for e in stored].count("2024-03-03") == 1
+
+
+def test_one_form_posted_at_once_lands_every_post_on_the_same_page(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "entry_bcn")
+    url = "/patients/P1/records/flares/new"
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).text)
+    assert token
+    form = {
+        "flare_date": "2024-03-04",
+        "severity": "moderate",
+        "form_token": token.group(1),
+        "csrf_token": csrf,
+    }
+    landed: list[str] = []
+
+    def save(_n: int) -> int:
+        response = client.post(url, data=form, follow_redirects=False)
+        landed.append(response.headers.get("location", ""))
+        return response.status_code
+
+    assert _at_once(save) == [303] * THREADS
+    assert set(landed) == {"/patients/P1"}
+    flares = client.get("/api/patients/P1/records/flares").json()
+    assert [f["data"]["flare_date"] for f in flares].count("2024-03-04") == 1

@@ -75,3 +75,20 @@ def test_one_form_posted_at_once_lands_every_post_on_the_same_page(make_client: 
     assert set(landed) == {"/patients/P1"}
     flares = client.get("/api/patients/P1/records/flares").json()
     assert [f["data"]["flare_date"] for f in flares].count("2024-03-04") == 1
+
+
+def test_an_api_retry_with_the_same_idempotency_key_returns_the_first_record(
+    make_client: Client,
+) -> None:
+    client = make_client()
+    headers = {"X-CSRF-Token": sign_in(client, "entry_bcn"), "Idempotency-Key": "k" * 24}
+    body = {"values": {"flare_date": "2024-03-05", "severity": "mild"}}
+    first = client.post("/api/patients/P1/records/flares", json=body, headers=headers)
+    retry = client.post("/api/patients/P1/records/flares", json=body, headers=headers)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json()["id"] == first.json()["id"]
+    # another user's request with the same key is that user's own request
+    other = make_client()
+    headers_other = {"X-CSRF-Token": sign_in(other, "inv_bcn"), "Idempotency-Key": "k" * 24}
+    again = other.post("/api/patients/P1/records/flares", json=body, headers=headers_other)
+    assert again.status_code == 409  # a copy of the stored flare, refused as such

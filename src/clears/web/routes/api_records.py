@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Header
 from sqlalchemy.orm import Session
 
 from clears._exceptions import NotFoundError
 from clears.registry._actor import Actor
 from clears.registry._records import Record
+from clears.registry._submissions import claim, settle
 from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, get_record, update_record
 from clears.web._urls import SegmentRoute
@@ -47,12 +51,33 @@ def add(
     body: RecordCreate,
     registry: RegistryDep,
     user: WriterUser,
+    idempotency_key: Annotated[str | None, Header(min_length=16, max_length=64)] = None,
 ) -> RecordRead:
-    """Add a record (a dose change is a new treatment period)."""
+    """Add a record (a dose change is a new treatment period).
+
+    A retry with the same ``Idempotency-Key`` header (after a lost response, say) writes
+    nothing and answers with the record the first request stored.
+    """
+    # One key per user: the stored token is a digest of both (and fits the token column).
+    token = None
+    if idempotency_key is not None:
+        token = hashlib.sha256(f"{user.username}\0{idempotency_key}".encode()).hexdigest()
     with registry.session() as session:
-        record = add_record(
-            session, actor=user.actor(), table=table, patient_id=patient_id, values=body.values
-        )
+        earlier = None if token is None else claim(session, actor=user.actor(), token=token)
+        if earlier is not None and earlier.isdigit():
+            record = patient_record(
+                session,
+                actor=user.actor(),
+                table=table,
+                patient_id=patient_id,
+                record_id=int(earlier),
+            )
+        else:
+            record = add_record(
+                session, actor=user.actor(), table=table, patient_id=patient_id, values=body.values
+            )
+            if token is not None:
+                settle(session, token=token, result=str(record.id))
     return RecordRead.of(record)
 
 

@@ -7,6 +7,8 @@ are equivalence properties; the parsers' own rules are tested in test_coerce.py/
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -27,6 +29,17 @@ _TEXT = st.sampled_from(
 def _same(a: tuple[pd.Series, list[object]], b: tuple[pd.Series, list[object]]) -> None:
     pd.testing.assert_series_equal(a[0], b[0], check_names=False)
     assert [str(p) for p in a[1]] == [str(p) for p in b[1]]
+
+
+def _with_sentinel(cells: list[object]) -> pd.Series:
+    """The cells and one trailing non-text cell: a column that must take the cell path."""
+    return pd.Series([*cells, 0], dtype=object)
+
+
+def _head(result: tuple[pd.Series, list[Any]], n: int) -> tuple[pd.Series, list[Any]]:
+    """Drop the sentinel's value and problems."""
+    values, problems = result
+    return values.iloc[:n], [p for p in problems if p.row is None or p.row <= n]
 
 
 @settings(max_examples=60, deadline=None)
@@ -75,11 +88,8 @@ def test_typed_dates_equal_the_cell_by_cell_path(days: list[int | None], with_ti
 def test_text_items_equal_the_cell_by_cell_path(cells: list[str | None], column: str) -> None:
     field = _FIELDS[column]
     text = pd.Series(cells, dtype="string")
-    # A column mixing a Python object with the text takes the cell-by-cell path.
-    mixed = pd.Series([*cells, object()], dtype=object).iloc[: len(cells)]
-    codes, problems = coerce_item(text, field, file="visits")
-    codes_ref, problems_ref = coerce_item(mixed, field, file="visits")
-    _same((codes, problems), (codes_ref, problems_ref))
+    reference = coerce_item(_with_sentinel(cells), field, file="visits")
+    _same(coerce_item(text, field, file="visits"), _head(reference, len(cells)))
 
 
 @settings(max_examples=40, deadline=None)
@@ -103,3 +113,38 @@ def test_a_non_finite_or_fractional_typed_value_is_explained_cell_by_cell() -> N
         (2, "is not a finite number"),
         (3, "is not a whole number"),
     ]
+
+
+_CELLS = st.sampled_from(
+    ["", "  ", "P01", " P01 ", "p/1", "2020-01-06", "06/01/2020", "2021-02-29", "5", "1_5",
+     "-0.5", "female", "Male", "x", "DLE; scle", "DLE;XYZ", "yes", "negative", "sfi"]
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), _CELLS), max_size=14),
+    st.sampled_from(
+        [
+            ("patients", "patient_id"),
+            ("patients", "sex"),
+            ("patients", "cle_subtypes"),
+            ("patients", "bmi"),
+            ("patients", "sle"),
+            ("visits", "visit_date"),
+            ("visits", "pregnancy_test"),
+            ("treatments", "regimen"),
+        ]
+    ),
+    st.booleans(),
+)
+def test_text_columns_equal_the_cell_by_cell_path(
+    cells: list[str | None], where: tuple[str, str], required: bool
+) -> None:
+    column = schema_of(where[0])[where[1]]
+    text = pd.Series(cells, dtype=object)
+    reference = coerce_column(_with_sentinel(cells), column, required=required, file=where[0])
+    _same(
+        coerce_column(text, column, required=required, file=where[0]),
+        _head(reference, len(cells)),
+    )

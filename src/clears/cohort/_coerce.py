@@ -77,6 +77,27 @@ def display_value(value: object) -> Any:
     return value
 
 
+def _parse_distinct(
+    series: pd.Series, parse: Callable[[Any], Any]
+) -> tuple[list[Any], list[tuple[int, str]]]:
+    """:func:`parse_each` for a column of text: each distinct text is parsed once and the
+    results are spread back column at a time (a registry-sized CSV holds few distinct
+    values per column but millions of cells)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing
+    reasons: dict[int, str] = {}
+    for k, value in enumerate(uniques):
+        if is_blank(value):
+            continue
+        try:
+            results[k] = parse(value)
+        except RejectedValueError as exc:
+            reasons[k] = str(exc)
+    codes = np.where(codes < 0, len(uniques), codes)
+    bad = [(int(i), reasons[int(codes[i])]) for i in np.flatnonzero(np.isin(codes, list(reasons)))]
+    return list(results[codes]), bad
+
+
 def parse_each(
     series: pd.Series, parse: Callable[[Any], Any]
 ) -> tuple[list[Any], list[tuple[int, str]]]:
@@ -85,6 +106,8 @@ def parse_each(
     Returns the parsed values and, for every value ``parse`` refused, its 0-based position
     and the reason. Each distinct hashable value is parsed once.
     """
+    if pd.api.types.infer_dtype(series, skipna=True) == "string":
+        return _parse_distinct(series, parse)
     cache: dict[Hashable, Any] = {}
     parsed: list[Any] = []
     bad: list[tuple[int, str]] = []

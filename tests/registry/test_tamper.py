@@ -382,3 +382,49 @@ def test_an_unkeyed_trail_becomes_keyed_at_the_next_write(
     report = audit.verify(session)
     assert report.ok, report.to_text()
     assert "entries 1–4 unkeyed (SHA-256), entry 5 keyed (HMAC-SHA256)" in report.to_text()
+
+
+def _legacy_import(session: Session) -> int:
+    """The example imported as clears did before every imported row had its own entry.
+
+    The rows' own import entries are removed and the chain resealed with the key (as the
+    older importer would have written it); returns the number of rows left without entries.
+    """
+    import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
+    _sql(session, "DELETE FROM audit_log WHERE action = 'import' AND entity <> 'patients'")
+    rows = _entries(session)
+    previous = GENESIS
+    for number, row in enumerate(rows, 1):
+        _sql(session, "UPDATE audit_log SET id = :new WHERE id = :old", new=-number, old=row["id"])
+        row["id"], row["prev_hash"] = number, previous
+        row["hash"] = _hmac(row, KEY)
+        previous = row["hash"]
+    for row in rows:
+        _sql(
+            session,
+            "UPDATE audit_log SET id = :id, prev_hash = :p, hash = :h WHERE id = :old",
+            id=row["id"],
+            p=row["prev_hash"],
+            h=row["hash"],
+            old=-row["id"],
+        )
+    _sql(session, "UPDATE audit_head SET last_id = :id, last_hash = :h", id=len(rows), h=previous)
+    tables = ("treatments", "visits", "adverse_events", "flares", "concomitant_medications")
+    return sum(session.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in tables)
+
+
+def test_rows_of_an_older_import_are_reconciled_by_count(session: Session) -> None:
+    legacy = _legacy_import(session)
+    report = audit.verify(session)
+    assert report.ok, report.to_text()
+    assert report.legacy_rows == legacy
+    assert f"({legacy} imported before row-level auditing, checked by count)" in report.to_text()
+    key = session.execute(sa.text("SELECT id FROM patients WHERE patient_id = 'P01'")).scalar()
+    _sql(
+        session,
+        "INSERT INTO flares (patient_key, flare_date, severity, version) "
+        "VALUES (:key, '2021-01-01', 'mild', 1)",
+        key=key,
+    )
+    text = _problems(session)
+    assert "(patient P01): stored row has no audit entry (added outside clears)" in text

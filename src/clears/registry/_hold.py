@@ -51,7 +51,7 @@ def _describe(pid: int) -> str:
         return f"process {pid}"
     parts = (part.decode(errors="replace") for part in raw.split(b"\0") if part)
     command = " ".join(" ".join(parts).split())  # one line, whatever the arguments held
-    return f"process {pid} ({command[:200]})" if command else f"process {pid}"
+    return f"process {pid} ({command[:300]})" if command else f"process {pid}"
 
 
 def sqlite_holders(path: Path) -> list[str]:

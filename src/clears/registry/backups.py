@@ -336,9 +336,16 @@ def _check_copy(path: Path, shown: str, key: AuditKey | None) -> tuple[str, int]
             report = audit.verify(session, key=key)
     finally:
         engine.dispose()
-    if not report.ok:
+    if report.problems:
         raise BackupError(
             f"backup {shown} fails the audit chain check: {'; '.join(report.problems[:3])}"
+        )
+    if report.unchecked:
+        raise BackupError(
+            f"backup {shown}: {report.unchecked} keyed audit entries cannot be checked without "
+            "the audit key of the database restored into (backups never carry it); set "
+            "CLEARS_AUDIT_KEY_FILE to the key file (<database>.audit-key) of the registry "
+            "the backup was taken from"
         )
     return revision, report.entries
 

@@ -428,3 +428,12 @@ def test_rows_of_an_older_import_are_reconciled_by_count(session: Session) -> No
     )
     text = _problems(session)
     assert "(patient P01): stored row has no audit entry (added outside clears)" in text
+
+
+def test_no_anchor_or_write_on_a_head_naming_a_missing_entry(session: Session) -> None:
+    _registry(session)
+    _sql(session, "UPDATE audit_head SET last_id = last_id + 5")
+    with pytest.raises(audit.AuditError, match="which is missing or has another hash"):
+        audit.take_anchor(session)
+    with pytest.raises(audit.AuditError, match="which is missing; nothing was written"):
+        update_patient(session, actor=BCN, patient_id="P1", version=1, changes={"sex": "male"})

@@ -35,7 +35,7 @@ from typing import Any, Final, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clears._exceptions import NotFoundError
+from clears._exceptions import ClearsError, NotFoundError
 from clears.registry._actor import Actor
 from clears.registry._canonical import canonical
 from clears.registry._models import AuditEntry, AuditHead, Centre, Patient, audit_table
@@ -52,6 +52,7 @@ from clears.registry.audit_key import (
 
 __all__ = [
     "GENESIS",
+    "AuditError",
     "AuditReport",
     "Change",
     "append",
@@ -80,6 +81,10 @@ _HASHED: Final = (
     "reason",
     "prev_hash",
 )
+
+
+class AuditError(ClearsError):
+    """The audit head names an entry that is missing or has another hash; nothing written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +135,7 @@ def _append_key(session: Session, last_id: int) -> AuditKey | None:
     """The key to seal new entries with; refuse when the trail is keyed but this key is not."""
     last = _entry(session, last_id) if last_id else None
     if last_id and last is None:
-        raise AuditKeyError(
+        raise AuditError(
             f"the audit head names entry {last_id}, which is missing; nothing was written "
             "(run clears audit verify)"
         )
@@ -170,6 +175,8 @@ def append(
     AuditKeyError
         The trail is keyed and no key is configured, or the last entry does not verify with
         the configured key; nothing is written.
+    AuditError
+        The head names an entry that is missing; nothing is written.
     """
     if not changes:
         return []
@@ -407,17 +414,17 @@ def take_anchor(session: Session, *, at: dt.datetime | None = None) -> Anchor:
 
     Raises
     ------
-    AuditKeyError
+    AuditError
         The head names an entry that is missing, or another hash than that entry's (run
         ``clears audit verify``).
     """
     stamp = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
     head = session.get(AuditHead, _HEAD_ID)
     if head is None:
-        raise AuditKeyError("the audit head row is missing (run clears audit verify)")
+        raise AuditError("the audit head row is missing (run clears audit verify)")
     last = _entry(session, head.last_id) if head.last_id else None
     if head.last_id and (last is None or last["hash"] != head.last_hash):
-        raise AuditKeyError(
+        raise AuditError(
             f"the audit head names entry {head.last_id}, which is missing or has another "
             "hash; no anchor taken (run clears audit verify)"
         )

@@ -79,6 +79,7 @@ def _form_page(
     """The form with ``values`` and a fresh form token; a rejected save (422) lists its
     problems next to their fields, a conflict (409) the fields with both values."""
     problems = list(error.problems) if isinstance(error, InputError) else []
+    conflicts = _conflict_rows(table, error) if isinstance(error, ConflictError) else []
     status = 200 if error is None else 422 if isinstance(error, InputError) else 409
     context: dict[str, Any] = {
         "table": table,
@@ -86,9 +87,10 @@ def _form_page(
         "patient_id": patient_id,
         "values": dict(values),
         "problems": problems,
-        "problem_fields": {p.field for p in problems},
+        # a field both changed is marked like a refused one, to be looked at before saving
+        "problem_fields": {p.field for p in problems} | {c["field"] for c in conflicts},
         "conflict": "",
-        "conflicts": _conflict_rows(table, error) if isinstance(error, ConflictError) else [],
+        "conflicts": conflicts,
         "copies": list(error.problems) if isinstance(error, ConflictError) else [],
         "conflict_message": str(error).split("\n")[0] if isinstance(error, ConflictError) else "",
         "record_id": record_id,

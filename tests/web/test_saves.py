@@ -196,3 +196,34 @@ def test_a_grade_ctcae_does_not_define_is_refused_on_the_form(make_client: Clien
     assert refused.status_code == 422
     assert "grade 4 does not exist for Fatigue in CTCAE v5.0" in refused.text
     assert "allowed: 1, 2, 3" in refused.text
+
+
+def _all_clasi_items(client: TestClient) -> set[str]:
+    page = client.get("/patients/P1/visits/new").text
+    return set(re.findall(r'<select name="(clasi_[a-z0-9_]+)"', page))
+
+
+def test_editing_an_item_of_a_complete_visit_recomputes_its_total(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    items = dict.fromkeys(_all_clasi_items(client), "0") | {"clasi_scalp_ery": "3"}
+    client.post(
+        "/patients/P1/visits/new",
+        data={**items, "visit_date": "2024-02-07", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    (visit,) = [
+        v
+        for v in client.get("/api/patients/P1/records/visits").json()
+        if v["data"]["visit_date"] == "2024-02-07"
+    ]
+    assert visit["data"]["clasi_a"] == 3  # Albrecht 2005: the activity items sum to 3
+    url = f"/patients/P1/records/visits/{visit['id']}/edit"
+    form = client.get(url).text
+    assert _field(form, "clasi_a") == "3"
+    # The form sends every field back, the shown total included; only the item changed.
+    fields = {name: _field(form, name) for name in [*items, "visit_date", "clasi_a", "clasi_d"]}
+    fields |= {"clasi_nose_ery": "2", "version": "1", "reason": "second look", "csrf_token": csrf}
+    assert client.post(url, data=fields, follow_redirects=False).status_code == 303
+    stored = client.get(f"/api/patients/P1/records/visits/{visit['id']}").json()["data"]
+    assert stored["clasi_a"] == 5  # 3 + 2, derived again from the items

@@ -77,6 +77,7 @@ def advise(
     Example: clears advise --db sqlite:///clears.db --all --alerts --centre BCN
     """
     from clears import protocol as engine
+    from clears.cli._patient_option import patient_option
     from clears.cli.report import load_cohort
 
     if (patient is None) == (not all_patients):
@@ -93,6 +94,8 @@ def advise(
         )
     if centre and not alerts:
         raise typer.BadParameter("--centre needs --all --alerts", param_hint="--centre")
+    if patient is not None:
+        patient = patient_option(patient)
     day = iso_date(as_of, option="--as-of")
     definition = engine.load_protocol(protocol)
     data = load_cohort(cohort, db)

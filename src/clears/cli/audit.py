@@ -90,16 +90,21 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Print every audit entry of one patient, oldest first (command-line user: all centres)."""
+    from clears.cohort._ids import normalise_id
     from clears.registry._actor import Actor
     from clears.registry._engine import transaction
     from clears.registry._open import open_registry
+    from clears.registry._patient_ids import find_patient_id
     from clears.registry.audit import history
 
     engine = open_registry(db)
     try:
         with transaction(engine) as session:
+            # Looked up as everywhere: ' P01' names P01; an id from before the identifier
+            # alphabet is found as stored.
+            registered = find_patient_id(session, patient) or normalise_id(patient)
             entries = history(
-                session, actor=Actor.everywhere(getpass.getuser()), patient_id=patient
+                session, actor=Actor.everywhere(getpass.getuser()), patient_id=registered
             )
     finally:
         engine.dispose()

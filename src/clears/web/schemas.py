@@ -46,7 +46,9 @@ class PatientCreate(BaseModel):
     """Enrol a patient: pseudonymous identifier, centre, baseline values (cohort columns)."""
 
     model_config = _STRICT
-    patient_id: str = Field(min_length=1, max_length=64)
+    # Checked by the registry, as at every entry point (normalised, the identifier alphabet);
+    # the bound here only keeps absurd bodies out.
+    patient_id: str = Field(max_length=1_000)
     centre: str = Field(min_length=1, max_length=64)
     values: dict[str, Value] = Field(default_factory=dict)
 

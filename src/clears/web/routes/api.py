@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from clears.instruments import clasi
 from clears.outcomes import derive
@@ -28,7 +29,7 @@ from clears.web.deps import (
 )
 from clears.web.routes.pages import Preset
 from clears.web.schemas import AuditRead, Me, PatientCreate, PatientRead, PatientUpdate
-from clears.web.users import ALL_CENTRES
+from clears.web.users import ALL_CENTRES, User
 
 __all__ = ["router"]
 
@@ -93,6 +94,11 @@ def patient_update(
     return PatientRead.of(record)
 
 
+def _registered(session: Session, user: User, patient_id: str) -> str:
+    """The registered id ``patient_id`` names (looked up as everywhere; 404 if none)."""
+    return get_patient(session, actor=user.actor(), patient_id=patient_id).patient_id
+
+
 @router.get("/patients/{patient_id}/advice")
 def advice(
     patient_id: str,
@@ -103,6 +109,7 @@ def advice(
 ) -> dict[str, Any]:
     """Decision support (dose, monitoring, alerts, eligibility) with its sources."""
     with registry.session() as session:
+        patient_id = _registered(session, user, patient_id)
         cohort = cohort_for(session, actor=user.actor(), patient_ids=[patient_id], all_columns=True)
     return view.advice(
         cohort, patient_id, as_of=as_of or dt.date.today(), protocol=state.settings.protocol
@@ -118,6 +125,7 @@ def response(
 ) -> dict[str, Any]:
     """Response status under a criteria preset."""
     with registry.session() as session:
+        patient_id = _registered(session, user, patient_id)
         cohort = cohort_for(session, actor=user.actor(), patient_ids=[patient_id])
     return view.response_status(cohort, patient_id, criteria)
 
@@ -126,6 +134,7 @@ def response(
 def patient_audit(patient_id: str, registry: RegistryDep, user: CurrentUser) -> list[AuditRead]:
     """Every audited change to the patient and their records, oldest first."""
     with registry.session() as session:
+        patient_id = _registered(session, user, patient_id)
         entries = audit.history(session, actor=user.actor(), patient_id=patient_id)
         return [AuditRead.model_validate(e) for e in entries]
 

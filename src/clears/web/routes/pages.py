@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from clears._exceptions import InputError
+from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
 from clears.registry import audit
-from clears.registry.patients import create_patient, list_patients, timeline
+from clears.registry.patients import create_patient, get_patient, list_patients, timeline
 from clears.web import _patient_view as view
 from clears.web._audit import entry_row
 from clears.web._cohort import cohort_for, visible_centres
@@ -105,24 +105,29 @@ def _enrol(
     centre = values.pop("centre", "")
     try:
         with registry.session() as session:
-            create_patient(
+            record = create_patient(
                 session,
                 actor=user.actor(),
                 patient_id=patient_id,
                 centre=centre,
                 values=values,
             )
-    except InputError as exc:
+    except (InputError, ConflictError) as exc:
+        # A duplicate (also one enrolled by someone else a moment ago) is a 409 on the form,
+        # every value kept: choosing another identifier and saving again is safe.
+        conflict = isinstance(exc, ConflictError)
         return _enrol_page(
             request,
             state,
             user,
             registry,
-            status=422,
+            status=409 if conflict else 422,
             values={"patient_id": patient_id, "centre": centre, **values},
-            problems=list(exc.problems),
+            problems=[Problem("patient_id", patient_id, str(exc))]
+            if conflict
+            else list(exc.problems),
         )
-    return RedirectResponse(patient_path(patient_id), status_code=303)
+    return RedirectResponse(patient_path(record.patient_id), status_code=303)
 
 
 @router.get("/patients/{patient_id}")
@@ -145,6 +150,7 @@ def patient_page(
     actor = user.actor()
     with registry.session() as session:
         records = timeline(session, actor=actor, patient_id=patient_id)
+        patient_id = records["patients"][0].patient_id  # as registered (' P01' names P01)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
         complete = cohort_for(session, actor=actor, patient_ids=[patient_id], all_columns=True)
     visits = records["visits"]
@@ -177,6 +183,7 @@ def patient_audit(
 ) -> Response:
     """Every audited change to the patient and their records, oldest first."""
     with registry.session() as session:
+        patient_id = get_patient(session, actor=user.actor(), patient_id=patient_id).patient_id
         entries = audit.history(session, actor=user.actor(), patient_id=patient_id)
         rows = [entry_row(e) for e in entries]
     return render(

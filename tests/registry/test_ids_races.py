@@ -1,0 +1,165 @@
+"""Enrolments and imports racing each other, on SQLite and PostgreSQL, with real commits (H-INT-34).
+
+Threads (each its own connection and transaction, as web workers) and processes (``clears
+import`` twice at once) start together. One enrolment of a new id wins; every other one is a
+clear, retryable conflict, also for an id equal ignoring case; two imports creating the same
+new centre both succeed with one centre; never an unexpected error or a duplicate patient.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from tests.registry._helpers import ADMIN, TODAY
+from tests.registry.test_ids_entry_points import _cohort
+
+from clears._exceptions import ConflictError, InputError
+from clears.registry import migrate
+from clears.registry._engine import make_engine, transaction
+from clears.registry._models import centres_table, patients_table
+from clears.registry.importer import import_cohort
+from clears.registry.patients import create_centre, create_patient
+
+THREADS = 4
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_url(request: pytest.FixtureRequest, fresh_sqlite: str) -> Iterator[str]:
+    """A migrated database of its own (a new database on the PostgreSQL test server) with
+    centre BCN, committed."""
+    url, drop = fresh_sqlite, None
+    if request.param == "postgresql":
+        server = make_engine(request.getfixturevalue("postgres_url"))
+        name = f"ids_{uuid.uuid4().hex[:12]}"
+        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        url = server.url.set(database=name).render_as_string(hide_password=False)
+        migrate.upgrade(url)
+        drop = (server, name)
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        create_centre(session, actor=ADMIN, code="BCN")
+    engine.dispose()
+    yield url
+    if drop is not None:
+        server, name = drop
+        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        server.dispose()
+
+
+def _race(url: str, save: Callable[[Any, int], object]) -> list[object]:
+    """Run ``save(session, n)`` in THREADS threads at once; each outcome or exception."""
+    engine = make_engine(url)
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[object] = [None] * THREADS
+
+    def run(n: int) -> None:
+        barrier.wait()
+        try:
+            with transaction(engine) as session:
+                outcomes[n] = save(session, n)
+        except Exception as exc:  # every outcome is checked below
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    engine.dispose()
+    return outcomes
+
+
+def _stored(url: str, table: sa.Table, column: str) -> list[str]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = sorted(str(v) for v in connection.execute(sa.select(table.c[column])).scalars())
+    engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("spellings", [["N1"] * THREADS, ["N1", "n1", "N1 ", " n1"]])
+def test_one_enrolment_of_a_new_id_wins_the_others_are_conflicts(
+    own_url: str, spellings: list[str]
+) -> None:
+    outcomes = _race(
+        own_url,
+        lambda session, n: create_patient(
+            session, actor=ADMIN, patient_id=spellings[n], centre="BCN", today=TODAY
+        ),
+    )
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    lost = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(won) == 1
+    assert [type(o) for o in lost] == [ConflictError] * (THREADS - 1), lost
+    assert all("already registered" in str(o) for o in lost)
+    assert [p.lower() for p in _stored(own_url, patients_table, "patient_id")] == ["n1"]
+
+
+def test_imports_creating_the_same_new_centre_at_once_both_succeed(own_url: str) -> None:
+    outcomes = _race(
+        own_url,
+        lambda session, n: import_cohort(
+            _cohort(f"I{n}", centre="NEW"), actor=ADMIN, session=session, today=TODAY
+        ),
+    )
+    assert [type(o).__name__ for o in outcomes] == ["ImportSummary"] * THREADS, outcomes
+    assert _stored(own_url, centres_table, "code") == ["BCN", "NEW"]
+    assert _stored(own_url, patients_table, "patient_id") == [f"I{n}" for n in range(THREADS)]
+
+
+def test_imports_of_the_same_new_patient_at_once_store_it_once(own_url: str) -> None:
+    outcomes = _race(
+        own_url,
+        lambda session, n: import_cohort(
+            _cohort("I1" if n % 2 else "i1", centre="NEW"),
+            actor=ADMIN,
+            session=session,
+            today=TODAY,
+        ),
+    )
+    lost = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(lost) == THREADS - 1
+    assert all(isinstance(o, InputError) and "already in the registry" in str(o) for o in lost)
+    assert [p.lower() for p in _stored(own_url, patients_table, "patient_id")] == ["i1"]
+
+
+def _folder(path: Path, patient_id: str) -> Path:
+    path.mkdir()
+    cohort = _cohort(patient_id, centre="NEW")
+    for table in ("patients", "treatments", "visits", "adverse_events", "flares"):
+        cohort.table(table).to_csv(path / f"{table}.csv", index=False)
+    return path
+
+
+def test_two_clears_import_processes_creating_one_centre(own_url: str, tmp_path: Path) -> None:
+    folders = [_folder(tmp_path / f"c{n}", f"X{n}") for n in range(2)]
+    env = os.environ | {"PYTHONPATH": os.getcwd()}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "clears.cli.main", "import", str(folder), "--db", own_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for folder in folders
+    ]
+    results = [(p.wait(120), *p.communicate()) for p in started]
+    for code, out, err in results:
+        assert "Traceback" not in err
+        assert code == 0, err  # the second waits for the first, then finds the centre
+        assert "imported" in out
+    assert _stored(own_url, centres_table, "code") == ["BCN", "NEW"]
+    assert pd.Series(_stored(own_url, patients_table, "patient_id")).tolist() == ["X0", "X1"]

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from clears import InputError
@@ -150,3 +151,39 @@ def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
     assert not isinstance(frame, list)
     assert list(frame.columns) == ["patient_id", "flare_date", "severity"]
     assert frame.empty
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + "P1,BCN,female,yes\nP2,LYO,,\n",
+        HEADER + "P1,BCN,female,yes\r\nP2,LYO,male,no\r\n\r\n",
+        HEADER + "\nP1, BCN ,female,yes\n\nP2,LYO,male,no",  # blank lines, no final newline
+        "patient_id,centre,anc,anc\nP1,BCN,1,2\n",  # a repeated name is kept as given
+        HEADER + "P1,B'CN,x;y,\u00e9\n",
+    ],
+)
+def test_quote_free_files_read_the_same_by_both_paths(text: str) -> None:
+    from clears.cohort._csv import _strict, _without_quotes
+
+    fast = _without_quotes(text)
+    assert fast is not None  # these take the fast path
+    strict = _strict(text, "patients.csv")
+    assert not isinstance(strict, list)
+    pd.testing.assert_frame_equal(fast, strict)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + 'P1,"BCN",female,yes\n',  # a quote: the csv module reads it
+        HEADER + "P1,BCN\n",  # ragged
+        HEADER,  # header only
+        "patient_id\nP1\n  \n",  # one column: a blank-looking line is a row for csv
+        "patient_id,,sle\nP1,x,yes\n",  # blank header name
+    ],
+)
+def test_other_files_take_the_strict_path(text: str) -> None:
+    from clears.cohort._csv import _without_quotes
+
+    assert _without_quotes(text) is None

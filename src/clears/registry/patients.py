@@ -25,12 +25,14 @@ from clears.registry._patient_ids import (
     new_patient_id,
 )
 from clears.registry._records import Record
+from clears.registry._rename import rename_patient
 
 __all__ = [
     "create_centre",
     "create_patient",
     "get_patient",
     "list_patients",
+    "rename_patient",
     "timeline",
     "update_patient",
 ]

@@ -1,0 +1,115 @@
+"""Rename a patient: the audited way to give a patient a new identifier.
+
+The fix for an identifier outside the alphabet (from before it was enforced; migration
+0007 refuses to upgrade a registry holding one) or for two ids equal ignoring case. The
+audit trail is append-only and names each entry's patient by identifier, so a rename does
+not edit history: in one transaction the patient and every record are written again under
+the new id (audited inserts, each with the reason) and the rows under the old id are deleted
+(audited deletes, same reason). ``clears audit verify`` reconciles both, ``clears audit
+show --patient OLD`` shows the history up to the rename and ``--patient NEW`` from it on.
+Record numbers change; values, centre and dates do not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clears._exceptions import ConflictError, InputError, Problem
+from clears.cohort import TABLES
+from clears.cohort._ids import id_key
+from clears.registry import _records, audit
+from clears.registry._actor import Actor
+from clears.registry._models import ENTITY_TABLES, Centre
+from clears.registry._patient_ids import checked_id, lock_enrolment, registered_like
+
+__all__ = ["rename_patient"]
+
+
+def _data(table: str, obj: Any, patient_id: str) -> dict[str, Any]:
+    """What the audit trail records of a row: its values, and import ``extra`` columns."""
+    data = dict(_records.to_record(table, obj, patient_id).data)
+    if obj.extra is not None:
+        data["extra"] = obj.extra
+    return data
+
+
+def _copy(session: Session, table: str, row_id: int, **changes: Any) -> int:
+    """Insert a copy of row ``row_id`` of ``table`` with ``changes``; return the new id."""
+    source = ENTITY_TABLES[table]
+    row = session.execute(sa.select(source).where(source.c.id == row_id)).mappings().one()
+    values = {k: v for k, v in row.items() if k != "id"} | {"version": 1, **changes}
+    new_id = session.execute(sa.insert(source).values(**values).returning(source.c.id)).scalar()
+    return int(new_id)  # type: ignore[arg-type]
+
+
+def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason: str) -> str:
+    """Give patient ``old`` the identifier ``new``, everywhere, audited; return ``new`` as stored.
+
+    Parameters
+    ----------
+    old
+        The patient's identifier, as stored (a legacy id is matched exactly first).
+    new
+        The new identifier: normalised and checked like any new id.
+    reason
+        Why (required; recorded with every audit entry of the rename).
+
+    Raises
+    ------
+    InputError
+        A blank reason, a new id outside the alphabet, or ``new`` equal to ``old``.
+    ConflictError
+        Another patient has ``new`` (ignoring letter case); the message names it.
+    NotFoundError
+        No patient ``old`` in the actor's centres.
+    """
+    if not reason or not reason.strip():
+        raise InputError(Problem("reason", reason, "is required", "why the identifier changes"))
+    lock_enrolment(session)
+    patient = _records.patient_in_scope(session, actor=actor, patient_id=old)
+    before_id = patient.patient_id
+    text = checked_id(new)
+    if text == before_id:
+        raise InputError(Problem("new", new, "is the patient's identifier already"))
+    taken = registered_like(session, [text]).get(id_key(text))
+    if taken is not None and taken != before_id:
+        raise ConflictError(
+            f"patient {taken!r} is already registered; {before_id!r} was not renamed to {text!r} "
+            "(identifiers ignore letter case)"
+        )
+    centre = session.execute(
+        sa.select(Centre.code).where(Centre.id == patient.centre_key)
+    ).scalar_one()
+    patients = ENTITY_TABLES["patients"]
+    # Free the identifier first (the column is unique: 'p01' -> 'P01' changes only the case);
+    # '~' is outside the alphabet, so the stand-in is never a patient's id.
+    session.execute(
+        sa.update(patients)
+        .where(patients.c.id == patient.id)
+        .values(patient_id=f"~renaming~{patient.id}")
+    )
+    old_data = {"centre": centre, **_data("patients", patient, before_id)}
+    new_key = _copy(session, "patients", patient.id, patient_id=text)
+    changes = [audit.Change("insert", "patients", new_key, text, None, old_data, reason)]
+    gone = [audit.Change("delete", "patients", patient.id, before_id, old_data, None, reason)]
+    read: list[Any] = [patient]
+    for table in TABLES[1:]:
+        cls = _records.CLASSES[table]
+        source = ENTITY_TABLES[table]
+        query = sa.select(cls).where(source.c.patient_key == patient.id).order_by(source.c.id)
+        rows: list[Any] = list(session.execute(query).scalars())
+        read += rows
+        for obj in rows:
+            data = _data(table, obj, before_id)
+            copied = _copy(session, table, obj.id, patient_key=new_key)
+            changes.append(audit.Change("insert", table, copied, text, None, data, reason))
+            gone.append(audit.Change("delete", table, obj.id, before_id, data, None, reason))
+        session.execute(sa.delete(source).where(source.c.patient_key == patient.id))
+    session.execute(sa.delete(patients).where(patients.c.id == patient.id))
+    for obj in read:  # gone from the database
+        session.expunge(obj)
+    audit.append(session, actor=actor, changes=[*changes, *gone])
+    return text

@@ -142,7 +142,7 @@ def derive_totals(
     Returns a new frame (``visits`` is not changed) and one problem per given total that
     disagrees with the total of its items.
     """
-    result = visits
+    result = visits.copy(deep=False)  # new columns go into the copy only, without copying
     problems: list[Problem] = []
     for name, totals in INSTRUMENTS.items():
         module = modules.get(name)
@@ -178,5 +178,5 @@ def derive_totals(
                 filled = given.where(given.notna(), computed)
             else:
                 filled = computed
-            result = result.assign(**{total: filled})
+            result[total] = filled
     return result, problems

@@ -65,7 +65,10 @@ def _coerce_table(
         else:
             columns[name] = _keep_extra(series)
     order = [n for n in required if n in columns] + [n for n in names if n not in required]
-    typed = pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(frame)))
+    # The typed columns are new objects: the frame takes them as they are (no second copy).
+    typed = pd.DataFrame(
+        {n: columns[n] for n in order}, index=pd.RangeIndex(len(frame)), copy=False
+    )
     return typed, problems, warnings
 
 

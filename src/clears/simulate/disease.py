@@ -190,13 +190,13 @@ def item_orders(
     return act, dmg, val
 
 
-def _switched_on(order: Int, points: Int, values: Int, width: int) -> Int:
+def _switched_on(order: Int, points: Int, values: Int, width: int) -> npt.NDArray[np.int8]:
     """Per row, the sum of ``values`` of the first ``points`` entries of ``order`` by column."""
     m, k = order.shape
     on = np.arange(k)[None, :] < np.asarray(points)[:, None]
     flat = (np.arange(m)[:, None] * width + order)[on]
     counts = np.bincount(flat, weights=np.broadcast_to(values, (m, k))[on], minlength=m * width)
-    return counts.reshape(m, width).astype(np.int64)
+    return counts.reshape(m, width).astype(np.int8)
 
 
 def items_for(

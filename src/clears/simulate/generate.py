@@ -256,7 +256,7 @@ def _visits(
         frame[name] = np.concatenate([lab[name] for lab in rows.labs])
     frame["pregnancy_test"] = np.where(young[who], "negative", "not_done")
     if rows.sledai:
-        codes = np.full((len(who), len(SLEDAI.columns)), np.nan)
+        codes = np.full((len(who), len(SLEDAI.columns)), np.nan, dtype=np.float32)
         starts = np.concatenate([[0], np.cumsum(counts)])
         for i, visits in rows.sledai.items():
             codes[starts[i] : starts[i + 1]] = [[v[c] for c in SLEDAI.columns] for v in visits]

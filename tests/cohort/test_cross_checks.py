@@ -21,7 +21,7 @@ def test_unknown_patient_in_every_table(
     (problem,) = validate(cohort_of(frames, **{table: frame}), today=TODAY)
     assert str(problem) == (
         f"{table}, row 1: patient_id: is not in patients (got 'P9'); "
-        "allowed: a patient_id listed in patients"
+        "allowed: a patient_id listed in patients; patient: P9"
     )
 
 
@@ -97,10 +97,11 @@ def test_overlap_message_names_the_other_period(frames: dict[str, pd.DataFrame])
         "treatments, row 1: start_date: this lenalidomide period overlaps the lenalidomide "
         "period from 2021-01-01 to 2021-02-01 (got '2020-01-01'); allowed: one dose period "
         "per patient and drug at a time; a new period may start on the day the previous one "
-        "ends",
+        "ends; patient: P1",
         "treatments, row 2: start_date: this lenalidomide period overlaps the lenalidomide "
         "period from 2020-01-01 ongoing (got '2021-01-01'); allowed: one dose period per "
-        "patient and drug at a time; a new period may start on the day the previous one ends",
+        "patient and drug at a time; a new period may start on the day the previous one ends; "
+        "patient: P1",
     ]
 
 

@@ -57,8 +57,8 @@ def test_duplicate_patient_id(
     patients = pd.DataFrame({"patient_id": ["P1", "P2", "P1"], "centre": ["BCN", "LYO", "LYO"]})
     problems = validate(cohort_of(frames, patients=patients), today=TODAY)
     assert [str(p) for p in problems] == [
-        f"patients, row 1: patient_id: appears in 2 rows (got 'P1'); allowed: {_ONCE}",
-        f"patients, row 3: patient_id: appears in 2 rows (got 'P1'); allowed: {_ONCE}",
+        f"patients, row 1: patient_id: appears in 2 rows (got 'P1'); allowed: {_ONCE}; patient: P1",
+        f"patients, row 3: patient_id: appears in 2 rows (got 'P1'); allowed: {_ONCE}; patient: P1",
     ]
 
 
@@ -92,7 +92,7 @@ def test_end_before_start(
     (problem,) = validate(cohort_of(frames, **{table: frame}), today=TODAY)
     assert str(problem) == (
         f"{table}, row 1: {end}: is before {start} 2020-03-02 (got '2020-03-01'); "
-        f"allowed: a date on or after {start}, or blank"
+        f"allowed: a date on or after {start}, or blank; patient: P1"
     )
 
 

@@ -9,8 +9,9 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.cohort._csv import read_csv
+from clears.cohort._folder import folder_problems
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
-from clears.cohort._notices import OnWarning
+from clears.cohort._notices import OnWarning, notify
 from clears.cohort._validate import conform
 
 __all__ = ["OPTIONAL_TABLES", "read"]
@@ -72,8 +73,9 @@ def read(
     today
         Dates after this day are problems; default: the current date.
     on_warning
-        Called with each warning of the cohort (:func:`clears.cohort.conform`); without it
-        each is issued as a :class:`~clears.cohort.CohortWarning`.
+        Called with each warning of the cohort (a file named like a table beside it, another
+        CSV file, ``clears.cohort._folder``; and those of :func:`clears.cohort.conform`);
+        without it each is issued as a :class:`~clears.cohort.CohortWarning`.
 
     Returns
     -------
@@ -102,7 +104,8 @@ def read(
         raise InputError(Problem("COHORT", str(path), "is not a folder", "a cohort folder"))
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
-    problems: list[Problem] = []
+    problems, noticed = folder_problems(folder, TABLES)
+    notify(noticed, on_warning)
     for table in TABLES:
         located, found = _locate(folder, table)
         problems += found

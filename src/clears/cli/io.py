@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +28,31 @@ class ExportFormat(StrEnum):
     redcap = "redcap"
     fhir = "fhir"
     sdtm = "sdtm"
+
+
+@contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` to write into; moved into place only when complete.
+
+    A new ``out`` appears whole (one rename); into an existing one each file is moved
+    (``os.replace``, each file old or new). On any error (a full disk) the temporary folder
+    is removed and ``out`` is as it was.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        yield staging
+        if not out.exists():
+            os.rename(staging, out)
+            return
+        for written in sorted(staging.rglob("*")):
+            target = out / written.relative_to(staging)
+            if written.is_dir():
+                target.mkdir(exist_ok=True)
+            else:
+                os.replace(written, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def import_(
@@ -85,14 +115,16 @@ def export(
             cohort = export_cohort(actor=Actor.everywhere(getpass.getuser()), session=session)
     finally:
         engine.dispose()
-    folder = write_export(
-        cohort,
-        out,
-        format=fmt.value,
-        deidentified=deidentify,
-        salt=salt,
-        seed=seed,
-        study=study,
-    )
+    with _staged(out) as staging:
+        write_export(
+            cohort,
+            staging,
+            format=fmt.value,
+            deidentified=deidentify,
+            salt=salt,
+            seed=seed,
+            study=study,
+        )
+    folder = out
     what = "de-identified " if deidentify else ""
     typer.echo(f"exported {cohort.n_patients} {what}patients ({fmt.value}) to {folder}")

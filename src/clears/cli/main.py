@@ -99,8 +99,14 @@ def run() -> None:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(1)
     except OSError as exc:
+        import errno
+
         where = f": {exc.filename}" if exc.filename else ""
-        sys.stderr.write(f"error: {exc.strerror or _one_line(exc)}{where}\n")
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            what = "the disk is full (or a file size limit was reached)"
+        else:
+            what = exc.strerror or _one_line(exc)
+        sys.stderr.write(f"error: {what}{where}\n")
         sys.exit(1)
     except Exception as exc:
         # Only database errors become one line; anything else is a bug and keeps its trace.

@@ -107,8 +107,10 @@ def connection_failure(exc: BaseException, url: str | sa.URL) -> RegistryOpenErr
     return RegistryOpenError(f"{shown_url(url)}: {text}; {advice}")
 
 
-def stored_revision(engine: sa.Engine) -> str | None:
+def stored_revision(engine: sa.Engine, *, shown: str | sa.URL | None = None) -> str | None:
     """The Alembic revision stored in the database (``None``: no registry tables yet).
+
+    ``shown`` is the URL to name in an error (default: the engine's own).
 
     Raises
     ------
@@ -122,7 +124,7 @@ def stored_revision(engine: sa.Engine) -> str | None:
             found = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
             revision = found.scalar()
     except sa.exc.DBAPIError as exc:
-        raise connection_failure(exc, engine.url) from None
+        raise connection_failure(exc, engine.url if shown is None else shown) from None
     return None if revision is None else str(revision)
 
 
@@ -158,7 +160,7 @@ def open_registry(
     engine = make_engine(parsed.render_as_string(hide_password=False),
                          busy_timeout=busy_timeout, must_exist=True)  # fmt: skip
     try:
-        found = stored_revision(engine)
+        found = stored_revision(engine, shown=parsed)
         if found is None:
             raise RegistryOpenError(
                 f"{shown_url(parsed)}: not a clears registry (no registry tables); "

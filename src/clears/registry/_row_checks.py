@@ -11,6 +11,12 @@ patient). Problems of other, older records are not the new record's and do not b
 A new record identical to a stored one is the cohort's duplicate-row rule
 (:func:`clears.cohort._table_checks.duplicate_groups`); it is a conflict, not bad input, and
 the problem names the stored record.
+
+Rows that cannot change the verdict on the record are left out of the check, so that a save
+costs about the same for a patient with one visit or with hundreds: the tables other than
+the record's own and ``treatments``; in the record's own table (except ``treatments``, kept
+whole for the overlap check) the rows that differ from it in a required column; and
+optional columns blank in every row.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears._exceptions import ConflictError, InputError
-from clears.cohort import TABLES, Cohort, validate
+from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort, validate
 from clears.cohort._coerce import display_value
 from clears.cohort._table_checks import duplicate_groups
+from clears.registry._merge import same
 from clears.registry._models import ENTITY_TABLES, Patient, data_columns
 from clears.registry._patient_ids import REGISTERED_ID
 
@@ -62,6 +69,35 @@ def _stored(session: Session, table: str, patient_key: int) -> tuple[list[int], 
     return [int(row[0]) for row in rows], frame
 
 
+def _relevant(
+    table: str,
+    frame: pd.DataFrame,
+    keys: list[int],
+    values: Mapping[str, Any],
+    record_id: int | None,
+) -> list[int]:
+    """Positions of the stored rows the record is checked with.
+
+    Every other dose period, for the overlap check; in the other tables only rows equal to
+    the record in every required column, since the checks across rows of those tables
+    (the duplicate rule) need at least that. The record being changed is left out.
+    """
+    required = [n for n in REQUIRED_COLUMNS[table] if n in frame.columns]
+    positions = []
+    for i, key in enumerate(keys):
+        if key == record_id:
+            continue
+        if table == "treatments" or all(same(frame[n].iloc[i], values.get(n)) for n in required):
+            positions.append(i)
+    return positions
+
+
+def _without_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Leave out optional columns blank in every row (blank equals blank for every check,
+    and a cohort may omit them)."""
+    return frame.loc[:, frame.notna().any(axis=0).to_numpy()]
+
+
 def _key_text(values: Mapping[str, Any]) -> str:
     shown = [f"{name} {display_value(v)}" for name, v in values.items() if v is not None]
     return ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
@@ -91,20 +127,23 @@ def check_in_context(
     InputError
         Any other problem of the record, as ``clears cohort validate`` words it.
     """
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {
+        name: pd.DataFrame(columns=["patient_id", *REQUIRED_COLUMNS[name][1:]])
+        for name in TABLES[1:]
+    }
     ids: list[int] = []
-    for name in TABLES[1:]:
+    for name in dict.fromkeys([table, "treatments"]):
         keys, frame = _stored(session, name, patient.id)
         if name == table:
-            keep = [i for i, key in enumerate(keys) if key != record_id]
+            keep = _relevant(table, frame, keys, values, record_id)
             frame = frame.iloc[keep].reset_index(drop=True)
             ids = [keys[i] for i in keep]
             row = {n: values.get(n) for n in frame.columns}
             frame = pd.concat([frame, pd.DataFrame([row], dtype=object)], ignore_index=True)
-        tables[name] = frame.assign(patient_id=_STAND_IN)
+        tables[name] = _without_blank_columns(frame).assign(patient_id=_STAND_IN)
     own = {n: getattr(patient, n) for n in data_columns("patients")}
-    tables["patients"] = pd.DataFrame(
-        [{"patient_id": _STAND_IN, "centre": centre, **own}], dtype=object
+    tables["patients"] = _without_blank_columns(
+        pd.DataFrame([{"patient_id": _STAND_IN, "centre": centre, **own}], dtype=object)
     )
     position = len(ids) + 1
     record = "new record" if record_id is None else f"record {record_id}"

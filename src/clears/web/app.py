@@ -186,7 +186,10 @@ def create_app(
         The accounts; default: read from ``settings.users_file`` (none when unset).
     engine
         The registry engine; default: :func:`clears.registry._engine.make_engine` of
-        ``settings.db_url``. The database must already be initialised (``clears db init``).
+        ``settings.db_url`` with ``must_exist=True``, so that a missing SQLite file is an
+        error, never a new empty database. ``clears serve`` passes
+        :func:`clears.registry._open.open_registry`'s engine, which has also checked that
+        the database is an initialised registry (``clears db init``).
     threads
         Size of the thread pool that runs the blocking routes, set when the server starts
         (the lifespan of the app; AnyIO's default is 40).
@@ -222,7 +225,9 @@ def create_app(
     add_filters(templates)
     app.state.clears = AppState(
         settings=settings,
-        registry=Registry(engine if engine is not None else make_engine(settings.db_url)),
+        registry=Registry(
+            engine if engine is not None else make_engine(settings.db_url, must_exist=True)
+        ),
         users=directory,
         sessions=SessionStore(timeout_seconds=settings.session_minutes * 60),
         limiter=RateLimiter(settings.login_attempts, settings.login_window_seconds),

@@ -33,6 +33,9 @@ COMMANDS: list[list[str]] = [
     ["db", "upgrade"],
     ["db", "backup", "--out", "copy.db"],
     ["users", "add", "dr_x", "--role", "monitor", "--all-centres", "--users", "u.json"],
+    ["report", "--out", "report.html"],
+    ["advise", "--all", "--alerts"],
+    ["patients", "rename", "P1", "P01", "--reason", "typo"],
 ]
 
 

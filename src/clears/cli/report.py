@@ -90,9 +90,16 @@ def load_cohort(cohort: str | None, db: str | None) -> Any:
     import getpass
 
     from clears.registry._actor import Actor
+    from clears.registry._engine import transaction
+    from clears.registry._open import open_registry
     from clears.registry.exporter import export_cohort
 
-    return export_cohort(actor=Actor.everywhere(getpass.getuser()), url=db)
+    engine = open_registry(db)  # never creates a database: a mistyped --db is an error
+    try:
+        with transaction(engine) as session:
+            return export_cohort(actor=Actor.everywhere(getpass.getuser()), session=session)
+    finally:
+        engine.dispose()
 
 
 def report(

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from tests.registry._helpers import ADMIN, TODAY
+from tests.registry._own_db import own_database
 from tests.registry.test_ids_entry_points import _cohort
 
 from clears._exceptions import ConflictError, InputError
-from clears.registry import migrate
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import centres_table, patients_table
 from clears.registry.importer import import_cohort
@@ -34,28 +33,14 @@ THREADS = 4
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def own_url(request: pytest.FixtureRequest, fresh_sqlite: str) -> Iterator[str]:
-    """A migrated database of its own (a new database on the PostgreSQL test server) with
-    centre BCN, committed."""
-    url, drop = fresh_sqlite, None
-    if request.param == "postgresql":
-        server = make_engine(request.getfixturevalue("postgres_url"))
-        name = f"ids_{uuid.uuid4().hex[:12]}"
-        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f"CREATE DATABASE {name}")
-        url = server.url.set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url)
-        drop = (server, name)
-    engine = make_engine(url)
-    with transaction(engine) as session:
-        create_centre(session, actor=ADMIN, code="BCN")
-    engine.dispose()
-    yield url
-    if drop is not None:
-        server, name = drop
-        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-        server.dispose()
+def own_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own with centre BCN, committed."""
+    with own_database(request, f"sqlite:///{tmp_path / 'own.db'}") as url:
+        engine = make_engine(url)
+        with transaction(engine) as session:
+            create_centre(session, actor=ADMIN, code="BCN")
+        engine.dispose()
+        yield url
 
 
 def _race(url: str, save: Callable[[Any, int], object]) -> list[object]:

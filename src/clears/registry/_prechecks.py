@@ -51,9 +51,12 @@ class Offence:
     column: str
     value: object
     allowed: str
+    centre: str | None = None
 
     def __str__(self) -> str:
         patient = f"patient {self.patient_id}, " if self.patient_id is not None else ""
+        if self.centre is not None:
+            patient += f"centre {self.centre}, "
         return (
             f"{self.table} id {self.row_id} ({patient}{self.column} = {self.value!r}): "
             f"revision {self.revision} allows {self.allowed}"
@@ -70,6 +73,18 @@ def _patient_column(columns: set[str], table: str) -> str:
     return "NULL"
 
 
+def _centre_column(columns: set[str]) -> str:
+    """The SELECT expression of the row's centre code (of the patient for their records)."""
+    if "centre_key" in columns:
+        return "(SELECT c.code FROM centres c WHERE c.id = t.centre_key)"
+    if "patient_key" in columns:
+        return (
+            "(SELECT c.code FROM patients p JOIN centres c ON c.id = p.centre_key "
+            "WHERE p.id = t.patient_key)"
+        )
+    return "NULL"
+
+
 def offences(
     connection: sa.Connection, revision: str, checks: tuple[Precheck, ...], *, limit: int = 1000
 ) -> list[Offence]:
@@ -83,11 +98,12 @@ def offences(
         if check.column not in columns:
             continue
         patient = _patient_column(columns, check.table)
+        centre = _centre_column(columns)
         statement = sa.text(
-            f"SELECT t.id, {patient}, t.{check.column} FROM {check.table} t "
+            f"SELECT t.id, {patient}, t.{check.column}, {centre} FROM {check.table} t "
             f"WHERE NOT ({check.condition}) ORDER BY t.id LIMIT {int(limit)}"
         )
-        for row_id, patient_id, value in connection.execute(statement):
+        for row_id, patient_id, value, code in connection.execute(statement):
             found.append(
                 Offence(
                     revision,
@@ -97,6 +113,7 @@ def offences(
                     check.column,
                     value,
                     check.allowed,
+                    None if code is None else str(code),
                 )
             )
     return found

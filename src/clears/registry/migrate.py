@@ -90,6 +90,7 @@ def _refuse(url: str | None, found: list[Offence]) -> InputError:
                 o.value,
                 f"row id {o.row_id}"
                 + (f" (patient {o.patient_id})" if o.patient_id is not None else "")
+                + (f" at centre {o.centre}" if o.centre is not None else "")
                 + f" breaks a constraint of revision {o.revision}; nothing was upgraded in "
                 f"{shown_url(resolve_url(url))}: correct the row, then upgrade again",
                 o.allowed,

@@ -189,3 +189,19 @@ def test_import_prints_warnings(
     out, err = capsys.readouterr()
     assert out.startswith("imported ")
     assert f"warning: {WARNING}" in err
+
+
+def test_report_from_a_registry_without_treatments_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    untreated: Path,
+) -> None:
+    # A registry filled without treatment periods (as by clears import-redcap).
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    assert clears(monkeypatch, "db", "init", "--db", url) == 0
+    assert clears(monkeypatch, "import", str(untreated), "--db", url, "--today", "2025-01-01") == 0
+    out = tmp_path / "report.html"
+    assert clears(monkeypatch, "report", "--db", url, "--out", str(out)) == 0
+    capsys.readouterr()
+    assert out.read_text(encoding="utf-8").count("treatments table has no rows") == 6

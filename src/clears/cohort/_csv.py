@@ -77,8 +77,8 @@ def read_csv(path: Path) -> pd.DataFrame | list[Problem]:
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "flares.csv").write_text("patient_id,flare_date,severity\\nP1,2020-01-06\\n")
-    >>> print(read_csv(folder / "flares.csv")[0])
-    flares.csv, row 1: (row): has 2 cells; the header has 3 (line 2 of the file)
+    >>> read_csv(folder / "flares.csv")[0].message
+    'has 2 cells; the header has 3 (line 2 of the file)'
     """
     name = path.name
     try:

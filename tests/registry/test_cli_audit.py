@@ -70,7 +70,8 @@ def test_anchor_prints_the_head_and_verify_checks_it(fresh_sqlite: str, tmp_path
     kept = tmp_path / "anchor.json"
     wrote = runner.invoke(app, ["audit", "anchor", "--db", fresh_sqlite, "--out", str(kept)])
     assert wrote.exit_code == 0, wrote.output
-    assert json.loads(kept.read_text())["last_hash"] == last[1]
+    kept_head = json.loads(kept.read_text())
+    assert kept_head["last_hash"] == last[1]
     ok = runner.invoke(app, ["audit", "verify", "--db", fresh_sqlite, "--anchor", str(kept)])
     assert ok.exit_code == 0, ok.output
     # the last entry removed and the head moved back: the chain agrees, the anchor does not
@@ -83,7 +84,7 @@ def test_anchor_prints_the_head_and_verify_checks_it(fresh_sqlite: str, tmp_path
     lines = broken.output.splitlines()
     assert lines[0].startswith("audit trail BROKEN: 2 problem(s) in 3 entries")
     assert lines[1:] == [
-        f"  - the trail ends at entry 3 but the anchor of {head['at']} recorded 4 entries "
+        f"  - the trail ends at entry 3 but the anchor of {kept_head['at']} recorded 4 entries "
         "(entries deleted from the end, the log rewound)",
         "  - patients 2 (patient P2): stored row has no audit entry (added outside clears)",
     ]

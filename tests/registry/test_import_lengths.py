@@ -84,3 +84,18 @@ def test_one_character_more_is_refused_before_the_database(session: Session) -> 
     ]
     assert found == {(table, field, _too_long(limit)) for table, field, limit in expected}
     assert _patients(session) == before
+
+
+def test_a_centre_code_or_name_over_the_limit_is_refused(session: Session) -> None:
+    from clears.cohort._schema import TEXT_MAX_LENGTH
+    from clears.registry.patients import create_centre
+
+    create_centre(session, actor=ADMIN, code="C" * CENTRE, name="n" * TEXT_MAX_LENGTH)
+    with pytest.raises(InputError) as caught:
+        create_centre(session, actor=ADMIN, code="D" * (CENTRE + 1))
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.message) == ("centre", _too_long(CENTRE))
+    with pytest.raises(InputError) as caught:
+        create_centre(session, actor=ADMIN, code="E", name="n" * (TEXT_MAX_LENGTH + 1))
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.message) == ("name", _too_long(TEXT_MAX_LENGTH))

@@ -29,6 +29,7 @@ __all__ = [
     "coerce_column",
     "display_value",
     "is_blank",
+    "length_problem",
     "parse_each",
 ]
 
@@ -265,15 +266,29 @@ _DTYPES: dict[Kind, str] = {
 }
 
 
+def length_problem(value: object, limit: int) -> str | None:
+    """Why ``value`` (as stored: text without surrounding spaces) is too long, or ``None``.
+
+    Examples
+    --------
+    >>> length_problem("BCN", 64) is None
+    True
+    >>> length_problem("C" * 80, 64)
+    'is 80 characters long; at most 64 characters are allowed'
+    """
+    length = len(str(value).strip())
+    if length > limit:
+        return f"is {length} characters long; at most {limit} characters are allowed"
+    return None
+
+
 def _limited(parse: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
     """``parse``, after refusing a value longer than ``limit`` characters (checked first)."""
 
     def parse_limited(value: Any) -> Any:
-        length = len(str(value).strip())
-        if length > limit:
-            raise RejectedValueError(
-                f"is {length} characters long; at most {limit} characters are allowed"
-            )
+        problem = length_problem(value, limit)
+        if problem is not None:
+            raise RejectedValueError(problem)
         return parse(value)
 
     return parse_limited

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
 from clears.cohort import TABLES
+from clears.cohort._coerce import length_problem
+from clears.cohort._schema import TEXT_MAX_LENGTH, schema_of
 from clears.registry import _records, audit
 from clears.registry._actor import Actor
 from clears.registry._models import ENTITY_TABLES, Centre, Patient
@@ -44,6 +46,12 @@ def create_centre(session: Session, *, actor: Actor, code: str, name: str | None
         raise InputError(Problem("centre", code, "only a network-wide user may create centres"))
     if not code.strip():
         raise InputError(Problem("centre", code, "is blank", "a centre code"))
+    # The schema's limits, which the centres table's String(n) columns are built from.
+    code_limit = schema_of("patients")["centre"].max_length or TEXT_MAX_LENGTH
+    for field, value, limit in (("centre", code, code_limit), ("name", name, TEXT_MAX_LENGTH)):
+        too_long = None if value is None else length_problem(value, limit)
+        if too_long is not None:
+            raise InputError(Problem(field, value, too_long, f"at most {limit} characters"))
     lock_enrolment(session)
     if session.execute(sa.select(Centre.id).where(Centre.code == code)).first():
         raise ConflictError(f"centre {code!r} already exists")

@@ -114,3 +114,10 @@ def test_cutoff_edges() -> None:
     assert header_problems(["platelet"], known=known, required=(), file="v")[0]
     assert not header_problems(["plat"], known=known, required=(), file="v")[0]
     assert 8 / 13 < LOOKALIKE_CUTOFF <= 16 / 17
+
+
+def test_the_message_shows_the_name_as_written(folder_of: Callable[..., Path]) -> None:
+    # A leading space is invisible in "visits.csv:  anc:"; the quoted value shows it.
+    (problem,) = _refusals(folder_of(visits=VISITS.format(" anc")))
+    assert problem.value == " anc"
+    assert "(got ' anc')" in str(problem)

@@ -127,11 +127,11 @@ def header_problems(
                 f"written, its values would be kept as an unknown extra column and read by "
                 f"nothing{also}"
             )
-            errors.append(Problem(name, None, message, allowed, file))
+            errors.append(Problem(name, name, message, allowed, file))  # value: spaces shown
         else:
             message = (
                 f"is not a known column but looks like {match} (also in this file); it is kept "
                 "as an extra column and read by nothing"
             )
-            warnings.append(Problem(name, None, message, allowed, file))
+            warnings.append(Problem(name, name, message, allowed, file))
     return errors, warnings

@@ -205,3 +205,19 @@ def test_report_from_a_registry_without_treatments_says_why(
     assert clears(monkeypatch, "report", "--db", url, "--out", str(out)) == 0
     capsys.readouterr()
     assert out.read_text(encoding="utf-8").count("treatments table has no rows") == 6
+
+
+def test_cohort_validate_prints_warnings_beside_problems(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = _with_warning(tmp_path)
+    (folder / "flares.csv").write_text("patient_id,flare_date,severity\nP01,2020-01-06,x\n")
+    assert clears(monkeypatch, "cohort", "validate", str(folder), "--today", "2025-01-01") == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"1 problem(s) in {folder}:"
+    assert lines[1].startswith("  - flares.csv, row 1: severity:")
+    assert lines[2:4] == [
+        "1 warning(s):",
+        f"  - {WARNING} (got 'visit_dat3'); allowed: "
+        + ("rename the column to visit_date, or give it a name unlike any known column"),
+    ]

@@ -128,12 +128,12 @@ def _folder(path: Path, patient_id: str) -> Path:
     return path
 
 
-def test_two_clears_import_processes_creating_one_centre(own_url: str, tmp_path: Path) -> None:
-    folders = [_folder(tmp_path / f"c{n}", f"X{n}") for n in range(2)]
+def _import_twice_at_once(url: str, folders: list[Path]) -> list[tuple[int, str, str]]:
+    """``clears import`` of each folder in its own process, started together."""
     env = os.environ | {"PYTHONPATH": os.getcwd()}
     started = [
         subprocess.Popen(
-            [sys.executable, "-m", "clears.cli.main", "import", str(folder), "--db", own_url],
+            [sys.executable, "-m", "clears.cli.main", "import", str(folder), "--db", url],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -141,10 +141,27 @@ def test_two_clears_import_processes_creating_one_centre(own_url: str, tmp_path:
         )
         for folder in folders
     ]
-    results = [(p.wait(120), *p.communicate()) for p in started]
+    return [(p.wait(120), *p.communicate()) for p in started]
+
+
+def test_two_clears_import_processes_creating_one_centre(own_url: str, tmp_path: Path) -> None:
+    folders = [_folder(tmp_path / f"c{n}", f"X{n}") for n in range(2)]
+    results = _import_twice_at_once(own_url, folders)
     for code, out, err in results:
         assert "Traceback" not in err
         assert code == 0, err  # the second waits for the first, then finds the centre
         assert "imported" in out
     assert _stored(own_url, centres_table, "code") == ["BCN", "NEW"]
     assert pd.Series(_stored(own_url, patients_table, "patient_id")).tolist() == ["X0", "X1"]
+
+
+def test_two_clears_import_processes_of_one_new_patient(own_url: str, tmp_path: Path) -> None:
+    folders = [_folder(tmp_path / f"c{n}", "X1" if n else "x1") for n in range(2)]
+    results = sorted(_import_twice_at_once(own_url, folders))
+    (won, out, _), (lost, _, err) = results
+    assert (won, lost) == (0, 1)
+    assert "imported" in out
+    assert "Traceback" not in err
+    assert "is already in the registry" in err
+    assert len(err.strip().splitlines()) <= 2  # the error, one line per problem
+    assert [p.lower() for p in _stored(own_url, patients_table, "patient_id")] == ["x1"]

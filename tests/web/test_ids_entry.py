@@ -105,6 +105,12 @@ def test_api_lookups_find_the_registered_patient(make_client: Client, typed: str
         found = client.get(f"/api/patients/{typed}{tail}")
         assert found.status_code == 200, (tail, found.text)
     assert client.get(f"/api/patients/{typed}").json()["patient_id"] == "P1"
+    visits = client.get(f"/api/patients/{typed}/records/visits")
+    assert visits.status_code == 200
+    (visit,) = visits.json()
+    one = client.get(f"/api/patients/{typed}/records/visits/{visit['id']}")
+    assert one.status_code == 200, one.text
+    assert one.json()["patient_id"] == "P1"
 
 
 def _at_once(send: Callable[[int], int]) -> list[int]:

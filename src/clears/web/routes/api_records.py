@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from clears._exceptions import NotFoundError
 from clears.registry._actor import Actor
+from clears.registry._patient_ids import find_patient_id
 from clears.registry._records import Record
 from clears.registry._submissions import claim, settle
 from clears.registry.patients import timeline
@@ -29,7 +30,7 @@ def patient_record(
     """Record ``record_id`` of ``table`` if it belongs to ``patient_id``; 404 otherwise
     (the record pages and the API share it)."""
     found = get_record(session, actor=actor, table=table, record_id=record_id)
-    if found.patient_id != patient_id:
+    if found.patient_id != find_patient_id(session, patient_id):  # as every lookup reads ids
         raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
     return found
 

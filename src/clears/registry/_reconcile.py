@@ -188,7 +188,14 @@ def _selected(name: str) -> tuple[sa.Select[Any], tuple[str, ...]]:
     """``SELECT id, patient_key, <compared columns>`` of a record table, and those names."""
     table = ENTITY_TABLES[name]
     names = tuple(k for k in _COMPARED[name] if k in table.c)
-    return sa.select(table.c.id, table.c.patient_key, *(table.c[k] for k in names)), names
+    return sa.select(table.c.id, table.c.patient_key, *(_raw(table.c[k]) for k in names)), names
+
+
+def _raw(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """A date column as the driver gives it (ISO text on SQLite, no parsing back and forth)."""
+    if isinstance(column.type, sa.Date):
+        return sa.type_coerce(column, sa.String()).label(column.name)
+    return column
 
 
 def _child_rows(session: Session, keys: Mapping[int, str]) -> Iterator[tuple[Key, _Stored]]:
@@ -196,7 +203,7 @@ def _child_rows(session: Session, keys: Mapping[int, str]) -> Iterator[tuple[Key
         table = ENTITY_TABLES[name]
         query, names = _selected(name)
         query = query.where(table.c.patient_key.in_(list(keys))).order_by(table.c.id)
-        for row in session.execute(query):
+        for row in session.execute(query).all():
             values = _plain(_locked_blank(dict(zip(names, row[2:], strict=True))))
             yield (name, int(row[0])), _Stored(keys[row[1]], values)
 
@@ -225,7 +232,7 @@ def _entries(session: Session, patient_ids: Sequence[str]) -> list[Row]:
         .where(audit_table.c.patient_id.in_(list(patient_ids)))
         .order_by(audit_table.c.id)
     )
-    return list(session.execute(query).mappings())
+    return list(session.execute(query).mappings().all())
 
 
 def _patient_chunk(session: Session, tally: Reconciliation, patients: Sequence[Row]) -> None:
@@ -272,7 +279,7 @@ def _patients(session: Session, chunk: int) -> Iterator[Sequence[Row]]:
             .order_by(table.c.id)
             .limit(chunk)
         )
-        batch = list(session.execute(query).mappings())
+        batch = session.execute(query).mappings().all()
         if not batch:
             return
         yield batch

@@ -37,7 +37,7 @@ def test_a_copy_of_a_stored_record_is_a_conflict_naming_it(session: Session) -> 
         _add(session, "adverse_events", {**_EVENT, "grade": "1"})
     (problem,) = caught.value.problems
     assert problem.patient == "P1"
-    assert problem.record == "new record"
+    assert problem.record == "new record (onset_date 2024-05-01, term headache, grade 1)"
     assert f"adverse_events record {first}" in problem.message
     assert "onset_date 2024-05-01" in problem.value
     assert "term headache" in problem.value
@@ -73,7 +73,10 @@ def test_a_grade_ctcae_does_not_define_for_the_term_is_refused(session: Session)
     (problem,) = caught.value.problems
     # CTCAE v5.0, General disorders: Fatigue has grades 1-3 only (grades 4 and 5 are "-").
     assert (problem.field, problem.value, problem.allowed) == ("grade", 4, "1, 2, 3")
-    assert str(problem).startswith("adverse_events new record: grade: grade 4 does not exist")
+    assert str(problem).startswith(
+        "adverse_events new record (onset_date 2024-05-02, term Fatigue, grade 4): grade: "
+        "grade 4 does not exist"
+    )
     assert str(problem).endswith("; patient: P1")
 
 

@@ -51,7 +51,7 @@ from clears.registry._models import (
     item_fields,
 )
 from clears.registry._patient_ids import REGISTERED_ID, find_patient_id
-from clears.registry._row_checks import check_in_context, lock_patient
+from clears.registry._row_checks import check_in_context, lock_patient, record_label
 
 __all__ = [
     "CLASSES",
@@ -241,7 +241,7 @@ def add(
         invalid = exc
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
     if invalid is not None:
-        raise _located(invalid, patient_id, "new record")
+        raise _located(invalid, patient_id, record_label(table, values, None))
     lock_patient(session, patient.id)
     check_in_context(
         session,
@@ -429,7 +429,7 @@ def update(
     try:
         typed = validate(table, merged, today=today)
     except InputError as exc:
-        raise _located(exc, patient_id, f"record {record_id}") from None
+        raise _located(exc, patient_id, record_label(table, merged, record_id)) from None
     if table != "patients":
         check_in_context(
             session,

@@ -34,17 +34,38 @@ from clears._exceptions import ConflictError, InputError
 from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort, validate
 from clears.cohort._coerce import display_value
 from clears.cohort._table_checks import duplicate_groups
-from clears.registry._merge import same
+from clears.registry._merge import same, shown
 from clears.registry._models import ENTITY_TABLES, Patient, data_columns
 from clears.registry._patient_ids import REGISTERED_ID
 
-__all__ = ["check_in_context", "lock_patient"]
+__all__ = ["check_in_context", "lock_patient", "record_label"]
 
 _DUPLICATE = "(whole row)"
 
 #: The patient's rows are checked under a stand-in id: the patient row exists, and its id
 #: is not the record's to check (problems name the real id).
 _STAND_IN = REGISTERED_ID
+
+
+def record_label(table: str, values: Mapping[str, Any], record_id: int | None) -> str:
+    """How a problem names the record: ``record 12``, or for a new one its key (the
+    required columns).
+
+    Examples
+    --------
+    >>> record_label("flares", {"flare_date": "2024-02-01", "severity": "mild"}, None)
+    'new record (flare_date 2024-02-01, severity mild)'
+    >>> record_label("flares", {}, 12)
+    'record 12'
+    """
+    if record_id is not None:
+        return f"record {record_id}"
+    key = [
+        f"{name} {shown(values.get(name)) or '(blank)'}"
+        for name in REQUIRED_COLUMNS[table]
+        if name != "patient_id"
+    ]
+    return f"new record ({', '.join(key)})"
 
 
 def lock_patient(session: Session, patient_key: int) -> None:
@@ -146,7 +167,7 @@ def check_in_context(
         pd.DataFrame([{"patient_id": _STAND_IN, "centre": centre, **own}], dtype=object)
     )
     position = len(ids) + 1
-    record = "new record" if record_id is None else f"record {record_id}"
+    record = record_label(table, values, record_id)
     cohort = Cohort(
         patients=tables["patients"],
         treatments=tables["treatments"],

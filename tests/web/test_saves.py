@@ -227,3 +227,29 @@ def test_editing_an_item_of_a_complete_visit_recomputes_its_total(make_client: C
     assert client.post(url, data=fields, follow_redirects=False).status_code == 303
     stored = client.get(f"/api/patients/P1/records/visits/{visit['id']}").json()["data"]
     assert stored["clasi_a"] == 5  # 3 + 2, derived again from the items
+
+
+def test_blanking_an_item_of_a_complete_visit_clears_its_derived_total(
+    make_client: Client,
+) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    items = dict.fromkeys(_all_clasi_items(client), "0") | {"clasi_scalp_ery": "3"}
+    client.post(
+        "/patients/P1/visits/new",
+        data={**items, "visit_date": "2024-02-08", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    (visit,) = [
+        v
+        for v in client.get("/api/patients/P1/records/visits").json()
+        if v["data"]["visit_date"] == "2024-02-08"
+    ]
+    url = f"/patients/P1/records/visits/{visit['id']}/edit"
+    form = client.get(url).text
+    fields = {name: _field(form, name) for name in [*items, "visit_date", "clasi_a", "clasi_d"]}
+    fields |= {"clasi_scalp_ery": "", "version": "1", "reason": "not assessed", "csrf_token": csrf}
+    assert client.post(url, data=fields, follow_redirects=False).status_code == 303
+    stored = client.get(f"/api/patients/P1/records/visits/{visit['id']}").json()["data"]
+    # 3 was the total of the items; with one of them blank nothing gives it any more
+    assert "clasi_a" not in stored

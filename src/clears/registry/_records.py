@@ -315,12 +315,15 @@ _TOTALS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _follow_items(merged: dict[str, Any], changed: Mapping[str, Any]) -> dict[str, Any]:
+def _follow_items(
+    before: Mapping[str, Any], merged: dict[str, Any], changed: Mapping[str, Any]
+) -> dict[str, Any]:
     """A visit's stored total that the edit did not set follows the items again.
 
     When the items of the instrument are all given the total is derived from them (a total
-    the edit sets is checked against them instead); with some items only, the stored total
-    stays as it was typed.
+    the edit sets is checked against them instead). A total that was derived (every item
+    was given) is cleared when the edit leaves items blank: it no longer follows from them.
+    A total typed for a visit with some items only stays as it was typed.
     """
     from clears.cohort._items import instrument_modules
 
@@ -330,7 +333,10 @@ def _follow_items(merged: dict[str, Any], changed: Mapping[str, Any]) -> dict[st
         module = modules.get(name)
         if module is None or total in changed:
             continue
-        if all(result.get(column) is not None for column in module.DEFINITION.columns):
+        columns = module.DEFINITION.columns
+        complete = all(result.get(column) is not None for column in columns)
+        derived = all(before.get(column) is not None for column in columns)
+        if complete or derived:
             result.pop(total, None)
     return result
 
@@ -423,7 +429,7 @@ def update(
     _reason_problem(table, reason, current.data, today)
     merged = {**current.data, **wanted}
     if table == "visits":
-        merged = _follow_items(merged, wanted)
+        merged = _follow_items(current.data, merged, wanted)
     merged = {name: value for name, value in merged.items() if value is not None}
     merged |= {"patient_id": REGISTERED_ID} | ({"centre": centre} if table == "patients" else {})
     try:

@@ -6,16 +6,18 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from tests.registry._helpers import BCN, LYO, TODAY, two_centres
+from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import NotFoundError
-from clears.registry import audit
-from clears.registry.patients import update_patient
+from clears.registry import audit, migrate
+from clears.registry._engine import make_engine, transaction
+from clears.registry.patients import create_centre, update_patient
 from clears.registry.records import add_record
 
 #: The documented hash payload: these columns of the entry, in this order, as a JSON list.
@@ -143,3 +145,27 @@ def test_history_is_scoped(session: Session) -> None:
     _populate(session)
     with pytest.raises(NotFoundError):
         audit.history(session, actor=LYO, patient_id="P1")
+
+
+def test_a_database_at_an_older_revision_is_verified_on_the_columns_it_has(
+    tmp_path: Path,
+) -> None:
+    # revision 0003 has neither concomitant_medications (0004) nor patients.sle_onset_date
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate.upgrade(url, revision="0003")
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as session:
+            create_centre(session, actor=ADMIN, code="BCN")
+            report = audit.verify(session)
+            assert report.ok, report.to_text()
+            assert report.rows == 1
+            session.execute(
+                sa.text(
+                    "INSERT INTO patients (patient_id, centre_key, version) VALUES ('P9', 1, 1)"
+                )
+            )
+            text = audit.verify(session).to_text()
+    finally:
+        engine.dispose()
+    assert "(patient P9): stored row has no audit entry (added outside clears)" in text

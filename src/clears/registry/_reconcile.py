@@ -18,6 +18,7 @@ that many rows without entries are accepted, and reported as a note.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +52,6 @@ def _compared(table: str) -> tuple[str, ...]:
 
 
 _COMPARED: Final = {name: _compared(name) for name in (*ENTITY_TABLES, "centres")}
-_COMPARED_SET: Final = {name: frozenset(names) for name, names in _COMPARED.items()}
 #: The data columns of each table: an update's ``after`` holds all of them (blank ones
 #: left out); other keys of the state (centre, extra, an import's row counts) carry over.
 _OWN: Final = {
@@ -73,9 +73,13 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _audited(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+@functools.cache
+def _as_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(names)
+
+
+def _audited(names: frozenset[str], values: Mapping[str, Any]) -> dict[str, Any]:
     """The compared fields of an audited state, blanks dropped (``locked`` false is blank)."""
-    names = _COMPARED_SET[table]
     kept = {k: v for k, v in values.items() if k in names and v is not None}
     if kept.get("locked") is False:
         del kept["locked"]
@@ -101,6 +105,7 @@ class Reconciliation:
     rows: int = 0
     problems: list[str] = field(default_factory=list)
     legacy_rows: int = 0
+    compared: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(_COMPARED))
     _unentered: dict[Key, _Stored] = field(default_factory=dict)
     _gone: dict[Key, _State] = field(default_factory=dict)
 
@@ -136,10 +141,12 @@ def _where(key: Key, patient_id: str | None) -> str:
     return f"{key[0]} {key[1]} ({owner})"
 
 
-def _differences(key: Key, stored: _Stored, audited: Mapping[str, Any]) -> Iterator[str]:
-    if stored.values == _audited(key[0], audited):
+def _differences(
+    names: tuple[str, ...], key: Key, stored: _Stored, audited: Mapping[str, Any]
+) -> Iterator[str]:
+    if stored.values == _audited(_as_set(names), audited):
         return
-    for name in _COMPARED[key[0]]:
+    for name in names:
         have, want = stored.values.get(name), audited.get(name)
         if name == "locked":
             have, want = bool(have), bool(want)
@@ -166,7 +173,7 @@ def _compare(tally: Reconciliation, key: Key, stored: _Stored, state: _State | N
             f"{_where(key, stored.patient_id)}: patient stored {_shown(stored.patient_id)}, "
             f"audited {_shown(state.patient_id)} (moved outside clears)"
         )
-    tally.problems.extend(_differences(key, stored, state.values))
+    tally.problems.extend(_differences(tally.compared[key[0]], key, stored, state.values))
 
 
 def _legacy_allowance(entries: Iterable[Row]) -> dict[str, dict[str, int]]:
@@ -184,10 +191,12 @@ def _legacy_allowance(entries: Iterable[Row]) -> dict[str, dict[str, int]]:
     return {pid: rows for pid, rows in counts.items() if pid not in per_row}
 
 
-def _selected(name: str) -> tuple[sa.Select[Any], tuple[str, ...]]:
+def _selected(
+    name: str, compared: Mapping[str, tuple[str, ...]]
+) -> tuple[sa.Select[Any], tuple[str, ...]]:
     """``SELECT id, patient_key, <compared columns>`` of a record table, and those names."""
     table = ENTITY_TABLES[name]
-    names = tuple(k for k in _COMPARED[name] if k in table.c)
+    names = tuple(k for k in compared[name] if k in table.c)
     return sa.select(table.c.id, table.c.patient_key, *(_raw(table.c[k]) for k in names)), names
 
 
@@ -198,10 +207,12 @@ def _raw(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
     return column
 
 
-def _child_rows(session: Session, keys: Mapping[int, str]) -> Iterator[tuple[Key, _Stored]]:
-    for name in _CHILDREN:
+def _child_rows(
+    session: Session, keys: Mapping[int, str], compared: Mapping[str, tuple[str, ...]]
+) -> Iterator[tuple[Key, _Stored]]:
+    for name in (child for child in _CHILDREN if child in compared):
         table = ENTITY_TABLES[name]
-        query, names = _selected(name)
+        query, names = _selected(name, compared)
         query = query.where(table.c.patient_key.in_(list(keys))).order_by(table.c.id)
         for row in session.execute(query).all():
             values = _plain(_locked_blank(dict(zip(names, row[2:], strict=True))))
@@ -215,8 +226,8 @@ def _locked_blank(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _row_values(name: str, row: Row) -> dict[str, Any]:
-    return _plain(_locked_blank({k: row[k] for k in _COMPARED[name] if k in row}))
+def _row_values(names: tuple[str, ...], row: Row) -> dict[str, Any]:
+    return _plain(_locked_blank({k: row[k] for k in names if k in row}))
 
 
 def _entries(session: Session, patient_ids: Sequence[str]) -> list[Row]:
@@ -245,11 +256,11 @@ def _patient_chunk(session: Session, tally: Reconciliation, patients: Sequence[R
     stored: list[tuple[Key, _Stored]] = [
         (
             ("patients", int(row["id"])),
-            _Stored(str(row["patient_id"]), _row_values("patients", row)),
+            _Stored(str(row["patient_id"]), _row_values(tally.compared["patients"], row)),
         )
         for row in patients
     ]
-    stored += list(_child_rows(session, keys))
+    stored += list(_child_rows(session, keys, tally.compared))
     for key, row in stored:
         state = states.pop(key, None)
         allowance = legacy.get(row.patient_id or "", {})
@@ -268,12 +279,17 @@ def _left_over(tally: Reconciliation, states: Mapping[Key, _State]) -> None:
             tally._gone[key] = state
 
 
-def _patients(session: Session, chunk: int) -> Iterator[Sequence[Row]]:
+def _patients(
+    session: Session, chunk: int, compared: Mapping[str, tuple[str, ...]]
+) -> Iterator[Sequence[Row]]:
     table = ENTITY_TABLES["patients"]
+    columns = [table.c[k] for k in compared["patients"] if k in table.c]
     last = 0
     while True:
         query = (
-            sa.select(table, centres_table.c.code.label("centre"))
+            sa.select(
+                table.c.id, table.c.patient_id, *columns, centres_table.c.code.label("centre")
+            )
             .join(centres_table, table.c.centre_key == centres_table.c.id)
             .where(table.c.id > last)
             .order_by(table.c.id)
@@ -300,12 +316,14 @@ def _absent_patients(session: Session, chunk: int) -> Iterator[list[str]]:
         yield found[start : start + chunk]
 
 
-def _orphans(session: Session) -> Iterator[tuple[Key, _Stored]]:
+def _orphans(
+    session: Session, compared: Mapping[str, tuple[str, ...]]
+) -> Iterator[tuple[Key, _Stored]]:
     """Rows whose ``patient_key`` names no patient (possible only with foreign keys off)."""
     patients = ENTITY_TABLES["patients"]
-    for name in _CHILDREN:
+    for name in (child for child in _CHILDREN if child in compared):
         table = ENTITY_TABLES[name]
-        query, names = _selected(name)
+        query, names = _selected(name, compared)
         query = query.where(~sa.exists().where(patients.c.id == table.c.patient_key))
         for row in session.execute(query):
             values = _plain(_locked_blank(dict(zip(names, row[2:], strict=True))))
@@ -318,7 +336,8 @@ def _centres(session: Session, tally: Reconciliation, entries: Iterable[Row]) ->
         _replay(states, entry)
     for row in session.execute(sa.select(centres_table).order_by(centres_table.c.id)).mappings():
         key = ("centres", int(row["id"]))
-        _compare(tally, key, _Stored(None, _row_values("centres", row)), states.pop(key, None))
+        stored = _Stored(None, _row_values(tally.compared["centres"], row))
+        _compare(tally, key, stored, states.pop(key, None))
     _left_over(tally, states)
 
 
@@ -343,6 +362,24 @@ def _pair(tally: Reconciliation) -> None:
     tally._gone.clear()
 
 
+def _present(session: Session) -> dict[str, tuple[str, ...]]:
+    """The compared fields of each table that its database columns hold.
+
+    A database at an older revision (a backup, one not yet upgraded) lacks the newer
+    columns and tables; they are neither read nor compared.
+    """
+    inspector = sa.inspect(session.connection())
+    tables = set(inspector.get_table_names())
+    compared = {}
+    for name, fields in _COMPARED.items():
+        if name not in tables:  # e.g. concomitant_medications before revision 0004
+            continue
+        present = {str(column["name"]) for column in inspector.get_columns(name)}
+        derived = {"centre"} if name == "patients" else set()  # the centre's code, joined
+        compared[name] = tuple(k for k in fields if k in present or k in derived)
+    return compared
+
+
 def reconcile(
     session: Session, *, centre_entries: Iterable[Row], chunk: int = 1_000
 ) -> Reconciliation:
@@ -358,16 +395,16 @@ def reconcile(
     chunk
         Patients reconciled at a time.
     """
-    tally = Reconciliation()
+    tally = Reconciliation(compared=_present(session))
     _centres(session, tally, centre_entries)
-    for patients in _patients(session, chunk):
+    for patients in _patients(session, chunk, tally.compared):
         _patient_chunk(session, tally, patients)
     for absent in _absent_patients(session, chunk):
         states: dict[Key, _State] = {}
         for entry in _entries(session, absent):
             _replay(states, entry)
         _left_over(tally, states)
-    for key, stored in _orphans(session):
+    for key, stored in _orphans(session, tally.compared):
         tally.rows += 1
         tally._unentered[key] = stored
     _pair(tally)

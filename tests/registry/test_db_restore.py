@@ -287,3 +287,44 @@ def test_a_restored_database_is_one_sqlite_file_with_its_wal_gone(
     restore(copy, url)
     assert not Path(f"{path}-wal").exists()
     assert _patients(url) == ["P1", "P2"]
+
+
+def test_a_backup_at_an_older_revision_is_restored_upgraded(
+    served: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    from clears.registry import migrate
+
+    url, _, _ = served
+    old = tmp_path / "old.db"
+    migrate.upgrade(f"sqlite:///{old}", revision="0002")
+    before = old.read_bytes()
+    done = restore(old, url)
+    assert done.upgraded_from == "0002"
+    assert done.revision == migrate.head_revision()
+    assert "the backup was at revision 0002; the restored copy was upgraded" in done.to_text()
+    assert old.read_bytes() == before  # the backup file itself is not touched
+    assert _patients(url) == []
+
+
+def test_an_older_backup_a_pending_constraint_forbids_is_refused(
+    served: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    from clears._exceptions import InputError
+    from clears.registry import migrate
+
+    url, path, _ = served
+    old = tmp_path / "old.db"
+    migrate.upgrade(f"sqlite:///{old}", revision="0002")
+    with sqlite3.connect(old) as raw:
+        raw.execute("INSERT INTO centres (id, code) VALUES (1, 'BCN')")
+        raw.execute(
+            "INSERT INTO patients (id, patient_id, centre_key, bsa_percent) "
+            "VALUES (1, 'P01', 1, 140)"  # revision 0003 allows 0-100 %
+        )
+    raw.close()
+    before = _digest(path)
+    with pytest.raises(InputError) as caught:
+        restore(old, url)
+    assert [(p.field, p.value) for p in caught.value.problems] == [("patients.bsa_percent", 140)]
+    assert _digest(path) == before
+    assert _leftovers(path.parent) == []

@@ -79,6 +79,7 @@ class Restored:
     entries: int
     kept: Path | None
     head: str
+    upgraded_from: str | None = None
 
     def to_text(self) -> str:
         """The lines ``clears db restore`` prints."""
@@ -88,7 +89,12 @@ class Restored:
         ]
         if self.kept is not None:
             lines.append(f"the replaced database is kept as {self.kept}")
-        if self.revision != self.head:
+        if self.upgraded_from is not None:
+            lines.append(
+                f"the backup was at revision {self.upgraded_from}; the restored copy was "
+                f"upgraded to {self.revision} (the backup file itself is unchanged)"
+            )
+        elif self.revision != self.head:
             lines.append(
                 f"the backup is at revision {self.revision}, older than {self.head}: "
                 f"run 'clears db upgrade --db {self.target}'"
@@ -301,9 +307,14 @@ def backup(url: str | None = None, *, out: str | Path | None = None, force: bool
     return _pg_backup(parsed, target, force=force)
 
 
-def _check_copy(path: Path, shown: str, key: AuditKey | None) -> tuple[str, int]:
+def _check_copy(path: Path, shown: str, key: AuditKey | None) -> tuple[str, int, str | None]:
     """Check a SQLite copy: integrity, known revision, audit chain (with the target's audit
-    key, which backups never carry); return ``(revision, entries)``."""
+    key, which backups never carry); return ``(revision, entries, upgraded_from)``.
+
+    A copy at an older revision is first upgraded (pre-checks included) to the newest, so
+    that the restored registry opens with this version and the chain is verified with the
+    tables this version reads.
+    """
     from clears.registry import audit, migrate
 
     try:
@@ -330,6 +341,10 @@ def _check_copy(path: Path, shown: str, key: AuditKey | None) -> tuple[str, int]
             f"backup {shown} is at revision {revision}, which this version of clears does "
             f"not know (newest: {known[-1]})"
         )
+    upgraded_from = None
+    if revision != known[-1]:
+        upgraded_from = revision
+        revision = migrate.upgrade(f"sqlite:///{path}", existing=True)
     engine = sa.create_engine(sa.URL.create("sqlite", database=str(path)))
     try:
         with Session(engine) as session:
@@ -347,7 +362,7 @@ def _check_copy(path: Path, shown: str, key: AuditKey | None) -> tuple[str, int]
             "CLEARS_AUDIT_KEY_FILE to the key file (<database>.audit-key) of the registry "
             "the backup was taken from"
         )
-    return revision, report.entries
+    return revision, report.entries, upgraded_from
 
 
 def _retire(target: Path, kept: Path | None) -> sqlite3.Connection | None:
@@ -405,7 +420,9 @@ def _sqlite_restore(url: sa.URL, source: Path, *, keep: bool) -> Restored:
                 contextlib.closing(sqlite3.connect(temp)) as dst,
             ):
                 src.backup(dst)
-            revision, entries = _check_copy(temp, str(source), resolve_audit_key(url))
+            revision, entries, upgraded_from = _check_copy(
+                temp, str(source), resolve_audit_key(url)
+            )
             _fsync(temp)
             live = _retire(target, kept if target.exists() else None)
             for side in _SIDE_FILES:
@@ -419,11 +436,11 @@ def _sqlite_restore(url: sa.URL, source: Path, *, keep: bool) -> Restored:
         finally:
             if live is not None:
                 live.close()
-            temp.unlink(missing_ok=True)
-            Path(f"{temp}-journal").unlink(missing_ok=True)
+            for side in ("", *_SIDE_FILES):
+                Path(f"{temp}{side}").unlink(missing_ok=True)
     return Restored(
         shown_url(url), revision, entries, kept if kept and kept.exists() else None,
-        migrate.head_revision(),
+        migrate.head_revision(), upgraded_from,
     )  # fmt: skip
 
 

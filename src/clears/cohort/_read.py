@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears._formula import restore_frame
 from clears.cohort._csv import read_csv
 from clears.cohort._folder import folder_problems
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
@@ -23,10 +24,15 @@ OPTIONAL_TABLES = ("adverse_events", "flares", "concomitant_medications")
 _SUFFIXES = (".csv", ".parquet")
 
 
+def _unescaped(read: pd.DataFrame | list[Problem]) -> pd.DataFrame | list[Problem]:
+    """Undo the formula escape the CSV writer puts on text cells (:mod:`clears._formula`)."""
+    return read if isinstance(read, list) else restore_frame(read)
+
+
 def _read_one(path: Path) -> pd.DataFrame | list[Problem]:
     """Read one file: CSV strictly as text cells (:func:`read_csv`), Parquet as typed."""
     if path.suffix == ".csv":
-        return read_csv(path)
+        return _unescaped(read_csv(path))
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:

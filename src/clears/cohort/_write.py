@@ -7,6 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
+from clears._formula import neutralise_frame
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
 
 __all__ = ["write"]
@@ -42,11 +43,13 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` as CSV, rendering and writing ``_CSV_ROWS`` rows at a time.
 
     Only one batch is ever held as text, so the rendered table is never in memory at once;
-    the file is the same as one ``to_csv`` of the whole table.
+    the file is the same as one ``to_csv`` of the whole table. Text cells that a spreadsheet
+    would run as a formula are escaped (:func:`clears._formula.neutralise`); the reader
+    undoes the escape.
     """
     with path.open("w", encoding="utf-8", newline="") as handle:
         for start in range(0, max(len(frame), 1), _CSV_ROWS):
-            part = _as_text(frame.iloc[start : start + _CSV_ROWS])
+            part = neutralise_frame(_as_text(frame.iloc[start : start + _CSV_ROWS]))
             part.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
 
 
@@ -60,7 +63,9 @@ def write(cohort: Cohort, path: str | Path, *, format: Literal["csv", "parquet"]
     path
         Target folder; existing files of the same names are replaced.
     format
-        ``"csv"`` (UTF-8, ISO dates, ``true``/``false``, blank for missing) or ``"parquet"``.
+        ``"csv"`` (UTF-8, ISO dates, ``true``/``false``, blank for missing, text cells
+        starting with ``= + - @``, tab or CR escaped with a leading ``'``) or ``"parquet"``
+        (values as they are).
 
     Returns
     -------

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
 from clears.instruments import clasi, ctcae_terms, sledai
 from clears.instruments.redcap import dictionary_rows
@@ -178,11 +179,15 @@ def redcap_records(cohort: Cohort) -> pd.DataFrame:
 
 
 def write_redcap(cohort: Cohort, out: str | Path) -> Path:
-    """Write :func:`redcap_records` to ``out/redcap_records.csv`` and return its path."""
+    """Write :func:`redcap_records` to ``out/redcap_records.csv`` and return its path.
+
+    Cells a spreadsheet would run as a formula are escaped
+    (:func:`clears._formula.neutralise`); :func:`read_redcap` undoes the escape.
+    """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
-    redcap_records(cohort).to_csv(path, index=False, lineterminator="\n")
+    neutralise_frame(redcap_records(cohort)).to_csv(path, index=False, lineterminator="\n")
     return path
 
 
@@ -316,9 +321,13 @@ def read_redcap(
     else:
         file = Path(source).name
         try:
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+            frame = restore_frame(pd.read_csv(source, dtype=str, keep_default_na=False))
         except FileNotFoundError:
             raise InputError(Problem("FILE", str(source), "no such file")) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise InputError(Problem("FILE", str(source), f"not a readable CSV: {exc}")) from None
+        except OSError as exc:
+            raise InputError(Problem("FILE", str(source), f"cannot be read: {exc}")) from None
     problems = _column_problems(frame, file)
     if problems:
         raise InputError(problems)

@@ -37,6 +37,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from clears._formula import neutralise_frame
 from clears.cohort import Cohort, medication_class
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae_array import grade_labs
@@ -288,9 +289,14 @@ def sdtm_tables(cohort: Cohort, *, study: str = "CLEARS") -> dict[str, pd.DataFr
 
 
 def write_sdtm(cohort: Cohort, out: str | Path, *, study: str = "CLEARS") -> Path:
-    """Write ``dm.csv``, ``ex.csv``, ``lb.csv``, ``ae.csv`` and ``cm.csv`` into ``out``."""
+    """Write ``dm.csv``, ``ex.csv``, ``lb.csv``, ``ae.csv`` and ``cm.csv`` into ``out``.
+
+    Text cells a spreadsheet would run as a formula are escaped
+    (:func:`clears._formula.neutralise`); numeric columns are written as they are.
+    """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for domain, frame in sdtm_tables(cohort, study=study).items():
-        frame.to_csv(folder / f"{domain.lower()}.csv", index=False, lineterminator="\n")
+        safe = neutralise_frame(frame)
+        safe.to_csv(folder / f"{domain.lower()}.csv", index=False, lineterminator="\n")
     return folder

@@ -43,6 +43,7 @@ __all__ = [
     "database_dump",
     "few",
     "invoke",
+    "mostly",
     "odd_dates",
 ]
 
@@ -106,6 +107,12 @@ def few(examples: int) -> settings:
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
+def mostly(good: Iterable[str], odd: Iterable[str]) -> st.SearchStrategy[str]:
+    """One of ``good`` three times in four, else one of ``odd`` (so that runs still succeed)."""
+    usual = st.sampled_from(list(good))
+    return st.one_of(usual, usual, usual, st.sampled_from(list(odd)))
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,19 @@ def test_meta_refuses_a_folder_given_as_the_csv(tmp_path: Path, option: list[str
     done = clears_subprocess("meta", *option, str(tmp_path))
     assert done.returncode == 1
     assert "cannot be read" in _only_problem(done.stderr)
+
+
+@pytest.mark.parametrize("add", ["1e100", "1e308", "inf", "1.5"])
+def test_meta_refuses_a_continuity_correction_beyond_1(tmp_path: Path, add: str) -> None:
+    # 1e100 overflowed the logit transform; 1e308 divided by zero.
+    path = tmp_path / "studies.csv"
+    path.write_text("study,events,n\nA,0,10\nB,0,12\nC,0,5\n")
+    done = clears_subprocess("meta", str(path), "--add", add, "--to", "all")
+    assert done.returncode == 1
+    assert "add: out of range" in _only_problem(done.stderr)
+
+
+def test_meta_accepts_a_correction_of_1(tmp_path: Path) -> None:
+    path = tmp_path / "studies.csv"
+    path.write_text("study,events,n\nA,0,10\nB,0,12\nC,0,5\n")
+    assert clears_subprocess("meta", str(path), "--add", "1", "--to", "all").returncode == 0

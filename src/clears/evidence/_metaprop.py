@@ -200,8 +200,8 @@ def metaprop(
     study, events, n
         Column names.
     add, to
-        Continuity correction (default 0.5 to studies with 0 or n events; see
-        :class:`~clears.evidence.Correction`).
+        Continuity correction, from 0 to 1 (default 0.5 to studies with 0 or n events;
+        see :class:`~clears.evidence.Correction`).
     level
         Confidence level, 0 < level < 1.
     fallback
@@ -242,8 +242,9 @@ def metaprop(
     problems = []
     if not 0 < level < 1:
         problems.append(Problem("level", level, "out of range", "0 < level < 1"))
-    if not add >= 0:
-        problems.append(Problem("add", add, "must not be negative", "a number ≥ 0"))
+    if not 0 <= add <= 1:
+        # Conventional corrections are 0.5 (or 1); larger ones overflowed the transforms.
+        problems.append(Problem("add", add, "out of range", "a number from 0 to 1 (usually 0.5)"))
     if glmm_nodes < 1:
         problems.append(Problem("glmm_nodes", glmm_nodes, "too few nodes", "integer ≥ 1"))
     if problems:

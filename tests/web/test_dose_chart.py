@@ -113,7 +113,14 @@ def test_every_input_changes_the_chart(days: int, dose: float, other: float, shi
 def test_patient_page_draws_the_dose_bars(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
-    # Seed: lenalidomide 10 mg/day from 2024-01-01, ongoing; add 5 mg/day from 2024-02-01.
+    # Seed: lenalidomide 10 mg/day from 2024-01-01, ongoing; the dose change to 5 mg/day on
+    # 2024-02-01 ends that period and starts a new one (periods of a drug may not overlap).
+    ended = client.patch(
+        "/api/patients/P1/records/treatments/1",
+        json={"version": 1, "changes": {"end_date": "2024-02-01"}},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert ended.status_code == 200, ended.text
     added = client.post(
         "/api/patients/P1/records/treatments",
         json={"values": {"drug": "lenalidomide", "start_date": "2024-02-01", "dose_mg_per_day": 5}},

@@ -269,9 +269,8 @@ class AuditReport:
                 f"{self.chain_text()}"
             )
         if self.unchecked:
-            first = self.entries - self.unchecked + 1
             lines.append(
-                f"audit trail NOT VERIFIED: {_entries(first, self.entries)} keyed "
+                f"audit trail NOT VERIFIED: {_entries(self.unkeyed + 1, self.entries)} keyed "
                 f"(HMAC-SHA256) cannot be checked without the audit key "
                 f"(set {ENV_KEY} or {ENV_KEY_FILE})"
             )

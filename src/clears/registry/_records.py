@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -36,6 +34,7 @@ from clears.cohort._schema import schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.registry import audit
 from clears.registry._actor import Actor
+from clears.registry._changes import follow_items, python, typed_changes
 from clears.registry._merge import merge, same, state_at
 from clears.registry._models import (
     ENTITY_TABLES,
@@ -85,19 +84,6 @@ class Record:
     patient_id: str
     version: int
     data: Mapping[str, Any]
-
-
-def python(value: object) -> Any:
-    """A pandas/numpy cell as a plain Python value (``None`` for every kind of missing)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, np.generic):
-        return python(value.item())
-    return value
 
 
 def validate(table: str, values: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
@@ -280,65 +266,12 @@ def _centre_of(session: Session, patient: Patient) -> str:
     return code
 
 
-def _typed_changes(table: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Each changed value parsed as its column would be (unparsable ones as given, for the
-    validation to report)."""
-    known = schema_of(table)
-    items = {f.column: f for f in item_fields()} if table == "visits" else {}
-    typed: dict[str, Any] = {}
-    for name, value in changes.items():
-        series = pd.Series([value], dtype=object)
-        if name in known:
-            parsed, found = coerce_column(series, known[name], required=False, file=table)
-        elif name in items:
-            parsed, found = coerce_item(series, items[name], file=table)
-        else:
-            typed[name] = value
-            continue
-        typed[name] = value if found else python(parsed.iloc[0])
-    return typed
-
-
 def _stale(table: str, record: Record, version: int) -> ConflictError:
     return ConflictError(
         f"{table} record {record.id} was changed by someone else since you read it "
         f"(your version {version}, now version {record.version}); nothing was deleted.",
         version=record.version,
     )
-
-
-#: Totals an instrument's items determine once every item is given (``clears.cohort``).
-_TOTALS: Mapping[str, tuple[str, ...]] = {
-    "clasi_a": ("clasi",),
-    "clasi_d": ("clasi",),
-    "sledai": ("sledai",),
-}
-
-
-def _follow_items(
-    before: Mapping[str, Any], merged: dict[str, Any], changed: Mapping[str, Any]
-) -> dict[str, Any]:
-    """A visit's stored total that the edit did not set follows the items again.
-
-    When the items of the instrument are all given the total is derived from them (a total
-    the edit sets is checked against them instead). A total that was derived (every item
-    was given) is cleared when the edit leaves items blank: it no longer follows from them.
-    A total typed for a visit with some items only stays as it was typed.
-    """
-    from clears.cohort._items import instrument_modules
-
-    modules = instrument_modules()
-    result = dict(merged)
-    for total, (name,) in _TOTALS.items():
-        module = modules.get(name)
-        if module is None or total in changed:
-            continue
-        columns = module.DEFINITION.columns
-        complete = all(result.get(column) is not None for column in columns)
-        derived = all(before.get(column) is not None for column in columns)
-        if complete or derived:
-            result.pop(total, None)
-    return result
 
 
 def _needs_reason(table: str, before: Mapping[str, Any], today: dt.date) -> bool:
@@ -409,7 +342,7 @@ def update(
                 record=f"record {record_id}",
             )
         )
-    wanted = _typed_changes(table, changes)
+    wanted = typed_changes(table, changes)
     if current.version != version:
         base = state_at(
             session, table=table, record_id=record_id, version=version, current=current.data
@@ -429,7 +362,7 @@ def update(
     _reason_problem(table, reason, current.data, today)
     merged = {**current.data, **wanted}
     if table == "visits":
-        merged = _follow_items(current.data, merged, wanted)
+        merged = follow_items(current.data, merged, wanted)
     merged = {name: value for name, value in merged.items() if value is not None}
     merged |= {"patient_id": REGISTERED_ID} | ({"centre": centre} if table == "patients" else {})
     try:

@@ -437,3 +437,22 @@ def test_no_anchor_or_write_on_a_head_naming_a_missing_entry(session: Session) -
         audit.take_anchor(session)
     with pytest.raises(audit.AuditError, match="which is missing; nothing was written"):
         update_patient(session, actor=BCN, patient_id="P1", version=1, changes={"sex": "male"})
+
+
+def test_without_the_key_the_unkeyed_prefix_is_checked_and_the_rest_is_not(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as unkeyed:
+        unkeyed.setattr(audit, "resolve_audit_key", lambda *_, **__: None)
+        two_centres(session)  # entries 1-4 unkeyed
+    update_patient(session, actor=BCN, patient_id="P1", version=1, changes={"birth_year": 1960})
+    report = audit.verify(session, key=None)
+    assert (report.unkeyed, report.unchecked) == (4, 1)
+    assert report.to_text().startswith(
+        "audit trail NOT VERIFIED: entry 5 keyed (HMAC-SHA256) cannot be checked without the "
+        "audit key"
+    )
+    _sql(session, "UPDATE audit_log SET actor = 'someone' WHERE id = 2")
+    assert "entry 2: content does not match its hash (edited)" in _problems(session, key=None)
+    with_key = audit.verify(session)
+    assert with_key.problems == ("entry 2: content does not match its hash (edited)",)

@@ -312,23 +312,38 @@ class _Walk:
 
 
 def _check_seal(walk: _Walk, row: Mapping[str, Any], key: AuditKey | None) -> None:
+    """Check one entry's hash: SHA-256 in the unkeyed prefix, HMAC-SHA256 after it."""
     entry = row["id"]
     payload = _payload(row)
     plain = not _is_keyed(row, payload)
-    if walk.keyed_from is None and plain:
-        walk.unkeyed += 1
+    edited = f"entry {entry}: content does not match its hash (edited)"
+    if walk.keyed_from is None:  # still in the unkeyed prefix
+        if plain:
+            walk.unkeyed += 1
+        elif key is None:  # keyed, or edited: only the key can tell
+            walk.keyed_from = entry
+            walk.unchecked += 1
+        elif hmac.compare_digest(_hmac(row, key, payload), str(row["hash"])):
+            walk.keyed_from = entry
+        else:
+            walk.unkeyed += 1
+            walk.problems.append(edited)
         return
-    if walk.keyed_from is None:
-        walk.keyed_from = entry
-    if plain:
+    if plain and key is None:  # what looked keyed is followed by unkeyed entries again
+        walk.problems.append(
+            f"entry {walk.keyed_from}: content does not match its hash (edited), or entries "
+            f"from {entry} on were rewritten without the key"
+        )
+        walk.unkeyed, walk.unchecked, walk.keyed_from = entry, 0, None
+    elif plain:
         walk.problems.append(
             f"entry {entry}: unkeyed (SHA-256) after keyed entry {walk.keyed_from} "
-            "(rewritten without the key, or that entry edited)"
+            "(rewritten without the key)"
         )
     elif key is None:
         walk.unchecked += 1
     elif not hmac.compare_digest(_hmac(row, key, payload), str(row["hash"])):
-        walk.problems.append(f"entry {entry}: content does not match its hash (edited)")
+        walk.problems.append(edited)
 
 
 def _walk(session: Session, key: AuditKey | None, anchor: Anchor | None, chunk: int) -> _Walk:

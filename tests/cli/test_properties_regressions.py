@@ -120,3 +120,15 @@ def test_meta_accepts_a_correction_of_1(tmp_path: Path) -> None:
     path = tmp_path / "studies.csv"
     path.write_text("study,events,n\nA,0,10\nB,0,12\nC,0,5\n")
     assert clears_subprocess("meta", str(path), "--add", "1", "--to", "all").returncode == 0
+
+
+def test_meta_leave_one_out_prints_an_undefined_i2_as_not_available(tmp_path: Path) -> None:
+    # GLMM without a continuity correction has no Q (and so no I2) once a study with 0 or
+    # all events is left in: the text output formatted None and crashed.
+    path = tmp_path / "studies.csv"
+    path.write_text("study,events,n\nA,0,10\nB,3,12\nC,12,12\n")
+    done = clears_subprocess("meta", str(path), "--leave-one-out", "--method", "GLMM", "--add", "0")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("  without ")]
+    assert len(lines) == 3
+    assert any(line.endswith("I2=n/a") for line in lines)

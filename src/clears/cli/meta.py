@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import warnings
 from enum import StrEnum
@@ -33,6 +34,13 @@ def _read_csv(path: str) -> Any:
         raise InputError(Problem("FILE", path, f"not a readable CSV: {exc}")) from None
     except OSError as exc:
         raise InputError(Problem("FILE", path, f"cannot be read: {exc.strerror}")) from None
+
+
+def _shown(value: Any, spec: str, unit: str = "") -> str:
+    """A number of a leave-one-out row; ``n/a`` when the refit could not compute it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return format(value, spec) + unit
 
 
 def meta(
@@ -133,8 +141,9 @@ def meta(
         text += "".join(f"  - {e['study']} ({e['drug']}): {e['reason']}\n" for e in excluded)
     if loo_rows is not None:
         text += "Leave-one-out:\n" + "".join(
-            f"  without {r['omitted']}: {r['estimate']:.3f} "
-            f"[{r['ci_lower']:.3f}, {r['ci_upper']:.3f}], I2={r['i2']:.1f}%\n"
+            f"  without {r['omitted']}: {_shown(r['estimate'], '.3f')} "
+            f"[{_shown(r['ci_lower'], '.3f')}, {_shown(r['ci_upper'], '.3f')}], "
+            f"I2={_shown(r['i2'], '.1f', '%')}\n"
             for r in loo_rows
         )
     if plot:

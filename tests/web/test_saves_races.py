@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from tests.web._setup import sign_in
+from tests.web._setup import app_for, sign_in
 
 Client = Callable[[], TestClient]
 THREADS = 5
@@ -92,3 +92,27 @@ def test_an_api_retry_with_the_same_idempotency_key_returns_the_first_record(
     headers_other = {"X-CSRF-Token": sign_in(other, "inv_bcn"), "Idempotency-Key": "k" * 24}
     again = other.post("/api/patients/P1/records/flares", json=body, headers=headers_other)
     assert again.status_code == 409  # a copy of the stored flare, refused as such
+
+
+def test_a_form_token_holds_across_a_restart(db_url: str, password_hash: str) -> None:
+    url = "/patients/P1/records/flares/new"
+    form = {"flare_date": "2024-03-06", "severity": "mild"}
+    first_app = app_for(db_url, password_hash)
+    with TestClient(first_app, base_url="https://testserver") as client:
+        csrf = sign_in(client, "entry_bcn")
+        token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).text)
+        assert token
+        form |= {"form_token": token.group(1)}
+        saved = client.post(url, data={**form, "csrf_token": csrf}, follow_redirects=False)
+        assert saved.status_code == 303
+    first_app.state.clears.registry.engine.dispose()
+    # The server restarts; the browser re-sends the form it never got an answer for.
+    second_app = app_for(db_url, password_hash)
+    with TestClient(second_app, base_url="https://testserver") as client:
+        csrf = sign_in(client, "entry_bcn")
+        again = client.post(url, data={**form, "csrf_token": csrf}, follow_redirects=False)
+        assert again.status_code == 303
+        assert again.headers["location"] == saved.headers["location"]
+        flares = client.get("/api/patients/P1/records/flares").json()
+    second_app.state.clears.registry.engine.dispose()
+    assert [f["data"]["flare_date"] for f in flares].count("2024-03-06") == 1

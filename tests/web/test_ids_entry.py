@@ -111,6 +111,9 @@ def test_api_lookups_find_the_registered_patient(make_client: Client, typed: str
     one = client.get(f"/api/patients/{typed}/records/visits/{visit['id']}")
     assert one.status_code == 200, one.text
     assert one.json()["patient_id"] == "P1"
+    page = client.get(f"/audit/patients/{typed}")
+    assert page.status_code == 200
+    assert "insert" in page.text
 
 
 def _at_once(send: Callable[[int], int]) -> list[int]:

@@ -17,6 +17,7 @@ from clears._exceptions import NotFoundError
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._models import AuditEntry
+from clears.registry._patient_ids import find_patient_id
 
 __all__ = ["ENTITIES", "AuditEntity", "entry_row", "record_history"]
 
@@ -57,8 +58,9 @@ def record_history(
     if entity not in ENTITIES:
         raise missing
     if entity == "patients":
-        entries = audit.history(session, actor=actor, patient_id=entity_id)
-        return entity_id, [e for e in entries if e.entity == "patients"]
+        patient_id = find_patient_id(session, entity_id) or entity_id  # as every lookup
+        entries = audit.history(session, actor=actor, patient_id=patient_id)
+        return patient_id, [e for e in entries if e.entity == "patients"]
     if not (entity_id.isascii() and entity_id.isdigit()) or int(entity_id) > 2**63 - 1:
         raise missing
     key = int(entity_id)

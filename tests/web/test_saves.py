@@ -253,3 +253,21 @@ def test_blanking_an_item_of_a_complete_visit_clears_its_derived_total(
     stored = client.get(f"/api/patients/P1/records/visits/{visit['id']}").json()["data"]
     # 3 was the total of the items; with one of them blank nothing gives it any more
     assert "clasi_a" not in stored
+
+
+def test_a_visit_conflict_names_the_item_by_its_clasi_label(make_client: Client) -> None:
+    ana, csrf_a, ben, csrf_b = _two_users(make_client)
+    url = "/patients/P1/records/visits/1/edit"  # the seed visit: totals only, CLASI-A 12
+    form = ana.get(url).text
+    base = {name: _field(form, name) for name in ("visit_date", "clasi_a", "clasi_d", "anc")}
+    base |= {"version": "1", "reason": "correction"}
+    ana.post(url, data={**base, "clasi_scalp_ery": "2", "anc": "1.5", "csrf_token": csrf_a})
+    page = ben.post(url, data={**base, "clasi_scalp_ery": "3", "csrf_token": csrf_b})
+    assert page.status_code == 409
+    row = re.search(r'<tr id="conflict-clasi_scalp_ery">(.*?)</tr>', page.text, re.S)
+    assert row
+    assert "Scalp: Erythema" in row.group(1)  # area and item labels of the CLASI definition
+    assert '<td class="yours">3</td>' in row.group(1)
+    assert '<td class="current">2</td>' in row.group(1)
+    assert _field(page.text, "anc") == "1.5"  # Ana's other change is in Ben's form
+    assert _field(page.text, "clasi_a") == "12"  # the typed total is kept

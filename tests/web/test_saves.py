@@ -271,3 +271,4 @@ def test_a_visit_conflict_names_the_item_by_its_clasi_label(make_client: Client)
     assert '<td class="current">2</td>' in row.group(1)
     assert _field(page.text, "anc") == "1.5"  # Ana's other change is in Ben's form
     assert _field(page.text, "clasi_a") == "12"  # the typed total is kept
+    assert _field(page.text, "reason") == "correction"  # and the reason given

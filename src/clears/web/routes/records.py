@@ -75,9 +75,11 @@ def _form_page(
     error: InputError | ConflictError | None = None,
     record_id: int | None = None,
     version: int | None = None,
+    reason: str = "",
 ) -> Response:
-    """The form with ``values`` and a fresh form token; a rejected save (422) lists its
-    problems next to their fields, a conflict (409) the fields with both values."""
+    """The form with ``values`` (and the reason given) and a fresh form token; a rejected
+    save (422) lists its problems next to their fields, a conflict (409) the fields with
+    both values."""
     problems = list(error.problems) if isinstance(error, InputError) else []
     conflicts = _conflict_rows(table, error) if isinstance(error, ConflictError) else []
     status = 200 if error is None else 422 if isinstance(error, InputError) else 409
@@ -95,6 +97,7 @@ def _form_page(
         "conflict_message": str(error).split("\n")[0] if isinstance(error, ConflictError) else "",
         "record_id": record_id,
         "version": version,
+        "reason": reason,
         "form_token": new_token(),
     }
     if table == "visits":
@@ -324,10 +327,21 @@ def _edit_save(
             error=exc,
             record_id=record_id,
             version=version,
+            reason=reason or "",
         )
     except ConflictError as exc:
         return _conflict_page(
-            request, state, registry, user, table, patient_id, record_id, version, typed, exc
+            request,
+            state,
+            registry,
+            user,
+            table,
+            patient_id,
+            record_id,
+            version,
+            typed,
+            exc,
+            reason or "",
         )
     return RedirectResponse(earlier or landing, status_code=303)
 
@@ -343,8 +357,9 @@ def _conflict_page(
     version: int,
     typed: Mapping[str, str],
     error: ConflictError,
+    reason: str = "",
 ) -> Response:
-    """The form on the stored version, with this person's changes and the conflicts."""
+    """The form on the stored version, with this person's changes, reason and conflicts."""
     current_version, current = _load(registry, user, table, patient_id, record_id)
     with registry.session() as session:
         base = record_at(
@@ -360,4 +375,5 @@ def _conflict_page(
         error=error,
         record_id=record_id,
         version=current_version,
+        reason=reason,
     )

@@ -36,6 +36,7 @@ COMMANDS: list[list[str]] = [
     ["report", "--out", "report.html"],
     ["advise", "--all", "--alerts"],
     ["patients", "rename", "P1", "P01", "--reason", "typo"],
+    ["serve", "--dev", "--port", "1"],  # refused before listening; no <db>.lock either
 ]
 
 

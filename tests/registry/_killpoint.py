@@ -9,6 +9,8 @@ about it: the stops are SQLAlchemy events and wrappers of standard-library calls
 
 ``execute:N``
     before the N-th SQL statement sent to the database;
+``insert:N``
+    before the N-th INSERT statement (rows of the transaction are being written);
 ``commit:N``
     before the N-th COMMIT is sent (the transaction is complete but not committed);
 ``committed:N``
@@ -68,6 +70,14 @@ def arm(spec: str, ready: Path) -> None:
 
     if kind == "execute":
         event.listen(sa.Engine, "before_cursor_execute", _counting(int(rest), stop))
+    elif kind == "insert":
+        hook = _counting(int(rest), stop)
+
+        def before_insert(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.lstrip().upper().startswith("INSERT"):
+                hook()
+
+        event.listen(sa.Engine, "before_cursor_execute", before_insert)
     elif kind == "commit":
         event.listen(sa.Engine, "commit", _counting(int(rest), stop))
     elif kind == "committed":

@@ -132,3 +132,33 @@ def test_meta_leave_one_out_prints_an_undefined_i2_as_not_available(tmp_path: Pa
     lines = [line for line in done.stdout.splitlines() if line.startswith("  without ")]
     assert len(lines) == 3
     assert any(line.endswith("I2=n/a") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "--n", "2", "--seed", "-1", "--out", "{out}"],
+        ["design", "power", "--treatment", "0.5", "--p0", "0.2", "--seed", "-1"],
+        ["demo", "--n", "2", "--seed", "-1", "--out", "{out}"],
+    ],
+)
+def test_a_negative_seed_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
+    # numpy.random.default_rng(-1) raised "expected non-negative integer".
+    out = tmp_path / "out"
+    done = clears_subprocess(*(arg.format(out=out) for arg in args))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "--seed" in done.stderr
+    assert not out.exists()
+
+
+def test_design_power_refuses_a_plot_that_is_not_png_before_simulating(tmp_path: Path) -> None:
+    # matplotlib raised "Format 'txt' is not supported" after the whole simulation.
+    plot = tmp_path / "power.txt"
+    done = clears_subprocess(
+        "design", "power", "--treatment", "0.5", "--p0", "0.2", "--n-sim", "20",
+        "--plot", str(plot),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "not a .png file" in done.stderr
+    assert not plot.exists()

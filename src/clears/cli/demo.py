@@ -242,7 +242,9 @@ def run_demo(
 
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("."),
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the simulation.")] = 2021,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed of the simulation.")
+    ] = 2021,
     n: Annotated[int, typer.Option("--n", help="Number of simulated patients.")] = 40,
     db: Annotated[
         str | None,

@@ -69,7 +69,7 @@ def power(
     sizes: str = typer.Option("10,20,30,40,60", "--sizes", help="Comma-separated sizes."),
     alpha: float = typer.Option(0.05, "--alpha"),
     n_sim: int = typer.Option(10_000, "--n-sim"),
-    seed: int = typer.Option(1, "--seed"),
+    seed: int = typer.Option(1, "--seed", min=0),
     plot: Path | None = typer.Option(None, "--plot", help="Write the power curve (PNG)."),  # noqa: B008
 ) -> None:
     """Power by simulation over a grid of sample sizes (two-arm or single-arm)."""
@@ -82,6 +82,8 @@ def power(
             "give exactly one of --control (two-arm) or --p0 (single-arm)",
             param_hint="'--control' / '--p0'",
         )
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise typer.BadParameter(f"{str(plot)!r} is not a .png file", param_hint="'--plot'")
     arm = _arm(treatment)
     grid = _sizes(sizes)
     rng = np.random.default_rng(seed)

@@ -30,7 +30,7 @@ def simulate(
         "aitmehdi2021", "--preset", callback=_preset, help="aitmehdi2021 or cortes2012."
     ),
     n: int = typer.Option(40, "--n", callback=_n, help="Number of patients (1-100000)."),
-    seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same files)."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Random seed (same seed, same files)."),
     out: Path | None = typer.Option(None, "--out", help="Folder for the cohort CSV files."),  # noqa: B008
     calibration: bool = typer.Option(
         False, "--calibration", help="Print published vs simulated figures instead."

@@ -77,7 +77,10 @@ def sqlite_holders(path: Path) -> list[str]:
 def _hold_sqlite(url: sa.URL, path: str, *, exclusive: bool) -> Iterator[None]:
     file = lock_file(path)
     try:
-        handle = os.open(file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            handle = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError:  # made by another account: a read-only handle locks too
+            handle = os.open(file, os.O_RDONLY)
     except OSError as exc:
         raise RegistryHeldError(
             f"{shown_url(url)}: cannot create the lock file {file} ({exc.strerror})"

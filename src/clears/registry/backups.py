@@ -413,6 +413,7 @@ def _sqlite_restore(url: sa.URL, source: Path, *, keep: bool) -> Restored:
     kept = target.with_name(f"{target.name}.before-restore-{stamp}") if keep else None
     with hold(url.render_as_string(hide_password=False), exclusive=True):
         live: sqlite3.Connection | None = None
+        replaced = False
         try:
             src_uri = f"file:{urllib.parse.quote(str(source.resolve()))}?mode=ro&immutable=1"
             with (
@@ -428,8 +429,11 @@ def _sqlite_restore(url: sa.URL, source: Path, *, keep: bool) -> Restored:
             for side in _SIDE_FILES:
                 Path(f"{target}{side}").unlink(missing_ok=True)
             os.replace(temp, target)
+            replaced = True
             _fsync(target.parent)
         except (OSError, sqlite3.Error) as exc:
+            if kept is not None and not replaced:  # the old database is still in place
+                kept.unlink(missing_ok=True)
             raise _space_error(exc, target) or BackupError(
                 f"restore of {source} into {shown_url(url)} failed: {exc}; nothing was changed"
             ) from None

@@ -24,7 +24,9 @@ from clears._exceptions import Problem
 
 __all__ = ["read_csv"]
 
-_LINE_END = re.compile(r"\r\n|\r|\n")  # the record ends csv and pandas read
+# A non-blank line: the text between the record ends csv and pandas read (\r\n, \r, \n).
+_LINE = re.compile(r"[^\r\n]+")
+_BARE_CR = re.compile(r"\r(?!\n)")  # a line ended by \r alone (old Mac files)
 _CSV = "a UTF-8 CSV table: a header row, then rows with one cell per header column"
 
 
@@ -92,39 +94,54 @@ def read_csv(path: Path) -> pd.DataFrame | list[Problem]:
     text = _decode(data, name)
     if isinstance(text, Problem):
         return [text]
-    fast = _without_quotes(text)
+    fast = _without_quotes(text, data.removeprefix(codecs.BOM_UTF8))
     return fast if fast is not None else _strict(text, name)
 
 
-def _without_quotes(text: str) -> pd.DataFrame | None:
+def _without_quotes(text: str, data: bytes | None = None) -> pd.DataFrame | None:
     """The table of a text without any quote whose every line has the header's cells.
 
     Such a text needs no CSV state machine: its records are its lines and its cells are
     split at commas, so this line check proves it has no problem, and pandas' C parser
     builds the frame (several times faster than :mod:`csv`). Any other text gives ``None``
     and is read by :func:`_strict`, which gives the same frame or names every problem.
+
+    ``data``, the file's UTF-8 bytes without a byte order mark, is what pandas parses when
+    given (less memory than parsing ``text``). Lines are checked one at a time and the
+    frame is pandas' own (no list of lines, no copy), so a large file is not held twice.
     """
-    if '"' in text:
+    if '"' in text or "\x00" in text or _BARE_CR.search(text):
+        # pandas' C parser drops what follows a NUL in a cell, and shifts the cells of a
+        # row that starts with an empty cell after a blank line ended by a bare \r.
         return None
-    lines = [line for line in _LINE_END.split(text) if line]
-    widths = {line.count(",") for line in lines}
-    if len(lines) < 2 or len(widths) != 1 or widths == {0}:
-        return None  # header only, ragged, or one column (pandas skips blank-looking lines)
-    header = lines[0].split(",")
+    header_line: str | None = None
+    count, width = 0, -1
+    for match in _LINE.finditer(text):
+        line = match.group()
+        commas = line.count(",")
+        if header_line is None:
+            header_line, width = line, commas
+        elif commas != width:
+            return None  # ragged
+        count += 1
+    if header_line is None or count < 2 or width == 0:
+        return None  # header only, or one column (pandas skips blank-looking lines)
+    header = header_line.split(",")
     if any(not column.strip() for column in header):
         return None
     raw = pd.read_csv(
-        io.StringIO(text),
-        header=None,
+        io.BytesIO(data) if data is not None else io.StringIO(text),
+        header=0,  # pandas' names are replaced by ``header`` (it renames duplicates)
         dtype=str,
         na_filter=False,
         keep_default_na=False,
         quoting=csv.QUOTE_NONE,
         skip_blank_lines=True,
+        encoding="utf-8",
     )
-    if raw.shape != (len(lines), len(header)):
+    if raw.shape != (count - 1, len(header)):
         return None
-    frame = raw.iloc[1:].astype(object).reset_index(drop=True)
+    frame = raw.astype(object, copy=False)
     frame.columns = pd.Index(header, dtype=object)
     return frame
 

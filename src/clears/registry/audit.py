@@ -258,10 +258,16 @@ class AuditReport:
         if self.legacy_rows:
             rows += f" ({self.legacy_rows} imported before row-level auditing, checked by count)"
         if self.ok:
-            return (
+            text = (
                 f"audit trail intact: {self.entries} entries, hash chain verified; "
                 f"{self.chain_text()}; {rows}"
             )
+            if self.entries and self.unkeyed == self.entries:
+                text += (
+                    f"\n  note: no entry is keyed yet, so anyone who can write the database "
+                    f"could recompute the chain; set {ENV_KEY} or {ENV_KEY_FILE}"
+                )
+            return text
         lines = []
         if self.problems:
             lines.append(

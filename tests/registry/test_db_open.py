@@ -239,3 +239,12 @@ def test_the_installed_command_prints_one_line_and_exits_1(
     assert "Traceback" not in done.stderr
     assert "s3cret" not in done.stderr
     assert _files(tmp_path) == {"notes.db"}
+
+
+def test_the_engine_keeps_the_url_as_given(fresh_sqlite: str) -> None:
+    # Exports and reports name their source by the engine's URL; mode=rw stays internal.
+    engine = open_registry(fresh_sqlite)
+    try:
+        assert engine.url.render_as_string(hide_password=False) == fresh_sqlite
+    finally:
+        engine.dispose()

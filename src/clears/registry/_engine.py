@@ -280,9 +280,16 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(parsed)
         if must_exist and path is not None:
-            quoted = urllib.parse.quote(os.path.abspath(path))
-            parsed = parsed.set(database=f"file:{quoted}", query={"mode": "rw", "uri": "true"})
-        engine = sa.create_engine(parsed, connect_args={"timeout": busy_timeout})
+            # The engine keeps the URL as given (printed, keyed on); only the connection
+            # is opened through a mode=rw URI, which fails instead of creating the file.
+            uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=rw"
+
+            def connect() -> sqlite3.Connection:
+                return sqlite3.connect(uri, uri=True, timeout=busy_timeout, check_same_thread=False)
+
+            engine = sa.create_engine(parsed, creator=connect)
+        else:
+            engine = sa.create_engine(parsed, connect_args={"timeout": busy_timeout})
         _sqlite_events(engine, busy_timeout)
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from clears._exceptions import ClearsError
+from clears.registry._engine import sqlite_path
 
 __all__ = [
     "ENV_KEY",
@@ -81,15 +81,8 @@ def default_key_file(url: sa.URL | str) -> Path | None:
     >>> default_key_file("postgresql+psycopg://clears@db/clears") is None
     True
     """
-    parsed = sa.make_url(url) if isinstance(url, str) else url
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):  # a SQLite URI filename, e.g. file:/srv/c.db?mode=rw
-        database = urllib.parse.unquote(database.removeprefix("file:").split("?", 1)[0])
-        if not database or database == ":memory:":
-            return None
-    return Path(database + KEY_FILE_SUFFIX)
+    database = sqlite_path(sa.make_url(url) if isinstance(url, str) else url)
+    return None if database is None else Path(database + KEY_FILE_SUFFIX)
 
 
 def _checked(text: str, source: str) -> AuditKey:

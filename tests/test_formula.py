@@ -75,3 +75,11 @@ def test_a_frame_round_trips_and_the_input_is_not_modified() -> None:
     before = frame.copy()
     assert restore_frame(neutralise_frame(frame)).equals(frame)
     assert frame.equals(before)
+
+
+def test_a_compact_text_column_is_restored_through_its_categories() -> None:
+    # clears.cohort reads large quote-free CSV files as category columns.
+    frame = pd.DataFrame({"term": pd.Categorical(["'=1+1", "Rash", "'=1+1", "'plain"])})
+    restored = restore_frame(frame)
+    assert restored["term"].astype(object).tolist() == ["=1+1", "Rash", "=1+1", "'plain"]
+    assert frame["term"].astype(object).tolist()[0] == "'=1+1"  # the input is not changed

@@ -90,6 +90,11 @@ def _mapped(
     out = frame.copy(deep=False)
     for position in range(out.shape[1]):
         series = out.iloc[:, position]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            # A compact text column (clears.cohort._csv): change its categories only.
+            if any(isinstance(v, str) and v.startswith(starts) for v in series.cat.categories):
+                out.isetitem(position, series.map(function).array)
+            continue
         if not _text_column(series):
             continue
         cells = (isinstance(v, str) and v.startswith(starts) for v in series.array)

@@ -3,6 +3,8 @@ memory, benchmarks/bench_validate.py): it must give exactly the frame of the str
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -77,3 +79,38 @@ def test_bare_carriage_returns_are_left_to_the_strict_path(text: str) -> None:
     # pandas read "c0,c1\r\r,0" as the row ["0", ""]; the csv module reads ["", "0"].
     assert _without_quotes(text, text.encode("utf-8")) is None
     assert _without_quotes(text) is None
+
+
+_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cohort"
+
+
+@pytest.mark.parametrize("table", ["patients", "treatments", "visits", "adverse_events"])
+def test_a_compact_read_holds_the_same_text(table: str) -> None:
+    from clears.cohort._csv import expand, read_csv
+
+    compact = read_csv(_EXAMPLE / f"{table}.csv", compact=True)
+    plain = read_csv(_EXAMPLE / f"{table}.csv")
+    assert not isinstance(compact, list)
+    assert not isinstance(plain, list)
+    assert all(isinstance(compact[c].dtype, pd.CategoricalDtype) for c in compact.columns)
+    expanded = pd.DataFrame({c: expand(compact[c]) for c in compact.columns})
+    pd.testing.assert_frame_equal(expanded, plain)
+
+
+def test_the_cohort_read_compact_equals_the_cohort_conformed_from_text() -> None:
+    import datetime as dt
+
+    import clears.cohort
+    from clears.cohort import TABLES, Cohort
+    from clears.cohort._csv import read_csv
+
+    today = dt.date(2025, 1, 1)
+    frames = {}
+    for table in TABLES:
+        frame = read_csv(_EXAMPLE / f"{table}.csv")
+        assert not isinstance(frame, list)
+        frames[table] = frame
+    expected = clears.cohort.conform(Cohort(**frames), today=today)
+    got = clears.cohort.read(_EXAMPLE, today=today)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(got.table(table), expected.table(table))

@@ -134,6 +134,39 @@ def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Serie
     return codes, sorted(problems, key=lambda p: p.row or 0)
 
 
+_SCORE_ROWS = 50_000  # visits scored at a time: the item columns are copied per batch only
+
+
+def _complete_rows(visits: pd.DataFrame, columns: list[str]) -> np.ndarray[Any, Any]:
+    """Rows where every item column is given (one column at a time, no copy of the items)."""
+    complete = np.ones(len(visits), dtype=bool)
+    for column in columns:
+        complete &= visits[column].notna().to_numpy()
+    return complete
+
+
+def _scores(
+    visits: pd.DataFrame,
+    columns: list[str],
+    complete: np.ndarray[Any, Any],
+    module: ModuleType,
+    totals: tuple[str, ...],
+) -> dict[str, np.ndarray[Any, Any]]:
+    """The totals of the complete rows, scored ``_SCORE_ROWS`` rows at a time."""
+    rows = np.flatnonzero(complete)
+    parts: dict[str, list[np.ndarray[Any, Any]]] = {total: [] for total in totals}
+    for start in range(0, len(rows), _SCORE_ROWS):
+        # Column by column: ``iloc`` on the table would first consolidate all its columns.
+        batch = rows[start : start + _SCORE_ROWS]
+        items = pd.DataFrame({column: visits[column].iloc[batch] for column in columns})
+        scored = module.score_frame(items)
+        if isinstance(scored, pd.Series):
+            scored = scored.to_frame(name=totals[0])
+        for total in totals:
+            parts[total].append(np.asarray(scored[total], dtype="float64"))
+    return {total: np.concatenate(arrays) for total, arrays in parts.items()}
+
+
 def derive_totals(
     visits: pd.DataFrame, modules: Mapping[str, ModuleType], *, file: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -151,15 +184,13 @@ def derive_totals(
         columns = list(module.DEFINITION.columns)
         if not set(columns) <= set(visits.columns):
             continue
-        complete = visits[columns].notna().all(axis=1).to_numpy()
+        complete = _complete_rows(visits, columns)
         if not complete.any():
             continue
-        scored = module.score_frame(visits.loc[complete, columns])
-        if isinstance(scored, pd.Series):
-            scored = scored.to_frame(name=totals[0])
+        scores = _scores(visits, columns, complete, module, totals)
         for total in totals:
             computed = pd.Series(np.nan, index=visits.index, dtype="float64")
-            computed[complete] = np.asarray(scored[total], dtype="float64")
+            computed[complete] = scores[total]
             if total in result.columns:
                 given = result[total].astype("float64")
                 differs = complete & given.notna().to_numpy() & (given != computed).to_numpy()
@@ -178,5 +209,10 @@ def derive_totals(
                 filled = given.where(given.notna(), computed)
             else:
                 filled = computed
-            result[total] = filled
+            if total in result.columns:
+                # Replaces the column's array; ``result[total] =`` copied the whole block.
+                position = list(result.columns).index(total)
+                result.isetitem(position, filled.to_numpy(dtype="float64", na_value=np.nan))
+            else:
+                result[total] = filled
     return result, problems

@@ -32,7 +32,7 @@ def _unescaped(read: pd.DataFrame | list[Problem]) -> pd.DataFrame | list[Proble
 def _read_one(path: Path) -> pd.DataFrame | list[Problem]:
     """Read one file: CSV strictly as text cells (:func:`read_csv`), Parquet as typed."""
     if path.suffix == ".csv":
-        return _unescaped(read_csv(path))
+        return _unescaped(read_csv(path, compact=True))
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:

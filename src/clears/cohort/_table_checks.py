@@ -8,6 +8,7 @@ rows (a duplicate is reported on every copy, not only on the "second" one).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,24 @@ def _rows(mask: pd.Series | np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
 
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """One 64-bit hash per row, combined column by column.
+
+    Equal rows get equal hashes (``-0.0`` and ``0.0``, and every NaN, hash alike); unequal
+    rows may collide, which the exact comparison after it sorts out. Only arrays of one
+    value per row are held, never a copy of the table (``DataFrame.duplicated`` factorises
+    every column at once: 8 bytes a cell, benchmarks/bench_validate.py).
+    """
+    combined: np.ndarray[Any, np.dtype[np.uint64]] = np.zeros(len(frame), dtype=np.uint64)
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if pd.api.types.is_float_dtype(column.dtype):
+            column = (column + 0.0).where(column.notna(), np.nan)
+        hashed = pd.util.hash_pandas_object(column, index=False).to_numpy(dtype=np.uint64)
+        combined = np.bitwise_xor(np.multiply(combined, np.uint64(1_000_003)), hashed)
+    return combined
+
+
 def duplicate_groups(frame: pd.DataFrame) -> dict[int, tuple[int, ...]]:
     """The rule for identical rows: each duplicated row (0-based) and its copies.
 
@@ -46,9 +65,9 @@ def duplicate_groups(frame: pd.DataFrame) -> dict[int, tuple[int, ...]]:
     """
     if frame.empty or frame.shape[1] == 0:
         return {}
-    # pandas finds the candidate rows without a Python tuple per row (blanks compare equal,
-    # as below); the exact keys are then built only for those few rows.
-    candidates = np.flatnonzero(frame.duplicated(keep=False).to_numpy())
+    # A hash per row finds the candidate rows without a Python tuple per row (blanks hash
+    # alike, as below); the exact keys are then built only for those few rows.
+    candidates = np.flatnonzero(pd.Series(_row_hashes(frame)).duplicated(keep=False).to_numpy())
     if candidates.size == 0:
         return {}
     missing = object()

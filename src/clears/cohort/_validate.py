@@ -17,6 +17,7 @@ from clears._exceptions import InputError, Problem
 from clears.cohort._coerce import coerce_column, is_blank
 from clears.cohort._columns import header_problems
 from clears.cohort._cross_checks import check_cross
+from clears.cohort._csv import expand
 from clears.cohort._items import coerce_item, derive_totals, instrument_fields, instrument_modules
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
 from clears.cohort._notices import OnWarning, notify
@@ -53,7 +54,7 @@ def _coerce_table(
         return None, problems, warnings
     columns: dict[str, pd.Series] = {}
     for name in names:
-        series = frame[name].reset_index(drop=True)
+        series = expand(frame[name].reset_index(drop=True))
         if name in known:
             columns[name], found = coerce_column(
                 series, known[name], required=name in required, file=file

@@ -115,3 +115,20 @@ def test_the_report_workbook_has_no_formula_and_keeps_numbers(
     texts = [c.value for c in values if isinstance(c.value, str)]
     assert _unsafe(texts) == []
     assert any(isinstance(c.value, int) and not isinstance(c.value, bool) for c in values)
+
+
+def test_the_report_workbook_takes_a_term_with_a_control_character(
+    hostile: Cohort, tmp_path: Path
+) -> None:
+    # openpyxl raised IllegalCharacterError for an adverse-event term holding "\x03".
+    from openpyxl import load_workbook
+
+    from clears.report import build_report, write_xlsx
+
+    events = hostile.adverse_events.copy()
+    events.loc[0, "term"] = "Rash\x03"
+    cohort = dataclasses.replace(hostile, adverse_events=events)
+    path = write_xlsx(build_report(cohort), tmp_path / "tables.xlsx")
+    texts = [c.value for sheet in load_workbook(path) for row in sheet.iter_rows() for c in row]
+    assert not any(isinstance(t, str) and "\x03" in t for t in texts)
+    assert any(isinstance(t, str) and "Rash\ufffd" in t for t in texts)

@@ -132,3 +132,20 @@ def test_the_report_workbook_takes_a_term_with_a_control_character(
     texts = [c.value for sheet in load_workbook(path) for row in sheet.iter_rows() for c in row]
     assert not any(isinstance(t, str) and "\x03" in t for t in texts)
     assert any(isinstance(t, str) and "Rash\ufffd" in t for t in texts)
+
+
+def test_the_report_document_takes_a_term_with_a_control_character(
+    hostile: Cohort, tmp_path: Path
+) -> None:
+    # python-docx refuses text that is not XML 1.0 ("All strings must be XML compatible").
+    from docx import Document
+
+    from clears.report import build_report, write_docx
+
+    events = hostile.adverse_events.copy()
+    events.loc[0, "term"] = "Rash\x03"
+    cohort = dataclasses.replace(hostile, adverse_events=events)
+    document = Document(str(write_docx(build_report(cohort), tmp_path / "tables.docx")))
+    texts = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert not any("\x03" in t for t in texts)
+    assert any("Rash\ufffd" in t for t in texts)

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from clears._formula import neutralise
 from clears.report._model import Report
+from clears.report._xml_text import XML_ILLEGAL, xml_text
 
 __all__ = ["write_xlsx"]
 
 
 def _sheet_name(key: str, used: set[str]) -> str:
-    base = "".join(c for c in _ILLEGAL.sub("", key) if c not in "[]:*?/\\")[:31] or "table"
+    base = "".join(c for c in XML_ILLEGAL.sub("", key) if c not in "[]:*?/\\")[:31] or "table"
     name, k = base, 2
     while name.lower() in used:
         suffix = f"_{k}"
@@ -33,16 +34,12 @@ def _sheet_name(key: str, used: set[str]) -> str:
 _PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 
 
-#: Control characters XML 1.0 (and so a worksheet) cannot hold; openpyxl refuses them.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _cell(value: object) -> str | int | float:
     """What a worksheet cell holds for ``value``: a number, or text that is never a formula.
 
     Control characters a worksheet cannot hold are shown as U+FFFD.
     """
-    text = _ILLEGAL.sub("\ufffd", str(value))
+    text = xml_text(value)
     if _PLAIN_NUMBER.fullmatch(text):
         return float(text) if "." in text else int(text)
     return neutralise(text)
@@ -71,7 +68,7 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
         sheet = book.create_sheet(_sheet_name(table.key, used))
         sheet.append([_cell(table.title)])
         sheet["A1"].font = bold
-        sheet.append([neutralise(_ILLEGAL.sub("\ufffd", str(c))) for c in table.frame.columns])
+        sheet.append([neutralise(xml_text(c)) for c in table.frame.columns])
         for cell in sheet[2]:
             cell.font = bold
         for row in table.frame.itertuples(index=False):

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.web._setup import PASSWORD, add_follow_up, app_for
+from tests.web._setup import PASSWORD, add_follow_up, app_for, served
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -60,30 +57,9 @@ def chromium() -> str:
 def server(db_url: str, password_hash: str) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, in a thread (the seed with
     follow-up visits, so that the study report can be built)."""
-    import uvicorn
-
     add_follow_up(db_url)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        app_for(db_url, password_hash),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with served(app_for(db_url, password_hash)) as url:
+        yield url
 
 
 def test_sign_in_enrol_visit_live_score_advice_export_report(chromium: str, server: str) -> None:

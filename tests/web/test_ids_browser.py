@@ -9,14 +9,11 @@ check that no id opens another patient's page or writes to another patient.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 from tests.web._awkward import AWKWARD, add_awkward_patients
-from tests.web._setup import ADMIN, PASSWORD, app_for
+from tests.web._setup import ADMIN, PASSWORD, app_for, served
 from tests.web.test_e2e import ARTIFACTS, chromium
 
 from clears.registry._engine import make_engine, transaction
@@ -41,30 +38,9 @@ DAY = "2024-03-05"
 @pytest.fixture
 def awkward_server(db_url: str, password_hash: str) -> Iterator[str]:
     """The app over a registry with the awkward ids, served by uvicorn in a thread."""
-    import uvicorn
-
     add_awkward_patients(db_url)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        app_for(db_url, password_hash),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with served(app_for(db_url, password_hash)) as url:
+        yield url
 
 
 def _visit_days(url: str) -> dict[str, list[str]]:

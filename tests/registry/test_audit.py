@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from tests.registry._chain import hmac_of, sha256_of
 from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import NotFoundError
@@ -19,27 +16,6 @@ from clears.registry import audit, migrate
 from clears.registry._engine import make_engine, transaction
 from clears.registry.patients import create_centre, update_patient
 from clears.registry.records import add_record
-
-#: The documented hash payload: these columns of the entry, in this order, as a JSON list.
-_HASHED = (
-    "id",
-    "at",
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "patient_id",
-    "before",
-    "after",
-    "reason",
-    "prev_hash",
-)
-
-
-def _sha256(row: Mapping[Any, Any]) -> str:
-    """The entry's hash recomputed independently with hashlib from the documented payload."""
-    payload = json.dumps([row[f] for f in _HASHED], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _populate(session: Session) -> None:
@@ -79,12 +55,6 @@ def test_every_write_is_recorded_with_before_and_after(session: Session) -> None
     assert audit.verify(session).ok
 
 
-def _hmac_sha256(row: Mapping[Any, Any], key: bytes) -> str:
-    """The keyed hash recomputed independently with hmac from the documented payload."""
-    payload = json.dumps([row[f] for f in _HASHED], separators=(",", ":"), ensure_ascii=False)
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
-
-
 def test_entries_are_hmac_sha256_with_the_configured_key(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,7 +63,7 @@ def test_entries_are_hmac_sha256_with_the_configured_key(
     _populate(session)
     row = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 1")).mappings().one()
     assert row["prev_hash"] == "0" * 64
-    assert row["hash"] == _hmac_sha256(row, key.encode())
+    assert row["hash"] == hmac_of(row, key.encode())
     second = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 2")).mappings().one()
     assert second["prev_hash"] == row["hash"]
     assert "entries 1–6 keyed (HMAC-SHA256)" in audit.verify(session).to_text()
@@ -106,7 +76,7 @@ def test_without_a_key_entries_are_sha256_of_the_canonical_entry(
     _populate(session)
     row = session.execute(sa.text("SELECT * FROM audit_log WHERE id = 1")).mappings().one()
     assert row["prev_hash"] == "0" * 64
-    assert row["hash"] == _sha256(row)
+    assert row["hash"] == sha256_of(row)
     text = audit.verify(session).to_text()
     assert "entries 1–6 unkeyed (SHA-256)" in text
     assert "note: no entry is keyed yet" in text
@@ -138,7 +108,7 @@ def test_verify_detects_a_rewritten_entry_with_a_fresh_hash(session: Session) ->
     row["actor"] = "forger"
     session.execute(
         sa.text("UPDATE audit_log SET actor = 'forger', hash = :h WHERE id = 2"),
-        {"h": _sha256(row)},
+        {"h": sha256_of(row)},
     )
     assert "entry 3: does not follow" in audit.verify(session).to_text()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from tests.registry._helpers import ADMIN, TODAY
+from tests.registry._helpers import ADMIN, TODAY, race
 from tests.registry._own_db import own_database
 from tests.registry.test_ids_entry_points import _cohort
 
@@ -44,26 +43,11 @@ def own_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _race(url: str, save: Callable[[Any, int], object]) -> list[object]:
-    """Run ``save(session, n)`` in THREADS threads at once; each outcome or exception."""
     engine = make_engine(url)
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[object] = [None] * THREADS
-
-    def run(n: int) -> None:
-        barrier.wait()
-        try:
-            with transaction(engine) as session:
-                outcomes[n] = save(session, n)
-        except Exception as exc:  # every outcome is checked below
-            outcomes[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    engine.dispose()
-    return outcomes
+    try:
+        return race(engine, save, THREADS)
+    finally:
+        engine.dispose()
 
 
 def _stored(url: str, table: sa.Table, column: str) -> list[str]:

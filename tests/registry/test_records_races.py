@@ -7,14 +7,13 @@ clear, retryable conflict, never an unexpected error or a second copy.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.registry._helpers import ADMIN, BCN, TODAY
+from tests.registry._helpers import ADMIN, BCN, TODAY, race
 
 from clears._exceptions import ConflictError
 from clears.registry import migrate
@@ -59,24 +58,7 @@ def racing(
 
 
 def _race(engine: sa.Engine, save: Callable[[Any, int], object]) -> list[object]:
-    """Run ``save(session, n)`` in THREADS threads at once; each outcome or exception."""
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[object] = [None] * THREADS
-
-    def run(n: int) -> None:
-        barrier.wait()
-        try:
-            with transaction(engine) as session:
-                outcomes[n] = save(session, n)
-        except Exception as exc:  # every outcome is checked below
-            outcomes[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return outcomes
+    return race(engine, save, THREADS)
 
 
 def _rows(engine: sa.Engine, table: str) -> list[Any]:

@@ -8,17 +8,15 @@ own functions.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from tests.registry._chain import hmac_of, sha256_of
 from tests.registry._helpers import ADMIN, BCN, TODAY, two_centres
 
 import clears.cohort
@@ -31,37 +29,12 @@ from clears.registry.records import add_record, delete_record, update_record
 EXAMPLE = Path(clears.cohort.__file__).parents[3] / "examples" / "cohort"
 KEY = "tamper-suite-key-" + "0123456789abcdef" * 2
 GENESIS = "0" * 64
-_HASHED = (
-    "id",
-    "at",
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "patient_id",
-    "before",
-    "after",
-    "reason",
-    "prev_hash",
-)
 
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
     """Both backends write keyed entries with the same configured key."""
     monkeypatch.setenv("CLEARS_AUDIT_KEY", KEY)
-
-
-def _payload(row: Mapping[str, Any]) -> bytes:
-    return json.dumps([row[f] for f in _HASHED], separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _sha256(row: Mapping[str, Any]) -> str:
-    return hashlib.sha256(_payload(row)).hexdigest()
-
-
-def _hmac(row: Mapping[str, Any], key: str) -> str:
-    return hmac.new(key.encode(), _payload(row), hashlib.sha256).hexdigest()
 
 
 def _registry(session: Session) -> dict[str, int]:
@@ -299,7 +272,7 @@ def _forge_visit(session: Session, visit: int) -> tuple[list[dict[str, Any]], in
 def test_data_rewritten_and_the_chain_recomputed_without_the_key(session: Session) -> None:
     ids = _registry(session)
     rows, first = _forge_visit(session, ids["visit"])
-    _rechain(session, rows, _sha256, first)
+    _rechain(session, rows, sha256_of, first)
     text = _problems(session)
     assert f"entry {first}: unkeyed (SHA-256) after keyed entry 1" in text
     assert "hb stored" not in text  # the forged trail and the table agree
@@ -312,7 +285,7 @@ def test_the_whole_chain_recomputed_without_the_key_is_caught_by_the_anchor(
     anchor = audit.take_anchor(session)
     assert anchor.keyed
     rows, _ = _forge_visit(session, ids["visit"])
-    _rechain(session, rows, _sha256, 1)
+    _rechain(session, rows, sha256_of, 1)
     plain = audit.verify(session)
     assert plain.ok  # indistinguishable from an old unkeyed trail, except that it says so
     assert f"entries 1–{len(rows)} unkeyed (SHA-256)" in plain.to_text()
@@ -323,7 +296,7 @@ def test_the_whole_chain_recomputed_without_the_key_is_caught_by_the_anchor(
 def test_the_chain_recomputed_with_a_guessed_key(session: Session) -> None:
     ids = _registry(session)
     rows, first = _forge_visit(session, ids["visit"])
-    _rechain(session, rows, lambda row: _hmac(row, "guessed-" + "x" * 32), first)
+    _rechain(session, rows, lambda row: hmac_of(row, "guessed-" + "x" * 32), first)
     text = _problems(session)
     assert f"entry {first}: content does not match its hash (edited)" in text
 
@@ -375,10 +348,10 @@ def test_an_unkeyed_trail_becomes_keyed_at_the_next_write(
     with monkeypatch.context() as unkeyed:
         unkeyed.setattr(audit, "resolve_audit_key", lambda *_, **__: None)
         two_centres(session)  # 4 entries, as written before audit keys existed
-    assert [_sha256(row) == row["hash"] for row in _entries(session)] == [True] * 4
+    assert [sha256_of(row) == row["hash"] for row in _entries(session)] == [True] * 4
     update_patient(session, actor=BCN, patient_id="P1", version=1, changes={"birth_year": 1960})
     rows = _entries(session)
-    assert rows[4]["hash"] == _hmac(rows[4], KEY)
+    assert rows[4]["hash"] == hmac_of(rows[4], KEY)
     report = audit.verify(session)
     assert report.ok, report.to_text()
     assert "entries 1–4 unkeyed (SHA-256), entry 5 keyed (HMAC-SHA256)" in report.to_text()
@@ -397,7 +370,7 @@ def _legacy_import(session: Session) -> int:
     for number, row in enumerate(rows, 1):
         _sql(session, "UPDATE audit_log SET id = :new WHERE id = :old", new=-number, old=row["id"])
         row["id"], row["prev_hash"] = number, previous
-        row["hash"] = _hmac(row, KEY)
+        row["hash"] = hmac_of(row, KEY)
         previous = row["hash"]
     for row in rows:
         _sql(

@@ -33,9 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_registry import _clears, run_measured, simulated
-from clears.registry import audit, importer, migrate
-from clears.registry._actor import Actor
-from clears.registry._engine import make_engine, transaction
+from clears.registry import Actor, audit, importer, make_engine, migrate, transaction
 
 
 def build(folder: Path, n: int, visits: int) -> tuple[str, float, float]:

@@ -39,9 +39,7 @@ from clears.cohort import Cohort, conform, write
 from clears.cohort._coerce import display_value
 from clears.cohort._cross_checks import _describe, _overlapping_periods
 from clears.instruments import clasi
-from clears.registry import migrate
-from clears.registry._actor import Actor
-from clears.registry._engine import make_engine, transaction
+from clears.registry import Actor, make_engine, migrate, transaction
 from clears.registry.exporter import export_cohort
 from clears.registry.importer import import_cohort
 from clears.registry.patients import timeline

@@ -49,9 +49,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from clears.registry import audit
-from clears.registry._actor import Actor
-from clears.registry._engine import make_engine, transaction
+from clears.registry import Actor, audit, make_engine, transaction
 from clears.registry._models import Base, audit_head_table
 from clears.registry.patients import create_centre
 from clears.web.security import hash_password

@@ -36,9 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from clears.protocol import worklist
-from clears.registry import migrate
-from clears.registry._actor import Actor
-from clears.registry._engine import make_engine, transaction
+from clears.registry import Actor, make_engine, migrate, transaction
 from clears.registry.importer import import_cohort
 from clears.registry.records import add_record
 from clears.simulate import simulate

@@ -37,8 +37,7 @@ def verify(
     --anchor, a trail that no longer reaches the anchor. Keyed entries that cannot be
     checked (no audit key) also exit 1.
     """
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
+    from clears.registry import open_registry, transaction
     from clears.registry.audit import verify as check
     from clears.registry.audit_anchor import parse_anchor
 
@@ -67,8 +66,7 @@ def anchor(
     Keep it where the database administrator cannot write; 'clears audit verify --anchor
     FILE' then detects entries removed from the end, an emptied log and a rewritten trail.
     """
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
+    from clears.registry import open_registry, transaction
     from clears.registry.audit import take_anchor
 
     engine = open_registry(db)
@@ -91,10 +89,7 @@ def show(
 ) -> None:
     """Print every audit entry of one patient, oldest first (command-line user: all centres)."""
     from clears.cohort._ids import normalise_id
-    from clears.registry._actor import Actor
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
-    from clears.registry._patient_ids import find_patient_id
+    from clears.registry import Actor, find_patient_id, open_registry, transaction
     from clears.registry.audit import history
 
     engine = open_registry(db)

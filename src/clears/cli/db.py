@@ -31,8 +31,7 @@ DbOption = Annotated[
 @app.command("init")
 def init(db: DbOption = None) -> None:
     """Create the registry tables in a new database (by running every migration)."""
-    from clears.registry import migrate
-    from clears.registry._engine import resolve_url, shown_url
+    from clears.registry import migrate, resolve_url, shown_url
 
     revision = migrate.init(db)
     typer.echo(f"initialised {shown_url(resolve_url(db))} at revision {revision}")
@@ -48,8 +47,7 @@ def upgrade(
     The data checks of every pending revision run first: if existing rows break a
     constraint a revision adds, each is listed and nothing is changed.
     """
-    from clears.registry import migrate
-    from clears.registry._engine import resolve_url, shown_url
+    from clears.registry import migrate, resolve_url, shown_url
 
     reached = migrate.upgrade(db, revision=revision, existing=True)
     typer.echo(f"{shown_url(resolve_url(db))} is at revision {reached}")

@@ -206,7 +206,7 @@ def run_demo(
         ``n`` outside 1-100,000, or ``db`` an in-memory database.
     """
     from clears.cli.report import render
-    from clears.registry._actor import Actor
+    from clears.registry import Actor
     from clears.registry.exporter import export_cohort
     from clears.registry.importer import import_cohort
 

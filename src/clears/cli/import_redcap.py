@@ -23,9 +23,7 @@ def import_redcap(
     ] = None,
 ) -> None:
     """Import REDCap records (visits, adverse events): on any problem nothing is written."""
-    from clears.registry._actor import Actor
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
+    from clears.registry import Actor, open_registry, transaction
     from clears.registry.exports.redcap_flat import import_redcap as run
 
     reference = iso_date(today, option="--today")

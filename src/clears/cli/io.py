@@ -63,9 +63,7 @@ def import_(
     ] = None,
 ) -> None:
     """Import a cohort in one transaction: on any problem nothing is written."""
-    from clears.registry._actor import Actor
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
+    from clears.registry import Actor, open_registry, transaction
     from clears.registry.importer import import_cohort
 
     reference = iso_date(today, option="--today")
@@ -103,9 +101,7 @@ def export(
     study: Annotated[str, typer.Option("--study", help="SDTM STUDYID.")] = "CLEARS",
 ) -> None:
     """Export the registry (every centre: command-line user) in one format."""
-    from clears.registry._actor import Actor
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
+    from clears.registry import Actor, open_registry, transaction
     from clears.registry.exporter import export_cohort
     from clears.registry.exports.writer import write_export
 

@@ -25,10 +25,7 @@ def rename(
 
     Example: clears patients rename 'P/04' P04 --reason "legacy id with '/'" --db sqlite:///clears.db
     """
-    from clears.registry._actor import Actor
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
-    from clears.registry._rename import rename_patient
+    from clears.registry import Actor, open_registry, rename_patient, transaction
 
     engine = open_registry(db)
     try:

@@ -89,9 +89,7 @@ def load_cohort(cohort: str | None, db: str | None) -> Any:
         return read(cohort, on_warning=print_warning)
     import getpass
 
-    from clears.registry._actor import Actor
-    from clears.registry._engine import transaction
-    from clears.registry._open import open_registry
+    from clears.registry import Actor, open_registry, transaction
     from clears.registry.exporter import export_cohort
 
     engine = open_registry(db)  # never creates a database: a mistyped --db is an error

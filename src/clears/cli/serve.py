@@ -138,8 +138,7 @@ def serve(
                 for e in exc.errors()
             ]
         ) from exc
-    from clears.registry._hold import hold
-    from clears.registry._open import open_registry
+    from clears.registry import hold, open_registry
 
     # Held for as long as the server runs (from before its first connection), so that
     # clears db restore refuses meanwhile.

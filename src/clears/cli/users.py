@@ -52,14 +52,12 @@ def _registry_centres(url: str) -> set[str]:
     import sqlalchemy as sa
 
     from clears._exceptions import InputError, Problem
-    from clears.registry._engine import shown_url
-    from clears.registry._models import Centre
-    from clears.registry._open import open_registry
+    from clears.registry import Actor, centre_codes, open_registry, shown_url, transaction
 
     engine = open_registry(url)
     try:
-        with engine.connect() as connection:
-            codes = connection.execute(sa.select(Centre.code)).scalars().all()
+        with transaction(engine) as session:
+            codes = centre_codes(session, actor=Actor.everywhere("clears users"))
     except sa.exc.SQLAlchemyError as exc:
         raise InputError(
             Problem("db", shown_url(url), f"cannot be read ({type(exc).__name__})", "a registry")

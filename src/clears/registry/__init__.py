@@ -1,1 +1,102 @@
-"""The registry: database models, migrations, services, audit trail, import and export."""
+"""The registry: database models, migrations, services, audit trail, import and export.
+
+Everything outside the registry uses this package's names (and its public modules
+``audit``, ``audit_key``, ``audit_anchor``, ``backups``, ``migrate``, ``exporter``,
+``importer``, ``patients``, ``records`` and ``exports``); its ``_``-prefixed modules are its
+own. A test keeps it that way.
+"""
+
+from clears.registry._actor import Actor
+from clears.registry._audit_reads import AUDITED_ENTITIES, last_entry_ids, record_history
+from clears.registry._engine import (
+    DEFAULT_URL,
+    ENV_VAR,
+    RegistryBusyError,
+    RegistryFullError,
+    make_engine,
+    parse_url,
+    resolve_url,
+    shown_url,
+    sqlite_path,
+    transaction,
+)
+from clears.registry._hold import RegistryHeldError, hold
+from clears.registry._merge import same as same_value
+from clears.registry._merge import shown as shown_value
+from clears.registry._models import AuditEntry
+from clears.registry._open import RegistryOpenError, connection_failure, open_registry
+from clears.registry._patient_ids import find_patient_id
+from clears.registry._records import Record
+from clears.registry._submissions import claim as claim_submission
+from clears.registry._submissions import new_token as new_form_token
+from clears.registry._submissions import settle as settle_submission
+from clears.registry.exporter import export_cohort, write_cohort
+from clears.registry.importer import ImportSummary, import_cohort
+from clears.registry.patients import (
+    centre_codes,
+    create_centre,
+    create_patient,
+    get_patient,
+    list_patients,
+    rename_patient,
+    timeline,
+    update_patient,
+)
+from clears.registry.records import (
+    RecordTable,
+    add_record,
+    delete_record,
+    get_record,
+    lock_visit,
+    record_at,
+    update_record,
+)
+
+__all__ = [
+    "AUDITED_ENTITIES",
+    "DEFAULT_URL",
+    "ENV_VAR",
+    "Actor",
+    "AuditEntry",
+    "ImportSummary",
+    "Record",
+    "RecordTable",
+    "RegistryBusyError",
+    "RegistryFullError",
+    "RegistryHeldError",
+    "RegistryOpenError",
+    "add_record",
+    "centre_codes",
+    "claim_submission",
+    "connection_failure",
+    "create_centre",
+    "create_patient",
+    "delete_record",
+    "export_cohort",
+    "find_patient_id",
+    "get_patient",
+    "get_record",
+    "hold",
+    "import_cohort",
+    "last_entry_ids",
+    "list_patients",
+    "lock_visit",
+    "make_engine",
+    "new_form_token",
+    "open_registry",
+    "parse_url",
+    "record_at",
+    "record_history",
+    "rename_patient",
+    "resolve_url",
+    "same_value",
+    "settle_submission",
+    "shown_url",
+    "shown_value",
+    "sqlite_path",
+    "timeline",
+    "transaction",
+    "update_patient",
+    "update_record",
+    "write_cohort",
+]

@@ -30,6 +30,7 @@ from clears.registry._records import Record
 from clears.registry._rename import rename_patient
 
 __all__ = [
+    "centre_codes",
     "create_centre",
     "create_patient",
     "get_patient",
@@ -38,6 +39,13 @@ __all__ = [
     "timeline",
     "update_patient",
 ]
+
+
+def centre_codes(session: Session, *, actor: Actor) -> list[str]:
+    """Codes of the centres the actor may see, sorted (every centre for network-wide actors)."""
+    if not actor.all_centres:
+        return sorted(actor.centres)
+    return sorted(session.execute(sa.select(Centre.code)).scalars())
 
 
 def create_centre(session: Session, *, actor: Actor, code: str, name: str | None = None) -> int:

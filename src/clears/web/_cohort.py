@@ -11,24 +11,15 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears.cohort import DATE_COLUMNS, TABLES, Cohort
 from clears.cohort._schema import schema_of
-from clears.registry._actor import Actor
-from clears.registry._models import Centre
+from clears.registry import Actor
 from clears.registry.exporter import export_cohort
 from clears.registry.patients import get_patient
 
-__all__ = ["cohort_for", "relabel", "visible_centres"]
-
-
-def visible_centres(session: Session, *, actor: Actor) -> list[str]:
-    """Centre codes the actor may see, sorted."""
-    if not actor.all_centres:
-        return sorted(actor.centres)
-    return sorted(session.execute(sa.select(Centre.code)).scalars())
+__all__ = ["cohort_for", "relabel"]
 
 
 def cohort_for(

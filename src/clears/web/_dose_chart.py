@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clears.registry._records import Record
+from clears.registry import Record
 
 __all__ = ["DoseBar", "DoseChart", "dose_timeline"]
 

@@ -17,7 +17,7 @@ from clears.cohort._schema import Column, Kind, schema_of
 from clears.instruments import sledai
 from clears.instruments._definition import Field
 from clears.instruments.clasi_definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
-from clears.registry._merge import shown
+from clears.registry import shown_value
 
 __all__ = [
     "TOTAL_LABELS",
@@ -221,4 +221,4 @@ def form_values(values: Mapping[str, Any]) -> dict[str, str]:
     >>> form_values({"end_date": dt.date(2026, 11, 30), "grade": 2.0, "serious": False})
     {'end_date': '2026-11-30', 'grade': '2', 'serious': 'false'}
     """
-    return {name: shown(value) for name, value in values.items()}
+    return {name: shown_value(value) for name, value in values.items()}

@@ -19,7 +19,7 @@ from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae import grade_lab
 from clears.outcomes import derive
 from clears.protocol import advise, load_protocol
-from clears.registry._records import Record
+from clears.registry import Record
 from clears.units import canonical_unit
 
 __all__ = [

@@ -18,46 +18,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from clears.protocol import ProtocolDefinition, WorklistRow, load_protocol
 from clears.protocol._worklist import sort_rows, split_by_patient, worklist_row
-from clears.registry._actor import Actor
-from clears.registry._models import audit_table, centres_table, patients_table
+from clears.registry import Actor, last_entry_ids
 from clears.registry.exporter import export_cohort
 from clears.web.deps import Registry
 
-__all__ = ["WorklistCache", "WorklistView", "audit_keys"]
+__all__ = ["WorklistCache", "WorklistView"]
 
 #: A patient's cache key: the id of their last audit entry (0 when none) and the day.
 Key = tuple[int, dt.date]
 #: Up to this many stale patients are read from the registry by id; more, the whole cohort
 #: of the actor is read once (one query per table either way).
 _FEW = 500
-
-
-def audit_keys(session: Session, *, actor: Actor) -> dict[str, int]:
-    """The actor's patients with the id of each one's last audit entry (0 when none).
-
-    One grouped query over the indexed ``audit_log.patient_id``; no clinical rows are read.
-    """
-    last = (
-        sa.select(audit_table.c.patient_id, sa.func.max(audit_table.c.id).label("last_id"))
-        .where(audit_table.c.patient_id.is_not(None))
-        .group_by(audit_table.c.patient_id)
-        .subquery()
-    )
-    query = (
-        sa.select(patients_table.c.patient_id, sa.func.coalesce(last.c.last_id, 0))
-        .select_from(
-            patients_table.join(centres_table, patients_table.c.centre_key == centres_table.c.id)
-        )
-        .outerjoin(last, last.c.patient_id == patients_table.c.patient_id)
-    )
-    if not actor.all_centres:
-        query = query.where(centres_table.c.code.in_(sorted(actor.centres)))
-    return {str(pid): int(entry) for pid, entry in session.execute(query)}
 
 
 @dataclass(frozen=True)
@@ -110,7 +83,7 @@ class WorklistCache:
         """The worklist of the actor's patients on ``as_of``, screening stale patients first
         (in the background when it takes longer than ``wait`` seconds)."""
         with registry.session() as session:
-            keys = audit_keys(session, actor=actor)
+            keys = last_entry_ids(session, actor=actor)
         wanted = {pid: (entry, as_of) for pid, entry in keys.items()}
         stale = self._stale(wanted)
         if stale:

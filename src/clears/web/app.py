@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
-from clears.registry._engine import RegistryBusyError, make_engine
+from clears.registry import RegistryBusyError, make_engine
 from clears.web._urls import add_filters
 from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
 from clears.web.routes import (

@@ -22,8 +22,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from clears.registry._actor import Actor
-from clears.registry._engine import transaction
+from clears.registry import Actor, transaction
 from clears.web.security import RateLimiter, SessionStore, csrf_token, csrf_valid
 from clears.web.settings import Settings
 from clears.web.users import User, UserDirectory

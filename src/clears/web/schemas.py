@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from clears.registry._records import Record
+from clears.registry import Record
 
 __all__ = [
     "AuditRead",

@@ -21,7 +21,7 @@ from typing import Any
 
 from clears._exceptions import InputError, Problem
 from clears._json_input import read_json_file
-from clears.registry._actor import Actor
+from clears.registry import Actor
 
 __all__ = ["ALL_CENTRES", "Role", "User", "UserDirectory"]
 

@@ -9,10 +9,7 @@ from fastapi import APIRouter, Header
 from sqlalchemy.orm import Session
 
 from clears._exceptions import NotFoundError
-from clears.registry._actor import Actor
-from clears.registry._patient_ids import find_patient_id
-from clears.registry._records import Record
-from clears.registry._submissions import claim, settle
+from clears.registry import Actor, Record, claim_submission, find_patient_id, settle_submission
 from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, get_record, update_record
 from clears.web._urls import SegmentRoute
@@ -64,7 +61,9 @@ def add(
     if idempotency_key is not None:
         token = hashlib.sha256(f"{user.username}\0{idempotency_key}".encode()).hexdigest()
     with registry.session() as session:
-        earlier = None if token is None else claim(session, actor=user.actor(), token=token)
+        earlier = (
+            None if token is None else claim_submission(session, actor=user.actor(), token=token)
+        )
         if earlier is not None and earlier.isdigit():
             record = patient_record(
                 session,
@@ -78,7 +77,7 @@ def add(
                 session, actor=user.actor(), table=table, patient_id=patient_id, values=body.values
             )
             if token is not None:
-                settle(session, token=token, result=str(record.id))
+                settle_submission(session, token=token, result=str(record.id))
     return RecordRead.of(record)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from clears.web._audit import AuditEntity, entry_row, record_history
+from clears.registry import record_history
+from clears.web._audit import AuditEntity, entry_row
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CurrentUser, RegistryDep, StateDep

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from clears.outcomes import derive
-from clears.web._cohort import cohort_for, relabel, visible_centres
+from clears.registry import centre_codes
+from clears.web._cohort import cohort_for, relabel
 from clears.web._exports import ExportFormat, export_filename, export_zip
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
@@ -102,7 +103,7 @@ def export_response(
     """The zip download of the user's centres in ``format`` (page and API share it)."""
     actor = user.actor()
     with registry.session() as session:
-        cohort = relabel(cohort_for(session, actor=actor), visible_centres(session, actor=actor))
+        cohort = relabel(cohort_for(session, actor=actor), centre_codes(session, actor=actor))
     data = export_zip(cohort, format=format, deidentified=deidentified)
     name = export_filename(format, deidentified=deidentified)
     return Response(

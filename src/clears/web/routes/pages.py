@@ -13,11 +13,11 @@ from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
-from clears.registry import audit
+from clears.registry import audit, centre_codes
 from clears.registry.patients import create_patient, get_patient, list_patients, timeline
 from clears.web import _patient_view as view
 from clears.web._audit import entry_row
-from clears.web._cohort import cohort_for, visible_centres
+from clears.web._cohort import cohort_for
 from clears.web._dose_chart import dose_timeline
 from clears.web._forms import submitted, table_fields
 from clears.web._render import render
@@ -50,7 +50,7 @@ def patients(
     with registry.session() as session:
         by_centre = {
             centre: list_patients(session, actor=actor, centre=centre)
-            for centre in visible_centres(session, actor=actor)
+            for centre in centre_codes(session, actor=actor)
         }
     return render(request, state, user, "patients.html", by_centre=by_centre)
 
@@ -66,7 +66,7 @@ def _enrol_page(
     status: int = 200,
 ) -> Response:
     with registry.session() as session:
-        centres = visible_centres(session, actor=user.actor())
+        centres = centre_codes(session, actor=user.actor())
     return render(
         request,
         state,

@@ -24,8 +24,13 @@ from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
-from clears.registry._merge import same, shown
-from clears.registry._submissions import claim, new_token, settle
+from clears.registry import (
+    claim_submission,
+    new_form_token,
+    same_value,
+    settle_submission,
+    shown_value,
+)
 from clears.registry.patients import get_patient
 from clears.registry.records import RecordTable, add_record, record_at, update_record
 from clears.web import _forms as forms
@@ -57,8 +62,8 @@ def _conflict_rows(table: str, error: ConflictError) -> list[dict[str, str]]:
         {
             "field": c.field,
             "label": forms.field_label(table, c.field),
-            "yours": shown(c.yours),
-            "current": shown(c.current),
+            "yours": shown_value(c.yours),
+            "current": shown_value(c.current),
         }
         for c in error.conflicts
     ]
@@ -98,7 +103,7 @@ def _form_page(
         "record_id": record_id,
         "version": version,
         "reason": reason,
-        "form_token": new_token(),
+        "form_token": new_form_token(),
     }
     if table == "visits":
         context |= {
@@ -122,7 +127,7 @@ def _token(form: FormData) -> str | None:
 
 def _claimed(session: Session, user: User, token: str | None) -> str | None:
     """Where an earlier save of this form landed (``None``: not saved yet, go on)."""
-    return None if token is None else claim(session, actor=user.actor(), token=token)
+    return None if token is None else claim_submission(session, actor=user.actor(), token=token)
 
 
 def _save_new(
@@ -145,7 +150,7 @@ def _save_new(
                     session, actor=user.actor(), table=table, patient_id=patient_id, values=values
                 )
                 if token is not None:
-                    settle(session, token=token, result=landing)
+                    settle_submission(session, token=token, result=landing)
     except (InputError, ConflictError) as exc:
         return _form_page(
             request, state, user, table=table, patient_id=patient_id, values=values, error=exc
@@ -276,7 +281,7 @@ def _after_conflict(
     values = forms.form_values(current)
     for name in forms.editable(table):
         mine = typed.get(name, "")
-        if base is None or not same(mine, shown(base.get(name))):
+        if base is None or not same_value(mine, shown_value(base.get(name))):
             values[name] = mine
     return {name: value for name, value in values.items() if value}
 
@@ -315,7 +320,7 @@ def _edit_save(
                     reason=reason,
                 )
                 if token is not None:
-                    settle(session, token=token, result=landing)
+                    settle_submission(session, token=token, result=landing)
     except InputError as exc:
         return _form_page(
             request,

@@ -13,8 +13,9 @@ import base64
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from clears.registry import centre_codes
 from clears.web import _report
-from clears.web._cohort import cohort_for, relabel, visible_centres
+from clears.web._cohort import cohort_for, relabel
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CurrentUser, Registry, RegistryDep, StateDep
@@ -29,7 +30,7 @@ def _built(registry: Registry, user: User) -> _report.Built:
     actor = user.actor()
     with registry.session() as session:
         cohort = cohort_for(session, actor=actor)
-        centres = visible_centres(session, actor=actor)
+        centres = centre_codes(session, actor=actor)
     return _report.build(relabel(cohort, centres))
 
 

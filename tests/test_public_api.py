@@ -19,6 +19,7 @@ PACKAGES = [
     "clears.protocol",
     "clears.simulate",
     "clears.design",
+    "clears.registry",
 ]
 
 

@@ -39,6 +39,8 @@ from clears.instruments._definition import Field, InstrumentDefinition
 __all__ = [
     "ENTITY_TABLES",
     "INSTRUMENTS",
+    "JOB_KINDS",
+    "JOB_STATUSES",
     "METADATA",
     "NAMING_CONVENTION",
     "AdverseEvent",
@@ -354,4 +356,46 @@ form_tokens_table = sa.Table(
     sa.Column("actor", sa.String(_TEXT_LENGTH), nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
     sa.Column("result", sa.String(_TEXT_LENGTH), nullable=False),
+)
+
+#: The kinds of background job and the states a job passes through (clears.registry.jobs).
+JOB_KINDS: Final = ("outcomes", "report", "export")
+JOB_STATUSES: Final = ("queued", "running", "done", "failed", "cancelled")
+
+#: Cohort-wide work run outside the web request by a worker process
+#: (:mod:`clears.registry.jobs`). Not clinical data and not in the audit chain: the row
+#: itself records who submitted the job, the centres it may read, and who downloaded it.
+jobs_table = sa.Table(
+    "jobs",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("parameters", sa.Text(), nullable=False),
+    sa.Column("active_key", sa.String(64), nullable=True, unique=True),
+    sa.Column("submitted_by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("centres", sa.Text(), nullable=False),
+    sa.Column(
+        "all_centres",
+        sa.Boolean(create_constraint=False),
+        nullable=False,
+        server_default=sa.false(),
+    ),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("progress", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("phase", sa.String(_TEXT_LENGTH), nullable=False, server_default=""),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("error", sa.Text(), nullable=True),
+    sa.Column("result", sa.LargeBinary(), nullable=True),
+    sa.Column("result_media", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.Column("result_name", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.Column("result_size", sa.BigInteger(), nullable=True),
+    sa.Column("downloaded_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("downloaded_by", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.CheckConstraint(f"kind IN ({_quoted(JOB_KINDS)})", name="kind"),
+    sa.CheckConstraint(f"status IN ({_quoted(JOB_STATUSES)})", name="status"),
+    sa.CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
 )

@@ -21,6 +21,7 @@ from clears.cli import design as design_cmd
 from clears.cli import import_redcap as import_redcap_cmd
 from clears.cli import instruments as instruments_cmd
 from clears.cli import io as io_cmd
+from clears.cli import jobs as jobs_cmd
 from clears.cli import meta as meta_cmd
 from clears.cli import outcomes as outcomes_cmd
 from clears.cli import patients as patients_cmd
@@ -59,6 +60,7 @@ app.command("report")(report_cmd.report)
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(jobs_cmd.app, name="jobs")
 
 
 def _version(value: bool) -> None:

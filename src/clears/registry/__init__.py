@@ -2,8 +2,8 @@
 
 Everything outside the registry uses this package's names (and its public modules
 ``audit``, ``audit_key``, ``audit_anchor``, ``backups``, ``migrate``, ``exporter``,
-``importer``, ``patients``, ``records`` and ``exports``); its ``_``-prefixed modules are its
-own. A test keeps it that way.
+``importer``, ``jobs``, ``patients``, ``records`` and ``exports``); its ``_``-prefixed
+modules are its own. A test keeps it that way.
 """
 
 from clears.registry._actor import Actor
@@ -21,6 +21,9 @@ from clears.registry._engine import (
     transaction,
 )
 from clears.registry._hold import RegistryHeldError, hold
+from clears.registry._jobs_worker import Progress as JobProgress
+from clears.registry._jobs_worker import Runner as JobRunner
+from clears.registry._jobs_worker import Worker as JobWorker
 from clears.registry._merge import same as same_value
 from clears.registry._merge import shown as shown_value
 from clears.registry._models import AuditEntry
@@ -59,6 +62,9 @@ __all__ = [
     "Actor",
     "AuditEntry",
     "ImportSummary",
+    "JobProgress",
+    "JobRunner",
+    "JobWorker",
     "Record",
     "RecordTable",
     "RegistryBusyError",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -41,12 +42,19 @@ class Built:
     error: str = ""
 
 
-def build(cohort: Cohort, *, today: dt.date | None = None) -> Built:
-    """Build the report of ``cohort`` (``error`` set when it cannot be built yet)."""
+def build(
+    cohort: Cohort,
+    *,
+    today: dt.date | None = None,
+    criteria: Sequence[str] = CRITERIA,
+    progress: Callable[[str], None] | None = None,
+) -> Built:
+    """Build the report of ``cohort`` (``error`` set when it cannot be built yet);
+    ``progress`` is called with each step name of :data:`clears.report.STEPS`."""
     if cohort.treatments.empty:
         return Built(None, "no treatment period is recorded in your centres yet")
     try:
-        return Built(build_report(cohort, criteria=CRITERIA, today=today))
+        return Built(build_report(cohort, criteria=criteria, today=today, progress=progress))
     except ClearsError as exc:
         return Built(None, str(exc))
     except (KeyError, ValueError) as exc:

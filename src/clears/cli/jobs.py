@@ -1,0 +1,183 @@
+"""``clears jobs list|show|download|cancel|work``: the registry's background jobs.
+
+Jobs (the cohort outcome table, the study report, exports) are submitted from the web app and
+run by a worker process: ``clears serve`` starts one; ``clears jobs work`` runs one on its
+own (another machine, or more of them). The command line acts network-wide, so it sees every
+job. ``work`` stops cleanly on SIGTERM or Ctrl+C: a job in progress goes back to the queue at
+its next progress report and the next worker starts it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from clears.cli.db import DbOption
+
+__all__ = ["app", "describe"]
+
+app = typer.Typer(
+    help="Background jobs: list, show, download, cancel, and run a worker.", no_args_is_help=True
+)
+
+JobId = Annotated[int, typer.Argument(help="The job's number (clears jobs list).", min=1)]
+
+
+def _actor() -> Any:
+    from clears.registry import Actor
+
+    return Actor.everywhere(getpass.getuser())
+
+
+def describe(job: Any) -> str:
+    """One line about a job: number, kind, status, progress and phase, submitter."""
+    parameters = " ".join(f"{k}={json.dumps(v)}" for k, v in sorted(job.parameters.items()))
+    line = (
+        f"{job.id:>5}  {job.kind:<8} {job.status:<9} {job.progress * 100:5.1f}%  "
+        f"{job.phase}  [{parameters}] by {job.submitted_by}"
+    )
+    if job.error:
+        line += f"  error: {job.error}"
+    return line
+
+
+@app.command("list")
+def list_(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
+    format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """List the jobs, newest first."""
+    from clears.registry import jobs, open_registry, transaction
+
+    engine = open_registry(db)
+    try:
+        with transaction(engine) as session:
+            found = jobs.list_jobs(session, actor=_actor(), limit=limit)
+    finally:
+        engine.dispose()
+    if format == "json":
+        typer.echo(json.dumps([j.to_dict() for j in found], indent=2))
+        return
+    for job in found:
+        typer.echo(describe(job))
+
+
+@app.command("show")
+def show(job_id: JobId, db: DbOption = None) -> None:
+    """Show one job as JSON (status, progress, timestamps, result name and size)."""
+    from clears.registry import jobs, open_registry, transaction
+
+    engine = open_registry(db)
+    try:
+        with transaction(engine) as session:
+            job = jobs.get(session, actor=_actor(), job_id=job_id)
+    finally:
+        engine.dispose()
+    typer.echo(json.dumps(job.to_dict(), indent=2))
+
+
+@app.command("download")
+def download(
+    job_id: JobId,
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write the result to.")],
+    db: DbOption = None,
+) -> None:
+    """Write a finished job's result to a file (the download is recorded)."""
+    from clears.registry import jobs, open_registry, transaction
+
+    engine = open_registry(db)
+    try:
+        with transaction(engine) as session:
+            result = jobs.take_result(session, actor=_actor(), job_id=job_id)
+            out.write_bytes(result.data)
+    finally:
+        engine.dispose()
+    typer.echo(f"{out} ({len(result.data)} bytes, {result.name})")
+
+
+@app.command("cancel")
+def cancel(job_id: JobId, db: DbOption = None) -> None:
+    """Cancel a queued or running job (a running one stops at its next progress report)."""
+    from clears.registry import jobs, open_registry, transaction
+
+    engine = open_registry(db)
+    try:
+        with transaction(engine) as session:
+            job = jobs.cancel(session, actor=_actor(), job_id=job_id)
+    finally:
+        engine.dispose()
+    typer.echo(describe(job))
+
+
+@app.command("work")
+def work(
+    db: DbOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the queued jobs, then exit (no waiting).")
+    ] = False,
+    poll: Annotated[
+        float, typer.Option("--poll", min=0.05, help="Seconds between looks at an empty queue.")
+    ] = 1.0,
+    heartbeat: Annotated[
+        float, typer.Option("--heartbeat", min=0.05, help="Seconds between heartbeats.")
+    ] = 5.0,
+    stale_after: Annotated[
+        float,
+        typer.Option(
+            "--stale-after",
+            min=0.1,
+            help="A running job without a heartbeat for this many seconds is re-queued.",
+        ),
+    ] = 60.0,
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", min=1, help="Fail a job after this many attempts.")
+    ] = 3,
+    retention_hours: Annotated[
+        float,
+        typer.Option(
+            "--retention-hours",
+            envvar="CLEARS_JOB_RETENTION_HOURS",
+            min=0.0,
+            help="Remove results this many hours after their first download.",
+        ),
+    ] = 168.0,
+) -> None:
+    """Run a worker: claim queued jobs one at a time, run them, store their results.
+
+    Stops on SIGTERM or Ctrl+C, handing a job in progress back to the queue.
+    """
+    from clears.registry import JobWorker, open_registry, shown_url
+    from clears.web._job_runners import RUNNERS
+
+    engine = open_registry(db)
+    worker = JobWorker(
+        engine,
+        RUNNERS,
+        heartbeat=heartbeat,
+        poll=poll,
+        stale_after=dt.timedelta(seconds=stale_after),
+        max_attempts=max_attempts,
+        retention=dt.timedelta(hours=retention_hours),
+    )
+
+    def stop(_signum: int, _frame: object) -> None:
+        worker.stop.set()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    sys.stderr.write(f"clears jobs worker on {shown_url(engine.url)} (SIGTERM stops it)\n")
+    sys.stderr.flush()
+    try:
+        count = worker.loop(once=once)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        engine.dispose()
+    sys.stderr.write(f"clears jobs worker stopped after {count} job(s)\n")

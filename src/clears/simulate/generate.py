@@ -227,8 +227,12 @@ def _patient(
 
 def _dates(index: pd.DatetimeIndex, who: Any, days: Any) -> pd.Series:
     """``index[who] + days`` as dates; a missing day (NaN) gives NaT."""
-    offset = pd.to_timedelta(np.asarray(days, dtype=float), unit="D")
-    return pd.Series(index[np.asarray(who, dtype=np.int64)] + offset, dtype="datetime64[ns]")
+    values = np.asarray(days, dtype=float)
+    missing = np.isnan(values)
+    # Whole days as integers (no NaN reaches the conversion, whose float path can warn).
+    offset = pd.to_timedelta(np.where(missing, 0, values).astype(np.int64), unit="D")
+    dates = pd.Series(index[np.asarray(who, dtype=np.int64)] + offset, dtype="datetime64[ns]")
+    return dates.mask(missing)
 
 
 def _visits(

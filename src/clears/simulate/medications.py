@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["medication_rows"]
@@ -71,46 +72,72 @@ def medication_rows(patients: pd.DataFrame, treatments: pd.DataFrame, drug: str)
         ``indication``; patients in order, then background, aspirin, immunosuppressant.
     """
     studied = treatments[treatments["drug"] == drug]
-    index = studied.groupby("patient_id")["start_date"].min()
+    by_patient = studied.groupby("patient_id")
+    index = by_patient["start_date"].min()
     ongoing = studied["end_date"].isna().groupby(studied["patient_id"]).any()
-    last = studied.groupby("patient_id")["end_date"].max().where(~ongoing)
-    rows: list[dict[str, Any]] = []
-    taking_immunosuppressant = 0
-    for _, patient in patients.iterrows():
-        pid = patient["patient_id"]
-        if pid not in index.index:
-            continue
-        start = index[pid]
-        disease = "sle" if bool(patient.get("sle", False)) else "cle"
+    last = by_patient["end_date"].max().where(~ongoing)
+    treated = patients[patients["patient_id"].isin(index.index)].reset_index(drop=True)
+    pid = treated["patient_id"]
+    start = pid.map(index)
+    disease = np.where(_flag(treated, "sle"), "sle", "cle")
+    parts: list[pd.DataFrame] = []
 
-        def add(
-            name: str, dose: float | None, unit: str | None, pid: str = pid, **dates: Any
-        ) -> None:
-            rows.append({"patient_id": pid, "drug": name, "dose": dose, "dose_unit": unit, **dates})
+    def add(taking: np.ndarray, **columns: Any) -> None:
+        """The rows of the patients ``taking`` a drug, in patient order, after earlier kinds."""
+        shown = {
+            k: (np.asarray(v)[taking] if isinstance(v, np.ndarray | pd.Series) else v)
+            for k, v in columns.items()
+        }
+        order = np.flatnonzero(taking)
+        parts.append(pd.DataFrame({"order": order, "kind": len(parts)} | shown, index=order))
 
-        for flag, (name, dose, unit, before) in _BACKGROUND.items():
-            if bool(patient.get(flag, False)):
-                since = start - pd.Timedelta(days=before)
-                add(name, dose, unit, start_date=since, end_date=None, indication=disease)
-        if bool(patient.get("concomitant_aspirin", False)):
-            end = last[pid]
-            add(
-                "aspirin",
-                100.0,
-                "mg/day",
-                start_date=start,
-                end_date=None if pd.isna(end) else end,
-                indication="thromboprophylaxis",
-            )
-        if bool(patient.get("concomitant_immunosuppressant", False)):
-            agent, amount, per = _IMMUNOSUPPRESSANTS[
-                taking_immunosuppressant % len(_IMMUNOSUPPRESSANTS)
-            ]
-            taking_immunosuppressant += 1
-            since = start - pd.Timedelta(days=365)
-            add(agent, amount, per, start_date=since, end_date=None, indication=disease)
+    for flag, (name, dose, unit, before) in _BACKGROUND.items():
+        add(
+            _flag(treated, flag),
+            patient_id=pid,
+            drug=name,
+            start_date=start - pd.Timedelta(days=before),
+            end_date=pd.NaT,
+            dose=dose,
+            dose_unit=unit,
+            indication=disease,
+        )
+    aspirin = _flag(treated, "concomitant_aspirin")
+    add(
+        aspirin,
+        patient_id=pid,
+        drug="aspirin",
+        start_date=start,
+        end_date=pid.map(last),
+        dose=100.0,
+        dose_unit="mg/day",
+        indication="thromboprophylaxis",
+    )
+    taking = _flag(treated, "concomitant_immunosuppressant")
+    turn = (np.cumsum(taking) - 1) % len(_IMMUNOSUPPRESSANTS)
+    agents = pd.DataFrame(_IMMUNOSUPPRESSANTS, columns=["drug", "dose", "dose_unit"]).iloc[turn]
+    add(
+        taking,
+        patient_id=pid,
+        drug=agents["drug"].to_numpy(),
+        start_date=start - pd.Timedelta(days=365),
+        end_date=pd.NaT,
+        dose=agents["dose"].to_numpy(dtype=object),
+        dose_unit=agents["dose_unit"].to_numpy(dtype=object),
+        indication=disease,
+    )
     columns = ["patient_id", "drug", "start_date", "end_date", "dose", "dose_unit", "indication"]
-    frame = pd.DataFrame(rows, columns=columns)
+    rows = pd.concat(parts, ignore_index=True).sort_values(["order", "kind"], kind="stable")
+    frame = rows.reindex(columns=columns).reset_index(drop=True)
     for name in ("start_date", "end_date"):
         frame[name] = pd.to_datetime(frame[name])
+    frame["dose"] = frame["dose"].astype(float)
+    frame["dose_unit"] = frame["dose_unit"].astype(object).where(frame["dose_unit"].notna(), None)
     return frame
+
+
+def _flag(patients: pd.DataFrame, name: str) -> np.ndarray:
+    """A boolean baseline column as an array (absent or blank = False)."""
+    if name not in patients.columns:
+        return np.zeros(len(patients), dtype=bool)
+    return patients[name].fillna(False).astype(bool).to_numpy()

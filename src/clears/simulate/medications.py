@@ -132,7 +132,6 @@ def medication_rows(patients: pd.DataFrame, treatments: pd.DataFrame, drug: str)
     for name in ("start_date", "end_date"):
         frame[name] = pd.to_datetime(frame[name])
     frame["dose"] = frame["dose"].astype(float)
-    frame["dose_unit"] = frame["dose_unit"].astype(object).where(frame["dose_unit"].notna(), None)
     return frame
 
 

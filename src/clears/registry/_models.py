@@ -29,7 +29,9 @@ from types import MappingProxyType
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Column, Kind
 from clears.cohort._schema import CODE_MAX_LENGTH, TEXT_MAX_LENGTH, schema_of
@@ -398,4 +400,111 @@ jobs_table = sa.Table(
     sa.CheckConstraint(f"kind IN ({_quoted(JOB_KINDS)})", name="kind"),
     sa.CheckConstraint(f"status IN ({_quoted(JOB_STATUSES)})", name="status"),
     sa.CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+)
+
+
+# --- The patient list (docs/registry.md, "The patient list") --------------------------------
+
+
+def partly_filled(table: sa.Table, columns: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """SQL true for a row where some but not all of ``columns`` are filled."""
+    return sa.and_(
+        sa.or_(*(table.c[c].is_not(None) for c in columns)),
+        sa.or_(*(table.c[c].is_(None) for c in columns)),
+    )
+
+
+def incomplete_visit(table: sa.Table) -> sa.ColumnElement[bool]:
+    """SQL true for an incomplete form: a visit where the items of one instrument of
+    :data:`INSTRUMENTS` (CLASI, SLEDAI-2K) are partly filled. A visit with no item of an
+    instrument (totals only, or not assessed) is not incomplete for it."""
+    return sa.or_(*(partly_filled(table, d.columns) for d in INSTRUMENTS))
+
+
+class IdKey(sa.sql.functions.FunctionElement[str]):
+    """A patient id compared ignoring letter case, in the byte order of the lower-case id on
+    both backends: ``patient_id COLLATE NOCASE`` on SQLite (which compares A-Z as a-z, then
+    bytes) and ``lower(patient_id) COLLATE "C"`` on PostgreSQL (whose default collation
+    would order '-', '.' and '_' by locale rules). Identifiers are ASCII (the alphabet of
+    :mod:`clears.cohort._ids`), where both fold exactly A-Z. Compare it with
+    ``IdKey(sa.literal(text))``, so that both sides are folded and collated alike."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "id_key"
+
+
+class _IndexedIdKey(IdKey):
+    """:class:`IdKey` as an index column: PostgreSQL takes the collation as the column's
+    option (``lower(patient_id) COLLATE "C"``, see ``postgresql_ops``), which is also how it
+    reflects the index, so alembic compares the expression alone."""
+
+    inherit_cache = True
+    key = "id_key"
+
+
+@compiles(IdKey)
+def _id_key_default(element: IdKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} COLLATE NOCASE"
+
+
+@compiles(IdKey, "postgresql")
+def _id_key_postgresql(element: IdKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'(lower({compiler.process(element.clauses, **kw)}) COLLATE "C")'
+
+
+@compiles(_IndexedIdKey, "postgresql")
+def _indexed_id_key_postgresql(element: IdKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+_ID_KEY_OPS: Final = {"id_key": 'COLLATE "C"'}
+
+#: Indexes of the patient list: the id key (prefix search and the id sort), the same within a
+#: centre, each patient's visits by date, the incomplete visits alone (a partial index), and
+#: each patient's audit entries by id (the last one is the worklist key).
+sa.Index(
+    "ix_patients_id_key",
+    _IndexedIdKey(patients_table.c.patient_id),
+    patients_table.c.id,
+    postgresql_ops=_ID_KEY_OPS,
+)
+sa.Index(
+    "ix_patients_centre_id_key",
+    patients_table.c.centre_key,
+    _IndexedIdKey(patients_table.c.patient_id),
+    patients_table.c.id,
+    postgresql_ops=_ID_KEY_OPS,
+)
+sa.Index(
+    "ix_visits_patient_key_visit_date",
+    ENTITY_TABLES["visits"].c.patient_key,
+    ENTITY_TABLES["visits"].c.visit_date,
+)
+sa.Index(
+    "ix_visits_incomplete",
+    ENTITY_TABLES["visits"].c.patient_key,
+    sqlite_where=incomplete_visit(ENTITY_TABLES["visits"]),
+    postgresql_where=incomplete_visit(ENTITY_TABLES["visits"]),
+)
+sa.Index("ix_audit_log_patient_id_id", audit_table.c.patient_id, audit_table.c.id)
+
+#: Each screened patient's worklist summary, stored by the web app's screening (which alone
+#: decides alerts; the registry only keeps the counts) under the key it was computed with:
+#: the protocol, the day and the patient's last audit entry id. A summary counts only while
+#: that key is current; the patient is "not yet screened" otherwise.
+worklist_summaries_table = sa.Table(
+    "worklist_summaries",
+    METADATA,
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("protocol", sa.String(_CODE_LENGTH), nullable=False),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("last_entry_id", sa.Integer(), nullable=False),
+    sa.Column("alerts", sa.Integer(), nullable=False),
+    sa.Column("overdue", sa.Integer(), nullable=False),
 )

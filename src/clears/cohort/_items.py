@@ -67,7 +67,7 @@ def _item_numbers(series: pd.Series, *, boolean: bool) -> tuple[npt.NDArray[np.b
     """
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
-        values = series.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return ~np.isnan(values), values
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         text = series.astype("string").str.strip()
@@ -107,30 +107,32 @@ def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Serie
     v, row 3: clasi_ears_scale: is not an allowed level (got '3'); allowed: 0 (absent), 1 (scale)
     """
     item = field.item
-    raw = series.to_numpy(dtype=object)
     given, values = _item_numbers(series, boolean=item.boolean)
-    number = pd.Series(values, index=series.index)
     numeric = ~np.isnan(values)
     not_number = given & ~numeric
     integral = np.zeros(len(series), dtype=bool)
     finite = np.isfinite(values)
     integral[finite] = np.mod(values[finite], 1) == 0
     not_whole = numeric & ~integral
-    not_code = integral & ~number.isin(item.codes).to_numpy()
-    allowed = item.allowed_text()
+    not_code = integral & ~np.isin(values, np.asarray(item.codes, dtype=np.float64))
     problems: list[Problem] = []
-    for mask, message in (
-        (not_number, "expects a number"),
-        (not_whole, "expects a whole number"),
-        (not_code, "is not an allowed level"),
-    ):
-        problems += [
-            Problem(field.column, display_value(raw[i]), message, allowed, file, int(i) + 1)
-            for i in np.flatnonzero(mask)
-        ]
-    codes = number.where(~(not_whole | not_code)).astype("Float64").astype("Int64")
-    codes.index = series.index
-    codes.name = series.name
+    if (not_number | not_whole | not_code).any():
+        raw = series.to_numpy(dtype=object)
+        allowed = item.allowed_text()
+        for mask, message in (
+            (not_number, "expects a number"),
+            (not_whole, "expects a whole number"),
+            (not_code, "is not an allowed level"),
+        ):
+            problems += [
+                Problem(field.column, display_value(raw[i]), message, allowed, file, int(i) + 1)
+                for i in np.flatnonzero(mask)
+            ]
+    kept = numeric & ~(not_whole | not_code)
+    whole = np.where(kept, values, 0).astype(np.int64)
+    codes = pd.Series(
+        pd.arrays.IntegerArray(whole, ~kept), index=series.index, name=series.name, copy=False
+    )
     return codes, sorted(problems, key=lambda p: p.row or 0)
 
 

@@ -29,6 +29,18 @@ from clears.registry._merge import shown as shown_value
 from clears.registry._models import AuditEntry
 from clears.registry._open import RegistryOpenError, connection_failure, open_registry
 from clears.registry._patient_ids import find_patient_id
+from clears.registry._patient_list import (
+    PATIENT_FILTERS,
+    PATIENT_PAGE_SIZE,
+    PATIENT_PAGE_SIZE_MAX,
+    PATIENT_SORTS,
+    PatientPage,
+    PatientQuery,
+    PatientRow,
+    WorklistSummary,
+    patient_page,
+    store_worklist_summaries,
+)
 from clears.registry._records import Record
 from clears.registry._submissions import claim as claim_submission
 from clears.registry._submissions import new_token as new_form_token
@@ -59,18 +71,26 @@ __all__ = [
     "AUDITED_ENTITIES",
     "DEFAULT_URL",
     "ENV_VAR",
+    "PATIENT_FILTERS",
+    "PATIENT_PAGE_SIZE",
+    "PATIENT_PAGE_SIZE_MAX",
+    "PATIENT_SORTS",
     "Actor",
     "AuditEntry",
     "ImportSummary",
     "JobProgress",
     "JobRunner",
     "JobWorker",
+    "PatientPage",
+    "PatientQuery",
+    "PatientRow",
     "Record",
     "RecordTable",
     "RegistryBusyError",
     "RegistryFullError",
     "RegistryHeldError",
     "RegistryOpenError",
+    "WorklistSummary",
     "add_record",
     "centre_codes",
     "claim_submission",
@@ -91,6 +111,7 @@ __all__ = [
     "new_form_token",
     "open_registry",
     "parse_url",
+    "patient_page",
     "record_at",
     "record_history",
     "rename_patient",
@@ -100,6 +121,7 @@ __all__ = [
     "shown_url",
     "shown_value",
     "sqlite_path",
+    "store_worklist_summaries",
     "timeline",
     "transaction",
     "update_patient",

@@ -1,0 +1,640 @@
+"""The patient list: one page of the actor's patients, searched, filtered and sorted in SQL.
+
+A :class:`PatientQuery` names what to show (search text, centre, filters, sort, page size,
+cursor); :func:`patient_page` answers one :class:`PatientPage` with a fixed number of
+queries, whatever the size of the registry or the page number:
+
+* **Pages are keyset pages**, never ``OFFSET``: the cursor holds the sort key of the last
+  (or first) row shown, and the next page starts strictly after it in the sort order, so page
+  500 costs what page 1 costs, and a patient enrolled meanwhile shifts nothing already seen.
+  Every sort ends with the patient's row number, so the order is total and each visible
+  patient is shown exactly once when the pages are walked.
+* **Search** is a case-insensitive prefix match on the pseudonymous id, as a range on the id
+  key :class:`~clears.registry._models.IdKey` (``p0`` finds ``P01`` and ``p02``), served by
+  the index ``ix_patients_id_key`` on SQLite and PostgreSQL alike.
+* **Filters** (all given must hold): ``on_treatment`` (a treatment period covering the day:
+  started on or before it, ended on or after it or not ended, ``end_date`` being the last day
+  at the dose); ``incomplete`` (a visit whose CLASI or SLEDAI-2K items are partly filled,
+  :func:`~clears.registry._models.incomplete_visit`); ``alerts`` and ``overdue`` (a current
+  worklist summary counting at least one alert above ``info``, or one overdue monitoring
+  item); ``unscreened`` (no current worklist summary).
+* **Worklist summaries** are written by the web app's screening
+  (:func:`store_worklist_summaries`; the registry never runs decision support). A summary is
+  current only under the key it was computed with: the same protocol, the same day and the
+  patient's last audit entry id unchanged (every write appends an entry naming the patient).
+  A patient without a current summary is "not yet screened": shown so, counted in
+  :attr:`PatientPage.unscreened` when the ``alerts`` or ``overdue`` filter leaves them out,
+  never silently dropped.
+* **Centres**: every query is limited to the actor's centres; a centre outside them is an
+  error, never an empty page that would look like "no patients".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from clears._exceptions import InputError, Problem
+from clears.cohort._ids import ID_ALLOWED, ID_MAX_LENGTH, id_key, id_problem, normalise_id
+from clears.cohort._schema import CODE_MAX_LENGTH
+from clears.registry._actor import Actor
+from clears.registry._models import (
+    ENTITY_TABLES,
+    IdKey,
+    audit_table,
+    centres_table,
+    incomplete_visit,
+    patients_table,
+    worklist_summaries_table,
+)
+
+__all__ = [
+    "PATIENT_PAGE_SIZE",
+    "PATIENT_PAGE_SIZE_MAX",
+    "PATIENT_FILTERS",
+    "PATIENT_SORTS",
+    "PatientPage",
+    "PatientQuery",
+    "PatientRow",
+    "WorklistSummary",
+    "patient_page",
+    "store_worklist_summaries",
+]
+
+#: The filters of the list, each explained in the module docstring.
+PATIENT_FILTERS: Final = ("on_treatment", "alerts", "overdue", "incomplete", "unscreened")
+#: The sorts: by id; by last visit (most recent first, patients without visits last); by
+#: centre code, then id.
+PATIENT_SORTS: Final = ("id", "last_visit", "centre")
+PATIENT_PAGE_SIZE: Final = 50
+PATIENT_PAGE_SIZE_MAX: Final = 200
+#: The filters that read the worklist summaries.
+_SCREENED_FILTERS: Final = frozenset({"alerts", "overdue"})
+_CURSOR_VERSION: Final = 1
+_NO_VISIT: Final = dt.date.min
+_PROTOCOL_LENGTH: Final = CODE_MAX_LENGTH  # worklist_summaries.protocol
+
+_p = patients_table
+_c = centres_table
+_t = ENTITY_TABLES["treatments"]
+_v = ENTITY_TABLES["visits"]
+_s = worklist_summaries_table
+_a = audit_table
+
+
+@dataclass(frozen=True)
+class PatientQuery:
+    """What the list shows; every value is checked when the query is made.
+
+    Parameters
+    ----------
+    search
+        Prefix of the patient id, any letter case ("" for every patient).
+    centre
+        One of the actor's centre codes, or None for all of them.
+    filters
+        Names from :data:`PATIENT_FILTERS`; a patient must pass every one.
+    sort
+        One of :data:`PATIENT_SORTS`.
+    limit
+        Rows per page, 1 to :data:`PATIENT_PAGE_SIZE_MAX`.
+    cursor
+        The ``next_cursor`` or ``previous_cursor`` of a page of the same sort, or None for
+        the first page.
+    as_of
+        The day "on treatment" and worklist summaries refer to (None: today).
+    protocol
+        ``name version`` of the screening protocol whose summaries count ("" for none: every
+        patient is then not yet screened).
+
+    Raises
+    ------
+    InputError
+        Every bad parameter, each naming the parameter, the value and what is allowed.
+    """
+
+    search: str = ""
+    centre: str | None = None
+    filters: frozenset[str] = frozenset()
+    sort: str = "id"
+    limit: int = PATIENT_PAGE_SIZE
+    cursor: str | None = None
+    as_of: dt.date | None = None
+    protocol: str = ""
+    _key: _Cursor | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        search = normalise_id(self.search)
+        if search and id_problem(search) is not None:
+            problems.append(
+                Problem(
+                    "q", self.search, f"{id_problem(search)}: no patient id matches", ID_ALLOWED
+                )
+            )
+        unknown = sorted(set(self.filters) - set(PATIENT_FILTERS))
+        if unknown:
+            problems.append(
+                Problem("filter", ", ".join(unknown), "is not a filter", ", ".join(PATIENT_FILTERS))
+            )
+        if {"unscreened"} & self.filters and _SCREENED_FILTERS & self.filters:
+            problems.append(
+                Problem(
+                    "filter",
+                    ", ".join(sorted(self.filters)),
+                    "unscreened cannot be combined with alerts or overdue (a patient not yet "
+                    "screened has no counts)",
+                    "unscreened alone, or alerts and/or overdue",
+                )
+            )
+        if self.sort not in PATIENT_SORTS:
+            problems.append(Problem("sort", self.sort, "is not a sort", ", ".join(PATIENT_SORTS)))
+        if isinstance(self.limit, bool) or not 1 <= self.limit <= PATIENT_PAGE_SIZE_MAX:
+            problems.append(
+                Problem("limit", self.limit, "is out of range", f"1 to {PATIENT_PAGE_SIZE_MAX} rows per page")
+            )
+        key = None
+        if self.cursor is not None and self.sort in PATIENT_SORTS:
+            key = _Cursor.decode(self.cursor, self.sort)
+            if key is None:
+                problems.append(
+                    Problem(
+                        "cursor",
+                        self.cursor,
+                        f"is not a cursor of this list sorted by {self.sort}",
+                        "the cursor of a next or previous link (or none, for the first page)",
+                    )
+                )
+        if problems:
+            raise InputError(problems)
+        object.__setattr__(self, "search", search)
+        object.__setattr__(self, "filters", frozenset(self.filters))
+        object.__setattr__(self, "_key", key)
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """One patient of a page.
+
+    ``drug`` and ``dose_mg_per_day`` are those of the treatment period covering the day
+    (the latest-starting one if several do), None when off treatment. ``alerts`` and
+    ``overdue`` are the counts of the current worklist summary, None when the patient is
+    not yet screened (``screened`` False). ``incomplete_forms`` counts the visits whose
+    CLASI or SLEDAI-2K items are partly filled. ``last_entry_id`` is the patient's last
+    audit entry id (0 when none), the key a screening is stored under.
+    """
+
+    patient_id: str
+    centre: str
+    on_treatment: bool
+    drug: str | None
+    dose_mg_per_day: float | None
+    last_visit: dt.date | None
+    incomplete_forms: int
+    screened: bool
+    alerts: int | None
+    overdue: int | None
+    last_entry_id: int
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    """One page of the list.
+
+    Attributes
+    ----------
+    rows
+        At most ``limit`` rows, in the sort order.
+    first
+        Position (1-based) of the first row in the whole list, counted from the pages
+        walked to reach it (a patient enrolled meanwhile before it is not counted).
+    next_cursor, previous_cursor
+        Cursors of the neighbouring pages, None at either end.
+    total
+        Number of matching patients when cheap to count exactly (no filter but search and
+        centre: one index count), else None.
+    unscreened
+        With the ``alerts`` or ``overdue`` filter: the patients matching every other
+        parameter who are not yet screened (so not in these rows); None otherwise.
+    """
+
+    rows: tuple[PatientRow, ...]
+    first: int
+    next_cursor: str | None
+    previous_cursor: str | None
+    total: int | None
+    unscreened: int | None
+
+
+@dataclass(frozen=True)
+class WorklistSummary:
+    """A patient's worklist counts, computed by the screening under this key."""
+
+    patient_id: str
+    protocol: str
+    as_of: dt.date
+    last_entry_id: int
+    alerts: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    """A position in the list: the sort key of one row, and which side of it to read."""
+
+    sort: str
+    before: bool
+    key: tuple[Any, ...]
+    position: int
+
+    def encode(self) -> str:
+        values = [v.isoformat() if isinstance(v, dt.date) else v for v in self.key]
+        payload = {
+            "v": _CURSOR_VERSION,
+            "s": self.sort,
+            "b": self.before,
+            "k": values,
+            "p": self.position,
+        }
+        raw = json.dumps(payload, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, sort: str) -> _Cursor | None:
+        """The cursor ``text`` holds for ``sort``, or None when it is not one."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            payload = json.loads(raw)
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(payload, dict) or payload.get("v") != _CURSOR_VERSION:
+            return None
+        if payload.get("s") != sort or not isinstance(payload.get("b"), bool):
+            return None
+        position, values = payload.get("p"), payload.get("k")
+        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+            return None
+        if not isinstance(values, list):
+            return None
+        key = _typed_key(sort, values)
+        return None if key is None else cls(sort, payload["b"], key, position)
+
+
+def _typed_key(sort: str, values: list[Any]) -> tuple[Any, ...] | None:
+    """The key values of a cursor, checked: (leading value,) patient id, row number."""
+    expected = 2 if sort == "id" else 3
+    if len(values) != expected:
+        return None
+    *lead, patient_id, row = values
+    if not isinstance(patient_id, str) or len(patient_id) > ID_MAX_LENGTH:
+        return None
+    if isinstance(row, bool) or not isinstance(row, int):
+        return None
+    if sort == "id":
+        return (patient_id, row)
+    (first,) = lead
+    if not isinstance(first, str):
+        return None
+    if sort == "last_visit":
+        try:
+            return (dt.date.fromisoformat(first), patient_id, row)
+        except ValueError:
+            return None
+    return (first, patient_id, row)
+
+
+def _bytewise(expr: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """Text compared in byte order (PostgreSQL's default collation follows the locale)."""
+    return expr.collate("C") if dialect == "postgresql" else expr
+
+
+def _last_visit() -> sa.ScalarSelect[Any]:
+    return (
+        sa.select(sa.func.max(_v.c.visit_date))
+        .where(_v.c.patient_key == _p.c.id)
+        .correlate(_p)
+        .scalar_subquery()
+    )
+
+
+#: One part of a sort: the column, how a cursor value becomes comparable to it, descending.
+_Part = tuple[sa.ColumnElement[Any], Callable[[Any], sa.ColumnElement[Any]], bool]
+
+
+def _sort_parts(sort: str, dialect: str) -> list[_Part]:
+    """The sort key columns of ``sort``: its leading column, then id key and row number."""
+    id_part: _Part = (IdKey(_p.c.patient_id), lambda v: IdKey(sa.literal(v, sa.String())), False)
+    row_part: _Part = (_p.c.id, lambda v: sa.literal(v, sa.Integer()), False)
+    if sort == "centre":
+        code = _bytewise(_c.c.code, dialect)
+        lead: _Part = (code, lambda v: _bytewise(sa.literal(v, sa.String()), dialect), False)
+        return [lead, id_part, row_part]
+    if sort == "last_visit":
+        visit = sa.func.coalesce(_last_visit(), sa.literal(_NO_VISIT, sa.Date()))
+        return [(visit, lambda v: sa.literal(v, sa.Date()), True), id_part, row_part]
+    return [id_part, row_part]
+
+
+def _after(parts: list[_Part], key: tuple[Any, ...], *, before: bool) -> sa.ColumnElement[bool]:
+    """Rows strictly after ``key`` in the order of ``parts`` (before it when ``before``);
+    the leading column's bound is repeated alone so that an index range serves it."""
+    terms = []
+    for n, (column, value, descending) in enumerate(parts):
+        equal = [c == v(k) for (c, v, _), k in zip(parts[:n], key, strict=False)]
+        later = column < value(key[n]) if descending != before else column > value(key[n])
+        terms.append(sa.and_(*equal, later))
+    lead_column, lead_value, lead_descending = parts[0]
+    bound = (
+        lead_column <= lead_value(key[0])
+        if lead_descending != before
+        else lead_column >= lead_value(key[0])
+    )
+    return sa.and_(bound, sa.or_(*terms))
+
+
+def _fresh(query: PatientQuery, as_of: dt.date) -> sa.ColumnElement[bool]:
+    """SQL true for a worklist summary (``_s``) current for the patient (``_p``)."""
+    last = (
+        sa.select(sa.func.coalesce(sa.func.max(_a.c.id), 0))
+        .where(_a.c.patient_id == _p.c.patient_id)
+        .correlate(_p)
+        .scalar_subquery()
+    )
+    return sa.and_(_s.c.protocol == query.protocol, _s.c.as_of == as_of, _s.c.last_entry_id == last)
+
+
+def _filter(name: str, query: PatientQuery, as_of: dt.date) -> sa.ColumnElement[bool]:
+    if name == "on_treatment":
+        return sa.exists().where(
+            _t.c.patient_key == _p.c.id,
+            _t.c.start_date <= as_of,
+            sa.or_(_t.c.end_date.is_(None), _t.c.end_date >= as_of),
+        )
+    if name == "incomplete":
+        return sa.exists().where(_v.c.patient_key == _p.c.id, incomplete_visit(_v))
+    screened = sa.exists().where(_s.c.patient_key == _p.c.id, _fresh(query, as_of))
+    if name == "unscreened":
+        return ~screened
+    count = _s.c.alerts if name == "alerts" else _s.c.overdue
+    return sa.exists().where(_s.c.patient_key == _p.c.id, _fresh(query, as_of), count > 0)
+
+
+def _scope(session: Session, actor: Actor, query: PatientQuery) -> list[sa.ColumnElement[bool]]:
+    """Conditions limiting rows to the actor's centres, the query's centre and search."""
+    visible = _visible_centres(session, actor)
+    if query.centre is not None and query.centre not in visible:
+        allowed = ", ".join(visible) or "none: you belong to no centre"
+        raise InputError(Problem("centre", query.centre, "is not one of your centres", allowed))
+    codes = [query.centre] if query.centre is not None else visible
+    keys = list(session.execute(sa.select(_c.c.id).where(_c.c.code.in_(codes))).scalars())
+    conditions: list[sa.ColumnElement[bool]] = [_p.c.centre_key.in_(keys)]
+    if query.search:
+        low = id_key(query.search)
+        high = low[:-1] + chr(ord(low[-1]) + 1)
+        column = IdKey(_p.c.patient_id)
+        conditions.append(column >= IdKey(sa.literal(low, sa.String())))
+        conditions.append(column < IdKey(sa.literal(high, sa.String())))
+    return conditions
+
+
+def _visible_centres(session: Session, actor: Actor) -> list[str]:
+    codes = sa.select(_c.c.code).order_by(_c.c.code)
+    if not actor.all_centres:
+        codes = codes.where(_c.c.code.in_(sorted(actor.centres)))
+    return list(session.execute(codes).scalars())
+
+
+def patient_page(session: Session, *, actor: Actor, query: PatientQuery) -> PatientPage:
+    """One page of the actor's patients matching ``query`` (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        ``query.centre`` is not one of the actor's centres.
+
+    Examples
+    --------
+    >>> PatientQuery(sort="name")
+    Traceback (most recent call last):
+    ...
+    clears._exceptions.InputError: sort: is not a sort (got 'name'); allowed: id, last_visit, centre
+    """
+    dialect = session.get_bind().dialect.name
+    as_of = query.as_of or dt.date.today()
+    scope = _scope(session, actor, query)
+    conditions = [*scope, *(_filter(f, query, as_of) for f in sorted(query.filters))]
+    parts = _sort_parts(query.sort, dialect)
+    cursor = query._key
+    before = cursor is not None and cursor.before
+    where = list(conditions)
+    if cursor is not None:
+        where.append(_after(parts, cursor.key, before=before))
+    order = [(c.desc() if descending != before else c.asc()) for c, _, descending in parts]
+    lead = parts[0][0].label("lead") if query.sort != "id" else sa.null().label("lead")
+    found = list(
+        session.execute(
+            sa.select(_p.c.id, _p.c.patient_id, _c.c.code, lead)
+            .select_from(_p.join(_c, _p.c.centre_key == _c.c.id))
+            .where(*where)
+            .order_by(*order)
+            .limit(query.limit + 1)
+        )
+    )
+    more = len(found) > query.limit
+    found = found[: query.limit]
+    if before:
+        found.reverse()
+    if cursor is None:
+        first = 1
+    elif before:
+        first = 1 if not more else max(1, cursor.position - len(found))
+    else:
+        first = cursor.position + 1
+    rows = _details(session, query, as_of, [(r[0], r[1], r[2]) for r in found])
+
+    def key_of(row: Any) -> tuple[Any, ...]:
+        lead_value = (row.lead or _NO_VISIT) if query.sort == "last_visit" else row.lead
+        rest = (row.patient_id, row.id)
+        return rest if query.sort == "id" else (lead_value, *rest)
+
+    has_next = more if not before else cursor is not None
+    has_previous = first > 1 if not before else more
+    next_cursor = (
+        _Cursor(query.sort, False, key_of(found[-1]), first + len(found) - 1).encode()
+        if has_next and found
+        else None
+    )
+    previous_cursor = (
+        _Cursor(query.sort, True, key_of(found[0]), first).encode()
+        if has_previous and found
+        else None
+    )
+    total = None
+    if not query.filters:
+        total = _count(session, scope)
+    unscreened = None
+    if _SCREENED_FILTERS & query.filters:
+        others = [_filter(f, query, as_of) for f in sorted(query.filters - _SCREENED_FILTERS)]
+        unscreened = _count(session, [*scope, *others, _filter("unscreened", query, as_of)])
+    return PatientPage(tuple(rows), first, next_cursor, previous_cursor, total, unscreened)
+
+
+def _count(session: Session, conditions: Sequence[sa.ColumnElement[bool]]) -> int:
+    query = sa.select(sa.func.count()).select_from(_p).where(*conditions)
+    return int(session.execute(query).scalar_one())
+
+
+def _details(
+    session: Session, query: PatientQuery, as_of: dt.date, found: list[tuple[int, str, str]]
+) -> list[PatientRow]:
+    """The columns of each page row, read with one query per kind for the whole page."""
+    keys = [key for key, _, _ in found]
+    if not keys:
+        return []
+    current: dict[int, tuple[str, float]] = {}
+    treatments = session.execute(
+        sa.select(_t.c.patient_key, _t.c.drug, _t.c.dose_mg_per_day)
+        .where(
+            _t.c.patient_key.in_(keys),
+            _t.c.start_date <= as_of,
+            sa.or_(_t.c.end_date.is_(None), _t.c.end_date >= as_of),
+        )
+        .order_by(_t.c.patient_key, _t.c.start_date, _t.c.id)
+    )
+    for key, drug, dose in treatments:
+        current[key] = (str(drug), float(dose))  # the latest start wins
+    visits = {
+        key: (last, int(incomplete))
+        for key, last, incomplete in session.execute(
+            sa.select(
+                _v.c.patient_key,
+                sa.func.max(_v.c.visit_date),
+                sa.func.count().filter(incomplete_visit(_v)),
+            )
+            .where(_v.c.patient_key.in_(keys))
+            .group_by(_v.c.patient_key)
+        )
+    }
+    last_entry = (
+        sa.select(sa.func.coalesce(sa.func.max(_a.c.id), 0))
+        .where(_a.c.patient_id == _p.c.patient_id)
+        .correlate(_p)
+        .scalar_subquery()
+    )
+    screening = {
+        key: (int(last), fresh, alerts, overdue)
+        for key, last, fresh, alerts, overdue in session.execute(
+            sa.select(
+                _p.c.id,
+                last_entry,
+                sa.and_(_s.c.patient_key.is_not(None), _fresh(query, as_of)),
+                _s.c.alerts,
+                _s.c.overdue,
+            )
+            .select_from(_p.outerjoin(_s, _s.c.patient_key == _p.c.id))
+            .where(_p.c.id.in_(keys))
+        )
+    }
+    rows = []
+    for key, patient_id, centre in found:
+        drug, dose = current.get(key, (None, None))
+        last_visit, incomplete = visits.get(key, (None, 0))
+        last, fresh, alerts, overdue = screening[key]
+        rows.append(
+            PatientRow(
+                patient_id=patient_id,
+                centre=centre,
+                on_treatment=key in current,
+                drug=drug,
+                dose_mg_per_day=dose,
+                last_visit=last_visit,
+                incomplete_forms=incomplete,
+                screened=bool(fresh),
+                alerts=int(alerts) if fresh else None,
+                overdue=int(overdue) if fresh else None,
+                last_entry_id=last,
+            )
+        )
+    return rows
+
+
+def store_worklist_summaries(
+    session: Session, *, actor: Actor, summaries: Iterable[WorklistSummary]
+) -> int:
+    """Keep each patient's worklist counts under their key (replacing an earlier one);
+    return how many were stored.
+
+    Summaries are derived data: no audit entry is written (an entry would change the very
+    key a summary is stored under). Patients outside the actor's centres, or no longer
+    registered under that id (renamed or removed since the screening), are skipped.
+
+    Raises
+    ------
+    InputError
+        A negative count or a blank or over-long protocol; nothing was written.
+    """
+    given = list(summaries)
+    limit = _PROTOCOL_LENGTH
+    problems = [
+        Problem(name, value, "must be a whole number of at least 0", ">= 0", patient=s.patient_id)
+        for s in given
+        for name, value in (
+            ("alerts", s.alerts),
+            ("overdue", s.overdue),
+            ("last_entry_id", s.last_entry_id),
+        )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0
+    ] + [
+        Problem("protocol", s.protocol, "is blank or too long", f"1 to {limit} characters")
+        for s in given
+        if not s.protocol.strip() or len(s.protocol) > limit
+    ]
+    if problems:
+        raise InputError(problems)
+    by_id = {s.patient_id: s for s in given}
+    if not by_id:
+        return 0
+    found = sa.select(_p.c.id, _p.c.patient_id).join(_c, _p.c.centre_key == _c.c.id)
+    if not actor.all_centres:
+        found = found.where(_c.c.code.in_(sorted(actor.centres)))
+    values = []
+    ids = sorted(by_id)
+    for start in range(0, len(ids), 1_000):
+        chunk = found.where(_p.c.patient_id.in_(ids[start : start + 1_000]))
+        for key, patient_id in session.execute(chunk):
+            s = by_id[patient_id]
+            values.append(
+                {
+                    "patient_key": key,
+                    "protocol": s.protocol,
+                    "as_of": s.as_of,
+                    "last_entry_id": s.last_entry_id,
+                    "alerts": s.alerts,
+                    "overdue": s.overdue,
+                }
+            )
+    if values:
+        session.execute(_upsert(session), values)
+    return len(values)
+
+
+def _upsert(session: Session) -> Any:
+    """INSERT ... ON CONFLICT (patient_key) DO UPDATE, on SQLite and PostgreSQL."""
+    insert = (
+        postgresql.insert(_s)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(_s)
+    )
+    changed = {
+        c: insert.excluded[c] for c in ("protocol", "as_of", "last_entry_id", "alerts", "overdue")
+    }
+    return insert.on_conflict_do_update(index_elements=[_s.c.patient_key], set_=changed)

@@ -260,11 +260,12 @@ def _visits(
         frame[name] = np.concatenate([lab[name] for lab in rows.labs])
     frame["pregnancy_test"] = np.where(young[who], "negative", "not_done")
     if rows.sledai:
-        codes = np.full((len(who), len(SLEDAI.columns)), np.nan, dtype=np.float32)
+        columns = SLEDAI.columns  # a property: read once, not per visit
+        codes = np.full((len(who), len(columns)), np.nan, dtype=np.float32)
         starts = np.concatenate([[0], np.cumsum(counts)])
         for i, visits in rows.sledai.items():
-            codes[starts[i] : starts[i + 1]] = [[v[c] for c in SLEDAI.columns] for v in visits]
-        frame = frame.join(pd.DataFrame(codes, columns=list(SLEDAI.columns)))
+            codes[starts[i] : starts[i + 1]] = [[v[c] for c in columns] for v in visits]
+        frame = frame.join(pd.DataFrame(codes, columns=list(columns)))
     scored = score_frame(frame[[c for c in frame.columns if c.startswith("clasi_")]])
     frame.insert(2, "clasi_a", scored["clasi_a"].to_numpy())
     frame.insert(3, "clasi_d", scored["clasi_d"].to_numpy())

@@ -8,6 +8,13 @@ patient, day)``: a patient is screened again only when one of their records chan
 are screened in a background thread; a request waits for that at most ``wait`` seconds and
 otherwise shows the rows screened so far, saying how many are still being screened.
 Only :func:`clears.protocol._worklist.worklist_row` decides what is on the list.
+
+Each screening also stores every screened patient's counts (alerts above ``info``, overdue
+monitoring items) in the registry under the same key
+(:func:`clears.registry.store_worklist_summaries`), so that the patient list can filter
+100,000 patients on them in SQL; the registry only keeps the counts, this module computes
+them. :meth:`WorklistCache.screen` starts a screening of given patients without waiting (the
+patient list asks for the patients it shows as not yet screened).
 """
 
 from __future__ import annotations
@@ -18,9 +25,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from clears._exceptions import ClearsError
 from clears.protocol import ProtocolDefinition, WorklistRow, load_protocol
 from clears.protocol._worklist import sort_rows, split_by_patient, worklist_row
-from clears.registry import Actor, last_entry_ids
+from clears.registry import (
+    Actor,
+    WorklistSummary,
+    last_entry_ids,
+    store_worklist_summaries,
+    transaction,
+)
 from clears.registry.exporter import export_cohort
 from clears.web.deps import Registry
 
@@ -63,10 +77,13 @@ class WorklistCache:
         The protocol of the app (``Settings.protocol``).
     error
         The last screening failure (shown on the page), None after a screening succeeds.
+    store_error
+        Why the counts of the last screening could not be stored in the registry, or None.
     """
 
     protocol: str
     error: str | None = None
+    store_error: str | None = None
     _entries: dict[str, _Entry] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _running: set[str] = field(default_factory=set)
@@ -76,6 +93,18 @@ class WorklistCache:
     def definition(self) -> ProtocolDefinition:
         """The protocol, read once (not on every request or screening)."""
         return load_protocol(self.protocol)
+
+    @property
+    def label(self) -> str:
+        """``name version`` of the protocol: shown on pages, and the key of stored summaries."""
+        return f"{self.definition.name} {self.definition.version}"
+
+    def screen(self, registry: Registry, *, actor: Actor, keys: Mapping[str, Key]) -> None:
+        """Screen the given patients in the background (those not already screened under
+        their key or being screened), without waiting."""
+        stale = self._stale(keys)
+        if stale:
+            self._start(registry, actor, stale)
 
     def view(
         self, registry: Registry, *, actor: Actor, as_of: dt.date, wait: float = 10.0
@@ -96,10 +125,9 @@ class WorklistCache:
         # A patient still being screened keeps the row of their last screening (marked), so
         # that a patient on the list never drops off it while their new records are read.
         shown = [e.row for e in known.values() if e.row is not None]
-        definition = self.definition
         return WorklistView(
             as_of=as_of,
-            protocol=f"{definition.name} {definition.version}",
+            protocol=self.label,
             rows=sort_rows(shown),
             n_screened=len(fresh),
             n_pending=len(wanted) - len(fresh),
@@ -129,12 +157,26 @@ class WorklistCache:
                 daemon=True,
             ).start()
 
+    def _store(self, registry: Registry, actor: Actor, summaries: list[WorklistSummary]) -> None:
+        """Keep the counts in the registry, in a transaction of its own that writes (the
+        request that started the screening may only read). A registry that refuses the write
+        (busy, held, full) leaves these patients "not yet screened" on the patient list,
+        which says so with :attr:`store_error`."""
+        try:
+            with transaction(registry.engine) as session:
+                store_worklist_summaries(session, actor=actor, summaries=summaries)
+        except ClearsError as exc:
+            self.store_error = f"{type(exc).__name__}: {exc}"
+        else:
+            self.store_error = None
+
     def _screen(self, registry: Registry, actor: Actor, todo: dict[str, Key]) -> None:
         try:
             definition = self.definition
             few = todo if len(todo) <= _FEW else None  # a few: read only theirs
             with registry.session() as session:
                 cohort = export_cohort(actor=actor, session=session, patient_ids=few)
+            summaries = []
             for pid, alone in split_by_patient(cohort):
                 key = todo.get(pid)
                 if key is None:
@@ -142,7 +184,9 @@ class WorklistCache:
                 row = worklist_row(alone, pid, as_of=key[1], protocol=definition)
                 with self._lock:
                     self._entries[pid] = _Entry(key, row)
+                summaries.append(_summary(pid, key, row, self.label))
             self.error = None
+            self._store(registry, actor, summaries)
         except Exception as exc:  # reported on the page; the thread must not die silently
             self.error = f"{type(exc).__name__}: {exc}"
             raise
@@ -151,3 +195,15 @@ class WorklistCache:
                 self._running.difference_update(todo)
             with self._done:
                 self._done.notify_all()
+
+
+def _summary(patient_id: str, key: Key, row: WorklistRow | None, protocol: str) -> WorklistSummary:
+    """What the registry keeps of a patient's screening: the counts, under the key."""
+    return WorklistSummary(
+        patient_id=patient_id,
+        protocol=protocol,
+        as_of=key[1],
+        last_entry_id=key[0],
+        alerts=0 if row is None else len(row.alerts),
+        overdue=0 if row is None else len(row.overdue),
+    )

@@ -113,3 +113,28 @@ def test_figure_draws_two_panels_and_leaves_inputs_alone() -> None:
     ]
     assert to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
     pd.testing.assert_frame_equal(visits, before)
+
+
+def test_each_patient_is_one_line_through_their_visits_in_date_order() -> None:
+    # Patient b's visits are given out of date order and before a's; a visit without a
+    # CLASI-A is left out. Expected points: weeks = days / 7, the visit's own score.
+    visits = pd.concat(
+        [
+            _visits([15, 0], [8, 9], pid="b"),
+            _visits([0, 14, 30], [10, 6, 2]),
+            _visits([7], [np.nan]),
+        ]
+    )
+    right = trajectories_figure(visits, INDEX).axes[1]
+    (lines,) = right.collections
+    segments = [segment.tolist() for segment in lines.get_segments()]
+    assert segments == [
+        [[0.0, 10.0], [2.0, 6.0], [30 / 7, 2.0]],
+        [[0.0, 9.0], [15 / 7, 8.0]],
+    ]
+    (dots,) = right.lines
+    assert len(dots.get_xdata()) == 5
+    assert right.get_title() == "Individual trajectories (n = 2)"
+    low, high = right.get_xlim()
+    assert low <= 0.0
+    assert high >= 30 / 7

@@ -63,15 +63,16 @@ def import_(
     ] = None,
 ) -> None:
     """Import a cohort in one transaction: on any problem nothing is written."""
-    from clears.registry import Actor, open_registry, transaction
+    from clears.registry import Actor, open_registry
     from clears.registry.importer import import_cohort
 
     reference = iso_date(today, option="--today")
     engine = open_registry(db)  # never creates a database: a mistyped --db is an error
     try:
-        with cohort_warnings(), transaction(engine) as session:
+        # The cohort is read and checked before the import's transaction starts.
+        with cohort_warnings():
             summary = import_cohort(
-                cohort, actor=Actor.everywhere(getpass.getuser()), session=session, today=reference
+                cohort, actor=Actor.everywhere(getpass.getuser()), engine=engine, today=reference
             )
     finally:
         engine.dispose()

@@ -14,10 +14,25 @@ SQLite's busy handler, which sleeps in growing steps of up to 100 ms. Other proc
 meet ``BEGIN IMMEDIATE`` and the busy timeout; the whole wait, lock and busy handler
 together, is at most ``busy_timeout``.
 
+A transaction that only reads (``transaction(engine, write=False)``) takes neither lock: on
+SQLite it starts with a plain ``BEGIN`` and reads the snapshot write-ahead logging gives it,
+however long another writer (a large ``clears import``) holds the write lock, and
+``PRAGMA query_only`` refuses any write it tries; on PostgreSQL it is ``READ ONLY``. The web
+app reads this way for every ``GET``.
+
+On PostgreSQL a writer waits at most ``busy_timeout`` for a row or table lock
+(``SET LOCAL lock_timeout``): a save queued behind the audit head an import holds gets the
+same retryable :class:`RegistryBusyError` instead of waiting for the whole import. While an
+import runs, the error names it and when it should end (:mod:`._import_notice`).
+
 URLs are printed only through :func:`shown_url`, which masks the password
 (``postgresql://u:***@h/db``). Only the ``sqlite`` and ``postgresql`` schemes are accepted
 (:func:`parse_url`). ``make_engine(url, must_exist=True)`` opens a SQLite file in SQLite's
 ``mode=rw``, so a mistyped path is an error instead of a new empty database.
+
+While an import is running (its notice is up, :mod:`._import_notice`), a SQLite writer
+waits at most :data:`IMPORT_WAIT` seconds: the import would hold the lock for longer than
+any busy timeout, so the error, which says until about when, comes at once.
 
 SQLite files use write-ahead logging (``journal_mode=WAL``) with ``synchronous=NORMAL``: a
 committed transaction survives a crash of the process; a power loss or operating-system
@@ -28,12 +43,14 @@ transaction. PostgreSQL needs nothing special.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import sqlite3
 import threading
 import time
 import urllib.parse
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
@@ -72,7 +89,14 @@ SCHEMES: Final = ("sqlite", "postgresql")
 
 
 class RegistryBusyError(ClearsError):
-    """Another writer held the database for too long; nothing was written, try again."""
+    """Another writer held the database for too long; nothing was written, try again.
+
+    ``until`` is when the import holding the registry should end (UTC), when one does.
+    """
+
+    def __init__(self, message: str, *, until: dt.datetime | None = None) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 class RegistryFullError(ClearsError):
@@ -189,6 +213,14 @@ _WRITER_LOCKS_GUARD = threading.Lock()
 #: Key of ``Connection.info`` (the pooled connection's record) while it holds the lock.
 _HOLDS: Final = "clears_writer_lock"
 
+#: Execution option of the engines :func:`transaction` reads through (``write=False``).
+_READ_ONLY: Final = "clears_read_only"
+
+#: Key of ``Connection.info`` while a read transaction has ``PRAGMA query_only`` on.
+_QUERY_ONLY: Final = "clears_query_only"
+
+_BUSY: Final = "the registry is busy with another writer; nothing was written, try again"
+
 
 def writer_lock(engine: sa.Engine) -> _WriterLock:
     """The in-process write lock of ``engine``'s SQLite database.
@@ -206,6 +238,18 @@ def _release(info: dict[Any, Any]) -> None:
     held: _WriterLock | None = info.pop(_HOLDS, None)
     if held is not None:
         held.release()
+
+
+#: Seconds a SQLite writer waits, at most, while an import holds the registry (it would
+#: hold it for longer than any busy timeout: better to say so at once).
+IMPORT_WAIT: Final = 2.0
+
+
+def _import_wait(engine: sa.Engine, busy_timeout: float) -> float:
+    """How long a writer waits for the lock: shorter while an import is running."""
+    from clears.registry._import_notice import running
+
+    return min(busy_timeout, IMPORT_WAIT) if running(engine) is not None else busy_timeout
 
 
 def _sqlite_events(engine: sa.Engine, busy_timeout: float) -> None:
@@ -227,15 +271,20 @@ def _sqlite_events(engine: sa.Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
         info = connection.info
+        if connection.get_execution_options().get(_READ_ONLY):
+            # A reader: its own snapshot, no lock; a write in it is an error, not a wait.
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            info[_QUERY_ONLY] = True
+            connection.exec_driver_sql("BEGIN")
+            return
         started = time.monotonic()
+        timeout = _import_wait(engine, busy_timeout)
         if _HOLDS not in info:
-            if not lock.acquire(busy_timeout):
-                raise RegistryBusyError(
-                    "the registry is busy with another writer; nothing was written, try again"
-                )
+            if not lock.acquire(timeout):
+                raise RegistryBusyError(_BUSY)
             info[_HOLDS] = lock
         # Whatever the in-process wait used is taken off SQLite's own busy wait.
-        remaining = max(busy_timeout - (time.monotonic() - started), 0.0)
+        remaining = max(timeout - (time.monotonic() - started), 0.0)
         try:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={int(remaining * 1000)}")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -244,10 +293,12 @@ def _sqlite_events(engine: sa.Engine, busy_timeout: float) -> None:
             raise
 
     @event.listens_for(engine, "checkin")
-    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+    def _checkin(dbapi_connection: Any, record: Any) -> None:
         # Back in the pool: its transaction has committed or rolled back.
         if record is not None:
             _release(record.info)
+            if record.info.pop(_QUERY_ONLY, False) and dbapi_connection is not None:
+                dbapi_connection.execute("PRAGMA query_only=OFF")
 
     @event.listens_for(engine, "detach")
     def _detach(_dbapi_connection: Any, record: Any) -> None:
@@ -292,12 +343,54 @@ def make_engine(
             engine = sa.create_engine(parsed, connect_args={"timeout": busy_timeout})
         _sqlite_events(engine, busy_timeout)
         return engine
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    engine = sa.create_engine(parsed, pool_pre_ping=True)
+    _postgresql_events(engine, busy_timeout)
+    return engine
+
+
+def _postgresql_events(engine: sa.Engine, busy_timeout: float) -> None:
+    @event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        else:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy_timeout * 1000)}")
+
+
+_READERS: weakref.WeakKeyDictionary[sa.Engine, sa.Engine] = weakref.WeakKeyDictionary()
+_READERS_GUARD = threading.Lock()
+
+
+def _reader(engine: sa.Engine) -> sa.Engine:
+    """``engine`` marked for read transactions (same pool and events), made once."""
+    with _READERS_GUARD:
+        reader = _READERS.get(engine)
+        if reader is None:
+            reader = engine.execution_options(**{_READ_ONLY: True})
+            _READERS[engine] = reader
+        return reader
 
 
 def _is_busy(exc: sa.exc.OperationalError) -> bool:
     text = str(exc.orig).lower()
-    return "database is locked" in text or "could not serialize" in text or "deadlock" in text
+    return any(
+        sign in text
+        for sign in ("database is locked", "could not serialize", "deadlock", "lock timeout")
+    )
+
+
+def _busy(engine: sa.Engine, cause: BaseException | None = None) -> RegistryBusyError:
+    """The busy error, naming the import that holds the registry when one does."""
+    from clears.registry._import_notice import running
+
+    notice = running(engine)
+    if notice is None:
+        return RegistryBusyError(_BUSY)
+    return RegistryBusyError(
+        f"the registry is busy with an import until about {notice.until_text()}; "
+        "nothing was written, try again then",
+        until=notice.until,
+    )
 
 
 def _is_full(exc: sa.exc.OperationalError) -> bool:
@@ -306,26 +399,39 @@ def _is_full(exc: sa.exc.OperationalError) -> bool:
 
 
 @contextmanager
-def transaction(engine: sa.Engine) -> Iterator[Session]:
+def transaction(engine: sa.Engine, *, write: bool = True) -> Iterator[Session]:
     """One unit of work: commit at the end, roll everything back on any error.
+
+    Parameters
+    ----------
+    engine
+        The registry's engine.
+    write
+        ``False`` for a transaction that only reads: it takes no write lock and never waits
+        for a writer (SQLite: plain ``BEGIN`` and ``PRAGMA query_only``; PostgreSQL:
+        ``READ ONLY``), and any write in it fails.
 
     Raises
     ------
     RegistryBusyError
         The database stayed locked by another writer (SQLite) or the transaction could not
-        be serialised (PostgreSQL); nothing was written and the call may be retried.
+        be serialised or waited too long for a lock (PostgreSQL); nothing was written and
+        the call may be retried. When an import holds the registry the error says until
+        about when.
     ConflictError
         A record changed between reading and writing it (optimistic concurrency).
     """
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine if write else _reader(engine), expire_on_commit=False)
     try:
         with factory.begin() as session:
             yield session
+    except RegistryBusyError as exc:
+        if exc.until is not None:
+            raise
+        raise _busy(engine) from exc
     except sa.exc.OperationalError as exc:
         if _is_busy(exc):
-            raise RegistryBusyError(
-                "the registry is busy with another writer; nothing was written, try again"
-            ) from exc
+            raise _busy(engine) from exc
         if _is_full(exc):
             raise RegistryFullError(
                 "the disk is full (or the database reached its size limit); the transaction "

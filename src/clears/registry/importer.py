@@ -22,7 +22,7 @@ a constraint.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,7 @@ from clears.cohort._ids import id_key
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
+from clears.registry._import_notice import Notice, estimate, publish, withdraw
 from clears.registry._models import ENTITY_TABLES, centres_table, data_columns
 from clears.registry._patient_ids import conflict_on_duplicate, lock_enrolment, registered_like
 
@@ -224,16 +225,51 @@ def _violations(session: Session, name: str, last: int) -> list[Problem]:
     return problems
 
 
+@contextmanager
+def _announced(session: Session, total: int) -> Iterator[Callable[[int], None]]:
+    """Publish the import's notice (:mod:`._import_notice`) while it runs; yields the
+    function to call with the rows of each chunk written."""
+    started = dt.datetime.now(dt.UTC)
+    done = 0
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        until = estimate(started, dt.datetime.now(dt.UTC), done, total)
+        publish(session, Notice(started, until, done, total))
+
+    publish(session, Notice(started, None, 0, total))
+    try:
+        yield advance
+    except BaseException:
+        withdraw(session, committed=False)
+        raise
+    withdraw(session, committed=True)
+
+
 def _write(session: Session, cohort: Cohort, *, actor: Actor, chunk: int) -> ImportSummary:
     # Imports and enrolments run one at a time (their checks see each other's patients and
     # centres); a unique constraint still refused is a retryable conflict, not a traceback.
     lock_enrolment(session)
-    with conflict_on_duplicate("import"), _constraints_checked_per_table(session) as before:
-        return _write_rows(session, cohort, actor=actor, chunk=chunk, before=before)
+    total = sum(len(cohort.table(name)) for name in TABLES)
+    with (
+        _announced(session, total) as advance,
+        conflict_on_duplicate("import"),
+        _constraints_checked_per_table(session) as before,
+    ):
+        return _write_rows(
+            session, cohort, actor=actor, chunk=chunk, before=before, advance=advance
+        )
 
 
 def _write_rows(
-    session: Session, cohort: Cohort, *, actor: Actor, chunk: int, before: dict[str, int]
+    session: Session,
+    cohort: Cohort,
+    *,
+    actor: Actor,
+    chunk: int,
+    before: dict[str, int],
+    advance: Callable[[int], None],
 ) -> ImportSummary:
     patients = cohort.patients
     ids = patients["patient_id"].astype(str).tolist()
@@ -294,6 +330,7 @@ def _write_rows(
             for i, row in enumerate(rows, start)
         ]
         audit.append(session, actor=actor, changes=changes)
+        advance(len(part))
     written = {"patients": len(patients)}
     for name in TABLES[1:]:
         frame = cohort.table(name)
@@ -325,6 +362,7 @@ def _write_rows(
                     )
                 ],
             )
+            advance(len(part))
             del part, records
         written[name] = len(frame)
         del owners
@@ -336,6 +374,7 @@ def import_cohort(
     *,
     actor: Actor,
     url: str | None = None,
+    engine: sa.Engine | None = None,
     session: Session | None = None,
     today: dt.date | None = None,
     chunk: int = _CHUNK,
@@ -351,7 +390,10 @@ def import_cohort(
         are created.
     url
         Database URL (``--db``, else ``$CLEARS_DB_URL``, else ``sqlite:///clears.db``);
-        ignored when ``session`` is given.
+        ignored when ``engine`` or ``session`` is given.
+    engine
+        The registry's engine (the caller disposes of it); the transaction starts only once
+        the cohort has been read and checked, so the registry is not held meanwhile.
     session
         Import inside the caller's transaction instead (the caller commits).
     today
@@ -370,9 +412,12 @@ def import_cohort(
         conformed = read(cohort, today=today)
     if session is not None:
         return _write(session, conformed, actor=actor, chunk=chunk)
-    engine = make_engine(url)
-    try:
+    if engine is not None:
         with transaction(engine) as own:
             return _write(own, conformed, actor=actor, chunk=chunk)
+    made = make_engine(url)
+    try:
+        with transaction(made) as own:
+            return _write(own, conformed, actor=actor, chunk=chunk)
     finally:
-        engine.dispose()
+        made.dispose()

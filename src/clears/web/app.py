@@ -6,6 +6,7 @@ sessions and rate limiter), so tests build as many as they need.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from clears.web.routes import (
     api_records,
     auth,
     cohort,
+    jobs,
     pages,
     records,
     report,
@@ -54,13 +56,18 @@ ROUTERS: Final = (
     cohort.router,
     worklist.router,
     report.router,
+    jobs.router,
     audit_routes.router,
     api.router,
     api_records.router,
     audit_routes.api_router,
+    jobs.api_router,
 )
 
 _HERE: Final = Path(__file__).parent
+
+#: Seconds a client is told to wait (``Retry-After``) after a busy answer, at least.
+_BUSY_RETRY: Final = 5
 
 _SECURITY_HEADERS: Final = {
     "X-Content-Type-Options": "nosniff",
@@ -137,7 +144,17 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 409, str(exc), **detail)
 
     async def busy(request: Request, exc: Exception) -> Response:
-        return _error(request, 503, str(exc))
+        # Retryable: nothing was written. While an import holds the registry, when it
+        # should end (the forms catch this themselves and show what was typed again).
+        assert isinstance(exc, RegistryBusyError)
+        extra: dict[str, object] = {"retryable": True}
+        wait = _BUSY_RETRY
+        if exc.until is not None:
+            extra["until"] = exc.until.isoformat(timespec="seconds")
+            wait = max(int((exc.until - dt.datetime.now(dt.UTC)).total_seconds()), _BUSY_RETRY)
+        response = _error(request, 503, str(exc), **extra)
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

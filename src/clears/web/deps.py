@@ -60,15 +60,24 @@ class Forbidden(Exception):  # noqa: N818 - control flow, turned into 403
 
 @dataclass(frozen=True)
 class Registry:
-    """The registry database of this app; every unit of work is one transaction."""
+    """The registry database of this app; every unit of work is one transaction.
+
+    ``write=False`` (what a ``GET`` or ``HEAD`` request gets): every transaction only reads,
+    takes no write lock and never waits for a writer, such as a long ``clears import``.
+    """
 
     engine: sa.Engine
+    write: bool = True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction that commits before the response is sent (rolled back on error)."""
-        with transaction(self.engine) as session:
+        with transaction(self.engine, write=self.write) as session:
             yield session
+
+    def reading(self) -> Registry:
+        """This registry for requests that only read."""
+        return Registry(self.engine, write=False)
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,14 @@ async def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-async def get_registry(state: StateDep) -> Registry:
-    """The registry of this app."""
+#: Request methods that never change anything: their transactions only read.
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD"})
+
+
+async def get_registry(request: Request, state: StateDep) -> Registry:
+    """The registry of this app, read-only for ``GET`` and ``HEAD`` requests."""
+    if request.method in _SAFE_METHODS:
+        return state.registry.reading()
     return state.registry
 
 

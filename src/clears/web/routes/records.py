@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from clears._exceptions import ConflictError, InputError
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.registry import (
+    RegistryBusyError,
     claim_submission,
     new_form_token,
     same_value,
@@ -77,17 +78,20 @@ def _form_page(
     table: str,
     patient_id: str,
     values: Mapping[str, str],
-    error: InputError | ConflictError | None = None,
+    error: InputError | ConflictError | RegistryBusyError | None = None,
     record_id: int | None = None,
     version: int | None = None,
     reason: str = "",
 ) -> Response:
     """The form with ``values`` (and the reason given) and a fresh form token; a rejected
     save (422) lists its problems next to their fields, a conflict (409) the fields with
-    both values."""
+    both values, a registry busy with an import (503) until about when."""
     problems = list(error.problems) if isinstance(error, InputError) else []
     conflicts = _conflict_rows(table, error) if isinstance(error, ConflictError) else []
-    status = 200 if error is None else 422 if isinstance(error, InputError) else 409
+    busy = isinstance(error, RegistryBusyError)
+    status = (
+        200 if error is None else 422 if isinstance(error, InputError) else 503 if busy else 409
+    )
     context: dict[str, Any] = {
         "table": table,
         "title": _TITLES[table],
@@ -103,6 +107,7 @@ def _form_page(
         "record_id": record_id,
         "version": version,
         "reason": reason,
+        "busy": str(error) if busy else "",
         "form_token": new_form_token(),
     }
     if table == "visits":
@@ -151,7 +156,9 @@ def _save_new(
                 )
                 if token is not None:
                     settle_submission(session, token=token, result=landing)
-    except (InputError, ConflictError) as exc:
+    except (InputError, ConflictError, RegistryBusyError) as exc:
+        # Busy: nothing was written and the token is still free, so the form comes back
+        # with everything typed, to be saved again once the import is over.
         return _form_page(
             request, state, user, table=table, patient_id=patient_id, values=values, error=exc
         )
@@ -296,7 +303,8 @@ def _edit_save(
     record_id: int,
     form: FormData,
 ) -> Response:
-    _load(registry, user, table, patient_id, record_id)  # the patient's record, or 404
+    # the patient's record, or 404; read without waiting for a writer such as an import
+    _load(registry.reading(), user, table, patient_id, record_id)
     typed = forms.submitted(form)
     version = _version(form)
     reason_value = form.get("reason")
@@ -321,7 +329,7 @@ def _edit_save(
                 )
                 if token is not None:
                     settle_submission(session, token=token, result=landing)
-    except InputError as exc:
+    except (InputError, RegistryBusyError) as exc:
         return _form_page(
             request,
             state,

@@ -90,7 +90,8 @@ def test_enrol_add_records_and_read_back(make_client: Client) -> None:
     assert dose.status_code == 201
     listed = client.get("/api/patients/P20/records/treatments").json()
     assert [r["data"]["dose_mg_per_day"] for r in listed] == [5.0]
-    assert "P20" in client.get("/api/patients").json()
+    listed = client.get("/api/patients", params={"q": "P20"}).json()["patients"]
+    assert [row["patient_id"] for row in listed] == ["P20"]
 
 
 def test_invalid_record_lists_every_problem(make_client: Client) -> None:

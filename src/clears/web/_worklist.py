@@ -13,8 +13,7 @@ Each screening also stores every screened patient's counts (alerts above ``info`
 monitoring items) in the registry under the same key
 (:func:`clears.registry.store_worklist_summaries`), so that the patient list can filter
 100,000 patients on them in SQL; the registry only keeps the counts, this module computes
-them. :meth:`WorklistCache.screen` starts a screening of given patients without waiting (the
-patient list asks for the patients it shows as not yet screened).
+them.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from clears._exceptions import ClearsError
 from clears.protocol import ProtocolDefinition, WorklistRow, load_protocol
@@ -38,7 +38,9 @@ from clears.registry import (
 from clears.registry.exporter import export_cohort
 from clears.web.deps import Registry
 
-__all__ = ["WorklistCache", "WorklistView"]
+__all__ = ["WorklistCache", "WorklistView", "app_cache"]
+
+_CREATE = threading.Lock()
 
 #: A patient's cache key: the id of their last audit entry (0 when none) and the day.
 Key = tuple[int, dt.date]
@@ -98,13 +100,6 @@ class WorklistCache:
     def label(self) -> str:
         """``name version`` of the protocol: shown on pages, and the key of stored summaries."""
         return f"{self.definition.name} {self.definition.version}"
-
-    def screen(self, registry: Registry, *, actor: Actor, keys: Mapping[str, Key]) -> None:
-        """Screen the given patients in the background (those not already screened under
-        their key or being screened), without waiting."""
-        stale = self._stale(keys)
-        if stale:
-            self._start(registry, actor, stale)
 
     def view(
         self, registry: Registry, *, actor: Actor, as_of: dt.date, wait: float = 10.0
@@ -207,3 +202,14 @@ def _summary(patient_id: str, key: Key, row: WorklistRow | None, protocol: str) 
         alerts=0 if row is None else len(row.alerts),
         overdue=0 if row is None else len(row.overdue),
     )
+
+
+def app_cache(app: Any, protocol: str) -> WorklistCache:
+    """The worklist cache of an app instance (``app.state.worklist_cache``), created on
+    first use, and again when the app's protocol changed."""
+    with _CREATE:
+        cache = getattr(app.state, "worklist_cache", None)
+        if not isinstance(cache, WorklistCache) or cache.protocol != protocol:
+            cache = WorklistCache(protocol)
+            app.state.worklist_cache = cache
+        return cache

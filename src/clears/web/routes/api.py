@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from clears.instruments import clasi
 from clears.outcomes import derive
-from clears.registry import audit
-from clears.registry.patients import create_patient, get_patient, list_patients, update_patient
+from clears.registry import audit, patient_list_page
+from clears.registry.patients import create_patient, get_patient, update_patient
 from clears.web import _patient_view as view
 from clears.web._cohort import cohort_for
 from clears.web._exports import ExportFormat
+from clears.web._patient_list import PatientListPage, list_query, to_json
 from clears.web._urls import SegmentRoute
+from clears.web._worklist import app_cache
 from clears.web.deps import (
     CSRF,
     CurrentUser,
@@ -50,10 +52,39 @@ def me(request: Request, state: StateDep, user: CurrentUser) -> Me:
 
 
 @router.get("/patients")
-def patients(registry: RegistryDep, user: CurrentUser) -> list[str]:
-    """Identifiers of the patients of the user's centres."""
+def patients(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: CurrentUser,
+    q: str = "",
+    centre: str = "",
+    filters: Annotated[list[str] | None, Query(alias="filter")] = None,
+    sort: str = "",
+    limit: str = "",
+    cursor: str = "",
+) -> PatientListPage:
+    """One page of the patients of the user's centres (docs/web.md, "The patient list").
+
+    ``q`` is an id prefix (any letter case); ``filter`` (repeated or comma-separated) is
+    ``on_treatment``, ``alerts``, ``overdue``, ``incomplete`` or ``unscreened``; ``sort`` is
+    ``id``, ``last_visit`` or ``centre``; ``limit`` 1 to 200 (default 50); ``cursor`` the
+    ``next_cursor`` or ``previous_cursor`` of a page with the same parameters. A bad
+    parameter answers 422 naming it and the allowed values.
+    """
+    query = list_query(
+        q=q,
+        centre=centre,
+        filters=filters or [],
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        as_of=dt.date.today(),
+        protocol=app_cache(request.app, state.settings.protocol).label,
+    )
     with registry.session() as session:
-        return list_patients(session, actor=user.actor())
+        page = patient_list_page(session, actor=user.actor(), query=query)
+    return to_json(query, page)
 
 
 @router.post("/patients", status_code=201, dependencies=[CSRF])

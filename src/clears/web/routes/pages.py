@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -13,15 +13,23 @@ from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
-from clears.registry import audit, centre_codes
-from clears.registry.patients import create_patient, get_patient, list_patients, timeline
+from clears.registry import audit, centre_codes, patient_list_page
+from clears.registry.patients import create_patient, get_patient, timeline
 from clears.web import _patient_view as view
 from clears.web._audit import entry_row
 from clears.web._cohort import cohort_for
 from clears.web._dose_chart import dose_timeline
 from clears.web._forms import submitted, table_fields
+from clears.web._patient_list import (
+    FILTER_LABELS,
+    PAGE_SIZES,
+    SORT_LABELS,
+    list_parameters,
+    list_query,
+)
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
+from clears.web._worklist import app_cache
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
 from clears.web.users import User
 
@@ -43,16 +51,54 @@ def home() -> Response:
 
 @router.get("/patients")
 def patients(
-    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: CurrentUser,
+    q: str = "",
+    centre: str = "",
+    filters: Annotated[list[str] | None, Query(alias="filter")] = None,
+    sort: str = "",
+    limit: str = "",
+    cursor: str = "",
 ) -> Response:
-    """The patients of the user's centres, by centre."""
+    """The patients of the user's centres, one page at a time: search by id, filters, sort
+    (docs/web.md, "The patient list")."""
     actor = user.actor()
+    protocol = app_cache(request.app, state.settings.protocol).label
+    form = {"q": q, "centre": centre, "filters": set(filters or []), "sort": sort, "limit": limit}
+    context: dict[str, Any] = {"form": form, "filter_labels": FILTER_LABELS}
+    context |= {"sort_labels": SORT_LABELS, "page_sizes": PAGE_SIZES}
     with registry.session() as session:
-        by_centre = {
-            centre: list_patients(session, actor=actor, centre=centre)
-            for centre in centre_codes(session, actor=actor)
-        }
-    return render(request, state, user, "patients.html", by_centre=by_centre)
+        context["centres"] = centre_codes(session, actor=actor)
+        try:
+            query = list_query(
+                q=q,
+                centre=centre,
+                filters=filters or [],
+                sort=sort,
+                limit=limit,
+                cursor=cursor,
+                as_of=dt.date.today(),
+                protocol=protocol,
+            )
+            page = patient_list_page(session, actor=actor, query=query)
+        except InputError as exc:
+            context |= {"page": None, "query": None, "problems": exc.problems}
+            return render(request, state, user, "patients.html", status=422, **context)
+    form |= {"sort": query.sort, "limit": str(query.limit), "filters": set(query.filters)}
+    return render(
+        request,
+        state,
+        user,
+        "patients.html",
+        query=query,
+        page=page,
+        params=list_parameters(query),
+        unscreened_params=list_parameters(query, unscreened=True),
+        problems=[],
+        **context,
+    )
 
 
 def _enrol_page(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Final
 
 from fastapi import APIRouter, Request
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
-from clears.web._worklist import WorklistCache
+from clears.web._worklist import WorklistCache, app_cache
 from clears.web.deps import CurrentUser, RegistryDep, StateDep
 
 __all__ = ["router"]
@@ -20,17 +19,11 @@ router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
 #: Rows shown before "Show all" (the most urgent first).
 PAGE_ROWS: Final = 200
-_CREATE = threading.Lock()
 
 
 def _cache(request: Request, protocol: str) -> WorklistCache:
     """The app's worklist cache, created on first use (one per app instance)."""
-    with _CREATE:
-        cache = getattr(request.app.state, "worklist_cache", None)
-        if not isinstance(cache, WorklistCache) or cache.protocol != protocol:
-            cache = WorklistCache(protocol)
-            request.app.state.worklist_cache = cache
-        return cache
+    return app_cache(request.app, protocol)
 
 
 @router.get("/worklist")

@@ -18,7 +18,7 @@ constraint the database still reports into a retryable :class:`ConflictError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Final
 
@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 
 from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort._ids import ID_ALLOWED, id_key, id_problem, normalise_id
-from clears.registry._models import patients_table
+from clears.registry._models import IdKey, patients_table
 
 __all__ = [
     "REGISTERED_ID",
     "conflict_on_duplicate",
     "find_patient_id",
     "lock_enrolment",
+    "named_ids",
     "new_patient_id",
     "registered_like",
 ]
@@ -90,6 +91,25 @@ def registered_like(session: Session, ids: Iterable[str]) -> dict[str, str]:
         for registered in session.execute(query).scalars():
             found.setdefault(id_key(registered), registered)
     return found
+
+
+def named_ids(column: sa.ColumnElement[str], values: Collection[str]) -> sa.ColumnElement[bool]:
+    """SQL true for a stored id that one of ``values`` names, as :func:`find_patient_id`
+    reads each: the id as given or normalised, or (for one from the alphabet) the registered
+    id equal to it ignoring case, compared through the indexed id key
+    (:class:`clears.registry._models.IdKey`), so no lookup scans the patients.
+
+    A registry at the newest revision holds one patient per id ignoring case (revision 0007
+    refuses an upgrade past look-alikes), so this names the patients :func:`find_patient_id`
+    finds, one query for many ids.
+    """
+    exact = sorted({*values, *(normalise_id(v) for v in values)})
+    folded = sorted(
+        {id_key(text) for text in map(normalise_id, values) if id_problem(text) is None}
+    )
+    if not folded:
+        return column.in_(exact)
+    return sa.or_(column.in_(exact), IdKey(column).in_(folded))
 
 
 def new_patient_id(session: Session, value: object) -> str:

@@ -16,6 +16,17 @@ never fetched. Rows are then streamed ``fetch`` at a time (``yield_per``) and ea
 typed at once, so only the typed columns of the whole table are held, never the rows as
 Python objects (100,000 patients: about 0.3 GB instead of 3.2 GB, docs/registry.md).
 ``validate=True`` reads each table whole, as :func:`clears.cohort.conform` needs the raw values.
+
+A patient-scoped read (``patient_ids``: one patient's page, a visit form, decision support)
+costs what those patients' rows cost, whatever the size of the registry: one query finds the
+patients' keys (the ids looked up as every entry point looks them up, ignoring letter case,
+through an index), then one query per table reads their rows by the indexed ``patient_key``;
+no counting query, since blank columns are seen in the few rows fetched. Those rows are typed
+from the database's own column types (a date column holds dates, an item column whole codes
+its CHECK constraint allows) into the canonical cohort dtypes, without the text parsers,
+whose fixed cost per column (a visit has over a hundred) would otherwise be most of a page's
+time. The result equals the full export restricted to those patients, column for column
+(tests/registry/test_patient_scoped.py), except that columns blank for them are left out.
 """
 
 from __future__ import annotations
@@ -29,12 +40,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort, conform, write
+from clears.cohort._coerce import _DTYPES as CANONICAL_DTYPES
 from clears.cohort._coerce import coerce_column
 from clears.cohort._items import coerce_item
 from clears.cohort._schema import schema_of
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, resolve_url, transaction
 from clears.registry._models import ENTITY_TABLES, centres_table, data_columns, item_fields
+from clears.registry._patient_ids import named_ids
 
 __all__ = ["export_cohort", "write_cohort"]
 
@@ -46,13 +59,13 @@ def _select(
     table: str,
     actor: Actor,
     names: Sequence[str] | None = None,
-    patient_ids: Collection[str] | None = None,
+    keys: Collection[int] | None = None,
 ) -> sa.Select[Any]:
     """The rows of ``table`` the actor sees, in export order.
 
     ``names`` limits the data columns (default: all of them); ``patient_id`` (and ``centre``
-    for patients) and ``extra`` are always selected. ``patient_ids`` keeps only those
-    patients (still within the actor's centres).
+    for patients) and ``extra`` are always selected. ``keys`` keeps only the patients with
+    those database keys (:func:`_patient_keys`, still within the actor's centres).
     """
     patients = ENTITY_TABLES["patients"]
     source = ENTITY_TABLES[table]
@@ -74,19 +87,30 @@ def _select(
         order = [patients.c.id, source.c.id]
     if not actor.all_centres:
         query = query.where(centres_table.c.code.in_(sorted(actor.centres)))
-    if patient_ids is not None:
-        query = query.where(patients.c.patient_id.in_(sorted(patient_ids)))
+    if keys is not None:
+        owner = patients.c.id if table == "patients" else source.c.patient_key
+        query = query.where(owner.in_(sorted(keys)))
     return query.order_by(*order)
 
 
-def _filled(
-    session: Session, table: str, actor: Actor, patient_ids: Collection[str] | None = None
-) -> list[str]:
+def _patient_keys(session: Session, actor: Actor, patient_ids: Collection[str]) -> list[int]:
+    """Database keys of the patients ``patient_ids`` name (looked up as every entry point
+    looks ids up, :func:`clears.registry._patient_ids.named_ids`), within the actor's centres."""
+    patients = ENTITY_TABLES["patients"]
+    query = sa.select(patients.c.id).where(named_ids(patients.c.patient_id, patient_ids))
+    if not actor.all_centres:
+        query = query.join(centres_table, patients.c.centre_key == centres_table.c.id).where(
+            centres_table.c.code.in_(sorted(actor.centres))
+        )
+    return sorted(int(key) for key in session.execute(query).scalars())
+
+
+def _filled(session: Session, table: str, actor: Actor) -> list[str]:
     """Required data columns of ``table``, and the others holding a value in the actor's rows."""
     names = list(data_columns(table))
     if not names:
         return []
-    inner = _select(table, actor, patient_ids=patient_ids).order_by(None).subquery()
+    inner = _select(table, actor).order_by(None).subquery()
     counts = [sa.func.count(inner.c[name]) for name in names]
     row = session.execute(sa.select(*counts).select_from(inner)).one()
     required = REQUIRED_COLUMNS[table]
@@ -94,10 +118,10 @@ def _filled(
 
 
 def _frame(
-    session: Session, table: str, actor: Actor, patient_ids: Collection[str] | None = None
+    session: Session, table: str, actor: Actor, keys: Collection[int] | None = None
 ) -> pd.DataFrame:
     """The raw table as fetched (every column), as :func:`clears.cohort.conform` reads it."""
-    result = session.execute(_select(table, actor, patient_ids=patient_ids))
+    result = session.execute(_select(table, actor, keys=keys))
     names = list(result.keys())
     rows = result.all()
     frame = pd.DataFrame.from_records(rows, columns=names)
@@ -142,14 +166,11 @@ def _typed_frame(
     table: str,
     actor: Actor,
     fetch: int,
-    patient_ids: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The table in canonical types, fetched and typed ``fetch`` rows at a time."""
     required = REQUIRED_COLUMNS[table]
-    filled = _filled(session, table, actor, patient_ids)
-    result = session.execute(
-        _select(table, actor, filled, patient_ids).execution_options(yield_per=fetch)
-    )
+    filled = _filled(session, table, actor)
+    result = session.execute(_select(table, actor, filled).execution_options(yield_per=fetch))
     fetched = list(result.keys())
     names = [name for name in fetched if name != "extra"]
     pieces: dict[str, list[pd.Series]] = {name: [] for name in names}
@@ -179,6 +200,41 @@ def _typed_frame(
     return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(extras)))
 
 
+def _stored_dtype(table: str, name: str) -> str:
+    """The canonical cohort dtype of a column read from the database: the dtype
+    :func:`clears.cohort._coerce.coerce_column` gives its kind, ``Int64`` codes for an item
+    column (as :func:`clears.cohort._items.coerce_item` returns them)."""
+    known = schema_of(table)
+    return CANONICAL_DTYPES[known[name].kind] if name in known else "Int64"
+
+
+def _scoped_frame(
+    session: Session, table: str, actor: Actor, keys: Collection[int]
+) -> pd.DataFrame:
+    """The rows of the patients with database keys ``keys``, in canonical types: the
+    required columns, the others holding a value in those rows, then the extra columns.
+
+    The values are Python values of each column's SQL type, every one validated when it was
+    written and held to the table's CHECK constraints, so each column only changes dtype
+    (dates from :class:`datetime.date`), all columns at once.
+    """
+    required = REQUIRED_COLUMNS[table]
+    result = session.execute(_select(table, actor, keys=keys))
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
+    extras = frame.pop("extra").tolist()
+    filled = frame.notna().any(axis=0)
+    names = [n for n in required if n in frame.columns]
+    names += [n for n in frame.columns if n not in required and bool(filled[n])]
+    dtypes = {n: _stored_dtype(table, n) for n in names}
+    typed = frame[names].assign(
+        **{n: pd.to_datetime(frame[n]) for n, dtype in dtypes.items() if dtype.startswith("date")}
+    )
+    typed = typed.astype(dtypes)
+    for name, values in _extra_columns(extras).items():
+        typed[name] = _typed_column(table, name, pd.Series(values, dtype=object))
+    return typed
+
+
 def export_cohort(
     *,
     actor: Actor,
@@ -204,8 +260,9 @@ def export_cohort(
     fetch
         Rows fetched and typed at a time (memory; the result does not depend on it).
     patient_ids
-        Only these patients (ids outside the actor's centres are left out, not an error); a
-        few patients read in time proportional to their rows, not to the registry's.
+        Only these patients (ids outside the actor's centres are left out, not an error), each
+        id looked up as every entry point does (``p01`` names ``P01``); a few patients read
+        in time proportional to their rows, not to the registry's.
     """
     if session is None:
         engine = make_engine(url)
@@ -221,10 +278,14 @@ def export_cohort(
         finally:
             engine.dispose()
     source = resolve_url(url) if url else str(session.get_bind().engine.url)
+    keys = None if patient_ids is None else _patient_keys(session, actor, patient_ids)
     if validate:
-        frames = {table: _frame(session, table, actor, patient_ids) for table in TABLES}
+        frames = {table: _frame(session, table, actor, keys) for table in TABLES}
         return conform(Cohort(**frames, source=source), today=pd.Timestamp.max.date())
-    typed = {table: _typed_frame(session, table, actor, fetch, patient_ids) for table in TABLES}
+    if keys is not None:
+        scoped = {table: _scoped_frame(session, table, actor, keys) for table in TABLES}
+        return Cohort(**scoped, source=source)
+    typed = {table: _typed_frame(session, table, actor, fetch) for table in TABLES}
     return Cohort(**typed, source=source)
 
 

@@ -1,8 +1,10 @@
 """The cohort tables of what one user may see, read through the registry exporter.
 
 Decision support, outcomes and exports read only cohort tables (DESIGN.md); this module asks
-the registry for the actor's cohort and, for one patient's page, keeps that patient's rows.
-Reads only; writes never come through here.
+the registry for the actor's cohort or, for one patient's page, for that patient's rows only
+(read by the registry in SQL, :func:`clears.registry.exporter.export_cohort` with
+``patient_ids``: the cost is the patient's, not the registry's). Reads only; writes never
+come through here.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from clears.registry import Actor
 from clears.registry.exporter import export_cohort
 from clears.registry.patients import get_patient
 
-__all__ = ["cohort_for", "relabel"]
+__all__ = ["cohort_for", "relabel", "with_all_columns"]
 
 
 def cohort_for(
@@ -44,12 +46,14 @@ def cohort_for(
     for pid in wanted or ():
         get_patient(session, actor=actor, patient_id=pid)
     cohort = export_cohort(actor=actor, session=session, patient_ids=wanted)
-    frames = {}
-    for table in TABLES:
-        frame = cohort.table(table)
-        if wanted is not None:
-            frame = frame[frame["patient_id"].isin(wanted)].reset_index(drop=True)
-        frames[table] = _with_all_columns(table, frame) if all_columns else frame
+    return with_all_columns(cohort) if all_columns else cohort
+
+
+def with_all_columns(cohort: Cohort) -> Cohort:
+    """The same rows with every known column the export left out added as a blank column
+    (what ``cohort_for(..., all_columns=True)`` returns), so a page that needs both forms
+    reads the registry once."""
+    frames = {table: _with_all_columns(table, cohort.table(table)) for table in TABLES}
     return Cohort(**frames, source=cohort.source)
 
 

@@ -1,6 +1,9 @@
 """Cohort exports in the web app: every ``clears export`` format, identified and
 de-identified, zipped in memory, for administrators and investigators of their centres only.
 
+The cohort page submits an export job (the worker is played by the test, :func:`_export`);
+the JSON API's ``GET /api/cohort/export`` still answers in the request.
+
 Expected file names are those docs/registry.md ("Exports") lists per format, plus the
 ``export.json`` manifest every export folder gets. Seed (tests/web/_setup.py): P1 at BCN,
 P2 at LYO, each with one treatment period, visit, adverse event and flare.
@@ -19,9 +22,34 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from tests.web._setup import sign_in
 
+from clears.registry import JobWorker, make_engine
+from clears.web._job_runners import RUNNERS
+
 Client = Callable[[], TestClient]
+
+
+def _export(client: TestClient, url: str, fmt: str, *, deidentified: bool = False) -> Response:
+    """An export from the cohort page: submit the job, run it as the worker would, download."""
+    csrf = client.get("/api/me").json()["csrf_token"]
+    form = {"csrf_token": csrf, "format": fmt, **({"deidentified": "true"} if deidentified else {})}
+    submitted = client.post("/cohort/export", data=form, follow_redirects=False)
+    assert submitted.status_code == 303, submitted.text
+    engine = make_engine(url)
+    try:
+        JobWorker(engine, RUNNERS).loop(once=True)
+    finally:
+        engine.dispose()
+    return client.get(f"{submitted.headers['location']}/result")
+
+
+def _get(client: TestClient, url: str, route: str, fmt: str) -> Response:
+    if route == "/api/cohort/export":
+        return client.get(f"{route}?format={fmt}")
+    return _export(client, url, fmt)
+
 
 #: docs/registry.md, "Exports" table.
 EXPECTED = {
@@ -66,11 +94,11 @@ def _mentions(members: dict[str, bytes], patient_id: str) -> bool:
 @pytest.mark.parametrize("fmt", sorted(EXPECTED))
 @pytest.mark.parametrize("route", ["/cohort/export", "/api/cohort/export"])
 def test_each_format_zips_the_expected_files_of_own_centre(
-    make_client: Client, fmt: str, route: str
+    make_client: Client, db_url: str, fmt: str, route: str
 ) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
-    response = client.get(f"{route}?format={fmt}")
+    response = _get(client, db_url, route, fmt)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
     assert f'filename="clears-{fmt}.zip"' in response.headers["content-disposition"]
@@ -85,10 +113,12 @@ def test_each_format_zips_the_expected_files_of_own_centre(
 
 
 @pytest.mark.parametrize("fmt", sorted(EXPECTED))
-def test_deidentified_export_has_no_original_patient_id(make_client: Client, fmt: str) -> None:
+def test_deidentified_export_has_no_original_patient_id(
+    make_client: Client, db_url: str, fmt: str
+) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
-    response = client.get(f"/cohort/export?format={fmt}&deidentified=true")
+    response = _export(client, db_url, fmt, deidentified=True)
     assert response.status_code == 200, response.text
     assert f'filename="clears-{fmt}-deidentified.zip"' in response.headers["content-disposition"]
     members = _members(response.content)
@@ -102,10 +132,10 @@ def test_deidentified_export_has_no_original_patient_id(make_client: Client, fmt
     assert not any("2024-01-01" in _text(n, d) for n, d in members.items())
 
 
-def test_deidentified_csv_keeps_one_hashed_patient(make_client: Client) -> None:
+def test_deidentified_csv_keeps_one_hashed_patient(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
-    members = _members(client.get("/cohort/export?format=csv&deidentified=true").content)
+    members = _members(_export(client, db_url, "csv", deidentified=True).content)
     patients = pd.read_csv(io.BytesIO(members["clears-csv/patients.csv"]))
     (pseudonym,) = patients["patient_id"]
     # SHA-256 in hexadecimal: 64 characters (docs/registry.md, de-identified exports).
@@ -114,12 +144,12 @@ def test_deidentified_csv_keeps_one_hashed_patient(make_client: Client) -> None:
     assert list(visits["patient_id"]) == [pseudonym]
 
 
-def test_two_deidentified_downloads_use_different_salts(make_client: Client) -> None:
+def test_two_deidentified_downloads_use_different_salts(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
     ids = []
     for _ in range(2):
-        members = _members(client.get("/cohort/export?format=csv&deidentified=true").content)
+        members = _members(_export(client, db_url, "csv", deidentified=True).content)
         ids.append(pd.read_csv(io.BytesIO(members["clears-csv/patients.csv"]))["patient_id"][0])
     assert ids[0] != ids[1]
 
@@ -134,10 +164,10 @@ def test_administrator_exports_every_centre(make_client: Client) -> None:
     assert _mentions(members, "P2")
 
 
-def test_lyon_investigator_gets_only_lyon(make_client: Client) -> None:
+def test_lyon_investigator_gets_only_lyon(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_lyo")
-    members = _members(client.get("/cohort/export?format=fhir").content)
+    members = _members(_export(client, db_url, "fhir").content)
     assert _mentions(members, "P2")
     assert not _mentions(members, "P1")
 
@@ -148,11 +178,15 @@ def test_roles_without_export_are_refused(
     make_client: Client, user: str, deidentified: str
 ) -> None:
     client = make_client()
-    sign_in(client, user)
-    for route in ("/cohort/export", "/api/cohort/export"):
-        response = client.get(f"{route}?format=redcap&deidentified={deidentified}")
-        assert response.status_code == 403, route
-        assert "may not export" in response.text
+    csrf = sign_in(client, user)
+    response = client.get(f"/api/cohort/export?format=redcap&deidentified={deidentified}")
+    assert response.status_code == 403
+    assert "may not export" in response.text
+    form = {"csrf_token": csrf, "format": "redcap", "deidentified": deidentified}
+    refused = client.post("/cohort/export", data=form, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "may not export" in refused.text
+    assert client.get("/api/jobs").json() == []  # nothing queued
     page = client.get("/cohort")
     assert page.status_code == 200
     assert 'id="exports"' not in page.text
@@ -161,7 +195,7 @@ def test_roles_without_export_are_refused(
 def test_signed_out_is_sent_to_sign_in(make_client: Client) -> None:
     client = make_client()
     assert client.get("/api/cohort/export").status_code == 401
-    page = client.get("/cohort/export", follow_redirects=False)
+    page = client.get("/cohort", follow_redirects=False)
     assert (page.status_code, page.headers["location"]) == (303, "/login")
 
 
@@ -179,14 +213,17 @@ def test_cohort_page_links_every_format(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
     page = client.get("/cohort").text
+    exports = page.split('id="exports"', 1)[1].split("</section>", 1)[0]
     for fmt in EXPECTED:
-        assert f'href="/cohort/export?format={fmt}"' in page
-        assert f'href="/cohort/export?format={fmt}&amp;deidentified=true"' in page
+        button = f'value="{fmt}"><button type="submit" id="export-{fmt}">'
+        assert f'<input type="hidden" name="format" {button}' in exports
+        assert f'id="export-{fmt}-deidentified"' in exports
+    assert exports.count('action="/cohort/export"') == 2 * len(EXPECTED)
     assert 'href="/cohort/report"' in page
 
 
 def test_export_writes_nothing_in_the_working_directory(
-    make_client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_client: Client, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cwd = tmp_path / "cwd"
     cwd.mkdir()
@@ -194,7 +231,8 @@ def test_export_writes_nothing_in_the_working_directory(
     client = make_client()
     sign_in(client, "inv_bcn")
     for fmt in EXPECTED:
-        assert client.get(f"/cohort/export?format={fmt}&deidentified=true").status_code == 200
+        assert _export(client, db_url, fmt, deidentified=True).status_code == 200
+        assert client.get(f"/api/cohort/export?format={fmt}").status_code == 200
     assert os.listdir(cwd) == []
 
 

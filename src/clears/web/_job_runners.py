@@ -31,7 +31,8 @@ _READ, _DERIVE, _WRITE = 0.0, 0.2, 0.9
 def _read(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> Cohort:
     progress(_READ, "reading the registry")
     actor = job.actor()
-    with transaction(engine) as session:
+    # A read-only transaction: no write lock is held while the whole cohort is read.
+    with transaction(engine, write=False) as session:
         cohort = cohort_for(session, actor=actor)
         centres = centre_codes(session, actor=actor)
     return relabel(cohort, centres)

@@ -1,21 +1,27 @@
-"""Cohort pages: outcomes under any criteria preset, and exports (every ``clears export``
-format, optionally de-identified) for users allowed to export."""
+"""Cohort pages: the outcome table under any criteria preset, and exports (every
+``clears export`` format, optionally de-identified) for users allowed to export.
+
+Both read the whole cohort of the user's centres, so neither runs inside the request: the
+forms submit a background job (:mod:`clears.web.routes.jobs`) and land on its page.
+``export_response`` still builds an export in the request for the JSON API's
+``GET /api/cohort/export``.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
-from clears.outcomes import derive
-from clears.registry import centre_codes
+from clears.registry import centre_codes, jobs
 from clears.web._cohort import cohort_for, relabel
 from clears.web._exports import ExportFormat, export_filename, export_zip
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
-from clears.web.deps import CurrentUser, ExporterUser, Registry, RegistryDep, StateDep
-from clears.web.routes.pages import PRESETS
+from clears.web.deps import CSRF, CurrentUser, ExporterUser, Registry, RegistryDep, StateDep
+from clears.web.routes.jobs import job_path, submit_for
+from clears.web.routes.pages import PRESETS, Preset
 from clears.web.users import User
 
 __all__ = ["EXPORT_LABELS", "export_response", "router"]
@@ -31,16 +37,8 @@ EXPORT_LABELS: Final = (
     ("sdtm", "SDTM-shaped DM/EX/LB/AE"),
 )
 
-_SHOWN = (
-    "patient_id",
-    "baseline_clasi_a",
-    "baseline_severity",
-    "best_response",
-    "response_at_assessment",
-    "relapse",
-    "exposure_patient_years",
-    "discontinuation_reason",
-)
+#: Recent jobs listed on the cohort page.
+_RECENT: Final = 10
 
 
 @router.get("/cohort")
@@ -51,56 +49,51 @@ def cohort_page(
     user: CurrentUser,
     criteria: str = "aitmehdi2021",
 ) -> Response:
-    """Per-patient outcomes of the user's cohort under one preset."""
+    """The forms that start an outcome table or an export, and the user's recent jobs."""
     preset = criteria if criteria in PRESETS else PRESETS[0]
+    actor = user.actor()
     with registry.session() as session:
-        cohort = cohort_for(session, actor=user.actor())
-    frame = derive(cohort, criteria=[preset]) if len(cohort.treatments) else None
-    rows = (
-        []
-        if frame is None
-        else [
-            {name: ("" if _missing(row[name]) else row[name]) for name in _SHOWN}
-            for _, row in frame.iterrows()
-        ]
-    )
-    version = "" if frame is None or frame.empty else str(frame["criteria_version"].iloc[0])
+        centres = centre_codes(session, actor=actor)
+        recent = jobs.list_jobs(session, actor=actor, limit=_RECENT)
     return render(
         request,
         state,
         user,
         "cohort.html",
-        rows=rows,
-        columns=_SHOWN,
         presets=PRESETS,
         preset=preset,
-        version=version,
-        n_patients=cohort.n_patients,
+        centres=centres,
+        recent=recent,
         export_formats=EXPORT_LABELS,
     )
 
 
-def _missing(value: object) -> bool:
-    import pandas as pd
+@router.post("/cohort/outcomes", dependencies=[CSRF])
+def outcomes_job(
+    registry: RegistryDep, user: CurrentUser, criteria: Annotated[Preset, Form()] = "aitmehdi2021"
+) -> Response:
+    """Start the outcome table of the user's centres under ``criteria``; go to the job."""
+    job = submit_for(registry, user, "outcomes", {"criteria": criteria})
+    return RedirectResponse(job_path(job.id), status_code=303)
 
-    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
 
-
-@router.get("/cohort/export")
-def export(
+@router.post("/cohort/export", dependencies=[CSRF])
+def export_job(
     registry: RegistryDep,
     user: ExporterUser,
-    format: ExportFormat = "csv",
-    deidentified: bool = False,
+    format: Annotated[ExportFormat, Form()] = "csv",
+    deidentified: Annotated[bool, Form()] = False,
 ) -> Response:
-    """The data of the user's centres in one ``clears export`` format, as a zip download."""
-    return export_response(registry, user, format=format, deidentified=deidentified)
+    """Start an export of the user's centres; go to the job."""
+    job = submit_for(registry, user, "export", {"format": format, "deidentified": deidentified})
+    return RedirectResponse(job_path(job.id), status_code=303)
 
 
 def export_response(
     registry: Registry, user: User, *, format: ExportFormat, deidentified: bool
 ) -> Response:
-    """The zip download of the user's centres in ``format`` (page and API share it)."""
+    """The zip download of the user's centres in ``format``, built in the request (the
+    JSON API's ``GET /api/cohort/export``; the pages submit a job instead)."""
     actor = user.actor()
     with registry.session() as session:
         cohort = relabel(cohort_for(session, actor=actor), centre_codes(session, actor=actor))

@@ -80,14 +80,16 @@ def lock_enrolment(session: Session) -> None:
 def registered_like(session: Session, ids: Iterable[str]) -> dict[str, str]:
     """The registered ids equal to one of ``ids`` ignoring case: ``{id_key: registered}``.
 
-    Identifiers are ASCII (the alphabet), so SQL ``lower()`` is :func:`id_key` for them.
+    Compared through the indexed id key (:class:`clears.registry._models.IdKey`), so the
+    check of a new id reads the index, not every patient. Identifiers are ASCII (the
+    alphabet), where the id key folds exactly A-Z, as :func:`id_key` does.
     """
     keys = sorted({id_key(i) for i in ids})
     column = patients_table.c.patient_id
     found: dict[str, str] = {}
     for start in range(0, len(keys), _CHUNK):
         part = keys[start : start + _CHUNK]
-        query = sa.select(column).where(sa.func.lower(column).in_(part)).order_by(column)
+        query = sa.select(column).where(IdKey(column).in_(part)).order_by(column)
         for registered in session.execute(query).scalars():
             found.setdefault(id_key(registered), registered)
     return found
@@ -142,7 +144,7 @@ def find_patient_id(session: Session, value: str) -> str | None:
     text = normalise_id(value)
     if id_problem(text) is not None:
         return None
-    query = sa.select(column).where(sa.func.lower(column) == id_key(text)).limit(2)
+    query = sa.select(column).where(IdKey(column) == id_key(text)).limit(2)
     alike: Sequence[str] = list(session.execute(query).scalars())
     return str(alike[0]) if len(alike) == 1 else None
 

@@ -1,4 +1,4 @@
-"""``clears jobs list|show|download|cancel|work``: the registry's background jobs.
+"""``clears jobs list|show|download|cancel|submit|work``: the registry's background jobs.
 
 Jobs (the cohort outcome table, the study report, exports) are submitted from the web app and
 run by a worker process: ``clears serve`` starts one; ``clears jobs work`` runs one on its
@@ -24,7 +24,8 @@ from clears.cli.db import DbOption
 __all__ = ["app", "describe"]
 
 app = typer.Typer(
-    help="Background jobs: list, show, download, cancel, and run a worker.", no_args_is_help=True
+    help="Background jobs: list, show, download, cancel, submit, and run a worker.",
+    no_args_is_help=True,
 )
 
 JobId = Annotated[int, typer.Argument(help="The job's number (clears jobs list).", min=1)]
@@ -117,6 +118,98 @@ def cancel(job_id: JobId, db: DbOption = None) -> None:
     typer.echo(describe(job))
 
 
+def _parameter(text: str) -> tuple[str, object]:
+    """``NAME=VALUE`` of ``--param``: a JSON value (true, false, ["a", "b"]) or else text."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise typer.BadParameter(f"{text!r} is not NAME=VALUE (e.g. format=docx)")
+    try:
+        return name.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return name.strip(), value
+
+
+@app.command("submit")
+def submit(
+    kind: Annotated[str, typer.Argument(help="outcomes, report or export.")],
+    db: DbOption = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="NAME=VALUE, repeatable: criteria=cortes2012, format=docx, deidentified=true.",
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for the job, printing its progress to stderr.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="With --wait: write the result here.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1.0, help="With --wait: give up after seconds.")
+    ] = 3600.0,
+) -> None:
+    """Queue a job (every centre) for the workers; print its number, or wait for it.
+
+    Example: clears jobs submit report -p format=docx --wait --out report.docx
+    """
+    from clears.registry import jobs, open_registry, transaction
+
+    parameters = dict(_parameter(p) for p in (param or []))
+    engine = open_registry(db)
+    try:
+        with transaction(engine) as session:
+            job = jobs.submit(session, actor=_actor(), kind=kind, parameters=parameters)
+        typer.echo(describe(job))
+        if wait:
+            job = _wait(engine, job.id, timeout)
+            if job.status != "done":
+                raise _failed(job)
+            if out is not None:
+                with transaction(engine) as session:
+                    result = jobs.take_result(session, actor=_actor(), job_id=job.id)
+                out.write_bytes(result.data)
+                typer.echo(f"{out} ({len(result.data)} bytes, {result.name})")
+    finally:
+        engine.dispose()
+
+
+def _failed(job: Any) -> Exception:
+    from clears._exceptions import ClearsError
+
+    return ClearsError(f"job {job.id} {job.status}: {job.error or job.phase}")
+
+
+def _wait(engine: Any, job_id: int, timeout: float) -> Any:
+    """Poll the job until it ends, writing each new phase and percentage to stderr."""
+    import time
+
+    from clears._exceptions import ClearsError
+    from clears.registry import jobs, transaction
+
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while True:
+        with transaction(engine, write=False) as session:
+            job = jobs.get(session, actor=_actor(), job_id=job_id)
+        line = f"job {job.id}: {job.status} {job.progress * 100:3.0f}% {job.phase}"
+        if line != shown:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+            shown = line
+        if not job.active:
+            return job
+        if time.monotonic() > deadline:
+            raise ClearsError(
+                f"job {job_id} is still {job.status} after {timeout:g} s; is a worker running "
+                "(clears serve, or clears jobs work)? It stays queued: clears jobs show "
+                f"{job_id}"
+            )
+        time.sleep(0.5)
+
+
 @app.command("work")
 def work(
     db: DbOption = None,
@@ -154,30 +247,39 @@ def work(
 
     Stops on SIGTERM or Ctrl+C, handing a job in progress back to the queue.
     """
-    from clears.registry import JobWorker, open_registry, shown_url
+    from clears.registry import JobWorker, hold, open_registry, shown_url
     from clears.web._job_runners import RUNNERS
 
-    engine = open_registry(db)
-    worker = JobWorker(
-        engine,
-        RUNNERS,
-        heartbeat=heartbeat,
-        poll=poll,
-        stale_after=dt.timedelta(seconds=stale_after),
-        max_attempts=max_attempts,
-        retention=dt.timedelta(hours=retention_hours),
-    )
+    with hold(db, exclusive=False):  # clears db restore refuses while a worker runs
+        engine = open_registry(db)
+        worker = JobWorker(
+            engine,
+            RUNNERS,
+            heartbeat=heartbeat,
+            poll=poll,
+            stale_after=dt.timedelta(seconds=stale_after),
+            max_attempts=max_attempts,
+            retention=dt.timedelta(hours=retention_hours),
+        )
+        sys.stderr.write(f"clears jobs worker on {shown_url(engine.url)} (SIGTERM stops it)\n")
+        sys.stderr.flush()
+        try:
+            count = _until_stopped(worker, once=once)
+        finally:
+            engine.dispose()
+    sys.stderr.write(f"clears jobs worker stopped after {count} job(s)\n")
+
+
+def _until_stopped(worker: Any, *, once: bool) -> int:
+    """Run ``worker``'s loop with SIGTERM and SIGINT setting its stop flag."""
 
     def stop(_signum: int, _frame: object) -> None:
         worker.stop.set()
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    sys.stderr.write(f"clears jobs worker on {shown_url(engine.url)} (SIGTERM stops it)\n")
-    sys.stderr.flush()
     try:
-        count = worker.loop(once=once)
+        count: int = worker.loop(once=once)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        engine.dispose()
-    sys.stderr.write(f"clears jobs worker stopped after {count} job(s)\n")
+    return count

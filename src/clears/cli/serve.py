@@ -11,12 +11,21 @@ Two ways to run it:
 
 The users file is ``--users``, else ``$CLEARS_USERS_FILE``, else ``./clears-users.json`` when
 it exists (``clears users add`` writes it). The address served is printed before starting.
+
+Cohort-wide work (outcome tables, the study report, exports) runs as background jobs in
+worker processes, never in the server's threads: ``clears serve`` starts ``--job-workers``
+of them (``clears jobs work``, default one; ``0`` when workers run elsewhere) and stops them
+(SIGTERM, which hands a job in progress back to the queue) when it stops.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -24,10 +33,46 @@ import typer
 
 from clears.cli.db import DbOption
 
-__all__ = ["LOOPBACK_NAMES", "is_loopback", "serve", "served_url"]
+__all__ = [
+    "LOOPBACK_NAMES",
+    "WORKER_STOP_SECONDS",
+    "is_loopback",
+    "job_workers",
+    "serve",
+    "served_url",
+]
 
 #: Host names accepted as loopback besides loopback IP addresses.
 LOOPBACK_NAMES: Final = frozenset({"localhost"})
+
+#: Seconds a job worker gets to stop after SIGTERM before it is killed (a killed worker's
+#: job is re-queued by the next worker once its heartbeat is stale).
+WORKER_STOP_SECONDS: Final = 30.0
+
+
+@contextmanager
+def job_workers(url: str, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Run ``count`` ``clears jobs work`` processes on ``url`` while the block runs.
+
+    The URL reaches them in ``CLEARS_DB_URL``, never on a command line (which other users
+    of the machine can read). On exit each gets SIGTERM, then SIGKILL after
+    :data:`WORKER_STOP_SECONDS`.
+    """
+    environment = os.environ | {"CLEARS_DB_URL": url}
+    command = [sys.executable, "-m", "clears.cli.main", "jobs", "work"]
+    started = [subprocess.Popen(command, env=environment) for _ in range(count)]
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def is_loopback(host: str) -> bool:
@@ -96,11 +141,20 @@ def serve(
             ),
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--job-workers",
+            min=0,
+            help="Job worker processes to start (0: jobs are run by 'clears jobs work' elsewhere).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app: sign-in, patients, visits, decision support, cohort, JSON API.
 
     Without --dev the secret key comes from CLEARS_SECRET_KEY (a placeholder is refused
     unless CLEARS_ENVIRONMENT=development); the database must exist (clears db init).
+    Outcome tables, reports and exports run in --job-workers background processes.
     """
     import secrets
 
@@ -138,7 +192,7 @@ def serve(
                 for e in exc.errors()
             ]
         ) from exc
-    from clears.registry import hold, open_registry
+    from clears.registry import hold, open_registry, resolve_url
 
     # Held for as long as the server runs (from before its first connection), so that
     # clears db restore refuses meanwhile.
@@ -160,4 +214,6 @@ def serve(
                 "end when the server stops. Not for production."
             )
         typer.echo(f"Serving the clears web app on {served_url(host, port)} (Ctrl+C stops it)")
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        typer.echo(f"Job workers: {workers}" + ("" if workers else " (run 'clears jobs work')"))
+        with job_workers(resolve_url(settings.db_url), workers):
+            uvicorn.run(app, host=host, port=port, log_level="info")

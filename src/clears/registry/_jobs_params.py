@@ -69,6 +69,8 @@ def _one(name: str, spec: Field, value: object) -> tuple[object, list[Problem]]:
         if any(type(value) is type(a) and value == a for a in spec.allowed):
             return value, []
         return None, [_bad(f"parameters.{name}", value, "is not allowed", spec.shown())]
+    if isinstance(value, str):  # "a,b" from a form or the command line
+        value = [part.strip() for part in value.split(",") if part.strip()]
     if not isinstance(value, list) or not value:
         return None, [_bad(f"parameters.{name}", value, "is not a non-empty list", spec.shown())]
     wrong = [v for v in value if v not in spec.allowed or not isinstance(v, str)]

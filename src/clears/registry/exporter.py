@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -208,6 +209,19 @@ def _stored_dtype(table: str, name: str) -> str:
     return CANONICAL_DTYPES[known[name].kind] if name in known else "Int64"
 
 
+def _stored_array(dtype: str, values: Sequence[Any]) -> Any:
+    """``values`` (Python values of one SQL column, ``None`` for blank) as an array of
+    ``dtype``; whole numbers and numbers through numpy directly, the rest through pandas."""
+    if dtype == "Int64":
+        count = len(values)
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=count)
+        data = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=count)
+        return pd.arrays.IntegerArray(data, mask)
+    if dtype == "float64":
+        return np.array(values, dtype=np.float64)  # None is NaN
+    return pd.array(list(values), dtype=cast(Any, dtype))
+
+
 def _scoped_frame(
     session: Session, table: str, actor: Actor, keys: Collection[int]
 ) -> pd.DataFrame:
@@ -216,23 +230,23 @@ def _scoped_frame(
 
     The values are Python values of each column's SQL type, every one validated when it was
     written and held to the table's CHECK constraints, so each column only changes dtype
-    (dates from :class:`datetime.date`), all columns at once.
+    (:func:`_stored_dtype`; dates from :class:`datetime.date`). They are typed column by
+    column from the fetched tuples: a few rows of a hundred columns cost what the columns
+    cost, and pandas' per-column overhead would be most of it.
     """
     required = REQUIRED_COLUMNS[table]
     result = session.execute(_select(table, actor, keys=keys))
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
-    extras = frame.pop("extra").tolist()
-    filled = frame.notna().any(axis=0)
-    names = [n for n in required if n in frame.columns]
-    names += [n for n in frame.columns if n not in required and bool(filled[n])]
-    dtypes = {n: _stored_dtype(table, n) for n in names}
-    typed = frame[names].assign(
-        **{n: pd.to_datetime(frame[n]) for n, dtype in dtypes.items() if dtype.startswith("date")}
-    )
-    typed = typed.astype(dtypes)
+    names = list(result.keys())
+    rows = result.all()
+    cells = dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True))
+    extras = list(cells.pop("extra"))
+    keep = [n for n in required if n in cells]
+    keep += [n for n in cells if n not in required and any(v is not None for v in cells[n])]
+    typed = {n: _stored_array(_stored_dtype(table, n), cells[n]) for n in keep}
+    frame = pd.DataFrame(typed, index=pd.RangeIndex(len(rows)))
     for name, values in _extra_columns(extras).items():
-        typed[name] = _typed_column(table, name, pd.Series(values, dtype=object))
-    return typed
+        frame[name] = _typed_column(table, name, pd.Series(values, dtype=object))
+    return frame
 
 
 def export_cohort(

@@ -22,9 +22,9 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
-from scipy.stats.contingency import odds_ratio
 
 from clears._exceptions import InputError, Problem, StatisticalWarning
+from clears.analysis._conditional_or import conditional_odds_ratio
 from clears.analysis._exact_tables import freeman_halton_p
 from clears.analysis._results import ComparisonResult
 from clears.analysis._validation import check_confidence, require_option, to_numeric_sample
@@ -138,9 +138,9 @@ def fisher_exact(
             stacklevel=2,
         )
     p = float(stats.fisher_exact(counts, alternative=cast(Alternative, alternative)).pvalue)
-    cond = odds_ratio(counts, kind="conditional")
-    estimate = float(cond.statistic)
-    ci = cond.confidence_interval(confidence_level=confidence, alternative=alternative)
+    estimate, ci_low, ci_high = conditional_odds_ratio(
+        a, b, c, d, confidence=confidence, alternative=alternative
+    )
     return ComparisonResult(
         method=f"Fisher's exact test ({alternative}); conditional MLE odds ratio",
         statistic=estimate,
@@ -148,8 +148,8 @@ def fisher_exact(
         p_value=p,
         estimate=estimate,
         estimate_name="odds ratio (conditional MLE)",
-        ci_low=float(ci.low),
-        ci_high=float(ci.high),
+        ci_low=ci_low,
+        ci_high=ci_high,
         confidence=confidence,
         effect_size=math.log(estimate)
         if 0 < estimate < math.inf

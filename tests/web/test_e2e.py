@@ -55,10 +55,13 @@ def chromium() -> str:
 
 @pytest.fixture
 def server(db_url: str, password_hash: str) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, in a thread (the seed with
-    follow-up visits, so that the study report can be built)."""
+    """The app served by uvicorn on a free loopback port, in a thread, with one job worker
+    process as ``clears serve`` starts it (the seed with follow-up visits, so that the
+    study report can be built)."""
+    from clears.cli.serve import job_workers
+
     add_follow_up(db_url)
-    with served(app_for(db_url, password_hash)) as url:
+    with served(app_for(db_url, password_hash)) as url, job_workers(db_url, 1):
         yield url
 
 
@@ -114,17 +117,26 @@ def test_sign_in_enrol_visit_live_score_advice_export_report(chromium: str, serv
             page.screenshot(path=str(ARTIFACTS / "03-patient-advice.png"), full_page=True)
 
             page.click("text=Cohort")
+            page.screenshot(path=str(ARTIFACTS / "04-cohort.png"), full_page=True)
+            # An export is a background job: its page follows the worker, then offers it.
+            page.click("#export-csv")
+            expect(page.locator("h1")).to_contain_text("Export: csv")
+            expect(page.locator("#job-result")).to_be_visible(timeout=60_000)
             with page.expect_download() as download:
-                page.click("#export-csv")
+                page.click("#job-result")
             saved = ARTIFACTS / download.value.suggested_filename
             download.value.save_as(saved)
             assert saved.stat().st_size > 0
-            page.screenshot(path=str(ARTIFACTS / "04-cohort.png"), full_page=True)
 
-            # The study report of BCN (P1 with follow-up visits, E2E-1 at baseline): a table
-            # and a figure, rendered by the browser from the page itself (no CDN).
+            # The study report of BCN (P1 with follow-up visits, E2E-1 at baseline), built
+            # as a job and opened: a table and a figure, rendered by the browser from the
+            # document itself (no CDN).
+            page.click("text=Cohort")
             page.click("#report-link")
             expect(page.locator("h1")).to_contain_text("Study report")
+            page.click("#report-submit")
+            expect(page.locator("#job-open")).to_be_visible(timeout=60_000)
+            page.click("#job-open")
             table = page.locator("#table-table1")
             expect(table).to_be_visible()
             expect(table.locator("caption")).not_to_be_empty()
@@ -133,8 +145,12 @@ def test_sign_in_enrol_visit_live_score_advice_export_report(chromium: str, serv
             expect(image).to_be_visible()
             assert image.evaluate("img => img.complete && img.naturalWidth > 0")
             page.screenshot(path=str(ARTIFACTS / "05-report.png"), full_page=True)
+            page.goto(f"{server}/cohort/report")
+            page.check("input[name=format][value=xlsx]")
+            page.click("#report-submit")
+            expect(page.locator("#job-result")).to_be_visible(timeout=60_000)
             with page.expect_download() as report_file:
-                page.click("#report-xlsx")
+                page.click("#job-result")
             assert report_file.value.suggested_filename == "clears-report.xlsx"
 
             # The dose timeline and a record's own audit history.

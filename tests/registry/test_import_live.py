@@ -13,6 +13,7 @@ On both backends (SQLite file, PostgreSQL database of the test's own).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -30,7 +31,14 @@ from tests.registry._own_db import own_database
 
 from clears.registry import audit
 from clears.registry._engine import IMPORT_WAIT, RegistryBusyError, make_engine, transaction
-from clears.registry._import_notice import Notice, running
+from clears.registry._import_notice import (
+    STALE,
+    Notice,
+    notice_file,
+    publish,
+    running,
+    withdraw,
+)
 from clears.registry._models import ENTITY_TABLES
 from clears.registry.patients import create_centre, create_patient
 
@@ -178,5 +186,38 @@ def test_a_read_transaction_refuses_to_write(url: str) -> None:
         with pytest.raises(sa.exc.SQLAlchemyError), transaction(engine, write=False) as session:
             _save(session, 4)
         assert _count(engine) == 1
+    finally:
+        engine.dispose()
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return int(done.stdout)
+
+
+def test_a_sqlite_notice_is_read_back_and_ignored_when_dead_or_stale(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    started = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
+    until = started + dt.timedelta(minutes=20)
+    path = notice_file(engine.url)
+    assert path == tmp_path / "n.db-import"
+    try:
+        with Session(engine) as session:
+            publish(session, Notice(started, until, 250, 1000))
+            assert running(engine) == Notice(started, until, 250, 1000)
+            assert "until about " + until.astimezone().strftime("%H:%M") in (
+                Notice(started, until, 250, 1000).busy_text()
+            )
+            old = time.time() - STALE - 1
+            os.utime(path, (old, old))
+            assert running(engine) is None  # nobody refreshed it: stale
+            publish(session, Notice(started, None, 0, 1000))
+            assert running(engine) == Notice(started, None, 0, 1000)
+            body = json.loads(path.read_text(encoding="utf-8"))
+            path.write_text(json.dumps(body | {"pid": _dead_pid()}), encoding="utf-8")
+            assert running(engine) is None  # its process is gone
+            withdraw(session, committed=False)
+            assert not path.exists()
     finally:
         engine.dispose()

@@ -18,6 +18,14 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot record {type(value).__name__} in the audit trail")
 
 
+#: What ``json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+#: default=_json_default)`` builds on every call, built once (an import canonicalises
+#: every row it writes).
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+)
+
+
 def canonical(values: Mapping[str, Any] | None) -> str | None:
     """Values as canonical JSON (sorted keys, no spaces, ISO dates); ``None`` stays ``None``.
 
@@ -28,10 +36,4 @@ def canonical(values: Mapping[str, Any] | None) -> str | None:
     """
     if values is None:
         return None
-    return json.dumps(
-        dict(values),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=_json_default,
-    )
+    return _ENCODER.encode(dict(values))

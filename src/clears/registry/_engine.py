@@ -91,12 +91,16 @@ SCHEMES: Final = ("sqlite", "postgresql")
 class RegistryBusyError(ClearsError):
     """Another writer held the database for too long; nothing was written, try again.
 
-    ``until`` is when the import holding the registry should end (UTC), when one does.
+    ``importing``: an import holds the registry; ``until``: when it should end (UTC), once
+    it can tell.
     """
 
-    def __init__(self, message: str, *, until: dt.datetime | None = None) -> None:
+    def __init__(
+        self, message: str, *, until: dt.datetime | None = None, importing: bool = False
+    ) -> None:
         super().__init__(message)
         self.until = until
+        self.importing = importing or until is not None
 
 
 class RegistryFullError(ClearsError):
@@ -386,11 +390,7 @@ def _busy(engine: sa.Engine, cause: BaseException | None = None) -> RegistryBusy
     notice = running(engine)
     if notice is None:
         return RegistryBusyError(_BUSY)
-    return RegistryBusyError(
-        f"the registry is busy with an import until about {notice.until_text()}; "
-        "nothing was written, try again then",
-        until=notice.until,
-    )
+    return RegistryBusyError(notice.busy_text(), until=notice.until, importing=True)
 
 
 def _is_full(exc: sa.exc.OperationalError) -> bool:
@@ -426,7 +426,7 @@ def transaction(engine: sa.Engine, *, write: bool = True) -> Iterator[Session]:
         with factory.begin() as session:
             yield session
     except RegistryBusyError as exc:
-        if exc.until is not None:
+        if exc.importing:
             raise
         raise _busy(engine) from exc
     except sa.exc.OperationalError as exc:

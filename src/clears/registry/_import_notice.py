@@ -50,12 +50,19 @@ class Notice:
     done: int
     total: int
 
-    def until_text(self) -> str:
-        """When the import should end, in the server's local time (``14:35 UTC``)."""
+    def busy_text(self) -> str:
+        """What a writer kept out is told: until about when (server's local time), if known."""
         if self.until is None:
             started = self.started.astimezone().strftime("%H:%M %Z").strip()
-            return f"it has written its first rows (it started at {started})"
-        return self.until.astimezone().strftime("%H:%M %Z").strip()
+            return (
+                f"the registry is busy with an import (started at {started}, no estimate of "
+                "its end yet); nothing was written, try again in a few minutes"
+            )
+        until = self.until.astimezone().strftime("%H:%M %Z").strip()
+        return (
+            f"the registry is busy with an import until about {until}; nothing was written, "
+            "try again then"
+        )
 
 
 def estimate(started: dt.datetime, now: dt.datetime, done: int, total: int) -> dt.datetime | None:

@@ -100,9 +100,12 @@ class Change:
     reason: str | None = None
 
 
+#: The encoder of the hashed payload, made once (``json.dumps`` makes one per call).
+_PAYLOAD = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _payload(row: Mapping[str, Any]) -> bytes:
-    text = json.dumps([row[name] for name in _HASHED], separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    return _PAYLOAD.encode([row[name] for name in _HASHED]).encode("utf-8")
 
 
 def _sha256(row: Mapping[str, Any], payload: bytes | None = None) -> str:

@@ -38,7 +38,7 @@ from clears.registry._patient_list import (
     PatientQuery,
     PatientRow,
     WorklistSummary,
-    patient_page,
+    patient_list_page,
     store_worklist_summaries,
 )
 from clears.registry._records import Record
@@ -111,7 +111,7 @@ __all__ = [
     "new_form_token",
     "open_registry",
     "parse_url",
-    "patient_page",
+    "patient_list_page",
     "record_at",
     "record_history",
     "rename_patient",

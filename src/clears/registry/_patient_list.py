@@ -1,7 +1,7 @@
 """The patient list: one page of the actor's patients, searched, filtered and sorted in SQL.
 
 A :class:`PatientQuery` names what to show (search text, centre, filters, sort, page size,
-cursor); :func:`patient_page` answers one :class:`PatientPage` with a fixed number of
+cursor); :func:`patient_list_page` answers one :class:`PatientPage` with a fixed number of
 queries, whatever the size of the registry or the page number:
 
 * **Pages are keyset pages**, never ``OFFSET``: the cursor holds the sort key of the last
@@ -58,15 +58,15 @@ from clears.registry._models import (
 )
 
 __all__ = [
+    "PATIENT_FILTERS",
     "PATIENT_PAGE_SIZE",
     "PATIENT_PAGE_SIZE_MAX",
-    "PATIENT_FILTERS",
     "PATIENT_SORTS",
     "PatientPage",
     "PatientQuery",
     "PatientRow",
     "WorklistSummary",
-    "patient_page",
+    "patient_list_page",
     "store_worklist_summaries",
 ]
 
@@ -160,7 +160,12 @@ class PatientQuery:
             problems.append(Problem("sort", self.sort, "is not a sort", ", ".join(PATIENT_SORTS)))
         if isinstance(self.limit, bool) or not 1 <= self.limit <= PATIENT_PAGE_SIZE_MAX:
             problems.append(
-                Problem("limit", self.limit, "is out of range", f"1 to {PATIENT_PAGE_SIZE_MAX} rows per page")
+                Problem(
+                    "limit",
+                    self.limit,
+                    "is out of range",
+                    f"1 to {PATIENT_PAGE_SIZE_MAX} rows per page",
+                )
             )
         key = None
         if self.cursor is not None and self.sort in PATIENT_SORTS:
@@ -413,7 +418,7 @@ def _visible_centres(session: Session, actor: Actor) -> list[str]:
     return list(session.execute(codes).scalars())
 
 
-def patient_page(session: Session, *, actor: Actor, query: PatientQuery) -> PatientPage:
+def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) -> PatientPage:
     """One page of the actor's patients matching ``query`` (see the module docstring).
 
     Raises

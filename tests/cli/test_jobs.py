@@ -78,16 +78,17 @@ def test_worker_processes_run_jobs_and_stop_cleanly(url: str) -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """``clears serve`` with uvicorn replaced: the worker counts it started."""
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """``clears serve`` with uvicorn replaced: the worker counts it started, with the
+    retention period it gave them."""
     for name in ("CLEARS_SECRET_KEY", "CLEARS_ENVIRONMENT", "CLEARS_USERS_FILE"):
         monkeypatch.delenv(name, raising=False)
-    counts: list[int] = []
+    counts: list[Any] = []
     real = serve_cmd.job_workers
 
-    def recording(db: str, count: int) -> Any:
-        counts.append(count)
-        return real(db, count)
+    def recording(db: str, count: int, **options: Any) -> Any:
+        counts.append((count, options["retention_hours"]))
+        return real(db, count, **options)
 
     def run(app: Any, **_options: Any) -> None:
         app.state.clears.registry.engine.dispose()
@@ -99,13 +100,14 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_serve_starts_one_worker_by_default_and_none_on_request(
-    served: list[int], url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    served: list[Any], url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert clears(monkeypatch, "serve", "--db", url) == 0
     assert "Job workers: 1" in capsys.readouterr().out
+    monkeypatch.setenv("CLEARS_JOB_RETENTION_HOURS", "2")
     assert clears(monkeypatch, "serve", "--db", url, "--job-workers", "0") == 0
     assert "Job workers: 0 (run 'clears jobs work')" in capsys.readouterr().out
-    assert served == [1, 0]
+    assert served == [(1, 168.0), (0, 2.0)]  # the settings' default: 7 days
     assert clears(monkeypatch, "serve", "--db", url, "--job-workers", "-1") == 2
 
 

@@ -218,3 +218,38 @@ def test_unknown_kind_fails_the_job(fresh_sqlite: str) -> None:
     JobWorker(engine, {}).run_one()
     assert "cannot run jobs of kind 'outcomes'" in (_job(engine, job_id).error or "")
     engine.dispose()
+
+
+def _quick(
+    _engine: sa.Engine, _job: jobs.Job, progress: Callable[[float, str], None]
+) -> jobs.JobResult:
+    progress(0.5, "quick")
+    return jobs.JobResult(b"ok", "text/plain", "ok.txt")
+
+
+def test_the_worker_loop_requeues_a_dead_workers_job_and_runs_it(fresh_sqlite: str) -> None:
+    engine = make_engine(fresh_sqlite)
+    job_id = _submit(engine)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    with transaction(engine) as session:
+        jobs.claim_next(session, now=long_ago)  # a worker that then died
+    worker = JobWorker(engine, {"outcomes": _quick}, stale_after=dt.timedelta(minutes=1))
+    assert worker.loop(once=True) == 1
+    done = _job(engine, job_id)
+    assert (done.status, done.attempts) == ("done", 2)
+    engine.dispose()
+
+
+def test_the_worker_loop_removes_results_past_their_retention(fresh_sqlite: str) -> None:
+    engine = make_engine(fresh_sqlite)
+    job_id = _submit(engine)
+    JobWorker(engine, {"outcomes": _quick}).run_one()
+    with transaction(engine) as session:
+        jobs.take_result(
+            session, actor=BCN, job_id=job_id, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+        )
+    JobWorker(engine, {}, retention=dt.timedelta(hours=4)).loop(once=True)
+    assert _job(engine, job_id).has_result
+    JobWorker(engine, {}, retention=dt.timedelta(hours=2)).loop(once=True)
+    assert not _job(engine, job_id).has_result
+    engine.dispose()

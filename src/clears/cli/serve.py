@@ -51,8 +51,11 @@ WORKER_STOP_SECONDS: Final = 30.0
 
 
 @contextmanager
-def job_workers(url: str, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Run ``count`` ``clears jobs work`` processes on ``url`` while the block runs.
+def job_workers(
+    url: str, count: int, *, retention_hours: float | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Run ``count`` ``clears jobs work`` processes on ``url`` while the block runs
+    (removing results ``retention_hours`` after their first download, when given).
 
     The URL reaches them in ``CLEARS_DB_URL``, never on a command line (which other users
     of the machine can read). On exit each gets SIGTERM, then SIGKILL after
@@ -60,6 +63,8 @@ def job_workers(url: str, count: int) -> Iterator[list[subprocess.Popen[bytes]]]
     """
     environment = os.environ | {"CLEARS_DB_URL": url}
     command = [sys.executable, "-m", "clears.cli.main", "jobs", "work"]
+    if retention_hours is not None:
+        command += ["--retention-hours", repr(float(retention_hours))]
     started = [subprocess.Popen(command, env=environment) for _ in range(count)]
     try:
         yield started
@@ -215,5 +220,7 @@ def serve(
             )
         typer.echo(f"Serving the clears web app on {served_url(host, port)} (Ctrl+C stops it)")
         typer.echo(f"Job workers: {workers}" + ("" if workers else " (run 'clears jobs work')"))
-        with job_workers(resolve_url(settings.db_url), workers):
+        with job_workers(
+            resolve_url(settings.db_url), workers, retention_hours=settings.job_retention_hours
+        ):
             uvicorn.run(app, host=host, port=port, log_level="info")

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         At most this many failed sign-ins per user name and per client address per window.
     protocol
         Decision-support protocol shown on patient pages (bundled name or file path).
+    job_retention_hours
+        A background job's result (report, export, outcome table) is removed this many
+        hours after its first download (``CLEARS_JOB_RETENTION_HOURS``; the job workers
+        ``clears serve`` starts apply it).
 
     Examples
     --------
@@ -70,6 +74,7 @@ class Settings(BaseSettings):
     login_attempts: int = Field(default=5, ge=1, le=100)
     login_window_seconds: int = Field(default=300, ge=1, le=24 * 3600)
     protocol: str = "cortes2012"
+    job_retention_hours: float = Field(default=168.0, ge=0, le=24 * 366)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -16,13 +16,14 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
 
 from clears._exceptions import ClearsError
 from clears.registry import Actor, JobWorker, jobs, make_engine, transaction
+from clears.registry._models import jobs_table
 
 BCN = Actor("dr_bcn", frozenset({"BCN"}))
 
@@ -82,10 +83,20 @@ def _submit(engine: sa.Engine) -> int:
         return jobs.submit(session, actor=BCN, kind="outcomes").id
 
 
-def test_a_killed_worker_s_job_is_requeued_and_finished_by_another(fresh_sqlite: str) -> None:
-    engine = make_engine(fresh_sqlite)
+@pytest.fixture
+def shared(db_url: str) -> Iterator[str]:
+    """The backend's database (SQLite and PostgreSQL), its jobs removed after the test."""
+    yield db_url
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(sa.delete(jobs_table))
+    engine.dispose()
+
+
+def test_a_killed_worker_s_job_is_requeued_and_finished_by_another(shared: str) -> None:
+    engine = make_engine(shared)
     job_id = _submit(engine)
-    first = _worker(fresh_sqlite, _SLOW)
+    first = _worker(shared, _SLOW)
     try:
         _wait(lambda: _job(engine, job_id).phase.startswith("step 5"))
     finally:
@@ -101,7 +112,7 @@ def test_a_killed_worker_s_job_is_requeued_and_finished_by_another(fresh_sqlite:
     with transaction(engine) as session:
         assert jobs.requeue_stale(session, stale_after=dt.timedelta(seconds=0.5)) == [job_id]
     assert _job(engine, job_id).status == "queued"
-    second = _worker(fresh_sqlite, _QUICK, "--once")
+    second = _worker(shared, _QUICK, "--once")
     _out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     done = _job(engine, job_id)
@@ -113,10 +124,10 @@ def test_a_killed_worker_s_job_is_requeued_and_finished_by_another(fresh_sqlite:
     engine.dispose()
 
 
-def test_sigterm_hands_the_job_back_and_exits_cleanly(fresh_sqlite: str) -> None:
-    engine = make_engine(fresh_sqlite)
+def test_sigterm_hands_the_job_back_and_exits_cleanly(shared: str) -> None:
+    engine = make_engine(shared)
     job_id = _submit(engine)
-    worker = _worker(fresh_sqlite, _SLOW)
+    worker = _worker(shared, _SLOW)
     _wait(lambda: _job(engine, job_id).phase.startswith("step 3"))
     worker.send_signal(signal.SIGTERM)
     _out, err = worker.communicate(timeout=60)

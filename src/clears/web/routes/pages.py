@@ -17,7 +17,7 @@ from clears.registry import audit, centre_codes, patient_list_page
 from clears.registry.patients import create_patient, get_patient, timeline
 from clears.web import _patient_view as view
 from clears.web._audit import entry_row
-from clears.web._cohort import cohort_for
+from clears.web._cohort import cohort_for, with_all_columns
 from clears.web._dose_chart import dose_timeline
 from clears.web._forms import submitted, table_fields
 from clears.web._patient_list import (
@@ -198,7 +198,7 @@ def patient_page(
         records = timeline(session, actor=actor, patient_id=patient_id)
         patient_id = records["patients"][0].patient_id  # as registered (' P01' names P01)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
-        complete = cohort_for(session, actor=actor, patient_ids=[patient_id], all_columns=True)
+    complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
     return render(

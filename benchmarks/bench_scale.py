@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -201,8 +202,7 @@ def _drawn(url: str, count: int, seed: int) -> list[tuple[str, int]]:
 
 
 @contextlib.contextmanager
-def _server(url: str, folder: Path) -> Iterator[str]:
-    users = folder / "users.json"
+def _server(url: str, users: Path) -> Iterator[str]:
     users.write_text(
         json.dumps(
             {
@@ -267,23 +267,31 @@ def _visit_form(client: httpx.Client, pid: str) -> dict[str, str]:
     return {"form_token": token.group(1)}
 
 
-def _measures(
-    client: httpx.Client, csrf: str, patients: list[tuple[str, int]], requests: int
-) -> dict[str, dict[str, float]]:
-    """p50, p95 (ms) and statements per request of each measure."""
-    days = random.Random(7)
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """One registry under test: its signed-in client, CSRF token and drawn patients."""
+
+    client: httpx.Client
+    csrf: str
+    patients: list[tuple[str, int]]
+
+
+def _routes(target: Target, days: random.Random) -> dict[str, Callable[[str, int], Send]]:
+    """Each measure prepares a request for (patient, one of their visits); sending it is
+    what is timed (the form read before a save is not)."""
+    client = target.client
 
     def get(path: str) -> Send:
         return lambda: client.get(path)
 
     def save(pid: str) -> Send:
-        form = _visit_form(client, pid)  # reading the form first is not timed
+        form = _visit_form(client, pid)
         day = dt.date(2025, 1, 1) + dt.timedelta(days=days.randrange(600))
-        form |= {"csrf_token": csrf, "visit_date": day.isoformat(), "clasi_a": "7"}
+        activity = str(days.randrange(40))
+        form |= {"csrf_token": target.csrf, "visit_date": day.isoformat(), "clasi_a": activity}
         return lambda: client.post(f"/patients/{pid}/visits/new", data=form)
 
-    #: Each measure prepares a request for (patient, one of their visits); the request is timed.
-    routes: dict[str, Callable[[str, int], Send]] = {
+    return {
         "patient page": lambda pid, _v: get(f"/patients/{pid}"),
         "visit form (new)": lambda pid, _v: get(f"/patients/{pid}/visits/new"),
         "visit form (edit)": lambda pid, v: get(f"/patients/{pid}/records/visits/{v}/edit"),
@@ -291,28 +299,44 @@ def _measures(
         "advice": lambda pid, _v: get(f"/api/patients/{pid}/advice"),
         "record API read": lambda pid, _v: get(f"/api/patients/{pid}/records/visits"),
     }
-    results: dict[str, dict[str, float]] = {}
-    for name, prepare in routes.items():
-        for pid, visit in patients[:2]:  # warm-up: caches, first compilation of each query
-            prepare(pid, visit)()
-        times: list[float] = []
-        counts: list[int] = []
-        for i in range(requests):
-            pid, visit = patients[i % len(patients)]
-            send = prepare(pid, visit)
-            before = _statements(client)
-            started = time.perf_counter()
-            answer = send()
-            times.append(time.perf_counter() - started)
-            counts.append(_statements(client) - before)
-            if answer.status_code not in (200, 303):
-                raise SystemExit(f"{name} for {pid}: {answer.status_code} {answer.text[:300]}")
-        cuts = statistics.quantiles(times, n=100)
-        results[name] = {
-            "p50_ms": round(cuts[49] * 1000, 1),
-            "p95_ms": round(cuts[94] * 1000, 1),
-            "statements": max(counts),
-        }
+
+
+def _measures(targets: dict[int, Target], requests: int) -> dict[int, dict[str, dict[str, float]]]:
+    """p50, p95 (ms) and statements per request of each measure, for each size.
+
+    The sizes take turns request by request (the order alternating), so that the load of a
+    shared machine falls on both alike and their ratio stays meaningful.
+    """
+    # Unseeded: a kept registry already holds the visits earlier runs saved, and a visit
+    # equal to a stored one is refused as a copy (409).
+    days = random.Random()
+    routes = {n: _routes(target, days) for n, target in targets.items()}
+    sizes = list(targets)
+    results: dict[int, dict[str, dict[str, float]]] = {n: {} for n in sizes}
+    for name in routes[sizes[0]]:
+        times: dict[int, list[float]] = {n: [] for n in sizes}
+        counts: dict[int, list[int]] = {n: [] for n in sizes}
+        for i in range(-2, requests):  # two warm-up rounds: caches, first query compilations
+            for n in sizes if i % 2 else sizes[::-1]:
+                target = targets[n]
+                pid, visit = target.patients[i % len(target.patients)]
+                send = routes[n][name](pid, visit)
+                before = _statements(target.client)
+                started = time.perf_counter()
+                answer = send()
+                elapsed = time.perf_counter() - started
+                if answer.status_code not in (200, 303):
+                    raise SystemExit(f"{name} for {pid}: {answer.status_code} {answer.text[:300]}")
+                if i >= 0:
+                    times[n].append(elapsed)
+                    counts[n].append(_statements(target.client) - before)
+        for n in sizes:
+            cuts = statistics.quantiles(times[n], n=100)
+            results[n][name] = {
+                "p50_ms": round(cuts[49] * 1000, 1),
+                "p95_ms": round(cuts[94] * 1000, 1),
+                "statements": max(counts[n]),
+            }
     return results
 
 
@@ -342,18 +366,23 @@ def main(argv: list[str] | None = None) -> int:
             backends["postgresql"] = lambda n: named(f"scale_{n}")
         report: dict[str, dict[int, dict[str, dict[str, float]]]] = {}
         for backend, url_of in backends.items():
-            for n in args.sizes:
-                url = url_of(n)
+            urls = {n: url_of(n) for n in args.sizes}
+            for n, url in urls.items():
                 print(f"{backend}, {n} patients:", flush=True)
                 seconds = build(url, n, args.seed)
                 if seconds:
                     print(f"  built in {seconds:.0f} s", flush=True)
-                if args.build_only:
-                    continue
-                drawn = _drawn(url, args.patients, args.seed)
-                with _server(url, folder) as base, httpx.Client(base_url=base, timeout=60) as c:
-                    csrf = _sign_in(c)
-                    report.setdefault(backend, {})[n] = _measures(c, csrf, drawn, args.requests)
+            if args.build_only:
+                continue
+            with contextlib.ExitStack() as servers:
+                targets = {}
+                for n, url in urls.items():
+                    base = servers.enter_context(_server(url, folder / f"users-{n}.json"))
+                    client = servers.enter_context(httpx.Client(base_url=base, timeout=60))
+                    targets[n] = Target(
+                        client, _sign_in(client), _drawn(url, args.patients, args.seed)
+                    )
+                report[backend] = _measures(targets, args.requests)
         if args.build_only:
             return 0
     return _print(report, args.sizes)

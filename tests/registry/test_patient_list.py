@@ -180,7 +180,8 @@ def _expected(
         if not g.patient_id.lower().startswith(query.search.lower()):
             continue
         covering = [t for t in g.treatments if t[0] <= TODAY and (t[1] is None or t[1] >= TODAY)]
-        current = max(covering, key=lambda t: t[0]) if covering else None
+        # the latest start; among equal starts the last recorded (inserted in this order)
+        current = max(reversed(covering), key=lambda t: t[0]) if covering else None
         incomplete = sum(
             any(
                 any(items[c] is not None for c in cols) and any(items[c] is None for c in cols)

@@ -201,12 +201,12 @@ def _typed_frame(
     return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(extras)))
 
 
-def _stored_dtype(table: str, name: str) -> str:
-    """The canonical cohort dtype of a column read from the database: the dtype
+def _stored_dtypes(table: str, names: Sequence[str]) -> dict[str, str]:
+    """The canonical cohort dtype of each column read from the database: the dtype
     :func:`clears.cohort._coerce.coerce_column` gives its kind, ``Int64`` codes for an item
     column (as :func:`clears.cohort._items.coerce_item` returns them)."""
     known = schema_of(table)
-    return CANONICAL_DTYPES[known[name].kind] if name in known else "Int64"
+    return {n: CANONICAL_DTYPES[known[n].kind] if n in known else "Int64" for n in names}
 
 
 def _stored_array(dtype: str, values: Sequence[Any]) -> Any:
@@ -230,7 +230,7 @@ def _scoped_frame(
 
     The values are Python values of each column's SQL type, every one validated when it was
     written and held to the table's CHECK constraints, so each column only changes dtype
-    (:func:`_stored_dtype`; dates from :class:`datetime.date`). They are typed column by
+    (:func:`_stored_dtypes`; dates from :class:`datetime.date`). They are typed column by
     column from the fetched tuples: a few rows of a hundred columns cost what the columns
     cost, and pandas' per-column overhead would be most of it.
     """
@@ -242,7 +242,8 @@ def _scoped_frame(
     extras = list(cells.pop("extra"))
     keep = [n for n in required if n in cells]
     keep += [n for n in cells if n not in required and any(v is not None for v in cells[n])]
-    typed = {n: _stored_array(_stored_dtype(table, n), cells[n]) for n in keep}
+    dtypes = _stored_dtypes(table, keep)
+    typed = {n: _stored_array(dtypes[n], cells[n]) for n in keep}
     frame = pd.DataFrame(typed, index=pd.RangeIndex(len(rows)))
     for name, values in _extra_columns(extras).items():
         frame[name] = _typed_column(table, name, pd.Series(values, dtype=object))

@@ -22,10 +22,12 @@ The app runs under uvicorn in a subprocess, as ``clears serve`` runs it, with on
 a SQLAlchemy ``before_cursor_execute`` listener counts the statements the server sends, read
 through an extra ``/_bench/statements`` route, so that every measure also reports its SQL
 statements per request (requests are sent one after another, so the difference between two
-readings is one request's). The client is one signed-in httpx session; each measure sends
-``--requests`` requests, each for one of ``--patients`` patients drawn with a fixed seed (the
-same draw in both sizes), and the report gives p50 and p95 in milliseconds, the statement
-count, and the ratio 100,000 / 1,000 of each p95. Saves add one visit to a drawn patient per
+readings is one request's). Both sizes are served at once, each by its own server and
+signed-in httpx client, and take turns request by request (the order alternating), so the load
+of a shared machine falls on both alike. Each measure sends ``--requests`` requests per size,
+each for one of ``--patients`` patients drawn with a fixed seed, after two warm-up rounds; the
+report gives p50 and p95 in milliseconds, the statement count, and the ratio 100,000 / 1,000
+of each p95. Saves add one visit to a drawn patient per
 request (dated in 2025 or 2026, before the real today); a kept registry grows by that much.
 """
 

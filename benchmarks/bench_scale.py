@@ -26,8 +26,9 @@ readings is one request's). Both sizes are served at once, each by its own serve
 signed-in httpx client, and take turns request by request (the order alternating), so the load
 of a shared machine falls on both alike. Each measure sends ``--requests`` requests per size,
 each for one of ``--patients`` patients drawn with a fixed seed, after two warm-up rounds; the
-report gives p50 and p95 in milliseconds, the statement count, and the ratio 100,000 / 1,000
-of each p95. Saves add one visit to a drawn patient per
+report gives p50 and p95 in milliseconds, the ratio 100,000 / 1,000 of each p95, the server's
+CPU time per request (mean; from ``/proc``, which the load of other processes does not
+inflate) and the statement count. Saves add one visit to a drawn patient per
 request (dated in 2025 or 2026, before the real today); a kept registry grows by that much.
 """
 
@@ -204,7 +205,8 @@ def _drawn(url: str, count: int, seed: int) -> list[tuple[str, int]]:
 
 
 @contextlib.contextmanager
-def _server(url: str, users: Path) -> Iterator[str]:
+def _server(url: str, users: Path) -> Iterator[tuple[str, int]]:
+    """Serve ``url``; yield the base URL and the server's process id."""
     users.write_text(
         json.dumps(
             {
@@ -237,7 +239,7 @@ def _server(url: str, users: Path) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -257,6 +259,16 @@ def _sign_in(client: httpx.Client) -> str:
     return csrf
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _statements(client: httpx.Client) -> int:
     return int(client.get("/_bench/statements").json()["statements"])
 
@@ -271,11 +283,13 @@ def _visit_form(client: httpx.Client, pid: str) -> dict[str, str]:
 
 @dataclasses.dataclass(frozen=True)
 class Target:
-    """One registry under test: its signed-in client, CSRF token and drawn patients."""
+    """One registry under test: its signed-in client, CSRF token, drawn patients and the
+    server's process id."""
 
     client: httpx.Client
     csrf: str
     patients: list[tuple[str, int]]
+    pid: int
 
 
 def _routes(target: Target, days: random.Random) -> dict[str, Callable[[str, int], Send]]:
@@ -318,12 +332,14 @@ def _measures(targets: dict[int, Target], requests: int) -> dict[int, dict[str, 
     for name in routes[sizes[0]]:
         times: dict[int, list[float]] = {n: [] for n in sizes}
         counts: dict[int, list[int]] = {n: [] for n in sizes}
+        cpus: dict[int, list[float]] = {n: [] for n in sizes}
         for i in range(-2, requests):  # two warm-up rounds: caches, first query compilations
             for n in sizes if i % 2 else sizes[::-1]:
                 target = targets[n]
                 pid, visit = target.patients[i % len(target.patients)]
                 send = routes[n][name](pid, visit)
                 before = _statements(target.client)
+                cpu = _cpu_seconds(target.pid)
                 started = time.perf_counter()
                 answer = send()
                 elapsed = time.perf_counter() - started
@@ -331,6 +347,7 @@ def _measures(targets: dict[int, Target], requests: int) -> dict[int, dict[str, 
                     raise SystemExit(f"{name} for {pid}: {answer.status_code} {answer.text[:300]}")
                 if i >= 0:
                     times[n].append(elapsed)
+                    cpus[n].append(_cpu_seconds(target.pid) - cpu)
                     counts[n].append(_statements(target.client) - before)
         for n in sizes:
             cuts = statistics.quantiles(times[n], n=100)
@@ -338,6 +355,7 @@ def _measures(targets: dict[int, Target], requests: int) -> dict[int, dict[str, 
                 "p50_ms": round(cuts[49] * 1000, 1),
                 "p95_ms": round(cuts[94] * 1000, 1),
                 "statements": max(counts[n]),
+                "cpu_ms": round(statistics.fmean(cpus[n]) * 1000, 1),  # ticks: the mean
             }
     return results
 
@@ -379,10 +397,10 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.ExitStack() as servers:
                 targets = {}
                 for n, url in urls.items():
-                    base = servers.enter_context(_server(url, folder / f"users-{n}.json"))
+                    base, pid = servers.enter_context(_server(url, folder / f"users-{n}.json"))
                     client = servers.enter_context(httpx.Client(base_url=base, timeout=60))
                     targets[n] = Target(
-                        client, _sign_in(client), _drawn(url, args.patients, args.seed)
+                        client, _sign_in(client), _drawn(url, args.patients, args.seed), pid
                     )
                 report[backend] = _measures(targets, args.requests)
         if args.build_only:
@@ -394,10 +412,10 @@ def _print(report: dict[str, dict[int, dict[str, dict[str, float]]]], sizes: lis
     small, large = sizes
     ok = True
     for backend, by_size in report.items():
-        print(f"\n{backend}: p50 / p95 ms and SQL statements per request; ratio of p95")
+        print(f"\n{backend}: p50 / p95 ms, ratio of p95, server CPU ms (mean), SQL statements")
         print(
             f"{'measure':<20}{small:>8} p50{small:>8} p95{large:>9} p50{large:>9} p95"
-            f"{'ratio':>8}{'stmts':>8}"
+            f"{'ratio':>8}{'cpu ms':>12}{'stmts':>8}"
         )
         for name, at_small in by_size[small].items():
             at_large = by_size[large][name]
@@ -405,10 +423,11 @@ def _print(report: dict[str, dict[int, dict[str, dict[str, float]]]], sizes: lis
             flags = at_large["p95_ms"] >= 150 or ratio > 1.5
             ok = ok and not flags
             counts = f"{at_small['statements']:.0f}/{at_large['statements']:.0f}"
+            cpu = f"{at_small['cpu_ms']:.0f}/{at_large['cpu_ms']:.0f}"
             print(
                 f"{name:<20}{at_small['p50_ms']:>12}{at_small['p95_ms']:>12}"
-                f"{at_large['p50_ms']:>13}{at_large['p95_ms']:>13}{ratio:>8.2f}{counts:>8}"
-                + ("  (goal missed)" if flags else "")
+                f"{at_large['p50_ms']:>13}{at_large['p95_ms']:>13}{ratio:>8.2f}{cpu:>12}"
+                f"{counts:>8}" + ("  (goal missed)" if flags else "")
             )
     return 0 if ok else 1
 

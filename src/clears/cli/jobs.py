@@ -14,6 +14,9 @@ import getpass
 import json
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -242,13 +245,22 @@ def work(
             help="Remove results this many hours after their first download.",
         ),
     ] = 168.0,
+    warm: Annotated[
+        bool | None,
+        typer.Option(
+            "--warm-up/--no-warm-up",
+            help="Build a small report first so the first job does not pay the start-up "
+            "(default: on, off with --once).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a worker: claim queued jobs one at a time, run them, store their results.
 
     Stops on SIGTERM or Ctrl+C, handing a job in progress back to the queue.
     """
     from clears.registry import JobWorker, hold, open_registry, shown_url
-    from clears.web._job_runners import RUNNERS
+    from clears.web._job_runners import RUNNERS, warm_up
 
     with hold(db, exclusive=False):  # clears db restore refuses while a worker runs
         engine = open_registry(db)
@@ -261,25 +273,30 @@ def work(
             max_attempts=max_attempts,
             retention=dt.timedelta(hours=retention_hours),
         )
-        sys.stderr.write(f"clears jobs worker on {shown_url(engine.url)} (SIGTERM stops it)\n")
-        sys.stderr.flush()
         try:
-            count = _until_stopped(worker, once=once)
+            with _stopped_by_signals(worker.stop):
+                if warm if warm is not None else not once:
+                    warm_up()  # a stop asked meanwhile ends the loop before any claim
+                sys.stderr.write(
+                    f"clears jobs worker on {shown_url(engine.url)} (SIGTERM stops it)\n"
+                )
+                sys.stderr.flush()
+                count = worker.loop(once=once)
         finally:
             engine.dispose()
     sys.stderr.write(f"clears jobs worker stopped after {count} job(s)\n")
 
 
-def _until_stopped(worker: Any, *, once: bool) -> int:
-    """Run ``worker``'s loop with SIGTERM and SIGINT setting its stop flag."""
+@contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` while the block runs (then the old handlers return)."""
 
-    def stop(_signum: int, _frame: object) -> None:
-        worker.stop.set()
+    def handler(_signum: int, _frame: object) -> None:
+        stop.set()
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        count: int = worker.loop(once=once)
+        yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    return count
+        for number, old in previous.items():
+            signal.signal(number, old)

@@ -22,7 +22,14 @@ from clears.web import _report
 from clears.web._cohort import cohort_for, relabel
 from clears.web._exports import export_filename, export_zip
 
-__all__ = ["RUNNERS", "outcomes_filename", "run_export", "run_outcomes", "run_report"]
+__all__ = [
+    "RUNNERS",
+    "outcomes_filename",
+    "run_export",
+    "run_outcomes",
+    "run_report",
+    "warm_up",
+]
 
 #: Fractions done when each phase starts.
 _READ, _DERIVE, _WRITE = 0.0, 0.2, 0.9
@@ -92,6 +99,23 @@ def run_export(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> jobs.
     progress(_DERIVE, f"writing the {fmt} export")
     data = export_zip(cohort, format=fmt, deidentified=deidentified)
     return jobs.JobResult(data, "application/zip", export_filename(fmt, deidentified=deidentified))
+
+
+def warm_up() -> None:
+    """Build the report of a small simulated cohort once and throw it away.
+
+    The report's libraries are imported lazily and its first build fills caches (fonts,
+    compiled expressions); done when a worker starts, that cost is not added to the first
+    user's job (benchmarks/bench_jobs.py).
+    """
+    import numpy as np
+
+    from clears.simulate import simulate
+
+    cohort = simulate("aitmehdi2021", 40, np.random.default_rng(0))
+    built = _report.build(cohort)
+    if built.report is not None:
+        _report.rendered(built.report, "html")
 
 
 #: Job kind -> runner, as :class:`clears.registry.JobWorker` takes them.

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -117,7 +118,7 @@ def publish(session: Session, notice: Notice) -> None:
         "done": notice.done,
         "total": notice.total,
     }
-    partial = target.with_name(f"{target.name}.{os.getpid()}")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}")
     partial.write_text(json.dumps(body), encoding="utf-8")
     os.replace(partial, target)
 

@@ -238,6 +238,7 @@ def _announced(session: Session, total: int) -> Iterator[Callable[[int], None]]:
         until = estimate(started, dt.datetime.now(dt.UTC), done, total)
         publish(session, Notice(started, until, done, total))
 
+    session.connection()  # the transaction has begun: the import holds the registry now
     publish(session, Notice(started, None, 0, total))
     try:
         yield advance

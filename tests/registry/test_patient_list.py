@@ -11,7 +11,9 @@ must show exactly that list, each patient once, and nothing of a centre the acto
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -386,6 +388,23 @@ def test_bad_parameters_name_the_parameter_and_what_is_allowed(
         PatientQuery(**given)
     assert [p.field for p in raised.value.problems] == [name]
     assert says in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"v": 1, "s": "id", "b": False, "k": ["P1", 2**63], "p": 1},  # beyond SQL integers
+        {"v": 1, "s": "id", "b": False, "k": ["P1", 1], "p": -1},
+        {"v": 1, "s": "id", "b": "no", "k": ["P1", 1], "p": 1},
+        {"v": 1, "s": "id", "b": False, "k": ["P1"], "p": 1},
+        {"v": 2, "s": "id", "b": False, "k": ["P1", 1], "p": 1},
+        [1, 2],
+    ],
+)
+def test_a_crafted_cursor_is_refused(payload: object) -> None:
+    text = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+    with pytest.raises(InputError, match="cursor: is not a cursor of this list"):
+        PatientQuery(cursor=text)
 
 
 def test_a_cursor_of_one_sort_is_refused_by_another(session: Session) -> None:

@@ -81,6 +81,8 @@ PATIENT_PAGE_SIZE_MAX: Final = 200
 #: The filters that read the worklist summaries.
 _SCREENED_FILTERS: Final = frozenset({"alerts", "overdue"})
 _CURSOR_VERSION: Final = 1
+#: Row ids and positions fit a signed 64-bit integer (SQLite's, PostgreSQL's bigint).
+_LARGEST_ROW: Final = 2**63 - 1
 _NO_VISIT: Final = dt.date.min
 _PROTOCOL_LENGTH: Final = CODE_MAX_LENGTH  # worklist_summaries.protocol
 
@@ -288,7 +290,9 @@ class _Cursor:
         if payload.get("s") != sort or not isinstance(payload.get("b"), bool):
             return None
         position, values = payload.get("p"), payload.get("k")
-        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        if isinstance(position, bool) or not isinstance(position, int):
+            return None
+        if not 0 <= position <= _LARGEST_ROW:
             return None
         if not isinstance(values, list):
             return None
@@ -304,7 +308,7 @@ def _typed_key(sort: str, values: list[Any]) -> tuple[Any, ...] | None:
     *lead, patient_id, row = values
     if not isinstance(patient_id, str) or len(patient_id) > ID_MAX_LENGTH:
         return None
-    if isinstance(row, bool) or not isinstance(row, int):
+    if isinstance(row, bool) or not isinstance(row, int) or not 0 < row <= _LARGEST_ROW:
         return None
     if sort == "id":
         return (patient_id, row)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -63,13 +64,17 @@ def _with_all_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     missing = [name for name in schema_of(table) if name not in frame.columns]
     if not missing:
         return frame
-    blank = {
-        name: pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-        if name in DATE_COLUMNS[table]
-        else pd.Series(None, index=frame.index, dtype=object)
-        for name in missing
-    }
-    return frame.assign(**blank)
+    rows = len(frame)
+    blank = pd.DataFrame(
+        {
+            name: np.full(rows, np.datetime64("NaT"), dtype="datetime64[ns]")
+            if name in DATE_COLUMNS[table]
+            else np.full(rows, None, dtype=object)
+            for name in missing
+        },
+        index=frame.index,
+    )
+    return pd.concat([frame, blank], axis=1)
 
 
 def relabel(cohort: Cohort, centres: Sequence[str]) -> Cohort:

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -263,4 +264,98 @@ def test_the_worker_loop_removes_results_past_their_retention(fresh_sqlite: str)
     assert _job(engine, job_id).has_result
     JobWorker(engine, {}, retention=dt.timedelta(hours=2)).loop(once=True)
     assert not _job(engine, job_id).has_result
+    engine.dispose()
+
+
+def _isolated(engine: sa.Engine, runner: Callable[..., jobs.JobResult]) -> JobWorker:
+    return JobWorker(engine, {"outcomes": runner}, heartbeat=0.2, isolate=True)
+
+
+def test_an_isolated_job_runs_in_a_child_process(shared: str) -> None:
+    engine = make_engine(shared)
+    job_id = _submit(engine)
+
+    def where(
+        _engine: sa.Engine, _job: jobs.Job, progress: Callable[[float, str], None]
+    ) -> jobs.JobResult:
+        progress(0.5, f"in process {os.getpid()}")
+        return jobs.JobResult(str(os.getpid()).encode(), "text/plain", "pid.txt")
+
+    _isolated(engine, where).run_one()
+    with transaction(engine) as session:
+        pid = int(jobs.read_result(session, actor=BCN, job_id=job_id).data)
+    assert pid != os.getpid()
+    assert _job(engine, job_id).status == "done"
+    engine.dispose()
+
+
+def test_a_job_that_kills_its_process_fails_and_the_worker_goes_on(fresh_sqlite: str) -> None:
+    engine = make_engine(fresh_sqlite)
+    job_id = _submit(engine)
+
+    def crash(_engine: sa.Engine, _job: jobs.Job, _progress: object) -> jobs.JobResult:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
+        raise AssertionError("unreachable")
+
+    worker = _isolated(engine, crash)
+    worker.run_one()
+    failed = _job(engine, job_id)
+    assert (failed.status, failed.error) == (
+        "failed",
+        "the job's process ended with signal 9 (out of memory?)",
+    )
+    with transaction(engine) as session:
+        other = jobs.submit(
+            session, actor=BCN, kind="outcomes", parameters={"criteria": "klein2011"}
+        )
+    worker.runners = {"outcomes": _quick}
+    worker.run_one()
+    assert _job(engine, other.id).status == "done"
+    engine.dispose()
+
+
+def _sleeper(_engine: sa.Engine, _job: jobs.Job, _progress: object) -> jobs.JobResult:
+    time.sleep(60)  # no progress report: only the parent can stop it early
+    raise AssertionError("the worker should have ended this process")
+
+
+def test_cancelling_an_isolated_job_ends_its_process_at_once(fresh_sqlite: str) -> None:
+    engine = make_engine(fresh_sqlite)
+    job_id = _submit(engine)
+
+    def cancel_soon() -> None:
+        _wait(lambda: _job(engine, job_id).status == "running")
+        time.sleep(0.5)
+        with transaction(engine) as session:
+            jobs.cancel(session, actor=BCN, job_id=job_id)
+
+    canceller = threading.Thread(target=cancel_soon)
+    canceller.start()
+    started = time.monotonic()
+    _isolated(engine, _sleeper).run_one()
+    canceller.join()
+    assert time.monotonic() - started < 30
+    job = _job(engine, job_id)
+    assert (job.status, job.has_result) == ("cancelled", False)
+    engine.dispose()
+
+
+def test_stopping_an_isolated_worker_hands_the_job_back(fresh_sqlite: str) -> None:
+    engine = make_engine(fresh_sqlite)
+    job_id = _submit(engine)
+    worker = _isolated(engine, _sleeper)
+
+    def stop_soon() -> None:
+        _wait(lambda: _job(engine, job_id).status == "running")
+        time.sleep(0.5)
+        worker.stop.set()
+
+    stopper = threading.Thread(target=stop_soon)
+    stopper.start()
+    started = time.monotonic()
+    assert worker.loop() == 1
+    stopper.join()
+    assert time.monotonic() - started < 30
+    back = _job(engine, job_id)
+    assert (back.status, back.attempts) == ("queued", 0)
     engine.dispose()

@@ -257,7 +257,9 @@ def work(
 ) -> None:
     """Run a worker: claim queued jobs one at a time, run them, store their results.
 
-    Stops on SIGTERM or Ctrl+C, handing a job in progress back to the queue.
+    Each job runs in a child process of the worker (its memory is given back when it
+    ends; a cancel stops it at once). Stops on SIGTERM or Ctrl+C, handing a job in progress
+    back to the queue.
     """
     from clears.registry import JobWorker, hold, open_registry, shown_url
     from clears.web._job_runners import RUNNERS, warm_up
@@ -272,6 +274,7 @@ def work(
             stale_after=dt.timedelta(seconds=stale_after),
             max_attempts=max_attempts,
             retention=dt.timedelta(hours=retention_hours),
+            isolate=True,  # each job in a child process: its memory returns when it ends
         )
         try:
             with _stopped_by_signals(worker.stop):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tests.registry._helpers import ADMIN
 
 from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort
+from clears.registry import exporter
 from clears.registry._actor import Actor
 from clears.registry.exporter import export_cohort
 from clears.registry.importer import import_cohort
@@ -109,3 +110,14 @@ def test_unknown_and_out_of_centre_ids_are_left_out(session: Session, registry: 
     got = export_cohort(actor=local, session=session, patient_ids=[pid, stranger, "NOSUCH"])
     _assert_scoped(got, registry, [pid])
     assert export_cohort(actor=ADMIN, session=session, patient_ids=[]).n_patients == 0
+
+
+def test_many_patients_are_read_in_slices_in_export_order(
+    session: Session, registry: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each query names at most _KEYS_AT_ONCE patients (PostgreSQL's parameter limit); slices
+    # of 4 over 13 patients (the ids asked in reverse order) give the same rows in order.
+    monkeypatch.setattr(exporter, "_KEYS_AT_ONCE", 4)
+    ids = _ids(registry)[:13]
+    got = export_cohort(actor=ADMIN, session=session, patient_ids=ids[::-1])
+    _assert_scoped(got, registry, ids)

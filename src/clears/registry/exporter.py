@@ -55,6 +55,10 @@ __all__ = ["export_cohort", "write_cohort"]
 #: Rows fetched and typed at a time.
 _FETCH = 20_000
 
+#: Patients named in one query of a scoped read (each id is a bound parameter or three, and
+#: PostgreSQL takes at most 65,535 in a statement).
+_KEYS_AT_ONCE = 5_000
+
 
 def _select(
     table: str,
@@ -98,12 +102,22 @@ def _patient_keys(session: Session, actor: Actor, patient_ids: Collection[str]) 
     """Database keys of the patients ``patient_ids`` name (looked up as every entry point
     looks ids up, :func:`clears.registry._patient_ids.named_ids`), within the actor's centres."""
     patients = ENTITY_TABLES["patients"]
-    query = sa.select(patients.c.id).where(named_ids(patients.c.patient_id, patient_ids))
-    if not actor.all_centres:
-        query = query.join(centres_table, patients.c.centre_key == centres_table.c.id).where(
-            centres_table.c.code.in_(sorted(actor.centres))
-        )
-    return sorted(int(key) for key in session.execute(query).scalars())
+    ids = sorted(set(patient_ids))
+    found: set[int] = set()
+    for part in _parts(ids):
+        query = sa.select(patients.c.id).where(named_ids(patients.c.patient_id, part))
+        if not actor.all_centres:
+            query = query.join(centres_table, patients.c.centre_key == centres_table.c.id)
+            query = query.where(centres_table.c.code.in_(sorted(actor.centres)))
+        found.update(int(key) for key in session.execute(query).scalars())
+    return sorted(found)
+
+
+def _parts(values: Sequence[Any]) -> list[Sequence[Any]]:
+    """``values`` in slices of at most :data:`_KEYS_AT_ONCE` (one empty slice for none)."""
+    return [
+        values[start : start + _KEYS_AT_ONCE] for start in range(0, len(values), _KEYS_AT_ONCE)
+    ] or [values]
 
 
 def _filled(session: Session, table: str, actor: Actor) -> list[str]:
@@ -235,9 +249,11 @@ def _scoped_frame(
     cost, and pandas' per-column overhead would be most of it.
     """
     required = REQUIRED_COLUMNS[table]
-    result = session.execute(_select(table, actor, keys=keys))
-    names = list(result.keys())
-    rows = result.all()
+    rows: list[Any] = []
+    for part in _parts(sorted(keys)):  # in key order, so the rows stay in export order
+        result = session.execute(_select(table, actor, keys=part))
+        names = list(result.keys())
+        rows += result.all()
     cells = dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True))
     extras = list(cells.pop("extra"))
     keep = [n for n in required if n in cells]

@@ -239,3 +239,13 @@ def test_a_failed_job_shows_why(make_client: Client, db_url: str) -> None:
 def test_signed_out(make_client: Client, path: str) -> None:
     response = make_client().get(path, follow_redirects=False)
     assert response.status_code == (401 if path.startswith("/api/") else 303)
+
+
+@pytest.mark.parametrize("job_id", ["0", str(2**31), str(2**70), "x"])
+def test_job_numbers_outside_the_stored_range_are_refused(make_client: Client, job_id: str) -> None:
+    # jobs.id is a 32-bit integer on PostgreSQL: 1 to 2**31 - 1.
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    for path in (f"/api/jobs/{job_id}", f"/api/jobs/{job_id}/result", f"/jobs/{job_id}"):
+        assert client.get(path).status_code == 422, path
+    assert client.get(f"/api/jobs/{2**31 - 1}").status_code == 404

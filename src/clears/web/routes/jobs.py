@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from clears.registry import jobs
@@ -46,6 +46,10 @@ OUTCOME_COLUMNS: Final = (
     "exposure_patient_years",
     "discontinuation_reason",
 )
+
+#: A job number as a path parameter: the ``jobs.id`` column is a 32-bit integer on
+#: PostgreSQL, so a larger number is refused (422) rather than sent to the database.
+JobId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The job's number.")]
 
 #: Rows of an outcome table shown on its job page.
 PREVIEW_ROWS: Final = 50
@@ -156,7 +160,7 @@ def jobs_page(
 
 @router.get("/jobs/{job_id}")
 def job_page(
-    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: int
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: JobId
 ) -> Response:
     """One job: status and progress while it runs; then its download (and first rows)."""
     job = _get(registry, user, job_id)
@@ -175,14 +179,14 @@ def job_page(
 
 @router.get("/jobs/{job_id}/result")
 def job_result(
-    state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: int, inline: bool = False
+    state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: JobId, inline: bool = False
 ) -> Response:
     """The result of a finished job as a download (``inline=true`` opens an HTML report)."""
     return _download(registry, state.registry, user, job_id, inline=inline)
 
 
 @router.post("/jobs/{job_id}/cancel", dependencies=[CSRF])
-def job_cancel(registry: RegistryDep, user: CurrentUser, job_id: int) -> Response:
+def job_cancel(registry: RegistryDep, user: CurrentUser, job_id: JobId) -> Response:
     """Cancel a queued or running job, back to its page."""
     with registry.session() as session:
         jobs.cancel(session, actor=user.actor(), job_id=job_id)
@@ -212,7 +216,7 @@ def api_list(registry: RegistryDep, user: CurrentUser) -> list[dict[str, Any]]:
 
 
 @api_router.get("/jobs/{job_id}")
-def api_job(registry: RegistryDep, user: CurrentUser, job_id: int) -> dict[str, Any]:
+def api_job(registry: RegistryDep, user: CurrentUser, job_id: JobId) -> dict[str, Any]:
     """One job: status, progress (0-1) and phase, timestamps, result name and size."""
     return _get(registry, user, job_id).to_dict()
 
@@ -222,6 +226,8 @@ def api_job(registry: RegistryDep, user: CurrentUser, job_id: int) -> dict[str, 
     response_class=Response,
     responses={200: {"description": "the job's file"}, 409: {"description": "not done"}},
 )
-def api_result(state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: int) -> Response:
+def api_result(
+    state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: JobId
+) -> Response:
     """The result of a finished job (409 while it is not done)."""
     return _download(registry, state.registry, user, job_id)

@@ -31,7 +31,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JobId = Annotated[int, typer.Argument(help="The job's number (clears jobs list).", min=1)]
+JobId = Annotated[
+    int, typer.Argument(help="The job's number (clears jobs list).", min=1, max=2**31 - 1)
+]
 
 
 def _actor() -> Any:

@@ -359,3 +359,29 @@ def test_stopping_an_isolated_worker_hands_the_job_back(fresh_sqlite: str) -> No
     back = _job(engine, job_id)
     assert (back.status, back.attempts) == ("queued", 0)
     engine.dispose()
+
+
+def test_a_busy_registry_skips_a_progress_report_and_delays_the_result(
+    fresh_sqlite: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clears.registry import RegistryBusyError
+
+    engine = make_engine(fresh_sqlite)
+    job_id = _submit(engine)
+    real_finish = jobs.finish
+    busy_finishes = [RegistryBusyError("busy"), RegistryBusyError("busy")]
+
+    def busy_progress(*_args: object, **_kwargs: object) -> bool:
+        raise RegistryBusyError("an import holds the registry")
+
+    def finish_after_waits(session: object, **kwargs: object) -> bool:
+        if busy_finishes:
+            raise busy_finishes.pop()
+        return real_finish(session, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "progress", busy_progress)
+    monkeypatch.setattr(jobs, "finish", finish_after_waits)
+    JobWorker(engine, {"outcomes": _quick}).run_one()
+    assert busy_finishes == []
+    assert _job(engine, job_id).status == "done"
+    engine.dispose()

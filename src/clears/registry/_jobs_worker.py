@@ -47,6 +47,10 @@ Runner = Callable[[sa.Engine, jobs.Job, Progress], jobs.JobResult]
 
 _HEARTBEAT: Final = 5.0
 
+#: Times a finished job's result is offered to a busy registry before the worker gives up
+#: (the job is then re-queued once its heartbeat is stale).
+_STORE_TRIES: Final = 5
+
 
 class Stopped(Exception):  # noqa: N818 - control flow inside a run
     """The run must stop: the job was cancelled, or the worker is stopping."""
@@ -101,7 +105,7 @@ class Worker:
         else:
             self._run(job)
         with transaction(self.engine) as session:
-            return jobs.get(session, actor=jobs.Job.actor(job), job_id=job.id)
+            return jobs.get(session, actor=job.actor(), job_id=job.id)
 
     def _run(self, job: jobs.Job) -> None:
         attempt = job.attempts
@@ -120,10 +124,13 @@ class Worker:
         def report(fraction: float, phase: str) -> None:
             if self.stop.is_set() or lost.is_set():
                 raise Stopped
-            with transaction(self.engine) as session:
-                ours = jobs.progress(
-                    session, job_id=job.id, attempt=attempt, fraction=fraction, phase=phase
-                )
+            try:
+                with transaction(self.engine) as session:
+                    ours = jobs.progress(
+                        session, job_id=job.id, attempt=attempt, fraction=fraction, phase=phase
+                    )
+            except RegistryBusyError:
+                return  # a long writer (an import): this report is skipped, the job goes on
             if not ours:
                 lost.set()
                 raise Stopped
@@ -149,8 +156,18 @@ class Worker:
         finally:
             done.set()
             thread.join()
-        with transaction(self.engine) as session:
-            jobs.finish(session, job_id=job.id, attempt=attempt, result=result)
+        self._store(job, attempt, result)
+
+    def _store(self, job: jobs.Job, attempt: int, result: jobs.JobResult) -> None:
+        """Store the result, waiting out a busy registry a few times (the work is done)."""
+        for tries_left in range(_STORE_TRIES - 1, -1, -1):
+            try:
+                with transaction(self.engine) as session:
+                    jobs.finish(session, job_id=job.id, attempt=attempt, result=result)
+                return
+            except RegistryBusyError:
+                if not tries_left:
+                    raise
 
     def _run_in_child(self, job: jobs.Job) -> None:
         """Run ``job`` in a forked child; watch it, end it on a cancel or a stop."""

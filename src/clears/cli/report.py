@@ -2,6 +2,11 @@
 
 The cohort comes from a folder of cohort tables or, with ``--db``, from the registry through
 :func:`clears.registry.exporter.export_cohort` (the report never queries the database itself).
+
+With ``--db`` the report is still built here, in this process, with every option and a
+progress bar, and needs no server or job worker: a researcher asking for a file gets it
+now, where they asked. ``clears jobs submit report --wait`` queues it for the registry's job
+workers instead (docs/registry.md, "Background jobs").
 """
 
 from __future__ import annotations
@@ -133,7 +138,8 @@ def report(
 ) -> None:
     """Write a self-contained HTML study report (figures embedded, generated methods text).
 
-    The cohort is a folder of cohort tables, or the registry with --db (every centre).
+    The cohort is a folder of cohort tables, or the registry with --db (every centre),
+    built here directly (to queue it for the job workers: clears jobs submit report --wait).
 
     Example: clears report my_cohort --out report.html -c aitmehdi2021 -c cortes2012
 

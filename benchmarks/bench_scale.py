@@ -364,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="build the registries here once and reuse them")
     parser.add_argument("--pg", action="store_true", help="PostgreSQL as well as SQLite")
+    parser.add_argument("--no-sqlite", action="store_true", help="with --pg: PostgreSQL only")
     parser.add_argument("--requests", type=int, default=40, help="requests per measure")
     parser.add_argument("--patients", type=int, default=20, help="patients drawn per size")
     parser.add_argument("--seed", type=int, default=20261202)
@@ -381,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         backends: dict[str, Callable[[int], str]] = {
             "sqlite": lambda n: f"sqlite:///{folder / f'scale-{n}.db'}"
         }
+        if args.no_sqlite:
+            backends.clear()
         if args.pg:
             named = stack.enter_context(_postgres(args.keep))
             backends["postgresql"] = lambda n: named(f"scale_{n}")

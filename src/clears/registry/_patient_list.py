@@ -379,14 +379,21 @@ def _after(parts: list[_Part], key: tuple[Any, ...], *, before: bool) -> sa.Colu
 
 
 def _fresh(query: PatientQuery, as_of: dt.date) -> sa.ColumnElement[bool]:
-    """SQL true for a worklist summary (``_s``) current for the patient (``_p``)."""
-    last = (
-        sa.select(sa.func.coalesce(sa.func.max(_a.c.id), 0))
-        .where(_a.c.patient_id == _p.c.patient_id)
-        .correlate(_p)
-        .scalar_subquery()
+    """SQL true for a worklist summary (``_s``) current for the patient (``_p``): its
+    protocol and day, and its key equal to the patient's last audit entry id (0 for none).
+
+    The key test is written as "no entry of the patient after the key, and the key is one of
+    the patient's entries (or 0)" rather than ``key = (SELECT max(id) ...)``: PostgreSQL
+    plans the ``NOT EXISTS`` as an anti-join over the whole scope (a correlated ``max`` runs
+    once per patient: 1.3 s for the unscreened count of 100,000 patients)."""
+    later = sa.exists().where(_a.c.patient_id == _p.c.patient_id, _a.c.id > _s.c.last_entry_id)
+    own = sa.exists().where(_a.c.id == _s.c.last_entry_id, _a.c.patient_id == _p.c.patient_id)
+    return sa.and_(
+        _s.c.protocol == query.protocol,
+        _s.c.as_of == as_of,
+        ~later.correlate(_p, _s),
+        sa.or_(_s.c.last_entry_id == 0, own.correlate(_p, _s)),
     )
-    return sa.and_(_s.c.protocol == query.protocol, _s.c.as_of == as_of, _s.c.last_entry_id == last)
 
 
 def _filter(name: str, query: PatientQuery, as_of: dt.date) -> sa.ColumnElement[bool]:

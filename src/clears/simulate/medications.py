@@ -80,16 +80,18 @@ def medication_rows(patients: pd.DataFrame, treatments: pd.DataFrame, drug: str)
     pid = treated["patient_id"]
     start = pid.map(index)
     disease = np.where(_flag(treated, "sle"), "sle", "cle")
-    parts: list[pd.DataFrame] = []
+    parts: list[dict[str, np.ndarray]] = []
 
     def add(taking: np.ndarray, **columns: Any) -> None:
         """The rows of the patients ``taking`` a drug, in patient order, after earlier kinds."""
-        shown = {
-            k: (np.asarray(v)[taking] if isinstance(v, np.ndarray | pd.Series) else v)
-            for k, v in columns.items()
-        }
         order = np.flatnonzero(taking)
-        parts.append(pd.DataFrame({"order": order, "kind": len(parts)} | shown, index=order))
+        part = {"order": order, "kind": np.full(len(order), len(parts))}
+        for name, value in columns.items():
+            if isinstance(value, np.ndarray | pd.Series):
+                part[name] = np.asarray(value)[taking]
+            else:  # one value for every row (None and NaT included)
+                part[name] = np.full(len(order), value, dtype=object)
+        parts.append(part)
 
     for flag, (name, dose, unit, before) in _BACKGROUND.items():
         add(
@@ -127,8 +129,14 @@ def medication_rows(patients: pd.DataFrame, treatments: pd.DataFrame, drug: str)
         indication=disease,
     )
     columns = ["patient_id", "drug", "start_date", "end_date", "dose", "dose_unit", "indication"]
-    rows = pd.concat(parts, ignore_index=True).sort_values(["order", "kind"], kind="stable")
-    frame = rows.reindex(columns=columns).reset_index(drop=True)
+    joined = {name: np.concatenate([part[name] for part in parts]) for name in ("order", "kind")}
+    ranked = np.lexsort((joined["kind"], joined["order"]))
+    frame = pd.DataFrame(
+        {
+            name: np.concatenate([part[name].astype(object) for part in parts])[ranked]
+            for name in columns
+        }
+    )
     for name in ("start_date", "end_date"):
         frame[name] = pd.to_datetime(frame[name])
     frame["dose"] = frame["dose"].astype(float)

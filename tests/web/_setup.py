@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
@@ -182,3 +183,22 @@ def served(app: FastAPI) -> Iterator[str]:
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+def api_job(client: TestClient, url: str, kind: str, **parameters: object) -> Response:
+    """A job submitted over the JSON API (``POST /api/jobs``), run once as the worker process
+    would, and its result fetched (``GET /api/jobs/{id}/result``)."""
+    from clears.registry import JobWorker
+    from clears.web._job_runners import RUNNERS
+
+    csrf = client.get("/api/me").json()["csrf_token"]
+    submitted = client.post(
+        "/api/jobs", headers={"X-CSRF-Token": csrf}, json={"kind": kind, "parameters": parameters}
+    )
+    assert submitted.status_code == 202, submitted.text
+    engine = make_engine(url)
+    try:
+        JobWorker(engine, RUNNERS).loop(once=True)
+    finally:
+        engine.dispose()
+    return client.get(f"{submitted.headers['location']}/result")

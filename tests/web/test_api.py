@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
+import pandas as pd
 from fastapi.testclient import TestClient
-from tests.web._setup import sign_in
+from tests.web._setup import api_job, sign_in
 
 Client = Callable[[], TestClient]
 
@@ -107,7 +109,7 @@ def test_invalid_record_lists_every_problem(make_client: Client) -> None:
     assert fields == ["colour", "grade", "onset_date"]
 
 
-def test_advice_response_audit_and_outcomes(make_client: Client) -> None:
+def test_advice_response_audit_and_outcomes(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
     advice = client.get("/api/patients/P1/advice?as_of=2024-02-01").json()
@@ -124,9 +126,18 @@ def test_advice_response_audit_and_outcomes(make_client: Client) -> None:
         "adverse_events",
         "flares",
     ]
-    rows = client.get("/api/cohort/outcomes?criteria=cortes2012").json()
-    assert [r["patient_id"] for r in rows] == ["P1"]
+    table = api_job(client, db_url, "outcomes", criteria="cortes2012")
+    assert table.status_code == 200
+    rows = pd.read_csv(io.BytesIO(table.content))
+    assert rows["patient_id"].tolist() == ["P1"]
+    assert set(rows["criteria"]) == {"cortes2012"}
     assert client.get("/api/cohort/outcomes?criteria=nonsense").status_code == 422
+    gone = client.get("/api/cohort/outcomes?criteria=cortes2012")
+    assert gone.status_code == 410
+    assert gone.json()["submit"]["json"] == {
+        "kind": "outcomes",
+        "parameters": {"criteria": "cortes2012"},
+    }
 
 
 def test_monitor_reads_but_cannot_write_via_api(make_client: Client) -> None:

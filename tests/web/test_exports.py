@@ -2,7 +2,8 @@
 de-identified, zipped in memory, for administrators and investigators of their centres only.
 
 The cohort page submits an export job (the worker is played by the test, :func:`_export`);
-the JSON API's ``GET /api/cohort/export`` still answers in the request.
+the JSON API submits the same job (``POST /api/jobs``); its old ``GET /api/cohort/export``
+answers 410 with the request to make instead.
 
 Expected file names are those docs/registry.md ("Exports") lists per format, plus the
 ``export.json`` manifest every export folder gets. Seed (tests/web/_setup.py): P1 at BCN,
@@ -23,7 +24,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from tests.web._setup import sign_in
+from tests.web._setup import api_job, sign_in
 
 from clears.registry import JobWorker, make_engine
 from clears.web._job_runners import RUNNERS
@@ -46,8 +47,8 @@ def _export(client: TestClient, url: str, fmt: str, *, deidentified: bool = Fals
 
 
 def _get(client: TestClient, url: str, route: str, fmt: str) -> Response:
-    if route == "/api/cohort/export":
-        return client.get(f"{route}?format={fmt}")
+    if route == "/api/jobs":
+        return api_job(client, url, "export", format=fmt)
     return _export(client, url, fmt)
 
 
@@ -92,7 +93,7 @@ def _mentions(members: dict[str, bytes], patient_id: str) -> bool:
 
 
 @pytest.mark.parametrize("fmt", sorted(EXPECTED))
-@pytest.mark.parametrize("route", ["/cohort/export", "/api/cohort/export"])
+@pytest.mark.parametrize("route", ["/cohort/export", "/api/jobs"])
 def test_each_format_zips_the_expected_files_of_own_centre(
     make_client: Client, db_url: str, fmt: str, route: str
 ) -> None:
@@ -154,10 +155,10 @@ def test_two_deidentified_downloads_use_different_salts(make_client: Client, db_
     assert ids[0] != ids[1]
 
 
-def test_administrator_exports_every_centre(make_client: Client) -> None:
+def test_administrator_exports_every_centre(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "admin")
-    members = _members(client.get("/api/cohort/export?format=sdtm").content)
+    members = _members(api_job(client, db_url, "export", format="sdtm").content)
     manifest = json.loads(members["clears-sdtm/export.json"])
     assert manifest["source"] == "registry (centres BCN, LYO)"
     assert _mentions(members, "P1")
@@ -182,6 +183,12 @@ def test_roles_without_export_are_refused(
     response = client.get(f"/api/cohort/export?format=redcap&deidentified={deidentified}")
     assert response.status_code == 403
     assert "may not export" in response.text
+    submitted = client.post(
+        "/api/jobs",
+        headers={"X-CSRF-Token": csrf},
+        json={"kind": "export", "parameters": {"format": "redcap"}},
+    )
+    assert submitted.status_code == 403
     form = {"csrf_token": csrf, "format": "redcap", "deidentified": deidentified}
     refused = client.post("/cohort/export", data=form, follow_redirects=False)
     assert refused.status_code == 403
@@ -232,7 +239,7 @@ def test_export_writes_nothing_in_the_working_directory(
     sign_in(client, "inv_bcn")
     for fmt in EXPECTED:
         assert _export(client, db_url, fmt, deidentified=True).status_code == 200
-        assert client.get(f"/api/cohort/export?format={fmt}").status_code == 200
+        assert api_job(client, db_url, "export", format=fmt).status_code == 200
     assert os.listdir(cwd) == []
 
 
@@ -246,3 +253,17 @@ def test_every_clears_export_format_is_offered_with_a_label() -> None:
 
     assert get_args(ExportFormat) == tuple(f.value for f in Format)
     assert tuple(name for name, _ in EXPORT_LABELS) == tuple(f.value for f in Format)
+
+
+def test_the_old_export_route_says_how_to_submit_the_job(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    gone = client.get("/api/cohort/export?format=fhir&deidentified=true")
+    assert gone.status_code == 410
+    body = gone.json()
+    assert body["submit"] == {
+        "method": "POST",
+        "url": "/api/jobs",
+        "json": {"kind": "export", "parameters": {"format": "fhir", "deidentified": True}},
+    }
+    assert "GET /api/jobs/{id}/result" in body["detail"]

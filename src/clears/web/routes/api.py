@@ -7,11 +7,10 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from clears.instruments import clasi
-from clears.outcomes import derive
 from clears.registry import audit, patient_list_page
 from clears.registry.patients import create_patient, get_patient, update_patient
 from clears.web import _patient_view as view
@@ -179,34 +178,40 @@ def score_clasi(
     return clasi.score_mapping(payload, partial=partial).to_dict()
 
 
-@router.get("/cohort/outcomes")
-def outcomes(
-    registry: RegistryDep, user: CurrentUser, criteria: Preset = "aitmehdi2021"
-) -> list[dict[str, Any]]:
-    """Per-patient outcomes under a preset (``clears outcomes`` columns)."""
-    with registry.session() as session:
-        cohort = cohort_for(session, actor=user.actor())
-    if cohort.treatments.empty:
-        return []
-    frame = derive(cohort, criteria=[criteria])
-    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
-    return rows
+def _moved_to_jobs(kind: str, parameters: dict[str, Any]) -> JSONResponse:
+    """410: cohort-wide work is a background job now; the answer says how to ask for it."""
+    submit = {"kind": kind, "parameters": parameters}
+    return JSONResponse(
+        {
+            "detail": (
+                f"the {kind} of a whole cohort is a background job: POST /api/jobs with "
+                f"{json.dumps(submit)}, follow GET /api/jobs/{{id}} until its status is done, "
+                "then GET /api/jobs/{id}/result"
+            ),
+            "submit": {"method": "POST", "url": "/api/jobs", "json": submit},
+        },
+        status_code=410,
+    )
 
 
-@router.get(
-    "/cohort/export",
-    response_class=Response,
-    responses={200: {"content": {"application/zip": {}}, "description": "zip archive"}},
-)
+_GONE: dict[int | str, dict[str, Any]] = {
+    410: {"description": "a background job now: the answer says how to submit it"}
+}
+
+
+@router.get("/cohort/outcomes", responses=_GONE, status_code=410)
+def outcomes(user: CurrentUser, criteria: Preset = "aitmehdi2021") -> JSONResponse:
+    """Per-patient outcomes of a whole cohort: a background job (``POST /api/jobs`` with
+    ``{"kind": "outcomes", "parameters": {"criteria": ...}}``); this answers 410 with that
+    request, so that no request reads and derives a whole registry."""
+    return _moved_to_jobs("outcomes", {"criteria": criteria})
+
+
+@router.get("/cohort/export", responses=_GONE, status_code=410)
 def export(
-    registry: RegistryDep,
-    user: ExporterUser,
-    format: ExportFormat = "csv",
-    deidentified: bool = False,
-) -> Response:
-    """The data of the user's centres in one ``clears export`` format (csv, parquet, redcap,
-    fhir, sdtm), optionally de-identified, as a zip archive; administrators and
-    investigators only (403 otherwise)."""
-    from clears.web.routes.cohort import export_response
-
-    return export_response(registry, user, format=format, deidentified=deidentified)
+    user: ExporterUser, format: ExportFormat = "csv", deidentified: bool = False
+) -> JSONResponse:
+    """A whole cohort's export: a background job (``POST /api/jobs`` with ``{"kind":
+    "export", "parameters": {"format": ..., "deidentified": ...}}``); this answers 410 with
+    that request. Roles that may not export still get 403."""
+    return _moved_to_jobs("export", {"format": format, "deidentified": deidentified})

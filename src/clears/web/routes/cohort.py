@@ -2,9 +2,8 @@
 ``clears export`` format, optionally de-identified) for users allowed to export.
 
 Both read the whole cohort of the user's centres, so neither runs inside the request: the
-forms submit a background job (:mod:`clears.web.routes.jobs`) and land on its page.
-``export_response`` still builds an export in the request for the JSON API's
-``GET /api/cohort/export``.
+forms submit a background job (:mod:`clears.web.routes.jobs`) and land on its page; the JSON
+API submits the same jobs (``POST /api/jobs``).
 """
 
 from __future__ import annotations
@@ -15,16 +14,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from clears.registry import centre_codes, jobs
-from clears.web._cohort import cohort_for, relabel
-from clears.web._exports import ExportFormat, export_filename, export_zip
+from clears.web._exports import ExportFormat
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
-from clears.web.deps import CSRF, CurrentUser, ExporterUser, Registry, RegistryDep, StateDep
+from clears.web.deps import CSRF, CurrentUser, ExporterUser, RegistryDep, StateDep
 from clears.web.routes.jobs import job_path, submit_for
 from clears.web.routes.pages import PRESETS, Preset
-from clears.web.users import User
 
-__all__ = ["EXPORT_LABELS", "export_response", "router"]
+__all__ = ["EXPORT_LABELS", "router"]
 
 router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
 
@@ -87,20 +84,3 @@ def export_job(
     """Start an export of the user's centres; go to the job."""
     job = submit_for(registry, user, "export", {"format": format, "deidentified": deidentified})
     return RedirectResponse(job_path(job.id), status_code=303)
-
-
-def export_response(
-    registry: Registry, user: User, *, format: ExportFormat, deidentified: bool
-) -> Response:
-    """The zip download of the user's centres in ``format``, built in the request (the
-    JSON API's ``GET /api/cohort/export``; the pages submit a job instead)."""
-    actor = user.actor()
-    with registry.session() as session:
-        cohort = relabel(cohort_for(session, actor=actor), centre_codes(session, actor=actor))
-    data = export_zip(cohort, format=format, deidentified=deidentified)
-    name = export_filename(format, deidentified=deidentified)
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )

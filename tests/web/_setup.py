@@ -185,20 +185,26 @@ def served(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def api_job(client: TestClient, url: str, kind: str, **parameters: object) -> Response:
-    """A job submitted over the JSON API (``POST /api/jobs``), run once as the worker process
-    would, and its result fetched (``GET /api/jobs/{id}/result``)."""
+def run_jobs(url: str) -> int:
+    """Run the queued jobs of the registry at ``url``, as the worker process would; return
+    how many ran."""
     from clears.registry import JobWorker
     from clears.web._job_runners import RUNNERS
 
+    engine = make_engine(url)
+    try:
+        return JobWorker(engine, RUNNERS).loop(once=True)
+    finally:
+        engine.dispose()
+
+
+def api_job(client: TestClient, url: str, kind: str, **parameters: object) -> Response:
+    """A job submitted over the JSON API (``POST /api/jobs``), run once as the worker process
+    would, and its result fetched (``GET /api/jobs/{id}/result``)."""
     csrf = client.get("/api/me").json()["csrf_token"]
     submitted = client.post(
         "/api/jobs", headers={"X-CSRF-Token": csrf}, json={"kind": kind, "parameters": parameters}
     )
     assert submitted.status_code == 202, submitted.text
-    engine = make_engine(url)
-    try:
-        JobWorker(engine, RUNNERS).loop(once=True)
-    finally:
-        engine.dispose()
+    run_jobs(url)
     return client.get(f"{submitted.headers['location']}/result")

@@ -24,10 +24,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from tests.web._setup import api_job, sign_in
-
-from clears.registry import JobWorker, make_engine
-from clears.web._job_runners import RUNNERS
+from tests.web._setup import api_job, run_jobs, sign_in
 
 Client = Callable[[], TestClient]
 
@@ -38,11 +35,7 @@ def _export(client: TestClient, url: str, fmt: str, *, deidentified: bool = Fals
     form = {"csrf_token": csrf, "format": fmt, **({"deidentified": "true"} if deidentified else {})}
     submitted = client.post("/cohort/export", data=form, follow_redirects=False)
     assert submitted.status_code == 303, submitted.text
-    engine = make_engine(url)
-    try:
-        JobWorker(engine, RUNNERS).loop(once=True)
-    finally:
-        engine.dispose()
+    run_jobs(url)
     return client.get(f"{submitted.headers['location']}/result")
 
 

@@ -17,22 +17,12 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from tests.web._setup import sign_in
+from tests.web._setup import run_jobs, sign_in
 
-from clears.registry import Actor, JobWorker, make_engine
+from clears.registry import Actor, make_engine
 from clears.registry.exporter import export_cohort
-from clears.web._job_runners import RUNNERS
 
 Client = Callable[[], TestClient]
-
-
-def _work(url: str) -> int:
-    """Run every queued job, as the worker process would; return how many ran."""
-    engine = make_engine(url)
-    try:
-        return JobWorker(engine, RUNNERS).loop(once=True)
-    finally:
-        engine.dispose()
 
 
 def _submit(client: TestClient, csrf: str, path: str, **form: str) -> str:
@@ -59,7 +49,7 @@ def test_outcome_table_job_from_the_cohort_page(make_client: Client, db_url: str
     assert client.get(f"/api/jobs/{job_id}").json()["status"] == "queued"
     assert client.get(f"/api/jobs/{job_id}/result").status_code == 409
 
-    assert _work(db_url) == 1
+    assert run_jobs(db_url) == 1
     done = client.get(location)
     assert 'class="status-done">done<' in done.text
     assert "<script" not in done.text.split("</head>")[0]  # no more polling
@@ -101,7 +91,7 @@ def test_another_users_job_is_not_found_and_results_hold_only_the_submitters_cen
     lyo_csrf = sign_in(lyo, "inv_lyo")
     location = _submit(lyo, lyo_csrf, "/cohort/export", format="csv")
     job_id = int(location.rsplit("/", 1)[1])
-    _work(db_url)
+    run_jobs(db_url)
     bcn = make_client()
     bcn_csrf = sign_in(bcn, "inv_bcn")
     for path in (
@@ -166,7 +156,7 @@ def test_json_api_submit_checks_csrf_and_parameters(make_client: Client, db_url:
     assert made.headers["location"] == f"/api/jobs/{job['id']}"
     assert (job["kind"], job["status"], job["parameters"]["format"]) == ("report", "queued", "xlsx")
     assert (job["submitted_by"], job["centres"]) == ("inv_bcn", ["BCN"])
-    _work(db_url)
+    run_jobs(db_url)
     job = client.get(f"/api/jobs/{job['id']}").json()
     # The bare seed builds a report (nothing evaluable yet, which the report says).
     assert job["status"] == "done", job["error"]
@@ -181,7 +171,7 @@ def test_html_report_opens_in_a_sandbox(make_client: Client, db_url: str) -> Non
     csrf = sign_in(client, "inv_bcn")
     assert 'action="/cohort/report"' in client.get("/cohort/report").text
     location = _submit(client, csrf, "/cohort/report", format="html")
-    _work(db_url)
+    run_jobs(db_url)
     page = client.get(location)
     assert 'id="job-open"' in page.text
     opened = client.get(f"{location}/result?inline=true")
@@ -206,7 +196,7 @@ def test_cancel_from_the_job_page(make_client: Client, db_url: str) -> None:
     cancelled = client.post(f"{location}/cancel", data={"csrf_token": csrf}, follow_redirects=False)
     assert (cancelled.status_code, cancelled.headers["location"]) == (303, location)
     assert 'class="status-cancelled">cancelled<' in client.get(location).text
-    assert _work(db_url) == 0  # nothing left to run
+    assert run_jobs(db_url) == 0  # nothing left to run
 
 
 def test_a_failed_job_shows_why(make_client: Client, db_url: str) -> None:
@@ -228,7 +218,7 @@ def test_a_failed_job_shows_why(make_client: Client, db_url: str) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
     location = _submit(client, csrf, "/cohort/outcomes", criteria="aitmehdi2021")
-    _work(db_url)
+    run_jobs(db_url)
     page = client.get(location)
     assert 'class="status-failed">failed<' in page.text
     assert "no treatment period is recorded" in page.text

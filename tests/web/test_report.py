@@ -22,23 +22,12 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from markupsafe import escape
-from tests.web._setup import add_follow_up, app_for, sign_in
+from tests.web._setup import add_follow_up, app_for, run_jobs, sign_in
 
-from clears.registry import JobWorker, make_engine
 from clears.registry._actor import Actor
 from clears.registry.audit_key import KEY_FILE_SUFFIX
 from clears.registry.exporter import export_cohort
 from clears.report import Report, build_report
-from clears.web._job_runners import RUNNERS
-
-
-def work(url: str) -> None:
-    """Run the queued jobs, as the worker process does."""
-    engine = make_engine(url)
-    try:
-        JobWorker(engine, RUNNERS).loop(once=True)
-    finally:
-        engine.dispose()
 
 
 def report_file(client: TestClient, url: str, fmt: str, *, inline: bool = False) -> Response:
@@ -48,7 +37,7 @@ def report_file(client: TestClient, url: str, fmt: str, *, inline: bool = False)
         "/cohort/report", data={"csrf_token": csrf, "format": fmt}, follow_redirects=False
     )
     assert submitted.status_code == 303, submitted.text
-    work(url)
+    run_jobs(url)
     location = submitted.headers["location"]
     assert 'class="status-done"' in client.get(location).text
     return client.get(f"{location}/result{'?inline=true' if inline else ''}")

@@ -31,9 +31,10 @@ time. The result equals the full export restricted to those patients, column for
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -78,13 +79,13 @@ def _select(
     if table == "patients":
         columns = [patients.c.patient_id, centres_table.c.code.label("centre")]
         columns += [patients.c[name] for name in chosen]
-        query = sa.select(*columns, patients.c.extra).select_from(
+        query = sa.select(*columns, _raw(patients.c.extra)).select_from(
             patients.join(centres_table, patients.c.centre_key == centres_table.c.id)
         )
         order = [patients.c.id]
     else:
         columns = [patients.c.patient_id] + [source.c[name] for name in chosen]
-        query = sa.select(*columns, source.c.extra).select_from(
+        query = sa.select(*columns, _raw(source.c.extra)).select_from(
             source.join(patients, source.c.patient_key == patients.c.id).join(
                 centres_table, patients.c.centre_key == centres_table.c.id
             )
@@ -152,12 +153,29 @@ def _frame(
     return frame
 
 
-def _extra_columns(extras: Sequence[dict[str, Any] | None]) -> dict[str, list[Any]]:
+def _raw(extra: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """The ``extra`` column as the driver returns it (JSON text on SQLite), decoded by
+    :func:`_extra_columns` only where it holds something: most rows hold JSON ``null``."""
+    return sa.type_coerce(extra, sa.Text()).label("extra")
+
+
+def _decoded(value: Any) -> dict[str, Any] | None:
+    """One ``extra`` value: JSON text (SQLite), already decoded (PostgreSQL's driver), or
+    blank (SQL NULL or JSON ``null``)."""
+    if value is None or value == "null":
+        return None
+    found: dict[str, Any] | None = json.loads(value) if isinstance(value, str) else value
+    return found
+
+
+def _extra_columns(extras: Sequence[Any]) -> dict[str, list[Any]]:
     """The extra columns, named in order of first appearance, one value per row."""
+    decoded = [_decoded(value) for value in extras]
     names: dict[str, None] = {}
-    for value in extras:
-        names.update(dict.fromkeys(value or {}))
-    return {name: [(value or {}).get(name) for value in extras] for name in names}
+    for value in decoded:
+        if value:
+            names.update(dict.fromkeys(value))
+    return {name: [(value or {}).get(name) for value in decoded] for name in names}
 
 
 def _typed_column(table: str, name: str, series: pd.Series) -> pd.Series:
@@ -182,7 +200,8 @@ def _typed_frame(
     actor: Actor,
     fetch: int,
 ) -> pd.DataFrame:
-    """The table in canonical types, fetched and typed ``fetch`` rows at a time."""
+    """The table in canonical types, fetched and typed ``fetch`` rows at a time (from the
+    database's column types, as :func:`_scoped_frame` types them)."""
     required = REQUIRED_COLUMNS[table]
     filled = _filled(session, table, actor)
     result = session.execute(_select(table, actor, filled).execution_options(yield_per=fetch))
@@ -191,14 +210,15 @@ def _typed_frame(
     pieces: dict[str, list[pd.Series]] = {name: [] for name in names}
     seen = dict.fromkeys(names, False)
     extras: list[dict[str, Any] | None] = []
+    dtypes = _stored_dtypes(table, names)
     for rows in result.partitions():
-        chunk = pd.DataFrame.from_records(rows, columns=[*names, "extra"])
-        extras += chunk.pop("extra").tolist()
+        cells = dict(zip([*names, "extra"], zip(*rows, strict=True), strict=True))
+        extras += cells.pop("extra")
         for name in names:
-            series = chunk[name]
-            seen[name] = seen[name] or bool(series.notna().any())
-            pieces[name].append(_typed_column(table, name, series))
-        del chunk, rows
+            values = cells.pop(name)
+            seen[name] = seen[name] or any(v is not None for v in values)
+            pieces[name].append(pd.Series(_stored_array(dtypes[name], values), copy=False))
+        del cells, rows
     columns: dict[str, pd.Series] = {}
     for name in names:
         if name not in required and not seen[name]:
@@ -207,7 +227,7 @@ def _typed_frame(
         if parts:
             whole = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         else:
-            whole = _typed_column(table, name, pd.Series([], dtype=object))
+            whole = pd.Series(_stored_array(dtypes[name], []))
         columns[name] = whole.reset_index(drop=True)
     for name, values in _extra_columns(extras).items():
         columns[name] = _typed_column(table, name, pd.Series(values, dtype=object))
@@ -223,12 +243,19 @@ def _stored_dtypes(table: str, names: Sequence[str]) -> dict[str, str]:
     return {n: CANONICAL_DTYPES[known[n].kind] if n in known else "Int64" for n in names}
 
 
+#: Whole numbers below this magnitude are exact as floats (IEEE 754 double: 53-bit mantissa).
+_EXACT: Final = float(2**53)
+
+
 def _stored_array(dtype: str, values: Sequence[Any]) -> Any:
     """``values`` (Python values of one SQL column, ``None`` for blank) as an array of
     ``dtype``; whole numbers and numbers through numpy directly, the rest through pandas."""
     if dtype == "Int64":
-        count = len(values)
-        mask = np.fromiter((v is None for v in values), dtype=bool, count=count)
+        floats = np.array(values, dtype=np.float64)  # None is NaN; one pass in C
+        mask = np.isnan(floats)
+        if not len(floats) or np.nanmax(np.abs(floats), initial=0.0) < _EXACT:
+            return pd.arrays.IntegerArray(np.where(mask, 0.0, floats).astype(np.int64), mask)
+        count = len(values)  # beyond 2**53 a float is not exact: integers one by one
         data = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=count)
         return pd.arrays.IntegerArray(data, mask)
     if dtype == "float64":

@@ -41,7 +41,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort, conform, write
+from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort, conform, write
 from clears.cohort._coerce import _DTYPES as CANONICAL_DTYPES
 from clears.cohort._coerce import coerce_column
 from clears.cohort._items import coerce_item
@@ -76,15 +76,16 @@ def _select(
     patients = ENTITY_TABLES["patients"]
     source = ENTITY_TABLES[table]
     chosen = data_columns(table) if names is None else names
+    columns: list[sa.ColumnElement[Any]]
     if table == "patients":
         columns = [patients.c.patient_id, centres_table.c.code.label("centre")]
-        columns += [patients.c[name] for name in chosen]
+        columns += [_as_stored(table, patients.c[name]) for name in chosen]
         query = sa.select(*columns, _raw(patients.c.extra)).select_from(
             patients.join(centres_table, patients.c.centre_key == centres_table.c.id)
         )
         order = [patients.c.id]
     else:
-        columns = [patients.c.patient_id] + [source.c[name] for name in chosen]
+        columns = [patients.c.patient_id] + [_as_stored(table, source.c[name]) for name in chosen]
         query = sa.select(*columns, _raw(source.c.extra)).select_from(
             source.join(patients, source.c.patient_key == patients.c.id).join(
                 centres_table, patients.c.centre_key == centres_table.c.id
@@ -151,6 +152,15 @@ def _frame(
     for name, values in _extra_columns(list(extras)).items():
         frame[name] = values
     return frame
+
+
+def _as_stored(table: str, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """A date column as the database holds it: text on SQLite (parsed for the whole column at
+    once by :func:`_stored_array`, not one regular expression per value by the driver's
+    type), a date on PostgreSQL (its driver decodes dates itself)."""
+    if column.name in DATE_COLUMNS[table]:
+        return sa.type_coerce(column, sa.String()).label(column.name)
+    return column
 
 
 def _raw(extra: sa.Column[Any]) -> sa.ColumnElement[Any]:
@@ -260,6 +270,9 @@ def _stored_array(dtype: str, values: Sequence[Any]) -> Any:
         return pd.arrays.IntegerArray(data, mask)
     if dtype == "float64":
         return np.array(values, dtype=np.float64)  # None is NaN
+    if dtype == "datetime64[ns]" and any(isinstance(v, str) for v in values):
+        # SQLite's dates as stored ('YYYY-MM-DD', :func:`_as_stored`), parsed in one pass.
+        return pd.to_datetime(np.array(values, dtype=object), format="%Y-%m-%d").array
     return pd.array(list(values), dtype=cast(Any, dtype))
 
 

@@ -195,3 +195,49 @@ def test_submit_refuses_bad_parameters_naming_the_field(
     assert clears(monkeypatch, "jobs", "submit", "export", "--db", url, "-p", "format") == 2
     assert clears(monkeypatch, "jobs", "list", "--db", url) == 0
     assert capsys.readouterr().out == ""  # nothing was queued
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has exited (a zombie not yet reaped counts as exited)."""
+    try:
+        state = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in state
+
+
+def test_a_worker_stops_when_the_server_that_started_it_dies(url: str) -> None:
+    # A server ended by a signal never reaches its clean-up (uvicorn raises the signal again
+    # after shutting down); here the "server" is killed outright. Its worker must not live on.
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, sys\n"
+            "from clears.cli import serve\n"
+            f"with serve.job_workers({url!r}, 1) as started:\n"
+            "    print(started[0].pid, flush=True)\n"
+            "    sys.stdin.readline()\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)},
+    ) as server:
+        assert server.stdout is not None
+        assert server.stdin is not None
+        worker = int(server.stdout.readline())
+        assert not _gone(worker)
+        server.stdin.write("\n")
+        server.stdin.flush()
+        assert server.wait(timeout=30) == -signal.SIGKILL
+    deadline = time.monotonic() + 60  # the worker may be warming up (a small report) first
+    while not _gone(worker):
+        assert time.monotonic() < deadline, f"worker {worker} outlived its server"
+        time.sleep(0.2)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import typer
 
@@ -279,7 +280,7 @@ def work(
             isolate=True,  # each job in a child process: its memory returns when it ends
         )
         try:
-            with _stopped_by_signals(worker.stop):
+            with _stopped_by_signals(worker.stop), _stopped_with_parent(worker.stop):
                 if warm if warm is not None else not once:
                     warm_up()  # a stop asked meanwhile ends the loop before any claim
                 sys.stderr.write(
@@ -290,6 +291,35 @@ def work(
         finally:
             engine.dispose()
     sys.stderr.write(f"clears jobs worker stopped after {count} job(s)\n")
+
+
+#: Set by ``clears serve`` to its own process id in the environment of the workers it starts.
+PARENT_ENV: Final = "CLEARS_JOB_PARENT"
+
+
+@contextmanager
+def _stopped_with_parent(stop: threading.Event, *, every: float = 1.0) -> Iterator[None]:
+    """Set ``stop`` once the ``clears serve`` that started this worker (:data:`PARENT_ENV`)
+    is gone: a server stopped by a signal exits without running its clean-up (uvicorn
+    raises the signal again once it has shut down), and a worker must not outlive it."""
+    expected = os.environ.get(PARENT_ENV, "")
+    if not expected.isdigit():
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(every):
+            if os.getppid() != int(expected):
+                stop.set()
+                return
+
+    watcher = threading.Thread(target=watch, name="clears-parent-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
 
 
 @contextmanager

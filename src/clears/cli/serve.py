@@ -61,7 +61,11 @@ def job_workers(
     of the machine can read). On exit each gets SIGTERM, then SIGKILL after
     :data:`WORKER_STOP_SECONDS`.
     """
-    environment = os.environ | {"CLEARS_DB_URL": url}
+    from clears.cli.jobs import PARENT_ENV
+
+    # The workers stop by themselves once this process is gone (``clears jobs work`` watches
+    # it), since a server ended by a signal exits without reaching ``finally`` below.
+    environment = os.environ | {"CLEARS_DB_URL": url, PARENT_ENV: str(os.getpid())}
     command = [sys.executable, "-m", "clears.cli.main", "jobs", "work"]
     if retention_hours is not None:
         command += ["--retention-hours", repr(float(retention_hours))]

@@ -7,19 +7,10 @@ Fixtures from ``tests/web/test_e2e.py``; screenshots go to test-artifacts/web/.
 from __future__ import annotations
 
 from tests.web._setup import PASSWORD
-from tests.web.test_e2e import ARTIFACTS, chromium, server
+from tests.web.test_e2e import ARGS, ARTIFACTS, chromium, server
 
 __all__ = ["chromium", "server"]  # the fixtures, re-exported for pytest
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EDIT = "/patients/P1/records/adverse_events/1/edit"
 
 

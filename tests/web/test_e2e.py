@@ -17,14 +17,17 @@ import pytest
 from tests.web._setup import PASSWORD, add_follow_up, app_for, served
 
 CHROMIUM = "/usr/bin/chromium"
+#: Chromium's flags for every browser test: headless, no sandbox (a container), and nothing
+#: that reaches the network (updates, sync, QUIC), which the test machine cannot.
 ARGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
-    "--no-first-run",
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"

@@ -14,24 +14,13 @@ from collections.abc import Iterator
 import pytest
 from tests.web._awkward import AWKWARD, add_awkward_patients
 from tests.web._setup import ADMIN, PASSWORD, app_for, served
-from tests.web.test_e2e import ARTIFACTS, chromium
+from tests.web.test_e2e import ARGS, ARTIFACTS, chromium
 
 from clears.registry._engine import make_engine, transaction
 from clears.registry.patients import timeline
 
 __all__ = ["chromium"]  # the session fixture, shared with test_e2e
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 DAY = "2024-03-05"
 
 

@@ -13,22 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 from tests.web._setup import PASSWORD, add_follow_up, app_for, served
-from tests.web.test_e2e import ARTIFACTS, chromium
+from tests.web.test_e2e import ARGS, ARTIFACTS, chromium
 
 from clears.registry import jobs, make_engine, transaction
 
 __all__ = ["chromium"]  # the fixture, re-exported for pytest
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture

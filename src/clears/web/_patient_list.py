@@ -12,10 +12,11 @@ summaries the safety worklist's screening stores (:mod:`clears.web._worklist`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Final
+from dataclasses import dataclass
+from typing import Annotated, Final
 
-from pydantic import BaseModel
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict
 
 from clears._exceptions import InputError, Problem
 from clears.registry import (
@@ -23,17 +24,18 @@ from clears.registry import (
     PATIENT_PAGE_SIZE_MAX,
     PatientPage,
     PatientQuery,
-    PatientRow,
 )
 
 __all__ = [
     "FILTER_LABELS",
     "PAGE_SIZES",
     "SORT_LABELS",
+    "ListRequest",
     "PatientListPage",
     "PatientListRow",
     "list_parameters",
     "list_query",
+    "list_request",
     "to_json",
 ]
 
@@ -50,24 +52,41 @@ SORT_LABELS: Final = {"id": "Patient id", "last_visit": "Last visit", "centre": 
 PAGE_SIZES: Final = (20, PATIENT_PAGE_SIZE, 100, PATIENT_PAGE_SIZE_MAX)
 
 
-def list_query(
-    *,
-    q: str,
-    centre: str,
-    filters: Sequence[str],
-    sort: str,
-    limit: str,
-    cursor: str,
-    as_of: dt.date,
-    protocol: str,
-) -> PatientQuery:
-    """The query the URL parameters describe (blank ones take their defaults).
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    """The patient list's URL parameters as typed (blank ones take their defaults)."""
+
+    q: str = ""
+    centre: str = ""
+    filters: tuple[str, ...] = ()
+    sort: str = ""
+    limit: str = ""
+    cursor: str = ""
+
+
+def list_request(
+    q: str = "",
+    centre: str = "",
+    filters: Annotated[list[str] | None, Query(alias="filter")] = None,
+    sort: str = "",
+    limit: str = "",
+    cursor: str = "",
+) -> ListRequest:
+    """The parameters of ``/patients`` and ``GET /api/patients``, declared once for both (a
+    FastAPI dependency)."""
+    return ListRequest(q, centre, tuple(filters or ()), sort, limit, cursor)
+
+
+def list_query(request: ListRequest, *, as_of: dt.date, protocol: str) -> PatientQuery:
+    """The query the URL parameters describe.
 
     Raises
     ------
     InputError
         Every bad parameter (``limit`` not a whole number among them).
     """
+    limit, filters = request.limit, request.filters
+    q, centre, sort, cursor = request.q, request.centre, request.sort, request.cursor
     problems: list[Problem] = []
     size = PATIENT_PAGE_SIZE
     if limit.strip():
@@ -117,7 +136,10 @@ def list_parameters(query: PatientQuery, *, unscreened: bool = False) -> list[tu
 
 
 class PatientListRow(BaseModel):
-    """One patient of ``GET /api/patients`` (counts are null when not yet screened)."""
+    """One patient of ``GET /api/patients`` (counts are null when not yet screened); read
+    from a :class:`~clears.registry.PatientRow` by its attribute names."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     patient_id: str
     centre: str
@@ -144,27 +166,12 @@ class PatientListPage(BaseModel):
     unscreened: int | None
 
 
-def _row(row: PatientRow) -> PatientListRow:
-    return PatientListRow(
-        patient_id=row.patient_id,
-        centre=row.centre,
-        on_treatment=row.on_treatment,
-        drug=row.drug,
-        dose_mg_per_day=row.dose_mg_per_day,
-        last_visit=row.last_visit,
-        incomplete_forms=row.incomplete_forms,
-        screened=row.screened,
-        alerts=row.alerts,
-        overdue=row.overdue,
-    )
-
-
 def to_json(query: PatientQuery, page: PatientPage) -> PatientListPage:
     """The API's answer for one page."""
     return PatientListPage(
         as_of=query.as_of or dt.date.today(),
         protocol=query.protocol,
-        patients=[_row(r) for r in page.rows],
+        patients=[PatientListRow.model_validate(r) for r in page.rows],
         first=page.first,
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,13 @@ from clears.registry.patients import create_patient, get_patient, update_patient
 from clears.web import _patient_view as view
 from clears.web._cohort import cohort_for
 from clears.web._exports import ExportFormat
-from clears.web._patient_list import PatientListPage, list_query, to_json
+from clears.web._patient_list import (
+    ListRequest,
+    PatientListPage,
+    list_query,
+    list_request,
+    to_json,
+)
 from clears.web._urls import SegmentRoute
 from clears.web._worklist import app_cache
 from clears.web.deps import (
@@ -56,12 +62,7 @@ def patients(
     state: StateDep,
     registry: RegistryDep,
     user: CurrentUser,
-    q: str = "",
-    centre: str = "",
-    filters: Annotated[list[str] | None, Query(alias="filter")] = None,
-    sort: str = "",
-    limit: str = "",
-    cursor: str = "",
+    given: Annotated[ListRequest, Depends(list_request)],
 ) -> PatientListPage:
     """One page of the patients of the user's centres (docs/web.md, "The patient list").
 
@@ -72,14 +73,7 @@ def patients(
     parameter answers 422 naming it and the allowed values.
     """
     query = list_query(
-        q=q,
-        centre=centre,
-        filters=filters or [],
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        as_of=dt.date.today(),
-        protocol=app_cache(request.app, state.settings.protocol).label,
+        given, as_of=dt.date.today(), protocol=app_cache(request.app, state.settings.protocol).label
     )
     with registry.session() as session:
         page = patient_list_page(session, actor=user.actor(), query=query)

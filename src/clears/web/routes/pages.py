@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Final, Literal, get_args
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -24,8 +24,10 @@ from clears.web._patient_list import (
     FILTER_LABELS,
     PAGE_SIZES,
     SORT_LABELS,
+    ListRequest,
     list_parameters,
     list_query,
+    list_request,
 )
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
@@ -55,33 +57,20 @@ def patients(
     state: StateDep,
     registry: RegistryDep,
     user: CurrentUser,
-    q: str = "",
-    centre: str = "",
-    filters: Annotated[list[str] | None, Query(alias="filter")] = None,
-    sort: str = "",
-    limit: str = "",
-    cursor: str = "",
+    given: Annotated[ListRequest, Depends(list_request)],
 ) -> Response:
     """The patients of the user's centres, one page at a time: search by id, filters, sort
     (docs/web.md, "The patient list")."""
     actor = user.actor()
     protocol = app_cache(request.app, state.settings.protocol).label
-    form = {"q": q, "centre": centre, "filters": set(filters or []), "sort": sort, "limit": limit}
+    form = {"q": given.q, "centre": given.centre, "filters": set(given.filters)}
+    form |= {"sort": given.sort, "limit": given.limit}
     context: dict[str, Any] = {"form": form, "filter_labels": FILTER_LABELS}
     context |= {"sort_labels": SORT_LABELS, "page_sizes": PAGE_SIZES}
     with registry.session() as session:
         context["centres"] = centre_codes(session, actor=actor)
         try:
-            query = list_query(
-                q=q,
-                centre=centre,
-                filters=filters or [],
-                sort=sort,
-                limit=limit,
-                cursor=cursor,
-                as_of=dt.date.today(),
-                protocol=protocol,
-            )
+            query = list_query(given, as_of=dt.date.today(), protocol=protocol)
             page = patient_list_page(session, actor=actor, query=query)
         except InputError as exc:
             context |= {"page": None, "query": None, "problems": exc.problems}

@@ -197,6 +197,9 @@ patients_table = sa.Table(
         for part in _schema_column(column, required=False)
     ),
     *_bookkeeping(),
+    # Derived, for the patient list's "last visit" sort (clears.registry._list_columns): the
+    # latest visit date, or 0001-01-01 when the patient has no visit.
+    sa.Column("last_visit_key", sa.Date(), nullable=False, server_default="0001-01-01"),
 )
 
 audit_table = sa.Table(
@@ -472,6 +475,23 @@ sa.Index(
 sa.Index(
     "ix_patients_centre_id_key",
     patients_table.c.centre_key,
+    _IndexedIdKey(patients_table.c.patient_id),
+    patients_table.c.id,
+    postgresql_ops=_ID_KEY_OPS,
+)
+#: The "last visit" sort (most recent first, then the id key and row number), network-wide
+#: and within a centre: each page is one range of these indexes.
+sa.Index(
+    "ix_patients_last_visit_key",
+    patients_table.c.last_visit_key.desc(),
+    _IndexedIdKey(patients_table.c.patient_id),
+    patients_table.c.id,
+    postgresql_ops=_ID_KEY_OPS,
+)
+sa.Index(
+    "ix_patients_centre_last_visit_key",
+    patients_table.c.centre_key,
+    patients_table.c.last_visit_key.desc(),
     _IndexedIdKey(patients_table.c.patient_id),
     patients_table.c.id,
     postgresql_ops=_ID_KEY_OPS,

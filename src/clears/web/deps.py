@@ -22,7 +22,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from clears.registry import Actor, transaction
+from clears.registry import transaction
 from clears.web.security import RateLimiter, SessionStore, csrf_token, csrf_valid
 from clears.web.settings import Settings
 from clears.web.users import User, UserDirectory
@@ -169,8 +169,3 @@ async def require_csrf(request: Request, state: StateDep) -> None:
 
 #: Add to every state-changing route: ``dependencies=[CSRF]``.
 CSRF = Depends(require_csrf)
-
-
-def actor_of(user: User) -> Actor:
-    """The registry actor of a web user."""
-    return user.actor()

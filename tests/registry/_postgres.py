@@ -2,9 +2,9 @@
 
 Order of attempts: ``$CLEARS_TEST_POSTGRES_URL`` (a server someone already runs); else a
 cluster started with Debian's ``initdb``/``pg_ctl`` on a free loopback port in a temporary
-folder, installing the ``postgresql`` package with apt-get first when it is missing and we
-are root. ``initdb`` refuses to run as root, so the cluster belongs to the ``postgres``
-user. Every failure is returned as a reason, for a visible skip (or a failure in CI).
+folder, installing the ``postgresql`` package first (``tests/_system.py``) when it is
+missing. ``initdb`` refuses to run as root, so the cluster belongs to the ``postgres`` user.
+Every failure is returned as a reason, for a visible skip (or a failure in CI).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests import _system
+
 ENV_URL = "CLEARS_TEST_POSTGRES_URL"
 
 
@@ -29,14 +31,7 @@ def _bin_dir() -> Path | None:
 
 
 def _install() -> str | None:
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return "PostgreSQL is not installed and apt-get cannot be used (not root)"
-    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    for args in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "postgresql"]):
-        done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
-        if done.returncode != 0:
-            return f"{' '.join(args)} failed: {done.stderr.strip()[-500:]}"
-    return None
+    return _system.install("postgresql")
 
 
 def _free_port() -> int:

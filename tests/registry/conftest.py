@@ -8,13 +8,13 @@ Without a PostgreSQL server the PostgreSQL half is skipped with the reason, exce
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from tests import _system
 from tests.registry._postgres import postgres_server
 
 from clears.registry import migrate
@@ -28,10 +28,7 @@ def postgres_url() -> Iterator[str]:
     """URL of a throwaway PostgreSQL server (skip locally, fail in CI, when there is none)."""
     with postgres_server() as (url, reason):
         if url is None:
-            message = f"no PostgreSQL server for the registry tests: {reason}"
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail(message)
-            pytest.skip(message)
+            _system.unavailable(f"no PostgreSQL server for the registry tests: {reason}")
         engine = make_engine(url)
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE")

@@ -1,22 +1,21 @@
 """End-to-end in a real browser: Playwright driving Debian's chromium, headless.
 
-The browser is never downloaded (no ``playwright install``): a session fixture installs the
-``chromium`` package with apt-get when it is missing; locally the tests are skipped with the
-reason if that fails, and with CI=true they fail. Screenshots go to test-artifacts/web/.
+The browser is never downloaded (no ``playwright install``): the session fixture has
+``tests/_system.py`` install the ``chromium`` package when it is missing; locally the tests
+are skipped with the reason if that fails, and with CI=true they fail. Screenshots go to
+test-artifacts/web/.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests import _system
 from tests.web._setup import PASSWORD, add_follow_up, app_for, served
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = _system.CHROMIUM
 #: Chromium's flags for every browser test: headless, no sandbox (a container), and nothing
 #: that reaches the network (updates, sync, QUIC), which the test machine cannot.
 ARGS = [
@@ -33,27 +32,10 @@ ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 
 
-def _unavailable(reason: str) -> None:
-    message = f"no Debian chromium for the browser tests: {reason}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Path of Debian's chromium, installed with apt-get if needed."""
-    if shutil.which("chromium") is None:
-        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-            done = subprocess.run(
-                [*sudo, *command], capture_output=True, text=True, check=False, timeout=900
-            )
-            if done.returncode != 0:
-                _unavailable(f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} not found")
-    return CHROMIUM
+    """Path of Debian's chromium (installed once by :func:`tests._system.chromium`)."""
+    return _system.chromium()
 
 
 @pytest.fixture

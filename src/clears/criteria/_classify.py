@@ -22,12 +22,10 @@ from clears._exceptions import InputError, Problem
 from clears.criteria._preset import LevelRule, Preset
 from clears.instruments.clasi_definition import ACTIVITY_MAX
 
-__all__ = ["CATEGORIES", "CATEGORY_RANK", "classify_response", "rank_response"]
+__all__ = ["CATEGORIES", "classify_response", "rank_response"]
 
 #: Response categories, worst first.
 CATEGORIES: Final = ("not_evaluable", "none", "minimal", "partial", "complete")
-#: Order of the categories (``not_evaluable`` is -1).
-CATEGORY_RANK: Final = {"not_evaluable": -1, "none": 0, "minimal": 1, "partial": 2, "complete": 3}
 
 
 def _check_range(values: npt.NDArray[np.float64], field: str) -> list[Problem]:

@@ -51,13 +51,10 @@ from clears.outcomes._baseline import BASELINE_WINDOW_DAYS
 from clears.outcomes._group import first_true, group_max
 from clears.outcomes._timeline import Codes, Timeline, days
 
-__all__ = ["SOURCES", "Flares", "flares"]
+__all__ = ["Flares", "flares"]
 
 Float = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
-
-#: Values of ``sle_flare_source`` for a patient with a flare.
-SOURCES = ("flares_table", "sledai", "both")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ __all__ = [
     "CORTES2012",
     "CTCAE_V5",
     "CTCAE_VERSION",
-    "GIAGOUNIDIS2008",
     "LABEL_BOXED",
     "LABEL_CYTOPENIA",
     "LABEL_PREGNANCY",
@@ -78,12 +77,6 @@ LABEL_CYTOPENIA: Final = Reference(
     "reduction for thrombocytopenia and neutropenia (MM Table 1, MDS Table 2)",
     note="[S] hold for grade 3-4 cytopenia, resume at the next lower dose, never below 2.5 mg "
     "daily; applied to CLE by extrapolation",
-)
-GIAGOUNIDIS2008: Final = Reference(
-    citation="Giagounidis A, et al. Practical recommendations on the use of lenalidomide in "
-    "myelodysplastic syndromes. Ann Hematol 2008;87:345-352",
-    doi="10.1007/s00277-008-0449-0",
-    pmid="18265982",
 )
 LABEL_RENAL: Final = Reference(
     citation="REVLIMID (lenalidomide) US prescribing information, MDS starting dose by "

@@ -42,10 +42,7 @@ from clears.cohort import Cohort, medication_class
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae_array import grade_labs
 
-__all__ = ["AEACN", "AEOUT", "CM_DOSE_UNITS", "DOMAINS", "LAB_TESTS", "sdtm_tables", "write_sdtm"]
-
-#: The five domains written, one CSV each (``dm.csv``...).
-DOMAINS: Final = ("DM", "EX", "LB", "AE", "CM")
+__all__ = ["AEACN", "AEOUT", "CM_DOSE_UNITS", "LAB_TESTS", "sdtm_tables", "write_sdtm"]
 
 #: Cohort ``dose_unit`` → (CMDOSU, CMDOSFRQ): CDISC UNIT and FREQ code lists (``QD`` daily,
 #: ``ONCE`` a single dose); the FREQ list is extensible and ``EVERY WEEK`` is written as such.

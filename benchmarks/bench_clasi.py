@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from _common import best_of
 from clears.instruments import clasi
 from clears.instruments.clasi import ClasiInput
 
@@ -36,16 +36,6 @@ def random_items(n: int, rng: np.random.Generator) -> np.ndarray:
         codes = np.array(fld.item.codes, dtype=np.int8)
         columns.append(codes[rng.integers(0, len(codes), size=n)])
     return np.ascontiguousarray(np.stack(columns, axis=1))
-
-
-def best_of(repeat: int, func: Callable[[], object]) -> float:
-    """The fastest of ``repeat`` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

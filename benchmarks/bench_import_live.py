@@ -30,8 +30,6 @@ import datetime as dt
 import json
 import os
 import random
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +44,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from _common import free_port, sign_in_async, wait_until_up
 from clears.registry import Actor, make_engine, migrate, transaction
 from clears.registry.importer import import_cohort
 from clears.web.security import hash_password
@@ -80,13 +79,6 @@ class Run:
 
 def _clears(*args: str) -> list[str]:
     return [sys.executable, "-c", "from clears.cli.main import run; run()", *args]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -130,17 +122,6 @@ def _patients(url: str) -> int:
         engine.dispose()
 
 
-async def _sign_in(client: httpx.AsyncClient) -> dict[str, str]:
-    page = await client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
-    assert token, "no sign-in form"
-    done = await client.post(
-        "/login", data={"username": "bench", "password": PASSWORD, "login_token": token.group(1)}
-    )
-    assert done.status_code in (200, 303), done.status_code
-    return {"X-CSRF-Token": (await client.get("/api/me")).json()["csrf_token"]}
-
-
 async def _reader(
     client: httpx.AsyncClient, run: Run, ids: list[str], seed: int, pause: float, known: set[int]
 ) -> None:
@@ -170,7 +151,7 @@ async def _reader(
 
 
 async def _saver(client: httpx.AsyncClient, run: Run, every: float) -> None:
-    headers = await _sign_in(client)
+    headers = {"X-CSRF-Token": await sign_in_async(client, "bench", PASSWORD)}
     created = await client.post(
         "/api/patients", headers=headers, json={"patient_id": "BENCH-SAVE", "centre": CENTRES[0]}
     )
@@ -218,7 +199,7 @@ async def _drive(
     saver = httpx.AsyncClient(base_url=base, timeout=timeout)
     try:
         for client in readers:
-            await _sign_in(client)
+            await sign_in_async(client, "bench", PASSWORD)
         tasks = [
             asyncio.create_task(_reader(c, run, ids, i, args.pause, known))
             for i, c in enumerate(readers)
@@ -269,7 +250,7 @@ def _serve(url: str, folder: Path, env: dict[str, str]) -> tuple[subprocess.Pope
         "password_hash": hash_password(PASSWORD),
     }
     users.write_text(json.dumps({"users": [account]}))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*_clears("serve", "--db", url, "--users", str(users), "--port", str(port))],
         env=env,
@@ -277,17 +258,8 @@ def _serve(url: str, folder: Path, env: dict[str, str]) -> tuple[subprocess.Pope
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise SystemExit("the server did not start")
-        time.sleep(0.2)
+    wait_until_up(base, server)
+    return server, base
 
 
 def main() -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from _common import free_port
 from clears.cli.demo import demo_cohort
 from clears.registry import Actor, jobs, make_engine, migrate, transaction
 from clears.registry.importer import import_cohort
@@ -50,9 +50,7 @@ ADMIN = Actor.everywhere("bench")
 def _serve(url: str) -> tuple[uvicorn.Server, str]:
     settings = Settings(environment="test", secret_key="b" * 48, db_url=url)
     app = create_app(settings, users=UserDirectory({}))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from _common import best_of
 from clears.cohort._csv import read_csv
 
 
@@ -37,16 +36,6 @@ def write(path: Path, rows: int, *, quoted: bool) -> None:
         for i in range(rows)
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def best_of(repeat: int, func: Callable[[], object]) -> float:
-    """The fastest of ``repeat`` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

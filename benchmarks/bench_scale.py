@@ -43,7 +43,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,7 @@ import httpx
 import numpy as np
 import sqlalchemy as sa
 
+from _common import cpu_seconds, free_port, sign_in, wait_until_up
 from clears.registry import Actor, make_engine, migrate
 from clears.registry._models import ENTITY_TABLES, patients_table
 from clears.registry.importer import import_cohort
@@ -94,13 +94,6 @@ app = create_app(settings, engine=engine)
 app.add_api_route("/_bench/statements", lambda: {"statements": count[0]})
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _patients(url: str) -> int:
@@ -158,7 +151,7 @@ def _postgres(keep: Path | None) -> Iterator[Callable[[str], str]]:
             shutil.chown(folder, "postgres", "postgres")
         initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
         subprocess.run(pg._as_postgres(initdb), capture_output=True, check=True)
-    port = pg._free_port()
+    port = free_port()
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
     pg_ctl = str(bin_dir / "pg_ctl")
     log = folder / "server.log"
@@ -221,7 +214,7 @@ def _server(url: str, users: Path) -> Iterator[tuple[str, int]]:
             }
         )
     )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", SERVER, url, str(users), str(port)],
         env={**os.environ, "CLEARS_ENVIRONMENT": "development"},
@@ -229,44 +222,11 @@ def _server(url: str, users: Path) -> Iterator[tuple[str, int]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+        wait_until_up(base, process)
         yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def _sign_in(client: httpx.Client) -> str:
-    page = client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
-    if token is None:
-        raise SystemExit("no sign-in form")
-    done = client.post(
-        "/login", data={"username": "bench", "password": PASSWORD, "login_token": token.group(1)}
-    )
-    if done.status_code not in (200, 303):
-        raise SystemExit(f"sign-in failed: {done.status_code}")
-    csrf: str = client.get("/api/me").json()["csrf_token"]
-    return csrf
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _statements(client: httpx.Client) -> int:
@@ -339,7 +299,7 @@ def _measures(targets: dict[int, Target], requests: int) -> dict[int, dict[str, 
                 pid, visit = target.patients[i % len(target.patients)]
                 send = routes[n][name](pid, visit)
                 before = _statements(target.client)
-                cpu = _cpu_seconds(target.pid)
+                cpu = cpu_seconds(target.pid) or 0.0
                 started = time.perf_counter()
                 answer = send()
                 elapsed = time.perf_counter() - started
@@ -347,7 +307,7 @@ def _measures(targets: dict[int, Target], requests: int) -> dict[int, dict[str, 
                     raise SystemExit(f"{name} for {pid}: {answer.status_code} {answer.text[:300]}")
                 if i >= 0:
                     times[n].append(elapsed)
-                    cpus[n].append(_cpu_seconds(target.pid) - cpu)
+                    cpus[n].append((cpu_seconds(target.pid) or 0.0) - cpu)
                     counts[n].append(_statements(target.client) - before)
         for n in sizes:
             cuts = statistics.quantiles(times[n], n=100)
@@ -403,7 +363,10 @@ def main(argv: list[str] | None = None) -> int:
                     base, pid = servers.enter_context(_server(url, folder / f"users-{n}.json"))
                     client = servers.enter_context(httpx.Client(base_url=base, timeout=60))
                     targets[n] = Target(
-                        client, _sign_in(client), _drawn(url, args.patients, args.seed), pid
+                        client,
+                        sign_in(client, "bench", PASSWORD),
+                        _drawn(url, args.patients, args.seed),
+                        pid,
                     )
                 report[backend] = _measures(targets, args.requests)
         if args.build_only:

@@ -37,8 +37,6 @@ import datetime as dt
 import json
 import os
 import random
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,8 +47,9 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from clears.registry import Actor, audit, make_engine, transaction
-from clears.registry._models import Base, audit_head_table
+from _common import cpu_seconds, free_port, sign_in_async, wait_until_up
+from clears.registry import Actor, audit, make_engine, migrate, transaction
+from clears.registry._models import ENTITY_TABLES
 from clears.registry.patients import create_centre
 from clears.web.security import hash_password
 
@@ -59,47 +58,16 @@ PASSWORD = "benchmark password"
 
 def _database(path: Path) -> str:
     url = f"sqlite:///{path}"
+    migrate.init(url)
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(sa.insert(audit_head_table).values(id=1, last_id=0, last_hash="0" * 64))
     with transaction(engine) as session:
         create_centre(session, actor=Actor.everywhere("bench"), code="BCN")
     engine.dispose()
     return url
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def _sign_in(client: httpx.AsyncClient) -> str:
-    page = await client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
-    assert token, "no sign-in form"
-    done = await client.post(
-        "/login", data={"username": "bench", "password": PASSWORD, "login_token": token.group(1)}
-    )
-    assert done.status_code in (200, 303), done.status_code
-    csrf: str = (await client.get("/api/me")).json()["csrf_token"]
-    return csrf
-
-
 async def _setup(client: httpx.AsyncClient, number: int) -> tuple[str, dict[str, str]]:
-    headers = {"X-CSRF-Token": await _sign_in(client)}
+    headers = {"X-CSRF-Token": await sign_in_async(client, "bench", PASSWORD)}
     pid = f"BENCH-{number:03d}"
     created = await client.post(
         "/api/patients", headers=headers, json={"patient_id": pid, "centre": "BCN"}
@@ -162,7 +130,7 @@ async def _run(
     try:
         # Sign-in (Argon2) and enrolment are set-up, outside the timed window.
         ready = await asyncio.gather(*(_setup(c, i) for i, c in enumerate(sessions)))
-        cpu_before = _cpu_seconds(server_pid)
+        cpu_before = cpu_seconds(server_pid)
         started = time.perf_counter()
         stop_at = started + duration
         await asyncio.gather(
@@ -182,7 +150,7 @@ async def _run(
             )
         )
         wall = time.perf_counter() - started
-        cpu_after = _cpu_seconds(server_pid)
+        cpu_after = cpu_seconds(server_pid)
     finally:
         for c in sessions:
             await c.aclose()
@@ -209,7 +177,7 @@ async def _run(
 
 def _verify(url: str, acknowledged: dict[str, set[int]]) -> dict[str, object]:
     engine = make_engine(url)
-    visits = Base.metadata.tables["visits"]
+    visits = ENTITY_TABLES["visits"]
     with transaction(engine) as session:
         stored = set(session.execute(sa.select(visits.c.id)).scalars())
         report = audit.verify(session)
@@ -253,7 +221,7 @@ def main() -> int:
                 }
             )
         )
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "CLEARS_ENVIRONMENT": "development", "CLEARS_LOGIN_ATTEMPTS": "100"}
         server = subprocess.Popen(
             [
@@ -270,20 +238,11 @@ def main() -> int:
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL if not os.environ.get("BENCH_VERBOSE") else None,
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
+            wait_until_up(base, server, timeout=30)
             result = asyncio.run(
                 _run(
                     base,

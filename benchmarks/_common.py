@@ -1,0 +1,100 @@
+"""What several benchmarks share: the best of repeated timings, a port and a started server,
+signing in as the benchmark's user, and a process's CPU time.
+
+The benchmarks run as scripts (``python benchmarks/bench_web.py``), so their folder is on
+``sys.path`` and they import this module as ``_common``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+__all__ = [
+    "best_of",
+    "cpu_seconds",
+    "free_port",
+    "sign_in",
+    "sign_in_async",
+    "wait_until_up",
+]
+
+_LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
+
+
+def best_of(repeat: int, func: Callable[[], object]) -> float:
+    """The fastest of ``repeat`` runs of ``func``, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait until the server at ``base`` answers ``/healthz``; stop the process and exit with a
+    message if it ends or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
+
+
+def _login(page: httpx.Response, username: str, password: str) -> dict[str, str]:
+    token = _LOGIN_TOKEN.search(page.text)
+    if token is None:
+        raise SystemExit("no sign-in form")
+    return {"username": username, "password": password, "login_token": token.group(1)}
+
+
+def _signed_in(done: httpx.Response) -> None:
+    if done.status_code not in (200, 303):
+        raise SystemExit(f"sign-in failed: {done.status_code}")
+
+
+def sign_in(client: httpx.Client, username: str, password: str) -> str:
+    """Sign ``client`` in through the sign-in form; the session's CSRF token."""
+    _signed_in(client.post("/login", data=_login(client.get("/login"), username, password)))
+    csrf: str = client.get("/api/me").json()["csrf_token"]
+    return csrf
+
+
+async def sign_in_async(client: httpx.AsyncClient, username: str, password: str) -> str:
+    """:func:`sign_in` for an asynchronous client."""
+    page = await client.get("/login")
+    _signed_in(await client.post("/login", data=_login(page, username, password)))
+    csrf: str = (await client.get("/api/me")).json()["csrf_token"]
+    return csrf
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -45,6 +45,8 @@ __all__ = [
     "JOB_STATUSES",
     "METADATA",
     "NAMING_CONVENTION",
+    "ROLES",
+    "USERNAME_LENGTH",
     "AdverseEvent",
     "AuditEntry",
     "AuditHead",
@@ -528,3 +530,73 @@ worklist_summaries_table = sa.Table(
     sa.Column("alerts", sa.Integer(), nullable=False),
     sa.Column("overdue", sa.Integer(), nullable=False),
 )
+
+
+# --- Accounts, sign-in sessions and failed sign-ins (clears.registry.accounts) ---------------
+
+#: The roles of an account (clears.registry.accounts.Role), in the order they are listed.
+ROLES: Final = ("administrator", "investigator", "data_entry", "monitor")
+#: The longest user name (clears.registry.accounts checks the rule before writing).
+USERNAME_LENGTH: Final = 64
+
+#: Web accounts. ``centres`` is a JSON list of centre codes (empty with ``all_centres``);
+#: ``password_hash`` is an Argon2id hash, never a password. Every change is audited (entity
+#: ``users``) with every column except the hash and the sign-in time.
+users_table = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("username", sa.String(USERNAME_LENGTH), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("centres", sa.Text(), nullable=False),
+    sa.Column(
+        "all_centres",
+        sa.Boolean(create_constraint=False),
+        nullable=False,
+        server_default=sa.false(),
+    ),
+    sa.Column("password_hash", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column(
+        "disabled", sa.Boolean(create_constraint=False), nullable=False, server_default=sa.false()
+    ),
+    sa.Column(
+        "must_change_password",
+        sa.Boolean(create_constraint=False),
+        nullable=False,
+        server_default=sa.false(),
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint(f"role IN ({_quoted(ROLES)})", name="role"),
+)
+
+#: Signed-in sessions, by the SHA-256 of their cookie token (the token itself is never
+#: stored). A row ends at sign-out, when its user is disabled, or once ``expires_at`` (the
+#: idle limit after ``last_seen_at``) has passed; the ``expires_at`` index finds those.
+user_sessions_table = sa.Table(
+    "user_sessions",
+    METADATA,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_key",
+        sa.Integer(),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+#: Failed sign-ins, one row each, by what was limited (``user:NAME`` or ``ip:ADDRESS``):
+#: counted within the window by ``(key, at)``, and older rows removed through ``at``.
+sign_in_failures_table = sa.Table(
+    "sign_in_failures",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("key", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+sa.Index("ix_sign_in_failures_key_at", sign_in_failures_table.c.key, sign_in_failures_table.c.at)

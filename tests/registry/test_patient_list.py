@@ -126,9 +126,11 @@ def _write(session: Session, patients: list[Generated]) -> dict[str, int]:
     entry = int(session.execute(sa.select(sa.func.max(audit_table.c.id))).scalar() or 0)
     last: dict[str, int] = {}
     for g in patients:
+        # the stored sort key, as defined: the latest visit date, 0001-01-01 without visits
+        latest = max((day for day, _ in g.visits), default=dt.date(1, 1, 1))
         key = session.execute(
             sa.insert(patients_table)
-            .values(patient_id=g.patient_id, centre_key=keys[g.centre])
+            .values(patient_id=g.patient_id, centre_key=keys[g.centre], last_visit_key=latest)
             .returning(patients_table.c.id)
         ).scalar_one()
         for start, end, drug, dose in g.treatments:

@@ -260,7 +260,13 @@ class Patient(Base):
     """A patient, known only by a pseudonymous identifier; baseline characteristics by name."""
 
     __table__ = patients_table
-    __mapper_args__ = {"version_id_col": patients_table.c.version}  # noqa: RUF012
+    # The patient list's derived column is not mapped: the ORM never reads or writes it (it
+    # is set by SQL, clears.registry._list_columns), so the services that must run on a
+    # registry older than revision 0010 (a rename before 0007) work there too.
+    __mapper_args__ = {  # noqa: RUF012
+        "version_id_col": patients_table.c.version,
+        "exclude_properties": ["last_visit_key"],
+    }
     id: Mapped[int]
     patient_id: Mapped[str]
     centre_key: Mapped[int]

@@ -12,6 +12,9 @@ queries, whatever the size of the registry or the page number:
 * **Search** is a case-insensitive prefix match on the pseudonymous id, as a range on the id
   key :class:`~clears.registry._models.IdKey` (``p0`` finds ``P01`` and ``p02``), served by
   the index ``ix_patients_id_key`` on SQLite and PostgreSQL alike.
+* **Last visit** is sorted on the stored ``patients.last_visit_key``
+  (:mod:`clears.registry._list_columns`, kept by every path that writes visits), read from
+  ``ix_patients_last_visit_key`` (or its per-centre twin) in the keyset order.
 * **Filters** (all given must hold): ``on_treatment`` (a treatment period covering the day:
   started on or before it, ended on or after it or not ended, ``end_date`` being the last day
   at the dose); ``incomplete`` (a visit whose CLASI or SLEDAI-2K items are partly filled,
@@ -48,6 +51,7 @@ from clears._exceptions import InputError, Problem
 from clears.cohort._ids import ID_ALLOWED, ID_MAX_LENGTH, id_key, id_problem, normalise_id
 from clears.cohort._schema import CODE_MAX_LENGTH
 from clears.registry._actor import Actor
+from clears.registry._list_columns import NO_VISIT
 from clears.registry._models import (
     ENTITY_TABLES,
     IdKey,
@@ -83,7 +87,6 @@ _SCREENED_FILTERS: Final = frozenset({"alerts", "overdue"})
 _CURSOR_VERSION: Final = 1
 #: Row ids and positions fit a signed 64-bit integer (SQLite's, PostgreSQL's bigint).
 _LARGEST_ROW: Final = 2**63 - 1
-_NO_VISIT: Final = dt.date.min
 _PROTOCOL_LENGTH: Final = CODE_MAX_LENGTH  # worklist_summaries.protocol
 
 _p = patients_table
@@ -334,15 +337,6 @@ def _bytewise(expr: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any
     return expr.collate("C") if dialect == "postgresql" else expr
 
 
-def _last_visit() -> sa.ScalarSelect[Any]:
-    return (
-        sa.select(sa.func.max(_v.c.visit_date))
-        .where(_v.c.patient_key == _p.c.id)
-        .correlate(_p)
-        .scalar_subquery()
-    )
-
-
 #: One part of a sort: the column, how a cursor value becomes comparable to it, descending.
 _Part = tuple[sa.ColumnElement[Any], Callable[[Any], sa.ColumnElement[Any]], bool]
 
@@ -356,7 +350,7 @@ def _sort_parts(sort: str, dialect: str) -> list[_Part]:
         lead: _Part = (code, lambda v: _bytewise(sa.literal(v, sa.String()), dialect), False)
         return [lead, id_part, row_part]
     if sort == "last_visit":
-        visit = sa.func.coalesce(_last_visit(), sa.literal(_NO_VISIT, sa.Date()))
+        visit = _p.c.last_visit_key
         return [(visit, lambda v: sa.literal(v, sa.Date()), True), id_part, row_part]
     return [id_part, row_part]
 
@@ -486,7 +480,7 @@ def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) ->
     rows = _details(session, query, as_of, [(r[0], r[1], r[2]) for r in found])
 
     def key_of(row: Any) -> tuple[Any, ...]:
-        lead_value = (row.lead or _NO_VISIT) if query.sort == "last_visit" else row.lead
+        lead_value = (row.lead or NO_VISIT) if query.sort == "last_visit" else row.lead
         rest = (row.patient_id, row.id)
         return rest if query.sort == "id" else (lead_value, *rest)
 

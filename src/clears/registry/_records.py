@@ -35,6 +35,7 @@ from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._changes import follow_items, python, typed_changes
+from clears.registry._list_columns import refresh_last_visits
 from clears.registry._merge import merge, same, state_at
 from clears.registry._models import (
     ENTITY_TABLES,
@@ -240,6 +241,7 @@ def add(
     obj = CLASSES[table](patient_key=patient.id, **typed)
     session.add(obj)
     session.flush()
+    _listed(session, table, patient.id)
     record = to_record(table, obj, patient_id)
     audit.append(
         session,
@@ -247,6 +249,13 @@ def add(
         changes=[audit.Change("insert", table, record.id, patient_id, None, record.data)],
     )
     return record
+
+
+def _listed(session: Session, table: str, patient_key: int) -> None:
+    """Keep the patient's list columns in step with a visit just written
+    (:mod:`clears.registry._list_columns`)."""
+    if table == "visits":
+        refresh_last_visits(session, ENTITY_TABLES["patients"].c.id == patient_key)
 
 
 def _located(error: InputError, patient_id: str, record: str) -> InputError:
@@ -388,6 +397,7 @@ def update(
             f"{table} record {record_id} was changed by someone else while saving; "
             "nothing was overwritten. Open it again and repeat your change."
         ) from exc
+    _listed(session, table, patient_key)
     after = to_record(table, obj, patient_id)
     audit.append(
         session,
@@ -416,8 +426,11 @@ def delete(
     if current.version != version:
         raise _stale(table, current, version)
     _reason_problem(table, reason, current.data, today)
+    patient_key = int(cast(Any, obj).patient_key) if table != "patients" else None
     session.delete(obj)
     session.flush()
+    if patient_key is not None:
+        _listed(session, table, patient_key)
     audit.append(
         session,
         actor=actor,

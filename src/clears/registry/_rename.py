@@ -39,7 +39,12 @@ def _data(table: str, obj: Any, patient_id: str) -> dict[str, Any]:
 def _copy(session: Session, table: str, row_id: int, **changes: Any) -> int:
     """Insert a copy of row ``row_id`` of ``table`` with ``changes``; return the new id."""
     source = ENTITY_TABLES[table]
-    row = session.execute(sa.select(source).where(source.c.id == row_id)).mappings().one()
+    # The columns the database has: a rename also runs on a registry at an older revision
+    # (before 0007), which lacks later columns such as patients.last_visit_key (copied as
+    # it is where it exists: the visits are copied unchanged).
+    present = {c["name"] for c in sa.inspect(session.connection()).get_columns(source.name)}
+    columns = [c for c in source.c if c.name in present]
+    row = session.execute(sa.select(*columns).where(source.c.id == row_id)).mappings().one()
     values = {k: v for k, v in row.items() if k != "id"} | {"version": 1, **changes}
     new_id = session.execute(sa.insert(source).values(**values).returning(source.c.id)).scalar()
     return int(new_id)  # type: ignore[arg-type]

@@ -9,6 +9,8 @@ just before its ``INSERT`` and dropped after it, so besides the typed cohort fra
 chunk is ever held as Python objects. One audit entry per patient records the import (the
 patient's values and how many rows of each table came with them), and one per imported row
 with its values (so that ``clears audit verify`` can reconcile every row), also built per chunk.
+The imported patients' last visit dates (the patient list's sort key,
+:mod:`clears.registry._list_columns`) are then set from their visits in one ``UPDATE``.
 
 On SQLite the per-row evaluation of the tables' CHECK constraints is the slowest part of a
 bulk insert (each ``IN (...)`` list is rebuilt for every row, about 75 µs per visit row).
@@ -39,6 +41,7 @@ from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
 from clears.registry._import_notice import Notice, estimate, publish, withdraw
+from clears.registry._list_columns import refresh_last_visits
 from clears.registry._models import ENTITY_TABLES, centres_table, data_columns
 from clears.registry._patient_ids import conflict_on_duplicate, lock_enrolment, registered_like
 
@@ -367,6 +370,9 @@ def _write_rows(
             del part, records
         written[name] = len(frame)
         del owners
+    if written.get("visits") and keys:
+        # One UPDATE for all the imported patients (their row ids are one range).
+        refresh_last_visits(session, table.c.id.between(min(keys.values()), max(keys.values())))
     return ImportSummary(written, tuple(created), cohort.source)
 
 

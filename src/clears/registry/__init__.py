@@ -6,6 +6,14 @@ Everything outside the registry uses this package's names (and its public module
 modules are its own. A test keeps it that way.
 """
 
+from clears.registry._accounts_passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_password,
+    hash_password,
+    verify_password,
+)
+from clears.registry._accounts_rules import ALL_CENTRES, Account, Role
 from clears.registry._actor import Actor
 from clears.registry._audit_reads import AUDITED_ENTITIES, last_entry_ids, record_history
 from clears.registry._engine import (
@@ -42,9 +50,26 @@ from clears.registry._patient_list import (
     store_worklist_summaries,
 )
 from clears.registry._records import Record
+from clears.registry._sessions import SessionStore
+from clears.registry._sessions_limiter import SignInLimiter
 from clears.registry._submissions import claim as claim_submission
 from clears.registry._submissions import new_token as new_form_token
 from clears.registry._submissions import settle as settle_submission
+from clears.registry.accounts import (
+    ImportedAccount,
+    add_account,
+    authenticate,
+    change_own_password,
+    count_accounts,
+    get_account,
+    import_accounts,
+    list_accounts,
+    reset_password,
+    set_centres,
+    set_disabled,
+    set_password,
+    set_role,
+)
 from clears.registry.exporter import export_cohort, write_cohort
 from clears.registry.importer import ImportSummary, import_cohort
 from clears.registry.patients import (
@@ -68,16 +93,21 @@ from clears.registry.records import (
 )
 
 __all__ = [
+    "ALL_CENTRES",
     "AUDITED_ENTITIES",
     "DEFAULT_URL",
     "ENV_VAR",
+    "MAX_PASSWORD_LENGTH",
+    "MIN_PASSWORD_LENGTH",
     "PATIENT_FILTERS",
     "PATIENT_PAGE_SIZE",
     "PATIENT_PAGE_SIZE_MAX",
     "PATIENT_SORTS",
+    "Account",
     "Actor",
     "AuditEntry",
     "ImportSummary",
+    "ImportedAccount",
     "JobProgress",
     "JobRunner",
     "JobWorker",
@@ -90,21 +120,33 @@ __all__ = [
     "RegistryFullError",
     "RegistryHeldError",
     "RegistryOpenError",
+    "Role",
+    "SessionStore",
+    "SignInLimiter",
     "WorklistSummary",
+    "add_account",
     "add_record",
+    "authenticate",
     "centre_codes",
+    "change_own_password",
+    "check_password",
     "claim_submission",
     "connection_failure",
+    "count_accounts",
     "create_centre",
     "create_patient",
     "delete_record",
     "export_cohort",
     "find_patient_id",
+    "get_account",
     "get_patient",
     "get_record",
+    "hash_password",
     "hold",
+    "import_accounts",
     "import_cohort",
     "last_entry_ids",
+    "list_accounts",
     "list_patients",
     "lock_visit",
     "make_engine",
@@ -115,8 +157,13 @@ __all__ = [
     "record_at",
     "record_history",
     "rename_patient",
+    "reset_password",
     "resolve_url",
     "same_value",
+    "set_centres",
+    "set_disabled",
+    "set_password",
+    "set_role",
     "settle_submission",
     "shown_url",
     "shown_value",
@@ -126,5 +173,6 @@ __all__ = [
     "transaction",
     "update_patient",
     "update_record",
+    "verify_password",
     "write_cohort",
 ]

@@ -80,14 +80,17 @@ def test_add_keeps_a_hash_and_audits_everything_but_it(centres: Session) -> None
         False,
     )
     digest = _hash(centres, "dr_bcn")
-    assert digest.startswith("$argon2id$") and verify_password(PASSWORD, digest)
+    assert digest.startswith("$argon2id$")
+    assert verify_password(PASSWORD, digest)
     (entry,) = _entries(centres)
     after = json.loads(entry.after or "{}")
     assert (entry.action, entry.actor, entry.before) == ("insert", "admin", None)
-    assert after["username"] == "dr_bcn" and after["centres"] == ["BCN"]
+    assert after["username"] == "dr_bcn"
+    assert after["centres"] == ["BCN"]
     assert "password_hash" not in after
     for text in (entry.after, entry.reason or ""):
-        assert "$argon2" not in text and PASSWORD not in text
+        assert "$argon2" not in text
+        assert PASSWORD not in text
     assert audit.verify(centres).ok
 
 
@@ -96,9 +99,11 @@ def test_add_reports_every_problem_and_writes_nothing(centres: Session) -> None:
         _add(centres, " bad name", ["MAD"], role="nurse", password="short")
     fields = sorted(p.field for p in caught.value.problems)
     assert fields == ["centre", "password", "role", "username"]
-    assert "MAD" in str(caught.value) and "BCN, LYO" in str(caught.value)
+    assert "MAD" in str(caught.value)
+    assert "BCN, LYO" in str(caught.value)
     assert "short" not in str(caught.value)  # the password is never shown
-    assert count_accounts(centres) == 0 and _entries(centres) == []
+    assert count_accounts(centres) == 0
+    assert _entries(centres) == []
 
 
 def test_a_taken_name_is_refused(centres: Session) -> None:
@@ -170,12 +175,15 @@ def test_role_and_centres_changes_are_audited_before_and_after(centres: Session)
 def test_reset_gives_a_temporary_password_that_must_be_changed(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     temporary = reset_password(centres, actor=ADMIN, username="dr_bcn")
-    assert len(temporary) >= 12 and temporary != PASSWORD
+    assert len(temporary) >= 12
+    assert temporary != PASSWORD
     signed_in = authenticate(centres, username="dr_bcn", password=temporary)
-    assert signed_in is not None and signed_in.must_change_password
+    assert signed_in is not None
+    assert signed_in.must_change_password
     assert authenticate(centres, username="dr_bcn", password=PASSWORD) is None
     entry = _entries(centres)[-1]
-    assert temporary not in (entry.after or "") and "$argon2" not in (entry.after or "")
+    assert temporary not in (entry.after or "")
+    assert "$argon2" not in (entry.after or "")
     assert json.loads(entry.after or "")["must_change_password"] is True
     with pytest.raises(InputError, match="is your current password"):
         change_own_password(centres, username="dr_bcn", current=temporary, new=temporary)
@@ -203,7 +211,8 @@ def test_sign_in_records_the_time_and_unknown_users_fail(centres: Session) -> No
     assert authenticate(centres, username="nobody", password=PASSWORD) is None
     assert authenticate(centres, username="dr_bcn", password="wrong password!") is None
     account = authenticate(centres, username="dr_bcn", password=PASSWORD)
-    assert account is not None and account.last_sign_in_at is not None
+    assert account is not None
+    assert account.last_sign_in_at is not None
     assert len(_entries(centres)) == 1  # sign-ins are not account changes
 
 

@@ -41,7 +41,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -406,22 +406,45 @@ def _filter(name: str, query: PatientQuery, as_of: dt.date) -> sa.ColumnElement[
     return sa.exists().where(_s.c.patient_key == _p.c.id, _fresh(query, as_of), count > 0)
 
 
-def _scope(session: Session, actor: Actor, query: PatientQuery) -> list[sa.ColumnElement[bool]]:
-    """Conditions limiting rows to the actor's centres, the query's centre and search."""
+@dataclass(frozen=True)
+class _Scope:
+    """The actor's centres the query covers, as ``(code, row id)`` in byte order of the code
+    (Python's order of text, the order of :func:`_bytewise`), and the search conditions."""
+
+    centres: tuple[tuple[str, int], ...]
+    search: tuple[sa.ColumnElement[bool], ...]
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions limiting rows to these centres and the search."""
+        return [_p.c.centre_key.in_([key for _, key in self.centres]), *self.search]
+
+
+class _Found(NamedTuple):
+    """A row of a page as found, before its details are read."""
+
+    id: int
+    patient_id: str
+    code: str
+    lead: Any
+
+
+def _scope(session: Session, actor: Actor, query: PatientQuery) -> _Scope:
+    """The centres and search of the query, limited to the actor's centres."""
     visible = _visible_centres(session, actor)
     if query.centre is not None and query.centre not in visible:
         allowed = ", ".join(visible) or "none: you belong to no centre"
         raise InputError(Problem("centre", query.centre, "is not one of your centres", allowed))
     codes = [query.centre] if query.centre is not None else visible
-    keys = list(session.execute(sa.select(_c.c.id).where(_c.c.code.in_(codes))).scalars())
-    conditions: list[sa.ColumnElement[bool]] = [_p.c.centre_key.in_(keys)]
+    found = session.execute(sa.select(_c.c.code, _c.c.id).where(_c.c.code.in_(codes)))
+    centres = tuple(sorted((str(code), int(key)) for code, key in found))
+    search: list[sa.ColumnElement[bool]] = []
     if query.search:
         low = id_key(query.search)
         high = low[:-1] + chr(ord(low[-1]) + 1)
         column = IdKey(_p.c.patient_id)
-        conditions.append(column >= IdKey(sa.literal(low, sa.String())))
-        conditions.append(column < IdKey(sa.literal(high, sa.String())))
-    return conditions
+        search.append(column >= IdKey(sa.literal(low, sa.String())))
+        search.append(column < IdKey(sa.literal(high, sa.String())))
+    return _Scope(centres, tuple(search))
 
 
 def _visible_centres(session: Session, actor: Actor) -> list[str]:
@@ -449,24 +472,13 @@ def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) ->
     dialect = session.get_bind().dialect.name
     as_of = query.as_of or dt.date.today()
     scope = _scope(session, actor, query)
-    conditions = [*scope, *(_filter(f, query, as_of) for f in sorted(query.filters))]
-    parts = _sort_parts(query.sort, dialect)
+    filters = [_filter(f, query, as_of) for f in sorted(query.filters)]
     cursor = query._key
     before = cursor is not None and cursor.before
-    where = list(conditions)
-    if cursor is not None:
-        where.append(_after(parts, cursor.key, before=before))
-    order = [(c.desc() if descending != before else c.asc()) for c, _, descending in parts]
-    lead = parts[0][0].label("lead") if query.sort != "id" else sa.null().label("lead")
-    found = list(
-        session.execute(
-            sa.select(_p.c.id, _p.c.patient_id, _c.c.code, lead)
-            .select_from(_p.join(_c, _p.c.centre_key == _c.c.id))
-            .where(*where)
-            .order_by(*order)
-            .limit(query.limit + 1)
-        )
-    )
+    if query.sort == "centre":
+        found = _by_centre(session, query, scope, filters, dialect)
+    else:
+        found = _in_order(session, query, scope.conditions() + filters, dialect)
     more = len(found) > query.limit
     found = found[: query.limit]
     if before:
@@ -498,12 +510,83 @@ def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) ->
     )
     total = None
     if not query.filters:
-        total = _count(session, scope)
+        total = _count(session, scope.conditions())
     unscreened = None
     if _SCREENED_FILTERS & query.filters:
         others = [_filter(f, query, as_of) for f in sorted(query.filters - _SCREENED_FILTERS)]
-        unscreened = _count(session, [*scope, *others, _filter("unscreened", query, as_of)])
+        unscreened = _count(
+            session, [*scope.conditions(), *others, _filter("unscreened", query, as_of)]
+        )
     return PatientPage(tuple(rows), first, next_cursor, previous_cursor, total, unscreened)
+
+
+def _ordered(parts: list[_Part], *, before: bool) -> list[sa.ColumnElement[Any]]:
+    """The ORDER BY of ``parts``, reversed when reading backwards from a cursor."""
+    return [(c.desc() if descending != before else c.asc()) for c, _, descending in parts]
+
+
+def _in_order(
+    session: Session,
+    query: PatientQuery,
+    conditions: list[sa.ColumnElement[bool]],
+    dialect: str,
+) -> list[_Found]:
+    """Up to ``limit + 1`` rows from the cursor on, in one query: the sort's columns are
+    those of one index (``patients`` alone), so the page is one range of it."""
+    parts = _sort_parts(query.sort, dialect)
+    cursor = query._key
+    before = cursor is not None and cursor.before
+    where = list(conditions)
+    if cursor is not None:
+        where.append(_after(parts, cursor.key, before=before))
+    lead = parts[0][0].label("lead") if query.sort != "id" else sa.null().label("lead")
+    rows = session.execute(
+        sa.select(_p.c.id, _p.c.patient_id, _c.c.code, lead)
+        .select_from(_p.join(_c, _p.c.centre_key == _c.c.id))
+        .where(*where)
+        .order_by(*_ordered(parts, before=before))
+        .limit(query.limit + 1)
+    )
+    return [_Found(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
+
+
+def _by_centre(
+    session: Session,
+    query: PatientQuery,
+    scope: _Scope,
+    filters: list[sa.ColumnElement[bool]],
+    dialect: str,
+) -> list[_Found]:
+    """Up to ``limit + 1`` rows from the cursor on in the centre sort, read centre by centre
+    in code order, each centre's rows one range of ``ix_patients_centre_id_key``.
+
+    One query ordering by the code of the joined ``centres`` row cannot be read from an
+    index (PostgreSQL joined and sorted every patient: 90 ms at 100,000); the centres are
+    few and known, so each is asked for the rows still missing, starting at the cursor's
+    centre (after the cursor's id key there), until the page is full."""
+    parts = _sort_parts("id", dialect)
+    cursor = query._key
+    before = cursor is not None and cursor.before
+    centres = list(reversed(scope.centres) if before else scope.centres)
+    found: list[_Found] = []
+    for code, key in centres:
+        where = [_p.c.centre_key == key, *scope.search, *filters]
+        if cursor is not None:
+            start = cursor.key[0]
+            if (code > start) if before else (code < start):
+                continue
+            if code == start:
+                where.append(_after(parts, cursor.key[1:], before=before))
+        rows = session.execute(
+            sa.select(_p.c.id, _p.c.patient_id)
+            .where(*where)
+            .order_by(*_ordered(parts, before=before))
+            .limit(query.limit + 1 - len(found))
+        )
+        found += [_Found(int(r[0]), str(r[1]), code, code) for r in rows]
+        if len(found) > query.limit:
+            break
+    return found
 
 
 def _count(session: Session, conditions: Sequence[sa.ColumnElement[bool]]) -> int:

@@ -1,7 +1,7 @@
 """Eligibility screening against the Cortés-Hernández 2012 inclusion and exclusion criteria.
 
 Source: Cortés-Hernández J, Ávila G, Vilardell-Tarrés M, Ordi-Ros J. Arthritis Res Ther
-2012;14(6):R265, doi:10.1186/ar4111, Methods (reference/seeds/001_89a58bb5d418c2d0.txt).
+2012;14(6):R265, doi:10.1186/ar4111, Methods.
 Every criterion is phrased as a requirement, so ``met`` is always on the eligible side (an
 exclusion such as "previous thrombosis" is the requirement "no previous thrombosis"). Each
 result carries the data that decided it; a criterion whose data is absent is ``unknown``.
@@ -251,7 +251,7 @@ def _women_only(column: str, *, good: bool) -> Callable[[PatientData, dt.date], 
 def _not_pregnant(data: PatientData, day: dt.date) -> Evaluation:
     """Not met while a performed positive stands (no performed negative after it); met when
     pregnancy tests do not apply or a performed negative is dated within the 14 days before
-    ``day``; unknown otherwise. ``not_done`` is not a test (instruments.md §6.3)."""
+    ``day``; unknown otherwise. ``not_done`` is not a test (docs/reference/lenalidomide.md §3)."""
     positive = unresolved_positive(data, day)
     if positive is not None:
         return "not_met", {"pregnancy_test": "positive", "date": positive}
@@ -268,7 +268,7 @@ def _not_pregnant(data: PatientData, day: dt.date) -> Evaluation:
 def _contraception(data: PatientData, day: dt.date) -> Evaluation:
     """Applies to women who are, or may be, of reproductive potential (recorded potential, or
     none recorded below the implausible age): two reliable methods from 4 weeks before
-    starting (US label/REMS, EU SmPC PPP; instruments.md §6.3)."""
+    starting (US label/REMS, EU SmPC PPP; docs/reference/lenalidomide.md §3)."""
     potential = reproductive_potential(data, day)
     if not potential.tests_due:
         return "met", {"sex": data.value("sex"), "applies": False, "reason": potential.reason}

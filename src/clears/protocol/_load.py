@@ -17,7 +17,7 @@ from clears.protocol._definition import ProtocolDefinition, parse_protocol
 
 __all__ = ["DEFAULT_PROTOCOL", "available_protocols", "load_protocol"]
 
-#: The seed protocol (DESIGN.md: Cortés-Hernández 2012 is the default).
+#: The seed protocol (Cortés-Hernández 2012 is the default; docs/reference/lenalidomide.md §7).
 DEFAULT_PROTOCOL = "cortes2012"
 _PREFIX = "protocol_"
 

@@ -232,7 +232,7 @@ class PatientData:
 
     @property
     def index_date(self) -> dt.date | None:
-        """Start of the first period of the studied drug (DESIGN.md), or None."""
+        """Start of the first period of the studied drug (docs/outcomes.md), or None."""
         return self.periods[0]["start_date"] if self.periods else None
 
     @property

@@ -1,7 +1,7 @@
 """Pregnancy tests and reproductive potential, read from one patient's rows as of a date.
 
 The pregnancy-prevention rules (safety, monitoring, eligibility) all read these facts here so
-that they cannot disagree. Sources (``reference/instruments.md`` §6.2–6.3):
+that they cannot disagree. Sources (``docs/reference/lenalidomide.md`` §2–3):
 
 * US label / Lenalidomide REMS (:data:`~clears.protocol._sources.LABEL_PREGNANCY`): "Two
   negative pregnancy tests are needed before starting, with sensitivity ≥50 mIU/mL: the first
@@ -58,7 +58,7 @@ __all__ = [
 
 #: Pregnancy-test intervals in days: (weekly phase interval, weekly phase length, regular
 #: cycles, irregular cycles). US label/REMS: "weekly during the first 4 weeks", then "every 4
-#: weeks" (regular cycles) or "every 2 weeks" (irregular) — instruments.md §6.3 [S].
+#: weeks" (regular cycles) or "every 2 weeks" (irregular) — docs/reference/lenalidomide.md §3 [S].
 PREGNANCY_INTERVALS: Final = (7, 28, 28, 14)
 #: Days before prescribing of the first negative test: "within 10–14 days before" (REMS).
 FIRST_TEST_DAYS: Final = (10, 14)

@@ -10,7 +10,8 @@ treatment is never continued through. What follows is the protocol's own rule:
 ``hold_resume`` (``cortes2012_label_holds``)
     Interrupt; once every count measured after the interruption is back at the START limit,
     resume one level lower on the protocol's ``resume_ladder`` (the lenalidomide label's
-    dose interruption for cytopenias, instruments.md §6.5, applied to CLE by extrapolation).
+    dose interruption for cytopenias, docs/reference/lenalidomide.md §5, applied to CLE by
+    extrapolation).
 
 Counts are read **by date, not by treatment period**: on treatment, every count dated within
 the look-back window (the blood-count interval in force plus the protocol's grace days) is

@@ -18,7 +18,7 @@ Two rules of the pipeline (:mod:`clears.protocol._safety`):
   pregnancy test overdue, contraception (females) and condoms (males), for 4 weeks after
   stopping too.
 
-Sources: ``reference/instruments.md`` §6.2 (boxed warning) and §6.3 (US label/REMS, EU SmPC
+Sources: ``docs/reference/lenalidomide.md`` §2 (boxed warning) and §3 (US label/REMS, EU SmPC
 pregnancy prevention programme); :data:`~clears.protocol._sources.LABEL_PREGNANCY`,
 :data:`~clears.protocol._sources.SMPC_PPP`.
 """
@@ -74,7 +74,7 @@ def apply_pregnancy(
 
     A positive stands until a performed negative test dated after it; blank and ``not_done``
     results are not tests. Source: boxed warning; REMS "If pregnancy occurs, stop
-    immediately" (instruments.md §6.2–6.3); Cortés-Hernández 2012, discontinuation for
+    immediately" (docs/reference/lenalidomide.md §2–3); Cortés-Hernández 2012, discontinuation for
     pregnancy.
     """
     pregnant = _pregnant(data)
@@ -195,7 +195,7 @@ def apply_pregnancy_start(
     A START, or a RESTART after a stopped course (not after a dose interruption, during which
     testing goes on), for a patient to whom tests apply needs a recorded reproductive
     potential and the two negative tests of :func:`~clears.protocol._pregnancy.pre_start_tests`.
-    Source: US label/REMS (instruments.md §6.3, :data:`LABEL_PREGNANCY`).
+    Source: US label/REMS (docs/reference/lenalidomide.md §3, :data:`LABEL_PREGNANCY`).
     """
     potential = reproductive_potential(data)
     if potential.status == "male":

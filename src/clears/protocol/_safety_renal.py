@@ -5,7 +5,7 @@ impairment (FG < 30 ml/min/1.73 m2) and/or progressive renal disease": that is t
 criterion ``cortes2012.renal`` of :mod:`clears.protocol._eligibility`, which keeps a
 never-treated patient below 30 mL/min from starting. The trial says nothing about a patient
 whose clearance falls on treatment; the lenalidomide label's MDS starting-dose table
-(LABEL_RENAL, reference/instruments.md §6.6) is then shown as a cap, and because it is a rule
+(LABEL_RENAL, docs/reference/lenalidomide.md §6) is then shown as a cap, and because it is a rule
 of another indication applied to CLE doses the advice is marked ``extrapolated`` and always
 asks for the clinician's ``review``.
 """

@@ -1,6 +1,7 @@
 """Safety rule: venous and arterial thromboembolism (boxed warning) and thromboprophylaxis.
 
-Sources (``reference/instruments.md`` §5.2, §6.2 and the seed papers):
+Sources (``docs/instruments/ctcae.md``, thromboembolic terms; ``docs/reference/lenalidomide.md``
+§2; the seed papers):
 
 * LABEL_BOXED, boxed warning 3 [V]: "Venous and arterial thromboembolism": significantly
   increased deep vein thrombosis (DVT) and pulmonary embolism (PE), and myocardial infarction
@@ -71,17 +72,20 @@ class ThromboembolicTerm:
 
 
 _CTCAE_LIST = (
-    "CTCAE v5.0 term (src/clears/instruments/_ctcae_term_list.py; instruments.md §5.2 [V])"
+    "CTCAE v5.0 term (src/clears/instruments/_ctcae_term_list.py; docs/instruments/ctcae.md [V])"
 )
 _CTCAE_NOTE = (
     "CTCAE v5.0 term named by the navigational note of 'Thromboembolic event' "
-    "(instruments.md §5.2 [V]: 'TIA or Stroke for CNS events')"
+    "(docs/instruments/ctcae.md [V]: TIA or stroke for CNS events)"
 )
 _CTCAE_UNLISTED = (
-    "CTCAE v5.0 term not transcribed in instruments.md [U: check against CTCAE_v5.0.xlsx]; "
+    "CTCAE v5.0 term not transcribed in docs/instruments/ctcae.md [U: check against "
+    "CTCAE_v5.0.xlsx]; "
     "included to widen the net"
 )
-_BOXED = "Lenalidomide boxed warning (instruments.md §6.2 [V]: DVT, PE, MI and stroke)"
+_BOXED = (
+    "Lenalidomide boxed warning (docs/reference/lenalidomide.md §2 [V]: DVT, PE, MI and stroke)"
+)
 _AITMEHDI_T2 = "Aitmehdi 2021 Table 2 footnote (seed 000) [V]"
 
 #: Terms matched case-insensitively against ``adverse_events.term`` (which may hold a CTCAE

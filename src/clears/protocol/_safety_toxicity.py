@@ -2,8 +2,8 @@
 
 Cortés-Hernández 2012, Methods: "Reasons for discontinuing treatment were: common toxicity
 criteria grade 3 myelosuppression, [...] life-threatening complications [...]". An
-``adverse_events`` row of any CTCAE term (CTCAE v5.0 grades, instruments.md §5.1: grade 3
-"severe or medically significant", grade 4 "life-threatening consequences") with a grade at
+``adverse_events`` row of any CTCAE term (CTCAE v5.0 generic grades, docs/instruments/ctcae.md:
+grade 3 "severe or medically significant", grade 4 "life-threatening consequences") with a grade at
 or above the protocol's ``thresholds.adverse_event_stop_grade`` and an onset during the
 course (from the start of the current course, or of the last one when the advice would
 restart) stops lenalidomide, with review. The terms of the four blood lines (neutrophil,
@@ -26,7 +26,7 @@ from clears.protocol._sources import CTCAE_V5, CTCAE_VERSION
 __all__ = ["LIFE_THREATENING_GRADE", "apply_toxicity", "stopping_events"]
 
 #: CTCAE v5.0 grade 4: "life-threatening consequences; urgent intervention indicated"
-#: (instruments.md §5.1).
+#: (docs/instruments/ctcae.md, generic grades).
 LIFE_THREATENING_GRADE: Final = 4
 
 

@@ -2,7 +2,7 @@
 
 Each constant is a :class:`~clears.instruments._definition.Reference`; rules store one of them
 next to their thresholds so every alert and schedule item names where it comes from.
-Evidence tags ([V] primary, [S] secondary) are those of ``reference/instruments.md`` §5–6.
+Evidence tags ([V] primary, [S] secondary) are those of ``docs/reference/lenalidomide.md``.
 """
 
 from __future__ import annotations

@@ -12,16 +12,17 @@ canonical units ×10⁹/L and g/dL):
 ``start_at_least``
     The lowest count accepted at START, with ``start_source`` (Cortés-Hernández 2012
     exclusions: platelets < 30 000/mm³, leukopenia < 2 000/mm³, neutrophils < 1 000/µL; EU
-    SmPC: do not start if ANC < 1.0×10⁹/L and/or platelets < 50×10⁹/L, instruments.md §6.4).
+    SmPC: do not start if ANC < 1.0×10⁹/L and/or platelets < 50×10⁹/L,
+    docs/reference/lenalidomide.md §4).
 ``hold_grade``
     The CTCAE v5.0 grade at or above which a count holds or stops a running patient, with
     ``hold_source``. The band edges are read from
-    :data:`clears.instruments.ctcae.LAB_TESTS` (instruments.md §5.2), never restated here;
+    :data:`clears.instruments.ctcae.LAB_TESTS` (docs/instruments/ctcae.md), never restated here;
     only grades 2 and 3 are accepted, so a grade-3 count is never continued through.
 
 For the whole protocol: ``myelosuppression`` (``stop``: discontinue, Cortés-Hernández 2012
 "common toxicity criteria grade 3 myelosuppression"; ``hold_resume``: interrupt and resume one
-level lower along ``resume_ladder``, the lenalidomide label, instruments.md §6.5),
+level lower along ``resume_ladder``, the lenalidomide label, docs/reference/lenalidomide.md §5),
 ``adverse_event_stop_grade`` (a CTCAE grade of any other term with onset during the course
 that stops), ``severe_flare`` (``stop`` or ``review``), and the two look-back windows
 (:meth:`Thresholds.lookback_days`, ``start_lookback_days``).
@@ -48,7 +49,7 @@ __all__ = [
     "parse_thresholds",
 ]
 
-#: The blood lines every protocol declares, as ``visits`` columns (DESIGN.md cohort tables).
+#: The blood lines every protocol declares, as ``visits`` columns (docs/cohort-tables.md).
 LINES: Final = ("anc", "wbc", "platelets", "hb")
 #: What a grade ≥ ``hold_grade`` count does to a running patient.
 MYELOSUPPRESSION_ACTIONS: Final = ("stop", "hold_resume")

@@ -14,7 +14,9 @@ from typing import Any
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears.cohort._periods import overlapping_pairs
 from clears.outcomes._exposure import DAYS_PER_YEAR
+from clears.outcomes._timeline import days
 
 __all__ = ["DAYS_PER_YEAR", "exposure_by_patient", "exposure_years"]
 
@@ -35,7 +37,8 @@ def exposure_years(
     ------
     InputError
         An ongoing period without ``data_cutoff``, an end before its start, or overlapping
-        periods; each problem names the row (1-based).
+        periods (the rule of :mod:`clears.cohort._periods`); each problem names the row
+        (1-based).
 
     Examples
     --------
@@ -90,13 +93,21 @@ def exposure_years(
             )
         )
     frame = pd.DataFrame({"pid": periods["patient_id"], "start": start, "end": end})
-    frame = frame.sort_values(["pid", "start"])
-    overlap = (frame["pid"] == frame["pid"].shift()) & (frame["start"] < frame["end"].shift())
-    for index in frame.index[overlap.to_numpy()]:
+    frame = frame.sort_values(["pid", "start", "end"], na_position="last", kind="stable")
+    # The overlap rule of the cohort check (clears.cohort._periods) on the periods as
+    # counted (cut at the cut-off; those starting on or after it add nothing and are left
+    # out). The frame is in order of (patient, start, end), so a pair with i > j is a period
+    # that starts while an earlier one runs: that later period is the one reported.
+    checked = frame if cutoff is None else frame[frame["start"] < cutoff]
+    checked = checked[~(checked["end"] < checked["start"])]
+    group, _ = pd.factorize(checked["pid"])
+    first, other = overlapping_pairs(group, days(checked["start"]), days(checked["end"]))
+    for i in first[first > other]:
+        index = checked.index[i]
         problems.append(
             Problem(
                 "start_date",
-                str(frame.loc[index, "start"].date()),
+                str(checked.loc[index, "start"].date()),
                 f"overlaps an earlier {drug} period of the same patient",
                 "periods that do not overlap",
                 "treatments",
@@ -105,8 +116,8 @@ def exposure_years(
         )
     if problems:
         raise InputError(problems)
-    days = (frame["end"] - frame["start"]).dt.days.astype(float)
-    return (days / DAYS_PER_YEAR).groupby(frame["pid"]).sum().rename("patient_years")
+    lengths = (frame["end"] - frame["start"]).dt.days.astype(float)
+    return (lengths / DAYS_PER_YEAR).groupby(frame["pid"]).sum().rename("patient_years")
 
 
 def exposure_by_patient(

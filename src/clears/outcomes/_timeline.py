@@ -24,6 +24,7 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
+from clears.cohort._periods import overlap_problems, overlapping_pairs
 
 __all__ = ["Blocks", "Timeline", "build_timeline", "days", "dose_blocks"]
 
@@ -109,21 +110,25 @@ def _check_periods(tr: pd.DataFrame, code: Codes, start: Float, end: Float, dose
                 int(rows[i]),
             )
         )
-    same = code[1:] == code[:-1]
-    prev_end = np.where(np.isnan(end[:-1]), np.inf, end[:-1])
-    overlap = np.flatnonzero(same & (start[1:] < prev_end))
-    for i in overlap[:20]:
-        problems.append(
-            Problem(
-                "start_date",
-                str(pd.Timestamp(start[i + 1], unit="D").date()),
-                "this period overlaps the previous period of the same drug",
-                "one dose period at a time; a new period may start on the day the "
-                "previous one ends",
-                "treatments",
-                int(rows[i + 1]),
-            )
+    # The overlap rule of the cohort check (clears.cohort._periods), on the periods with a
+    # start and no end before it (those are reported above). The periods are in order of
+    # (patient, start, end), so a pair with i > j is a period that starts while an earlier
+    # one runs: that later period is the one reported.
+    valid = ~np.isnan(start) & ~bad_end
+    first, other = overlapping_pairs(code[valid], start[valid], end[valid])
+    later = first > other
+    pairs = first[later], other[later]
+    if len(pairs[0]):
+        kept = tr.iloc[np.flatnonzero(valid)]
+        periods = pd.DataFrame(
+            {
+                "drug": kept["drug"].to_numpy(),
+                "start": kept["start_date"].to_numpy(),
+                "end": kept["end_date"].to_numpy() if "end_date" in kept.columns else pd.NaT,
+                "row": kept["_row"].to_numpy(),
+            }
         )
+        problems += overlap_problems(periods, (pairs[0][:20], pairs[1][:20]), "treatments")
     if problems:
         raise InputError(problems)
 

@@ -7,7 +7,7 @@ sessions and rate limiter), so tests build as many as they need.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Final
@@ -23,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
 from clears.registry import RegistryBusyError, make_engine
+from clears.web._headers import SecurityHeaders, headers_for
+from clears.web._limits import BodyLimit
 from clears.web._urls import add_filters
 from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
 from clears.web.routes import (
@@ -68,17 +70,6 @@ _HERE: Final = Path(__file__).parent
 
 #: Seconds a client is told to wait (``Retry-After``) after a busy answer, at least.
 _BUSY_RETRY: Final = 5
-
-_SECURITY_HEADERS: Final = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'"
-    ),
-    "Cache-Control": "no-store",
-}
 
 
 def _wants_json(request: Request) -> bool:
@@ -252,15 +243,12 @@ def create_app(
     )
     _handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    # Pure ASGI layers (clears.web._headers, clears.web._limits); the body limit outermost,
+    # so that a body is counted as it arrives, before any other layer can read it.
+    app.add_middleware(SecurityHeaders, headers=headers_for(hsts_seconds=settings.hsts_max_age))
+    app.add_middleware(
+        BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for router in ROUTERS:
         app.include_router(router)

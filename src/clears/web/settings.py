@@ -27,6 +27,9 @@ PLACEHOLDER_SECRETS: Final = frozenset(
 
 _MIN_SECRET_LENGTH: Final = 32
 
+#: HSTS max-age in production when not configured: one year, as browsers' preload lists ask.
+_HSTS_DEFAULT: Final = 365 * 24 * 3600
+
 
 class Settings(BaseSettings):
     """Configuration of one web-app instance.
@@ -52,6 +55,15 @@ class Settings(BaseSettings):
         A background job's result (report, export, outcome table) is removed this many
         hours after its first download (``CLEARS_JOB_RETENTION_HOURS``; the job workers
         ``clears serve`` starts apply it).
+    max_body_bytes
+        Largest request body accepted (JSON, forms), in bytes; a larger one is refused with
+        413 before it is read or parsed (``CLEARS_MAX_BODY_BYTES``, default 1 MiB).
+    max_upload_bytes
+        Largest ``multipart/form-data`` body (an upload), in bytes (``CLEARS_MAX_UPLOAD_BYTES``,
+        default 20 MiB).
+    hsts_seconds
+        ``Strict-Transport-Security`` max-age in seconds (``CLEARS_HSTS_SECONDS``); unset: one
+        year in production, none elsewhere; ``0`` sends none (when a proxy in front sends it).
 
     Examples
     --------
@@ -75,6 +87,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=1, le=24 * 3600)
     protocol: str = "cortes2012"
     job_retention_hours: float = Field(default=168.0, ge=0, le=24 * 366)
+    max_body_bytes: int = Field(default=2**20, ge=2**10, le=2**30)
+    max_upload_bytes: int = Field(default=20 * 2**20, ge=2**10, le=2**32)
+    hsts_seconds: int | None = Field(default=None, ge=0, le=2 * 365 * 24 * 3600)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -93,6 +108,21 @@ class Settings(BaseSettings):
                 "are required outside development"
             )
         return self
+
+    @property
+    def hsts_max_age(self) -> int:
+        """Seconds of ``Strict-Transport-Security`` to send (0: none).
+
+        Examples
+        --------
+        >>> Settings(environment="development").hsts_max_age
+        0
+        >>> Settings(environment="production", secret_key="k" * 32).hsts_max_age
+        31536000
+        """
+        if self.hsts_seconds is not None:
+            return self.hsts_seconds
+        return _HSTS_DEFAULT if self.environment == "production" else 0
 
     @property
     def cookie_secure(self) -> bool:

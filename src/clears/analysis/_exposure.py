@@ -1,8 +1,9 @@
 """Exposure to the studied drug in patient-years, from the treatments table.
 
 Exposure is the sum of the dose-period lengths ``end_date - start_date`` in days, divided by
-365.25 (a Julian year), the convention of :func:`clears.outcomes.derive`
-(``exposure_patient_years``). An ongoing period runs to the data cut-off.
+365.25 (a Julian year): :func:`clears.outcomes._exposure.period_days`, the definition
+:func:`clears.outcomes.derive` uses for ``exposure_patient_years``. Here the periods come
+straight from the treatments table and an ongoing period runs to the data cut-off.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.cohort._periods import overlapping_pairs
-from clears.outcomes._exposure import DAYS_PER_YEAR
+from clears.outcomes._exposure import DAYS_PER_YEAR, period_days
 from clears.outcomes._timeline import days
 
 __all__ = ["DAYS_PER_YEAR", "exposure_by_patient", "exposure_years"]
@@ -116,8 +118,11 @@ def exposure_years(
         )
     if problems:
         raise InputError(problems)
-    lengths = (frame["end"] - frame["start"]).dt.days.astype(float)
-    return (lengths / DAYS_PER_YEAR).groupby(frame["pid"]).sum().rename("patient_years")
+    known = frame[frame["pid"].notna()]
+    code, ids = pd.factorize(known["pid"], sort=True)
+    total = period_days(code.astype(np.int64), days(known["start"]), days(known["end"]), len(ids))
+    index = pd.Index(ids, name="pid")
+    return pd.Series(total / DAYS_PER_YEAR, index=index, name="patient_years")
 
 
 def exposure_by_patient(

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from clears.outcomes._group import group_max
 from clears.outcomes._timeline import Timeline
 
-__all__ = ["DAYS_PER_YEAR", "Exposure", "exposure"]
+__all__ = ["DAYS_PER_YEAR", "Exposure", "exposure", "period_days"]
 
 Float = npt.NDArray[np.float64]
 #: Days per patient-year (Julian year).
@@ -36,12 +36,28 @@ class Exposure:
     last_end_day: Float  # days from index to the end of the last period, ongoing filled
 
 
+def period_days(code: npt.NDArray[np.int64], start: Float, end: Float, n: int) -> Float:
+    """Exposure in days of each of ``n`` patients: the sum of ``end - start`` of its periods.
+
+    The one definition of exposure; :func:`exposure` and
+    :func:`clears.analysis.exposure_years` both apply it (divide by :data:`DAYS_PER_YEAR`
+    for patient-years).
+
+    Examples
+    --------
+    >>> period_days(np.array([0, 0, 1]), np.array([0.0, 30.0, 5.0]),
+    ...             np.array([10.0, 40.0, 6.0]), 2).tolist()
+    [20.0, 1.0]
+    """
+    total = np.zeros(n)
+    np.add.at(total, code, end - start)
+    return total
+
+
 def exposure(tl: Timeline, *, course_gap_days: int) -> Exposure:
     """Sum exposure, count courses and read discontinuation."""
     n = tl.n
-    length = tl.p_end_filled - tl.p_start
-    total = np.zeros(n)
-    np.add.at(total, tl.p_code, length)
+    total = period_days(tl.p_code, tl.p_start, tl.p_end_filled, n)
     new_course = np.ones(len(tl.p_code), dtype=bool)
     same = tl.p_code[1:] == tl.p_code[:-1]
     new_course[1:] = ~same | (tl.p_start[1:] - tl.p_end_filled[:-1] > course_gap_days)

@@ -1,6 +1,6 @@
 """The cohort tables: the one contract between the registry, the simulator and the analyses.
 
-A cohort is six tidy tables (DESIGN.md, "Cohort tables v1", and the v2 addition of
+A cohort is six tidy tables (docs/cohort-tables.md: the v1 tables and the v2 addition of
 ``concomitant_medications``; a v1 folder, which lacks it, reads as v2 with that table empty).
 Dates are ``datetime64`` columns,
 identifiers are strings, and extra columns are kept. :func:`clears.cohort.read` builds a
@@ -30,7 +30,7 @@ TABLES: Final = (
     "concomitant_medications",
 )
 
-#: Required columns per table (DESIGN.md, "Cohort tables v1").
+#: Required columns per table (docs/cohort-tables.md, unchanged since v1).
 REQUIRED_COLUMNS: Final = MappingProxyType(
     {
         "patients": ("patient_id", "centre"),

@@ -1,7 +1,7 @@
 """The cohort-table schema as data: every known column, its type, unit and allowed values.
 
-The required columns come from :data:`clears.cohort.REQUIRED_COLUMNS` (DESIGN.md, "Cohort
-tables v1"); this module adds the known optional columns, the enumerations and the
+The required columns come from :data:`clears.cohort.REQUIRED_COLUMNS` (docs/cohort-tables.md,
+the v1 contract); this module adds the known optional columns, the enumerations and the
 plausibility ranges. Ranges are *plausibility* limits in the canonical unit of each quantity
 (cells ×10⁹/L, g/dL, g/L, mL/min, mg/day): they exist to catch unit mix-ups (platelets given
 per µL, haemoglobin in g/L) and typing errors, not to define normal values. Columns not listed
@@ -130,7 +130,7 @@ BOOLEAN_FALSE: Final = frozenset({"false", "no", "0", "f", "n"})
 
 _DRUGS: Final = ("lenalidomide", "thalidomide", "other")
 
-#: Why a drug period ended (DESIGN.md, "Cohort tables v1"; the reasons the seed series
+#: Why a drug period ended (docs/cohort-tables.md, ``treatments``; the reasons the seed series
 #: report: Cortés-Hernández 2012, Aitmehdi 2021).
 _END_REASONS: Final = (
     "taper",
@@ -189,7 +189,7 @@ _LABEL: Final = "Revlimid prescribing information, US label and EU SmPC"
 _MEDS: Final = "clears.cohort.MEDICATIONS (drug classes; BNF glucocorticoid equivalences)"
 
 #: Why a woman is, or is not, of reproductive potential. The categories of the label's
-#: definitions (../shared/reference/instruments.md §6.3): US REMS, females of reproductive
+#: definitions (docs/reference/lenalidomide.md §3): US REMS, females of reproductive
 #: potential are those menstruating, amenorrhoeic after medical treatment or perimenopausal;
 #: not of reproductive potential after natural menopause, hysterectomy or bilateral
 #: oophorectomy, or before menarche. EU SmPC pregnancy prevention programme: childbearing

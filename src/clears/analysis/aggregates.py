@@ -1,7 +1,7 @@
 """Tests recomputed from published summary statistics (no patient-level data).
 
-Used to check published results (docs: ``evidence.md`` §3) with the same machinery as the
-patient-level functions.
+Used to check published results (``docs/reference/published-figures.md``) with the same
+machinery as the patient-level functions.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def proportion_ci(
 
     Examples
     --------
-    >>> est = proportion_ci(12, 14)   # Cortés-Hernández 2012 CR, anchors.md §3.3
+    >>> est = proportion_ci(12, 14)   # Cortés-Hernández 2012 CR (docs/reference/statistics.md)
     >>> round(est.ci_low, 4), round(est.ci_high, 4), est.method
     (0.5719, 0.9822, 'Clopper-Pearson exact')
     """

@@ -7,7 +7,7 @@ names the test that produced its p-value, and carries a standardised mean differ
 and the number of missing values. The footnotes name every test, the SMD formula and the
 rounding rule.
 
-Test selection (the defaults of R gtsummary ``add_p``, anchors.md §3.1):
+Test selection (the defaults of R gtsummary ``add_p``, docs/reference/statistics.md):
 
 * categorical: Pearson's χ² without continuity correction when every expected count is
   ≥ 5 (Cochran WG. Some methods for strengthening the common χ² tests. Biometrics

@@ -7,8 +7,8 @@ figure, the simulated 95 % interval is the 2.5-97.5 % range of the same statisti
 patients: a prediction interval for what the study would report if the model were true.
 A published figure outside its interval flags a miscalibrated parameter.
 
-Known contradictions between and within the papers (reference/evidence.md) are listed in
-:data:`CONTRADICTIONS` and printed with the report.
+Known contradictions between and within the papers (docs/reference/published-figures.md) are
+listed in :data:`CONTRADICTIONS` and printed with the report.
 """
 
 from __future__ import annotations
@@ -213,9 +213,10 @@ TARGETS: Final[dict[str, tuple[Target, ...]]] = {
     ),
 }
 
-#: Where the papers contradict each other or themselves (reference/evidence.md).
+#: Where the papers contradict each other or themselves (docs/reference/published-figures.md).
 CONTRADICTIONS: Final = (
-    "Aitmehdi 2021 prints CR as '17/35 (43 %)'; 43 % is 17/40 (evidence.md A6). "
+    "Aitmehdi 2021 prints CR as '17/35 (43 %)'; 43 % is 17/40 "
+    "(docs/reference/published-figures.md, A6). "
     "The target uses 17/40.",
     "Aitmehdi 2021 Table 1 prints oral glucocorticoids '13 (30)'; 13/40 is 32.5 % (A7).",
     "Aitmehdi smokers: HR 3.17 with a *lower* CR rate; the HR direction is ambiguous (A3). The "

@@ -1,7 +1,7 @@
 """The bundled table of published lenalidomide and thalidomide series in CLE.
 
 ``clears/data/studies.csv`` holds one row per study and drug, compiled from the seed papers
-and public abstracts (the project's ``reference/evidence.md``). Every row carries its
+and public abstracts (their figures: ``docs/reference/published-figures.md``). Every row carries its
 ``source`` (DOI/PMID/URL); counts that are plain arithmetic on published numbers are listed
 in ``derived_counts``; internal inconsistencies of a report are in ``inconsistencies``.
 Cohort overlaps share an ``overlap_group``; a row with ``pool_default = no`` is left out of

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
 from clears.registry import RegistryBusyError, make_engine
+from clears.web._docs import ASSETS_URL, assets, docs_router
 from clears.web._headers import SecurityHeaders, headers_for
 from clears.web._limits import BodyLimit
 from clears.web._urls import add_filters
@@ -73,7 +74,7 @@ _BUSY_RETRY: Final = 5
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
 def _error(request: Request, status: int, message: str, **extra: object) -> Response:
@@ -228,6 +229,10 @@ def create_app(
             "erythematosus treated with lenalidomide or thalidomide. Sign in at /login; "
             "write requests need the X-CSRF-Token header (GET /api/me returns it)."
         ),
+        # Served by clears.web._docs from files of the app (FastAPI's use a CDN).
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     templates = Jinja2Templates(directory=_HERE / "templates")
     add_filters(templates)
@@ -250,6 +255,8 @@ def create_app(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    app.mount(ASSETS_URL, assets(), name="docs-assets")
+    app.include_router(docs_router(sign_in=settings.docs_need_sign_in))
     for router in ROUTERS:
         app.include_router(router)
 

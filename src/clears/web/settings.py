@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     hsts_seconds
         ``Strict-Transport-Security`` max-age in seconds (``CLEARS_HSTS_SECONDS``); unset: one
         year in production, none elsewhere; ``0`` sends none (when a proxy in front sends it).
+    docs_sign_in
+        Whether the API documentation (``/docs``, ``/openapi.json``) needs a signed-in user
+        (``CLEARS_DOCS_SIGN_IN``); unset: in production only.
 
     Examples
     --------
@@ -90,6 +93,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2**20, ge=2**10, le=2**30)
     max_upload_bytes: int = Field(default=20 * 2**20, ge=2**10, le=2**32)
     hsts_seconds: int | None = Field(default=None, ge=0, le=2 * 365 * 24 * 3600)
+    docs_sign_in: bool | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -123,6 +127,22 @@ class Settings(BaseSettings):
         if self.hsts_seconds is not None:
             return self.hsts_seconds
         return _HSTS_DEFAULT if self.environment == "production" else 0
+
+    @property
+    def docs_need_sign_in(self) -> bool:
+        """Whether ``/docs`` and ``/openapi.json`` need a signed-in user (``docs_sign_in``;
+        unset: in production only).
+
+        Examples
+        --------
+        >>> Settings(environment="development").docs_need_sign_in
+        False
+        >>> Settings(environment="development", docs_sign_in=True).docs_need_sign_in
+        True
+        """
+        if self.docs_sign_in is not None:
+            return self.docs_sign_in
+        return self.environment == "production"
 
     @property
     def cookie_secure(self) -> bool:

@@ -33,13 +33,14 @@ from clears.registry import (
     Actor,
     PatientQuery,
     WorklistSummary,
+    last_entry_ids,
     patient_list_page,
     store_worklist_summaries,
 )
 from clears.registry._models import ENTITY_TABLES, audit_table, centres_table, patients_table
 from clears.registry._models import worklist_summaries_table as summaries_table
-from clears.registry.patients import create_patient
-from clears.registry.records import add_record
+from clears.registry.patients import create_patient, get_patient, rename_patient, update_patient
+from clears.registry.records import add_record, delete_record, lock_visit, update_record
 
 CENTRES = ("T-BCN", "T-LYO", "T-GVA")
 PROTOCOL = "cortes2012 1"
@@ -158,14 +159,17 @@ def _write(session: Session, patients: list[Generated]) -> dict[str, int]:
                 )
             )
             last[g.patient_id] = entry
-        if g.summary is not None:
-            protocol, day, stale, alerts, overdue = g.summary
+        if g.summary is not None and not g.summary[2]:
+            # a stale summary (the records changed after the screening) is not stored: the
+            # write removed it (tested through the services below)
+            protocol, day, _, alerts, overdue = g.summary
             session.execute(
                 sa.insert(summaries_table).values(
                     patient_key=key,
+                    patient_id=g.patient_id,
                     protocol=protocol,
                     as_of=day,
-                    last_entry_id=last[g.patient_id] + stale,
+                    last_entry_id=last[g.patient_id],
                     alerts=alerts,
                     overdue=overdue,
                 )
@@ -352,9 +356,26 @@ def test_a_bcn_user_never_sees_lyo_in_any_page_search_or_filter(session: Session
             values={"drug": "lenalidomide", "start_date": TODAY, "dose_mg_per_day": 5},
             today=TODAY,
         )
+    for n in range(1, 9):  # a visit each (the last-visit sort), then screened with alerts
+        add_record(
+            session,
+            actor=ADMIN,
+            table="visits",
+            patient_id=f"P{n}",
+            values={"visit_date": TODAY - dt.timedelta(days=n)},
+            today=TODAY,
+        )
+    keys = last_entry_ids(session, actor=ADMIN)
+    summaries = [WorklistSummary(pid, PROTOCOL, TODAY, key, 1, 1) for pid, key in keys.items()]
+    assert store_worklist_summaries(session, actor=ADMIN, summaries=summaries) == 8
+    screened = frozenset({"alerts", "overdue"})
+    for filters in (frozenset({"alerts"}), frozenset({"overdue"}), screened):
+        pages = _walk(session, LYO, PatientQuery(filters=filters, limit=2))
+        lyo_rows = [r for page in pages for r in page.rows]
+        assert len(lyo_rows) == 7  # the filters do find LYO's patients, for LYO
     seen = set()
     for sort in PATIENT_SORTS:
-        for filters in [frozenset(), *(frozenset({f}) for f in PATIENT_FILTERS)]:
+        for filters in [frozenset(), screened, *(frozenset({f}) for f in PATIENT_FILTERS)]:
             for search in ("", "p", "P2", "p1"):
                 query = PatientQuery(search=search, filters=filters, sort=sort, limit=1)
                 for page in _walk(session, BCN, query):
@@ -367,6 +388,20 @@ def test_a_bcn_user_never_sees_lyo_in_any_page_search_or_filter(session: Session
     assert lyo.next_cursor is not None
     after = patient_list_page(session, actor=BCN, query=PatientQuery(cursor=lyo.next_cursor))
     assert {r.centre for r in after.rows} <= {"BCN"}
+    for sort in PATIENT_SORTS:  # and so does one of each sort, with the alerts filter
+        alerts = PatientQuery(filters=frozenset({"alerts"}), sort=sort, limit=1)
+        made = _walk(session, LYO, alerts)
+        cursor = next(made).next_cursor
+        assert cursor is not None
+        query = PatientQuery(
+            filters=frozenset({"alerts"}),
+            sort=sort,
+            cursor=cursor,
+            as_of=TODAY,
+            protocol=PROTOCOL,
+        )
+        after = patient_list_page(session, actor=BCN, query=query)
+        assert [(r.patient_id, r.centre) for r in after.rows] in ([], [("P1", "BCN")])
 
 
 @pytest.mark.parametrize(
@@ -422,17 +457,20 @@ def test_summaries_are_stored_only_for_the_actors_patients_and_replace_older_one
     session: Session,
 ) -> None:
     two_centres(session)
-    summary = WorklistSummary("P1", PROTOCOL, TODAY, 0, 2, 1)
+    last = last_entry_ids(session, actor=ADMIN)
+    summary = WorklistSummary("P1", PROTOCOL, TODAY, last["P1"], 2, 1)
     assert store_worklist_summaries(session, actor=BCN, summaries=[summary]) == 1
-    other = WorklistSummary("P2", PROTOCOL, TODAY, 0, 1, 0)  # LYO's patient
+    other = WorklistSummary("P2", PROTOCOL, TODAY, last["P2"], 1, 0)  # LYO's patient
     assert store_worklist_summaries(session, actor=BCN, summaries=[other]) == 0
-    newer = WorklistSummary("P1", PROTOCOL, TODAY, 0, 0, 3)
+    newer = WorklistSummary("P1", PROTOCOL, TODAY, last["P1"], 0, 3)
     assert store_worklist_summaries(session, actor=BCN, summaries=[newer]) == 1
     stored = session.execute(sa.select(summaries_table.c.alerts, summaries_table.c.overdue)).all()
     assert [tuple(r) for r in stored] == [(0, 3)]
     with pytest.raises(InputError, match="alerts: must be a whole number of at least 0"):
         store_worklist_summaries(
-            session, actor=BCN, summaries=[WorklistSummary("P1", PROTOCOL, TODAY, 0, -1, 0)]
+            session,
+            actor=BCN,
+            summaries=[WorklistSummary("P1", PROTOCOL, TODAY, last["P1"], -1, 0)],
         )
     assert [
         tuple(r)
@@ -464,3 +502,85 @@ def test_a_write_makes_the_patient_not_yet_screened_again(session: Session) -> N
     alerts = PatientQuery(filters=frozenset({"alerts"}), as_of=TODAY, protocol=PROTOCOL)
     page = patient_list_page(session, actor=BCN, query=alerts)
     assert (page.rows, page.unscreened) == ((), 1)  # left out, and counted
+
+
+def _screen(session: Session, *pids: str) -> None:
+    """Store a summary with one alert for each of ``pids``, under its current key."""
+    keys = last_entry_ids(session, actor=ADMIN)
+    summaries = [WorklistSummary(pid, PROTOCOL, TODAY, keys[pid], 1, 0) for pid in pids]
+    assert store_worklist_summaries(session, actor=ADMIN, summaries=summaries) == len(pids)
+
+
+def _alerts(session: Session) -> tuple[list[str], int | None]:
+    query = PatientQuery(filters=frozenset({"alerts"}), as_of=TODAY, protocol=PROTOCOL)
+    page = patient_list_page(session, actor=ADMIN, query=query)
+    return [r.patient_id for r in page.rows], page.unscreened
+
+
+def test_a_summary_older_than_the_records_is_not_stored(session: Session) -> None:
+    two_centres(session)
+    key = last_entry_ids(session, actor=ADMIN)["P1"]
+    # the screening read P1 at ``key``; a visit was saved before its counts were stored
+    add_record(
+        session,
+        actor=ADMIN,
+        table="visits",
+        patient_id="P1",
+        values={"visit_date": TODAY},
+        today=TODAY,
+    )
+    late = WorklistSummary("P1", PROTOCOL, TODAY, key, 1, 0)
+    assert store_worklist_summaries(session, actor=ADMIN, summaries=[late]) == 0
+    assert _alerts(session) == ([], 2)  # not listed, and counted as not yet screened
+
+
+def test_every_audited_write_of_a_patient_removes_their_summary(session: Session) -> None:
+    two_centres(session)
+    visit = add_record(
+        session,
+        actor=ADMIN,
+        table="visits",
+        patient_id="P1",
+        values={"visit_date": TODAY},
+        today=TODAY,
+    )
+    patient = get_patient(session, actor=ADMIN, patient_id="P1")
+    writes = {
+        "a change of baseline values": lambda: update_patient(
+            session,
+            actor=ADMIN,
+            patient_id="P1",
+            version=patient.version,
+            changes={"sex": "male"},
+            today=TODAY,
+        ),
+        "a changed visit": lambda: update_record(
+            session,
+            actor=ADMIN,
+            table="visits",
+            record_id=visit.id,
+            version=visit.version,
+            changes={"anc": 3.2},
+            today=TODAY,
+        ),
+        "a locked visit": lambda: lock_visit(
+            session, actor=ADMIN, record_id=visit.id, version=visit.version + 1, today=TODAY
+        ),
+        "a deleted visit": lambda: delete_record(
+            session,
+            actor=ADMIN,
+            table="visits",
+            record_id=visit.id,
+            version=visit.version + 2,
+            reason="wrong patient",
+            today=TODAY,
+        ),
+    }
+    for name, write in writes.items():
+        _screen(session, "P1", "P2")
+        assert _alerts(session) == (["P1", "P2"], 0), name
+        write()
+        assert _alerts(session) == (["P2"], 1), name  # left out, and counted
+    _screen(session, "P1")
+    rename_patient(session, actor=ADMIN, old="P1", new="P7", reason="typed wrongly")
+    assert _alerts(session) == (["P2"], 1)  # the renamed patient is not yet screened

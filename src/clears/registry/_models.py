@@ -519,8 +519,11 @@ sa.Index("ix_audit_log_patient_id_id", audit_table.c.patient_id, audit_table.c.i
 
 #: Each screened patient's worklist summary, stored by the web app's screening (which alone
 #: decides alerts; the registry only keeps the counts) under the key it was computed with:
-#: the protocol, the day and the patient's last audit entry id. A summary counts only while
-#: that key is current; the patient is "not yet screened" otherwise.
+#: the protocol, the day and the patient's last audit entry id. It is stored only while that
+#: key is current and removed by any later audited write naming the patient
+#: (clears.registry._list_columns), so a summary of the list's protocol and day is current;
+#: without one the patient is "not yet screened". ``patient_id`` copies the patient's id
+#: (fixed for the row: a rename makes a new row) for the filters' indexes below.
 worklist_summaries_table = sa.Table(
     "worklist_summaries",
     METADATA,
@@ -530,12 +533,26 @@ worklist_summaries_table = sa.Table(
         sa.ForeignKey("patients.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    sa.Column("patient_id", sa.String(_PATIENT_ID_LENGTH), nullable=False),
     sa.Column("protocol", sa.String(_CODE_LENGTH), nullable=False),
     sa.Column("as_of", sa.Date(), nullable=False),
     sa.Column("last_entry_id", sa.Integer(), nullable=False),
     sa.Column("alerts", sa.Integer(), nullable=False),
     sa.Column("overdue", sa.Integer(), nullable=False),
 )
+#: The ``alerts`` and ``overdue`` filters of the list: the screened patients with at least
+#: one, by protocol and day, in the keyset order of the id sort (id key, row number).
+for _count in ("alerts", "overdue"):
+    sa.Index(
+        f"ix_worklist_summaries_{_count}",
+        worklist_summaries_table.c.protocol,
+        worklist_summaries_table.c.as_of,
+        _IndexedIdKey(worklist_summaries_table.c.patient_id),
+        worklist_summaries_table.c.patient_key,
+        sqlite_where=worklist_summaries_table.c[_count] > 0,
+        postgresql_where=worklist_summaries_table.c[_count] > 0,
+        postgresql_ops=_ID_KEY_OPS,
+    )
 
 
 # --- Accounts, sign-in sessions and failed sign-ins (clears.registry.accounts) ---------------

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from clears._exceptions import ClearsError, NotFoundError
 from clears.registry._actor import Actor
 from clears.registry._canonical import canonical
+from clears.registry._list_columns import forget_summaries
 from clears.registry._models import AuditEntry, AuditHead, Centre, Patient, audit_table
 from clears.registry._reconcile import reconcile
 from clears.registry.audit_anchor import Anchor, anchor_problems
@@ -195,7 +196,8 @@ def append(
     after the other. The entries go in with multi-row inserts (:data:`BULK` at a time); each
     entry's hash is the same as if the changes were appended one call at a time. Entries are
     HMAC-SHA256 with the audit key when there is one (on a SQLite file the key file beside
-    it is created at the first write), else SHA-256.
+    it is created at the first write), else SHA-256. The worklist summaries of the patients
+    the changes name are removed (:func:`clears.registry._list_columns.forget_summaries`).
     Returns the new entry ids.
 
     Raises
@@ -233,6 +235,8 @@ def append(
         rows.append(row)
         last_id, last_hash = row["id"], row["hash"]
     _insert(session, rows)
+    # The patients' worklist summaries describe their records before this write.
+    forget_summaries(session, (change.patient_id for change in changes))
     head.last_id, head.last_hash = last_id, last_hash
     session.flush()
     return [row["id"] for row in rows]

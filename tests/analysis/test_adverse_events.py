@@ -70,7 +70,7 @@ def _get(out: object, item: str, term: str = "", band: str = "") -> pd.Series:
 
 def test_aitmehdi_table_2() -> None:
     out = ae_table(_aitmehdi_frames())
-    # Aitmehdi 2021 Table 2, percentages rounded half up (evidence.md A8)
+    # Aitmehdi 2021 Table 2, percentages rounded half up (docs/reference/published-figures.md A8)
     assert _get(out, "max_grade", band="III–IV")["display"] == "5 (13)"  # 12.5 -> 13
     assert _get(out, "term", "Arterial thromboembolism", "III–IV")["display"] == "3 (8)"  # 7.5
     assert _get(out, "term", "Cancer", "III–IV")["display"] == "2 (5)"
@@ -155,11 +155,12 @@ def test_incidence_matches_statsmodels() -> None:
         assert rows.loc[label, "events"] == events
         assert rows.loc[label, "ci_low"] == pytest.approx(low * 100, rel=1e-9)
         assert rows.loc[label, "ci_high"] == pytest.approx(high * 100, rel=1e-9)
-    # evidence.md A5: 3 arterial events in 93 PY -> 3.23 (0.67-9.43) per 100 PY
+    # docs/reference/published-figures.md A5: 3 arterial events in 93 PY -> 3.23 (0.67-9.43) per 100
+    # PY
     arterial = rows.loc["Arterial thromboembolism"]
     assert (round(arterial["rate"], 2), round(arterial["ci_low"], 2)) == (3.23, 0.67)
     grade34 = out.incidence[out.incidence["band"] == "III–IV"].iloc[0]
-    # evidence.md A5: 5 grade III/IV events -> 5.38 (1.75-12.55)
+    # docs/reference/published-figures.md A5: 5 grade III/IV events -> 5.38 (1.75-12.55)
     assert (round(grade34["rate"], 2), round(grade34["ci_high"], 2)) == (5.38, 12.55)
 
 

@@ -31,7 +31,7 @@ class TestFisher:
         assert math.isinf(res.ci_high)
 
     def test_scipy_user_fixture_matches_r(self) -> None:
-        # anchors.md §3.3: [[8,2],[1,5]] -> R OR 15.46969, CI 1.008849-1049.791446,
+        # docs/reference/statistics.md: [[8,2],[1,5]] -> R OR 15.46969, CI 1.008849-1049.791446,
         # p = 0.03497 (python.org/pipermail/scipy-user/2019-April/037587.html).
         res = fisher_exact([[8, 2], [1, 5]])
         assert res.p_value == pytest.approx(0.034965034965, rel=1e-9)
@@ -51,7 +51,7 @@ class TestFisher:
         assert upper_tail == pytest.approx(0.025, rel=1e-4)
 
     def test_aitmehdi_a1(self) -> None:
-        # evidence.md §3.1 A1: CR 17/33 vs 0/7 -> Fisher two-sided p = 0.0142
+        # docs/reference/published-figures.md A1: CR 17/33 vs 0/7 -> Fisher two-sided p = 0.0142
         # (scipy.stats.fisher_exact([[17, 16], [0, 7]])); published "p=0.01".
         with pytest.warns(StatisticalWarning, match="zero cell"):
             res = fisher_exact([[17, 16], [0, 7]])
@@ -59,7 +59,8 @@ class TestFisher:
         assert math.isinf(res.estimate)
 
     def test_larger_table_is_freeman_halton(self) -> None:
-        # evidence.md §3.1 A2: PR by severity 10/12, 19/21, 6/7 -> Freeman-Halton p = 0.830.
+        # docs/reference/published-figures.md A2: PR by severity 10/12, 19/21, 6/7 -> Freeman-Halton
+        # p = 0.830.
         res = fisher_exact([[10, 2], [19, 2], [6, 1]])
         assert res.p_value == pytest.approx(0.830, abs=5e-4)
         assert res.method.startswith("Fisher-Freeman-Halton")
@@ -105,8 +106,8 @@ class TestChi2:
         assert "no continuity correction" in res.method
 
     def test_aitmehdi_a1_chi2_variants(self) -> None:
-        # evidence.md §3.1 A1: chi2 without correction p = 0.0123, with Yates p = 0.0372,
-        # smallest expected count 2.98 -> warning.
+        # docs/reference/published-figures.md A1: chi2 without correction p = 0.0123, with Yates p =
+        # 0.0372, smallest expected count 2.98 -> warning.
         with pytest.warns(StatisticalWarning, match=r"2\.98 < 5"):
             plain = chi2_test([[17, 16], [0, 7]])
         with pytest.warns(StatisticalWarning):
@@ -145,8 +146,8 @@ class TestMannWhitney:
             mann_whitney([1, 2], [2, 3], exact=True)
 
     def test_aitmehdi_a4_indicative(self) -> None:
-        # evidence.md §3.1 A4: exact two-sided Mann-Whitney, n 8 vs 18, U = 22 -> p 0.0042,
-        # U = 23 -> p 0.0051 (scipy.stats.mannwhitneyu(method="exact")). Synthetic untied
+        # docs/reference/published-figures.md A4: exact two-sided Mann-Whitney, n 8 vs 18, U = 22 ->
+        # p 0.0042, U = 23 -> p 0.0051 (scipy.stats.mannwhitneyu(method="exact")). Synthetic untied
         # samples with U = 22: 22 of the 144 (x, y) pairs have x > y.
         x = np.array([1, 2, 3, 4, 5, 6, 7, 40.0])
         y = np.arange(18, dtype=float) + 20.5

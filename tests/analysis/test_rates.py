@@ -1,4 +1,4 @@
-"""Tests for clears.analysis.rates against statsmodels and evidence.md §3.1 A5."""
+"""clears.analysis.rates against statsmodels and docs/reference/published-figures.md A5."""
 
 import pandas as pd
 import pytest
@@ -11,7 +11,7 @@ from clears.analysis.rates import incidence_rate, incidence_table
 @pytest.mark.parametrize(
     ("events", "rate", "low", "high"),
     [
-        # evidence.md §3.1 A5, per 100 PY over 93 patient-years
+        # docs/reference/published-figures.md A5, per 100 PY over 93 patient-years
         (3, 3.23, 0.67, 9.43),  # arterial events
         (5, 5.38, 1.75, 12.55),  # grade III/IV AE
         (4, 4.30, 1.17, 11.01),  # discontinuation
@@ -33,7 +33,7 @@ def test_equals_statsmodels_exact_c(events: int) -> None:
 
 
 def test_anchor_fixture() -> None:
-    # anchors.md §3.4: 3 events / 10 PY -> exact 95 % CI (0.06187, 0.87673) per PY
+    # docs/reference/statistics.md: 3 events / 10 PY -> exact 95 % CI (0.06187, 0.87673) per PY
     est = incidence_rate(3, 10, per=1)
     assert (round(est.ci_low, 5), round(est.ci_high, 5)) == (0.06187, 0.87673)
     assert "Garwood" in est.method

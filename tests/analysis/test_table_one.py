@@ -60,11 +60,13 @@ def test_reproduces_aitmehdi_table_1() -> None:
     assert _cell(t1, "prior_thalidomide", "True") == "35 (88)"
     # 7/40 = 17.5 -> 18 (the paper prints 18 for phototype V-VI ...)
     assert _cell(t1, "phototype_5_6", "True") == "7 (18)"
-    # ... but 17 for severe CLE, 7/40 too: evidence.md A8, the paper truncates there
+    # ... but 17 for severe CLE, 7/40 too: docs/reference/published-figures.md A8, the paper
+    # truncates there
     assert _cell(t1, "severity", "severe") == "7 (18)"
     assert _cell(t1, "severity", "mild") == "12 (30)"  # 12/40 = 30
     assert _cell(t1, "severity", "moderate") == "21 (53)"  # 21/40 = 52.5 -> 53
-    # evidence.md A7: the paper's "13 (30)" does not recompute; 13/40 = 32.5 -> 33
+    # docs/reference/published-figures.md A7: the paper's "13 (30)" does not recompute; 13/40 = 32.5
+    # -> 33
     assert _cell(t1, "glucocorticoids", "True") == "13 (33)"
     # 3/40 = 7.5 -> 8 (the paper prints 7.5 with one decimal)
     assert _cell(t1, "aps", "True") == "3 (8)"
@@ -155,7 +157,7 @@ def test_three_groups_kruskal_wallis_matches_scipy() -> None:
 
 
 def test_tableone_docstring_fixture() -> None:
-    # anchors.md §3.1: tableone docstring, TableOne(df, groupby="fruit", pval=True)
+    # docs/reference/statistics.md: tableone docstring, TableOne(df, groupby="fruit", pval=True)
     df = pd.DataFrame(
         {
             "size": [1, 2, 60, 1, 1],

@@ -35,7 +35,7 @@ def test_both_instruments_are_found() -> None:
 @pytest.mark.parametrize(
     ("column", "good", "bad"),
     [
-        # Albrecht 2005 levels (reference/instruments.md §1.3-1.4): scalp scarring {0,3,4,5,6}
+        # Albrecht 2005 levels (docs/instruments/clasi.md): scalp scarring {0,3,4,5,6}
         ("clasi_scalp_scar", ["0", "3", "6"], ["1", "2", "7"]),
         ("clasi_face_ery", ["0", "3"], ["4", "-1"]),
         ("clasi_face_scale", ["2"], ["3"]),
@@ -106,7 +106,7 @@ def test_boolean_dtype_column_is_accepted() -> None:
     assert codes.tolist() == [1, 0]
 
 
-# Worked example (Albrecht 2005 scoring rules, reference/instruments.md §1.3-1.4):
+# Worked example (Albrecht 2005 scoring rules, docs/instruments/clasi.md):
 # activity = face erythema 3 + face scale 2 + ears erythema 1 + mucous 1 + alopecia 2 = 9;
 # damage = dyspigmentation (face 1 + nose 1 = 2, doubled because clasi_dysp_12m = 1 -> 4)
 #          + face scarring 2 + scalp scarring 4 = 10.

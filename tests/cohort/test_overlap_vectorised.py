@@ -1,6 +1,6 @@
 """The vectorised overlapping-period check against a brute-force reading of its definition.
 
-Definition (DESIGN.md, "Cohort tables v1"; module docstring of ``_cross_checks``): two
+Definition (docs/cohort-tables.md; module docstring of ``_cross_checks``): two
 periods of the same patient and drug overlap when they start on the same day or when each
 starts before the other ends (blank end = ongoing); a period may start on the day another
 ends. Every period involved is reported once, naming the first other period it overlaps in

@@ -1,7 +1,7 @@
 """SLEDAI-2K totals derived from complete item-level SLEDAI in visits.
 
 Weights are those of SLEDAI-2K (Gladman DD, Ibañez D, Urowitz MB. J Rheumatol
-2002;29:288-91; the table in reference/instruments.md §4.1): 8 for the eight CNS/vascular
+2002;29:288-91; the table in docs/instruments/sledai.md): 8 for the eight CNS/vascular
 descriptors, 4 for arthritis, myositis and the four renal ones, 2 for rash, alopecia, mucosal
 ulcers, pleurisy, pericarditis, low complement and increased DNA binding, 1 for fever,
 thrombocytopenia and leukopenia. SLEDAI-2K counts persistent rash, alopecia, mucosal ulcers

@@ -44,7 +44,7 @@ def test_worsening_is_none() -> None:
 
 
 def test_baseline_zero_is_not_evaluable_for_percent_presets_only() -> None:
-    # Percentage change is undefined at baseline 0 (Klein 2011; instruments.md 3.1).
+    # Percentage change is undefined at baseline 0 (Klein 2011; docs/criteria.md).
     for name in ("aitmehdi2021", "cortes2012", "klein2011", "clasi50"):
         assert classify(name, [0], [0]) == ["not_evaluable"], name
     # Braunstein uses points only: 0 cannot fall by 4, so no response.

@@ -51,10 +51,11 @@ def test_cortes_definitions_match_the_paper() -> None:
 
 
 def test_clasi50_and_braunstein_and_klein() -> None:
-    # CLASI-50 (TULIP pooled, instruments.md 3.2): >= 50 % at week 12, baseline >= 10.
+    # CLASI-50 (TULIP pooled, docs/criteria.md): >= 50 % at week 12, baseline >= 10.
     c50 = get("clasi50").response
     assert (c50.baseline_min, c50.assessment_week, c50.partial.percent) == (10, 12, 50)  # type: ignore[union-attr]
-    # Braunstein 2012: >= 4-point decrease; 6-week primary phase (evidence.md 1).
+    # Braunstein 2012 (J Am Acad Dermatol 2012;66(4):571-582): >= 4-point decrease; 6-week
+    # primary phase.
     br = get("braunstein2012").response
     assert (br.partial.points, br.partial.percent, br.assessment_week) == (4, None, 6)  # type: ignore[union-attr]
     # Klein 2011: 4 points or 20 %.

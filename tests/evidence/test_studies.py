@@ -11,7 +11,7 @@ def test_every_row_has_a_source_and_counts_match_evidence_md() -> None:
     table = studies()
     assert (table["source"].str.len() > 0).all()
     row = table.set_index("study_id")
-    # reference/evidence.md section 1: Cortes-Hernandez 2012 CR 12/14, any 14/14;
+    # docs/reference/published-figures.md: Cortes-Hernandez 2012 CR 12/14, any 14/14;
     # Aitmehdi 2021 CR 17/40, any 35/40; Kindle 2016 CR 5/9
     assert (row.loc["cortes2012", "n_cr"], row.loc["cortes2012", "n_evaluable"]) == (12, 14)
     assert (row.loc["aitmehdi2021", "n_cr"], row.loc["aitmehdi2021", "n_any_response"]) == (17, 35)

@@ -2,7 +2,7 @@
 
 Thresholds: Cortés-Hernández 2012 (doi:10.1186/ar4111, Methods: a SLEDAI increase > 3 is a
 mild flare, > 12 a severe one), preset ``cortes2012``; the SELENA flare index (Petri 2005;
-reference/instruments.md §4.3: increase ≥ 3 mild/moderate, severe when the score goes to
+docs/instruments/flare.md: increase ≥ 3 mild/moderate, severe when the score goes to
 > 12), preset ``aitmehdi2021``. ``klein2011`` has no flare rule. Day numbers count from the
 index date 2020-01-01.
 """

@@ -1,6 +1,6 @@
 """Every relapse counts: relapse episodes, minimum effective dose, time to relapse.
 
-Sources (seed full texts, ../shared/reference/seeds/):
+Sources (the papers' full texts):
 
 - Cortés-Hernández 2012 (Arthritis Res Ther 2012;14(6):R265): relapse is "a new CLASI ≥ 4
   in those who previously achieved CR"; "Five patients had at least two relapses when

@@ -31,8 +31,8 @@ def test_age(b: SimpleNamespace, birth_year: int, expected: str) -> None:
 @pytest.mark.parametrize(
     ("column", "limit", "cid"),
     [
-        # EU SmPC: do not start if platelets < 50 x 10^9/L (instruments.md §6.4); Cortés 2012
-        # excluded < 30, but 30 to < 50 is CTCAE grade 3, which discontinues (hazard 6)
+        # EU SmPC: do not start if platelets < 50 x 10^9/L (docs/reference/lenalidomide.md §4);
+        # Cortés 2012 excluded < 30, but 30 to < 50 is CTCAE grade 3, which discontinues (hazard 6)
         ("platelets", 50.0, "cortes2012.platelets"),
         ("wbc", 2.0, "cortes2012.wbc"),  # Cortés 2012 exclusion: leukopenia < 2,000/mm3
         ("anc", 1.0, "cortes2012.anc"),  # Cortés 2012 exclusion: neutrophils < 1,000/µL
@@ -136,8 +136,8 @@ def test_fully_eligible_patient(b: SimpleNamespace) -> None:
         "reproductive_potential": True,
     }
     # A woman of reproductive potential starts only after two negative tests: 10-14 days and
-    # within 24 hours before prescribing (REMS, instruments.md §6.3): 2023-12-20 is 12 days
-    # before 2024-01-01, and the visit of 2024-01-01 has the second.
+    # within 24 hours before prescribing (REMS, docs/reference/lenalidomide.md §3): 2023-12-20 is 12
+    # days before 2024-01-01, and the visit of 2024-01-01 has the second.
     visits = [b.visit("2023-12-20", pregnancy_test="negative"), b.visit(DAY, **visit)]
     a = b.advise([], visits, DAY, **extra)
     assert a.eligibility.verdict == "eligible"

@@ -4,7 +4,8 @@ Each invariant is a sentence of a source, checked on random synthetic histories:
 recorded reproductive potential, treatment periods at the protocol's own regimens, visits
 with CLASI-A, blood counts and pregnancy tests (positive, negative, not_done, blank),
 adverse events and flares, advised on one day. The invariants come from the issue (issue
-12, "How it is proven") and ../shared/reference/instruments.md §5–6, not from the code:
+12, "How it is proven") and docs/reference/lenalidomide.md and docs/instruments/ctcae.md, not from
+the code:
 
 * pregnancy — lenalidomide label, boxed warning and §6.3: "If pregnancy occurs, stop
   immediately"; before a first dose a female of reproductive potential needs two negative
@@ -50,7 +51,7 @@ SETTINGS = settings(
 )
 #: Actions that give (or keep giving) the drug at the same or a higher dose.
 DOSING: Final = frozenset({"start", "continue", "increase", "restart"})
-#: CTCAE v5.0 grade 3 upper edges (value < edge is grade ≥ 3), instruments.md §5.2, in the
+#: CTCAE v5.0 grade 3 upper edges (value < edge is grade ≥ 3), docs/instruments/ctcae.md, in the
 #: canonical units ×10⁹/L and g/dL.
 GRADE3_BELOW: Final = {"anc": 1.0, "wbc": 2.0, "platelets": 50.0, "hb": 8.0}
 #: Values on both sides of each edge, and ordinary ones (a normal count is not grade ≥ 3).
@@ -60,7 +61,8 @@ LAB_VALUES: Final = {
     "platelets": (20.0, 49.9, 50.0, 75.0, 200.0),
     "hb": (6.5, 7.99, 8.0, 10.0, 13.0),
 }
-#: Creatinine clearance (mL/min) on both sides of the label's bands (instruments.md §6.6).
+#: Creatinine clearance (mL/min) on both sides of the label's bands (docs/reference/lenalidomide.md
+#: §6).
 CLCR_VALUES: Final = (10.0, 29.9, 30.0, 59.9, 60.0, 90.0)
 
 TESTS: Final = ("positive", "negative", "not_done", None)
@@ -191,7 +193,8 @@ def histories(
     }
     if female_of_potential:
         # recorded, or not recorded at an age (< 50) that cannot rule it out (EU SmPC: only
-        # "age ≥ 50 and naturally amenorrhoeic for ≥ 1 year" does, instruments.md §6.3)
+        # "age ≥ 50 and naturally amenorrhoeic for ≥ 1 year" does, docs/reference/lenalidomide.md
+        # §3)
         patient["reproductive_potential"] = draw(st.sampled_from([True, True, None]))
     elif sex == "female":
         patient["reproductive_potential"] = draw(st.sampled_from([True, False, None]))

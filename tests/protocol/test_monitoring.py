@@ -2,9 +2,9 @@
 
 Intervals: blood counts weekly for the first 8 weeks then every 28 days (Cortés-Hernández 2012,
 Methods; Shah 2009 abstract); pregnancy tests weekly for 4 weeks then every 4 weeks, every 2
-weeks with irregular cycles (lenalidomide label, instruments.md §6.3); CLASI monthly for 6 months
-then every 3 months (Cortés-Hernández 2012, Methods); nerve conduction with known thalidomide
-neuropathy or new neurological symptoms (Cortés-Hernández 2012, Methods).
+weeks with irregular cycles (lenalidomide label, docs/reference/lenalidomide.md §3); CLASI monthly
+for 6 months then every 3 months (Cortés-Hernández 2012, Methods); nerve conduction with known
+thalidomide neuropathy or new neurological symptoms (Cortés-Hernández 2012, Methods).
 """
 
 from __future__ import annotations

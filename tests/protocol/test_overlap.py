@@ -1,8 +1,8 @@
 """Hazard class 5, drug overlap: a running thalidomide (or other IMiD) period holds a start.
 
 Sources: issue 12 ("An ongoing thalidomide (or other IMiD) period blocks START of
-lenalidomide and names the overlap"); the lenalidomide boxed warning (instruments.md §6.2),
-whose embryo-fetal and thromboembolic hazards thalidomide shares; Cortés-Hernández 2012 and
+lenalidomide and names the overlap"); the lenalidomide boxed warning (docs/reference/lenalidomide.md
+§2), whose embryo-fetal and thromboembolic hazards thalidomide shares; Cortés-Hernández 2012 and
 Aitmehdi 2021 gave lenalidomide after thalidomide. IMiDs are the ``imid`` class of the cohort
 medication vocabulary (clears.cohort.MEDICATIONS).
 """

@@ -1,7 +1,7 @@
 """Pregnancy prevention (issue 12, hazard class 1): tests, reproductive potential, the rules.
 
 Expected values come from the lenalidomide US label / REMS and the EU SmPC pregnancy prevention
-programme as summarised in ``reference/instruments.md`` §6.2-6.3, never from clears' output:
+programme as summarised in docs/reference/lenalidomide.md §2–3, never from clears' output:
 
 * "Two negative pregnancy tests are needed before starting [...] the first within 10–14 days
   before prescribing; the second within 24 hours before prescribing."

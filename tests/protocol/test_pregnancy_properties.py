@@ -2,9 +2,9 @@
 
 Issue 12: "never START/CONTINUE after a performed positive pregnancy test with no later
 performed negative; never START for a female of reproductive potential without two qualifying
-negatives". The oracles below restate the rules from the sources (REMS, instruments.md §6.3:
-"the first within 10–14 days before prescribing; the second within 24 hours before
-prescribing"), independently of clears.protocol._pregnancy.
+negatives". The oracles below restate the rules from the sources (REMS,
+docs/reference/lenalidomide.md §3: "the first within 10–14 days before prescribing; the second
+within 24 hours before prescribing"), independently of clears.protocol._pregnancy.
 """
 
 from __future__ import annotations

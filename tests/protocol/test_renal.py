@@ -2,8 +2,8 @@
 
 Sources: Cortés-Hernández 2012 (seed 001), Methods, exclusion "moderate to severe renal
 impairment (FG < 30 ml/min/1.73 m2) and/or progressive renal disease"; lenalidomide MDS
-starting dose by creatinine clearance (instruments.md §6.6; older US label [S], Giagounidis
-2008 [V]): CLcr >= 60 no adjustment, 30 to < 60 5 mg every 24 h, < 30 5 mg every 48 h,
+starting dose by creatinine clearance (docs/reference/lenalidomide.md §6; older US label [S],
+Giagounidis 2008 [V]): CLcr >= 60 no adjustment, 30 to < 60 5 mg every 24 h, < 30 5 mg every 48 h,
 dialysis 5 mg three times a week; "Applying label renal bands to CLE doses is a clinical
 judgement, not a label rule" (off-label extrapolation, review).
 """

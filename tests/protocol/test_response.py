@@ -89,7 +89,7 @@ def test_a_user_preset_file_can_be_named(tmp_path: Path) -> None:
         # CR is CLASI-A = 0: 0 is complete, 1 is not (1/10 = 90 % is partial).
         (10, 0, "complete", "complete"),
         (10, 1, "partial", "partial"),
-        # Baseline 0 has no percentage (DESIGN.md): not evaluable.
+        # Baseline 0 has no percentage (docs/criteria.md): not evaluable.
         (0, 0, "unknown", "not_evaluable"),
         (None, 3, "unknown", "not_evaluable"),
     ],

@@ -4,7 +4,7 @@ Issue 12, hazard 11 (invariant: "advice and outcomes agree on the response categ
 cohort is written from the Cortés-Hernández 2012 definitions (doi:10.1186/ar4111, Methods):
 CR is CLASI-A = 0, PR at least a 50 % improvement from baseline; baseline is the last CLASI-A
 on or before the first dose and at most 30 days before it (clears.outcomes), and a baseline
-of 0 has no percentage (DESIGN.md). Every history falls or stays level (one worsens), so the
+of 0 has no percentage (docs/criteria.md). Every history falls or stays level (one worsens), so the
 best response over follow-up is the response at the last visit, which is what the advice
 judges.
 """

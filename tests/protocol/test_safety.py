@@ -1,10 +1,11 @@
 """Safety rules, both sides of every threshold.
 
 Sources of the expected values: CTCAE v5.0 (NCI xlsx; neutrophils grade 3 < 1.0×10⁹/L, platelets
-grade 3 < 50×10⁹/L; instruments.md §5.2), lenalidomide label (hold for grade 3–4 cytopenia,
+grade 3 < 50×10⁹/L; docs/instruments/ctcae.md), lenalidomide label (hold for grade 3–4 cytopenia,
 resume one level lower, 10 → 5 → 2.5 mg; MDS renal bands 30–60 mL/min 5 mg every 24 h, < 30
-5 mg every 48 h, dialysis 5 mg three times weekly; instruments.md §6.5–6.6), Cortés-Hernández
-2012 (SLEDAI flare > 3 mild, > 12 severe), Aitmehdi 2021 (aspirin thromboprophylaxis).
+5 mg every 48 h, dialysis 5 mg three times weekly; docs/reference/lenalidomide.md §5–6),
+Cortés-Hernández 2012 (SLEDAI flare > 3 mild, > 12 severe), Aitmehdi 2021 (aspirin
+thromboprophylaxis).
 """
 
 from __future__ import annotations

@@ -2,14 +2,16 @@
 
 Sources of the expected values:
 
-- CTCAE v5.0 (NCI xlsx, instruments.md §5.2): grade 3 is neutrophils < 1.0×10⁹/L, white
+- CTCAE v5.0 (NCI xlsx, docs/instruments/ctcae.md): grade 3 is neutrophils < 1.0×10⁹/L, white
   cells < 2.0×10⁹/L, platelets < 50×10⁹/L, haemoglobin < 8.0 g/dL.
 - Cortés-Hernández 2012, Methods: "Reasons for discontinuing treatment were: common toxicity
   criteria grade 3 myelosuppression, ..."; "Laboratory tests (WBC) were performed weekly for
   the first 2 months and then monthly"; exclusions "severe thrombocytopenia (< 30,000/mm3),
   leukopenia (< 2,000/mm3) or neutrophil counts below 1,000/μl".
-- EU SmPC (instruments.md §6.4): do not start if ANC < 1.0×10⁹/L and/or platelets < 50×10⁹/L.
-- Lenalidomide label (instruments.md §6.5): interrupt for grade 3-4 cytopenia, resume at the
+- EU SmPC (docs/reference/lenalidomide.md §4): do not start if ANC < 1.0×10⁹/L and/or platelets <
+50×10⁹/L.
+- Lenalidomide label (docs/reference/lenalidomide.md §5): interrupt for grade 3-4 cytopenia, resume
+at the
   next lower dose, never below 2.5 mg daily (protocol cortes2012_label_holds only).
 """
 

@@ -5,8 +5,8 @@ toxicity criteria grade 3 myelosuppression, withdrawal of consent by the patient
 life-threatening complications, severe systemic lupus flare requiring alternative treatment or
 decision by the physician that discontinuation was in the patient's best interest"; a severe
 flare is "a change in SLEDAI greater than 12", a mild one "greater than 3". CTCAE v5.0 generic
-grades (instruments.md §5.1): grade 3 severe or medically significant, grade 4
-life-threatening. CTCAE v5.0 grade 3 edges (instruments.md §5.2): neutrophils < 1.0, white
+grades (docs/instruments/ctcae.md, generic grades): grade 3 severe or medically significant, grade 4
+life-threatening. CTCAE v5.0 grade 3 edges (docs/instruments/ctcae.md): neutrophils < 1.0, white
 cells < 2.0, platelets < 50 ×10⁹/L, haemoglobin < 8.0 g/dL.
 """
 

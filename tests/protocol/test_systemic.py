@@ -1,9 +1,9 @@
 """Hazard class 9, systemic progression: SLEDAI, urinalysis and immunology for every patient,
 and the Cortés stable-background criterion read from the concomitant medications.
 
-Sources: seed 003 (abstract on thalidomide and lenalidomide in CLE, reference/seeds/003):
-"A case of progression to SLE with renal involvement was reported in a patient with isolated
-CLE after starting lenalidomide"; Cortés-Hernández 2012
+Sources: a congress abstract on thalidomide and lenalidomide in CLE (Lupus Sci Med 2021;8(Suppl
+1):A19.1): "A case of progression to SLE with renal involvement was reported in a patient with
+isolated CLE after starting lenalidomide"; Cortés-Hernández 2012
 (seed 001), Methods: "Exacerbations of systemic disease during follow-up were evaluated by the
 SLEDAI score", baseline "immunological parameters (anti-dsDNA, complement ...)", Figure 3
 "baseline and after completing the course", inclusion "stable prednisone (< 10 mg/day),

@@ -1,11 +1,11 @@
 """Hazard class 2, thromboembolism: the stop, the start hold and the prophylaxis advice.
 
-Sources: lenalidomide boxed warning (reference/instruments.md §6.2 [V]: venous and arterial
+Sources: lenalidomide boxed warning (docs/reference/lenalidomide.md §2 [V]: venous and arterial
 thromboembolism, DVT, PE, MI and stroke; "anti-thrombotic prophylaxis is recommended", chosen
 by the patient's risk); Aitmehdi 2021 (seed 000) Table 1 ("low dose aspirin was added to
 prevent thromboembolic risk", 35/40) and Table 2 (arterial thrombosis, transient ischemic
 attack, acute coronary syndrome); Cortés-Hernández 2012 (seed 001) exclusion "previous history
-of arterial/venous thrombosis"; CTCAE v5.0 terms (instruments.md §5.2).
+of arterial/venous thrombosis"; CTCAE v5.0 terms (docs/instruments/ctcae.md).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def alert(a: Advice, rule: str) -> Any:
 
 
 def test_every_thromboembolic_term_of_the_project_ctcae_list_is_matched() -> None:
-    # CTCAE v5.0 (instruments.md §5.2): "Thromboembolic event" and "Arterial thromboembolism"
+    # CTCAE v5.0 (docs/instruments/ctcae.md): "Thromboembolic event" and "Arterial thromboembolism"
     # are the Vascular disorders thromboembolic terms of the project's term list.
     listed = [t.term for t in ctcae_terms.TERMS.values() if "thromboembol" in t.term.lower()]
     assert sorted(listed) == ["Arterial thromboembolism", "Thromboembolic event"]

@@ -3,7 +3,7 @@
 
 Each case is a row that the definitions make invalid (CTCAE v5.0: fatigue has grades 1 to
 3; an adverse event cannot end before its onset; the lenalidomide ceiling of the schema,
-25 mg/day; one dose period per drug at a time, DESIGN.md "Cohort tables v1"; the CLASI
+25 mg/day; one dose period per drug at a time, docs/cohort-tables.md; the CLASI
 erythema levels 0-3, Albrecht 2005; the flare severities of the schema; no future dates),
 added to the seed patient P1 (``tests/web/_setup.py``): as a new record through the web and
 the API, and as the last row of its table in a folder holding P1's seed rows for the import

@@ -1,7 +1,7 @@
 """The registry's boundary: outside ``clears.registry`` code uses only its public names, and
 the web and command-line layers run no SQL of their own.
 
-The registry is the only layer that knows the database (DESIGN.md); its ``_``-prefixed
+The registry is the only layer that knows the database (docs/architecture.md); its ``_``-prefixed
 modules are its own. Everything else imports ``clears.registry`` (the package's ``__all__``)
 or one of its public modules, and calls services instead of building queries.
 """

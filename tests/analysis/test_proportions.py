@@ -1,4 +1,4 @@
-"""Tests for clears.analysis.proportions against scipy, statsmodels and evidence.md §3."""
+"""clears.analysis.proportions vs scipy, statsmodels, docs/reference/published-figures.md."""
 
 import pandas as pd
 import pytest
@@ -22,7 +22,7 @@ def test_scipy_docs_fixture() -> None:
 @pytest.mark.parametrize(
     ("count", "nobs", "low", "high"),
     [
-        # evidence.md §3.1 / §3.2 exact 95 % CIs (percent, 1 decimal)
+        # docs/reference/published-figures.md exact 95 % CIs (percent, 1 decimal)
         (17, 40, 27.0, 59.1),  # Aitmehdi CR 17/40
         (35, 40, 73.2, 95.8),  # Aitmehdi PR or better
         (0, 7, 0.0, 41.0),  # Aitmehdi CR severe
@@ -38,7 +38,7 @@ def test_evidence_clopper_pearson(count: int, nobs: int, low: float, high: float
 
 
 def test_wilson_matches_statsmodels_and_anchor() -> None:
-    # anchors.md §3.3: 12/14 Wilson (0.6006, 0.9599);
+    # docs/reference/statistics.md: 12/14 Wilson (0.6006, 0.9599);
     # statsmodels proportion_confint(12, 14, method="wilson") is the reference.
     est = proportion_ci(12, 14, method="wilson")
     low, high = proportion_confint(12, 14, method="wilson")
@@ -102,7 +102,7 @@ def test_response_rates_by_subgroup_and_criteria() -> None:
     assert first.loc["all", "responders"] == 35
     assert first.loc["all", "percent"] == "88"
     assert first.loc["severe", "percent"] == "86"
-    # evidence.md §3.1: mild 10/12 exact CI 51.6-97.9 %
+    # docs/reference/published-figures.md: mild 10/12 exact CI 51.6-97.9 %
     assert round(first.loc["mild", "ci_low_exact"] * 100, 1) == 51.6
     assert round(first.loc["mild", "ci_high_exact"] * 100, 1) == 97.9
     ref = stats.binomtest(19, 21).proportion_ci(method="wilson")  # scipy reference

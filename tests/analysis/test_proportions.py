@@ -93,9 +93,10 @@ def _cohort() -> pd.DataFrame:
 def test_response_rates_by_subgroup_and_criteria() -> None:
     data = _cohort()
     before = data.copy()
-    out = response_rates(
+    result = response_rates(
         data, outcome="best", success={"partial", "complete"}, by=["band"], criteria="criteria"
     )
+    out = result.table
     pd.testing.assert_frame_equal(data, before)  # input not mutated
     first = out[out["criteria"] == "aitmehdi2021"].set_index("level")
     # 35/40 = 87.5 % -> "88" half up; 10/12 = 83.3 -> "83"; 6/7 = 85.7 -> "86"
@@ -109,13 +110,13 @@ def test_response_rates_by_subgroup_and_criteria() -> None:
     assert first.loc["moderate", "ci_low_wilson"] == pytest.approx(ref.low)
     other = out[out["criteria"] == "other"].set_index("level")
     assert other.loc["all", "responders"] == 0
-    assert "Clopper-Pearson exact, Wilson score" in out.attrs["method"]
-    assert "half up" in out.attrs["method"]
+    assert "Clopper-Pearson exact, Wilson score" in result.method
+    assert "half up" in result.method
 
 
 def test_response_rates_missing_outcomes_are_counted_not_used() -> None:
     data = pd.DataFrame({"cr": [True, False, None, True]})
-    out = response_rates(data, outcome="cr")
+    out = response_rates(data, outcome="cr").table
     assert out.loc[0, ["responders", "n", "missing"]].tolist() == [2, 3, 1]
 
 

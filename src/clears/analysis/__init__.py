@@ -8,7 +8,12 @@ produced it. Modules: :mod:`~clears.analysis.table_one`, :mod:`~clears.analysis.
 and :mod:`~clears.analysis.aggregates` (tests from published summary statistics).
 """
 
-from clears.analysis._results import ComparisonResult, ProportionEstimate, RateEstimate
+from clears.analysis._results import (
+    ComparisonResult,
+    ProportionEstimate,
+    RateEstimate,
+    ResponseRates,
+)
 from clears.analysis._rounding import format_percent, round_half_up
 from clears.analysis.adverse_events import AeTable, ae_table, exposure_years
 from clears.analysis.aggregates import (
@@ -42,6 +47,7 @@ __all__ = [
     "KaplanMeierResult",
     "ProportionEstimate",
     "RateEstimate",
+    "ResponseRates",
     "TableOne",
     "ae_table",
     "chi2_test",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ComparisonResult", "ProportionEstimate", "RateEstimate"]
+__all__ = ["ComparisonResult", "ProportionEstimate", "RateEstimate", "ResponseRates"]
 
 
 def _clean(value: Any) -> Any:
@@ -137,3 +137,23 @@ class RateEstimate:
     def to_dict(self) -> dict[str, Any]:
         """Return the estimate as a JSON-ready mapping."""
         return {key: _clean(value) for key, value in asdict(self).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRates:
+    """Response proportions by subgroup and the methods that produced them.
+
+    Attributes
+    ----------
+    table
+        One row per (criteria preset,) subgroup and level; the columns are listed in
+        :func:`clears.analysis.response_rates`.
+    method
+        The CI methods, the confidence and the rounding rule, as a reader should see them.
+    confidence
+        The level of every interval in ``table``.
+    """
+
+    table: pd.DataFrame
+    method: str
+    confidence: float

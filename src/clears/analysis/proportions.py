@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from clears._exceptions import InputError, Problem
-from clears.analysis._results import ProportionEstimate
+from clears.analysis._results import ProportionEstimate, ResponseRates
 from clears.analysis._rounding import ROUNDING_RULE, format_percent
 from clears.analysis._validation import check_confidence, require_columns, require_option
 
@@ -100,7 +100,7 @@ def response_rates(
     methods: Sequence[str] = ("exact", "wilson"),
     confidence: float = 0.95,
     percent_digits: int = 0,
-) -> pd.DataFrame:
+) -> ResponseRates:
     """Response proportions overall and by subgroup, with several CI methods side by side.
 
     Parameters
@@ -123,16 +123,17 @@ def response_rates(
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``criteria`` (if given), ``subgroup``, ``level``, ``responders``, ``n``,
-        ``missing``, ``proportion``, ``percent`` (half-up, string), then the CI columns.
-        ``attrs["method"]`` names the CI methods, the level and the rounding rule.
+    ResponseRates
+        ``table`` has the columns ``criteria`` (if given), ``subgroup``, ``level`` (the
+        subgroup's value), ``responders``, ``n``, ``missing``, ``proportion``, ``percent``
+        (half-up, string), then the CI columns; ``method`` names the CI methods, the
+        confidence and the rounding rule.
 
     Examples
     --------
     >>> df = pd.DataFrame({"best": ["complete"] * 3 + ["none"], "sle": [True, False, True, True]})
     >>> out = response_rates(df, outcome="best", success="complete", by=["sle"])
-    >>> out[["subgroup", "level", "responders", "n", "percent"]]
+    >>> out.table[["subgroup", "level", "responders", "n", "percent"]]
       subgroup  level  responders  n percent
     0  overall    all           3  4      75
     1      sle  False           1  1     100
@@ -170,10 +171,9 @@ def response_rates(
                 else:
                     row[f"ci_low_{m}"] = row[f"ci_high_{m}"] = float("nan")
             rows.append(row)
-    out = pd.DataFrame(rows)
-    out.attrs["method"] = (
+    method = (
         f"{confidence:.0%} CIs: "
         + ", ".join(CI_METHODS[m][1] for m in methods)
         + f"; {ROUNDING_RULE}"
     )
-    return out
+    return ResponseRates(pd.DataFrame(rows), method, confidence)

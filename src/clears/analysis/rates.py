@@ -106,6 +106,4 @@ def incidence_table(
                 "method": est.method,
             }
         )
-    out = pd.DataFrame(rows)
-    out.attrs["method"] = f"rates per {per:g} person-time units; {confidence:.0%} CI {_METHOD}"
-    return out
+    return pd.DataFrame(rows)

@@ -1,6 +1,6 @@
 """Response by subgroup: proportions with confidence intervals, one row per subgroup level.
 
-Draws the frame of :func:`clears.analysis.response_rates` (overall first, then each
+Draws the result of :func:`clears.analysis.response_rates` (overall first, then each
 subgroup's levels, with ``responders/n`` beside each row); with a ``criteria`` column the
 presets are drawn side by side in different colours.
 """
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears.analysis._results import ResponseRates
 from clears.analysis._validation import require_columns
 from clears.plots._style import GROUP_COLOURS, new_figure
 
@@ -22,20 +23,22 @@ __all__ = ["subgroup_figure"]
 
 
 def subgroup_figure(
-    rates: pd.DataFrame, *, method: str = "exact", title: str | None = None
+    result: ResponseRates, *, method: str = "exact", title: str | None = None
 ) -> Figure:
     """Plot response proportions with their CIs by subgroup.
 
     Parameters
     ----------
-    rates
-        From :func:`clears.analysis.response_rates`; needs ``subgroup``, ``level``,
-        ``responders``, ``n``, ``proportion`` and ``ci_low_<method>``/``ci_high_<method>``.
+    result
+        From :func:`clears.analysis.response_rates`; its table needs ``subgroup``,
+        ``level``, ``responders``, ``n``, ``proportion`` and
+        ``ci_low_<method>``/``ci_high_<method>``.
     method
         Which CI columns to draw (``"exact"``, ``"wilson"``...).
     title
         Figure title; default names the CI method.
     """
+    rates = result.table
     low, high = f"ci_low_{method}", f"ci_high_{method}"
     require_columns(
         rates, ["subgroup", "level", "responders", "n", "proportion", low, high], "rates"

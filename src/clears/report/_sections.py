@@ -144,13 +144,14 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
             tuple(tables),
         )
     for name, success in (("complete or partial", _RESPONDERS), ("complete", ("complete",))):
-        rates = log.run(
+        result = log.run(
             f"response ({name})",
             lambda s=success: response_rates(  # type: ignore[misc]
                 data, outcome="best_response", success=list(s), by=by, criteria="label"
             ),
         )
-        log.method("Response proportions", str(rates.attrs["method"]))
+        log.method("Response proportions", result.method)
+        rates = result.table
         shown = pd.DataFrame(
             {
                 "Criteria": rates["criteria"],
@@ -163,15 +164,11 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
             }
         )
         key = "response_any" if name != "complete" else "response_cr"
-        tables.append(
-            ReportTable(key, f"Best response: {name}", shown, (str(rates.attrs["method"]),))
-        )
+        tables.append(ReportTable(key, f"Best response: {name}", shown, (result.method,)))
         if name != "complete":
-            fig = subgroup_figure(rates, title="Best response: complete or partial, by subgroup")
+            fig = subgroup_figure(result, title="Best response: complete or partial, by subgroup")
             figures.append(
-                ReportFigure(
-                    "subgroups", "Response by subgroup", str(rates.attrs["method"]), _png(fig)
-                )
+                ReportFigure("subgroups", "Response by subgroup", result.method, _png(fig))
             )
     paragraphs: list[str] = []
     if "sle" in data and data["sle"].dropna().nunique() == 2:

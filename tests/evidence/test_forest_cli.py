@@ -43,8 +43,8 @@ def test_cli_json_from_csv(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    for key in ("estimate", "ci_lower", "ci_upper", "tau2", "i2", "q", "q_p", "pi_lower",
-                "pi_upper", "method", "measure", "studies"):  # fmt: skip
+    for key in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p", "pi_low",
+                "pi_high", "method", "measure", "studies"):  # fmt: skip
         assert key in payload
     assert payload["method"] == "REML"
     assert len(payload["studies"]) == 5

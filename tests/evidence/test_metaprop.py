@@ -38,8 +38,8 @@ def test_pft_back_transformed_ci_matches_metafor() -> None:
     with pytest.warns(StatisticalWarning):
         o = metaprop(df, measure="PFT", method="EE").overall
     assert o["estimate"] == pytest.approx(0.6886, abs=5e-5)
-    assert o["ci_lower"] == pytest.approx(0.5734, abs=5e-5)
-    assert o["ci_upper"] == pytest.approx(0.7943, abs=5e-5)
+    assert o["ci_low"] == pytest.approx(0.5734, abs=5e-5)
+    assert o["ci_high"] == pytest.approx(0.7943, abs=5e-5)
 
 
 def test_logit_reml_and_glmm_match_stijnen_2010() -> None:
@@ -49,14 +49,14 @@ def test_logit_reml_and_glmm_match_stijnen_2010() -> None:
         reml = metaprop(NIEL, method="REML").overall
     assert round(reml["estimate_t"], 2) == -3.30
     assert round(reml["tau2"], 3) == 0.663
-    assert [round(reml[k], 3) for k in ("estimate", "ci_lower", "ci_upper")] == [
+    assert [round(reml[k], 3) for k in ("estimate", "ci_low", "ci_high")] == [
         0.036,
         0.023,
         0.055,
     ]
     glmm = metaprop(NIEL, method="GLMM")  # no continuity correction, so no warning
     o = glmm.overall
-    assert [round(o[k], 3) for k in ("estimate", "ci_lower", "ci_upper")] == [0.029, 0.018, 0.048]
+    assert [round(o[k], 3) for k in ("estimate", "ci_low", "ci_high")] == [0.029, 0.018, 0.048]
     assert glmm.studies["weight"].isna().all()
 
 
@@ -64,11 +64,11 @@ def test_study_rows_use_clopper_pearson() -> None:
     res = metaprop(MILLER, method="DL")
     for _, row in res.studies.iterrows():
         ci = stats.binomtest(int(row["events"]), int(row["n"])).proportion_ci(method="exact")
-        assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((ci.low, ci.high))
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
     # scipy docs fixture: binomtest(k=7, n=50).proportion_ci() = (0.058192, 0.267396)
     one = metaprop(pd.DataFrame({"study": ["x", "y"], "events": [7, 8], "n": [50, 50]}))
-    assert one.studies.loc[0, "ci_lower"] == pytest.approx(0.05819170033997342)
-    assert one.studies.loc[0, "ci_upper"] == pytest.approx(0.26739600249700846)
+    assert one.studies.loc[0, "ci_low"] == pytest.approx(0.05819170033997342)
+    assert one.studies.loc[0, "ci_high"] == pytest.approx(0.26739600249700846)
     assert res.studies["weight"].sum() == pytest.approx(100.0)
 
 
@@ -86,13 +86,13 @@ def test_subgroups_and_test_for_differences() -> None:
     qb = float(np.sum(w * (th - np.sum(w * th) / np.sum(w)) ** 2))
     assert res.subgroup_test is not None
     assert res.subgroup_test.q == pytest.approx(qb)
-    assert res.subgroup_test.p == pytest.approx(stats.chi2.sf(qb, 1))
+    assert res.subgroup_test.p_value == pytest.approx(stats.chi2.sf(qb, 1))
     # each subgroup equals metaprop run on that subgroup alone
     alone = metaprop(df[df["drug"] == "len"], method="DL").overall
     assert sub.loc["len", "estimate"] == pytest.approx(alone["estimate"])
     d = res.to_dict()
-    assert {"estimate", "ci_lower", "ci_upper", "tau2", "i2", "q", "q_p", "pi_lower",
-            "pi_upper", "method", "measure", "studies"} <= set(d)  # fmt: skip
+    assert {"estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p", "pi_low",
+            "pi_high", "method", "measure", "studies"} <= set(d)  # fmt: skip
     assert d["subgroup_test"]["df"] == 1
     assert "Test for subgroup differences" in res.to_text()
 
@@ -140,8 +140,8 @@ def test_rejections_list_every_problem() -> None:
         metaprop(MILLER, method="HS")
     with pytest.raises(InputError, match="measure: unknown option"):
         metaprop(MILLER, measure="PAS")
-    with pytest.raises(InputError, match="level: out of range"):
-        metaprop(MILLER, level=95)
+    with pytest.raises(InputError, match="confidence: out of range"):
+        metaprop(MILLER, confidence=95)
     with pytest.raises(InputError, match="no studies"):
         metaprop(MILLER.iloc[0:0])
     with pytest.raises(InputError, match="undefined on this scale"):
@@ -151,10 +151,10 @@ def test_rejections_list_every_problem() -> None:
 def test_no_silent_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     from clears.evidence._rma import pool as real_pool
 
-    def reml_fails(yi: object, vi: object, method: object, *, level: float) -> object:
+    def reml_fails(yi: object, vi: object, method: object, *, confidence: float) -> object:
         if str(method) == "REML":
             raise ConvergenceError("forced non-convergence")
-        return real_pool(yi, vi, method, level=level)  # type: ignore[arg-type]
+        return real_pool(yi, vi, method, confidence=confidence)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mp, "pool", reml_fails)
     with pytest.raises(ConvergenceError, match="fallback"):

@@ -19,17 +19,17 @@ def test_equal_effects_matches_metafor_and_metan() -> None:
     # also Stata `metan tpos tneg cpos cneg, fixedi nograph rr log`.
     fit = pool(YI, VI, "EE")
     assert fit.estimate == pytest.approx(-0.4303, abs=5e-5)
-    assert fit.ci_lower == pytest.approx(-0.5097, abs=5e-5)
-    assert fit.ci_upper == pytest.approx(-0.3509, abs=5e-5)
+    assert fit.ci_low == pytest.approx(-0.5097, abs=5e-5)
+    assert fit.ci_high == pytest.approx(-0.3509, abs=5e-5)
     assert fit.z == pytest.approx(-10.6247, abs=5e-5)
     assert fit.heterogeneity.q == pytest.approx(152.2330, abs=5e-5)
     # same file: predict(res, transf=exp) -> 0.6503 [0.6007, 0.7040]
-    assert np.exp([fit.estimate, fit.ci_lower, fit.ci_upper]) == pytest.approx(
+    assert np.exp([fit.estimate, fit.ci_low, fit.ci_high]) == pytest.approx(
         [0.6503, 0.6007, 0.7040], abs=5e-5
     )
     assert fit.tau2 == 0.0
     # EE prediction interval collapses to the CI (metafor predict for EE models)
-    assert (fit.pi_lower, fit.pi_upper) == (fit.ci_lower, fit.ci_upper)
+    assert (fit.pi_low, fit.pi_high) == (fit.ci_low, fit.ci_high)
 
 
 def test_dersimonian_laird_matches_metafor_and_metan() -> None:
@@ -38,12 +38,12 @@ def test_dersimonian_laird_matches_metafor_and_metan() -> None:
     # predict(res, transf=exp): 0.4896 [0.3449, 0.6950]
     fit = pool(YI, VI, "DL")
     assert fit.estimate == pytest.approx(-0.7141, abs=5e-5)
-    assert fit.ci_lower == pytest.approx(-1.0644, abs=5e-5)
-    assert fit.ci_upper == pytest.approx(-0.3638, abs=5e-5)
+    assert fit.ci_low == pytest.approx(-1.0644, abs=5e-5)
+    assert fit.ci_high == pytest.approx(-0.3638, abs=5e-5)
     assert fit.z == pytest.approx(-3.9952, abs=5e-5)
     assert fit.tau2 == pytest.approx(0.3088, abs=5e-5)
     assert fit.heterogeneity.i2 == pytest.approx(92.1173, abs=5e-5)
-    assert np.exp([fit.estimate, fit.ci_lower, fit.ci_upper]) == pytest.approx(
+    assert np.exp([fit.estimate, fit.ci_low, fit.ci_high]) == pytest.approx(
         [0.4896, 0.3449, 0.6950], abs=5e-5
     )
 
@@ -61,8 +61,8 @@ def test_reml_matches_metafor_printed_output() -> None:
     assert fit.estimate == pytest.approx(-0.7145, abs=5e-5)
     assert fit.se == pytest.approx(0.1798, abs=5e-5)
     assert fit.z == pytest.approx(-3.9744, abs=5e-5)
-    assert fit.ci_lower == pytest.approx(-1.0669, abs=5e-5)
-    assert fit.ci_upper == pytest.approx(-0.3622, abs=5e-5)
+    assert fit.ci_low == pytest.approx(-1.0669, abs=5e-5)
+    assert fit.ci_high == pytest.approx(-0.3622, abs=5e-5)
 
 
 def test_paule_mandel_matches_metafor_iterated_estimators() -> None:
@@ -81,10 +81,10 @@ def test_ml_and_prediction_interval_match_van_houwelingen_2002() -> None:
     yi, vi = bcg_log_or()
     fit = pool(yi, vi, "ML")
     assert round(fit.tau2, 3) == 0.302
-    assert np.round(np.exp([fit.estimate, fit.ci_lower, fit.ci_upper]), 3) == pytest.approx(
+    assert np.round(np.exp([fit.estimate, fit.ci_low, fit.ci_high]), 3) == pytest.approx(
         [0.476, 0.336, 0.675]
     )
-    assert (round(fit.pi_lower, 3), round(fit.pi_upper, 3)) == (-1.875, 0.391)
+    assert (round(fit.pi_low, 3), round(fit.pi_high, 3)) == (-1.875, 0.391)
 
 
 @pytest.mark.parametrize(("ours", "theirs"), [("DL", "dl"), ("PM", "iterated")])

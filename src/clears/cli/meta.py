@@ -80,7 +80,10 @@ def meta(
     to: Annotated[
         str, typer.Option("--to", help="Corrected studies: only0, all, if0all or none.")
     ] = "only0",
-    level: Annotated[float, typer.Option("--level", help="Confidence level.")] = 0.95,
+    confidence: Annotated[
+        float,
+        typer.Option("--confidence", "--level", help="Confidence level (--level: older name)."),
+    ] = 0.95,
     fallback: Annotated[
         str | None,
         typer.Option("--fallback", help="Estimator to use if --method does not converge."),
@@ -113,7 +116,7 @@ def meta(
         "method": method,
         "add": add,
         "to": to,
-        "level": level,
+        "confidence": confidence,
         "fallback": fallback,
         "file": name,
     }
@@ -142,7 +145,7 @@ def meta(
     if loo_rows is not None:
         text += "Leave-one-out:\n" + "".join(
             f"  without {r['omitted']}: {_shown(r['estimate'], '.3f')} "
-            f"[{_shown(r['ci_lower'], '.3f')}, {_shown(r['ci_upper'], '.3f')}], "
+            f"[{_shown(r['ci_low'], '.3f')}, {_shown(r['ci_high'], '.3f')}], "
             f"I2={_shown(r['i2'], '.1f', '%')}\n"
             for r in loo_rows
         )

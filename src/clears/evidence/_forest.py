@@ -16,7 +16,7 @@ _FORMATS = (".png", ".svg", ".pdf")
 
 
 def _diamond(ax: Any, y: float, row: Any, colour: str) -> None:
-    xs = [row["ci_lower"], row["estimate"], row["ci_upper"], row["estimate"]]
+    xs = [row["ci_low"], row["estimate"], row["ci_high"], row["estimate"]]
     ys = [y, y + 0.3, y, y - 0.3]
     ax.fill(xs, ys, color=colour, zorder=3)
 
@@ -35,7 +35,7 @@ def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None =
     path
         Output file.
     title
-        Optional title (default: measure, method and level).
+        Optional title (default: measure, method and confidence).
 
     Returns
     -------
@@ -68,13 +68,13 @@ def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None =
         else 100 * studies["n"].to_numpy(dtype=float) / studies["n"].sum()
     )
     scale = 180 / max(float(np.nanmax(size_basis)), 1e-9)
-    pct = f"{round(result.level * 100)}%"
+    pct = f"{round(result.confidence * 100)}%"
     for group, part in blocks:
         if group is not None:
             labels.append((y, f"{sub} = {group}", ""))
             y -= 1
         for idx, s in part.iterrows():
-            ax.plot([s["ci_lower"], s["ci_upper"]], [y, y], color="black", lw=1)
+            ax.plot([s["ci_low"], s["ci_high"]], [y, y], color="black", lw=1)
             ax.scatter(
                 [s["proportion"]], [y], marker="s", s=20 + scale * size_basis[idx], color="0.3"
             )
@@ -83,7 +83,7 @@ def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None =
                 (
                     y,
                     f"  {s['study']} ({s['events']}/{s['n']})",
-                    f"{s['proportion']:.2f} [{s['ci_lower']:.2f}, {s['ci_upper']:.2f}]{w}",
+                    f"{s['proportion']:.2f} [{s['ci_low']:.2f}, {s['ci_high']:.2f}]{w}",
                 )
             )
             y -= 1
@@ -94,25 +94,25 @@ def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None =
                 (
                     y,
                     f"  Subgroup {group}: I² {row['i2']:.0f}%",
-                    f"{row['estimate']:.2f} [{row['ci_lower']:.2f}, {row['ci_upper']:.2f}]",
+                    f"{row['estimate']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]",
                 )
             )
             y -= 1.5
     overall: Any = summary.loc["overall"]
     _diamond(ax, y, overall, "tab:red")
-    ax.plot([overall["pi_lower"], overall["pi_upper"]], [y - 0.55, y - 0.55], color="tab:red", lw=2)
+    ax.plot([overall["pi_low"], overall["pi_high"]], [y - 0.55, y - 0.55], color="tab:red", lw=2)
     labels.append(
         (
             y,
             f"Overall ({result.method}): I² {overall['i2']:.0f}%, τ² {overall['tau2']:.3f}",
-            f"{overall['estimate']:.2f} [{overall['ci_lower']:.2f}, {overall['ci_upper']:.2f}]",
+            f"{overall['estimate']:.2f} [{overall['ci_low']:.2f}, {overall['ci_high']:.2f}]",
         )
     )
     labels.append(
         (
             y - 0.55,
             "  Prediction interval",
-            f"[{overall['pi_lower']:.2f}, {overall['pi_upper']:.2f}]",
+            f"[{overall['pi_low']:.2f}, {overall['pi_high']:.2f}]",
         )
     )
     for ypos, left, right in labels:

@@ -61,8 +61,8 @@ class _Group:
     note: str | None
 
 
-def _clopper_pearson(x: int, n: int, level: float) -> tuple[float, float]:
-    ci = stats.binomtest(x, n).proportion_ci(confidence_level=level, method="exact")
+def _clopper_pearson(x: int, n: int, confidence: float) -> tuple[float, float]:
+    ci = stats.binomtest(x, n).proportion_ci(confidence_level=confidence, method="exact")
     return float(ci.low), float(ci.high)
 
 
@@ -72,40 +72,40 @@ def _fit(
     yi: np.ndarray[Any, np.dtype[np.float64]],
     vi: np.ndarray[Any, np.dtype[np.float64]],
     method: Method,
-    level: float,
+    confidence: float,
     nodes: int,
 ) -> tuple[dict[str, float], np.ndarray[Any, np.dtype[np.float64]] | None]:
     if method is Method.GLMM:
         g = fit_glmm(events, n, nodes=nodes)
-        crit = float(stats.norm.ppf(0.5 + level / 2))
+        crit = float(stats.norm.ppf(0.5 + confidence / 2))
         half_pi = crit * float(np.sqrt(g.se**2 + g.tau2))
         het = heterogeneity(yi, vi, g.tau2, random=True)
         fit = {
             "estimate_t": g.estimate,
             "se_t": g.se,
             "z": g.estimate / g.se,
-            "ci_lower_t": g.estimate - crit * g.se,
-            "ci_upper_t": g.estimate + crit * g.se,
-            "pi_lower_t": g.estimate - half_pi,
-            "pi_upper_t": g.estimate + half_pi,
+            "ci_low_t": g.estimate - crit * g.se,
+            "ci_high_t": g.estimate + crit * g.se,
+            "pi_low_t": g.estimate - half_pi,
+            "pi_high_t": g.estimate + half_pi,
             "tau2": g.tau2,
         }
         weights = None
     else:
-        p = pool(yi, vi, Tau2Method(method.value), level=level)
+        p = pool(yi, vi, Tau2Method(method.value), confidence=confidence)
         het = p.heterogeneity
         fit = {
             "estimate_t": p.estimate,
             "se_t": p.se,
             "z": p.z,
-            "ci_lower_t": p.ci_lower,
-            "ci_upper_t": p.ci_upper,
-            "pi_lower_t": p.pi_lower,
-            "pi_upper_t": p.pi_upper,
+            "ci_low_t": p.ci_low,
+            "ci_high_t": p.ci_high,
+            "pi_low_t": p.pi_low,
+            "pi_high_t": p.pi_high,
             "tau2": p.tau2,
         }
         weights = p.weights
-    fit["p"] = float(2 * stats.norm.sf(abs(fit["z"])))
+    fit["p_value"] = float(2 * stats.norm.sf(abs(fit["z"])))
     fit.update({"i2": het.i2, "h2": het.h2, "q": het.q, "q_df": het.q_df, "q_p": het.q_p})
     return fit, weights
 
@@ -116,7 +116,7 @@ def _pool_group(
     measure: Measure,
     method: Method,
     fallback: Method | None,
-    level: float,
+    confidence: float,
     add: float,
     to: Correction,
     nodes: int,
@@ -126,7 +126,7 @@ def _pool_group(
     t = transform(events, n, Measure.PLO if method is Method.GLMM else measure, add=add, to=to)
     used, note = method, None
     try:
-        fit, weights = _fit(events, n, t.yi, t.vi, method, level, nodes)
+        fit, weights = _fit(events, n, t.yi, t.vi, method, confidence, nodes)
     except ConvergenceError as exc:
         if fallback is None:
             raise ConvergenceError(
@@ -137,12 +137,12 @@ def _pool_group(
         note = f"{label}: {method.value} did not converge ({exc}); fell back to {fallback.value}"
         warnings.warn(note, StatisticalWarning, stacklevel=4)
         t = transform(events, n, Measure.PLO if used is Method.GLMM else measure, add=add, to=to)
-        fit, weights = _fit(events, n, t.yi, t.vi, used, level, nodes)
+        fit, weights = _fit(events, n, t.yi, t.vi, used, confidence, nodes)
     scale = Measure.PLO if used is Method.GLMM else measure
     nh = harmonic_mean(n)
     back = {
         key: float(back_transform([fit[f"{key}_t"]], scale, n_harmonic=nh)[0])
-        for key in ("ci_lower", "ci_upper", "pi_lower", "pi_upper")
+        for key in ("ci_low", "ci_high", "pi_low", "pi_high")
     }
     row = {
         "group": label,
@@ -176,7 +176,7 @@ def metaprop(
     n: str = "n",
     add: float = 0.5,
     to: Correction | str = Correction.only0,
-    level: float = 0.95,
+    confidence: float = 0.95,
     fallback: Method | str | None = None,
     glmm_nodes: int = 7,
     file: str | None = None,
@@ -202,8 +202,8 @@ def metaprop(
     add, to
         Continuity correction, from 0 to 1 (default 0.5 to studies with 0 or n events;
         see :class:`~clears.evidence.Correction`).
-    level
-        Confidence level, 0 < level < 1.
+    confidence
+        Confidence level, 0 < confidence < 1.
     fallback
         Estimator to use when ``method`` does not converge; by default a non-converging
         estimator raises :class:`~clears.ConvergenceError`.
@@ -240,8 +240,8 @@ def metaprop(
     corr = _parse(to, Correction, "to")
     fb = None if fallback is None else _parse(fallback, Method, "fallback")
     problems = []
-    if not 0 < level < 1:
-        problems.append(Problem("level", level, "out of range", "0 < level < 1"))
+    if not 0 < confidence < 1:
+        problems.append(Problem("confidence", confidence, "out of range", "0 < confidence < 1"))
     if not 0 <= add <= 1:
         # Conventional corrections are 0.5 (or 1); larger ones overflowed the transforms.
         problems.append(Problem("add", add, "out of range", "a number from 0 to 1 (usually 0.5)"))
@@ -279,7 +279,7 @@ def metaprop(
         )
     if len(clean) < 2:
         warnings.warn("a single study: nothing is pooled", StatisticalWarning, stacklevel=2)
-    args = (scale, meth, fb, level, add, corr, glmm_nodes)
+    args = (scale, meth, fb, confidence, add, corr, glmm_nodes)
     overall = _pool_group(clean, "overall", *args)
     rows = [overall.row]
     studies = clean.copy()
@@ -304,10 +304,10 @@ def metaprop(
     if overall.note:
         notes.append(overall.note)
     pairs = zip(clean["events"], clean["n"], strict=True)
-    cis = [_clopper_pearson(int(x), int(m), level) for x, m in pairs]
+    cis = [_clopper_pearson(int(x), int(m), confidence) for x, m in pairs]
     studies.insert(3, "proportion", clean["events"] / clean["n"])
-    studies.insert(4, "ci_lower", [c[0] for c in cis])
-    studies.insert(5, "ci_upper", [c[1] for c in cis])
+    studies.insert(4, "ci_low", [c[0] for c in cis])
+    studies.insert(5, "ci_high", [c[1] for c in cis])
     studies.insert(6, "yi", t.yi)
     studies.insert(7, "vi", t.vi)
     studies.insert(8, "corrected", t.corrected)
@@ -318,7 +318,7 @@ def metaprop(
         measure=scale.value,
         method=overall.method.value,
         method_requested=meth.value,
-        level=level,
+        confidence=confidence,
         subgroup=subgroup,
         subgroup_test=sub_test,
         notes=tuple(notes),
@@ -344,8 +344,8 @@ def leave_one_out(data: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     """Re-run :func:`metaprop` leaving out each study in turn (overall pooling only).
 
     Takes the same keyword arguments as :func:`metaprop` (``subgroup`` is ignored).
-    Returns one row per omitted study: ``omitted``, ``k``, ``estimate``, ``ci_lower``,
-    ``ci_upper``, ``pi_lower``, ``pi_upper``, ``tau2``, ``i2``, ``q``, ``q_p``, ``method``.
+    Returns one row per omitted study: ``omitted``, ``k``, ``estimate``, ``ci_low``,
+    ``ci_high``, ``pi_low``, ``pi_high``, ``tau2``, ``i2``, ``q``, ``q_p``, ``method``.
     Warnings raised by the refits are the caller's to handle.
 
     >>> df = pd.DataFrame({"study": ["a", "b", "c"], "events": [12, 5, 17], "n": [14, 9, 40]})
@@ -367,10 +367,10 @@ def leave_one_out(data: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
                     for k in (
                         "k",
                         "estimate",
-                        "ci_lower",
-                        "ci_upper",
-                        "pi_lower",
-                        "pi_upper",
+                        "ci_low",
+                        "ci_high",
+                        "pi_low",
+                        "pi_high",
                         "tau2",
                         "i2",
                         "q",

@@ -36,7 +36,7 @@ class SubgroupTest:
     variable: str
     q: float
     df: int
-    p: float
+    p_value: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +47,12 @@ class MetaPropResult:
     ----------
     summary
         One row per pooled set: ``group`` ("overall" or the subgroup value), ``k``,
-        ``events``, ``n``, ``estimate``, ``ci_lower``, ``ci_upper``, ``pi_lower``,
-        ``pi_upper`` (proportions), ``estimate_t``, ``se_t`` (pooling scale), ``z``, ``p``,
+        ``events``, ``n``, ``estimate``, ``ci_low``, ``ci_high``, ``pi_low``,
+        ``pi_high`` (proportions), ``estimate_t``, ``se_t`` (pooling scale), ``z``, ``p_value``,
         ``tau2``, ``i2`` (percent), ``h2``, ``q``, ``q_df``, ``q_p``, ``method``.
     studies
-        One row per study: ``study``, ``events``, ``n``, ``proportion``, ``ci_lower``,
-        ``ci_upper`` (Clopper–Pearson), ``yi``, ``vi`` (pooling scale), ``corrected``
+        One row per study: ``study``, ``events``, ``n``, ``proportion``, ``ci_low``,
+        ``ci_high`` (Clopper–Pearson), ``yi``, ``vi`` (pooling scale), ``corrected``
         (continuity correction applied), ``weight`` (percent of its own pooled set; blank
         for the GLMM, which has no study weights), plus the subgroup column if any.
     measure, method
@@ -68,7 +68,7 @@ class MetaPropResult:
     measure: str
     method: str
     method_requested: str
-    level: float
+    confidence: float
     subgroup: str | None = None
     subgroup_test: SubgroupTest | None = None
     notes: tuple[str, ...] = ()
@@ -87,10 +87,10 @@ class MetaPropResult:
             key: overall[key]
             for key in (
                 "estimate",
-                "ci_lower",
-                "ci_upper",
-                "pi_lower",
-                "pi_upper",
+                "ci_low",
+                "ci_high",
+                "pi_low",
+                "pi_high",
                 "tau2",
                 "i2",
                 "h2",
@@ -103,7 +103,7 @@ class MetaPropResult:
                 "estimate_t",
                 "se_t",
                 "z",
-                "p",
+                "p_value",
             )
         }
         out.update(
@@ -111,7 +111,7 @@ class MetaPropResult:
                 "measure": self.measure,
                 "method": self.method,
                 "method_requested": self.method_requested,
-                "level": self.level,
+                "confidence": self.confidence,
                 "study_ci_method": "Clopper-Pearson (exact)",
                 "i2_definition": self.settings.get("i2_definition"),
                 "settings": self.settings,
@@ -123,7 +123,7 @@ class MetaPropResult:
                     "variable": self.subgroup_test.variable,
                     "q": _clean(self.subgroup_test.q),
                     "df": self.subgroup_test.df,
-                    "p": _clean(self.subgroup_test.p),
+                    "p_value": _clean(self.subgroup_test.p_value),
                 },
                 "studies": _records(self.studies),
                 "notes": list(self.notes),
@@ -133,27 +133,27 @@ class MetaPropResult:
 
     def to_text(self) -> str:
         """Return a short human-readable report."""
-        pct = f"{round(self.level * 100)}%"
+        pct = f"{round(self.confidence * 100)}%"
         lines = [f"Meta-analysis of proportions ({self.measure}, {self.method})"]
         for _, row in self.summary.iterrows():
             lines.append(
                 f"  {row['group']}: k={row['k']}, {row['estimate']:.3f} "
-                f"[{pct} CI {row['ci_lower']:.3f}, {row['ci_upper']:.3f}], "
-                f"PI {row['pi_lower']:.3f}-{row['pi_upper']:.3f}, tau2={row['tau2']:.4f}, "
+                f"[{pct} CI {row['ci_low']:.3f}, {row['ci_high']:.3f}], "
+                f"PI {row['pi_low']:.3f}-{row['pi_high']:.3f}, tau2={row['tau2']:.4f}, "
                 f"I2={row['i2']:.1f}%, Q={row['q']:.2f} (df={row['q_df']}, p={row['q_p']:.3g})"
             )
         if self.subgroup_test is not None:
             t = self.subgroup_test
             lines.append(
                 f"  Test for subgroup differences ({t.variable}): Q={t.q:.2f}, df={t.df}, "
-                f"p={t.p:.3g}"
+                f"p={t.p_value:.3g}"
             )
         lines.append("  Studies (Clopper-Pearson CI):")
         for _, s in self.studies.iterrows():
             w = "" if pd.isna(s["weight"]) else f", weight {s['weight']:.1f}%"
             lines.append(
                 f"    {s['study']}: {s['events']}/{s['n']} = {s['proportion']:.3f} "
-                f"[{s['ci_lower']:.3f}, {s['ci_upper']:.3f}]{w}"
+                f"[{s['ci_low']:.3f}, {s['ci_high']:.3f}]{w}"
             )
         lines.extend(f"  Note: {note}" for note in self.notes)
         return "\n".join(lines) + "\n"

@@ -54,11 +54,11 @@ class PooledFit:
     estimate: float
     se: float
     z: float
-    p: float
-    ci_lower: float
-    ci_upper: float
-    pi_lower: float
-    pi_upper: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
     tau2: float
     tau2_fit: Tau2Estimate
     heterogeneity: Heterogeneity
@@ -97,7 +97,7 @@ def pool(
     vi: npt.ArrayLike,
     method: Tau2Method | str = Tau2Method.REML,
     *,
-    level: float = 0.95,
+    confidence: float = 0.95,
     tau2: Tau2Estimate | None = None,
 ) -> PooledFit:
     """Pool outcomes by inverse-variance weighting.
@@ -108,7 +108,7 @@ def pool(
         Outcomes and sampling variances (finite, ``vi > 0``).
     method
         τ² estimator (``EE`` for the common-effect model).
-    level
+    confidence
         Confidence level of the CI and prediction interval.
     tau2
         A τ² estimate computed elsewhere (used instead of ``method``'s estimate).
@@ -132,7 +132,7 @@ def pool(
     sw = float(np.sum(w))
     mu = float(np.sum(w * y) / sw)
     se = float(np.sqrt(1 / sw))
-    crit = float(stats.norm.ppf(0.5 + level / 2))
+    crit = float(stats.norm.ppf(0.5 + confidence / 2))
     z = mu / se
     p = float(2 * stats.norm.sf(abs(z)))
     pi_half = crit * float(np.sqrt(se**2 + t2))
@@ -142,11 +142,11 @@ def pool(
         estimate=mu,
         se=se,
         z=z,
-        p=p,
-        ci_lower=mu - crit * se,
-        ci_upper=mu + crit * se,
-        pi_lower=mu - pi_half,
-        pi_upper=mu + pi_half,
+        p_value=p,
+        ci_low=mu - crit * se,
+        ci_high=mu + crit * se,
+        pi_low=mu - pi_half,
+        pi_high=mu + pi_half,
         tau2=t2,
         tau2_fit=fit_tau2,
         heterogeneity=heterogeneity(y, v, t2, random=random),

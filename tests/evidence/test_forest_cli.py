@@ -1,37 +1,19 @@
-"""Forest plot files and the ``clears meta`` command."""
+"""The ``clears meta`` command (its forest plot file and its output)."""
 
 import json
 import warnings
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from clears._exceptions import InputError
 from clears.cli.main import app
-from clears.evidence import forest_plot, metaprop
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "meta"
 DF = pd.DataFrame(
     {"study": list("abcd"), "events": [3, 6, 10, 1], "n": [11, 17, 21, 6], "drug": list("xxyy")}
 )
-
-
-@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml")])
-def test_forest_plot_writes_a_real_image(tmp_path: Path, suffix: str, magic: bytes) -> None:
-    res = metaprop(DF, method="REML", subgroup="drug")
-    out = forest_plot(res, tmp_path / f"forest{suffix}")
-    data = out.read_bytes()
-    assert data.startswith(magic)
-    assert len(data) > 5000
-    with pytest.raises(InputError, match="unsupported file type"):
-        forest_plot(res, tmp_path / "forest.jpg")
-
-
-def test_forest_plot_for_glmm(tmp_path: Path) -> None:
-    out = forest_plot(metaprop(DF, method="GLMM"), tmp_path / "g.png")
-    assert out.stat().st_size > 5000
 
 
 def test_cli_json_from_csv(tmp_path: Path) -> None:
@@ -80,3 +62,14 @@ def test_cli_rejects_bad_input(tmp_path: Path) -> None:
     assert "exceeds n" in str(result.exception)
     result = CliRunner().invoke(app, ["meta"])
     assert isinstance(result.exception, InputError)
+
+
+def test_cli_confidence_and_its_older_name_agree() -> None:
+    csv = str(EXAMPLES / "synthetic_by_drug.csv")
+    payloads = []
+    for option in ("--confidence", "--level"):
+        result = CliRunner().invoke(app, ["meta", csv, "--format", "json", option, "0.9"])
+        assert result.exit_code == 0, result.output
+        payloads.append(json.loads(result.stdout))
+    assert payloads[0]["confidence"] == 0.9
+    assert payloads[0] == payloads[1]

@@ -93,8 +93,8 @@ def meta(
     ] = False,
 ) -> None:
     """Pool proportions (metaprop); --bundled answers CR/any response by drug in CLE."""
-    from clears.evidence import forest_plot, metaprop, pooling_table, studies
     from clears.evidence import leave_one_out as loo
+    from clears.evidence import metaprop, pooling_table, studies
 
     excluded: list[dict[str, Any]] = []
     name = studies_csv
@@ -128,7 +128,9 @@ def meta(
     for message in messages:
         sys.stderr.write(f"warning: {message}\n")
     if plot:
-        forest_plot(result, Path(plot))
+        from clears.plots import forest_figure, write_figure
+
+        write_figure(forest_figure(result), Path(plot))
     payload = result.to_dict()
     if bundled:
         payload["outcome"] = outcome.value

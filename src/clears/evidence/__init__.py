@@ -5,7 +5,6 @@ Import from here; the modules behind it are private::
     from clears.evidence import metaprop, studies
 """
 
-from clears.evidence._forest import forest_plot
 from clears.evidence._metaprop import Method, leave_one_out, metaprop
 from clears.evidence._result import MetaPropResult, SubgroupTest
 from clears.evidence._studies import pooling_table, studies
@@ -21,7 +20,6 @@ __all__ = [
     "Tau2Method",
     "back_transform",
     "estimate_tau2",
-    "forest_plot",
     "leave_one_out",
     "metaprop",
     "pooling_table",

@@ -5,7 +5,9 @@ without ``pyplot`` (no global state, Agg canvas); :func:`to_png` and :func:`to_s
 into bytes for a report or a file.
 """
 
+from clears.plots._files import write_figure
 from clears.plots._style import to_png, to_svg
+from clears.plots.forest import forest_figure
 from clears.plots.subgroups import subgroup_figure
 from clears.plots.survival import km_figure
 from clears.plots.swimmer import SwimmerData, swimmer_data, swimmer_figure
@@ -18,6 +20,7 @@ from clears.plots.trajectories import (
 __all__ = [
     "SwimmerData",
     "assign_timepoints",
+    "forest_figure",
     "km_figure",
     "subgroup_figure",
     "swimmer_data",
@@ -26,4 +29,5 @@ __all__ = [
     "to_png",
     "to_svg",
     "trajectories_figure",
+    "write_figure",
 ]

@@ -1,18 +1,50 @@
-"""Forest plot of a meta-analysis of proportions (matplotlib, imported on use)."""
+"""Forest plot of a meta-analysis of proportions (matplotlib, imported on use).
+
+Draws a :class:`clears.evidence.MetaPropResult` (read through :class:`PooledProportions`,
+the attributes drawn, so this layer does not import the evidence layer): study proportions
+with their Clopper–Pearson CIs, subgroup and overall diamonds and the prediction interval.
+The figure is built with :class:`matplotlib.figure.Figure` directly, without ``pyplot``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+import pandas as pd
 
-from clears._exceptions import InputError, Problem
-from clears.evidence._result import MetaPropResult
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-__all__ = ["forest_plot"]
+__all__ = ["PooledProportions", "forest_figure"]
 
-_FORMATS = (".png", ".svg", ".pdf")
+
+class PooledProportions(Protocol):
+    """What the forest plot reads of a meta-analysis result."""
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per pooled set (``group``: "overall" or the subgroup value)."""
+
+    @property
+    def studies(self) -> pd.DataFrame:
+        """One row per study."""
+
+    @property
+    def subgroup(self) -> str | None:
+        """The subgroup column, if any."""
+
+    @property
+    def confidence(self) -> float:
+        """The level of the intervals."""
+
+    @property
+    def measure(self) -> str:
+        """The pooling scale."""
+
+    @property
+    def method(self) -> str:
+        """The estimator used."""
 
 
 def _diamond(ax: Any, y: float, row: Any, colour: str) -> None:
@@ -21,34 +53,26 @@ def _diamond(ax: Any, y: float, row: Any, colour: str) -> None:
     ax.fill(xs, ys, color=colour, zorder=3)
 
 
-def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None = None) -> Path:
+def forest_figure(result: PooledProportions, *, title: str | None = None) -> Figure:
     """Draw study proportions with Clopper–Pearson CIs, subgroup and overall diamonds.
 
     Squares are sized by the study weight (by sample size for the GLMM, which has no
     weights); the overall row carries the prediction interval as a bar beneath the
-    diamond. The file type follows the suffix: ``.png``, ``.svg`` or ``.pdf``.
+    diamond.
 
     Parameters
     ----------
     result
-        A :class:`~clears.evidence.MetaPropResult`.
-    path
-        Output file.
+        A :class:`clears.evidence.MetaPropResult`.
     title
         Optional title (default: measure, method and confidence).
 
     Returns
     -------
-    pathlib.Path
-        The file written.
+    matplotlib.figure.Figure
+        The figure; :func:`clears.plots.write_figure` saves it as PNG, SVG or PDF.
     """
-    out = Path(path)
-    if out.suffix.lower() not in _FORMATS:
-        raise InputError(Problem("plot", str(out), "unsupported file type", ", ".join(_FORMATS)))
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     studies = result.studies
     summary = result.summary.set_index("group")
@@ -59,7 +83,9 @@ def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None =
         else [(None, studies)]
     )
     n_rows = len(studies) + (2 * len(blocks) if sub else 0) + 3
-    fig, ax = plt.subplots(figsize=(9.0, 0.32 * n_rows + 1.2))
+    fig = Figure(figsize=(9.0, 0.32 * n_rows + 1.2))
+    fig.set_facecolor("white")
+    ax = fig.add_subplot()
     y = float(n_rows)
     labels: list[tuple[float, str, str]] = []
     size_basis = (
@@ -143,7 +169,4 @@ def forest_plot(result: MetaPropResult, path: str | Path, *, title: str | None =
     for spine in ("left", "right", "top"):
         ax.spines[spine].set_visible(False)
     fig.subplots_adjust(left=0.38, right=0.68)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=150)
-    plt.close(fig)
-    return out
+    return fig

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from clears._exceptions import ConflictError
 from clears.instruments import clasi
 from clears.registry import audit, patient_list_page
 from clears.registry.patients import create_patient, get_patient, update_patient
 from clears.web import _patient_view as view
 from clears.web._cohort import cohort_for
+from clears.web._enrol import id_refusal
 from clears.web._exports import ExportFormat
 from clears.web._patient_list import (
     ListRequest,
@@ -82,15 +84,19 @@ def patients(
 
 @router.post("/patients", status_code=201, dependencies=[CSRF])
 def enrol(body: PatientCreate, registry: RegistryDep, user: WriterUser) -> PatientRead:
-    """Enrol a patient in one of the user's centres."""
-    with registry.session() as session:
-        record = create_patient(
-            session,
-            actor=user.actor(),
-            patient_id=body.patient_id,
-            centre=body.centre,
-            values=body.values,
-        )
+    """Enrol a patient in one of the user's centres; an id the registry holds already is 409
+    with one answer, whichever centre holds it (``docs/security.md``)."""
+    try:
+        with registry.session() as session:
+            record = create_patient(
+                session,
+                actor=user.actor(),
+                patient_id=body.patient_id,
+                centre=body.centre,
+                values=body.values,
+            )
+    except ConflictError as exc:
+        raise id_refusal(body.patient_id) from exc
     return PatientRead.of(record)
 
 

@@ -13,12 +13,13 @@ from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
 from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
-from clears.registry import audit, centre_codes, patient_list_page
+from clears.registry import RegistryBusyError, audit, centre_codes, patient_list_page
 from clears.registry.patients import create_patient, get_patient, timeline
 from clears.web import _patient_view as view
 from clears.web._audit import entry_row
 from clears.web._cohort import cohort_for, with_all_columns
 from clears.web._dose_chart import dose_timeline
+from clears.web._enrol import id_refusal
 from clears.web._forms import submitted, table_fields
 from clears.web._patient_list import (
     FILTER_LABELS,
@@ -99,6 +100,7 @@ def _enrol_page(
     values: dict[str, str],
     problems: list[Any],
     status: int = 200,
+    busy: str = "",
 ) -> Response:
     with registry.session() as session:
         centres = centre_codes(session, actor=user.actor())
@@ -112,6 +114,7 @@ def _enrol_page(
         centres=centres,
         values=values,
         problems=problems,
+        busy=busy,
     )
 
 
@@ -147,20 +150,23 @@ def _enrol(
                 centre=centre,
                 values=values,
             )
-    except (InputError, ConflictError) as exc:
-        # A duplicate (also one enrolled by someone else a moment ago) is a 409 on the form,
-        # every value kept: choosing another identifier and saving again is safe.
-        conflict = isinstance(exc, ConflictError)
+    except (InputError, ConflictError, RegistryBusyError) as exc:
+        # Every refusal comes back as the form with every value typed and the reason: a
+        # taken id (409, one answer wherever it is held: clears.web._enrol), a registry
+        # busy with an import (503: nothing was written, save again later) or bad values.
+        typed = {"patient_id": patient_id, "centre": centre, **values}
+        if isinstance(exc, RegistryBusyError):
+            return _enrol_page(
+                request, state, user, registry, status=503, values=typed, problems=[], busy=str(exc)
+            )
+        if isinstance(exc, ConflictError):
+            refusal = str(id_refusal(patient_id))
+            problems = [Problem("patient_id", patient_id, refusal)]
+            return _enrol_page(
+                request, state, user, registry, status=409, values=typed, problems=problems
+            )
         return _enrol_page(
-            request,
-            state,
-            user,
-            registry,
-            status=409 if conflict else 422,
-            values={"patient_id": patient_id, "centre": centre, **values},
-            problems=[Problem("patient_id", patient_id, str(exc))]
-            if conflict
-            else list(exc.problems),
+            request, state, user, registry, status=422, values=typed, problems=list(exc.problems)
         )
     return RedirectResponse(patient_path(record.patient_id), status_code=303)
 

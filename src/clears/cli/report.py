@@ -3,7 +3,9 @@
 The cohort comes from a folder of cohort tables or, with ``--db``, from the registry through
 :func:`clears.registry.exporter.export_cohort` (the report never queries the database itself).
 
-With ``--db`` the report is still built here, in this process, with every option and a
+With ``--db`` only the columns the report reads are fetched
+(:data:`clears.report.REPORT_COLUMNS`: not the item columns of every visit). The report is
+still built here, in this process, with every option and a
 progress bar, and needs no server or job worker: a researcher asking for a file gets it
 now, where they asked. ``clears jobs submit report --wait`` queues it for the registry's job
 workers instead (docs/registry.md, "Background jobs").
@@ -12,7 +14,7 @@ workers instead (docs/registry.md, "Background jobs").
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -77,8 +79,16 @@ def render(
     return written
 
 
-def load_cohort(cohort: str | None, db: str | None) -> Any:
+def load_cohort(
+    cohort: str | None,
+    db: str | None,
+    *,
+    columns: Mapping[str, Collection[str]] | None = None,
+) -> Any:
     """The cohort folder ``cohort``, or the registry at ``db`` (every centre); exactly one.
+
+    ``columns`` limits what is read from the registry (``export_cohort``'s ``columns``);
+    a folder is read whole.
 
     Raises
     ------
@@ -100,7 +110,8 @@ def load_cohort(cohort: str | None, db: str | None) -> Any:
     engine = open_registry(db)  # never creates a database: a mistyped --db is an error
     try:
         with transaction(engine) as session:
-            return export_cohort(actor=Actor.everywhere(getpass.getuser()), session=session)
+            actor = Actor.everywhere(getpass.getuser())
+            return export_cohort(actor=actor, session=session, columns=columns)
     finally:
         engine.dispose()
 
@@ -145,9 +156,11 @@ def report(
 
     Example: clears report --db sqlite:///clears.db --out report.html
     """
+    from clears.report import REPORT_COLUMNS
+
     names = [p.strip() for c in (criteria or []) for p in c.split(",") if p.strip()]
     written = render(
-        load_cohort(cohort, db),
+        load_cohort(cohort, db, columns=REPORT_COLUMNS),
         out,
         criteria=names or ["aitmehdi2021", "cortes2012"],
         drug=drug,

@@ -17,6 +17,12 @@ typed at once, so only the typed columns of the whole table are held, never the 
 Python objects (100,000 patients: about 0.3 GB instead of 3.2 GB, docs/registry.md).
 ``validate=True`` reads each table whole, as :func:`clears.cohort.conform` needs the raw values.
 
+A reader that needs only some columns names them (``columns``: table -> the optional
+columns it reads, e.g. the study report's :data:`clears.report.REPORT_COLUMNS`): only those
+and the required columns are fetched, without the counting query and without the extra
+columns, so a report of 100,000 patients does not fetch the 78 item columns of a million
+visits it never reads. Tables not named are read whole.
+
 A patient-scoped read (``patient_ids``: one patient's page, a visit form, decision support)
 costs what those patients' rows cost, whatever the size of the registry: one query finds the
 patients' keys (the ids looked up as every entry point looks them up, ignoring letter case,
@@ -32,7 +38,7 @@ time. The result equals the full export restricted to those patients, column for
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
@@ -41,6 +47,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clears._exceptions import InputError, Problem
 from clears.cohort import DATE_COLUMNS, REQUIRED_COLUMNS, TABLES, Cohort, conform, write
 from clears.cohort._coerce import _DTYPES as CANONICAL_DTYPES
 from clears.cohort._coerce import coerce_column
@@ -66,12 +73,15 @@ def _select(
     actor: Actor,
     names: Sequence[str] | None = None,
     keys: Collection[int] | None = None,
+    *,
+    extra: bool = True,
 ) -> sa.Select[Any]:
     """The rows of ``table`` the actor sees, in export order.
 
     ``names`` limits the data columns (default: all of them); ``patient_id`` (and ``centre``
-    for patients) and ``extra`` are always selected. ``keys`` keeps only the patients with
-    those database keys (:func:`_patient_keys`, still within the actor's centres).
+    for patients) is always selected, ``extra`` unless ``extra=False``. ``keys`` keeps only
+    the patients with those database keys (:func:`_patient_keys`, still within the actor's
+    centres).
     """
     patients = ENTITY_TABLES["patients"]
     source = ENTITY_TABLES[table]
@@ -80,13 +90,15 @@ def _select(
     if table == "patients":
         columns = [patients.c.patient_id, centres_table.c.code.label("centre")]
         columns += [_as_stored(table, patients.c[name]) for name in chosen]
-        query = sa.select(*columns, _raw(patients.c.extra)).select_from(
+        columns += [_raw(patients.c.extra)] if extra else []
+        query = sa.select(*columns).select_from(
             patients.join(centres_table, patients.c.centre_key == centres_table.c.id)
         )
         order = [patients.c.id]
     else:
         columns = [patients.c.patient_id] + [_as_stored(table, source.c[name]) for name in chosen]
-        query = sa.select(*columns, _raw(source.c.extra)).select_from(
+        columns += [_raw(source.c.extra)] if extra else []
+        query = sa.select(*columns).select_from(
             source.join(patients, source.c.patient_key == patients.c.id).join(
                 centres_table, patients.c.centre_key == centres_table.c.id
             )
@@ -135,14 +147,19 @@ def _filled(session: Session, table: str, actor: Actor) -> list[str]:
 
 
 def _frame(
-    session: Session, table: str, actor: Actor, keys: Collection[int] | None = None
+    session: Session,
+    table: str,
+    actor: Actor,
+    keys: Collection[int] | None = None,
+    names: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The raw table as fetched (every column), as :func:`clears.cohort.conform` reads it."""
-    result = session.execute(_select(table, actor, keys=keys))
-    names = list(result.keys())
+    """The raw table as fetched (every column, or ``names`` as for :func:`_typed_frame`), as
+    :func:`clears.cohort.conform` reads it."""
+    result = session.execute(_select(table, actor, names, keys=keys, extra=names is None))
+    fetched = list(result.keys())
     rows = result.all()
-    frame = pd.DataFrame.from_records(rows, columns=names)
-    extras = frame.pop("extra")
+    frame = pd.DataFrame.from_records(rows, columns=fetched)
+    extras = frame.pop("extra") if names is None else pd.Series([], dtype=object)
     keep = [
         name
         for name in frame.columns
@@ -209,21 +226,31 @@ def _typed_frame(
     table: str,
     actor: Actor,
     fetch: int,
+    names: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The table in canonical types, fetched and typed ``fetch`` rows at a time (from the
-    database's column types, as :func:`_scoped_frame` types them)."""
+    database's column types, as :func:`_scoped_frame` types them).
+
+    ``names`` (from :func:`_chosen`): only these data columns, no extra columns; default:
+    every column holding a value, then the extra columns.
+    """
     required = REQUIRED_COLUMNS[table]
-    filled = _filled(session, table, actor)
-    result = session.execute(_select(table, actor, filled).execution_options(yield_per=fetch))
+    extra = names is None
+    chosen = _filled(session, table, actor) if names is None else names
+    query = _select(table, actor, chosen, extra=extra).execution_options(yield_per=fetch)
+    result = session.execute(query)
     fetched = list(result.keys())
     names = [name for name in fetched if name != "extra"]
     pieces: dict[str, list[pd.Series]] = {name: [] for name in names}
     seen = dict.fromkeys(names, False)
     extras: list[dict[str, Any] | None] = []
+    rows_read = 0
     dtypes = _stored_dtypes(table, names)
     for rows in result.partitions():
-        cells = dict(zip([*names, "extra"], zip(*rows, strict=True), strict=True))
-        extras += cells.pop("extra")
+        rows_read += len(rows)
+        cells = dict(zip(fetched, zip(*rows, strict=True), strict=True))
+        if extra:
+            extras += cells.pop("extra")
         for name in names:
             values = cells.pop(name)
             seen[name] = seen[name] or any(v is not None for v in values)
@@ -242,7 +269,46 @@ def _typed_frame(
     for name, values in _extra_columns(extras).items():
         columns[name] = _typed_column(table, name, pd.Series(values, dtype=object))
     order = [n for n in required if n in columns] + [n for n in columns if n not in required]
-    return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(len(extras)))
+    return pd.DataFrame({n: columns[n] for n in order}, index=pd.RangeIndex(rows_read))
+
+
+def _chosen(columns: Mapping[str, Collection[str]] | None) -> dict[str, tuple[str, ...] | None]:
+    """Per table, the data columns a ``columns`` selection reads: the required ones and the
+    named ones, in stored order (``None``: the table is read whole).
+
+    Raises
+    ------
+    InputError
+        An unknown table, or a column the table does not store (each named, with what is
+        allowed); nothing is read.
+    """
+    given = dict(columns or {})
+    problems = [
+        Problem("columns", table, "not a cohort table", ", ".join(TABLES))
+        for table in given
+        if table not in TABLES
+    ]
+    chosen: dict[str, tuple[str, ...] | None] = dict.fromkeys(TABLES)
+    for table in TABLES:
+        if table not in given:
+            continue
+        stored = data_columns(table)
+        wanted = {str(name) for name in given[table]}
+        problems += [
+            Problem(
+                f"columns.{table}",
+                name,
+                "not a column of this table",
+                ", ".join(stored),
+                file=table,
+            )
+            for name in sorted(wanted - set(stored) - {"patient_id", "centre"})
+        ]
+        keep = set(REQUIRED_COLUMNS[table]) | wanted
+        chosen[table] = tuple(name for name in stored if name in keep)
+    if problems:
+        raise InputError(problems)
+    return chosen
 
 
 def _stored_dtypes(table: str, names: Sequence[str]) -> dict[str, str]:
@@ -277,7 +343,11 @@ def _stored_array(dtype: str, values: Sequence[Any]) -> Any:
 
 
 def _scoped_frame(
-    session: Session, table: str, actor: Actor, keys: Collection[int]
+    session: Session,
+    table: str,
+    actor: Actor,
+    keys: Collection[int],
+    names: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The rows of the patients with database keys ``keys``, in canonical types: the
     required columns, the others holding a value in those rows, then the extra columns.
@@ -286,16 +356,21 @@ def _scoped_frame(
     written and held to the table's CHECK constraints, so each column only changes dtype
     (:func:`_stored_dtypes`; dates from :class:`datetime.date`). They are typed column by
     column from the fetched tuples: a few rows of a hundred columns cost what the columns
-    cost, and pandas' per-column overhead would be most of it.
+    cost, and pandas' per-column overhead would be most of it. ``names`` as for
+    :func:`_typed_frame`.
     """
     required = REQUIRED_COLUMNS[table]
     rows: list[Any] = []
+    fetched: list[str] = []
     for part in _parts(sorted(keys)):  # in key order, so the rows stay in export order
-        result = session.execute(_select(table, actor, keys=part))
-        names = list(result.keys())
+        query = _select(table, actor, names, keys=part, extra=names is None)
+        result = session.execute(query)
+        fetched = list(result.keys())
         rows += result.all()
-    cells = dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True))
-    extras = list(cells.pop("extra"))
+    cells = dict(
+        zip(fetched, zip(*rows, strict=True) if rows else [()] * len(fetched), strict=True)
+    )
+    extras = list(cells.pop("extra", ()))
     keep = [n for n in required if n in cells]
     keep += [n for n in cells if n not in required and any(v is not None for v in cells[n])]
     dtypes = _stored_dtypes(table, keep)
@@ -314,6 +389,7 @@ def export_cohort(
     validate: bool = False,
     fetch: int = _FETCH,
     patient_ids: Collection[str] | None = None,
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> Cohort:
     """Read the registry (the actor's centres) back as a validated cohort.
 
@@ -334,7 +410,17 @@ def export_cohort(
         Only these patients (ids outside the actor's centres are left out, not an error), each
         id looked up as every entry point does (``p01`` names ``P01``); a few patients read
         in time proportional to their rows, not to the registry's.
+    columns
+        Only these optional columns of the tables named (table -> column names; the required
+        columns are always read, extra columns are not): what a reader such as the study
+        report needs (:data:`clears.report.REPORT_COLUMNS`). Tables not named are read whole.
+
+    Raises
+    ------
+    InputError
+        ``columns`` names an unknown table or a column its table does not store.
     """
+    chosen = _chosen(columns)
     if session is None:
         engine = make_engine(url)
         try:
@@ -345,18 +431,19 @@ def export_cohort(
                     validate=validate,
                     fetch=fetch,
                     patient_ids=patient_ids,
+                    columns=columns,
                 )
         finally:
             engine.dispose()
     source = resolve_url(url) if url else str(session.get_bind().engine.url)
     keys = None if patient_ids is None else _patient_keys(session, actor, patient_ids)
     if validate:
-        frames = {table: _frame(session, table, actor, keys) for table in TABLES}
+        frames = {table: _frame(session, table, actor, keys, chosen[table]) for table in TABLES}
         return conform(Cohort(**frames, source=source), today=pd.Timestamp.max.date())
     if keys is not None:
-        scoped = {table: _scoped_frame(session, table, actor, keys) for table in TABLES}
+        scoped = {t: _scoped_frame(session, t, actor, keys, chosen[t]) for t in TABLES}
         return Cohort(**scoped, source=source)
-    typed = {table: _typed_frame(session, table, actor, fetch) for table in TABLES}
+    typed = {t: _typed_frame(session, t, actor, fetch, chosen[t]) for t in TABLES}
     return Cohort(**typed, source=source)
 
 

@@ -11,7 +11,7 @@ come through here.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,12 +32,16 @@ def cohort_for(
     actor: Actor,
     patient_ids: Iterable[str] | None = None,
     all_columns: bool = False,
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> Cohort:
     """The cohort of the actor's patients (or of ``patient_ids``, each checked in scope).
 
     ``all_columns=True`` adds every known column the export left out as a blank column:
     :func:`clears.protocol.advise` needs them (it reads ``end_date`` even when no period has
     ended), while :func:`clears.outcomes.derive` must not get a blank ``sledai`` column.
+    ``columns`` reads only those optional columns of the tables it names
+    (:func:`clears.registry.exporter.export_cohort`), e.g. the report's
+    :data:`clears.report.REPORT_COLUMNS`.
 
     Raises
     ------
@@ -47,7 +51,7 @@ def cohort_for(
     wanted = None if patient_ids is None else list(patient_ids)
     for pid in wanted or ():
         get_patient(session, actor=actor, patient_id=pid)
-    cohort = export_cohort(actor=actor, session=session, patient_ids=wanted)
+    cohort = export_cohort(actor=actor, session=session, patient_ids=wanted, columns=columns)
     return with_all_columns(cohort) if all_columns else cohort
 
 

@@ -9,7 +9,7 @@ Progress is reported in phases: reading the registry, deriving (the report's ste
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -35,12 +35,17 @@ __all__ = [
 _READ, _DERIVE, _WRITE = 0.0, 0.2, 0.9
 
 
-def _read(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> Cohort:
+def _read(
+    engine: sa.Engine,
+    job: jobs.Job,
+    progress: JobProgress,
+    columns: Mapping[str, Collection[str]] | None = None,
+) -> Cohort:
     progress(_READ, "reading the registry")
     actor = job.actor()
     # A read-only transaction: no write lock is held while the whole cohort is read.
     with transaction(engine, write=False) as session:
-        cohort = cohort_for(session, actor=actor)
+        cohort = cohort_for(session, actor=actor, columns=columns)
         centres = centre_codes(session, actor=actor)
     return relabel(cohort, centres)
 
@@ -73,11 +78,11 @@ def run_outcomes(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> job
 
 def run_report(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> jobs.JobResult:
     """The study report of ``clears report``: standalone HTML, or its tables as DOCX/XLSX."""
-    from clears.report import STEPS
+    from clears.report import REPORT_COLUMNS, STEPS
 
     fmt = str(job.parameters["format"])
     criteria = [str(c) for c in job.parameters["criteria"]]
-    cohort = _read(engine, job, progress)
+    cohort = _read(engine, job, progress, REPORT_COLUMNS)  # only the columns it reads
     span = (_WRITE - _DERIVE) / len(STEPS)
 
     def step(name: str) -> None:

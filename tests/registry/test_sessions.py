@@ -156,7 +156,7 @@ def test_expired_sessions_are_removed_at_sign_in(engines: tuple[sa.Engine, sa.En
     assert store.get(stale[0]) is None
     mine = sa.select(users_table.c.id).where(users_table.c.username == name).scalar_subquery()
     expired = sa.and_(
-        user_sessions_table.c.expires_at <= clock.now, user_sessions_table.c.user_key == mine
+        user_sessions_table.c.expires_at < clock.now, user_sessions_table.c.user_key == mine
     )
     assert _count(engines[0], user_sessions_table, expired) == 3  # a lookup deletes nothing
     store.create(name)

@@ -13,7 +13,6 @@ import re
 import shlex
 import socket
 import sqlite3
-import stat
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from tests.web._setup import SECRET, sign_in
 from typer.testing import CliRunner
 
 from clears import ConflictError, InputError
-from clears.cli.demo import DEMO_DB, DEMO_USERS, run_demo
+from clears.cli.demo import DEMO_DB, run_demo
 from clears.cli.main import app
 from clears.registry import audit
 from clears.registry._actor import Actor
@@ -171,22 +170,26 @@ def _printed(stdout: str) -> tuple[str, str, list[str]]:
     return name.group(1), password.group(1), shlex.split(serve[0], comments=True)
 
 
-def test_demo_users_file_is_private_and_holds_only_a_hash(demo_dir) -> None:  # type: ignore[no-untyped-def]
+def test_demo_account_is_in_the_registry_holding_only_a_hash(demo_dir) -> None:  # type: ignore[no-untyped-def]
     out, done = demo_dir
-    users = out / DEMO_USERS
-    assert stat.S_IMODE(users.stat().st_mode) == 0o600
     name, password, command = _printed(done.stdout)
-    assert len(password) >= 12  # the minimum of clears.web._users_file
-    assert password not in users.read_text()
-    (entry,) = json.loads(users.read_text())["users"]
-    assert entry["username"] == name == "demo"
-    assert entry["role"] == "administrator"
-    assert entry["centres"] == ["*"]
-    assert entry["password_hash"].startswith("$argon2id$")
-    assert command == [
-        "clears", "serve", "--db", f"sqlite:///{(out / DEMO_DB).resolve()}",
-        "--users", str(users.resolve()), "--dev",
-    ]  # fmt: skip
+    assert len(password) >= 12  # the minimum of NIST SP 800-63B as clears applies it
+    database = out / DEMO_DB
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT username, role, all_centres, password_hash FROM users"
+        ).fetchall()
+        audited = connection.execute(
+            "SELECT after FROM audit_log WHERE entity = 'users'"
+        ).fetchall()
+    assert [(u, r, bool(a)) for u, r, a, _ in rows] == [(name, "administrator", True)]
+    assert name == "demo"
+    assert rows[0][3].startswith("$argon2id$")
+    assert password.encode() not in database.read_bytes()
+    (after,) = audited
+    assert "$argon2" not in after[0]
+    assert json.loads(after[0])["centres"] == ["*"]
+    assert command == ["clears", "serve", "--db", f"sqlite:///{database.resolve()}", "--dev"]
 
 
 def _free_port() -> int:
@@ -251,7 +254,6 @@ def test_demo_account_signs_in_to_the_app(tmp_path: Path) -> None:
         environment="test",
         secret_key=SECRET,  # type: ignore[arg-type]
         db_url=run.url,
-        users_file=run.users_file,
     )
     app = create_app(settings)
     try:
@@ -270,18 +272,21 @@ def test_demo_account_signs_in_to_the_app(tmp_path: Path) -> None:
         app.state.clears.registry.engine.dispose()
 
 
-def test_demo_refuses_to_replace_its_users_file(tmp_path: Path) -> None:
-    first = run_demo(tmp_path / "out", n=2, seed=1, db=f"sqlite:///{tmp_path / 'one.db'}")
-    before = first.users_file.read_bytes()
-    with pytest.raises(ConflictError, match=f"{DEMO_USERS} already exists.*--force"):
-        run_demo(tmp_path / "out", n=2, seed=1, db=f"sqlite:///{tmp_path / 'two.db'}")
-    assert not (tmp_path / "two.db").exists()  # refused before anything was written
-    assert first.users_file.read_bytes() == before
-    again = run_demo(
-        tmp_path / "out", n=2, seed=1, db=f"sqlite:///{tmp_path / 'two.db'}", force=True
-    )
+def test_demo_force_gives_a_new_account(tmp_path: Path) -> None:
+    first = run_demo(tmp_path, n=2, seed=1)
+    again = run_demo(tmp_path, n=2, seed=1, force=True)
     assert again.password != first.password
-    assert first.users_file.read_bytes() != before
+    app = create_app(Settings(environment="test", secret_key=SECRET, db_url=again.url))  # type: ignore[arg-type]
+    try:
+        with TestClient(app, base_url="https://testserver") as client:
+            page = client.get("/login")
+            token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+            assert token
+            old = {"username": "demo", "password": first.password, "login_token": token[1]}
+            assert client.post("/login", data=old).status_code == 401
+            sign_in(client, "demo", again.password)
+    finally:
+        app.state.clears.registry.engine.dispose()
 
 
 @pytest.mark.parametrize(

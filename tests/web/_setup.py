@@ -1,4 +1,4 @@
-"""Builders shared by the web tests: a registry database, users of every role, sign-in.
+"""Builders shared by the web tests: a registry database, accounts of every role, sign-in.
 
 All data are synthetic. The database schema is created from the registry models
 (``create_all``, allowed in tests) with the audit head row the first migration inserts.
@@ -22,12 +22,12 @@ from httpx import Response
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import Base, audit_head_table
-from clears.registry.patients import create_centre, create_patient
+from clears.registry.accounts import ImportedAccount, import_accounts, list_accounts
+from clears.registry.patients import centre_codes, create_centre, create_patient
 from clears.registry.records import add_record
 from clears.web.app import create_app
 from clears.web.security import hash_password
 from clears.web.settings import Settings
-from clears.web.users import Role, User, UserDirectory
 
 SECRET = "s" * 48
 PASSWORD = "correct horse battery staple"
@@ -113,17 +113,34 @@ def add_follow_up(url: str) -> None:
     engine.dispose()
 
 
-def directory(password_hash: str) -> UserDirectory:
+def directory(password_hash: str) -> list[ImportedAccount]:
     """One user per role at BCN, an investigator at LYO and a network administrator."""
-    return UserDirectory.of(
-        [
-            User("inv_bcn", Role.investigator, frozenset({"BCN"}), password_hash),
-            User("entry_bcn", Role.data_entry, frozenset({"BCN"}), password_hash),
-            User("monitor_bcn", Role.monitor, frozenset({"BCN"}), password_hash),
-            User("inv_lyo", Role.investigator, frozenset({"LYO"}), password_hash),
-            User("admin", Role.administrator, frozenset({"*"}), password_hash),
-        ]
-    )
+    return [
+        ImportedAccount("inv_bcn", "investigator", frozenset({"BCN"}), password_hash),
+        ImportedAccount("entry_bcn", "data_entry", frozenset({"BCN"}), password_hash),
+        ImportedAccount("monitor_bcn", "monitor", frozenset({"BCN"}), password_hash),
+        ImportedAccount("inv_lyo", "investigator", frozenset({"LYO"}), password_hash),
+        ImportedAccount("admin", "administrator", frozenset({"*"}), password_hash),
+    ]
+
+
+def add_users(url: str, password_hash: str) -> None:
+    """Put the accounts of :func:`directory` into the registry at ``url`` (those not there
+    yet, and whose centres it has), as ``clears users import`` would."""
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as session:
+            present = {a.username for a in list_accounts(session, actor=ADMIN)}
+            known = {*centre_codes(session, actor=ADMIN), "*"}
+            missing = [
+                a
+                for a in directory(password_hash)
+                if a.username not in present and a.centres <= known
+            ]
+            if missing:
+                import_accounts(session, actor=ADMIN, accounts=missing, source="test setup")
+    finally:
+        engine.dispose()
 
 
 def settings(url: str, **changes: object) -> Settings:
@@ -132,8 +149,9 @@ def settings(url: str, **changes: object) -> Settings:
 
 
 def app_for(url: str, password_hash: str, **changes: object) -> FastAPI:
-    """A fresh app over the database at ``url``."""
-    return create_app(settings(url, **changes), users=directory(password_hash))
+    """A fresh app over the database at ``url``, whose accounts are :func:`directory`'s."""
+    add_users(url, password_hash)
+    return create_app(settings(url, **changes))
 
 
 def login_token(client: TestClient) -> str:

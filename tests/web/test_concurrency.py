@@ -15,7 +15,7 @@ import anyio.to_thread
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from tests.web._setup import app_for, directory, settings, sign_in
+from tests.web._setup import app_for, settings, sign_in
 
 from clears.registry import audit
 from clears.registry._engine import make_engine, transaction, writer_lock
@@ -84,7 +84,7 @@ def test_the_server_runs_blocking_routes_on_a_small_thread_pool(
 
 def test_thread_pool_size_is_checked(db_url: str, password_hash: str) -> None:
     with pytest.raises(ValueError, match="threads must be at least 1, not 0"):
-        create_app(settings(db_url), users=directory(password_hash), threads=0)
+        create_app(settings(db_url), threads=0)
 
 
 async def _loop_thread() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,9 +14,9 @@ from pydantic import ValidationError
 from tests.web._setup import PASSWORD, login_token, sign_in
 
 from clears._exceptions import InputError
+from clears.web._users_file import read_users_file
 from clears.web.security import hash_password, verify_password
 from clears.web.settings import DEVELOPMENT_SECRET, Settings
-from clears.web.users import Role, UserDirectory
 
 Client = Callable[[], TestClient]
 
@@ -63,14 +65,13 @@ def test_users_file_read_and_every_problem_reported(tmp_path: Path) -> None:
     }
     path = tmp_path / "users.json"
     path.write_text(json.dumps({"users": [good]}))
-    user = UserDirectory.from_file(path).get("a")
-    assert user is not None
-    assert user.role is Role.monitor
-    assert not user.can_write
+    (user,) = read_users_file(path)
+    assert (user.username, user.role, user.centres, user.row) == ("a", "monitor", {"BCN"}, 1)
+    assert verify_password("x", user.password_hash)
     bad = {"username": " ", "role": "boss", "centres": [], "password_hash": "plain"}
     path.write_text(json.dumps({"users": [bad]}))
     with pytest.raises(InputError) as caught:
-        UserDirectory.from_file(path)
+        read_users_file(path)
     fields = [p.field for p in caught.value.problems]
     assert fields == ["username", "role", "centres", "password_hash"]
 
@@ -145,13 +146,14 @@ def test_four_failures_do_not_block(make_client: Client) -> None:
 
 def test_session_times_out_when_idle(make_client: Client) -> None:
     client = make_client()
-    sessions = client.app.state.clears.sessions  # type: ignore[attr-defined]
-    now = [1000.0]
-    sessions.clock = lambda: now[0]
+    state = client.app.state.clears  # type: ignore[attr-defined]
+    now = [dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)]
+    sessions = dataclasses.replace(state.sessions, clock=lambda: now[0])
+    client.app.state.clears = dataclasses.replace(state, sessions=sessions)  # type: ignore[attr-defined]
     sign_in(client, "inv_bcn")
-    now[0] += 30 * 60  # exactly the 30-minute default: still alive (idle must exceed it)
+    now[0] += dt.timedelta(minutes=30)  # exactly the 30-minute default: still alive
     assert client.get("/api/me").status_code == 200
-    now[0] += 30 * 60 + 1
+    now[0] += dt.timedelta(minutes=30, seconds=1)
     assert client.get("/api/me").status_code == 401
     assert client.get("/patients", follow_redirects=False).headers["location"] == "/login"
 

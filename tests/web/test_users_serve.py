@@ -135,7 +135,7 @@ def test_port_and_host_from_the_environment(
     assert "on http://localhost:8765/" in capsys.readouterr().out
 
 
-def test_users_file_default_and_warning(
+def test_accounts_counted_and_none_warned(
     served: list[dict[str, Any]],
     db_url: str,
     tmp_path: Path,
@@ -144,21 +144,73 @@ def test_users_file_default_and_warning(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
-    assert "no users file, so nobody can sign in" in capsys.readouterr().err
-    assert _settings(served).users_file is None
+    err = capsys.readouterr().err
+    assert "the registry has no account, so nobody can sign in" in err
+    assert f"'clears users add NAME --role administrator --all-centres --db {db_url}'" in err
     args = ("users", "add", "a", "--role", "monitor", "--centre", "BCN", "--password-stdin")
-    assert clears(monkeypatch, *args, stdin="a long enough password\n") == 0
+    assert clears(monkeypatch, *args, "--db", db_url, stdin="a long enough password\n") == 0
     capsys.readouterr()
     assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
-    assert _settings(served).users_file == Path("clears-users.json")
-    assert "Users: 1 account(s) from clears-users.json" in capsys.readouterr().out
-    # $CLEARS_USERS_FILE wins over the default file, --users over both
-    other = tmp_path / "other.json"
-    other.write_text('{"users": []}')
-    monkeypatch.setenv("CLEARS_USERS_FILE", str(other))
+    assert "Users: 1 account(s) in the registry" in capsys.readouterr().out
+    assert len(served) == 2
+
+
+def test_a_default_users_file_beside_accounts_is_named_in_a_warning(
+    served: list[dict[str, Any]],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("clears-users.json").write_text('{"users": []}')
+    args = ("users", "add", "a", "--role", "monitor", "--centre", "BCN", "--password-stdin")
+    assert clears(monkeypatch, *args, "--db", db_url, stdin="a long enough password\n") == 0
+    capsys.readouterr()
     assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
-    assert _settings(served).users_file == other
+    assert "warning: clears-users.json is no longer read (1 account(s) are in the registry)" in (
+        capsys.readouterr().err
+    )
+    assert _settings(served).users_file == Path("clears-users.json")
+
+
+@pytest.mark.parametrize("how", ["default", "option", "variable"])
+def test_a_users_file_without_accounts_is_refused_with_the_import_command(
+    how: str,
+    served: list[dict[str, Any]],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    file = Path("clears-users.json") if how == "default" else tmp_path / "old.json"
+    file.write_text('{"users": []}')
+    extra = ["--users", str(file)] if how == "option" else []
+    if how == "variable":
+        monkeypatch.setenv("CLEARS_USERS_FILE", str(file))
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", *extra) == 1
+    err = capsys.readouterr().err
+    assert f"the users file {file} is no longer read" in err
+    assert f"has none yet; move the file's accounts in with 'clears users import {file} " in err
+    assert f"--db {db_url}'" in err
+    assert served == []  # nothing served
+
+
+def test_a_named_users_file_beside_accounts_is_refused(
+    served: list[dict[str, Any]],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ("users", "add", "a", "--role", "monitor", "--centre", "BCN", "--password-stdin")
+    assert clears(monkeypatch, *args, "--db", db_url, stdin="a long enough password\n") == 0
     given = tmp_path / "given.json"
     given.write_text('{"users": []}')
-    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", "--users", str(given)) == 0
-    assert _settings(served).users_file == given
+    capsys.readouterr()
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev", "--users", str(given)) == 1
+    err = capsys.readouterr().err
+    assert f"{db_url} has 1; to add the file's accounts run 'clears users import {given}" in err
+    assert "without --users" in err
+    assert served == []

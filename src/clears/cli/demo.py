@@ -8,13 +8,14 @@
 3. Export it back (:func:`clears.registry.exporter.export_cohort`), derive outcomes under
    ``aitmehdi2021`` and ``cortes2012`` and write ``DIR/clears-report.html`` from the exported
    cohort, so the report shows what the registry holds.
-4. Write ``DIR/clears-demo-users.json`` with one administrator of every centre, ``demo``,
-   whose random password is returned (and printed once by the command) and stored only as
-   an Argon2id hash, so that the printed ``clears serve --dev`` command can be signed in to.
+4. Add the web account ``demo`` to the registry (an administrator of every centre, audited
+   like any account), whose random password is returned (and printed once by the command)
+   and stored only as an Argon2id hash, so that the printed ``clears serve --dev`` command
+   can be signed in to.
 
 Running it again in the same folder refuses to touch the existing demo database (which may
-have been edited since, e.g. through ``clears serve``) or users file unless ``--force``
-replaces them; the report file is always rewritten.
+have been edited since, e.g. through ``clears serve``) unless ``--force`` replaces it (and
+its account, with a new password); the report file is always rewritten.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ __all__ = [
     "DEMO_CRITERIA",
     "DEMO_DB",
     "DEMO_USER",
-    "DEMO_USERS",
     "DemoRun",
     "demo",
     "demo_cohort",
@@ -46,8 +46,6 @@ DEMO_CRITERIA: Final = ("aitmehdi2021", "cortes2012")
 DEMO_DB: Final = "clears-demo.db"
 #: Name recorded as the importer in the demo's audit trail.
 DEMO_ACTOR: Final = "clears-demo"
-#: File name of the demo's users file inside the output folder.
-DEMO_USERS: Final = "clears-demo-users.json"
 #: The demo's web account: an administrator of every centre.
 DEMO_USER: Final = "demo"
 _SQLITE_SIDE_FILES: Final = ("-journal", "-wal", "-shm")
@@ -56,14 +54,13 @@ _SQLITE_SIDE_FILES: Final = ("-journal", "-wal", "-shm")
 @dataclass(frozen=True)
 class DemoRun:
     """What :func:`run_demo` wrote: the report, the database URL and its file (SQLite), and
-    the users file with the demo account's user name and password (kept out of ``repr``)."""
+    the demo account's user name and password (kept out of ``repr``)."""
 
     report: Path
     url: str
     database: Path | None
     patients: int
     described: str
-    users_file: Path
     username: str
     password: str = field(repr=False)
 
@@ -103,33 +100,26 @@ def _prepare_default(path: Path, *, force: bool) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _refuse_existing_users(path: Path, *, force: bool) -> None:
-    """Refuse to replace an existing demo users file unless ``force``."""
-    from clears._exceptions import ConflictError
-
-    if path.exists() and not force:
-        raise ConflictError(
-            f"{path} already exists (accounts from an earlier demo, perhaps changed since); "
-            "nothing was changed. Pass --force to replace it, or use another --out folder."
-        )
-
-
-def _write_demo_users(path: Path) -> str:
-    """Write the demo users file (one administrator of every centre); return the password."""
+def _add_demo_account(url: str) -> str:
+    """Add the demo account (an administrator of every centre); return its password."""
     import secrets
 
-    from clears.web._users_file import add_user, write_users
-    from clears.web.users import ALL_CENTRES, Role, UserDirectory
+    from clears.registry import ALL_CENTRES, Actor, Role, add_account, open_registry, transaction
 
     password = secrets.token_urlsafe(15)  # 20 characters, about 120 random bits
-    directory = add_user(
-        UserDirectory({}),
-        username=DEMO_USER,
-        role=Role.administrator.value,
-        centres=[ALL_CENTRES],
-        password=password,
-    )
-    write_users(path, directory)
+    engine = open_registry(url)
+    try:
+        with transaction(engine) as session:
+            add_account(
+                session,
+                actor=Actor.everywhere(DEMO_ACTOR),
+                username=DEMO_USER,
+                role=Role.administrator.value,
+                centres=[ALL_CENTRES],
+                password=password,
+            )
+    finally:
+        engine.dispose()
     return password
 
 
@@ -152,9 +142,7 @@ def serve_command(run: DemoRun) -> str:
     """
     import shlex
 
-    return shlex.join(
-        [program(), "serve", "--db", run.url, "--users", str(run.users_file.resolve()), "--dev"]
-    )
+    return shlex.join([program(), "serve", "--db", run.url, "--dev"])
 
 
 def _init(url: str, *, given: bool) -> None:
@@ -194,14 +182,13 @@ def run_demo(
         Database URL; default ``sqlite:///OUT/clears-demo.db``. A given database must not
         hold a registry yet, and is never deleted.
     force
-        Replace the default database file and the users file when they exist (else
-        refused).
+        Replace the default database file when it exists (else refused).
 
     Raises
     ------
     ConflictError
-        The default database file or the users file exists and ``force`` is false, or
-        ``db`` already holds a registry; nothing is changed.
+        The default database file exists and ``force`` is false, or ``db`` already holds a
+        registry; nothing is changed.
     InputError
         ``n`` outside 1-100,000, or ``db`` an in-memory database.
     """
@@ -210,10 +197,8 @@ def run_demo(
     from clears.registry.exporter import export_cohort
     from clears.registry.importer import import_cohort
 
-    users_file = (out / DEMO_USERS).resolve()
     if db is None:
         _prepare_default((out / DEMO_DB).resolve(), force=force)
-    _refuse_existing_users(users_file, force=force)
     cohort, described = demo_cohort(n, seed)
     out.mkdir(parents=True, exist_ok=True)
     url = db or f"sqlite:///{(out / DEMO_DB).resolve()}"
@@ -227,16 +212,9 @@ def run_demo(
         criteria=list(DEMO_CRITERIA),
         title="clears demo: lenalidomide in cutaneous lupus erythematosus (synthetic data)",
     )
-    password = _write_demo_users(users_file)
+    password = _add_demo_account(url)
     return DemoRun(
-        written,
-        url,
-        sqlite_file(url),
-        exported.n_patients,
-        described,
-        users_file,
-        DEMO_USER,
-        password,
+        written, url, sqlite_file(url), exported.n_patients, described, DEMO_USER, password
     )
 
 
@@ -256,7 +234,7 @@ def demo(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help=f"Replace {DEMO_DB} and {DEMO_USERS} in the output folder."),
+        typer.Option("--force", help=f"Replace {DEMO_DB} in the output folder."),
     ] = False,
 ) -> None:
     """Simulate a cohort, store it in a SQLite registry, and report from the registry.
@@ -270,9 +248,9 @@ def demo(
     typer.echo(f"Cohort: {run.described}.")
     typer.echo(f"Registry: {run.patients} patients in {run.database or run.url}")
     typer.echo(f"Report: {run.report.resolve()}")
-    typer.echo(f"Web users: {run.users_file} (one administrator of every centre)")
+    typer.echo("Web account (in the registry; an administrator of every centre):")
     typer.echo(f"  user name: {run.username}")
-    typer.echo(f"  password:  {run.password}   (shown only now; the file keeps only a hash)")
+    typer.echo(f"  password:  {run.password}   (shown only now; the registry keeps only a hash)")
     me = shlex.quote(program())
     typer.echo("Next, try:")
     typer.echo(f"  {me} report --db {shown} --out report.html")

@@ -9,8 +9,12 @@ Two ways to run it:
   cookies without ``Secure`` so that plain ``http://127.0.0.1`` works; refused unless
   ``--host`` is a loopback address.
 
-The users file is ``--users``, else ``$CLEARS_USERS_FILE``, else ``./clears-users.json`` when
-it exists (``clears users add`` writes it). The address served is printed before starting.
+Accounts live in the registry (``clears users``). A users file, the format accounts had
+before, is no longer read: ``--users FILE`` (or ``$CLEARS_USERS_FILE``) is refused with the
+command that moves it in (``clears users import``), and so is a ``./clears-users.json`` found
+while the registry has no account yet; one found beside a registry that has accounts is
+named in a warning (:func:`users_file_notice`). The address served is printed before
+starting.
 
 Cohort-wide work (outcome tables, the study report, exports) runs as background jobs in
 worker processes, never in the server's threads: ``clears serve`` starts ``--job-workers``
@@ -40,6 +44,7 @@ __all__ = [
     "job_workers",
     "serve",
     "served_url",
+    "users_file_notice",
 ]
 
 #: Host names accepted as loopback besides loopback IP addresses.
@@ -123,6 +128,51 @@ def _users_file(given: Path | None) -> Path | None:
     return DEFAULT_USERS_FILE if DEFAULT_USERS_FILE.exists() else None
 
 
+def users_file_notice(
+    file: Path | None, *, named: bool, accounts: int, url: str
+) -> tuple[str | None, str]:
+    """What ``clears serve`` says about accounts: ``(refusal, line)``.
+
+    ``file`` is the users file found (``named``: given by ``--users`` or
+    ``$CLEARS_USERS_FILE``, else the default file in the working folder), ``accounts``
+    the registry's count and ``url`` its shown URL. A refusal stops the server with the
+    way forward; otherwise ``line`` is printed (a warning when it starts ``warning:``).
+
+    Examples
+    --------
+    >>> users_file_notice(None, named=False, accounts=2, url="sqlite:///c.db")
+    (None, 'Users: 2 account(s) in the registry')
+    >>> users_file_notice(Path("u.json"), named=True, accounts=0, url="sqlite:///c.db")[0]
+    "the users file u.json is no longer read: accounts live in the registry, and sqlite:///c.db has none yet; move the file's accounts in with 'clears users import u.json --db sqlite:///c.db', then start clears serve without --users (or $CLEARS_USERS_FILE)"
+    """  # noqa: E501
+    import shlex
+
+    if file is not None and (named or accounts == 0):
+        move = f"'clears users import {shlex.quote(str(file))} --db {shlex.quote(url)}'"
+        if accounts == 0:
+            reason = f"accounts live in the registry, and {url} has none yet"
+            forward = f"move the file's accounts in with {move}, then start"
+        else:
+            reason = f"accounts live in the registry, and {url} has {accounts}"
+            forward = f"to add the file's accounts run {move} (taken names are refused); start"
+        return (
+            f"the users file {file} is no longer read: {reason}; {forward} clears serve "
+            "without --users (or $CLEARS_USERS_FILE)",
+            "",
+        )
+    if file is not None:
+        return None, (
+            f"warning: {file} is no longer read ({accounts} account(s) are in the registry); "
+            "delete it once 'clears users list' shows its users"
+        )
+    if accounts == 0:
+        return None, (
+            "warning: the registry has no account, so nobody can sign in; create one with "
+            f"'clears users add NAME --role administrator --all-centres --db {shlex.quote(url)}'"
+        )
+    return None, f"Users: {accounts} account(s) in the registry"
+
+
 def serve(
     db: DbOption = None,
     host: Annotated[
@@ -136,7 +186,10 @@ def serve(
         Path | None,
         typer.Option(
             "--users",
-            help="Users file (default: $CLEARS_USERS_FILE, else ./clears-users.json).",
+            help=(
+                "A users file: no longer read (accounts are in the registry); the server "
+                "refuses it and names the 'clears users import' command that moves it in."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -201,22 +254,34 @@ def serve(
                 for e in exc.errors()
             ]
         ) from exc
-    from clears.registry import hold, open_registry, resolve_url
+    from clears._exceptions import ClearsError
+    from clears.registry import (
+        count_accounts,
+        hold,
+        open_registry,
+        resolve_url,
+        shown_url,
+        transaction,
+    )
 
     # Held for as long as the server runs (from before its first connection), so that
     # clears db restore refuses meanwhile.
     with hold(settings.db_url, exclusive=False):
         # One line naming the URL if the registry is missing, unreadable or not initialised.
-        app = create_app(settings, engine=open_registry(settings.db_url))
-        accounts = len(app.state.clears.users.users)
-        if settings.users_file is None:
-            typer.echo(
-                "warning: no users file, so nobody can sign in; create one with "
-                "'clears users add NAME --role administrator --all-centres'",
-                err=True,
-            )
-        else:
-            typer.echo(f"Users: {accounts} account(s) from {settings.users_file}")
+        engine = open_registry(settings.db_url)
+        with transaction(engine, write=False) as session:
+            accounts = count_accounts(session)
+        refusal, line = users_file_notice(
+            settings.users_file,
+            named=users is not None or settings.users_file != users_file,
+            accounts=accounts,
+            url=shown_url(resolve_url(settings.db_url)),
+        )
+        if refusal is not None:
+            engine.dispose()
+            raise ClearsError(refusal)
+        typer.echo(line, err=line.startswith("warning:"))
+        app = create_app(settings, engine=engine)
         if dev:
             typer.echo(
                 "Development mode (--dev): a random secret key for this run only; sessions "

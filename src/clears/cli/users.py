@@ -1,34 +1,47 @@
-"""``clears users add|list|remove|passwd``: manage the web app's users file.
+"""``clears users ...``: manage the web app's accounts in the registry database.
 
-The file is ``--users FILE``, else ``$CLEARS_USERS_FILE``, else ``./clears-users.json``
-(see :mod:`clears.web._users_file`). Passwords are read twice with hidden input, or once
-from standard input with ``--password-stdin``; never from the command line, where other
-users of the machine and the shell history would see them. ``clears serve`` reads the
-file at start-up, so restart it after a change.
+Accounts live in the registry (``--db URL``, else ``$CLEARS_DB_URL``, else
+``sqlite:///clears.db``, as for every registry command); each change is audited under the
+name of the person running the command and is seen by a running ``clears serve`` at once.
+Passwords are read twice with hidden input, or once from standard input with
+``--password-stdin``; never from the command line, where other users of the machine and
+the shell history would see them. ``clears users import FILE`` moves the accounts of a
+users file (the format clears used before) in, keeping their password hashes.
 """
 
 from __future__ import annotations
 
+import getpass
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from clears.cli.db import DbOption
 
-__all__ = ["add", "app", "list_", "passwd", "remove"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-app = typer.Typer(help="Manage the web app's users file.", no_args_is_help=True)
+    from clears.registry import Account, Actor
 
-UsersOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--users",
-        help="Users file (default: $CLEARS_USERS_FILE, else ./clears-users.json).",
-        show_default=False,
-    ),
+__all__ = [
+    "add",
+    "app",
+    "centres",
+    "disable",
+    "enable",
+    "import_",
+    "list_",
+    "passwd",
+    "reset",
+    "role",
 ]
+
+app = typer.Typer(help="Manage the web app's accounts (in the registry).", no_args_is_help=True)
+
 PasswordStdin = Annotated[
     bool,
     typer.Option(
@@ -37,6 +50,15 @@ PasswordStdin = Annotated[
     ),
 ]
 NameArgument = Annotated[str, typer.Argument(help="User name.", show_default=False)]
+CentreOption = Annotated[
+    list[str] | None,
+    typer.Option("--centre", help="Centre code (repeat for several).", show_default=False),
+]
+AllCentresOption = Annotated[
+    bool, typer.Option("--all-centres", help="Every centre of the network.")
+]
+
+T = TypeVar("T")
 
 
 def _password(from_stdin: bool) -> str:
@@ -47,30 +69,50 @@ def _password(from_stdin: bool) -> str:
     return typed
 
 
-def _registry_centres(url: str) -> set[str]:
-    """The centre codes of the registry at ``url`` (which must exist)."""
-    import sqlalchemy as sa
+def _actor() -> Actor:
+    from clears.registry import Actor
 
-    from clears._exceptions import InputError, Problem
-    from clears.registry import Actor, centre_codes, open_registry, shown_url, transaction
+    return Actor.everywhere(getpass.getuser())
 
-    engine = open_registry(url)
+
+@contextmanager
+def _registry(db: str | None, *, write: bool = True) -> Iterator[Session]:
+    """One transaction on the registry at ``db`` (which must be initialised)."""
+    from clears.registry import open_registry, transaction
+
+    engine = open_registry(db)
     try:
-        with transaction(engine) as session:
-            codes = centre_codes(session, actor=Actor.everywhere("clears users"))
-    except sa.exc.SQLAlchemyError as exc:
-        raise InputError(
-            Problem("db", shown_url(url), f"cannot be read ({type(exc).__name__})", "a registry")
-        ) from exc
+        with transaction(engine, write=write) as session:
+            yield session
     finally:
         engine.dispose()
-    return set(codes)
 
 
-def _shown(centres: frozenset[str]) -> str:
-    from clears.web.users import ALL_CENTRES
+def _run(db: str | None, work: Callable[[Session], T]) -> T:
+    with _registry(db) as session:
+        return work(session)
 
-    return "all centres" if ALL_CENTRES in centres else ", ".join(sorted(centres))
+
+def _centres(centre: list[str] | None, all_centres: bool) -> list[str]:
+    """The centres given: codes, or ``["*"]`` for --all-centres (not both)."""
+    from clears._exceptions import InputError, Problem
+    from clears.registry import ALL_CENTRES
+
+    if all_centres and centre:
+        raise InputError(
+            Problem("centre", centre, "cannot be combined with --all-centres", "one or other")
+        )
+    if ALL_CENTRES in (centre or []):
+        raise InputError(Problem("centre", ALL_CENTRES, "is not a centre code", "--all-centres"))
+    return [ALL_CENTRES] if all_centres else list(centre or [])
+
+
+def _shown(account: Account) -> str:
+    return "all centres" if account.all_centres else ", ".join(sorted(account.centres))
+
+
+def _line(account: Account) -> str:
+    return f"{account.username} ({account.role.value}, {_shown(account)})"
 
 
 @app.command("add")
@@ -84,99 +126,152 @@ def add(
             show_default=False,
         ),
     ],
-    centre: Annotated[
-        list[str] | None,
-        typer.Option("--centre", help="Centre code (repeat for several).", show_default=False),
-    ] = None,
-    all_centres: Annotated[
-        bool, typer.Option("--all-centres", help="Every centre of the network.")
-    ] = False,
-    users: UsersOption = None,
+    centre: CentreOption = None,
+    all_centres: AllCentresOption = False,
     db: DbOption = None,
     password_stdin: PasswordStdin = False,
+    must_change: Annotated[
+        bool,
+        typer.Option("--must-change", help="The user chooses a new password at first sign-in."),
+    ] = False,
 ) -> None:
-    """Add a user; centre codes are checked against the registry when --db is given.
+    """Add a user; centre codes must be centres of the registry.
 
-    Example: clears users add dr_bcn --role investigator --centre BCN
+    Example: clears users add dr_bcn --role investigator --centre BCN --db sqlite:///clears.db
     """
-    from clears._exceptions import InputError, Problem
-    from clears.web._users_file import (
-        add_user,
-        check_new_user,
-        read_users,
-        users_file_path,
-        write_users,
-    )
-    from clears.web.users import ALL_CENTRES
+    from clears._exceptions import InputError
+    from clears.registry import add_account, check_new_account
 
-    path = users_file_path(users)
-    directory = read_users(path, missing_ok=True)
-    if all_centres and centre:
-        raise InputError(
-            Problem("centre", centre, "cannot be combined with --all-centres", "one or other")
+    wanted = _centres(centre, all_centres)
+    with _registry(db, write=False) as session:
+        problems = check_new_account(
+            session, actor=_actor(), username=name, role=role, centres=wanted
         )
-    centres = [ALL_CENTRES] if all_centres else list(centre or [])
-    if ALL_CENTRES in (centre or []):
-        raise InputError(Problem("centre", ALL_CENTRES, "is not a centre code", "--all-centres"))
-    known = _registry_centres(db) if db is not None else None
-    problems = check_new_user(
-        directory, username=name, role=role, centres=centres, known_centres=known
-    )
     if problems:  # refuse before asking for a password
         raise InputError(problems)
     password = _password(password_stdin)
-    changed = add_user(
-        directory,
-        username=name,
-        role=role,
-        centres=centres,
-        password=password,
-        known_centres=known,
+    added = _run(
+        db,
+        lambda s: add_account(
+            s,
+            actor=_actor(),
+            username=name,
+            role=role,
+            centres=wanted,
+            password=password,
+            must_change_password=must_change,
+        ),
     )
-    write_users(path, changed)
-    added = changed.users[name]
-    typer.echo(f"added {name} ({added.role.value}, {_shown(added.centres)}) to {path}")
+    typer.echo(f"added {_line(added)}")
 
 
 @app.command("list")
-def list_(users: UsersOption = None) -> None:
-    """List the users: name, role and centres (never password hashes)."""
-    from clears.web._users_file import read_users, users_file_path
+def list_(db: DbOption = None) -> None:
+    """List the users: name, role, centres and state (never password hashes)."""
+    from clears.registry import list_accounts
 
-    path = users_file_path(users)
-    directory = read_users(path)
-    typer.echo(f"{len(directory.users)} user(s) in {path}")
-    rows = sorted(directory.users.values(), key=lambda u: u.username)
+    with _registry(db, write=False) as session:
+        rows = list_accounts(session, actor=_actor())
+    typer.echo(f"{len(rows)} user(s)")
     width = max((len(u.username) for u in rows), default=0)
     for user in rows:
-        typer.echo(f"{user.username:<{width}}  {user.role.value:<13}  {_shown(user.centres)}")
+        state = "  disabled" if user.disabled else ""
+        state += "  must change password" if user.must_change_password else ""
+        typer.echo(f"{user.username:<{width}}  {user.role.value:<13}  {_shown(user)}{state}")
 
 
-@app.command("remove")
-def remove(name: NameArgument, users: UsersOption = None) -> None:
-    """Remove a user (their open sessions end when clears serve is restarted)."""
-    from clears.web._users_file import read_users, remove_user, users_file_path, write_users
+@app.command("disable")
+def disable(name: NameArgument, db: DbOption = None) -> None:
+    """Disable a user: refused at sign-in, and their open sessions end at once."""
+    from clears.registry import set_disabled
 
-    path = users_file_path(users)
-    write_users(path, remove_user(read_users(path), name))
-    typer.echo(f"removed {name} from {path}")
+    _run(db, lambda s: set_disabled(s, actor=_actor(), username=name, disabled=True))
+    typer.echo(f"disabled {name} (their sessions ended)")
+
+
+@app.command("enable")
+def enable(name: NameArgument, db: DbOption = None) -> None:
+    """Enable a disabled user again."""
+    from clears.registry import set_disabled
+
+    _run(db, lambda s: set_disabled(s, actor=_actor(), username=name, disabled=False))
+    typer.echo(f"enabled {name}")
+
+
+@app.command("role")
+def role(
+    name: NameArgument,
+    new_role: Annotated[
+        str, typer.Argument(help="administrator, investigator, data_entry or monitor.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Give a user another role."""
+    from clears.registry import set_role
+
+    changed = _run(db, lambda s: set_role(s, actor=_actor(), username=name, role=new_role))
+    typer.echo(f"changed {_line(changed)}")
+
+
+@app.command("centres")
+def centres(
+    name: NameArgument,
+    centre: CentreOption = None,
+    all_centres: AllCentresOption = False,
+    db: DbOption = None,
+) -> None:
+    """Give a user other centres (every --centre given, or --all-centres)."""
+    from clears.registry import set_centres
+
+    wanted = _centres(centre, all_centres)
+    changed = _run(db, lambda s: set_centres(s, actor=_actor(), username=name, centres=wanted))
+    typer.echo(f"changed {_line(changed)}")
 
 
 @app.command("passwd")
-def passwd(
-    name: NameArgument, users: UsersOption = None, password_stdin: PasswordStdin = False
-) -> None:
-    """Set a new password for a user."""
-    from clears.web._users_file import (
-        get_user,
-        read_users,
-        set_password,
-        users_file_path,
-        write_users,
-    )
+def passwd(name: NameArgument, db: DbOption = None, password_stdin: PasswordStdin = False) -> None:
+    """Set a new password for a user (their open sessions end)."""
+    from clears.registry import get_account, set_password
 
-    path = users_file_path(users)
-    directory = read_users(path)
-    get_user(directory, name)  # an unknown name is refused before asking for a password
-    write_users(path, set_password(directory, name, _password(password_stdin)))
-    typer.echo(f"new password set for {name} in {path}")
+    with _registry(db, write=False) as session:
+        get_account(session, actor=_actor(), username=name)  # refused before the prompt
+    password = _password(password_stdin)
+    _run(db, lambda s: set_password(s, actor=_actor(), username=name, password=password))
+    typer.echo(f"new password set for {name}")
+
+
+@app.command("reset")
+def reset(name: NameArgument, db: DbOption = None) -> None:
+    """Give a user a temporary password, printed once, to be changed at their next sign-in."""
+    from clears.registry import reset_password
+
+    temporary = _run(db, lambda s: reset_password(s, actor=_actor(), username=name))
+    typer.echo(f"temporary password for {name}: {temporary}")
+    typer.echo("  shown only now; they must choose a new one when they sign in")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A users file (JSON) to move in.")],
+    db: DbOption = None,
+) -> None:
+    """Move the accounts of a users file into the registry: all of them, or none.
+
+    Each keeps its password. Names already in the registry, unknown roles or centres, and
+    entries without an Argon2 hash are refused, every one named. The file is not changed;
+    delete it once the import is done.
+
+    Example: clears users import clears-users.json --db sqlite:///clears.db
+    """
+    from clears.registry import import_accounts
+    from clears.web._users_file import read_users_file
+
+    entries = read_users_file(file)
+    imported = _run(
+        db,
+        lambda s: import_accounts(s, actor=_actor(), accounts=entries, source=str(file)),
+    )
+    typer.echo(f"imported {len(imported)} user(s) from {file}:")
+    for account in imported:
+        typer.echo(f"  {_line(account)}")
+    typer.echo(f"{file} is no longer read; delete it once you have checked the list above")

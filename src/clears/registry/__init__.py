@@ -11,6 +11,7 @@ from clears.registry._accounts_passwords import (
     MIN_PASSWORD_LENGTH,
     check_password,
     hash_password,
+    is_password_hash,
     verify_password,
 )
 from clears.registry._accounts_rules import ALL_CENTRES, Account, Role
@@ -60,6 +61,7 @@ from clears.registry.accounts import (
     add_account,
     authenticate,
     change_own_password,
+    check_new_account,
     count_accounts,
     get_account,
     import_accounts,
@@ -129,6 +131,7 @@ __all__ = [
     "authenticate",
     "centre_codes",
     "change_own_password",
+    "check_new_account",
     "check_password",
     "claim_submission",
     "connection_failure",
@@ -145,6 +148,7 @@ __all__ = [
     "hold",
     "import_accounts",
     "import_cohort",
+    "is_password_hash",
     "last_entry_ids",
     "list_accounts",
     "list_patients",

@@ -3,10 +3,11 @@
 A session is a random 256-bit token in the browser's cookie; the ``user_sessions`` table
 keeps only its SHA-256 (someone who reads the database cannot sign in with what they read),
 whose account it is, and when it expires: :attr:`SessionStore.idle_seconds` after it was
-last used. Each request looks its token up by primary key, joined to the account, in a
-read-only transaction, so a sign-out or a disabled account (whose sessions are deleted in
-the disabling transaction, :func:`clears.registry.accounts.set_disabled`) is refused by
-every process from the next request on.
+last used (a session idle for exactly that long is still live). Each request looks its
+token up by primary key, joined to the account, in a read-only transaction, so a sign-out
+or a disabled account (whose sessions are deleted in the disabling transaction,
+:func:`clears.registry.accounts.set_disabled`) is refused by every process from the next
+request on.
 
 Writes are kept off the request path: the expiry moves forward at most once every
 :attr:`SessionStore.touch_seconds` (a session therefore ends between ``idle_seconds -
@@ -85,7 +86,7 @@ class SessionStore:
         now = self.clock()
         with transaction(self.engine) as session:
             session.execute(
-                sa.delete(user_sessions_table).where(user_sessions_table.c.expires_at <= now)
+                sa.delete(user_sessions_table).where(user_sessions_table.c.expires_at < now)
             )
             if replacing:
                 _delete(session, replacing)
@@ -113,7 +114,7 @@ class SessionStore:
             sa.select(users_table, user_sessions_table.c.last_seen_at)
             .join(user_sessions_table, user_sessions_table.c.user_key == users_table.c.id)
             .where(user_sessions_table.c.token_hash == digest)
-            .where(user_sessions_table.c.expires_at > now)
+            .where(user_sessions_table.c.expires_at >= now)
         )
         with transaction(self.engine, write=False) as session:
             row: Any = session.execute(query).first()
@@ -132,7 +133,7 @@ class SessionStore:
                 session.execute(
                     sa.update(user_sessions_table)
                     .where(user_sessions_table.c.token_hash == digest)
-                    .where(user_sessions_table.c.expires_at > now)
+                    .where(user_sessions_table.c.expires_at >= now)
                     .values(
                         last_seen_at=now,
                         expires_at=now + dt.timedelta(seconds=self.idle_seconds),

@@ -54,6 +54,7 @@ __all__ = [
     "add_account",
     "authenticate",
     "change_own_password",
+    "check_new_account",
     "count_accounts",
     "get_account",
     "import_accounts",
@@ -194,9 +195,14 @@ def _insert(
     return [account_of_row(row) for _, row in rows]
 
 
-def _new_account_problems(
+def check_new_account(
     session: Session, *, actor: Actor, username: str, role: str, centres: Collection[str]
 ) -> list[Problem]:
+    """The problems of a new account other than its password (none when acceptable): its
+    name's form, a taken name, the role, and the centres (known, within the actor's).
+
+    The command line asks for a password only once these pass.
+    """
     problems = name_problems(username)
     if not problems and _row(session, username) is not None:
         problems.append(Problem("username", username, "already exists", "a new user name"))
@@ -238,9 +244,7 @@ def add_account(
         outside the actor's, a password of the wrong length. Nothing is written.
     """
     wanted = frozenset(centres)
-    problems = _new_account_problems(
-        session, actor=actor, username=username, role=role, centres=wanted
-    )
+    problems = check_new_account(session, actor=actor, username=username, role=role, centres=wanted)
     problems += check_password(password)
     if problems:
         raise InputError(problems)
@@ -273,7 +277,7 @@ def import_accounts(
     problems: list[Problem] = []
     seen: set[str] = set()
     for account in accounts:
-        found = _new_account_problems(
+        found = check_new_account(
             session,
             actor=actor,
             username=account.username,

@@ -1,7 +1,8 @@
-"""Build the web app: ``create_app(settings)`` wires settings, registry, users and routes.
+"""Build the web app: ``create_app(settings)`` wires settings, registry, accounts and routes.
 
-Nothing happens at import time; each call returns an independent app (its own engine,
-sessions and rate limiter), so tests build as many as they need.
+Nothing happens at import time; each call returns an independent app (its own engine). The
+accounts, sessions and sign-in limits live in the registry database, so apps (and server
+processes) on one database share them: a session started by one works on every other.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
-from clears.registry import RegistryBusyError, make_engine
+from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make_engine
 from clears.web._docs import ASSETS_URL, assets, docs_router
 from clears.web._headers import SecurityHeaders, headers_for
 from clears.web._limits import BodyLimit
 from clears.web._urls import add_filters
-from clears.web.deps import AppState, Forbidden, NotSignedIn, Registry
+from clears.web.deps import AppState, Forbidden, MustChangePassword, NotSignedIn, Registry
 from clears.web.routes import (
     api,
     api_records,
@@ -40,9 +41,7 @@ from clears.web.routes import (
     worklist,
 )
 from clears.web.routes import audit as audit_routes
-from clears.web.security import RateLimiter, SessionStore
 from clears.web.settings import Settings
-from clears.web.users import UserDirectory
 
 __all__ = ["ROUTERS", "THREADS", "create_app"]
 
@@ -94,6 +93,14 @@ def _handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": "sign in first"}, status_code=401)
         return RedirectResponse("/login", status_code=303)
+
+    async def must_change(request: Request, _exc: Exception) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": "change your temporary password first (/account/password)"},
+                status_code=403,
+            )
+        return RedirectResponse("/account/password", status_code=303)
 
     async def forbidden(request: Request, exc: Exception) -> Response:
         return _error(request, 403, str(exc))
@@ -163,6 +170,7 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 422, "invalid request", problems=problems)
 
     app.add_exception_handler(NotSignedIn, not_signed_in)
+    app.add_exception_handler(MustChangePassword, must_change)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(InputError, invalid)
@@ -181,7 +189,6 @@ def _jsonable(value: object) -> object:
 def create_app(
     settings: Settings,
     *,
-    users: UserDirectory | None = None,
     engine: sa.Engine | None = None,
     threads: int = THREADS,
 ) -> FastAPI:
@@ -191,8 +198,6 @@ def create_app(
     ----------
     settings
         Validated settings (placeholder secrets are refused outside development).
-    users
-        The accounts; default: read from ``settings.users_file`` (none when unset).
     engine
         The registry engine; default: :func:`clears.registry._engine.make_engine` of
         ``settings.db_url`` with ``must_exist=True``, so that a missing SQLite file is an
@@ -205,13 +210,6 @@ def create_app(
     """
     if threads < 1:
         raise ValueError(f"threads must be at least 1, not {threads}")
-    directory = users
-    if directory is None:
-        directory = (
-            UserDirectory.from_file(settings.users_file)
-            if settings.users_file is not None
-            else UserDirectory({})
-        )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -236,14 +234,12 @@ def create_app(
     )
     templates = Jinja2Templates(directory=_HERE / "templates")
     add_filters(templates)
+    bound = engine if engine is not None else make_engine(settings.db_url, must_exist=True)
     app.state.clears = AppState(
         settings=settings,
-        registry=Registry(
-            engine if engine is not None else make_engine(settings.db_url, must_exist=True)
-        ),
-        users=directory,
-        sessions=SessionStore(timeout_seconds=settings.session_minutes * 60),
-        limiter=RateLimiter(settings.login_attempts, settings.login_window_seconds),
+        registry=Registry(bound),
+        sessions=SessionStore(bound, idle_seconds=settings.session_minutes * 60),
+        limiter=SignInLimiter(bound, settings.login_attempts, settings.login_window_seconds),
         templates=templates,
     )
     _handlers(app)

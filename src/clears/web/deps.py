@@ -1,13 +1,15 @@
 """Request dependencies: the registry, the signed-in user, role checks and CSRF.
 
 Routes declare what they need with the ``Annotated`` aliases (``RegistryDep``,
-``CurrentUser``, ``WriterUser``, ``ExporterUser``) and write routes add
-``dependencies=[CSRF]``; nothing here runs at import time.
+``CurrentUser``, ``WriterUser``, ``ExporterUser``, ``AdministratorUser``) and write routes
+add ``dependencies=[CSRF]``; nothing here runs at import time.
 
-The dependencies are ``async def`` because they only read memory (app state, the session
-table, the user directory): FastAPI runs them on the event loop instead of handing each one
-to the thread pool, which sync dependencies would cost on every request. The routes that
-touch the database stay plain ``def`` and run in the thread pool.
+The signed-in user is read from the registry on every request (the session by its token's
+hash, joined to the account: :class:`clears.registry.SessionStore`), so a sign-out, a
+disabled account or a new role is seen by every server process at the next request. That
+lookup is a plain ``def`` (FastAPI runs it in the thread pool, as it does the routes that
+touch the database); the dependencies that only read memory (app state, role checks on the
+user already read) are ``async def`` and stay on the event loop.
 """
 
 from __future__ import annotations
@@ -22,21 +24,24 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from clears.registry import transaction
-from clears.web.security import RateLimiter, SessionStore, csrf_token, csrf_valid
+from clears.registry import SessionStore, SignInLimiter, transaction
+from clears.web.security import csrf_token, csrf_valid
 from clears.web.settings import Settings
-from clears.web.users import User, UserDirectory
+from clears.web.users import User
 
 __all__ = [
     "COOKIE",
     "CSRF",
+    "AdministratorUser",
     "AppState",
     "CurrentUser",
     "ExporterUser",
     "Forbidden",
+    "MustChangePassword",
     "NotSignedIn",
     "Registry",
     "RegistryDep",
+    "SignedInUser",
     "StateDep",
     "WriterUser",
     "csrf_for",
@@ -52,6 +57,10 @@ CSRF_HEADER: Final = "x-csrf-token"
 
 class NotSignedIn(Exception):  # noqa: N818 - control flow, turned into 401 or a redirect
     """No live session: pages redirect to /login, the API answers 401."""
+
+
+class MustChangePassword(Exception):  # noqa: N818 - control flow, turned into a redirect
+    """Signed in with a temporary password: pages go to /account/password, the API 403."""
 
 
 class Forbidden(Exception):  # noqa: N818 - control flow, turned into 403
@@ -82,13 +91,13 @@ class Registry:
 
 @dataclass(frozen=True)
 class AppState:
-    """Everything one app instance holds: settings, registry, users, sessions, limiter."""
+    """Everything one app instance holds: settings, registry, and the registry's session
+    and sign-in limit stores (shared with every other process on the same database)."""
 
     settings: Settings
     registry: Registry
-    users: UserDirectory
     sessions: SessionStore
-    limiter: RateLimiter
+    limiter: SignInLimiter
     templates: Jinja2Templates
 
 
@@ -115,12 +124,22 @@ async def get_registry(request: Request, state: StateDep) -> Registry:
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
-async def current_user(request: Request, state: StateDep) -> User:
-    """The signed-in user; raises :class:`NotSignedIn` without a live session."""
-    data = state.sessions.get(request.cookies.get(COOKIE))
-    user = None if data is None else state.users.get(data.username)
+def signed_in(request: Request, state: StateDep) -> User:
+    """The user of the request's live session, enabled; else :class:`NotSignedIn`."""
+    user = state.sessions.get(request.cookies.get(COOKIE))
     if user is None:
         raise NotSignedIn
+    return user
+
+
+#: The signed-in user, even one who must still change a temporary password.
+SignedInUser = Annotated[User, Depends(signed_in)]
+
+
+async def current_user(user: SignedInUser) -> User:
+    """The signed-in user, who has no temporary password left to change."""
+    if user.must_change_password:
+        raise MustChangePassword
     return user
 
 
@@ -141,8 +160,16 @@ async def exporter(user: CurrentUser) -> User:
     return user
 
 
+async def administrator(user: CurrentUser) -> User:
+    """A user allowed to manage accounts (of their centres)."""
+    if not user.is_administrator:
+        raise Forbidden(f"the {user.role} role may not manage accounts")
+    return user
+
+
 WriterUser = Annotated[User, Depends(writer)]
 ExporterUser = Annotated[User, Depends(exporter)]
+AdministratorUser = Annotated[User, Depends(administrator)]
 
 
 def csrf_for(request: Request, state: AppState) -> str:

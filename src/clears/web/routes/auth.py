@@ -1,8 +1,10 @@
-"""Sign-in and sign-out.
+"""Sign-in, sign-out and changing one's own password.
 
 The sign-in form is protected against login CSRF by a double-submit token (a random value in
 a short-lived cookie that the form must echo); failures are rate limited per user name and
-per client address, and the message never says which of name or password was wrong.
+per client address, counted in the registry so that every server process sees them, and the
+message never says which of name or password was wrong. A user signed in with a temporary
+password (an administrator's reset) is sent to ``/account/password`` until they choose one.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from clears._exceptions import InputError, Problem
+from clears.registry import MIN_PASSWORD_LENGTH, authenticate, change_own_password
+from clears.web._render import render
 from clears.web._urls import SegmentRoute
-from clears.web.deps import COOKIE, CSRF, StateDep
-from clears.web.security import verify_password
+from clears.web.deps import COOKIE, CSRF, RegistryDep, SignedInUser, StateDep
+from clears.web.settings import Settings
 
 __all__ = ["router"]
 
@@ -46,6 +51,18 @@ def _login_page(
     return response
 
 
+def _with_session(response: Response, token: str, settings: Settings) -> Response:
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        max_age=settings.session_minutes * 60,
+    )
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request, state: StateDep) -> Response:
     """The sign-in page."""
@@ -56,6 +73,7 @@ def login_form(request: Request, state: StateDep) -> Response:
 def login(
     request: Request,
     state: StateDep,
+    registry: RegistryDep,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     login_token: Annotated[str, Form(max_length=200)] = "",
@@ -68,42 +86,71 @@ def login(
         )
     client = request.client.host if request.client else "unknown"
     keys = (f"user:{username}", f"ip:{client}")
-    if any(state.limiter.blocked(key) for key in keys):
+    if state.limiter.blocked(keys):
         return _login_page(
             request,
             state,
             status=429,
             message="Too many failed sign-ins; wait a few minutes and try again.",
         )
-    user = state.users.get(username)
-    if not verify_password(password, user.password_hash if user else None):
-        for key in keys:
-            state.limiter.record_failure(key)
+    with registry.session() as session:
+        user = authenticate(session, username=username, password=password)
+    if user is None:
+        state.limiter.record_failure(keys)
         return _login_page(
             request, state, message="Unknown user name or wrong password.", status=401
         )
-    for key in keys:
-        state.limiter.reset(key)
-    old = request.cookies.get(COOKIE)
-    state.sessions.end(old)  # a new token at every sign-in (no session fixation)
-    token = state.sessions.create(username)
-    response = RedirectResponse("/patients", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=state.settings.cookie_secure,
-        max_age=state.settings.session_minutes * 60,
-    )
+    state.limiter.reset(keys)
+    # A new token at every sign-in (no session fixation); the old one ends.
+    token = state.sessions.create(user.username, replacing=request.cookies.get(COOKIE))
+    target = "/account/password" if user.must_change_password else "/patients"
+    response = _with_session(RedirectResponse(target, status_code=303), token, state.settings)
     response.delete_cookie(_LOGIN_COOKIE)
     return response
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[CSRF])
 def logout(request: Request, state: StateDep) -> Response:
-    """End the session."""
+    """End the session, in every server process."""
     state.sessions.end(request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
+
+
+@router.get("/account/password", response_class=HTMLResponse, include_in_schema=False)
+def password_form(request: Request, state: StateDep, user: SignedInUser) -> Response:
+    """The form to change one's own password."""
+    return render(request, state, user, "account_password.html", minimum=MIN_PASSWORD_LENGTH)
+
+
+@router.post("/account/password", include_in_schema=False, dependencies=[CSRF])
+def change_password(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: SignedInUser,
+    current_password: Annotated[str, Form(max_length=1000)],
+    new_password: Annotated[str, Form(max_length=1000)],
+    repeat_password: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    """Change one's own password; every session of the user ends and this one starts anew."""
+    try:
+        if new_password != repeat_password:
+            raise InputError(Problem("repeat_password", None, "differs from the new password"))
+        with registry.session() as session:
+            change_own_password(
+                session, username=user.username, current=current_password, new=new_password
+            )
+    except InputError as exc:
+        return render(
+            request,
+            state,
+            user,
+            "account_password.html",
+            status=422,
+            minimum=MIN_PASSWORD_LENGTH,
+            problems=exc.problems,
+        )
+    token = state.sessions.create(user.username)
+    return _with_session(RedirectResponse("/patients", status_code=303), token, state.settings)

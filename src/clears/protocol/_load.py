@@ -49,7 +49,12 @@ def _parse_text(text: str, name: str, suffix: str) -> dict[str, Any]:
             import yaml  # type: ignore[import-untyped]
         except ImportError:
             raise InputError(
-                Problem("PROTOCOL", name, "reading YAML needs the PyYAML package", ".toml files")
+                Problem(
+                    "PROTOCOL",
+                    name,
+                    "reading YAML needs the PyYAML package (pip install 'clears[yaml]')",
+                    ".toml files",
+                )
             ) from None
         data = yaml.safe_load(text)
     else:

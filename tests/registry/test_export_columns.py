@@ -7,6 +7,7 @@ The expected frames are the full export's, cut down in pandas to the columns ask
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import numpy as np
 import pandas as pd
@@ -101,3 +102,42 @@ def test_an_unknown_table_or_column_is_refused_by_name(
     (problem,) = caught.value.problems
     assert (problem.field, problem.value) == (field, value)
     assert problem.allowed  # what is allowed is listed
+
+
+def test_the_collector_is_paused_while_reading_and_restored(
+    session: Session, full: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clears.registry import exporter
+
+    seen: list[bool] = []
+    typed = exporter._typed_frame
+
+    def watched(*args: object, **kwargs: object) -> pd.DataFrame:
+        seen.append(gc.isenabled())
+        return typed(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exporter, "_typed_frame", watched)
+    assert gc.isenabled()
+    export_cohort(actor=ADMIN, session=session, columns=ASKED)
+    assert seen == [False] * len(TABLES)
+    assert gc.isenabled()  # on again after
+    gc.disable()
+    try:
+        export_cohort(actor=ADMIN, session=session)
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_back_on_after_a_failed_read(
+    session: Session, full: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clears.registry import exporter
+
+    def broken(*args: object, **kwargs: object) -> pd.DataFrame:
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(exporter, "_typed_frame", broken)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        export_cohort(actor=ADMIN, session=session)
+    assert gc.isenabled()

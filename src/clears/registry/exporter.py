@@ -23,6 +23,11 @@ and the required columns are fetched, without the counting query and without the
 columns, so a report of 100,000 patients does not fetch the 78 item columns of a million
 visits it never reads. Tables not named are read whole.
 
+Python's cyclic garbage collector is paused while the tables are read
+(:func:`_collector_paused`): the fetched rows are millions of tuples without a reference
+cycle, yet each burst of them started a collection that walked every live object, two thirds
+of the time of reading 100,000 patients' visits.
+
 A patient-scoped read (``patient_ids``: one patient's page, a visit form, decision support)
 costs what those patients' rows cost, whatever the size of the registry: one query finds the
 patients' keys (the ids looked up as every entry point looks them up, ignoring letter case,
@@ -37,8 +42,10 @@ time. The result equals the full export restricted to those patients, column for
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
@@ -381,6 +388,19 @@ def _scoped_frame(
     return frame
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside, back on after if it was on (reference
+    counting still frees every row as soon as it is typed; only cycles wait)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def export_cohort(
     *,
     actor: Actor,
@@ -435,6 +455,20 @@ def export_cohort(
                 )
         finally:
             engine.dispose()
+    with _collector_paused():
+        return _read(session, actor, chosen, validate, fetch, patient_ids, url)
+
+
+def _read(
+    session: Session,
+    actor: Actor,
+    chosen: Mapping[str, Sequence[str] | None],
+    validate: bool,
+    fetch: int,
+    patient_ids: Collection[str] | None,
+    url: str | None,
+) -> Cohort:
+    """The body of :func:`export_cohort` inside the caller's session."""
     source = resolve_url(url) if url else str(session.get_bind().engine.url)
     keys = None if patient_ids is None else _patient_keys(session, actor, patient_ids)
     if validate:

@@ -108,23 +108,37 @@ def assign_timepoints(
     distance = np.abs(actual[:, None] - grid[None, :])
     nearest = distance.argmin(axis=1) if len(frame) else np.zeros(0, dtype=int)
     gap = distance[np.arange(len(frame)), nearest] if len(frame) else np.zeros(0)
-    placed = pd.DataFrame(
+    gap = np.round(gap, 9)  # equal distances compare equal despite /7 rounding
+    week = grid[nearest] if len(frame) else np.zeros(0)
+    # Patients as integer codes in the order of their ids, so that every sort below is one
+    # stable numpy lexsort instead of a sort of a million ids as text.
+    patient, ids = pd.factorize(frame["patient_id"].to_numpy(dtype=object), sort=True)
+    picked, values, which = [], [], []
+    for i, score in enumerate(scores):
+        value = pd.to_numeric(frame[score]).to_numpy(dtype=float)
+        rows = np.flatnonzero((gap <= window_weeks) & ~np.isnan(value))
+        rows = rows[np.lexsort((actual[rows], gap[rows], week[rows], patient[rows]))]
+        # each patient's closest visit to each week (the earlier on a tie) comes first
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = (patient[rows[1:]] != patient[rows[:-1]]) | (week[rows[1:]] != week[rows[:-1]])
+        picked.append(rows[first])
+        values.append(value[rows[first]])
+        which.append(np.full(int(first.sum()), i, dtype=np.int64))
+    rows = np.concatenate([np.zeros(0, dtype=np.int64), *picked])
+    value = np.concatenate([np.zeros(0), *values])
+    names = np.asarray(scores, dtype=object)[np.concatenate([np.zeros(0, dtype=np.int64), *which])]
+    rank, _ = pd.factorize(names, sort=True)
+    order = np.lexsort((week[rows], patient[rows], rank))
+    rows, value, names = rows[order], value[order], names[order]
+    return pd.DataFrame(
         {
-            "patient_id": frame["patient_id"].to_numpy(),
-            "week": grid[nearest] if len(frame) else np.zeros(0),
-            "visit_week": actual,
-            "gap": np.round(gap, 9),  # equal distances compare equal despite /7 rounding
+            "patient_id": np.asarray(ids, dtype=object)[patient[rows]],
+            "week": week[rows],
+            "visit_week": actual[rows],
+            "score": names,
+            "value": value,
         }
     )
-    rows = []
-    for score in scores:
-        part = placed.assign(score=score, value=pd.to_numeric(frame[score]).to_numpy(dtype=float))
-        part = part[(part["gap"] <= window_weeks) & part["value"].notna()]
-        part = part.sort_values(["patient_id", "week", "gap", "visit_week"], kind="stable")
-        rows.append(part.drop_duplicates(["patient_id", "week"]))
-    out = pd.concat(rows, ignore_index=True) if rows else placed.iloc[0:0]
-    out = out.drop(columns="gap").sort_values(["score", "patient_id", "week"], kind="stable")
-    return out.reset_index(drop=True)[["patient_id", "week", "visit_week", "score", "value"]]
 
 
 def timecourse_summary(assigned: pd.DataFrame) -> pd.DataFrame:
@@ -162,18 +176,22 @@ def trajectories_figure(
     *,
     weeks: Sequence[float] = DEFAULT_WEEKS,
     window_weeks: float = 2.0,
+    assigned: pd.DataFrame | None = None,
 ) -> Figure:
     """Two panels: CLASI-A and CLASI-D mean ± SEM at nominal weeks; each patient's CLASI-A.
 
     Parameters are those of :func:`assign_timepoints`. Scores absent from ``visits`` are
-    left out. :func:`timecourse_method` gives the caption text.
+    left out. :func:`timecourse_method` gives the caption text. ``assigned``: the frame
+    :func:`assign_timepoints` returns for these arguments (CLASI-A and CLASI-D as present),
+    when the caller has it already (the report's table uses it too); computed otherwise.
     """
     scores = [s for s in ("clasi_a", "clasi_d") if s in visits.columns]
     if not scores:
         raise InputError(Problem("visits", None, "no CLASI score column", "clasi_a and/or clasi_d"))
-    assigned = assign_timepoints(
-        visits, index_dates, weeks=weeks, window_weeks=window_weeks, scores=scores
-    )
+    if assigned is None:
+        assigned = assign_timepoints(
+            visits, index_dates, weeks=weeks, window_weeks=window_weeks, scores=scores
+        )
     summary = timecourse_summary(assigned)
     fig = new_figure(10, 4)
     left, right = fig.subplots(1, 2)

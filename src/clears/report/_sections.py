@@ -202,7 +202,8 @@ def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sect
     scores = [s for s in ("clasi_a", "clasi_d") if s in cohort.visits]
     method = timecourse_method(2.0)
     log.method("CLASI over time", method)
-    summary = timecourse_summary(assign_timepoints(cohort.visits, index, scores=scores))
+    assigned = assign_timepoints(cohort.visits, index, scores=scores)
+    summary = timecourse_summary(assigned)
     shown = pd.DataFrame(
         {
             "Score": summary["score"].map({"clasi_a": "CLASI-A", "clasi_d": "CLASI-D"}),
@@ -213,7 +214,7 @@ def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sect
             "SEM": summary["sem"].map(_num),
         }
     )
-    fig = trajectories_figure(cohort.visits, index)
+    fig = trajectories_figure(cohort.visits, index, assigned=assigned)
     return Section(
         "timecourse",
         "CLASI over time",

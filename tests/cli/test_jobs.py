@@ -22,6 +22,8 @@ from clears.cli import serve as serve_cmd
 from clears.registry import Actor, jobs, make_engine, transaction
 from clears.registry.exporter import export_cohort
 
+pytestmark = pytest.mark.slow  # job workers in child processes
+
 BCN = Actor("dr_bcn", frozenset({"BCN"}))
 
 

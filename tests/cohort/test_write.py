@@ -145,6 +145,7 @@ def cohorts(draw: st.DrawFn) -> Cohort:
     return conform(built, today=TODAY)
 
 
+@pytest.mark.slow  # property test over generated cohorts
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cohort=cohorts())

@@ -393,6 +393,7 @@ def _random_cohort(seed: int) -> Cohort:
     return cohort(treatments, visits)
 
 
+@pytest.mark.slow  # property test
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000))
 def test_reordering_rows_never_changes_results(seed: int) -> None:

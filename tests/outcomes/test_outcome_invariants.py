@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from .test_derive import _random_cohort
 PRESETS = ["aitmehdi2021", "cortes2012", "clasi50", "klein2011", "braunstein2012"]
 
 
+@pytest.mark.slow  # property test
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 100_000))
 def test_relapse_and_dosing_invariants(seed: int) -> None:

@@ -39,6 +39,8 @@ from hypothesis import strategies as st
 from clears.protocol import advise, available_protocols, load_protocol
 from clears.protocol._definition import ACTIONS
 
+pytestmark = pytest.mark.slow  # property tests with many generated histories
+
 #: ``CLEARS_INVARIANT_DEPTH=10`` runs ten times the examples (a deeper search, minutes).
 DEPTH: Final = int(os.environ.get("CLEARS_INVARIANT_DEPTH", "1"))
 AS_OF: Final = dt.date(2024, 6, 1)

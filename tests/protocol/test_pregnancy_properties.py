@@ -13,10 +13,13 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clears.protocol import advise
+
+pytestmark = pytest.mark.slow  # property tests with many generated histories
 
 AS_OF = dt.date(2024, 6, 1)
 SETTINGS = settings(

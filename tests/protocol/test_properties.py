@@ -9,10 +9,13 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clears.protocol import advise
+
+pytestmark = pytest.mark.slow  # property test with many generated histories
 
 START = dt.date(2024, 1, 1)
 DOSES = (15 / 7, 2.5, 5.0, 10.0, 15.0)

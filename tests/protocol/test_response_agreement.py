@@ -24,6 +24,8 @@ from clears.outcomes import derive
 from clears.protocol import advise
 from clears.web._patient_view import protocol_criteria, response_status
 
+pytestmark = pytest.mark.slow  # property tests with many generated histories
+
 AS_OF = dt.date(2024, 2, 26)
 #: patient -> ((date, CLASI-A), ...), expected category under cortes2012 (the paper's words).
 HISTORIES: dict[str, tuple[tuple[tuple[str, float], ...], str]] = {

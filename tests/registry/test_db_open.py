@@ -216,6 +216,7 @@ def _clears(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # runs the installed command
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -170,6 +170,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.slow  # restores through a live server
 def test_the_real_server_holds_the_registry(served: tuple[str, Path, Path]) -> None:
     url, _, copy = served
     server = subprocess.Popen(

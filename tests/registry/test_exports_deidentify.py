@@ -65,6 +65,7 @@ def test_the_sle_diagnosis_date_moves_with_the_patient(cohort: clears.cohort.Coh
     assert out.patients["sle_onset_date"].notna().sum() == 1
 
 
+@pytest.mark.slow  # property test
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_intervals_within_a_patient_are_preserved_for_any_seed(seed: int) -> None:

@@ -76,6 +76,7 @@ def test_redcap_term_outside_the_list_goes_to_other(cohort: clears.cohort.Cohort
     assert row["ae_term"].tolist() == ["other"]
 
 
+@pytest.mark.slow  # a whole cohort through REDCap and back
 def test_redcap_roundtrip_through_an_empty_registry(tmp_path: Path) -> None:
     runner = CliRunner()
     first, second = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"

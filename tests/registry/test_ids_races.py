@@ -28,6 +28,8 @@ from clears.registry._models import centres_table, patients_table
 from clears.registry.importer import import_cohort
 from clears.registry.patients import create_centre, create_patient
 
+pytestmark = pytest.mark.slow  # concurrent importers in child processes
+
 THREADS = 4
 
 

@@ -26,6 +26,8 @@ from clears._exceptions import ClearsError
 from clears.registry import Actor, JobWorker, jobs, make_engine, transaction
 from clears.registry._models import jobs_table
 
+pytestmark = pytest.mark.slow  # job workers in child processes
+
 BCN = Actor("dr_bcn", frozenset({"BCN"}))
 
 #: A worker process; RUNNER is the body of its runner for "outcomes" jobs.

@@ -28,6 +28,8 @@ from clears.registry import audit
 from clears.registry._engine import RegistryBusyError, make_engine, transaction, writer_lock
 from clears.registry.patients import create_centre, create_patient, list_patients
 
+pytestmark = pytest.mark.slow  # writers in child processes, some killed
+
 
 def _path(url: str) -> str:
     return url.removeprefix("sqlite:///")

@@ -16,6 +16,8 @@ from clears.report import STEPS, Report, build_report, render_html, write_docx, 
 
 from .conftest import EXAMPLE
 
+pytestmark = pytest.mark.slow  # each test builds a whole study report
+
 
 def test_sections_and_tables(example_report: Report) -> None:
     keys = [s.key for s in example_report.sections]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clears.cli.main import app
@@ -13,6 +14,7 @@ from .conftest import EXAMPLE
 runner = CliRunner()
 
 
+@pytest.mark.slow  # a whole report in three formats
 def test_report_writes_html_docx_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     result = runner.invoke(

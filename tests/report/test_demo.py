@@ -34,6 +34,8 @@ from clears.registry.exporter import export_cohort
 from clears.web.app import create_app
 from clears.web.settings import Settings
 
+pytestmark = pytest.mark.slow  # runs clears demo end to end, in child processes
+
 runner = CliRunner()
 
 

@@ -22,6 +22,8 @@ from clears.registry._engine import make_engine, transaction, writer_lock
 from clears.registry._models import Base
 from clears.web.app import THREADS, create_app
 
+pytestmark = pytest.mark.slow  # concurrent requests against a live server
+
 Client = Callable[[], TestClient]
 
 

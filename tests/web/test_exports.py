@@ -222,6 +222,7 @@ def test_cohort_page_links_every_format(make_client: Client) -> None:
     assert 'href="/cohort/report"' in page
 
 
+@pytest.mark.slow  # every export format
 def test_export_writes_nothing_in_the_working_directory(
     make_client: Client, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from tests.web._setup import app_for, hash_once, make_database, sign_in
 
+pytestmark = pytest.mark.slow  # property test over every route
+
 schemathesis = pytest.importorskip("schemathesis")
 
 

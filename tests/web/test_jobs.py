@@ -166,6 +166,7 @@ def test_json_api_submit_checks_csrf_and_parameters(make_client: Client, db_url:
     )
 
 
+@pytest.mark.slow  # a whole report through a job
 def test_html_report_opens_in_a_sandbox(make_client: Client, db_url: str) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")

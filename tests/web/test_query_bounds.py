@@ -26,6 +26,8 @@ from clears.registry._engine import transaction
 from clears.registry.patients import create_centre, create_patient
 from clears.registry.records import add_record
 
+pytestmark = pytest.mark.slow  # counts the queries of every route over a seeded registry
+
 SIZES = (3, 30)
 OTHER_TABLES = ("treatments", "adverse_events", "flares", "concomitant_medications")
 

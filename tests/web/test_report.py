@@ -29,6 +29,8 @@ from clears.registry.audit_key import KEY_FILE_SUFFIX
 from clears.registry.exporter import export_cohort
 from clears.report import Report, build_report
 
+pytestmark = pytest.mark.slow  # each test builds a study report through the web app
+
 
 def report_file(client: TestClient, url: str, fmt: str, *, inline: bool = False) -> Response:
     """Submit the report job in ``fmt`` from the report page, run it, fetch its result."""

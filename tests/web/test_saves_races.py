@@ -9,8 +9,11 @@ import re
 import threading
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.web._setup import app_for, sign_in
+
+pytestmark = pytest.mark.slow  # concurrent saves against a live server
 
 Client = Callable[[], TestClient]
 THREADS = 5

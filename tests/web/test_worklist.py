@@ -197,6 +197,7 @@ def test_pending_notice_on_the_page(make_client: Client, monkeypatch: pytest.Mon
     assert 'id="worklist-pending"' not in done
 
 
+@pytest.mark.slow  # screens a seeded registry
 def test_empty_state(tmp_path: Path, password_hash: str) -> None:
     # A man not yet started, with no visit: nothing is overdue and no rule fires.
     url = f"sqlite:///{tmp_path / 'calm.db'}"

@@ -130,6 +130,17 @@ def row(
     }
 
 
+def _missing_grade(term: str, grade: int) -> Problem | None:
+    """The problem of :func:`validate_grade` when ``grade`` does not exist for ``term``
+    (other refusals, such as an unknown term, are left to the term checks)."""
+    try:
+        validate_grade(term, grade)
+    except InputError as error:
+        if "does not exist" in error.problems[0].message:
+            return error.problems[0]
+    return None
+
+
 def event_window(
     ae: pd.DataFrame,
     index_day: pd.Series,
@@ -150,22 +161,17 @@ def event_window(
         )
         for i in ae.index[~(grade.isin([1, 2, 3, 4, 5])).to_numpy()]
     ]
-    for i in ae.index[grade.isin([1, 2, 3, 4, 5]).to_numpy()]:
-        try:
-            validate_grade(str(ae.loc[i, "term"]), int(grade[i]))
-        except InputError as error:
-            if "does not exist" in error.problems[0].message:
-                found = error.problems[0]
-                problems.append(
-                    Problem(
-                        "grade",
-                        int(grade[i]),
-                        found.message,
-                        found.allowed,
-                        "adverse_events",
-                        rows[i],
-                    )
-                )
+    whole = grade.isin([1, 2, 3, 4, 5]).to_numpy()
+    terms = [str(t) for t in ae["term"].to_numpy(dtype=object)[whole]]
+    grades = [int(g) for g in grade.to_numpy()[whole]]
+    # each (term, grade) pair is checked once; its problem, if any, is reported for every row
+    refused = {pair: _missing_grade(*pair) for pair in set(zip(terms, grades, strict=True))}
+    for i, term, g in zip(ae.index[whole], terms, grades, strict=True):
+        found = refused[(term, g)]
+        if found is not None:
+            problems.append(
+                Problem("grade", g, found.message, found.allowed, "adverse_events", rows[i])
+            )
     if problems:
         raise InputError(problems)
     onset = pd.to_datetime(ae["onset_date"])
@@ -173,9 +179,13 @@ def event_window(
     inside = start.notna() & (onset >= start)
     if cutoff is not None:
         inside &= onset <= cutoff
-    kept = ae[inside.to_numpy()].assign(
-        grade=grade[inside].astype(int), term=ae.loc[inside, "term"].map(canonical_term)
-    )
+    given = ae.loc[inside, "term"]
+    canonical = {t: canonical_term(t) for t in given.drop_duplicates()}  # once per term
+
+    def term_of(text: Any) -> str:
+        return canonical[text] if text in canonical else canonical_term(text)
+
+    kept = ae[inside.to_numpy()].assign(grade=grade[inside].astype(int), term=given.map(term_of))
     covered = {g for low, high in bands for g in range(low, high + 1)}
     outside = kept[~kept["grade"].isin(covered)]
     if len(outside):

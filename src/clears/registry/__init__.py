@@ -12,6 +12,7 @@ from clears.registry._accounts_passwords import (
     check_password,
     hash_password,
     is_password_hash,
+    temporary_password,
     verify_password,
 )
 from clears.registry._accounts_rules import ALL_CENTRES, Account, Role
@@ -173,6 +174,7 @@ __all__ = [
     "shown_value",
     "sqlite_path",
     "store_worklist_summaries",
+    "temporary_password",
     "timeline",
     "transaction",
     "update_patient",

@@ -30,6 +30,7 @@ from clears.web._limits import BodyLimit
 from clears.web._urls import add_filters
 from clears.web.deps import AppState, Forbidden, MustChangePassword, NotSignedIn, Registry
 from clears.web.routes import (
+    accounts,
     api,
     api_records,
     auth,
@@ -53,6 +54,7 @@ THREADS: Final = 8
 #: Every router of the app, in inclusion order (the isolation tests enumerate their routes).
 ROUTERS: Final = (
     auth.router,
+    accounts.router,
     pages.router,
     records.router,
     cohort.router,

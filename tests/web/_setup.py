@@ -53,7 +53,14 @@ def make_database(path: Path) -> str:
     """A new SQLite registry with centres BCN and LYO and one patient each (P1, P2), each
     with a treatment period, a visit, an adverse event and a flare."""
     url = f"sqlite:///{path}"
-    engine = empty_database(url)
+    empty_database(url).dispose()
+    seed(url)
+    return url
+
+
+def seed(url: str) -> None:
+    """Fill the empty registry at ``url`` (any backend) as :func:`make_database` does."""
+    engine = make_engine(url)
     with transaction(engine) as session:
         for centre, pid in (("BCN", "P1"), ("LYO", "P2")):
             create_centre(session, actor=ADMIN, code=centre)
@@ -93,7 +100,6 @@ def make_database(path: Path) -> str:
                 values={"flare_date": "2024-01-20", "severity": "mild"},
             )
     engine.dispose()
-    return url
 
 
 def add_follow_up(url: str) -> None:

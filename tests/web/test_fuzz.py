@@ -1,39 +1,59 @@
-"""Schema-driven fuzz of the JSON API: schemathesis generates requests from /openapi.json
-and no response may be a server error (5xx), signed in as a writing user of one centre."""
+"""Schema-driven fuzz of the JSON API, on SQLite and on PostgreSQL: schemathesis generates
+requests from /openapi.json (the app's own schema, no network), signed in as a writing user
+of one centre, and no response may be a server error (5xx).
+
+Bounded (:data:`CASES` per operation, no example database), so that CI stays inside its time;
+marked ``slow``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
-from tests.web._setup import app_for, hash_once, make_database, sign_in
+from hypothesis import HealthCheck, given, settings
+from tests.web._backends import backend_url, postgres_web_registry
+from tests.web._setup import app_for, hash_once, sign_in
 
 pytestmark = pytest.mark.slow  # property test over every route
 
 schemathesis = pytest.importorskip("schemathesis")
 
+__all__ = ["backend_url", "postgres_web_registry"]  # fixtures
+
+
+#: Generated cases per operation and backend.
+CASES = 30
+
 
 @pytest.fixture(scope="module")
-def signed_in(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, str]:
-    url = make_database(tmp_path_factory.mktemp("fuzz") / "fuzz.db")
-    client = TestClient(app_for(url, hash_once()), base_url="https://testserver")
-    return client, sign_in(client, "inv_bcn")
+def signed_in(backend_url: str) -> Iterator[tuple[TestClient, str]]:
+    app = app_for(backend_url, hash_once())
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client, sign_in(client, "inv_bcn")
+    app.state.clears.registry.engine.dispose()
 
 
 def test_no_server_errors(signed_in: tuple[TestClient, str]) -> None:
     client, csrf = signed_in
     schema = schemathesis.openapi.from_dict(client.get("/openapi.json").json())
     failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 10
 
-    for operation in schema.get_all_operations():
-        op = operation.ok()
+    for operation in operations:
 
         @settings(
-            max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=CASES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
         )
-        @schemathesis_given(op)
-        def check(case: object) -> None:
-            kwargs = case.as_transport_kwargs(base_url="https://testserver")  # type: ignore[attr-defined]
+        @given(operation.as_strategy())
+        def check(case: Any) -> None:
+            kwargs = case.as_transport_kwargs(base_url="https://testserver")
             kwargs["headers"] = {**(kwargs.get("headers") or {}), "X-CSRF-Token": csrf}
             kwargs.pop("base_url", None)
             kwargs.pop("cookies", None)  # the client's own session cookie is used
@@ -43,10 +63,3 @@ def test_no_server_errors(signed_in: tuple[TestClient, str]) -> None:
 
         check()
     assert failures == []
-
-
-def schemathesis_given(operation: object) -> object:
-    """Hypothesis ``given`` of one operation's generated cases."""
-    from hypothesis import given
-
-    return given(operation.as_strategy())  # type: ignore[attr-defined]

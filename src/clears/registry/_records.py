@@ -30,7 +30,7 @@ from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
 from clears.cohort import REQUIRED_COLUMNS
 from clears.cohort._coerce import coerce_column
 from clears.cohort._items import coerce_item, derive_totals, instrument_modules
-from clears.cohort._schema import schema_of
+from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE, schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.registry import audit
 from clears.registry._actor import Actor
@@ -120,6 +120,12 @@ def validate(table: str, values: Mapping[str, Any], *, today: dt.date) -> dict[s
         else:
             typed[name], found = coerce_item(series, items[name], file=table)
         problems += [Problem(p.field, p.value, p.message, p.allowed, table) for p in found]
+    locked = _locked(values["locked"]) if "locked" in values else False
+    if locked is None:
+        allowed = ", ".join(sorted(BOOLEAN_TRUE | BOOLEAN_FALSE))
+        problems.append(
+            Problem("locked", values["locked"], "is not a yes/no value", allowed, table)
+        )
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(typed, index=pd.RangeIndex(1))
@@ -138,8 +144,27 @@ def validate(table: str, values: Mapping[str, Any], *, today: dt.date) -> dict[s
         if name not in ("patient_id", "centre")
     }
     if "locked" in values:
-        result["locked"] = bool(values["locked"])
+        result["locked"] = locked
     return result
+
+
+def _locked(value: Any) -> bool | None:
+    """A visit's ``locked`` as true or false: a boolean, blank (false) or the yes/no text a
+    form or file gives (``"false"`` is false); ``None`` for anything else.
+
+    Examples
+    --------
+    >>> [_locked(v) for v in (True, "false", "Yes", None, "", "maybe")]
+    [True, False, True, False, False, None]
+    """
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in BOOLEAN_TRUE:
+        return True
+    if text in BOOLEAN_FALSE or text == "":
+        return False
+    return None
 
 
 def patient_in_scope(session: Session, *, actor: Actor, patient_id: str) -> Patient:

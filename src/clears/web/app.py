@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -25,6 +25,7 @@ from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears._version import __version__
 from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make_engine
 from clears.web._docs import ASSETS_URL, assets, docs_router
+from clears.web._edge import refuse_nul
 from clears.web._headers import SecurityHeaders, headers_for
 from clears.web._limits import BodyLimit
 from clears.web._urls import add_filters
@@ -233,6 +234,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # No NUL anywhere in a request (clears.web._edge): PostgreSQL refuses it in text.
+        dependencies=[Depends(refuse_nul)],
     )
     templates = Jinja2Templates(directory=_HERE / "templates")
     add_filters(templates)

@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
 
 from clears.registry import Record
+from clears.web._edge import DB_INT_MAX, in_db_range
 
 __all__ = [
     "AuditRead",
@@ -22,13 +32,21 @@ __all__ = [
     "Value",
 ]
 
-#: A field value as sent: text (as on a form), a number, a boolean or null.
-Value = str | int | float | bool | None
+#: A field value as sent: text (as on a form), a number, a boolean or null, each its own
+#: JSON type (``"false"`` stays text, for the registry to read as a form's text, never
+#: true), a number within what the registry's columns hold.
+Value = Annotated[
+    StrictBool | StrictInt | StrictFloat | StrictStr | None, AfterValidator(in_db_range)
+]
 
-_STRICT = ConfigDict(extra="forbid")
+#: A version read back: a positive 32-bit integer, as the database stores it.
+Version = Annotated[StrictInt, Field(ge=1, le=DB_INT_MAX)]
 
-#: A record id in a path: a positive 63-bit integer (what SQL databases store).
-RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+#: Request bodies: no unknown fields, and every value of the JSON type its field names.
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+#: A record id in a path: a positive 32-bit integer (the database's ``INTEGER``).
+RecordId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
 
 
 class Me(BaseModel):
@@ -57,9 +75,9 @@ class PatientUpdate(BaseModel):
     """Change baseline values of a patient read at ``version``."""
 
     model_config = _STRICT
-    version: int
+    version: Version
     changes: dict[str, Value]
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=10_000)
 
 
 class RecordCreate(BaseModel):
@@ -73,9 +91,9 @@ class RecordUpdate(BaseModel):
     """Change a record read at ``version``; a reason is needed for locked or past visits."""
 
     model_config = _STRICT
-    version: int
+    version: Version
     changes: dict[str, Value]
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=10_000)
 
 
 class RecordRead(BaseModel):

@@ -238,3 +238,49 @@ def test_import_is_all_or_nothing_with_a_problem_per_user(centres: Session) -> N
     assert authenticate(centres, username="ana", password=PASSWORD) is not None
     entry = _entries(centres)[-1]
     assert (entry.action, entry.reason) == ("import", "users.json")
+
+
+def _problems(session: Session) -> list[str]:
+    return list(audit.verify(session).problems)
+
+
+def test_verify_finds_account_rows_changed_outside_clears(centres: Session) -> None:
+    _add(centres, "dr_bcn", ["BCN"])
+    _add(centres, "dr_lyo", ["LYO"])
+    set_role(centres, actor=ADMIN, username="dr_lyo", role="monitor")
+    assert _problems(centres) == []
+    by_name = users_table.c.username
+    centres.execute(sa.update(users_table).where(by_name == "dr_bcn").values(role="administrator"))
+    centres.execute(sa.update(users_table).where(by_name == "dr_lyo").values(all_centres=True))
+    problems = _problems(centres)
+    assert len(problems) == 2
+    assert problems[0].endswith(
+        "(dr_bcn): role is 'administrator' but the audit trail says 'investigator' "
+        "(changed outside clears)"
+    )
+    assert problems[1].endswith(
+        "(dr_lyo): centres is ['*'] but the audit trail says ['LYO'] (changed outside clears)"
+    )
+
+
+def test_verify_finds_accounts_added_or_deleted_outside_clears(centres: Session) -> None:
+    _add(centres, "dr_bcn", ["BCN"])
+    now = sa.func.now()
+    centres.execute(
+        sa.insert(users_table).values(
+            username="intruder",
+            role="administrator",
+            centres="[]",
+            all_centres=True,
+            password_hash=hash_password(PASSWORD),
+            created_at=now,
+            password_changed_at=now,
+        )
+    )
+    centres.execute(sa.delete(users_table).where(users_table.c.username == "dr_bcn"))
+    problems = _problems(centres)
+    assert len(problems) == 2
+    assert any(
+        "(intruder): stored row has no audit entry (added outside clears)" in p for p in problems
+    )
+    assert any("(dr_bcn): the row is gone" in p for p in problems)

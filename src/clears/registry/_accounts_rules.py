@@ -111,10 +111,11 @@ class Account:
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as an aware UTC time (SQLite gives naive UTC values back)."""
+    """A stored time as an aware UTC time (SQLite gives naive UTC values back, PostgreSQL
+    aware ones in the session's time zone)."""
     if value is None:
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def centres_of_row(row: Any) -> frozenset[str]:

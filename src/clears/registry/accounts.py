@@ -52,6 +52,7 @@ from clears.registry._patient_ids import conflict_on_duplicate
 __all__ = [
     "ImportedAccount",
     "add_account",
+    "audited",
     "authenticate",
     "change_own_password",
     "check_new_account",
@@ -87,7 +88,7 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
 
-def _audited(row: Any) -> dict[str, Any]:
+def audited(row: Any) -> dict[str, Any]:
     """What the audit trail records of an account row: no hash, no sign-in time."""
     changed = as_utc(row.password_changed_at)
     return {
@@ -150,7 +151,7 @@ def _change(
         actor=actor,
         changes=[
             audit.Change(
-                "update", _ENTITY, before.id, None, _audited(before), _audited(after), reason
+                "update", _ENTITY, before.id, None, audited(before), audited(after), reason
             )
         ],
     )
@@ -187,7 +188,7 @@ def _insert(
         session,
         actor=actor,
         changes=[
-            audit.Change(action, _ENTITY, new_id, None, None, _audited(row), reason)
+            audit.Change(action, _ENTITY, new_id, None, None, audited(row), reason)
             for new_id, row in rows
         ],
         at=at,

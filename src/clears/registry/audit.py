@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears._exceptions import ClearsError, NotFoundError
+from clears.registry._accounts_reconcile import account_problems
 from clears.registry._actor import Actor
 from clears.registry._canonical import canonical
 from clears.registry._list_columns import forget_summaries
@@ -451,6 +452,7 @@ def verify(
         )
     rows = reconcile(session, centre_entries=walk.centres)
     problems += rows.problems
+    problems += account_problems(session)
     return AuditReport(
         walk.count,
         tuple(problems),

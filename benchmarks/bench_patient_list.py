@@ -128,6 +128,7 @@ def fill(engine: sa.Engine, n: int) -> None:
                         {
                             "patient_key": i + 1,
                             "patient_id": f"P{i:06d}",
+                            "centre_key": keys[CENTRES[i % 10]],
                             "protocol": PROTOCOL,
                             "as_of": TODAY,
                             "last_entry_id": last,

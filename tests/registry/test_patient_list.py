@@ -167,6 +167,7 @@ def _write(session: Session, patients: list[Generated]) -> dict[str, int]:
                 sa.insert(summaries_table).values(
                     patient_key=key,
                     patient_id=g.patient_id,
+                    centre_key=keys[g.centre],
                     protocol=protocol,
                     as_of=day,
                     last_entry_id=last[g.patient_id],

@@ -522,8 +522,9 @@ sa.Index("ix_audit_log_patient_id_id", audit_table.c.patient_id, audit_table.c.i
 #: the protocol, the day and the patient's last audit entry id. It is stored only while that
 #: key is current and removed by any later audited write naming the patient
 #: (clears.registry._list_columns), so a summary of the list's protocol and day is current;
-#: without one the patient is "not yet screened". ``patient_id`` copies the patient's id
-#: (fixed for the row: a rename makes a new row) for the filters' indexes below.
+#: without one the patient is "not yet screened". ``patient_id`` and ``centre_key`` copy the
+#: patient's (fixed for the row: a rename makes a new row, a centre is never changed) for
+#: the indexes below.
 worklist_summaries_table = sa.Table(
     "worklist_summaries",
     METADATA,
@@ -534,11 +535,19 @@ worklist_summaries_table = sa.Table(
         primary_key=True,
     ),
     sa.Column("patient_id", sa.String(_PATIENT_ID_LENGTH), nullable=False),
+    sa.Column("centre_key", sa.Integer(), nullable=False),
     sa.Column("protocol", sa.String(_CODE_LENGTH), nullable=False),
     sa.Column("as_of", sa.Date(), nullable=False),
     sa.Column("last_entry_id", sa.Integer(), nullable=False),
     sa.Column("alerts", sa.Integer(), nullable=False),
     sa.Column("overdue", sa.Integer(), nullable=False),
+)
+#: The screened patients of some centres, counted (the list's "not yet screened" count).
+sa.Index(
+    "ix_worklist_summaries_screened",
+    worklist_summaries_table.c.protocol,
+    worklist_summaries_table.c.as_of,
+    worklist_summaries_table.c.centre_key,
 )
 #: The ``alerts`` and ``overdue`` filters of the list: the screened patients with at least
 #: one, by protocol and day, in the keyset order of the id sort (id key, row number).

@@ -30,8 +30,9 @@ queries, whatever the size of the registry or the page number:
   "not yet screened": shown so, counted in :attr:`PatientPage.unscreened` when the
   ``alerts`` or ``overdue`` filter leaves them out, never silently dropped. Sorted by id,
   these two filters read one range of the partial index ``ix_worklist_summaries_alerts``
-  (or ``_overdue``); the count of patients not yet screened is one anti-join of index scans
-  (it grows with the registry, as the ``total`` count does).
+  (or ``_overdue``). The count of patients not yet screened is, with no other filter, the
+  patients in scope less the summaries in scope (two index counts, which grow with the
+  registry as the ``total`` count does), else one anti-join.
 * **Centres**: every query is limited to the actor's centres; a centre outside them is an
   error, never an empty page that would look like "no patients".
 """
@@ -423,10 +424,11 @@ class _Scope:
             column < IdKey(sa.literal(high, sa.String())),
         ]
 
-    def conditions(self, patient_id: sa.ColumnElement[str] = _p.c.patient_id) -> list[Any]:
-        """Conditions limiting rows to these centres and the search."""
+    def conditions(self, table: sa.Table = _p) -> list[Any]:
+        """Conditions limiting rows of ``table`` (``patients``, or ``worklist_summaries``
+        by their copies of the patient's centre and id) to these centres and the search."""
         keys = [key for _, key in self.centres]
-        return [_p.c.centre_key.in_(keys), *self.search(patient_id)]
+        return [table.c.centre_key.in_(keys), *self.search(table.c.patient_id)]
 
 
 class _Found(NamedTuple):
@@ -524,9 +526,15 @@ def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) ->
     unscreened = None
     if _SCREENED_FILTERS & query.filters:
         others = [_filter(f, query, as_of) for f in sorted(query.filters - _SCREENED_FILTERS)]
-        unscreened = _count(
-            session, [*scope.conditions(), *others, _filter("unscreened", query, as_of)]
-        )
+        if others:
+            unscreened = _count(
+                session, [*scope.conditions(), *others, _filter("unscreened", query, as_of)]
+            )
+        else:  # the patients in scope less the summaries in scope: two index counts
+            screened = sa.select(sa.func.count()).where(*scope.conditions(_s), _fresh(query, as_of))
+            unscreened = _count(session, scope.conditions()) - int(
+                session.execute(screened).scalar_one()
+            )
     return PatientPage(tuple(rows), first, next_cursor, previous_cursor, total, unscreened)
 
 
@@ -578,7 +586,7 @@ def _screened(
     cursor = query._key
     before = cursor is not None and cursor.before
     counts = [_s.c[name] > 0 for name in sorted(_SCREENED_FILTERS & query.filters)]
-    where = [_fresh(query, as_of), *counts, *scope.conditions(_s.c.patient_id), *others]
+    where = [_fresh(query, as_of), *counts, *scope.conditions(_s), *others]
     if cursor is not None:
         where.append(_after(parts, cursor.key, before=before))
     rows = session.execute(
@@ -756,14 +764,16 @@ def store_worklist_summaries(
         .correlate(_p)
         .scalar_subquery()
     )
-    found = sa.select(_p.c.id, _p.c.patient_id, last_entry).join(_c, _p.c.centre_key == _c.c.id)
+    found = sa.select(_p.c.id, _p.c.patient_id, _p.c.centre_key, last_entry).join(
+        _c, _p.c.centre_key == _c.c.id
+    )
     if not actor.all_centres:
         found = found.where(_c.c.code.in_(sorted(actor.centres)))
     values = []
     ids = sorted(by_id)
     for start in range(0, len(ids), 1_000):
         chunk = found.where(_p.c.patient_id.in_(ids[start : start + 1_000]))
-        for key, patient_id, last in session.execute(chunk):
+        for key, patient_id, centre_key, last in session.execute(chunk):
             s = by_id[patient_id]
             if s.last_entry_id != last:
                 continue  # changed since the screening read it
@@ -771,6 +781,7 @@ def store_worklist_summaries(
                 {
                     "patient_key": key,
                     "patient_id": patient_id,
+                    "centre_key": centre_key,
                     "protocol": s.protocol,
                     "as_of": s.as_of,
                     "last_entry_id": s.last_entry_id,
@@ -792,6 +803,14 @@ def _upsert(session: Session) -> Any:
     )
     changed = {
         c: insert.excluded[c]
-        for c in ("patient_id", "protocol", "as_of", "last_entry_id", "alerts", "overdue")
+        for c in (
+            "patient_id",
+            "centre_key",
+            "protocol",
+            "as_of",
+            "last_entry_id",
+            "alerts",
+            "overdue",
+        )
     }
     return insert.on_conflict_do_update(index_elements=[_s.c.patient_key], set_=changed)

@@ -9,16 +9,19 @@ the alerts filter of 100,000 patients on PostgreSQL). From this revision a summa
 removed in the same transaction as any audited write naming its patient
 (``clears.registry._list_columns``), and stored only if its key is still current, so a
 stored summary is current for as long as it exists. The table is emptied (its rows were
-kept under the old rule; a screening stores them again) and gains a copy of the patient's
-id (fixed for the patient's row: a rename makes a new row), so that the partial indexes
-``ix_worklist_summaries_alerts`` and ``ix_worklist_summaries_overdue`` (protocol, day, id
-key, row) serve the ``alerts`` and ``overdue`` filters in the list's keyset order.
+kept under the old rule; a screening stores them again) and gains copies of the patient's
+id and centre (fixed for the patient's row: a rename makes a new row, a centre is never
+changed), so that the partial indexes ``ix_worklist_summaries_alerts`` and
+``ix_worklist_summaries_overdue`` (protocol, day, id key, row) serve the ``alerts`` and
+``overdue`` filters in the list's keyset order, and ``ix_worklist_summaries_screened``
+(protocol, day, centre) counts the screened patients of the actor's centres.
 Create Date: 2026-12-02 07:00:00
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,7 +38,7 @@ def _id_key(dialect: str) -> str:
     return "patient_id COLLATE NOCASE"
 
 
-def _summaries(*extra: sa.Column[str]) -> None:
+def _summaries(*extra: sa.Column[Any]) -> None:
     op.create_table(
         "worklist_summaries",
         sa.Column("patient_key", sa.Integer(), nullable=False),
@@ -58,7 +61,15 @@ def _summaries(*extra: sa.Column[str]) -> None:
 def upgrade() -> None:
     """Apply this revision."""
     op.drop_table("worklist_summaries")
-    _summaries(sa.Column("patient_id", sa.String(length=64), nullable=False))
+    _summaries(
+        sa.Column("patient_id", sa.String(length=64), nullable=False),
+        sa.Column("centre_key", sa.Integer(), nullable=False),
+    )
+    op.create_index(
+        "ix_worklist_summaries_screened",
+        "worklist_summaries",
+        ["protocol", "as_of", "centre_key"],
+    )
     key = sa.text(_id_key(op.get_bind().dialect.name))
     for count in ("alerts", "overdue"):
         where = sa.text(f"{count} > 0")

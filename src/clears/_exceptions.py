@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 __all__ = [
+    "ECHOED_CHARACTERS",
     "ClearsError",
     "ConflictError",
     "ConvergenceError",
@@ -29,7 +30,32 @@ __all__ = [
     "Problem",
     "ScoringError",
     "StatisticalWarning",
+    "echoed",
 ]
+
+#: The most characters of a value a message echoes; a longer value is cut to its start and
+#: its length given (a 200 MB cell must not come back whole in an error).
+ECHOED_CHARACTERS: Final = 80
+
+
+def echoed(value: Any) -> Any:
+    """``value`` as a message echoes it: as given, or, when its text is longer than
+    :data:`ECHOED_CHARACTERS`, its start followed by how long it is.
+
+    Examples
+    --------
+    >>> echoed(12), echoed("P01")
+    (12, 'P01')
+    >>> cut = echoed("9" * 1_000_000)
+    >>> len(cut), cut.endswith("9… (1,000,000 characters in all)")
+    (111, True)
+    """
+    text = value if isinstance(value, str) else None
+    if text is None and value is not None and not isinstance(value, bool | int | float):
+        text = str(value)
+    if text is None or len(text) <= ECHOED_CHARACTERS:
+        return value
+    return f"{text[:ECHOED_CHARACTERS]}… ({len(text):,} characters in all)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +87,11 @@ class Problem:
     adverse_events, row 20: grade: is too high (got 4); allowed: 1, 2, 3; patient: P01
     >>> print(Problem("grade", 4, "is too high", None, "adverse_events", None, "P01", "record 7"))
     adverse_events record 7: grade: is too high (got 4); patient: P01
+
+    A long value is echoed cut, with its length (:func:`echoed`); ``value`` keeps it whole:
+
+    >>> print(Problem("birth_year", "9" * 100, "is not a year"))  # doctest: +ELLIPSIS
+    birth_year: is not a year (got '99999...9999… (100 characters in all)')
     """
 
     field: str
@@ -83,7 +114,7 @@ class Problem:
             where += ": "
         text = f"{where}{self.field}: {self.message}"
         if self.value is not None:
-            text += f" (got {self.value!r})"
+            text += f" (got {echoed(self.value)!r})"
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         if self.patient is not None:
@@ -99,7 +130,7 @@ class Problem:
             "row": self.row,
             **{name: value for name, value in where.items() if value is not None},
             "field": self.field,
-            "value": self.value,
+            "value": echoed(self.value),
             "message": self.message,
             "allowed": self.allowed,
         }

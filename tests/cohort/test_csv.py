@@ -27,21 +27,36 @@ def test_short_row_is_refused_not_read_as_blanks(folder_of: Callable[..., Path])
     folder = folder_of(patients=HEADER + "P1,BCN,female,yes\nP2,LYO\n")
     # Data row 2 is line 3 of the file (line 1 is the header).
     assert _problems(folder) == [
-        ("patients.csv", 2, "(row)", "has 2 cells; the header has 4 (line 3 of the file)")
+        (
+            "patients.csv",
+            2,
+            "(row)",
+            "has 2 fewer cells than the header (2 cells; the header has 4) (line 3 of the file)",
+        )
     ]
 
 
 def test_file_cut_mid_row_is_refused(folder_of: Callable[..., Path]) -> None:
     folder = folder_of(patients=HEADER + "P1,BCN,female,yes\nP2,LYO,ma")
     assert _problems(folder) == [
-        ("patients.csv", 2, "(row)", "has 3 cells; the header has 4 (line 3 of the file)")
+        (
+            "patients.csv",
+            2,
+            "(row)",
+            "has 1 fewer cell than the header (3 cells; the header has 4) (line 3 of the file)",
+        )
     ]
 
 
 def test_extra_cell_beyond_the_header_is_refused(folder_of: Callable[..., Path]) -> None:
     folder = folder_of(patients=HEADER + "P1,BCN,female,yes,zz\nP2,LYO,male,no\n")
     assert _problems(folder) == [
-        ("patients.csv", 1, "(row)", "has 5 cells; the header has 4 (line 2 of the file)")
+        (
+            "patients.csv",
+            1,
+            "(row)",
+            "has 1 more cell than the header (5 cells; the header has 4) (line 2 of the file)",
+        )
     ]
 
 
@@ -49,8 +64,8 @@ def test_every_ragged_row_is_listed(folder_of: Callable[..., Path]) -> None:
     folder = folder_of(patients=HEADER + "P1\nP2,LYO,male,no\n\nP3,X,male,no,1\n")
     # The blank line 4 is skipped, so P3 is data row 3 on line 5.
     assert [(row, message) for _, row, _, message in _problems(folder)] == [
-        (1, "has 1 cells; the header has 4 (line 2 of the file)"),
-        (3, "has 5 cells; the header has 4 (line 5 of the file)"),
+        (1, "has 3 fewer cells than the header (1 cell; the header has 4) (line 2 of the file)"),
+        (3, "has 1 more cell than the header (5 cells; the header has 4) (line 5 of the file)"),
     ]
 
 
@@ -81,7 +96,10 @@ def test_row_of_a_record_after_a_multi_line_field(tmp_path: Path) -> None:
     (problem,) = read_csv(path)  # type: ignore[misc]
     # P1 spans lines 2-4, so P2 (data row 2) is on line 5.
     assert problem.row == 2
-    assert problem.message == "has 2 cells; the header has 4 (line 5 of the file)"
+    assert (
+        problem.message
+        == "has 2 fewer cells than the header (2 cells; the header has 4) (line 5 of the file)"
+    )
 
 
 def test_folder_named_like_a_table_is_refused(folder_of: Callable[..., Path]) -> None:
@@ -112,8 +130,9 @@ def test_not_utf8_names_the_byte_offset(folder_of: Callable[..., Path]) -> None:
     assert (file, row) == ("patients.csv", None)
     # Latin-1 'é' is the single byte 0xE9, right after the header and "P1,B".
     assert message == (
-        f"is not UTF-8 text: byte 0xE9 at byte offset {len(head)} (line 2) is not valid UTF-8; "
-        "save the file as UTF-8"
+        f"is not UTF-8 text: byte 0xE9 at byte offset {len(head)} (line 2) is not valid UTF-8 "
+        "(it looks like Latin-1 / Windows-1252 text); save the file as UTF-8 (in a "
+        "spreadsheet: Save As, 'CSV UTF-8')"
     )
 
 

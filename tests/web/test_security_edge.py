@@ -148,3 +148,30 @@ def test_nul_in_path_query_json_and_form_is_refused_naming_it(
             assert field in answer.text
     assert client.get("/api/patients/P1/records/adverse_events").json() == before
     assert client.get("/api/patients/P9").status_code == 404
+
+
+def test_a_long_value_comes_back_cut_with_its_length(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, headers = api
+    value = "9" * 500_000  # within the body limit; far more than any message should echo
+    answer = client.post(
+        "/api/patients/P1/records/adverse_events",
+        headers=headers,
+        json={"values": {"onset_date": "2024-02-01", "term": "rash", "grade": value}},
+    )
+    page = client.post(
+        "/patients/P1/records/adverse_events/new",
+        data={"onset_date": "2024-02-01", "term": "rash", "grade": value, **_csrf(headers)},
+    )
+    assert (answer.status_code, page.status_code) == (422, 422)
+    (problem,) = answer.json()["problems"]
+    assert problem["value"].endswith("… (500,000 characters in all)")
+    assert len(answer.text) < 2_000
+    # The form gives back what was typed in its field, but the message echoes it cut.
+    assert page.text.count(value) == 1
+    assert "(500,000 characters in all)" in page.text
+
+
+def _csrf(headers: dict[str, str]) -> dict[str, str]:
+    return {"csrf_token": headers["X-CSRF-Token"]}

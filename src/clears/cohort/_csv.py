@@ -42,9 +42,28 @@ def _decode(data: bytes, name: str) -> str | Problem:
         byte = body[exc.start]
         message = (
             f"is not UTF-8 text: byte 0x{byte:02X} at byte offset {offset} (line {line}) "
-            "is not valid UTF-8; save the file as UTF-8"
+            f"is not valid UTF-8{_legacy_hint(body)}; save the file as UTF-8 (in a "
+            "spreadsheet: Save As, 'CSV UTF-8')"
         )
         return Problem("(file)", None, message, _CSV, name)
+
+
+def _legacy_hint(body: bytes) -> str:
+    """Say so when the bytes read as Windows-1252 (Latin-1 and its superset), the usual
+    encoding of a file a spreadsheet saved as plain "CSV".
+
+    Examples
+    --------
+    >>> _legacy_hint("formé".encode("latin-1"))
+    ' (it looks like Latin-1 / Windows-1252 text)'
+    >>> _legacy_hint(bytes([0x81, 0x8D]))  # undefined in Windows-1252
+    ''
+    """
+    try:
+        body.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return " (it looks like Latin-1 / Windows-1252 text)"
 
 
 def _blank_names(header: list[str], name: str) -> list[Problem]:
@@ -86,7 +105,7 @@ def read_csv(path: Path, *, compact: bool = False) -> pd.DataFrame | list[Proble
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "flares.csv").write_text("patient_id,flare_date,severity\\nP1,2020-01-06\\n")
     >>> read_csv(folder / "flares.csv")[0].message
-    'has 2 cells; the header has 3 (line 2 of the file)'
+    'has 1 fewer cell than the header (2 cells; the header has 3) (line 2 of the file)'
     """
     name = path.name
     try:
@@ -176,6 +195,27 @@ def expand(series: pd.Series) -> pd.Series:
     return series
 
 
+def _difference(cells: int, width: int) -> str:
+    """How a row's cell count differs from the header's, in words.
+
+    Examples
+    --------
+    >>> _difference(25, 24)
+    'has 1 more cell than the header (25 cells; the header has 24)'
+    >>> _difference(2, 4)
+    'has 2 fewer cells than the header (2 cells; the header has 4)'
+    """
+    gap = abs(cells - width)
+    side = "more" if cells > width else "fewer"
+    noun = "cell" if gap == 1 else "cells"
+    return f"has {gap} {side} {noun} than the header ({_cells(cells)}; the header has {width})"
+
+
+def _cells(count: int) -> str:
+    """``1 cell``, ``2 cells``."""
+    return f"{count} cell{'' if count == 1 else 's'}"
+
+
 def _strict(text: str, name: str) -> pd.DataFrame | list[Problem]:
     """Read ``text`` record by record with :mod:`csv` (strict quoting), listing problems."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -194,8 +234,7 @@ def _strict(text: str, name: str) -> pd.DataFrame | list[Problem]:
                 continue
             rows.append(cells)
             if len(cells) != len(header):
-                counts = f"has {len(cells)} cells; the header has {len(header)}"
-                message = f"{counts} (line {line} of the file)"
+                message = f"{_difference(len(cells), len(header))} (line {line} of the file)"
                 problems.append(Problem("(row)", None, message, _CSV, name, len(rows)))
     except csv.Error as exc:
         if "end of data" in str(exc):

@@ -30,7 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clears._exceptions import ConflictError, InputError
+from clears._exceptions import ConflictError, InputError, echoed
 from clears.cohort import REQUIRED_COLUMNS, TABLES, Cohort, validate
 from clears.cohort._coerce import display_value
 from clears.cohort._table_checks import duplicate_groups
@@ -61,7 +61,7 @@ def record_label(table: str, values: Mapping[str, Any], record_id: int | None) -
     if record_id is not None:
         return f"record {record_id}"
     key = [
-        f"{name} {shown(values.get(name)) or '(blank)'}"
+        f"{name} {echoed(shown(values.get(name))) or '(blank)'}"
         for name in REQUIRED_COLUMNS[table]
         if name != "patient_id"
     ]
@@ -120,7 +120,7 @@ def _without_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _key_text(values: Mapping[str, Any]) -> str:
-    shown = [f"{name} {display_value(v)}" for name, v in values.items() if v is not None]
+    shown = [f"{name} {echoed(display_value(v))}" for name, v in values.items() if v is not None]
     return ", ".join(shown[:6]) + (", ..." if len(shown) > 6 else "")
 
 

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clears._exceptions import ConflictError, InputError, NotFoundError
+from clears._exceptions import ConflictError, InputError, NotFoundError, echoed
 from clears._version import __version__
 from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make_engine
 from clears.web._docs import ASSETS_URL, assets, docs_router
@@ -119,7 +119,7 @@ def _handlers(app: FastAPI) -> None:
                 **({"patient": p.patient} if p.patient is not None else {}),
                 **({"record": f"{p.file} {p.record}"} if p.record is not None else {}),
                 "field": p.field,
-                "value": _jsonable(p.value),
+                "value": _jsonable(echoed(p.value)),
                 "message": p.message,
                 "allowed": p.allowed,
             }
@@ -239,6 +239,7 @@ def create_app(
     )
     templates = Jinja2Templates(directory=_HERE / "templates")
     add_filters(templates)
+    templates.env.filters["echoed"] = echoed  # a value as messages echo it (cut when long)
     bound = engine if engine is not None else make_engine(settings.db_url, must_exist=True)
     app.state.clears = AppState(
         settings=settings,

@@ -40,6 +40,7 @@ import pandas as pd
 from clears._exceptions import InputError, Problem
 from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
+from clears.cohort._csv import read_csv
 from clears.instruments import clasi, ctcae_terms, sledai
 from clears.instruments.redcap import dictionary_rows
 
@@ -320,14 +321,12 @@ def read_redcap(
         frame, file = source.astype(str).replace({"nan": "", "<NA>": "", "None": ""}), "records"
     else:
         file = Path(source).name
-        try:
-            frame = restore_frame(pd.read_csv(source, dtype=str, keep_default_na=False))
-        except FileNotFoundError:
-            raise InputError(Problem("FILE", str(source), "no such file")) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError(Problem("FILE", str(source), f"not a readable CSV: {exc}")) from None
-        except OSError as exc:
-            raise InputError(Problem("FILE", str(source), f"cannot be read: {exc}")) from None
+        # The cohort's strict reader: a ragged row, a file that is not UTF-8 and the like
+        # are one problem each, named with the line (not a shifted table, nor a codec error).
+        read = read_csv(Path(source))
+        if isinstance(read, list):
+            raise InputError(read)
+        frame = restore_frame(read)
     problems = _column_problems(frame, file)
     if problems:
         raise InputError(problems)

@@ -13,15 +13,22 @@ from typing import Any
 
 import pandas as pd
 
+from clears.cohort._coerce import is_missing
+
 __all__ = ["ComparisonResult", "ProportionEstimate", "RateEstimate", "ResponseRates"]
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return None
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def _json_ready(result: Any) -> dict[str, Any]:
+    """The fields of a result dataclass as JSON (missing values ``None``, tuples lists)."""
+    return {key: _clean(value) for key, value in asdict(result).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +77,7 @@ class ComparisonResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready mapping (NaN becomes ``None``)."""
-        return {key: _clean(value) for key, value in asdict(self).items()}
+        return _json_ready(self)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the result as a one-row DataFrame."""
@@ -106,7 +113,7 @@ class ProportionEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the estimate as a JSON-ready mapping."""
-        return {key: _clean(value) for key, value in asdict(self).items()}
+        return _json_ready(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +143,7 @@ class RateEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the estimate as a JSON-ready mapping."""
-        return {key: _clean(value) for key, value in asdict(self).items()}
+        return _json_ready(self)
 
 
 @dataclass(frozen=True, slots=True)

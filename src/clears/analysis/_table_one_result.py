@@ -8,13 +8,13 @@ decimals or ``<0.001``, SMDs to three decimals, both rounded half up with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
 from clears.analysis._rounding import round_half_up
+from clears.cohort._coerce import is_missing
 
 __all__ = ["OVERALL", "TableOne"]
 
@@ -92,7 +92,7 @@ class TableOne:
 
 
 def _nan(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    return is_missing(value)
 
 
 def _format_p(p: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
+from clears.cohort._coerce import is_missing
 
 __all__ = [
     "check_confidence",
@@ -75,10 +75,3 @@ def to_numeric_sample(values: Any, name: str, minimum: int = 1) -> npt.NDArray[n
     if not np.all(np.isfinite(array)):
         raise InputError(Problem(name, None, "contains infinite values", "finite numbers"))
     return array
-
-
-def is_missing(value: Any) -> bool:
-    """True for None, NaN and pandas NA."""
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)

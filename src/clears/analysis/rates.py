@@ -106,4 +106,7 @@ def incidence_table(
                 "method": est.method,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        rows,
+        columns=[category, "events", "person_time", "rate", "ci_low", "ci_high", "per", "method"],
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 import warnings
 from enum import StrEnum
@@ -14,6 +13,7 @@ import typer
 
 from clears._exceptions import InputError, Problem
 from clears.cli._io import OutputFormat
+from clears.cohort._coerce import is_missing
 
 
 class Outcome(StrEnum):
@@ -38,7 +38,7 @@ def _read_csv(path: str) -> Any:
 
 def _shown(value: Any, spec: str, unit: str = "") -> str:
     """A number of a leave-one-out row; ``n/a`` when the refit could not compute it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "n/a"
     return format(value, spec) + unit
 

@@ -29,8 +29,10 @@ __all__ = [
     "coerce_column",
     "display_value",
     "is_blank",
+    "is_missing",
     "length_problem",
     "parse_each",
+    "plain_value",
 ]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -49,6 +51,47 @@ class RejectedValueError(Exception):
     """Raised by a value parser; the message says what is wrong with the value."""
 
 
+def plain_value(value: object) -> Any:
+    """Return a pandas/numpy cell as a plain Python value, ``None`` for every kind of missing.
+
+    The one reading of a missing cell: ``None``, NaN (Python or numpy), NaT (pandas or
+    numpy) and ``pandas.NA`` become ``None``; numpy scalars become Python ones (a numpy
+    date a :class:`pandas.Timestamp`); anything else, blank text included, is returned as
+    given (see :func:`is_blank`).
+
+    Examples
+    --------
+    >>> [plain_value(v) for v in (pd.NA, np.float64("nan"), np.datetime64("NaT"), np.int64(3))]
+    [None, None, None, 3]
+    >>> plain_value(np.datetime64("2020-01-02"))
+    Timestamp('2020-01-02 00:00:00')
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.datetime64):
+        return plain_value(pd.Timestamp(value))
+    if isinstance(value, np.timedelta64):
+        return plain_value(pd.Timedelta(value))
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def is_missing(value: object) -> bool:
+    """Return whether ``value`` is a missing cell (None, NaN, NaT or NA; see :func:`plain_value`).
+
+    Blank text is not missing here; :func:`is_blank` counts it too.
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NaT, "  ", 0)]
+    [True, True, True, False, False]
+    """
+    return plain_value(value) is None
+
+
 def is_blank(value: object) -> bool:
     """Return whether ``value`` counts as missing (None, NaN, NaT, NA or blank text).
 
@@ -59,22 +102,19 @@ def is_blank(value: object) -> bool:
     """
     if isinstance(value, str):
         return not value.strip()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+    return is_missing(value)
 
 
 def display_value(value: object) -> Any:
     """Return ``value`` as a plain, JSON-ready Python value for a problem report."""
-    if is_blank(value) and not isinstance(value, str):
+    value = plain_value(value)
+    if value is None:
         return None
     if isinstance(value, dt.datetime):
         stamp = pd.Timestamp(value)
         return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
     return value
 
 

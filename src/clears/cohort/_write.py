@@ -8,6 +8,7 @@ from typing import Literal
 import pandas as pd
 
 from clears._formula import neutralise_frame
+from clears.cohort._coerce import is_missing
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
 
 __all__ = ["write"]
@@ -32,7 +33,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
             columns[name] = text.where(series.notna(), None).astype(object)
         elif pd.api.types.is_bool_dtype(series.dtype):
             columns[name] = series.astype(object).map(
-                lambda v: None if v is pd.NA else ("true" if v else "false")
+                lambda v: None if is_missing(v) else ("true" if v else "false")
             )
         else:
             columns[name] = series

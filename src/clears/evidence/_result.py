@@ -8,15 +8,15 @@ from typing import Any
 
 import pandas as pd
 
+from clears.cohort._coerce import plain_value
+
 __all__ = ["MetaPropResult", "SubgroupTest"]
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
+    """A cell as JSON: :func:`plain_value`, and ``None`` for an infinite number too."""
+    value = plain_value(value)
+    return None if isinstance(value, float) and math.isinf(value) else value
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

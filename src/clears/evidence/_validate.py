@@ -10,6 +10,7 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears._json_input import MAX_SAFE_INTEGER, short_text
+from clears.cohort._coerce import is_missing
 
 __all__ = ["validate_counts"]
 
@@ -21,7 +22,7 @@ def _as_count(value: Any) -> int | None:
     sign), so that the range check refuses it: counts beyond 2**53 - 1 are not exact as
     doubles, which the estimators compute in.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
     if isinstance(value, bool):
         return None
@@ -126,7 +127,7 @@ def validate_counts(
         row: dict[str, Any] = {"study": str(label), "events": x, "n": size}
         for g in groups:
             value = record[g]
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            if is_missing(value):
                 problems.append(Problem(g, None, "missing group value", "any text", file, position))
             row[g] = str(value)
         rows.append(row)

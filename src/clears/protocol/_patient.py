@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ import pandas as pd
 
 from clears._exceptions import InputError, NotFoundError, Problem
 from clears.cohort import DATE_COLUMNS, SCHEMA, Cohort, with_optional_columns
-from clears.cohort._coerce import choice_key
+from clears.cohort._coerce import choice_key, is_blank
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 
 __all__ = [
@@ -53,17 +52,8 @@ _MALE = frozenset({"m", "male", "man"})
 
 
 def is_missing(value: object) -> bool:
-    """Return True for None, NaN, NaT, pandas NA and blank strings."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
+    """Return True for None, NaN, NaT, pandas NA and blank strings (:func:`is_blank`)."""
+    return is_blank(value)
 
 
 def flag(value: object) -> bool | None:

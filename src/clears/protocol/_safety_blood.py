@@ -50,6 +50,7 @@ __all__ = [
     "apply_counts_before_start",
     "lookback",
     "severe_findings",
+    "term_of",
 ]
 
 _EPS: Final = 1e-9
@@ -97,7 +98,8 @@ def lookback(data: PatientData, protocol: ProtocolDefinition, day: dt.date) -> d
     return day - dt.timedelta(days=protocol.thresholds.lookback_days(interval))
 
 
-def _term_of(row: Row) -> str | None:
+def term_of(row: Row) -> str | None:
+    """The CTCAE term key of an adverse-event row, ``None`` when the term is not known."""
     try:
         return find_term(str(row.get("term") or "")).key
     except InputError:
@@ -140,7 +142,7 @@ def severe_findings(
                 grade_value is not None
                 and grade_value >= threshold.hold_grade
                 and since <= row["onset_date"] <= until
-                and _term_of(row) == threshold.term
+                and term_of(row) == threshold.term
             ):
                 found.append(
                     Finding(line, row["onset_date"], int(grade_value), term=str(row["term"]))

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from clears._exceptions import InputError
-from clears.instruments.ctcae import find_term
 from clears.protocol._alert import Alert
 from clears.protocol._definition import ProtocolDefinition
 from clears.protocol._dose import DoseAdvice, dose_facts, withhold
 from clears.protocol._patient import PatientData, Row, number
+from clears.protocol._safety_blood import term_of
 from clears.protocol._sources import CTCAE_V5, CTCAE_VERSION
 
 __all__ = ["LIFE_THREATENING_GRADE", "apply_toxicity", "stopping_events"]
@@ -28,13 +27,6 @@ __all__ = ["LIFE_THREATENING_GRADE", "apply_toxicity", "stopping_events"]
 #: CTCAE v5.0 grade 4: "life-threatening consequences; urgent intervention indicated"
 #: (docs/instruments/ctcae.md, generic grades).
 LIFE_THREATENING_GRADE: Final = 4
-
-
-def _term_key(row: Row) -> str | None:
-    try:
-        return find_term(str(row.get("term") or "")).key
-    except InputError:
-        return None
 
 
 def stopping_events(data: PatientData, protocol: ProtocolDefinition) -> list[Row]:
@@ -49,7 +41,7 @@ def stopping_events(data: PatientData, protocol: ProtocolDefinition) -> list[Row
         grade = number(row.get("grade"))
         if grade is None or row["onset_date"] < course:
             continue
-        if _term_key(row) in blood_terms:
+        if term_of(row) in blood_terms:
             continue
         if grade >= thresholds.adverse_event_stop_grade or grade >= LIFE_THREATENING_GRADE:
             out.append(row)

@@ -5,14 +5,12 @@ Split from :mod:`clears.registry._records` (the service core), which applies the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from clears.cohort._coerce import coerce_column
+from clears.cohort._coerce import coerce_column, plain_value
 from clears.cohort._items import coerce_item, instrument_modules
 from clears.cohort._schema import schema_of
 from clears.registry._models import item_fields
@@ -22,15 +20,8 @@ __all__ = ["follow_items", "python", "typed_changes"]
 
 def python(value: object) -> Any:
     """A pandas/numpy cell as a plain Python value (``None`` for every kind of missing)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, np.generic):
-        return python(value.item())
-    return value
+    plain = plain_value(value)
+    return plain.date() if isinstance(plain, pd.Timestamp) else plain
 
 
 def typed_changes(table: str, changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from clears._exceptions import InputError, Problem
 from clears.cohort import TABLES, Cohort, conform, read
+from clears.cohort._coerce import is_missing
 from clears.cohort._ids import id_key
 from clears.registry import audit
 from clears.registry._actor import Actor
@@ -88,10 +89,7 @@ def _records(table: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
                 for v in series
             ]
         else:
-            values = [
-                None if v is pd.NA or v is None or v != v else v  # v != v: NaN
-                for v in series.astype(object)
-            ]
+            values = [None if is_missing(v) else v for v in series.astype(object)]
         columns[name] = values
     rows: list[dict[str, Any]] = []
     for i in range(len(frame)):

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears._exceptions import InputError, NotFoundError, Problem
+from clears.registry._accounts_rules import as_utc
 from clears.registry._actor import Actor
 from clears.registry._jobs_params import canonical, checked
 from clears.registry._models import JOB_KINDS, JOB_STATUSES, jobs_table
@@ -84,13 +85,6 @@ _SUMMARY: Final = [c for c in _T.c if c.name != "result"]
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else dt.datetime.now(dt.UTC)
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as an aware UTC time (SQLite gives it back without its zone)."""
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +173,7 @@ class JobResult:
 
 def _job(row: sa.Row[Any]) -> Job:
     m = row._mapping
-    created = _utc(m["created_at"])
+    created = as_utc(m["created_at"])
     assert created is not None  # NOT NULL
     return Job(
         id=m["id"],
@@ -193,14 +187,14 @@ def _job(row: sa.Row[Any]) -> Job:
         phase=m["phase"],
         attempts=int(m["attempts"]),
         created_at=created,
-        started_at=_utc(m["started_at"]),
-        finished_at=_utc(m["finished_at"]),
-        heartbeat_at=_utc(m["heartbeat_at"]),
+        started_at=as_utc(m["started_at"]),
+        finished_at=as_utc(m["finished_at"]),
+        heartbeat_at=as_utc(m["heartbeat_at"]),
         error=m["error"],
         result_media=m["result_media"],
         result_name=m["result_name"],
         result_size=m["result_size"],
-        downloaded_at=_utc(m["downloaded_at"]),
+        downloaded_at=as_utc(m["downloaded_at"]),
         downloaded_by=m["downloaded_by"],
         has_result=bool(m["has_result"]),
     )
@@ -504,7 +498,7 @@ def requeue_stale(
     found = session.execute(query.order_by(_T.c.id)).all()
     for job_id, attempts, heartbeat in found:
         where = sa.and_(_T.c.id == job_id, _T.c.status == "running", _T.c.attempts == attempts)
-        seen = _utc(heartbeat)
+        seen = as_utc(heartbeat)
         last = "never" if seen is None else seen.isoformat(timespec="seconds")
         if attempts >= max_attempts:
             reason = (

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import pandas as pd
 
 from clears.cohort import Cohort
+from clears.cohort._coerce import is_missing
 from clears.instruments.clasi_definition import SEVERITY_BANDS
 from clears.report._model import ReportTable, Section
 from clears.report._sections import Log, first_preset
@@ -66,7 +67,7 @@ def _flag(values: pd.Series, true_if: pd.Series) -> pd.Series:
 
 
 def _subtype_set(text: object) -> object:
-    if text is None or text is pd.NA or (isinstance(text, float) and text != text):
+    if is_missing(text):
         return pd.NA
     parts = sorted({p.strip() for p in str(text).split(";") if p.strip()})
     return " + ".join(parts) if parts else pd.NA

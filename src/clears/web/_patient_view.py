@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import pandas as pd
-
 from clears._exceptions import ClearsError, InputError
 from clears.cohort import Cohort
+from clears.cohort._coerce import plain_value
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae import grade_lab
 from clears.outcomes import derive
@@ -127,10 +126,7 @@ def response_status(cohort: Cohort, patient_id: str, preset: str) -> dict[str, A
     row = rows.iloc[0]
 
     def plain(name: str) -> Any:
-        value = row[name]
-        if value is None or pd.isna(value):
-            return None
-        return value.item() if hasattr(value, "item") else value
+        return plain_value(row[name])
 
     return {
         "criteria": f"{row['criteria']} v{row['criteria_version']}",

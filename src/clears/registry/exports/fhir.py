@@ -42,6 +42,7 @@ from typing import Any, Final, cast
 import pandas as pd
 
 from clears.cohort import Cohort
+from clears.cohort._coerce import is_missing
 from clears.instruments import clasi_definition, ctcae_terms, sledai
 
 __all__ = [
@@ -90,12 +91,8 @@ _DAMAGE: Final = tuple(
 _SLEDAI_ITEMS: Final = tuple(field.column for field in sledai.DEFINITION.fields)
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (value != value)
-
-
 def _date(value: Any) -> str | None:
-    return None if _missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+    return None if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _url(*parts: object) -> str:
@@ -112,17 +109,17 @@ def _patient(row: pd.Series) -> dict[str, Any]:
         "identifier": [{"system": PATIENT_SYSTEM, "value": str(row["patient_id"])}],
     }
     sex = row.get("sex")
-    if not _missing(sex):
+    if not is_missing(sex):
         resource["gender"] = _GENDER.get(str(sex), "other")
     year = row.get("birth_year")
-    if not _missing(year):
+    if not is_missing(year):
         resource["birthDate"] = f"{int(cast(Any, year)):04d}"
     return resource
 
 
 def _conditions(row: pd.Series, subject: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
     subtypes = row.get("cle_subtypes")
-    if not _missing(subtypes):
+    if not is_missing(subtypes):
         for subtype in str(subtypes).split(";"):
             if subtype:
                 yield (
@@ -135,7 +132,7 @@ def _conditions(row: pd.Series, subject: dict[str, str]) -> Iterator[tuple[str, 
                 )
     sle = row.get("sle")
     onset = _date(row.get("sle_onset_date"))
-    if onset or (not _missing(sle) and bool(sle)):
+    if onset or (not is_missing(sle) and bool(sle)):
         condition: dict[str, Any] = {
             "resourceType": "Condition",
             "code": _text("Systemic lupus erythematosus"),
@@ -161,7 +158,7 @@ def _medication(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
         "effectivePeriod": period,
         "dosage": [
             {
-                "text": str(regimen) if not _missing(regimen) else f"{dose:g} mg/day",
+                "text": str(regimen) if not is_missing(regimen) else f"{dose:g} mg/day",
                 "doseAndRate": [
                     {
                         "doseQuantity": {
@@ -195,10 +192,10 @@ def _concomitant(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
         "effectivePeriod": period,
     }
     indication = row.get("indication")
-    if not _missing(indication):
+    if not is_missing(indication):
         resource["reasonCode"] = [_text(str(indication))]
     dose, unit = row.get("dose"), row.get("dose_unit")
-    if not _missing(dose) and not _missing(unit):
+    if not is_missing(dose) and not is_missing(unit):
         quantity = {
             "value": float(cast(Any, dose)),
             "unit": str(unit),
@@ -218,7 +215,7 @@ def _observation(
     row: pd.Series, subject: dict[str, str], name: str, total: str, items: tuple[str, ...]
 ) -> dict[str, Any] | None:
     value = row.get(total)
-    if _missing(value):
+    if is_missing(value):
         return None
     components = [
         {
@@ -226,7 +223,7 @@ def _observation(
             "valueInteger": int(row[item]),
         }
         for item in items
-        if item in row.index and not _missing(row[item])
+        if item in row.index and not is_missing(row[item])
     ]
     resource: dict[str, Any] = {
         "resourceType": "Observation",
@@ -258,7 +255,7 @@ def _adverse_event(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
         "date": _date(row["onset_date"]),
     }
     serious = row.get("serious")
-    if not _missing(serious):
+    if not is_missing(serious):
         resource["seriousness"] = _text("serious" if serious else "non-serious")
     return resource
 

@@ -40,6 +40,7 @@ import pandas as pd
 from clears._exceptions import InputError, Problem
 from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
+from clears.cohort._coerce import is_missing
 from clears.cohort._csv import read_csv
 from clears.instruments import clasi, ctcae_terms, sledai
 from clears.instruments.redcap import dictionary_rows
@@ -102,9 +103,7 @@ def redcap_columns() -> tuple[str, ...]:
 
 def _text(value: Any) -> str:
     """A cell as REDCap writes it: blank, ISO date, 1/0, whole numbers without ``.0``."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value != value:  # NaN
+    if is_missing(value):
         return ""
     if isinstance(value, pd.Timestamp | dt.date):
         return value.strftime("%Y-%m-%d")

@@ -144,7 +144,7 @@ def test_monitor_cannot_write_or_export(make_client: Client) -> None:
 def test_the_presets_offered_are_the_bundled_ones_default_first() -> None:
     # Independent source: the criteria package's own list of bundled presets.
     from clears.criteria import BUNDLED
-    from clears.web.routes.pages import PRESETS
+    from clears.web._presets import PRESETS
 
     assert sorted(PRESETS) == sorted(BUNDLED)
     assert PRESETS[0] == "aitmehdi2021"

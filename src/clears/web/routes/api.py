@@ -25,6 +25,7 @@ from clears.web._patient_list import (
     list_request,
     to_json,
 )
+from clears.web._presets import Preset
 from clears.web._urls import SegmentRoute
 from clears.web._worklist import app_cache
 from clears.web.deps import (
@@ -36,7 +37,6 @@ from clears.web.deps import (
     WriterUser,
     csrf_for,
 )
-from clears.web.routes.pages import Preset
 from clears.web.schemas import AuditRead, Me, PatientCreate, PatientRead, PatientUpdate
 from clears.web.users import ALL_CENTRES, User
 

@@ -6,30 +6,18 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from sqlalchemy.orm import Session
 
-from clears._exceptions import NotFoundError
-from clears.registry import Actor, Record, claim_submission, find_patient_id, settle_submission
+from clears.registry import claim_submission, settle_submission
 from clears.registry.patients import timeline
-from clears.registry.records import RecordTable, add_record, get_record, update_record
+from clears.registry.records import RecordTable, add_record, update_record
+from clears.web._records import patient_record
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, WriterUser
 from clears.web.schemas import RecordCreate, RecordId, RecordRead, RecordUpdate
 
-__all__ = ["patient_record", "router"]
+__all__ = ["router"]
 
 router = APIRouter(route_class=SegmentRoute, prefix="/api/patients/{patient_id}", tags=["api"])
-
-
-def patient_record(
-    session: Session, *, actor: Actor, table: RecordTable, patient_id: str, record_id: int
-) -> Record:
-    """Record ``record_id`` of ``table`` if it belongs to ``patient_id``; 404 otherwise
-    (the record pages and the API share it)."""
-    found = get_record(session, actor=actor, table=table, record_id=record_id)
-    if found.patient_id != find_patient_id(session, patient_id):  # as every lookup reads ids
-        raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
-    return found
 
 
 @router.get("/records/{table}")

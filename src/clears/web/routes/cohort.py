@@ -15,11 +15,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from clears.registry import centre_codes, jobs
 from clears.web._exports import ExportFormat
+from clears.web._jobs import job_path, submit_for
+from clears.web._presets import PRESETS, Preset
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, ExporterUser, RegistryDep, StateDep
-from clears.web.routes.jobs import job_path, submit_for
-from clears.web.routes.pages import PRESETS, Preset
 
 __all__ = ["EXPORT_LABELS", "router"]
 

@@ -17,19 +17,18 @@ from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from clears.registry import jobs
+from clears.web._jobs import job_path, submit_for
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, segment
-from clears.web.deps import CSRF, CurrentUser, Forbidden, Registry, RegistryDep, StateDep
+from clears.web.deps import CSRF, CurrentUser, Registry, RegistryDep, StateDep
 from clears.web.users import User
 
 __all__ = [
     "OUTCOME_COLUMNS",
     "PREVIEW_ROWS",
     "api_router",
-    "job_path",
     "job_title",
     "router",
-    "submit_for",
 ]
 
 router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
@@ -61,17 +60,6 @@ _REPORT_VIEW_POLICY: Final = (
 )
 
 
-def job_path(job_id: int) -> str:
-    """The page of a job.
-
-    Examples
-    --------
-    >>> job_path(12)
-    '/jobs/12'
-    """
-    return f"/jobs/{segment(str(job_id))}"
-
-
 def job_title(job: jobs.Job) -> str:
     """What a job makes, in words.
 
@@ -89,17 +77,6 @@ def job_title(job: jobs.Job) -> str:
     if job.kind == "report":
         return f"Study report: {str(p.get('format', '')).upper()}"
     return f"Export: {p.get('format')}{', de-identified' if p.get('deidentified') else ''}"
-
-
-def submit_for(
-    registry: Registry, user: User, kind: str, parameters: dict[str, object]
-) -> jobs.Job:
-    """Queue a job for ``user`` (exports only for users allowed to export); an identical
-    job still queued or running is returned instead."""
-    if kind == "export" and not user.can_export:
-        raise Forbidden(f"the {user.role} role may not export data")
-    with registry.session() as session:
-        return jobs.submit(session, actor=user.actor(), kind=kind, parameters=parameters)
 
 
 def _get(registry: Registry, user: User, job_id: int) -> jobs.Job:

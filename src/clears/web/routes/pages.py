@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Final, Literal, get_args
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -30,6 +30,7 @@ from clears.web._patient_list import (
     list_query,
     list_request,
 )
+from clears.web._presets import PRESETS
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web._worklist import app_cache
@@ -39,11 +40,6 @@ from clears.web.users import User
 __all__ = ["router"]
 
 router = APIRouter(route_class=SegmentRoute, include_in_schema=False)
-
-#: The bundled criteria presets (:data:`clears.criteria.BUNDLED`) in the order pages and
-#: the API offer them, the default first.
-Preset = Literal["aitmehdi2021", "cortes2012", "braunstein2012", "klein2011", "clasi50"]
-PRESETS: Final[tuple[Preset, ...]] = get_args(Preset)
 
 
 @router.get("/")

@@ -35,10 +35,10 @@ from clears.registry import (
 from clears.registry.patients import get_patient
 from clears.registry.records import RecordTable, add_record, record_at, update_record
 from clears.web import _forms as forms
+from clears.web._records import patient_record
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web.deps import CSRF, RegistryDep, StateDep, WriterUser
-from clears.web.routes.api_records import patient_record
 from clears.web.schemas import RecordId
 from clears.web.users import User
 

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from clears.web import _report
+from clears.web._jobs import job_path, submit_for
 from clears.web._render import render
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep
-from clears.web.routes.jobs import job_path, submit_for
 
 __all__ = ["router"]
 

@@ -1,5 +1,5 @@
-"""What several benchmarks share: the best of repeated timings, a port and a started server,
-signing in as the benchmark's user, and a process's CPU time.
+"""What several benchmarks share: the best of repeated timings, the benchmark's account, a port
+and a started server, signing in, and a process's CPU time.
 
 The benchmarks run as scripts (``python benchmarks/bench_web.py``), so their folder is on
 ``sys.path`` and they import this module as ``_common``.
@@ -12,12 +12,16 @@ import re
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
 
+from clears._exceptions import NotFoundError
+from clears.registry import Actor, add_account, get_account, make_engine, transaction
+
 __all__ = [
+    "account",
     "best_of",
     "cpu_seconds",
     "free_port",
@@ -37,6 +41,30 @@ def best_of(repeat: int, func: Callable[[], object]) -> float:
         func()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def account(
+    url: str, username: str, password: str, centres: Iterable[str], role: str = "investigator"
+) -> None:
+    """Make sure the registry at ``url`` has the account the benchmark signs in with (a kept
+    registry has it from an earlier run)."""
+    actor = Actor.everywhere("bench")
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as session:
+            try:
+                get_account(session, actor=actor, username=username)
+            except NotFoundError:
+                add_account(
+                    session,
+                    actor=actor,
+                    username=username,
+                    role=role,
+                    centres=centres,
+                    password=password,
+                )
+    finally:
+        engine.dispose()
 
 
 def free_port() -> int:

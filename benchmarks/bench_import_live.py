@@ -44,10 +44,9 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from _common import free_port, sign_in_async, wait_until_up
+from _common import account, free_port, sign_in_async, wait_until_up
 from clears.registry import Actor, make_engine, migrate, transaction
 from clears.registry.importer import import_cohort
-from clears.web.security import hash_password
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password"
@@ -242,17 +241,10 @@ async def _drive(
 
 
 def _serve(url: str, folder: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    users = folder / "users.json"
-    account = {
-        "username": "bench",
-        "role": "investigator",
-        "centres": list(CENTRES),
-        "password_hash": hash_password(PASSWORD),
-    }
-    users.write_text(json.dumps({"users": [account]}))
+    account(url, "bench", PASSWORD, ["*"])
     port = free_port()
     server = subprocess.Popen(
-        [*_clears("serve", "--db", url, "--users", str(users), "--port", str(port))],
+        [*_clears("serve", "--db", url, "--port", str(port))],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -42,14 +42,13 @@ from clears.registry.importer import import_cohort
 from clears.web._job_runners import run_report
 from clears.web.app import create_app
 from clears.web.settings import Settings
-from clears.web.users import UserDirectory
 
 ADMIN = Actor.everywhere("bench")
 
 
 def _serve(url: str) -> tuple[uvicorn.Server, str]:
     settings = Settings(environment="test", secret_key="b" * 48, db_url=url)
-    app = create_app(settings, users=UserDirectory({}))
+    app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

@@ -38,7 +38,6 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
-import json
 import os
 import random
 import re
@@ -55,12 +54,11 @@ import httpx
 import numpy as np
 import sqlalchemy as sa
 
-from _common import cpu_seconds, free_port, sign_in, wait_until_up
+from _common import account, cpu_seconds, free_port, sign_in, wait_until_up
 from clears.registry import Actor, make_engine, migrate
 from clears.registry._models import ENTITY_TABLES, patients_table
 from clears.registry.importer import import_cohort
 from clears.simulate import simulate
-from clears.web.security import hash_password
 
 ACTOR = Actor.everywhere("bench")
 PASSWORD = "benchmark password"
@@ -80,8 +78,8 @@ from clears.registry import open_registry
 from clears.web.app import create_app
 from clears.web.settings import Settings
 
-url, users, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-settings = Settings(db_url=url, users_file=users, environment="development",
+url, port = sys.argv[1], int(sys.argv[2])
+settings = Settings(db_url=url, environment="development",
                     secret_key="b" * 48, login_attempts=100)
 engine = open_registry(url)
 count = [0]
@@ -198,25 +196,12 @@ def _drawn(url: str, count: int, seed: int) -> list[tuple[str, int]]:
 
 
 @contextlib.contextmanager
-def _server(url: str, users: Path) -> Iterator[tuple[str, int]]:
+def _server(url: str) -> Iterator[tuple[str, int]]:
     """Serve ``url``; yield the base URL and the server's process id."""
-    users.write_text(
-        json.dumps(
-            {
-                "users": [
-                    {
-                        "username": "bench",
-                        "role": "investigator",
-                        "centres": ["*"],
-                        "password_hash": hash_password(PASSWORD),
-                    }
-                ]
-            }
-        )
-    )
+    account(url, "bench", PASSWORD, ["*"])
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, url, str(users), str(port)],
+        [sys.executable, "-c", SERVER, url, str(port)],
         env={**os.environ, "CLEARS_ENVIRONMENT": "development"},
         stdout=subprocess.DEVNULL,
     )
@@ -360,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.ExitStack() as servers:
                 targets = {}
                 for n, url in urls.items():
-                    base, pid = servers.enter_context(_server(url, folder / f"users-{n}.json"))
+                    base, pid = servers.enter_context(_server(url))
                     client = servers.enter_context(httpx.Client(base_url=base, timeout=60))
                     targets[n] = Target(
                         client,

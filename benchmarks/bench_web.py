@@ -47,11 +47,10 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from _common import cpu_seconds, free_port, sign_in_async, wait_until_up
+from _common import account, cpu_seconds, free_port, sign_in_async, wait_until_up
 from clears.registry import Actor, audit, make_engine, migrate, transaction
 from clears.registry._models import ENTITY_TABLES
 from clears.registry.patients import create_centre
-from clears.web.security import hash_password
 
 PASSWORD = "benchmark password"
 
@@ -206,21 +205,7 @@ def main() -> int:
         parser.error("--think-time must be 0 or more seconds")
     with tempfile.TemporaryDirectory() as folder:
         url = _database(Path(folder) / "bench.db")
-        users = Path(folder) / "users.json"
-        users.write_text(
-            json.dumps(
-                {
-                    "users": [
-                        {
-                            "username": "bench",
-                            "role": "investigator",
-                            "centres": ["BCN"],
-                            "password_hash": hash_password(PASSWORD),
-                        }
-                    ]
-                }
-            )
-        )
+        account(url, "bench", PASSWORD, ["BCN"])
         port = free_port()
         env = {**os.environ, "CLEARS_ENVIRONMENT": "development", "CLEARS_LOGIN_ATTEMPTS": "100"}
         server = subprocess.Popen(
@@ -231,8 +216,6 @@ def main() -> int:
                 "serve",
                 "--db",
                 url,
-                "--users",
-                str(users),
                 "--port",
                 str(port),
             ],

@@ -37,7 +37,8 @@ import pandas as pd
 from clears._exceptions import Problem
 from clears.cohort import Cohort, conform, write
 from clears.cohort._coerce import display_value
-from clears.cohort._cross_checks import _describe, _overlapping_periods
+from clears.cohort._cross_checks import _overlapping_periods
+from clears.cohort._periods import _describe
 from clears.instruments import clasi
 from clears.registry import Actor, make_engine, migrate, transaction
 from clears.registry.exporter import export_cohort

@@ -1,7 +1,7 @@
 """Property tests of the commands that take no cohort folder: simulate, design, instruments,
 users, db, audit, export, import-redcap, serve and demo. Whatever the options, each exits
 0, 1 or 2 without a traceback and writes nothing when it fails (no output file or folder, the
-users file and the database unchanged). ``serve`` and ``demo`` get only options that must be
+database, accounts included, unchanged). ``serve`` and ``demo`` get only options that must be
 refused, so that no server starts and no demo runs.
 """
 
@@ -97,14 +97,15 @@ _USERS_FILES = st.sampled_from(
 
 @few(20)
 @given(
-    action=st.sampled_from(["add", "list", "remove", "passwd"]),
+    action=st.sampled_from(["add", "list", "disable", "passwd", "reset", "role", "import"]),
     name=mostly(["ana", "bo"], ["", "a" * 300, "x y", "=cmd"]),
     role=mostly(["monitor", "investigator"], ["root", ""]),
     centres=mostly([["--all-centres"], ["--centre", "BCN"]], [[], ["--centre", ""]]).map(list),
     existing=_USERS_FILES,
     password=mostly(["a long passphrase 2026\n"], ["", "\n", "x\n"]),
 )
-def test_users_keeps_the_contract_and_leaves_the_file_unchanged_on_failure(
+def test_users_keeps_the_contract_and_leaves_the_accounts_unchanged_on_failure(
+    registry: Path,
     action: str,
     name: str,
     role: str,
@@ -113,13 +114,19 @@ def test_users_keeps_the_contract_and_leaves_the_file_unchanged_on_failure(
     password: str,
 ) -> None:
     with tempfile.TemporaryDirectory() as work:
+        db = _copy(registry, Path(work))
         users = Path(work) / "users.json"
         if existing is not None:
             users.write_text(existing, encoding="utf-8")
+        before = database_dump(db)
         args = ["users", action]
-        if action != "list":
+        if action == "import":
+            args.append(str(users))
+        elif action != "list":
             args.append(name)
-        args += ["--users", str(users)]
+        if action == "role":
+            args.append(role)
+        args += ["--db", f"sqlite:///{db}"]
         if action == "add":
             args += ["--role", role, *centres, "--password-stdin"]
         if action == "passwd":
@@ -127,8 +134,19 @@ def test_users_keeps_the_contract_and_leaves_the_file_unchanged_on_failure(
         done = invoke(args, cwd=Path(work), stdin=password)
         check_contract(done)
         if done.code != 0:
-            now = users.read_text(encoding="utf-8") if users.exists() else None
-            assert now == existing
+            assert database_dump(db) == before
+
+
+def _copy(registry: Path, work: Path) -> Path:
+    """A copy of the registry (and its audit key file) in ``work``."""
+    from clears.registry.audit_key import KEY_FILE_SUFFIX
+
+    db = work / "registry.db"
+    db.write_bytes(registry.read_bytes())
+    key = Path(f"{registry}{KEY_FILE_SUFFIX}")
+    if key.exists():
+        Path(f"{db}{KEY_FILE_SUFFIX}").write_bytes(key.read_bytes())
+    return db
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ COMMANDS: list[list[str]] = [
     ["import-redcap", "redcap.csv", "--centre", "BCN"],
     ["db", "upgrade"],
     ["db", "backup", "--out", "copy.db"],
-    ["users", "add", "dr_x", "--role", "monitor", "--all-centres", "--users", "u.json"],
+    ["users", "add", "dr_x", "--role", "monitor", "--all-centres"],
     ["report", "--out", "report.html"],
     ["advise", "--all", "--alerts"],
     ["patients", "rename", "P1", "P01", "--reason", "typo"],

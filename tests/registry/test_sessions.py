@@ -18,7 +18,7 @@ from clears.registry import migrate
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import sign_in_failures_table, user_sessions_table, users_table
 from clears.registry._sessions import SessionStore, token_hash
-from clears.registry._sessions_limiter import SignInLimiter
+from clears.registry._sessions_limiter import SignInLimiter, stored_key
 from clears.registry.accounts import add_account, set_disabled
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -193,7 +193,13 @@ def test_failures_past_the_window_are_deleted(engines: tuple[sa.Engine, sa.Engin
     limiter.record_failure([key, f"{key}-b"])
     clock.advance(61)
     limiter.record_failure([f"{key}-c"])
-    assert (
-        _count(engines[0], sign_in_failures_table, sign_in_failures_table.c.key.like(f"{key}%"))
-        == 1
-    )
+    mine = sign_in_failures_table.c.key.in_([stored_key(k) for k in (key, f"{key}-b", f"{key}-c")])
+    assert _count(engines[0], sign_in_failures_table, mine) == 1
+
+
+def test_keys_are_stored_hashed_whatever_their_length(engines: tuple[sa.Engine, sa.Engine]) -> None:
+    limiter = SignInLimiter(engines[0], limit=1, window_seconds=60)
+    key = "user:" + "ñ" * 300  # longer than the column: stored as its 64-character hash
+    limiter.record_failure([key])
+    assert limiter.blocked([key])
+    assert _count(engines[0], sign_in_failures_table, sign_in_failures_table.c.key == key) == 0

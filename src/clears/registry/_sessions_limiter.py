@@ -1,14 +1,17 @@
 """Failed sign-ins counted in the registry database, so the limit holds across processes.
 
 Each failure is one ``sign_in_failures`` row under each key it counts against (``user:NAME``
-and ``ip:ADDRESS``); a key is blocked while it has :attr:`SignInLimiter.limit` rows newer
-than the window (a sliding window, counted through the ``(key, at)`` index). Rows older than
-the window are deleted whenever a failure is recorded, through the index on ``at``.
+and ``ip:ADDRESS``), stored as the key's SHA-256 (a fixed length whatever was typed as the
+name, and no names or addresses kept in the clear). A key is blocked while it has
+:attr:`SignInLimiter.limit` rows newer than the window (a sliding window, counted through
+the ``(key, at)`` index). Rows older than the window are deleted whenever a failure is
+recorded, through the index on ``at``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
@@ -17,9 +20,20 @@ import sqlalchemy as sa
 from clears.registry._engine import transaction
 from clears.registry._models import sign_in_failures_table
 
-__all__ = ["SignInLimiter"]
+__all__ = ["SignInLimiter", "stored_key"]
 
 _TABLE = sign_in_failures_table
+
+
+def stored_key(key: str) -> str:
+    """How a limiter key is stored: its SHA-256, in hex.
+
+    Examples
+    --------
+    >>> len(stored_key("user:" + "x" * 500))
+    64
+    """
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _utc_now() -> dt.datetime:
@@ -56,7 +70,7 @@ class SignInLimiter:
                 count = session.execute(
                     sa.select(sa.func.count())
                     .select_from(_TABLE)
-                    .where(_TABLE.c.key == key, _TABLE.c.at > since)
+                    .where(_TABLE.c.key == stored_key(key), _TABLE.c.at > since)
                 ).scalar_one()
                 if count >= self.limit:
                     return True
@@ -67,9 +81,11 @@ class SignInLimiter:
         now = self.clock()
         with transaction(self.engine) as session:
             session.execute(sa.delete(_TABLE).where(_TABLE.c.at <= self._since(now)))
-            session.execute(sa.insert(_TABLE), [{"key": key, "at": now} for key in keys])
+            rows = [{"key": stored_key(key), "at": now} for key in keys]
+            session.execute(sa.insert(_TABLE), rows)
 
     def reset(self, keys: Collection[str]) -> None:
         """Forget the failures of ``keys`` (after a successful sign-in)."""
         with transaction(self.engine) as session:
-            session.execute(sa.delete(_TABLE).where(_TABLE.c.key.in_(list(keys))))
+            stored = [stored_key(key) for key in keys]
+            session.execute(sa.delete(_TABLE).where(_TABLE.c.key.in_(stored)))

@@ -43,8 +43,9 @@ class Settings(BaseSettings):
     environment
         ``development`` allows the built-in development secret and plain-HTTP cookies.
     users_file
-        JSON file of users (name, role, centres, argon2 password hash), written by
-        ``clears users``; see ``docs/web.md``.
+        A users file (``CLEARS_USERS_FILE``), the format accounts had before they moved
+        into the registry: never read by the app; ``clears serve`` refuses it and names
+        ``clears users import`` (see ``docs/web.md``).
     session_minutes
         Idle time after which a session ends and the user must sign in again.
     login_attempts, login_window_seconds

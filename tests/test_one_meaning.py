@@ -7,8 +7,8 @@ it is laid out by instrument):
   read as ``_``, docstrings dropped), among bodies of at least :data:`MIN_NODES` nodes: the
   same code written twice, which should live once and be imported;
 * the missing-cell idioms (``x is pd.NA``, ``x is pd.NaT``, NaN's ``x != x``) outside
-  ``cohort/_coerce.py``, which holds the one reading of a missing cell
-  (:func:`clears.cohort._coerce.plain_value`, ``is_missing``, ``is_blank``).
+  ``_cells.py``, which holds the one reading of a missing cell
+  (:func:`clears._cells.plain_value`, ``is_missing``), importable from every layer.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "clears"
 SKIPPED = ("instruments",)
-MISSING_CELL_HOME = SRC / "cohort" / "_coerce.py"
+MISSING_CELL_HOME = SRC / "_cells.py"
 #: Bodies smaller than this (a one-line ``return f(x)``) are not worth sharing.
 MIN_NODES = 25
 

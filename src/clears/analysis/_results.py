@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from clears.cohort._coerce import is_missing
+from clears._cells import is_missing
 
 __all__ = ["ComparisonResult", "ProportionEstimate", "RateEstimate", "ResponseRates"]
 

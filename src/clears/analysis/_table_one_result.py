@@ -13,8 +13,8 @@ from typing import Any, Final
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears.analysis._rounding import round_half_up
-from clears.cohort._coerce import is_missing
 
 __all__ = ["OVERALL", "TableOne"]
 

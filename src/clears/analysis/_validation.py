@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
-from clears.cohort._coerce import is_missing
 
 __all__ = [
     "check_confidence",

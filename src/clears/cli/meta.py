@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
 from clears.cli._io import OutputFormat
-from clears.cohort._coerce import is_missing
 
 
 class Outcome(StrEnum):

@@ -18,6 +18,7 @@ from typing import Any, Final, cast
 import numpy as np
 import pandas as pd
 
+from clears._cells import is_missing, plain_value
 from clears._exceptions import Problem
 from clears.cohort._ids import id_problem, normalise_id
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE, Column, Kind
@@ -49,47 +50,6 @@ _NUMBER: Final = re.compile(NUMBER_PATTERN)
 
 class RejectedValueError(Exception):
     """Raised by a value parser; the message says what is wrong with the value."""
-
-
-def plain_value(value: object) -> Any:
-    """Return a pandas/numpy cell as a plain Python value, ``None`` for every kind of missing.
-
-    The one reading of a missing cell: ``None``, NaN (Python or numpy), NaT (pandas or
-    numpy) and ``pandas.NA`` become ``None``; numpy scalars become Python ones (a numpy
-    date a :class:`pandas.Timestamp`); anything else, blank text included, is returned as
-    given (see :func:`is_blank`).
-
-    Examples
-    --------
-    >>> [plain_value(v) for v in (pd.NA, np.float64("nan"), np.datetime64("NaT"), np.int64(3))]
-    [None, None, None, 3]
-    >>> plain_value(np.datetime64("2020-01-02"))
-    Timestamp('2020-01-02 00:00:00')
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.datetime64):
-        return plain_value(pd.Timestamp(value))
-    if isinstance(value, np.timedelta64):
-        return plain_value(pd.Timedelta(value))
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def is_missing(value: object) -> bool:
-    """Return whether ``value`` is a missing cell (None, NaN, NaT or NA; see :func:`plain_value`).
-
-    Blank text is not missing here; :func:`is_blank` counts it too.
-
-    Examples
-    --------
-    >>> [is_missing(v) for v in (None, float("nan"), pd.NaT, "  ", 0)]
-    [True, True, True, False, False]
-    """
-    return plain_value(value) is None
 
 
 def is_blank(value: object) -> bool:

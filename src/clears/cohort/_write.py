@@ -7,8 +7,8 @@ from typing import Literal
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears._formula import neutralise_frame
-from clears.cohort._coerce import is_missing
 from clears.cohort._model import REQUIRED_COLUMNS, TABLES, Cohort
 
 __all__ = ["write"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from clears.cohort._coerce import plain_value
+from clears._cells import plain_value
 
 __all__ = ["MetaPropResult", "SubgroupTest"]
 

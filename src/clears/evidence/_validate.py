@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
 from clears._json_input import MAX_SAFE_INTEGER, short_text
-from clears.cohort._coerce import is_missing
 
 __all__ = ["validate_counts"]
 

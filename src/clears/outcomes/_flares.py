@@ -43,9 +43,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
-from clears.cohort._coerce import is_missing
 from clears.instruments.flare import RULES, classify_change
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAXIMUM
 from clears.outcomes._baseline import BASELINE_WINDOW_DAYS

@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from clears.cohort._coerce import coerce_column, plain_value
+from clears._cells import plain_value
+from clears.cohort._coerce import coerce_column
 from clears.cohort._items import coerce_item, instrument_modules
 from clears.cohort._schema import schema_of
 from clears.registry._models import item_fields

@@ -34,9 +34,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
 from clears.cohort import TABLES, Cohort, conform, read
-from clears.cohort._coerce import is_missing
 from clears.cohort._ids import id_key
 from clears.registry import audit
 from clears.registry._actor import Actor

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears.cohort import Cohort
-from clears.cohort._coerce import is_missing
 from clears.instruments.clasi_definition import SEVERITY_BANDS
 from clears.report._model import ReportTable, Section
 from clears.report._sections import Log, first_preset

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from clears._cells import plain_value
 from clears._exceptions import ClearsError, InputError
 from clears.cohort import Cohort
-from clears.cohort._coerce import plain_value
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae import grade_lab
 from clears.outcomes import derive

@@ -41,8 +41,8 @@ from typing import Any, Final, cast
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears.cohort import Cohort
-from clears.cohort._coerce import is_missing
 from clears.instruments import clasi_definition, ctcae_terms, sledai
 
 __all__ = [

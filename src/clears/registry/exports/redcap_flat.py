@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
 from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
-from clears.cohort._coerce import is_missing
 from clears.cohort._csv import read_csv
 from clears.instruments import clasi, ctcae_terms, sledai
 from clears.instruments.redcap import dictionary_rows

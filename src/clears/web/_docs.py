@@ -24,7 +24,7 @@ from clears.web.deps import StateDep, current_user
 
 __all__ = ["ASSETS_URL", "assets", "docs_router"]
 
-#: Where the Swagger UI files are served.
+#: Where the Swagger UI files are served (``templates/api_docs.html`` links them there).
 ASSETS_URL = "/docs/assets"
 
 
@@ -52,7 +52,7 @@ def docs_router(*, sign_in: bool) -> APIRouter:
         return state.templates.TemplateResponse(
             request,
             "api_docs.html",
-            {"assets": ASSETS_URL, "schema": "/openapi.json", "title": request.app.title},
+            {"schema": "/openapi.json", "title": request.app.title},
         )
 
     return router

@@ -203,3 +203,28 @@ def test_keys_are_stored_hashed_whatever_their_length(engines: tuple[sa.Engine, 
     limiter.record_failure([key])
     assert limiter.blocked([key])
     assert _count(engines[0], sign_in_failures_table, sign_in_failures_table.c.key == key) == 0
+
+
+def test_lookup_and_clean_up_read_indexes_not_the_whole_table(tmp_path: object) -> None:
+    # SQLite's query plan (EXPLAIN QUERY PLAN): SEARCH through an index, never SCAN.
+    url = f"sqlite:///{tmp_path}/plan.db"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    statements = {
+        "lookup": "SELECT users.id FROM users JOIN user_sessions ON user_sessions.user_key = "
+        "users.id WHERE user_sessions.token_hash = 'x' AND user_sessions.expires_at >= '2026'",
+        "clean-up": "DELETE FROM user_sessions WHERE expires_at < '2026'",
+        "count": "SELECT count(*) FROM sign_in_failures WHERE key = 'k' AND at > '2026'",
+        "forget": "DELETE FROM sign_in_failures WHERE at <= '2026'",
+    }
+    try:
+        with engine.connect() as connection:
+            for name, sql in statements.items():
+                plan = " | ".join(
+                    str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+                )
+                assert "SCAN user_sessions" not in plan, (name, plan)
+                assert "SCAN sign_in_failures" not in plan, (name, plan)
+                assert "SEARCH" in plan, (name, plan)
+    finally:
+        engine.dispose()

@@ -632,3 +632,39 @@ sign_in_failures_table = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 sa.Index("ix_sign_in_failures_key_at", sign_in_failures_table.c.key, sign_in_failures_table.c.at)
+
+#: The longest label of an API token.
+TOKEN_LABEL_LENGTH: Final = 64
+
+#: API tokens for scripts (clears.registry.tokens), by the SHA-256 of their secret (the
+#: secret is shown once and never stored). ``centres`` is a JSON list (empty with
+#: ``all_centres``), a subset of the user's; every token expires; a revoked one keeps its row
+#: (and its audit entries) with ``revoked_at`` set.
+api_tokens_table = sa.Table(
+    "api_tokens",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column(
+        "user_key",
+        sa.Integer(),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("label", sa.String(TOKEN_LABEL_LENGTH), nullable=False),
+    sa.Column(
+        "can_write", sa.Boolean(create_constraint=False), nullable=False, server_default=sa.false()
+    ),
+    sa.Column("centres", sa.Text(), nullable=False),
+    sa.Column(
+        "all_centres",
+        sa.Boolean(create_constraint=False),
+        nullable=False,
+        server_default=sa.false(),
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)

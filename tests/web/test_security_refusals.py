@@ -156,3 +156,33 @@ def test_a_save_while_an_import_runs_keeps_everything_typed(
     # Nothing was written: the same form, sent again after the import, saves once.
     again = client.post(url, data={**typed, "csrf_token": csrf}, follow_redirects=False)
     assert again.status_code == 303, _alert(again.text)
+
+
+#: The forms that start a job (a row the registry writes): URL, what is chosen, and how the
+#: page shows that choice again.
+JOB_FORMS = {
+    "outcomes": ("/cohort/outcomes", {"criteria": "cortes2012"}, "<option selected>cortes2012<"),
+    "report": ("/cohort/report", {"format": "docx"}, 'value="docx" checked>'),
+    "export": (
+        "/cohort/export",
+        {"format": "redcap", "deidentified": "true"},
+        "the export (redcap, de-identified) was not started",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", sorted(JOB_FORMS))
+def test_a_job_asked_for_while_an_import_runs_keeps_the_choice(
+    make_client: Client, db_url: str, form: str
+) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    url, chosen, shown_again = JOB_FORMS[form]
+    with _import_holding(db_url):
+        page = client.post(url, data={**chosen, "csrf_token": csrf}, follow_redirects=False)
+    assert page.status_code == 503
+    assert "busy with an import until about" in _alert(page.text)
+    assert shown_again in html.unescape(page.text)
+    again = client.post(url, data={**chosen, "csrf_token": csrf}, follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"].startswith("/jobs/")

@@ -98,7 +98,8 @@ def _enrol_page(
     status: int = 200,
     busy: str = "",
 ) -> Response:
-    with registry.session() as session:
+    # Only reads: the form comes back while an import holds the write lock too.
+    with registry.reading().session() as session:
         centres = centre_codes(session, actor=user.actor())
     return render(
         request,

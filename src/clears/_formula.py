@@ -23,7 +23,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,6 @@ __all__ = [
     "ESCAPE",
     "TRIGGERS",
     "neutralise",
-    "neutralise_cell",
     "neutralise_frame",
     "restore",
     "restore_frame",
@@ -71,11 +70,6 @@ def restore(text: str) -> str:
     if text.startswith(ESCAPE) and text[1:].startswith(_ESCAPED_STARTS):
         return text[1:]
     return text
-
-
-def neutralise_cell(value: Any) -> Any:
-    """:func:`neutralise` a text value; any other value (number, date, None) as it is."""
-    return neutralise(value) if isinstance(value, str) else value
 
 
 def _text_column(series: pd.Series) -> bool:

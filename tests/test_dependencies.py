@@ -16,6 +16,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "clears"
 
@@ -54,6 +56,7 @@ def imported_top_level(root: Path) -> dict[str, str]:
     return found
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_every_imported_package_is_declared() -> None:
     owners = importlib.metadata.packages_distributions()
     third_party = {

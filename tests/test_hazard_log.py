@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,8 @@ class Problem:
         return f"{self.hazard}: `{self.reference}` {self.reason}"
 
 
-def _names(path: Path) -> set[str]:
+@functools.cache
+def _names(path: Path) -> frozenset[str]:
     """Test names defined in ``path``: functions, classes and ``Class::method``."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[str] = set()
@@ -56,7 +58,7 @@ def _names(path: Path) -> set[str]:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found.add(item.name)
                     found.add(f"{node.name}::{item.name}")
-    return found
+    return frozenset(found)
 
 
 def _resolve_file(name: str, context: Path | None, root: Path) -> Path | str:

@@ -110,6 +110,7 @@ def test_every_package_has_a_layer() -> None:
     )
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_no_import_runs_against_the_layers() -> None:
     problems = violations(read_layers(PAGE.read_text(encoding="utf-8")))
     assert not problems, "imports against the layer rules:\n" + "\n".join(problems)

@@ -17,6 +17,8 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "clears"
 SKIPPED = ("instruments",)
 MISSING_CELL_HOME = SRC / "_cells.py"
@@ -90,6 +92,7 @@ def _sources() -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_no_function_body_is_written_twice() -> None:
     sources = _sources()
     assert len(sources) > 100  # the scan reads the package

@@ -34,6 +34,7 @@ def test_ends_of_the_support_give_zero_and_infinity() -> None:
     assert high == math.inf
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=150, deadline=None)
 @given(
     st.tuples(*(st.integers(0, 30) for _ in range(4))).filter(
@@ -61,6 +62,7 @@ def test_equals_scipy_conditional_odds_ratio(
             assert ours == pytest.approx(theirs, rel=1e-8)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_a_large_table_agrees_with_scipy() -> None:
     # 10,000 patients: scipy takes seconds here, which is why clears has its own evaluation.
     reference = odds_ratio([[3000, 2000], [2500, 2500]], kind="conditional")

@@ -152,6 +152,7 @@ WARNING = (
 )
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_cohort_validate_prints_warnings(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -191,6 +192,7 @@ def test_import_prints_warnings(
     assert f"warning: {WARNING}" in err
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_report_from_a_registry_without_treatments_says_why(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

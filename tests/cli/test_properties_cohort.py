@@ -29,6 +29,7 @@ _VERY_FEW = few(5)
 _PATIENTS = st.sampled_from(["P01", "P02", "p01", "P99", "", "P0'1", "x" * 300])
 
 
+@pytest.mark.slow  # over a second in --durations
 @_FEW
 @given(plan=cohort_folders(), today=st.none() | odd_dates, fmt=st.sampled_from(["text", "json"]))
 def test_cohort_validate_keeps_the_contract(plan: CohortPlan, today: str | None, fmt: str) -> None:
@@ -40,6 +41,7 @@ def test_cohort_validate_keeps_the_contract(plan: CohortPlan, today: str | None,
         )
 
 
+@pytest.mark.slow  # over a second in --durations
 @_FEW
 @given(
     plan=cohort_folders(),
@@ -71,6 +73,7 @@ def test_outcomes_keeps_the_contract_and_writes_nothing_on_failure(
         check_contract(invoke(args, cwd=Path(work)), outputs=[out])
 
 
+@pytest.mark.slow  # over a second in --durations
 @_FEW
 @given(
     plan=cohort_folders(),

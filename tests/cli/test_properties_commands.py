@@ -18,6 +18,7 @@ from tests.cli._properties import HOSTILE_TEXT, check_contract, database_dump, f
 _ODD = st.sampled_from(HOSTILE_TEXT) | st.text(max_size=8)
 
 
+@pytest.mark.slow  # over a second in --durations
 @few(8)
 @given(
     preset=mostly(["aitmehdi2021", "cortes2012"], ["nope", ""]),
@@ -215,6 +216,7 @@ def test_registry_commands_keep_the_contract(registry: Path, command: list[str],
 _REDCAP_HEADER = "record_id,redcap_event_name,redcap_repeat_instrument,redcap_repeat_instance"
 
 
+@pytest.mark.slow  # over a second in --durations
 @few(10)
 @given(
     body=st.sampled_from(

@@ -21,6 +21,7 @@ def _only_problem(stderr: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("instrument", ["clasi", "sledai", "flare", "ctcae"])
 def test_score_refuses_json_nested_100000_deep(tmp_path: Path, instrument: str) -> None:
     path = tmp_path / "deep.json"
@@ -32,6 +33,7 @@ def test_score_refuses_json_nested_100000_deep(tmp_path: Path, instrument: str) 
     assert "nesting limit" in line
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("instrument", ["clasi", "ctcae"])
 def test_score_refuses_an_integer_of_5001_digits(instrument: str) -> None:
     done = clears_subprocess("score", instrument, "-", stdin='{"value": ' + _HUGE + "}")
@@ -42,6 +44,7 @@ def test_score_refuses_an_integer_of_5001_digits(instrument: str) -> None:
     assert len(line) < 300
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_score_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.json"
     path.write_bytes('{"test": "hémoglobine"}'.encode("latin-1"))
@@ -50,6 +53,7 @@ def test_score_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert "not UTF-8" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("literal", ["NaN", "Infinity"])
 def test_score_refuses_nan_and_infinity(literal: str) -> None:
     record = '{"test": "neutrophils", "value": ' + literal + ', "unit": "10^9/L"}'
@@ -58,6 +62,7 @@ def test_score_refuses_nan_and_infinity(literal: str) -> None:
     assert "not an allowed value" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("column", ["events", "n"])
 def test_meta_refuses_a_count_of_5001_digits(tmp_path: Path, column: str) -> None:
     counts = {"events": "3", "n": "10"} | {column: _HUGE}
@@ -71,6 +76,7 @@ def test_meta_refuses_a_count_of_5001_digits(tmp_path: Path, column: str) -> Non
     assert len(line) < 300
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_meta_refuses_a_count_beyond_a_64_bit_integer(tmp_path: Path) -> None:
     # 10**30 parses as a float that equals an integer; casting it to int64 overflowed.
     path = tmp_path / "studies.csv"
@@ -80,6 +86,7 @@ def test_meta_refuses_a_count_beyond_a_64_bit_integer(tmp_path: Path) -> None:
     assert "n: number out of range" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_meta_still_reads_a_negative_count_as_negative(tmp_path: Path) -> None:
     path = tmp_path / "studies.csv"
     path.write_text("study,events,n\nA,-1,10\nB,3,10\n")
@@ -88,6 +95,7 @@ def test_meta_still_reads_a_negative_count_as_negative(tmp_path: Path) -> None:
     assert "events: negative" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_meta_extra_refuses_a_huge_count(tmp_path: Path) -> None:
     path = tmp_path / "extra.csv"
     path.write_text(
@@ -99,6 +107,7 @@ def test_meta_extra_refuses_a_huge_count(tmp_path: Path) -> None:
     assert "n_evaluable: number out of range" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("option", [[], ["--bundled", "--extra"]])
 def test_meta_refuses_a_folder_given_as_the_csv(tmp_path: Path, option: list[str]) -> None:
     done = clears_subprocess("meta", *option, str(tmp_path))
@@ -106,6 +115,7 @@ def test_meta_refuses_a_folder_given_as_the_csv(tmp_path: Path, option: list[str
     assert "cannot be read" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("add", ["1e100", "1e308", "inf", "1.5"])
 def test_meta_refuses_a_continuity_correction_beyond_1(tmp_path: Path, add: str) -> None:
     # 1e100 overflowed the logit transform; 1e308 divided by zero.
@@ -116,12 +126,14 @@ def test_meta_refuses_a_continuity_correction_beyond_1(tmp_path: Path, add: str)
     assert "add: out of range" in _only_problem(done.stderr)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_meta_accepts_a_correction_of_1(tmp_path: Path) -> None:
     path = tmp_path / "studies.csv"
     path.write_text("study,events,n\nA,0,10\nB,0,12\nC,0,5\n")
     assert clears_subprocess("meta", str(path), "--add", "1", "--to", "all").returncode == 0
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_meta_leave_one_out_prints_an_undefined_i2_as_not_available(tmp_path: Path) -> None:
     # GLMM without a continuity correction has no Q (and so no I2) once a study with 0 or
     # all events is left in: the text output formatted None and crashed.
@@ -134,6 +146,7 @@ def test_meta_leave_one_out_prints_an_undefined_i2_as_not_available(tmp_path: Pa
     assert any(line.endswith("I2=n/a") for line in lines)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(
     "args",
     [
@@ -152,6 +165,7 @@ def test_a_negative_seed_is_a_usage_error(tmp_path: Path, args: list[str]) -> No
     assert not out.exists()
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_design_power_refuses_a_plot_that_is_not_png_before_simulating(tmp_path: Path) -> None:
     # matplotlib raised "Format 'txt' is not supported" after the whole simulation.
     plot = tmp_path / "power.txt"

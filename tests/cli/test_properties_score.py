@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.cli._properties import HOSTILE_TEXT, check_contract, few, invoke, mostly
@@ -82,6 +83,7 @@ def test_score_clasi_keeps_the_contract(record: str, fmt: list[str], partial: bo
     check_contract(invoke(args, cwd=_EXAMPLES, stdin=record))
 
 
+@pytest.mark.slow  # over a second in --durations
 @few(15)
 @given(
     record=_records("sledai.json"),
@@ -142,6 +144,7 @@ def _studies(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow  # over a second in --durations
 @few(20)
 @given(
     table=_studies() | st.just((_EXAMPLES / "meta" / "pritz1997.csv").read_text()),

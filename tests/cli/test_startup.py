@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow  # over a second in --durations
 def test_the_cli_imports_no_heavy_library_until_a_command_runs() -> None:
     code = (
         "import sys, clears.cli.main; "

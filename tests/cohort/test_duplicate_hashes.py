@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def _frames(draw: st.DrawFn) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=300, deadline=None)
 @given(frame=_frames())
 def test_the_rows_flagged_are_those_pandas_flags(frame: pd.DataFrame) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ def _plain(frame: pd.DataFrame) -> list[tuple[int, int]]:
     return [(i + 1, counts[k]) for i, k in enumerate(keys) if counts[k] > 1]
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=200)
 @given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=12))
 def test_equals_the_plain_definition(rows: list[list[object]]) -> None:

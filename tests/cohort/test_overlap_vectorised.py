@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,7 @@ rows_strategy = st.lists(
 )
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=300, deadline=None)
 @given(rows_strategy)
 def test_reports_exactly_the_pairs_of_the_definition(

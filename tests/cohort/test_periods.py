@@ -55,6 +55,7 @@ rows_strategy = st.lists(
 )
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=300, deadline=None)
 @given(rows_strategy)
 def test_pairs_are_those_of_the_definition(rows: list[Row]) -> None:

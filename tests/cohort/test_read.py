@@ -35,6 +35,7 @@ def test_example_uses_every_known_column() -> None:
         assert not missing, (table, missing)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_example_fills_clasi_totals_from_items() -> None:
     visits = read(EXAMPLE, today=dt.date(2025, 1, 1)).visits
     p01 = visits[visits["patient_id"] == "P01"].set_index("visit_date")

@@ -95,6 +95,7 @@ def test_messy_cohort_reports_every_kind_of_problem() -> None:
     assert len(problems) >= 20
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_row_order_does_not_change_the_problems(data: st.DataObject) -> None:
@@ -150,6 +151,7 @@ def test_typed_cohort_is_judged_like_text(
     assert len(typed_problems) == 2
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_every_value_changes_the_result(
     frames: dict[str, pd.DataFrame], cohort_of: Callable[..., Cohort]
 ) -> None:

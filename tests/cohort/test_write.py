@@ -154,6 +154,7 @@ def test_generated_cohorts_round_trip(cohort: Cohort, fmt: Any) -> None:
         assert_same(read(write(cohort, folder, format=fmt), today=TODAY), cohort)
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=25, deadline=None)
 @given(cohort=cohorts())
 def test_conform_is_idempotent(cohort: Cohort) -> None:

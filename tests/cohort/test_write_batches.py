@@ -31,6 +31,7 @@ def test_batch_size_does_not_change_the_files(
     assert _files(clears.cohort.write(cohort, tmp_path / "batched")) == whole
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_header_once_and_every_row_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_write, "_CSV_ROWS", 2)
     cohort = clears.cohort.read(EXAMPLE, today=TODAY)
@@ -43,6 +44,7 @@ def test_header_once_and_every_row_once(tmp_path: Path, monkeypatch: pytest.Monk
     pd.testing.assert_frame_equal(again.visits, cohort.visits)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_an_empty_table_is_written_as_its_header(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -93,6 +93,7 @@ def test_every_input_changes_power():
     assert run(alpha=0.1) != base
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_smallest_n_and_plot(tmp_path):
     curve = power_two_arm(0.1, 0.6, [5, 10, 20, 40], rng=np.random.default_rng(4), n_sim=1000)
     assert curve.smallest_n(0.8) in (10, 20)

@@ -56,6 +56,7 @@ def test_operating_characteristics_match_enumeration(design, p):
     assert oc["en"] == pytest.approx(n1 + (1 - pet) * (n - n1))
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_every_requirement_changes_the_design():
     base = simon_two_stage(0.1, 0.3, alpha=0.05, beta=0.2, nmax=50).optimal
     for kwargs in (

@@ -105,6 +105,7 @@ def test_leave_one_out_matches_refits() -> None:
     assert (loo["k"] == 3).all()
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("method", ["EE", "DL", "PM", "ML", "REML", "GLMM"])
 def test_every_method_reports_itself_and_every_count_matters(method: str) -> None:
     base = metaprop(MILLER, method=method)

@@ -221,6 +221,7 @@ def test_censoring_at_last_visit_and_visits_after_stop_do_not_count_for_response
     assert row["discontinuation_reason"] == "inefficacy"
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_overlapping_periods_are_rejected() -> None:
     c = cohort(
         [period("P", "2020-01-01", "2020-03-01", 5), period("P", "2020-02-01", None, 2.5)],

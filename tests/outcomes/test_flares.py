@@ -245,6 +245,7 @@ def _random(seed: int) -> Cohort:
     return cohort(treatments, visits, flares=flares)
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000))
 def test_row_order_never_changes_flares(seed: int) -> None:

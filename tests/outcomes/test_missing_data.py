@@ -152,6 +152,7 @@ def test_blank_columns_change_the_result_so_the_comparison_above_can_fail() -> N
     assert not bool(derive(no_end, ["cortes2012"]).iloc[0]["discontinued"])
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=30, deadline=None)
 @given(st.sets(st.sampled_from(_OPTIONAL), max_size=12))
 def test_dropping_optional_columns_never_raises(drop: set[tuple[str, str]]) -> None:

@@ -37,6 +37,7 @@ def _by_the_rule(visits: pd.DataFrame, index: pd.DataFrame, score: str) -> list[
     return picked
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(("n", "seed"), [(40, 2021), (5_000, 7)])
 def test_every_patient_and_week_as_the_rule_picks(n: int, seed: int) -> None:
     cohort = simulate("aitmehdi2021", n, np.random.default_rng(seed))
@@ -61,6 +62,7 @@ def test_the_scores_come_in_name_order_whatever_order_they_are_asked_in() -> Non
     pd.testing.assert_frame_equal(one, other)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_figure_given_the_assigned_frame_is_the_figure_without_it() -> None:
     cohort = simulate("aitmehdi2021", 40, np.random.default_rng(2021))
     index = cohort.treatments.groupby("patient_id", as_index=False)["start_date"].min()

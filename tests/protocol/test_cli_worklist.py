@@ -105,6 +105,7 @@ def test_folder_and_db_together_or_neither_is_a_usage_error(
     assert clears(monkeypatch, "advise", str(folder), "--db", url, "--all", "--alerts") == 2
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_worklist_from_the_registry_matches_the_folder(
     folder: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -104,6 +104,7 @@ def test_blanking_a_column_changes_the_advice_so_the_comparison_can_fail(
     )
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

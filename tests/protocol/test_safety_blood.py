@@ -249,6 +249,7 @@ def test_holding_counts_never_start(name: str, line: str, fraction: float) -> No
         assert not threshold.starts(value)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("line", LINES)
 @given(fraction=st.floats(0.0, 1.0), name=st.sampled_from(BUNDLED))
 @SETTINGS

@@ -173,6 +173,7 @@ def cohort_of(b: SimpleNamespace, h: dict[str, Any]) -> Any:
     return b.cohort(patients=[b.patient(**h["patient"])], treatments=treatments, visits=visits)
 
 
+@pytest.mark.slow  # over a second in --durations
 @given(h=histories())
 @SETTINGS
 def test_never_continue_with_a_grade_3_count_in_the_window(

@@ -248,6 +248,7 @@ def test_every_hazard_class_has_vignettes_on_both_sides() -> None:
     assert all(n >= 4 for n in counts.values()), counts
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(("file", "vignette"), VIGNETTES, ids=[v["id"] for _, v in VIGNETTES])
 def test_vignette(file: str, vignette: dict[str, Any]) -> None:
     unknown = set(vignette) - _KEYS

@@ -113,6 +113,7 @@ def test_a_taken_name_is_refused(centres: Session) -> None:
     assert count_accounts(centres) == 1
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_all_centres_and_scope_of_a_centre_administrator(centres: Session) -> None:
     _add(centres, "net", ["*"], role="administrator")
     _add(centres, "dr_lyo", ["LYO"])
@@ -129,6 +130,7 @@ def test_all_centres_and_scope_of_a_centre_administrator(centres: Session) -> No
             set_role(centres, actor=BCN_ADMIN, username=name, role="monitor")
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_disable_ends_sessions_refuses_sign_in_and_enable_restores(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     user_key = centres.execute(sa.select(users_table.c.id)).scalar_one()
@@ -172,6 +174,7 @@ def test_role_and_centres_changes_are_audited_before_and_after(centres: Session)
     assert audit.verify(centres).ok
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_reset_gives_a_temporary_password_that_must_be_changed(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     temporary = reset_password(centres, actor=ADMIN, username="dr_bcn")
@@ -197,6 +200,7 @@ def test_reset_gives_a_temporary_password_that_must_be_changed(centres: Session)
     assert _entries(centres)[-1].actor == "dr_bcn"
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_set_password_checks_the_policy(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     with pytest.raises(InputError, match="has 11 characters"):
@@ -205,6 +209,7 @@ def test_set_password_checks_the_policy(centres: Session) -> None:
     assert authenticate(centres, username="dr_bcn", password="y" * 12) is not None
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_sign_in_records_the_time_and_unknown_users_fail(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     assert get_account(centres, actor=ADMIN, username="dr_bcn").last_sign_in_at is None
@@ -216,6 +221,7 @@ def test_sign_in_records_the_time_and_unknown_users_fail(centres: Session) -> No
     assert len(_entries(centres)) == 1  # sign-ins are not account changes
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_import_is_all_or_nothing_with_a_problem_per_user(centres: Session) -> None:
     digest = hash_password(PASSWORD)
     _add(centres, "taken", ["BCN"])

@@ -41,6 +41,7 @@ def test_password_length_edges() -> None:
     assert "xxxxxxxxxxx" not in short[0]  # the password itself is never echoed
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_hashes_are_salted_argon2id_and_recognised() -> None:
     first, second = hash_password("pw"), hash_password("pw")
     assert first != second

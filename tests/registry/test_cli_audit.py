@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from tests.registry._helpers import BCN, TODAY, two_centres
 from typer.testing import CliRunner
 
@@ -54,6 +55,7 @@ def _written(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_anchor_prints_the_head_and_verify_checks_it(fresh_sqlite: str, tmp_path: Path) -> None:
     path = _written(fresh_sqlite)
     with sqlite3.connect(path) as raw:

@@ -74,6 +74,7 @@ def _other_sqlite(path: Path) -> None:
     raw.close()
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(
     ("make", "found"),
     [

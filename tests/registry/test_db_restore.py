@@ -68,6 +68,7 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".restore-" in p.name)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_restore_brings_back_the_backup_and_keeps_the_old_database(
     served: tuple[str, Path, Path],
 ) -> None:
@@ -135,6 +136,7 @@ def _holder(url: str) -> Iterator[subprocess.Popen[str]]:
         child.stdout.close()
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_restore_is_refused_while_a_server_holds_the_registry(
     served: tuple[str, Path, Path],
 ) -> None:
@@ -250,6 +252,7 @@ def _tampered(path: Path) -> None:
     raw.close()
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(
     ("spoil", "reason"),
     [
@@ -307,6 +310,7 @@ def test_a_backup_at_an_older_revision_is_restored_upgraded(
     assert _patients(url) == []
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_an_older_backup_a_pending_constraint_forbids_is_refused(
     served: tuple[str, Path, Path], tmp_path: Path
 ) -> None:

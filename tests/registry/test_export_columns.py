@@ -65,6 +65,7 @@ def test_only_the_named_columns_of_the_named_tables(session: Session, full: Coho
     _assert_cut(got, full)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("fetch", [1, 7, 100_000])
 def test_the_same_whatever_the_batch_size(session: Session, full: Cohort, fetch: int) -> None:
     _assert_cut(export_cohort(actor=ADMIN, session=session, columns=ASKED, fetch=fetch), full)
@@ -76,6 +77,7 @@ def test_a_named_column_blank_everywhere_is_left_out(session: Session, full: Coh
     assert list(got.visits.columns) == list(REQUIRED_COLUMNS["visits"])
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_scoped_and_validated_reads_take_the_selection(session: Session, full: Cohort) -> None:
     ids = sorted(full.patients["patient_id"])[:3]
     scoped = export_cohort(actor=ADMIN, session=session, columns=ASKED, patient_ids=ids)
@@ -86,6 +88,7 @@ def test_scoped_and_validated_reads_take_the_selection(session: Session, full: C
     assert len(checked.visits) == len(full.visits)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(
     ("columns", "field", "value"),
     [

@@ -40,6 +40,7 @@ def _with_late_extras() -> clears.cohort.Cohort:
     return dataclasses.replace(original, patients=patients)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("fetch", [1, 2, 5, 100_000])
 def test_every_batch_size_gives_the_same_cohort(session: Session, fetch: int) -> None:
     import_cohort(_with_late_extras(), actor=ADMIN, session=session, today=TODAY)
@@ -48,6 +49,7 @@ def test_every_batch_size_gives_the_same_cohort(session: Session, fetch: int) ->
     _same(export_cohort(actor=ADMIN, session=session, fetch=fetch), whole)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_extra_columns_keep_their_order_and_types_across_batches(session: Session) -> None:
     import_cohort(_with_late_extras(), actor=ADMIN, session=session, today=TODAY)
     patients = export_cohort(actor=ADMIN, session=session, fetch=1).patients
@@ -59,6 +61,7 @@ def test_extra_columns_keep_their_order_and_types_across_batches(session: Sessio
     assert patients["mixed"].tolist()[1:4] == ["a", None, 7]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_streamed_export_equals_the_whole_table_path(session: Session) -> None:
     # Independent path: validate=True reads each table whole and runs clears.cohort.conform.
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)

@@ -129,6 +129,7 @@ def test_a_birth_year_more_than_90_years_back_is_capped() -> None:
     assert out.patients["birth_year"].tolist() == [first_year - 90, 1950]
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "redcap", "fhir", "sdtm"])
 def test_every_format_is_deidentified(fmt: str, tmp_path: Path, fresh_sqlite: str) -> None:
     runner = CliRunner()

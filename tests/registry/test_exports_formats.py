@@ -237,6 +237,7 @@ def test_fhir_sle_condition_carries_the_diagnosis_date(cohort: clears.cohort.Coh
     assert "onsetDateTime" not in sle["P02"]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_fhir_export_file_parses(tmp_path: Path, fresh_sqlite: str) -> None:
     runner = CliRunner()
     runner.invoke(app, ["import", str(EXAMPLE), "--db", fresh_sqlite, "--today", "2025-01-01"])

@@ -101,6 +101,7 @@ def test_redcap_records_read_back_exactly_what_was_stored(hostile: Cohort, tmp_p
     assert sorted(again.adverse_events["term"]) == stored
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_report_workbook_has_no_formula_and_keeps_numbers(
     hostile: Cohort, tmp_path: Path
 ) -> None:
@@ -117,6 +118,7 @@ def test_the_report_workbook_has_no_formula_and_keeps_numbers(
     assert any(isinstance(c.value, int) and not isinstance(c.value, bool) for c in values)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_report_workbook_takes_a_term_with_a_control_character(
     hostile: Cohort, tmp_path: Path
 ) -> None:
@@ -134,6 +136,7 @@ def test_the_report_workbook_takes_a_term_with_a_control_character(
     assert any(isinstance(t, str) and "Rash\ufffd" in t for t in texts)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_report_document_takes_a_term_with_a_control_character(
     hostile: Cohort, tmp_path: Path
 ) -> None:

@@ -35,6 +35,7 @@ imp.import_cohort(sys.argv[1], actor=Actor.everywhere("t"), url=sys.argv[2])
 """
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_sigkill_mid_import_leaves_the_database_unchanged(fresh_sqlite: str) -> None:
     from tests.registry.test_import_export import EXAMPLE
 
@@ -67,6 +68,7 @@ def test_sigkill_mid_import_leaves_the_database_unchanged(fresh_sqlite: str) -> 
     engine.dispose()
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_concurrent_sqlite_writers_succeed_or_get_a_retryable_error(fresh_sqlite: str) -> None:
     setup = make_engine(fresh_sqlite)
     with transaction(setup) as session:

@@ -46,6 +46,7 @@ def _pages(path: Path) -> int:
     return count
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_import_onto_a_full_database_writes_nothing(
     registry: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -60,6 +61,7 @@ def test_import_onto_a_full_database_writes_nothing(
     assert chain_ok(path)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_backup_onto_a_full_disk_leaves_no_file(registry: tuple[str, Path], tmp_path: Path) -> None:
     url, path = registry
     out = tmp_path / "backup.db"
@@ -71,6 +73,7 @@ def test_backup_onto_a_full_disk_leaves_no_file(registry: tuple[str, Path], tmp_
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_restore_onto_a_full_disk_keeps_the_old_database(
     registry: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -87,6 +90,7 @@ def test_restore_onto_a_full_disk_keeps_the_old_database(
     assert not [p for p in path.parent.iterdir() if ".restore-" in p.name]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_export_onto_a_full_disk_is_one_line(fresh_sqlite: str, tmp_path: Path) -> None:
     # 150 simulated patients: a visits table larger than the 40 kB a file may grow to here
     # (and SQLite's 32 kB shared-memory file still fits).

@@ -56,12 +56,14 @@ def _imported(folder: Path, chunk: int) -> dict[str, list[Any]]:
     return content
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("chunk", [1, 2, 7])
 def test_batch_size_does_not_change_what_is_written(tmp_path: Path, chunk: int) -> None:
     # reference: one batch larger than every table of the example
     assert _imported(tmp_path, chunk) == _imported(tmp_path, 10_000)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_each_patient_has_one_import_entry_with_its_row_counts(tmp_path: Path) -> None:
     content = _imported(tmp_path, 2)
     imports = [row for row in content["audit"] if row.action == "import"]
@@ -72,6 +74,7 @@ def test_each_patient_has_one_import_entry_with_its_row_counts(tmp_path: Path) -
     assert visits == 16
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_every_imported_row_has_its_own_entry_with_its_values(tmp_path: Path) -> None:
     content = _imported(tmp_path, 2)
     imports = {(r.entity, r.entity_id): r for r in content["audit"] if r.action == "import"}

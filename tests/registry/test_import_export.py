@@ -47,6 +47,7 @@ def _same(left: clears.cohort.Cohort, right: clears.cohort.Cohort) -> None:
         pd.testing.assert_frame_equal(a, b, check_dtype=True)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_import_then_export_gives_the_cohort_back(session: Session) -> None:
     summary = import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     original = clears.cohort.read(EXAMPLE, today=TODAY)
@@ -100,6 +101,7 @@ def test_export_is_scoped_to_the_actors_centres(session: Session) -> None:
     assert set(exported.visits["patient_id"]) <= set(exported.patients["patient_id"])
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_import_into_a_centre_not_the_actors_is_refused_and_writes_nothing(
     session: Session,
 ) -> None:
@@ -128,6 +130,7 @@ def test_import_into_a_centre_not_the_actors_is_refused_and_writes_nothing(
     assert _counts(session) == before
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_reimport_is_refused_and_writes_nothing(session: Session) -> None:
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     before = _counts(session)
@@ -162,6 +165,7 @@ def test_a_malformed_cohort_lists_every_problem_and_writes_nothing(
     assert _counts(session) == before
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_roundtrip_through_files_is_exact(tmp_path: Path) -> None:
     runner = CliRunner()
     first, second = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"

@@ -67,6 +67,7 @@ def test_downgrade_to_base_and_upgrade_again(fresh_sqlite: str) -> None:
     engine.dispose()
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_init_refuses_an_initialised_database(fresh_sqlite: str) -> None:
     with pytest.raises(ConflictError, match=r"already initialised.*clears db upgrade"):
         migrate.init(fresh_sqlite)
@@ -80,6 +81,7 @@ def test_url_resolution_order() -> None:
     assert resolve_url("", environ={"CLEARS_DB_URL": ""}) == "sqlite:///clears.db"
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_cli_init_upgrade_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLEARS_DB_URL", raising=False)

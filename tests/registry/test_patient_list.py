@@ -283,6 +283,7 @@ def queries(draw: st.DrawFn, patients: list[Generated]) -> tuple[Actor, PatientQ
     return actor, query
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(
     max_examples=60,
     deadline=None,
@@ -345,6 +346,7 @@ def test_pages_equal_a_brute_force_filter_of_every_patient(
         nested.rollback()
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_a_bcn_user_never_sees_lyo_in_any_page_search_or_filter(session: Session) -> None:
     two_centres(session)  # P1 at BCN, P2 at LYO
     for n in range(3, 9):
@@ -415,6 +417,7 @@ def test_a_bcn_user_never_sees_lyo_in_any_page_search_or_filter(session: Session
         ({"search": "P/1"}, "q", "contains '/'"),
         ({"cursor": "not-a-cursor"}, "cursor", "is not a cursor of this list sorted by id"),
         ({"filter": "unscreened,alerts"}, "filter", "unscreened cannot be combined"),
+        ({"count_limit": 0}, "count_limit", "allowed: a whole number >= 1"),
     ],
 )
 def test_bad_parameters_name_the_parameter_and_what_is_allowed(
@@ -443,6 +446,23 @@ def test_a_crafted_cursor_is_refused(payload: object) -> None:
     text = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
     with pytest.raises(InputError, match="cursor: is not a cursor of this list"):
         PatientQuery(cursor=text)
+
+
+@pytest.mark.parametrize(
+    ("limit", "total", "capped"), [(2, 2, True), (3, 3, True), (4, 4, False), (5, 4, False)]
+)
+def test_the_total_counts_up_to_the_count_limit_and_says_when_more_match(
+    session: Session, limit: int, total: int, capped: bool
+) -> None:
+    # four patients of BCN match "p" (P1, P3, P4, P5); LYO's P2 is outside BCN's scope
+    two_centres(session)
+    for pid in ("P3", "P4", "P5"):
+        create_patient(session, actor=ADMIN, patient_id=pid, centre="BCN", today=TODAY)
+    query = PatientQuery(search="p", limit=1, count_limit=limit)
+    page = patient_list_page(session, actor=BCN, query=query)
+    assert (page.total, page.total_capped) == (total, capped)
+    assert len(page.rows) == 1  # the cap bounds the count, never the pages
+    assert page.next_cursor is not None
 
 
 def test_a_cursor_of_one_sort_is_refused_by_another(session: Session) -> None:

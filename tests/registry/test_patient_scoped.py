@@ -70,6 +70,7 @@ def test_one_patient_equals_the_filtered_full_export(session: Session, registry:
     )
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_several_patients_equal_the_filtered_full_export(
     session: Session, registry: Cohort
 ) -> None:

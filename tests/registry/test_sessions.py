@@ -96,6 +96,7 @@ def test_a_session_started_in_one_process_works_and_ends_in_the_other(
     assert second.get(token) is None
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_disabling_a_user_ends_their_sessions_everywhere(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:

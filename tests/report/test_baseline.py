@@ -52,6 +52,7 @@ def _patients(cohort: Cohort) -> pd.DataFrame:
     return outcomes.merge(cohort.patients, on="patient_id")
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_example_table1_worked_numbers(example_report: Report) -> None:
     frame = _table1(example_report).set_index("Variable")
     # 6 lenalidomide patients (treatments.csv P01-P06)
@@ -120,6 +121,7 @@ def simulated() -> tuple[Cohort, Report]:
     return cohort, build_report(cohort, criteria=["aitmehdi2021"])
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_simulated_concomitant_rows_equal_table_one(simulated: tuple[Cohort, Report]) -> None:
     cohort, report = simulated
     data = _patients(cohort)
@@ -172,6 +174,7 @@ def test_missing_sex_is_missing_not_male() -> None:
     assert frame["female"].tolist() == [True, pd.NA, False, False, pd.NA, True]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_rows_without_values_are_left_out() -> None:
     cohort = read(EXAMPLE)
     changed = dataclasses.replace(cohort, patients=cohort.patients.assign(bmi=np.nan))

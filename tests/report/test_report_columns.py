@@ -46,6 +46,7 @@ def test_the_cut_drops_what_the_report_never_reads() -> None:
     assert len(cut.concomitant_medications.columns) < len(cohort.concomitant_medications.columns)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(
     "cohort",
     [

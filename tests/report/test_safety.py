@@ -50,6 +50,7 @@ def test_ae_worked_counts(example_report: Report) -> None:
     assert rows["Patients with SLE flare (among patients with SLE)"] == "1 (50)"
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_incidence_rows_equal_ae_table_and_garwood(example_report: Report) -> None:
     expected = ae_table(read(EXAMPLE), exposure=_exposure()).incidence
     shown = _table(example_report, "ae_rates")
@@ -65,6 +66,7 @@ def test_incidence_rows_equal_ae_table_and_garwood(example_report: Report) -> No
     assert first["95% CI"] == f"{low / years * 100:.2f}–{high / years * 100:.2f}"
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_methods_name_counting_rule_and_ci(example_report: Report) -> None:
     result = ae_table(read(EXAMPLE), exposure=_exposure())
     text = " ".join(example_report.methods)
@@ -73,6 +75,7 @@ def test_methods_name_counting_rule_and_ci(example_report: Report) -> None:
     assert "CTCAE v5.0" in text
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_grade_5_event_gets_its_own_band() -> None:
     cohort = read(EXAMPLE)
     ae = cohort.adverse_events.copy()

@@ -15,6 +15,7 @@ def _flat(text: str) -> str:
     return " ".join(text.replace("│", " ").replace("╭", " ").replace("╰", " ").split())
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_writes_a_folder_that_cohort_validate_accepts(monkeypatch, capsys, tmp_path):
     out = tmp_path / "cohort"
     code = clears(monkeypatch, "simulate", "--preset", "cortes2012", "--n", "20", "--seed",
@@ -31,6 +32,7 @@ def _run(monkeypatch, folder: Path, seed: str) -> dict[str, bytes]:
     return {t: (folder / f"{t}.csv").read_bytes() for t in TABLES}
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_same_seed_byte_identical_other_seed_differs(monkeypatch, capsys, tmp_path):
     a = _run(monkeypatch, tmp_path / "a", "11")
     b = _run(monkeypatch, tmp_path / "b", "11")

@@ -19,6 +19,7 @@ def test_simulated_cohort_passes_validate(preset):
     assert cohort.n_patients == 60
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_same_seed_byte_identical(tmp_path):
     for k in ("a", "b"):
         write(simulate("aitmehdi2021", 25, np.random.default_rng(1)), tmp_path / k)

@@ -58,6 +58,7 @@ def _temporary(page: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_only_administrators_reach_the_page(make_client: Client) -> None:
     client = make_client()
     assert client.get("/admin/users", follow_redirects=False).headers["location"] == "/login"
@@ -69,6 +70,7 @@ def test_only_administrators_reach_the_page(make_client: Client) -> None:
     assert client.post("/admin/users/monitor_bcn/disable", data=form).status_code == 403
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_a_centre_administrator_sees_only_their_centres_accounts(bcn_admin: TestClient) -> None:
     page = bcn_admin.get("/admin/users")
     assert page.status_code == 200
@@ -123,6 +125,7 @@ def test_a_refused_add_keeps_what_was_typed_and_says_why(
         _account(db_url, "dr_lyo2")
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_every_action_needs_the_csrf_token(bcn_admin: TestClient, db_url: str) -> None:
     form = {"username": "dr_x", "role": "monitor", "centre": "BCN"}
     assert bcn_admin.post("/admin/users", data=form).status_code == 403
@@ -134,6 +137,7 @@ def test_every_action_needs_the_csrf_token(bcn_admin: TestClient, db_url: str) -
     assert account.role == "investigator"  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_disable_ends_the_users_session_and_enable_lets_them_back(
     bcn_admin: TestClient, make_client: Client
 ) -> None:
@@ -154,6 +158,7 @@ def test_disable_ends_the_users_session_and_enable_lets_them_back(
     assert "you cannot disable your own account" in own.text
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_role_change_and_reset(bcn_admin: TestClient, make_client: Client, db_url: str) -> None:
     csrf = _csrf(bcn_admin)
     changed = bcn_admin.post(

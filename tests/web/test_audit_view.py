@@ -79,6 +79,7 @@ def test_deleted_record_keeps_its_history(make_client: Client, db_url: str) -> N
     assert entries[1]["reason"] == "entered twice"
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(
     "url",
     [

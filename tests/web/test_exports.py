@@ -85,6 +85,7 @@ def _mentions(members: dict[str, bytes], patient_id: str) -> bool:
     return any(pattern.search(_text(n, d)) for n, d in members.items())
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("fmt", sorted(EXPECTED))
 @pytest.mark.parametrize("route", ["/cohort/export", "/api/jobs"])
 def test_each_format_zips_the_expected_files_of_own_centre(
@@ -126,6 +127,7 @@ def test_deidentified_export_has_no_original_patient_id(
     assert not any("2024-01-01" in _text(n, d) for n, d in members.items())
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_deidentified_csv_keeps_one_hashed_patient(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")

@@ -29,6 +29,7 @@ def _ids(client: TestClient) -> list[str]:
     return [row["patient_id"] for row in page["patients"]]
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(("bad", "says"), BAD_IDS)
 def test_the_api_refuses_a_bad_id(make_client: Client, bad: str, says: str) -> None:
     client, headers = _api(make_client)
@@ -55,6 +56,7 @@ def test_the_enrolment_form_refuses_a_bad_id(make_client: Client, bad: str, says
     assert _ids(client) == ["P1"]
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(("typed", "stored"), PADDED)
 def test_both_store_the_id_without_white_space(
     make_client: Client, db_url: str, typed: str, stored: str
@@ -134,6 +136,7 @@ def _at_once(send: Callable[[int], int]) -> list[int]:
     return sorted(codes)
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_four_api_clients_enrolling_one_new_id_at_once(make_client: Client) -> None:
     pairs = [_api(make_client) for _ in range(WRITERS)]
     spellings = ["N1", "n1", " N1", "N1"]
@@ -152,6 +155,7 @@ def test_four_api_clients_enrolling_one_new_id_at_once(make_client: Client) -> N
     assert sorted(i.lower() for i in _ids(pairs[0][0])) == ["n1", "p1"]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_four_form_clients_enrolling_one_new_id_at_once(make_client: Client) -> None:
     pairs = [_api(make_client) for _ in range(WRITERS)]
     codes = _at_once(

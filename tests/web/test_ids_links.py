@@ -180,6 +180,7 @@ def _visits(url: str, patient_id: str) -> list[str]:
     return [str(v.data["visit_date"]) for v in found]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_every_patient_link_opens_its_own_patient_and_saves_to_them(
     awkward: str, make_client: Client
 ) -> None:

@@ -71,6 +71,7 @@ def test_enumeration_finds_the_scoped_routes() -> None:
     assert any(not p.startswith("/api/") for _, p in SCOPED)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize(("method", "path"), SCOPED)
 def test_foreign_patient_is_not_found(make_client: Client, method: str, path: str) -> None:
     client = make_client()
@@ -130,6 +131,7 @@ def test_lists_never_show_foreign_patients(make_client: Client, method: str, pat
     assert not re.search(r"\bP2\b", _readable(response.content)), path
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_same_routes_answer_for_the_owner(make_client: Client) -> None:
     # The 404s above are isolation, not broken routes: LYO's own investigator reads P2.
     client = make_client()

@@ -84,6 +84,7 @@ def test_a_second_identical_submission_returns_the_queued_job(make_client: Clien
     ]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_another_users_job_is_not_found_and_results_hold_only_the_submitters_centres(
     make_client: Client, db_url: str
 ) -> None:
@@ -133,6 +134,7 @@ def test_exports_need_an_exporting_role(make_client: Client) -> None:
     assert client.get(location).status_code == 200
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_json_api_submit_checks_csrf_and_parameters(make_client: Client, db_url: str) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.web._setup import sign_in
 
 Client = Callable[[], TestClient]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_record_a_medication_list_it_edit_it_and_audit_it(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "entry_bcn")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.web._setup import sign_in
 
@@ -74,6 +75,7 @@ def test_enrol_then_record_visit_and_see_it(make_client: Client) -> None:
     assert "anc CTCAE grade 3" in page.text
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_rejected_visit_keeps_everything_typed(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "entry_bcn")

@@ -188,6 +188,7 @@ def _registry(path: Path, n: int) -> str:
     return url
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("path", ["/patients", "/api/patients"])
 def test_the_list_issues_the_same_queries_for_20_and_200_patients(
     tmp_path: Path, password_hash: str, path: str

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.web._setup import sign_in
 
@@ -229,6 +230,7 @@ def test_editing_an_item_of_a_complete_visit_recomputes_its_total(make_client: C
     assert stored["clasi_a"] == 5  # 3 + 2, derived again from the items
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_blanking_an_item_of_a_complete_visit_clears_its_derived_total(
     make_client: Client,
 ) -> None:
@@ -255,6 +257,7 @@ def test_blanking_an_item_of_a_complete_visit_clears_its_derived_total(
     assert "clasi_a" not in stored
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_a_visit_conflict_names_the_item_by_its_clasi_label(make_client: Client) -> None:
     ana, csrf_a, ben, csrf_b = _two_users(make_client)
     url = "/patients/P1/records/visits/1/edit"  # the seed visit: totals only, CLASI-A 12

@@ -114,6 +114,7 @@ def _imported(folder: Path, url: str, table: str, position: int) -> list[dict[st
     ]
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_entry_point_refuses_with_the_same_message(
     case: str, make_client: Client, tmp_path: Path

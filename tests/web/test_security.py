@@ -46,6 +46,7 @@ def test_secret_length_edge() -> None:
 # --- passwords and users file -----------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_password_hash_is_salted_argon2id() -> None:
     first, second = hash_password("pw"), hash_password("pw")
     assert first != second
@@ -115,6 +116,7 @@ def test_login_token_must_match(make_client: Client) -> None:
     assert page.status_code == 400
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_rate_limit_after_five_failures(make_client: Client) -> None:
     # Settings default: 5 failures per 300 s; the 6th attempt is refused even if correct.
     client = make_client()
@@ -134,6 +136,7 @@ def test_rate_limit_after_five_failures(make_client: Client) -> None:
     assert blocked.status_code == 429
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_four_failures_do_not_block(make_client: Client) -> None:
     client = make_client()
     for _ in range(4):

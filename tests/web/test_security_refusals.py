@@ -70,6 +70,7 @@ def test_a_taken_id_answers_the_same_whichever_centre_holds_it(make_client: Clie
         assert "already registered" not in said
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_a_taken_id_is_never_a_second_patient(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
@@ -138,6 +139,7 @@ FORMS = {
 }
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_a_save_while_an_import_runs_keeps_everything_typed(
     make_client: Client, db_url: str, form: str

@@ -91,6 +91,7 @@ def test_a_session_from_one_app_works_in_the_other_and_signing_out_ends_both(
         assert two.get("/api/me").status_code == 401
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_disabling_a_user_refuses_them_in_every_app_at_once(
     shared: tuple[str, FastAPI, FastAPI],
 ) -> None:
@@ -134,6 +135,7 @@ def test_a_new_role_applies_at_the_next_request_everywhere(
             _restore(url, "inv_bcn", "investigator")
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_sign_in_limit_counts_failures_made_through_either_app(
     shared: tuple[str, FastAPI, FastAPI],
 ) -> None:
@@ -150,6 +152,7 @@ def test_the_sign_in_limit_counts_failures_made_through_either_app(
         assert one.post("/login", data=right).status_code == 429
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_a_temporary_password_must_be_changed_before_anything_else(
     db_url: str, password_hash: str
 ) -> None:

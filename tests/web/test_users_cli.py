@@ -61,6 +61,7 @@ def _user_entries(url: str) -> list[AuditEntry]:
         engine.dispose()
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_add_list_disable_enable(
     url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -114,6 +115,7 @@ def test_several_centres_role_and_centres(
     assert _rows(url)["m"]["all_centres"]
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_passwd_and_reset(
     url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,6 +147,7 @@ def _refused(
     return capsys.readouterr().err
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_rejections_name_field_and_allowed_values(
     url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -88,6 +88,7 @@ def test_administrator_sees_both_centres_most_urgent_first(make_client: Client) 
     assert text.index('href="/patients/P1"') < text.index('href="/patients/P2"')  # same level
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_only_changed_patients_are_screened_again(
     make_client: Client, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

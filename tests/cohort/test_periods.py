@@ -20,7 +20,7 @@ from tests.outcomes._build import cohort, period, visit
 
 from clears import InputError
 from clears.analysis import exposure_years
-from clears.cohort._periods import overlapping_pairs
+from clears.cohort._periods import find_overlaps, overlapping_pairs
 from clears.outcomes import derive
 
 Row = tuple[int, float, float]
@@ -122,3 +122,19 @@ def test_exposure_ignores_an_overlap_that_starts_after_the_cutoff() -> None:
     # Both periods start after the cut-off of 2019-12-31: nothing is counted, nothing refused.
     years = exposure_years(_treatments(OVERLAPPING), data_cutoff="2019-12-31")
     assert years["P01"] == 0
+
+
+def test_dates_beyond_the_nanosecond_range_are_compared() -> None:
+    # 9999-12-31 is past pandas' nanosecond range (2262); the rule reads day numbers.
+    periods = pd.DataFrame(
+        {
+            "patient_id": ["P01", "P01"],
+            "drug": "lenalidomide",
+            "start": pd.to_datetime(["2020-01-01", "2021-01-01"]).as_unit("s"),
+            "end": pd.Series(
+                [np.datetime64("9999-12-31", "s"), np.datetime64("NaT", "s")], dtype="M8[s]"
+            ),
+            "row": [1, 2],
+        }
+    )
+    assert [p.row for p in find_overlaps(periods, "treatments")] == [1, 2]

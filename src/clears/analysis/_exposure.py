@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
-from clears.cohort._periods import overlapping_pairs
+from clears.cohort._periods import days, overlapping_pairs
 from clears.outcomes._exposure import DAYS_PER_YEAR, period_days
-from clears.outcomes._timeline import days
 
 __all__ = ["DAYS_PER_YEAR", "exposure_by_patient", "exposure_years"]
 

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 
-from clears._cells import is_missing
 from clears._exceptions import InputError, Problem
 from clears.cli._io import OutputFormat
 
@@ -38,6 +37,8 @@ def _read_csv(path: str) -> Any:
 
 def _shown(value: Any, spec: str, unit: str = "") -> str:
     """A number of a leave-one-out row; ``n/a`` when the refit could not compute it."""
+    from clears._cells import is_missing
+
     if is_missing(value):
         return "n/a"
     return format(value, spec) + unit

@@ -21,13 +21,10 @@ import pandas as pd
 from clears._exceptions import Problem
 from clears.cohort._coerce import display_value
 
-__all__ = ["find_overlaps", "overlap_problems", "overlapping_pairs", "period_groups"]
+__all__ = ["days", "find_overlaps", "overlap_problems", "overlapping_pairs", "period_groups"]
 
 Float = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.int64]
-
-#: Nanoseconds in a day: dates become (fractional) day numbers.
-_NS_PER_DAY = 86_400 * 10**9
 
 
 def period_groups(patient_id: pd.Series, drug: pd.Series) -> Codes:
@@ -39,11 +36,20 @@ def period_groups(patient_id: pd.Series, drug: pd.Series) -> Codes:
     return codes.astype(np.int64)
 
 
-def _day_numbers(values: pd.Series) -> Float:
-    """Dates as days since 1970-01-01 (fractional for a time of day), NaN for NaT."""
-    stamps = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
-    out = stamps.astype(np.int64).astype(np.float64) / _NS_PER_DAY
-    out[np.isnat(stamps)] = np.nan
+def days(values: pd.Series | pd.Index) -> Float:
+    """Day numbers (days since 1970-01-01 as floats, NaN for missing) of a date column.
+
+    Cohort dates are calendar dates (a time of day is refused when a table is read).
+
+    Examples
+    --------
+    >>> days(pd.Series(pd.to_datetime(["1970-01-02", None]))).tolist()
+    [1.0, nan]
+    """
+    stamps = pd.to_datetime(pd.Series(values, copy=False))
+    as_days = stamps.to_numpy(dtype="datetime64[D]", na_value=np.datetime64("NaT"))
+    out = as_days.astype(np.int64).astype(np.float64)
+    out[np.isnat(as_days)] = np.nan
     return out
 
 
@@ -165,5 +171,5 @@ def find_overlaps(periods: pd.DataFrame, file: str) -> list[Problem]:
     if len(kept) < 2:
         return []
     group = period_groups(kept["patient_id"].astype(object), kept["drug"].astype(object))
-    pairs = overlapping_pairs(group, _day_numbers(kept["start"]), _day_numbers(kept["end"]))
+    pairs = overlapping_pairs(group, days(kept["start"]), days(kept["end"]))
     return overlap_problems(kept, pairs, file)

@@ -24,21 +24,12 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
-from clears.cohort._periods import overlap_problems, overlapping_pairs
+from clears.cohort._periods import days, overlap_problems, overlapping_pairs
 
 __all__ = ["Blocks", "Timeline", "build_timeline", "days", "dose_blocks"]
 
 Float = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.int64]
-
-
-def days(values: pd.Series | pd.Index) -> Float:
-    """Day numbers (float, NaN for missing) of a datetime-like column."""
-    stamps = pd.to_datetime(pd.Series(values, copy=False))
-    as_days = stamps.to_numpy(dtype="datetime64[D]", na_value=np.datetime64("NaT"))
-    out = as_days.astype(np.int64).astype(np.float64)
-    out[np.isnat(as_days)] = np.nan
-    return out
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,19 @@ def test_search_is_a_case_insensitive_id_prefix_and_says_when_nothing_matches(
     assert "No patient matches an id starting with “Q9” with incomplete forms." in empty
 
 
+def test_a_count_beyond_the_limit_says_more_than_on_the_page_and_the_api(
+    make_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("clears.web._patient_list.COUNT_LIMIT", 1)
+    client = make_client()
+    sign_in(client, "admin")
+    assert 'id="list-count">Showing 1–2 of more than 1 patients.' in client.get("/patients").text
+    page = client.get("/api/patients").json()
+    assert (page["total"], page["total_capped"], len(page["patients"])) == (1, True, 2)
+    alone = client.get("/api/patients", params={"q": "p2"}).json()
+    assert (alone["total"], alone["total_capped"]) == (1, False)
+
+
 def test_next_and_previous_links_keep_the_query_and_visit_every_patient_once(
     make_client: Client,
 ) -> None:

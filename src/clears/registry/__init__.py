@@ -40,6 +40,7 @@ from clears.registry._models import AuditEntry
 from clears.registry._open import RegistryOpenError, connection_failure, open_registry
 from clears.registry._patient_ids import find_patient_id
 from clears.registry._patient_list import (
+    PATIENT_COUNT_LIMIT,
     PATIENT_FILTERS,
     PATIENT_PAGE_SIZE,
     PATIENT_PAGE_SIZE_MAX,
@@ -102,6 +103,7 @@ __all__ = [
     "ENV_VAR",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
+    "PATIENT_COUNT_LIMIT",
     "PATIENT_FILTERS",
     "PATIENT_PAGE_SIZE",
     "PATIENT_PAGE_SIZE_MAX",

@@ -69,6 +69,7 @@ from clears.registry._models import (
 )
 
 __all__ = [
+    "PATIENT_COUNT_LIMIT",
     "PATIENT_FILTERS",
     "PATIENT_PAGE_SIZE",
     "PATIENT_PAGE_SIZE_MAX",
@@ -88,6 +89,9 @@ PATIENT_FILTERS: Final = ("on_treatment", "alerts", "overdue", "incomplete", "un
 PATIENT_SORTS: Final = ("id", "last_visit", "centre")
 PATIENT_PAGE_SIZE: Final = 50
 PATIENT_PAGE_SIZE_MAX: Final = 200
+#: The list counts its matches up to this many: beyond it, a page says "more than" (so a
+#: count costs what this many index entries cost, whatever the size of the registry).
+PATIENT_COUNT_LIMIT: Final = 10_000
 #: The filters that read the worklist summaries.
 _SCREENED_FILTERS: Final = frozenset({"alerts", "overdue"})
 _CURSOR_VERSION: Final = 1
@@ -128,6 +132,9 @@ class PatientQuery:
     protocol
         ``name version`` of the screening protocol whose summaries count ("" for none: every
         patient is then not yet screened).
+    count_limit
+        The page's ``total`` counts at most this many matches (default
+        :data:`PATIENT_COUNT_LIMIT`); more are shown as "more than" it.
 
     Raises
     ------
@@ -143,6 +150,7 @@ class PatientQuery:
     cursor: str | None = None
     as_of: dt.date | None = None
     protocol: str = ""
+    count_limit: int = PATIENT_COUNT_LIMIT
     _key: _Cursor | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -179,6 +187,10 @@ class PatientQuery:
                     "is out of range",
                     f"1 to {PATIENT_PAGE_SIZE_MAX} rows per page",
                 )
+            )
+        if isinstance(self.count_limit, bool) or self.count_limit < 1:
+            problems.append(
+                Problem("count_limit", self.count_limit, "is out of range", "a whole number >= 1")
             )
         key = None
         if self.cursor is not None and self.sort in PATIENT_SORTS:
@@ -239,8 +251,8 @@ class PatientPage:
     next_cursor, previous_cursor
         Cursors of the neighbouring pages, None at either end.
     total
-        Number of matching patients when cheap to count exactly (no filter but search and
-        centre: one index count), else None.
+        Number of matching patients when the query has no filter but search and centre (one
+        index count, stopped at the query's ``count_limit``), else None.
     unscreened
         With the ``alerts`` or ``overdue`` filter: the patients matching every other
         parameter who are not yet screened (so not in these rows); None otherwise.
@@ -252,6 +264,8 @@ class PatientPage:
     previous_cursor: str | None
     total: int | None
     unscreened: int | None
+    total_capped: bool = False
+    """More than ``total`` patients match (the count stopped at ``count_limit``)."""
 
 
 @dataclass(frozen=True)
@@ -520,9 +534,10 @@ def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) ->
         if has_previous and found
         else None
     )
-    total = None
+    total, capped = None, False
     if not query.filters:
-        total = _count(session, scope.conditions())
+        total = _count_upto(session, scope.conditions(), query.count_limit)
+        total, capped = min(total, query.count_limit), total > query.count_limit
     unscreened = None
     if _SCREENED_FILTERS & query.filters:
         others = [_filter(f, query, as_of) for f in sorted(query.filters - _SCREENED_FILTERS)]
@@ -535,7 +550,7 @@ def patient_list_page(session: Session, *, actor: Actor, query: PatientQuery) ->
             unscreened = _count(session, scope.conditions()) - int(
                 session.execute(screened).scalar_one()
             )
-    return PatientPage(tuple(rows), first, next_cursor, previous_cursor, total, unscreened)
+    return PatientPage(tuple(rows), first, next_cursor, previous_cursor, total, unscreened, capped)
 
 
 def _ordered(parts: list[_Part], *, before: bool) -> list[sa.ColumnElement[Any]]:
@@ -641,6 +656,13 @@ def _by_centre(
 def _count(session: Session, conditions: Sequence[sa.ColumnElement[bool]]) -> int:
     query = sa.select(sa.func.count()).select_from(_p).where(*conditions)
     return int(session.execute(query).scalar_one())
+
+
+def _count_upto(session: Session, conditions: Sequence[sa.ColumnElement[bool]], limit: int) -> int:
+    """The number of patients meeting ``conditions``, counted up to ``limit + 1``."""
+    found = sa.select(sa.literal(1)).select_from(_p).where(*conditions).limit(limit + 1)
+    counted = sa.select(sa.func.count()).select_from(found.subquery())
+    return int(session.execute(counted).scalar_one())
 
 
 def _details(

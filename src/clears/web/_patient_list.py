@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from clears._exceptions import InputError, Problem
 from clears.registry import (
+    PATIENT_COUNT_LIMIT,
     PATIENT_PAGE_SIZE,
     PATIENT_PAGE_SIZE_MAX,
     PatientPage,
@@ -48,6 +49,8 @@ FILTER_LABELS: Final = {
     "unscreened": "Not yet screened",
 }
 SORT_LABELS: Final = {"id": "Patient id", "last_visit": "Last visit", "centre": "Centre"}
+#: How far the page and the API count matches before saying "more than".
+COUNT_LIMIT: int = PATIENT_COUNT_LIMIT
 #: Page sizes the page offers (the API takes any from 1 to the maximum).
 PAGE_SIZES: Final = (20, PATIENT_PAGE_SIZE, 100, PATIENT_PAGE_SIZE_MAX)
 
@@ -112,6 +115,7 @@ def list_query(request: ListRequest, *, as_of: dt.date, protocol: str) -> Patien
             cursor=cursor.strip() or None,
             as_of=as_of,
             protocol=protocol,
+            count_limit=COUNT_LIMIT,
         )
     except InputError as exc:
         raise InputError([*problems, *exc.problems]) from None
@@ -154,7 +158,10 @@ class PatientListRow(BaseModel):
 
 
 class PatientListPage(BaseModel):
-    """One page of ``GET /api/patients``: follow ``next_cursor`` with the same parameters."""
+    """One page of ``GET /api/patients``: follow ``next_cursor`` with the same parameters.
+
+    ``total`` (no filter but ``q`` and ``centre``) is counted up to 10,000; ``total_capped``
+    says more patients than that match."""
 
     as_of: dt.date
     protocol: str
@@ -163,6 +170,7 @@ class PatientListPage(BaseModel):
     next_cursor: str | None
     previous_cursor: str | None
     total: int | None
+    total_capped: bool
     unscreened: int | None
 
 
@@ -176,5 +184,6 @@ def to_json(query: PatientQuery, page: PatientPage) -> PatientListPage:
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,
         total=page.total,
+        total_capped=page.total_capped,
         unscreened=page.unscreened,
     )

@@ -82,3 +82,26 @@ def test_redcap_files_are_read_as_strictly(tmp_path: Path, body: str, expected: 
     (problem,) = caught.value.problems
     assert expected in problem.message
     assert problem.file == "records.csv"
+
+
+def test_the_meta_studies_file_is_read_as_strictly(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from clears.cli.main import app
+
+    path = tmp_path / "studies.csv"
+    path.write_bytes("study,events,n\nAitmehdi,10,20\nCortés,5,10\n".encode("latin-1"))
+    result = CliRunner().invoke(app, ["meta", str(path)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InputError)
+    (problem,) = result.exception.problems
+    assert "(line 3)" in problem.message
+    assert "Latin-1 / Windows-1252" in problem.message
+    path.write_text("study,events,n\nAitmehdi,10,20,extra\nCortes,5,10\n")
+    result = CliRunner().invoke(app, ["meta", str(path)])
+    assert isinstance(result.exception, InputError)
+    (problem,) = result.exception.problems
+    assert problem.row == 1
+    assert problem.message.startswith("has 1 more cell than the header")
+    path.write_text("study,events,n\nAitmehdi,10,20\nCortes,5,10\n")
+    assert CliRunner().invoke(app, ["meta", str(path)]).exit_code == 0

@@ -23,16 +23,14 @@ class Outcome(StrEnum):
 
 
 def _read_csv(path: str) -> Any:
-    import pandas as pd
+    """The studies table as text cells, read as strictly as cohort files (a ragged row, a
+    file that is not UTF-8: one problem each, with the line and the fix)."""
+    from clears.cohort._csv import read_csv
 
-    try:
-        return pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(Problem("FILE", path, "no such file")) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(Problem("FILE", path, f"not a readable CSV: {exc}")) from None
-    except OSError as exc:
-        raise InputError(Problem("FILE", path, f"cannot be read: {exc.strerror}")) from None
+    read = read_csv(Path(path))
+    if isinstance(read, list):
+        raise InputError(read)
+    return read
 
 
 def _shown(value: Any, spec: str, unit: str = "") -> str:

@@ -4,6 +4,7 @@ every refusal 422 naming the field, and nothing stored."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -175,3 +176,19 @@ def test_a_long_value_comes_back_cut_with_its_length(
 
 def _csrf(headers: dict[str, str]) -> dict[str, str]:
     return {"csrf_token": headers["X-CSRF-Token"]}
+
+
+def test_every_template_echoes_a_problem_value_cut() -> None:
+    from pathlib import Path
+
+    import clears.web
+
+    templates = Path(clears.web.__file__).parent / "templates"
+    # Every ``{{ p.value ... }}`` a template prints goes through the filter that cuts it.
+    found = {
+        path.name: re.findall(r"\{\{\s*p\.value\s*(\|[^}]*)?\}\}", path.read_text("utf-8"))
+        for path in templates.glob("*.html")
+    }
+    printed = {name: filters for name, filters in found.items() if filters}
+    assert printed, "the scan found no problem value printed: it would pass on anything"
+    assert {name: f for name, f in printed.items() if any("echoed" not in x for x in f)} == {}

@@ -58,6 +58,7 @@ from clears.registry._sessions_limiter import SignInLimiter
 from clears.registry._submissions import claim as claim_submission
 from clears.registry._submissions import new_token as new_form_token
 from clears.registry._submissions import settle as settle_submission
+from clears.registry._tokens_lookup import TokenStore, TokenUse
 from clears.registry.accounts import (
     ImportedAccount,
     add_account,
@@ -95,10 +96,21 @@ from clears.registry.records import (
     record_at,
     update_record,
 )
+from clears.registry.tokens import (
+    DEFAULT_MAX_DAYS as DEFAULT_TOKEN_MAX_DAYS,
+)
+from clears.registry.tokens import (
+    ApiToken,
+    TokenScope,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 
 __all__ = [
     "ALL_CENTRES",
     "AUDITED_ENTITIES",
+    "DEFAULT_TOKEN_MAX_DAYS",
     "DEFAULT_URL",
     "ENV_VAR",
     "MAX_PASSWORD_LENGTH",
@@ -110,6 +122,7 @@ __all__ = [
     "PATIENT_SORTS",
     "Account",
     "Actor",
+    "ApiToken",
     "AuditEntry",
     "ImportSummary",
     "ImportedAccount",
@@ -128,6 +141,9 @@ __all__ = [
     "Role",
     "SessionStore",
     "SignInLimiter",
+    "TokenScope",
+    "TokenStore",
+    "TokenUse",
     "WorklistSummary",
     "add_account",
     "add_record",
@@ -141,6 +157,7 @@ __all__ = [
     "count_accounts",
     "create_centre",
     "create_patient",
+    "create_token",
     "delete_record",
     "export_cohort",
     "find_patient_id",
@@ -155,6 +172,7 @@ __all__ = [
     "last_entry_ids",
     "list_accounts",
     "list_patients",
+    "list_tokens",
     "lock_visit",
     "make_engine",
     "new_form_token",
@@ -166,6 +184,7 @@ __all__ = [
     "rename_patient",
     "reset_password",
     "resolve_url",
+    "revoke_token",
     "same_value",
     "set_centres",
     "set_disabled",

@@ -292,4 +292,7 @@ def serve(
         with job_workers(
             resolve_url(settings.db_url), workers, retention_hours=settings.job_retention_hours
         ):
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            # X-Forwarded-For is believed only from CLEARS_TRUSTED_PROXIES (none by default).
+            uvicorn.run(
+                app, host=host, port=port, log_level="info", **settings.server_proxy_options()
+            )

@@ -245,7 +245,13 @@ def create_app(
         settings=settings,
         registry=Registry(bound),
         sessions=SessionStore(bound, idle_seconds=settings.session_minutes * 60),
-        limiter=SignInLimiter(bound, settings.login_attempts, settings.login_window_seconds),
+        limiter=SignInLimiter(
+            bound,
+            settings.login_attempts,
+            settings.login_window_seconds,
+            backoff_base=settings.login_backoff_seconds,
+            backoff_cap=settings.login_backoff_cap_seconds,
+        ),
         templates=templates,
     )
     _handlers(app)

@@ -9,13 +9,16 @@ short or placeholder secret key is refused, and session cookies are always ``Sec
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, TypedDict
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEVELOPMENT_SECRET", "PLACEHOLDER_SECRETS", "Settings"]
+from clears.registry import DEFAULT_TOKEN_MAX_DAYS
+
+__all__ = ["DEVELOPMENT_SECRET", "PLACEHOLDER_SECRETS", "ServerProxyOptions", "Settings"]
 
 #: The only secret accepted without configuration, and only in development.
 DEVELOPMENT_SECRET: Final = "development-only-secret-never-use-in-production"
@@ -29,6 +32,13 @@ _MIN_SECRET_LENGTH: Final = 32
 
 #: HSTS max-age in production when not configured: one year, as browsers' preload lists ask.
 _HSTS_DEFAULT: Final = 365 * 24 * 3600
+
+
+class ServerProxyOptions(TypedDict):
+    """uvicorn's options for proxy headers (``uvicorn.run(app, **options)``)."""
+
+    proxy_headers: bool
+    forwarded_allow_ips: str
 
 
 class Settings(BaseSettings):
@@ -49,7 +59,19 @@ class Settings(BaseSettings):
     session_minutes
         Idle time after which a session ends and the user must sign in again.
     login_attempts, login_window_seconds
-        At most this many failed sign-ins per user name and per client address per window.
+        An address with this many failed sign-ins within the window is refused until they
+        leave it; a user name with this many is slowed (``login_backoff_seconds``).
+    login_backoff_seconds, login_backoff_cap_seconds
+        The back-off of a user name with ``login_attempts`` or more recent failures: an
+        address with failures of its own waits this long after its last one, doubled for
+        each further failure of the name, at most the cap (an address without recent
+        failures is never made to wait, so the real user is not locked out).
+    trusted_proxies
+        Addresses or networks of the reverse proxies in front of the app, comma-separated
+        (``CLEARS_TRUSTED_PROXIES``, e.g. ``10.0.0.5,10.1.0.0/16``): only a connection from
+        one of them has its ``X-Forwarded-For`` and ``X-Forwarded-Proto`` believed
+        (``clears serve`` sets uvicorn's proxy headers from it). Default: none, every
+        client is the address it connects from.
     protocol
         Decision-support protocol shown on patient pages (bundled name or file path).
     job_retention_hours
@@ -65,6 +87,9 @@ class Settings(BaseSettings):
     hsts_seconds
         ``Strict-Transport-Security`` max-age in seconds (``CLEARS_HSTS_SECONDS``); unset: one
         year in production, none elsewhere; ``0`` sends none (when a proxy in front sends it).
+    api_token_max_days
+        The longest an API token may be made to last, in days (``CLEARS_API_TOKEN_MAX_DAYS``,
+        default 90); every token has an expiry within it.
     docs_sign_in
         Whether the API documentation (``/docs``, ``/openapi.json``) needs a signed-in user
         (``CLEARS_DOCS_SIGN_IN``); unset: in production only.
@@ -89,10 +114,14 @@ class Settings(BaseSettings):
     session_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_attempts: int = Field(default=5, ge=1, le=100)
     login_window_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    login_backoff_seconds: float = Field(default=1.0, gt=0, le=3600)
+    login_backoff_cap_seconds: float = Field(default=60.0, gt=0, le=24 * 3600)
+    trusted_proxies: str = ""
     protocol: str = "cortes2012"
     job_retention_hours: float = Field(default=168.0, ge=0, le=24 * 366)
     max_body_bytes: int = Field(default=2**20, ge=2**10, le=2**30)
     max_upload_bytes: int = Field(default=20 * 2**20, ge=2**10, le=2**32)
+    api_token_max_days: int = Field(default=DEFAULT_TOKEN_MAX_DAYS, ge=1, le=2 * 366)
     hsts_seconds: int | None = Field(default=None, ge=0, le=2 * 365 * 24 * 3600)
     docs_sign_in: bool | None = None
 
@@ -113,6 +142,46 @@ class Settings(BaseSettings):
                 "are required outside development"
             )
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network; use "
+                    "addresses or networks separated by commas (10.0.0.5,10.1.0.0/16), "
+                    "or nothing"
+                ) from None
+        return value
+
+    @property
+    def proxy_addresses(self) -> tuple[str, ...]:
+        """The trusted proxies, one address or network each (empty: none).
+
+        Examples
+        --------
+        >>> Settings(environment="development", trusted_proxies=" 10.0.0.5, ::1 ").proxy_addresses
+        ('10.0.0.5', '::1')
+        """
+        return _entries(self.trusted_proxies)
+
+    def server_proxy_options(self) -> ServerProxyOptions:
+        """uvicorn's proxy-header options from ``trusted_proxies`` (off when there are none).
+
+        Examples
+        --------
+        >>> Settings(environment="development").server_proxy_options()
+        {'proxy_headers': False, 'forwarded_allow_ips': ''}
+        >>> Settings(environment="development", trusted_proxies="10.0.0.5").server_proxy_options()
+        {'proxy_headers': True, 'forwarded_allow_ips': '10.0.0.5'}
+        """
+        addresses = self.proxy_addresses
+        return ServerProxyOptions(
+            proxy_headers=bool(addresses), forwarded_allow_ips=",".join(addresses)
+        )
 
     @property
     def hsts_max_age(self) -> int:
@@ -149,3 +218,7 @@ class Settings(BaseSettings):
     def cookie_secure(self) -> bool:
         """Session cookies carry ``Secure`` everywhere except in development."""
         return self.environment != "development"
+
+
+def _entries(value: str) -> tuple[str, ...]:
+    return tuple(entry.strip() for entry in value.split(",") if entry.strip())

@@ -1,15 +1,18 @@
 """Sign-in, sign-out and changing one's own password.
 
 The sign-in form is protected against login CSRF by a double-submit token (a random value in
-a short-lived cookie that the form must echo); failures are rate limited per user name and
-per client address, counted in the registry so that every server process sees them, and the
-message never says which of name or password was wrong. A user signed in with a temporary
-password (an administrator's reset) is sent to ``/account/password`` until they choose one.
+a short-lived cookie that the form must echo); failures are limited per client address and
+slowed per user name (a back-off that never locks the real user out,
+:class:`clears.registry.SignInLimiter`), counted in the registry so that every server
+process sees them, and the message never says which of name or password was wrong. A user
+signed in with a temporary password (an administrator's reset) is sent to
+``/account/password`` until they choose one.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from typing import Annotated, Final
 
@@ -84,15 +87,21 @@ def login(
         return _login_page(
             request, state, message="The form expired; please sign in again.", status=400
         )
+    # The address the connection comes from: uvicorn replaces it by X-Forwarded-For only
+    # when the connection is from a trusted proxy (CLEARS_TRUSTED_PROXIES, clears serve).
     client = request.client.host if request.client else "unknown"
     keys = (f"user:{username}", f"ip:{client}")
-    if state.limiter.blocked(keys):
-        return _login_page(
+    wait = state.limiter.wait_seconds(name=keys[0], address=keys[1])
+    if wait > 0:
+        seconds = math.ceil(wait)
+        response = _login_page(
             request,
             state,
             status=429,
-            message="Too many failed sign-ins; wait a few minutes and try again.",
+            message=f"Too many failed sign-ins; wait {seconds} s and try again.",
         )
+        response.headers["Retry-After"] = str(seconds)
+        return response
     with registry.session() as session:
         user = authenticate(session, username=username, password=password)
     if user is None:

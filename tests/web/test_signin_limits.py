@@ -6,11 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests._cli import clears
 from tests.web._setup import PASSWORD, app_for, login_token
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -102,3 +104,36 @@ def test_five_wrong_passwords_by_a_third_party_do_not_lock_the_user_out(
     assert refused.headers["retry-after"] == str(int(wait))
     now[0] += dt.timedelta(seconds=wait)
     assert _attempt(user, PASSWORD) == 303
+
+
+def test_clears_serve_sets_uvicorn_proxy_headers_from_the_setting(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def run(app: Any, **options: Any) -> None:
+        calls.append(options)
+        app.state.clears.registry.engine.dispose()
+
+    monkeypatch.setattr("uvicorn.run", run)
+    monkeypatch.delenv("CLEARS_TRUSTED_PROXIES", raising=False)
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    # uvicorn's own default would believe X-Forwarded-For from 127.0.0.1: switched off.
+    assert (calls[-1]["proxy_headers"], calls[-1]["forwarded_allow_ips"]) == (False, "")
+    monkeypatch.setenv("CLEARS_TRUSTED_PROXIES", f"{PROXY}, 10.1.0.0/16")
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") == 0
+    assert (calls[-1]["proxy_headers"], calls[-1]["forwarded_allow_ips"]) == (
+        True,
+        f"{PROXY},10.1.0.0/16",
+    )
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_naming_it(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: None)
+    monkeypatch.setenv("CLEARS_TRUSTED_PROXIES", "10.0.0.5,proxy.example")
+    assert clears(monkeypatch, "serve", "--db", db_url, "--dev") != 0
+    err = capsys.readouterr().err
+    assert "trusted_proxies" in err
+    assert "'proxy.example' is not an IP address" in err

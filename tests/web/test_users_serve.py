@@ -30,8 +30,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         monkeypatch.delenv(name, raising=False)
     calls: list[dict[str, Any]] = []
 
-    def run(app: Any, *, host: str, port: int, log_level: str) -> None:
-        calls.append({"settings": app.state.clears.settings, "host": host, "port": port})
+    def run(app: Any, *, host: str, port: int, log_level: str, **options: Any) -> None:
+        calls.append({"settings": app.state.clears.settings, "host": host, "port": port, **options})
         app.state.clears.registry.engine.dispose()
 
     monkeypatch.setattr("uvicorn.run", run)

@@ -40,6 +40,7 @@ from clears.web.routes import (
     pages,
     records,
     report,
+    tokens,
     worklist,
 )
 from clears.web.routes import audit as audit_routes
@@ -56,6 +57,7 @@ THREADS: Final = 8
 ROUTERS: Final = (
     auth.router,
     accounts.router,
+    tokens.router,
     pages.router,
     records.router,
     cohort.router,

@@ -10,6 +10,13 @@ disabled account or a new role is seen by every server process at the next reque
 lookup is a plain ``def`` (FastAPI runs it in the thread pool, as it does the routes that
 touch the database); the dependencies that only read memory (app state, role checks on the
 user already read) are ``async def`` and stay on the event loop.
+
+Scripts use API tokens instead (:mod:`clears.registry.tokens`): ``Authorization: Bearer
+<token>`` is read on the JSON API (``/api/...``) only. A request carrying it is
+authenticated by the token alone (never also by a cookie), so it needs no CSRF token: a
+browser never adds that header to a cross-site request by itself. A read token may only
+make ``GET`` and ``HEAD`` requests (403 naming its scope otherwise); the token's user acts on
+the token's centres only, so another centre's patient is 404 as for a signed-in user.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from clears.registry import SessionStore, SignInLimiter, transaction
+from clears.registry import SessionStore, SignInLimiter, TokenScope, TokenStore, transaction
 from clears.web.security import csrf_token, csrf_valid
 from clears.web.settings import Settings
 from clears.web.users import User
@@ -44,6 +51,7 @@ __all__ = [
     "SignedInUser",
     "StateDep",
     "WriterUser",
+    "bearer_token",
     "csrf_for",
     "require_csrf",
 ]
@@ -53,6 +61,9 @@ COOKIE: Final = "clears_session"
 
 #: Header carrying the CSRF token on JSON and fetch() requests.
 CSRF_HEADER: Final = "x-csrf-token"
+
+#: The paths where an ``Authorization: Bearer`` API token is read (the JSON API only).
+API_PREFIX: Final = "/api/"
 
 
 class NotSignedIn(Exception):  # noqa: N818 - control flow, turned into 401 or a redirect
@@ -124,8 +135,37 @@ async def get_registry(request: Request, state: StateDep) -> Registry:
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
+def bearer_token(request: Request) -> str | None:
+    """The API token of an ``Authorization: Bearer`` header on a JSON API path, else
+    ``None`` (pages, and any other scheme, use the session cookie)."""
+    if not request.url.path.startswith(API_PREFIX):
+        return None
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
+def _token_user(request: Request, state: AppState, secret: str) -> User:
+    """The user of a live API token, narrowed to its centres; refused if its scope is read
+    and the request is not."""
+    use = TokenStore(state.registry.engine).get(secret)
+    if use is None:
+        raise NotSignedIn
+    if use.scope is TokenScope.read and request.method not in _SAFE_METHODS:
+        raise Forbidden(
+            "this API token's scope is read: it may only read (GET); "
+            "a token of scope write is needed to change data"
+        )
+    return use.user
+
+
 def signed_in(request: Request, state: StateDep) -> User:
-    """The user of the request's live session, enabled; else :class:`NotSignedIn`."""
+    """The user of the request's API token (on ``/api/``) or live session, enabled; else
+    :class:`NotSignedIn`."""
+    secret = bearer_token(request)
+    if secret is not None:
+        return _token_user(request, state, secret)
     user = state.sessions.get(request.cookies.get(COOKIE))
     if user is None:
         raise NotSignedIn
@@ -181,7 +221,10 @@ def csrf_for(request: Request, state: AppState) -> str:
 
 
 async def require_csrf(request: Request, state: StateDep) -> None:
-    """Refuse a state-changing request without the session's CSRF token (form or header)."""
+    """Refuse a state-changing request without the session's CSRF token (form or header);
+    a request authenticated by an API token needs none (see the module docstring)."""
+    if bearer_token(request) is not None:
+        return
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")

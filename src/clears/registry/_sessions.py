@@ -13,6 +13,8 @@ Writes are kept off the request path: the expiry moves forward at most once ever
 :attr:`SessionStore.touch_seconds` (a session therefore ends between ``idle_seconds -
 touch_seconds`` and ``idle_seconds`` after its last use), and expired rows are deleted when
 someone signs in, through the index on ``expires_at`` (never a scan of the table).
+:meth:`SessionStore.use` says when a request moved the expiry, so the web app renews the
+browser's cookie for as long at that moment (:mod:`clears.web._session_cookie`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from clears.registry._accounts_rules import Account, account_of_row, as_utc
 from clears.registry._engine import RegistryBusyError, transaction
 from clears.registry._models import user_sessions_table, users_table
 
-__all__ = ["SessionStore", "token_hash"]
+__all__ = ["SessionStore", "SessionUse", "token_hash"]
 
 
 def token_hash(token: str) -> str:
@@ -46,6 +48,23 @@ def token_hash(token: str) -> str:
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class SessionUse:
+    """One request's use of a live session.
+
+    Attributes
+    ----------
+    account
+        The session's enabled account.
+    refreshed
+        Whether this use moved the expiry forward (to ``idle_seconds`` from now): the moment
+        to renew the browser's cookie for as long.
+    """
+
+    account: Account
+    refreshed: bool
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,12 @@ class SessionStore:
 
     def get(self, token: str | None) -> Account | None:
         """The enabled account of a live session (refreshing its expiry), else ``None``."""
+        use = self.use(token)
+        return None if use is None else use.account
+
+    def use(self, token: str | None) -> SessionUse | None:
+        """The live session of ``token`` with an enabled account (its expiry refreshed at
+        most every ``touch_seconds``), else ``None``."""
         if not token:
             return None
         now = self.clock()
@@ -121,13 +146,12 @@ class SessionStore:
         if row is None or row.disabled:
             return None
         seen = as_utc(row.last_seen_at)
-        if seen is None or now - seen >= self._touch_after():
-            self._touch(digest, now)
-        return account_of_row(row)
+        refreshed = (seen is None or now - seen >= self._touch_after()) and self._touch(digest, now)
+        return SessionUse(account_of_row(row), refreshed)
 
-    def _touch(self, digest: str, now: dt.datetime) -> None:
-        """Move the expiry forward; skipped while another writer holds the database (the
-        session is still valid until its current expiry)."""
+    def _touch(self, digest: str, now: dt.datetime) -> bool:
+        """Move the expiry forward (``True`` when moved); skipped while another writer holds
+        the database (the session is still valid until its current expiry)."""
         try:
             with transaction(self.engine) as session:
                 session.execute(
@@ -140,7 +164,8 @@ class SessionStore:
                     )
                 )
         except RegistryBusyError:
-            return
+            return False
+        return True
 
     def end(self, token: str | None) -> None:
         """End a session (sign-out), in every process at once."""

@@ -28,6 +28,7 @@ from clears.web._docs import ASSETS_URL, assets, docs_router
 from clears.web._edge import refuse_nul
 from clears.web._headers import SecurityHeaders, headers_for
 from clears.web._limits import BodyLimit
+from clears.web._session_cookie import SessionCookieRenewal
 from clears.web._urls import add_filters
 from clears.web.deps import AppState, Forbidden, MustChangePassword, NotSignedIn, Registry
 from clears.web.routes import (
@@ -260,6 +261,7 @@ def create_app(
 
     # Pure ASGI layers (clears.web._headers, clears.web._limits); the body limit outermost,
     # so that a body is counted as it arrives, before any other layer can read it.
+    app.add_middleware(SessionCookieRenewal)  # clears.web._session_cookie
     app.add_middleware(SecurityHeaders, headers=headers_for(hsts_seconds=settings.hsts_max_age))
     app.add_middleware(
         BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes

@@ -32,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from clears.registry import SessionStore, SignInLimiter, TokenScope, TokenStore, transaction
+from clears.web._session_cookie import COOKIE, renew_later
 from clears.web.security import csrf_token, csrf_valid
 from clears.web.settings import Settings
 from clears.web.users import User
@@ -55,9 +56,6 @@ __all__ = [
     "csrf_for",
     "require_csrf",
 ]
-
-#: Name of the session cookie.
-COOKIE: Final = "clears_session"
 
 #: Header carrying the CSRF token on JSON and fetch() requests.
 CSRF_HEADER: Final = "x-csrf-token"
@@ -166,10 +164,13 @@ def signed_in(request: Request, state: StateDep) -> User:
     secret = bearer_token(request)
     if secret is not None:
         return _token_user(request, state, secret)
-    user = state.sessions.get(request.cookies.get(COOKIE))
-    if user is None:
+    token = request.cookies.get(COOKIE)
+    use = state.sessions.use(token)
+    if use is None or token is None:
         raise NotSignedIn
-    return user
+    if use.refreshed:  # the server's idle timer moved: the browser's cookie moves with it
+        renew_later(request, token, state.settings)
+    return use.account
 
 
 #: The signed-in user, even one who must still change a temporary password.

@@ -22,9 +22,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clears._exceptions import InputError, Problem
 from clears.registry import MIN_PASSWORD_LENGTH, authenticate, change_own_password
 from clears.web._render import render
+from clears.web._session_cookie import set_session_cookie
 from clears.web._urls import SegmentRoute
 from clears.web.deps import COOKIE, CSRF, RegistryDep, SignedInUser, StateDep
-from clears.web.settings import Settings
 
 __all__ = ["router"]
 
@@ -50,18 +50,6 @@ def _login_page(
         httponly=True,
         samesite="strict",
         secure=state.settings.cookie_secure,
-    )
-    return response
-
-
-def _with_session(response: Response, token: str, settings: Settings) -> Response:
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=settings.cookie_secure,
-        max_age=settings.session_minutes * 60,
     )
     return response
 
@@ -113,7 +101,7 @@ def login(
     # A new token at every sign-in (no session fixation); the old one ends.
     token = state.sessions.create(user.username, replacing=request.cookies.get(COOKIE))
     target = "/account/password" if user.must_change_password else "/patients"
-    response = _with_session(RedirectResponse(target, status_code=303), token, state.settings)
+    response = set_session_cookie(RedirectResponse(target, status_code=303), token, state.settings)
     response.delete_cookie(_LOGIN_COOKIE)
     return response
 
@@ -162,4 +150,4 @@ def change_password(
             problems=exc.problems,
         )
     token = state.sessions.create(user.username)
-    return _with_session(RedirectResponse("/patients", status_code=303), token, state.settings)
+    return set_session_cookie(RedirectResponse("/patients", status_code=303), token, state.settings)

@@ -10,8 +10,7 @@ import pytest
 
 from clears.cohort import Cohort, conform, validate
 from clears.cohort._items import coerce_item, instrument_modules
-from clears.instruments import clasi, sledai
-from clears.instruments._definition import Field, Item, Level
+from clears.instruments import Field, Item, Level, clasi, sledai
 
 TODAY = dt.date(2024, 6, 30)
 CLASI_COLUMNS = list(clasi.DEFINITION.columns)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from clears.cli.main import app
-from clears.instruments import clasi, clasi_definition, redcap, sledai
+from clears.instruments import clasi, redcap, sledai
+from clears.instruments.clasi import definition as clasi_definition
 
 ROWS = redcap.dictionary_rows()
 BY_NAME = {row["Variable / Field Name"]: row for row in ROWS}

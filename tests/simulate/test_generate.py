@@ -7,7 +7,7 @@ import pytest
 
 from clears._exceptions import InputError, NotFoundError
 from clears.cohort import validate, write
-from clears.instruments.clasi_vector import score_frame
+from clears.instruments.clasi import score_frame
 from clears.simulate import PRESETS, get_preset, simulate
 from clears.simulate.disease import clasi_at
 
@@ -65,7 +65,7 @@ def test_rejections():
 
 def test_items_switch_on_the_first_points_of_each_order():
     # Reference: walk each visit's order point by point (the definition in disease.py).
-    from clears.instruments.clasi_definition import DOUBLING_COLUMN
+    from clears.instruments.clasi.definition import DOUBLING_COLUMN
     from clears.simulate.disease import ACTIVITY_COLUMNS, DAMAGE_COLUMNS, item_orders, items_for
 
     rng = np.random.default_rng(5)

@@ -12,7 +12,7 @@ from clears._exceptions import InputError, Problem
 from clears.analysis._rounding import format_percent
 from clears.analysis.rates import incidence_rate
 from clears.cohort import Cohort
-from clears.instruments.ctcae_terms import find_term, validate_grade
+from clears.instruments.ctcae import find_term, validate_grade
 
 __all__ = [
     "band_label",

@@ -47,7 +47,7 @@ from clears.analysis._ae_counts import (
 from clears.analysis._exposure import DAYS_PER_YEAR, exposure_by_patient, exposure_years
 from clears.analysis._rounding import ROUNDING_RULE
 from clears.cohort import Cohort
-from clears.instruments.ctcae_terms import VERSION
+from clears.instruments.ctcae import VERSION
 
 __all__ = ["DAYS_PER_YEAR", "AeTable", "ae_table", "exposure_years"]
 

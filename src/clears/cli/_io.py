@@ -16,7 +16,7 @@ import typer
 
 from clears._exceptions import InputError, Problem
 from clears._json_input import parse_json, read_json_file
-from clears.instruments._definition import ScoreResult
+from clears.instruments import ScoreResult
 
 __all__ = ["OutputFormat", "cohort_warnings", "emit", "iso_date", "print_warning", "read_json"]
 

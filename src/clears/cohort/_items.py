@@ -23,7 +23,7 @@ import pandas as pd
 from clears._exceptions import Problem
 from clears.cohort._coerce import display_value, is_blank
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
-from clears.instruments._definition import Field, InstrumentDefinition
+from clears.instruments import Field, InstrumentDefinition
 
 __all__ = ["coerce_item", "derive_totals", "instrument_fields", "instrument_modules"]
 
@@ -96,7 +96,7 @@ def coerce_item(series: pd.Series, field: Field, *, file: str) -> tuple[pd.Serie
 
     Examples
     --------
-    >>> from clears.instruments._definition import Item, Level
+    >>> from clears.instruments import Item, Level
     >>> item = Item("scale", "Scale", (Level(0, "absent"), Level(1, "scale")))
     >>> codes, problems = coerce_item(
     ...     pd.Series(["1", "", "3"]), Field("clasi_ears_scale", "ears.scale", item), file="v"

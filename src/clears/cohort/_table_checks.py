@@ -18,7 +18,7 @@ from clears.cohort._coerce import display_value, is_blank
 from clears.cohort._ids import id_key
 from clears.cohort._model import DATE_COLUMNS
 from clears.cohort._schema import DOSE_MAXIMUM
-from clears.instruments.ctcae_terms import VERSION, find_term
+from clears.instruments.ctcae import VERSION, find_term
 
 __all__ = ["check_table", "dose_without_unit", "duplicate_groups"]
 

@@ -24,7 +24,7 @@ from clears.cohort._notices import OnWarning, notify
 from clears.cohort._problem_patients import name_patients
 from clears.cohort._schema import schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
-from clears.instruments._definition import Field
+from clears.instruments import Field
 
 __all__ = ["conform", "validate"]
 

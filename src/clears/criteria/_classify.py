@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from clears._exceptions import InputError, Problem
 from clears.criteria._preset import LevelRule, Preset
-from clears.instruments.clasi_definition import ACTIVITY_MAX
+from clears.instruments.clasi import ACTIVITY_MAX
 
 __all__ = ["CATEGORIES", "classify_response", "rank_response"]
 

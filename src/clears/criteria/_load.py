@@ -29,8 +29,8 @@ from clears.criteria._preset import (
     RelapseSetting,
     ResponseRule,
 )
-from clears.instruments._definition import Reference
-from clears.instruments.clasi_definition import ACTIVITY_MAX
+from clears.instruments import Reference
+from clears.instruments.clasi import ACTIVITY_MAX
 
 __all__ = ["BUNDLED", "PRESETS", "get", "load", "parse", "resolve"]
 

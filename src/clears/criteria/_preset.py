@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from clears.instruments._definition import Reference
+from clears.instruments import Reference
 
 __all__ = [
     "ASSESSMENT_RULES",

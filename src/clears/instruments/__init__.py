@@ -5,7 +5,7 @@ Modules (imported on use): :mod:`clears.instruments.clasi`, :mod:`clears.instrum
 :mod:`clears.instruments.redcap` (data dictionary export).
 """
 
-from clears.instruments._definition import (
+from clears.instruments._base import (
     Field,
     InstrumentDefinition,
     Item,

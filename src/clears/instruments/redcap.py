@@ -26,7 +26,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from clears.instruments._definition import Field, InstrumentDefinition
+from clears.instruments._base import Field, InstrumentDefinition
 
 __all__ = ["HEADER", "dictionary_rows", "write_dictionary"]
 
@@ -141,7 +141,7 @@ def _sum(columns: Iterable[str]) -> str:
 
 
 def _clasi_rows() -> list[Row]:
-    from clears.instruments import clasi_definition as cd
+    from clears.instruments.clasi import definition as cd
 
     form = "clasi"
     rows = [_row("clasi_date", form, "text", "Date of CLASI assessment", validation="date_ymd")]
@@ -250,7 +250,7 @@ def _sledai_rows() -> list[Row]:
 
 
 def _adverse_event_rows() -> list[Row]:
-    from clears.instruments import ctcae_terms
+    from clears.instruments.ctcae import definition as ctcae_terms
 
     form = "adverse_event"
     # Codes are the stable term keys, so stored data never depends on the order of the list.

@@ -17,7 +17,7 @@ from typing import Any, Final, cast
 
 from clears._exceptions import ClearsError, InputError, Problem
 from clears.criteria import Preset, resolve
-from clears.instruments._definition import Reference
+from clears.instruments import Reference
 from clears.protocol._thresholds import Thresholds, default_thresholds, parse_thresholds
 
 __all__ = [

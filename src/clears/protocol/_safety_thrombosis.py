@@ -72,7 +72,7 @@ class ThromboembolicTerm:
 
 
 _CTCAE_LIST = (
-    "CTCAE v5.0 term (src/clears/instruments/_ctcae_term_list.py; docs/instruments/ctcae.md [V])"
+    "CTCAE v5.0 term (src/clears/instruments/ctcae/_terms.py; docs/instruments/ctcae.md [V])"
 )
 _CTCAE_NOTE = (
     "CTCAE v5.0 term named by the navigational note of 'Thromboembolic event' "

@@ -1,6 +1,6 @@
 """The published sources that the safety, monitoring and eligibility rules cite.
 
-Each constant is a :class:`~clears.instruments._definition.Reference`; rules store one of them
+Each constant is a :class:`~clears.instruments._base.Reference`; rules store one of them
 next to their thresholds so every alert and schedule item names where it comes from.
 Evidence tags ([V] primary, [S] secondary) are those of ``docs/reference/lenalidomide.md``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from clears.instruments._definition import Reference
+from clears.instruments import Reference
 
 __all__ = [
     "AITMEHDI2021",

@@ -37,7 +37,7 @@ from typing import Any, Final
 
 from clears._exceptions import Problem
 from clears.instruments.ctcae import LAB_TESTS, grade_lab
-from clears.instruments.ctcae_terms import LabTest
+from clears.instruments.ctcae.definition import LabTest
 
 __all__ = [
     "FLARE_ACTIONS",

@@ -35,8 +35,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Column, Kind
 from clears.cohort._schema import CODE_MAX_LENGTH, TEXT_MAX_LENGTH, schema_of
-from clears.instruments import clasi, sledai
-from clears.instruments._definition import Field, InstrumentDefinition
+from clears.instruments import Field, InstrumentDefinition, clasi, sledai
 
 __all__ = [
     "ENTITY_TABLES",

@@ -25,7 +25,7 @@ import pandas as pd
 
 from clears._cells import is_missing
 from clears.cohort import Cohort
-from clears.instruments.clasi_definition import SEVERITY_BANDS
+from clears.instruments.clasi import SEVERITY_BANDS
 from clears.report._model import ReportTable, Section
 from clears.report._sections import Log, first_preset
 

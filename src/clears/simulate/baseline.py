@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from clears.instruments.clasi_definition import SEVERITY_BANDS
+from clears.instruments.clasi import SEVERITY_BANDS
 from clears.simulate.presets import SimulationPreset
 
 __all__ = ["Baseline", "draw_baseline"]

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from clears.instruments.clasi_definition import AREA_CODES, AREAS, DOUBLING_COLUMN
+from clears.instruments.clasi.definition import AREA_CODES, AREAS, DOUBLING_COLUMN
 from clears.simulate.presets import SimulationPreset
 
 __all__ = [

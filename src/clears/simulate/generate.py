@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from clears.cohort import Cohort, conform
-from clears.instruments.clasi_vector import score_frame
+from clears.instruments.clasi import score_frame
 from clears.instruments.sledai import DEFINITION as SLEDAI
 from clears.instruments.sledai import score_frame as sledai_score
 from clears.simulate.baseline import Baseline, draw_baseline

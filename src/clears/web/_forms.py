@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from clears.cohort._schema import Column, Kind, schema_of
-from clears.instruments import sledai
-from clears.instruments._definition import Field
-from clears.instruments.clasi_definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
+from clears.instruments import Field, sledai
+from clears.instruments.clasi.definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
 from clears.registry import shown_value
 
 __all__ = [

@@ -43,7 +43,8 @@ import pandas as pd
 
 from clears._cells import is_missing
 from clears.cohort import Cohort
-from clears.instruments import clasi_definition, ctcae_terms, sledai
+from clears.instruments import ctcae, sledai
+from clears.instruments.clasi import definition as clasi_definition
 
 __all__ = [
     "CLEARS_CODES",
@@ -242,7 +243,7 @@ def _adverse_event(row: pd.Series, subject: dict[str, str]) -> dict[str, Any]:
     term = str(row["term"])
     event: dict[str, Any] = {"text": term}
     try:
-        key = ctcae_terms.find_term(term).key
+        key = ctcae.find_term(term).key
         event["coding"] = [{"system": CLEARS_CODES, "code": key, "display": term}]
     except ValueError:
         pass

@@ -42,7 +42,7 @@ from clears._exceptions import InputError, Problem
 from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
 from clears.cohort._csv import read_csv
-from clears.instruments import clasi, ctcae_terms, sledai
+from clears.instruments import clasi, ctcae, sledai
 from clears.instruments.redcap import dictionary_rows
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def _term_codes(terms: pd.Series) -> tuple[list[str], list[str]]:
     codes, others = [], []
     for term in terms.astype(str):
         try:
-            codes.append(ctcae_terms.find_term(term).key)
+            codes.append(ctcae.find_term(term).key)
             others.append("")
         except InputError:
             codes.append("other")
@@ -276,8 +276,8 @@ def _events(frame: pd.DataFrame, rows: list[int], file: str) -> tuple[pd.DataFra
     ):
         if code == "other" and other:
             terms.append(other)
-        elif code in ctcae_terms.TERMS:
-            terms.append(ctcae_terms.TERMS[code].term)
+        elif code in ctcae.TERMS:
+            terms.append(ctcae.TERMS[code].term)
         else:
             problems.append(
                 Problem(
@@ -286,7 +286,7 @@ def _events(frame: pd.DataFrame, rows: list[int], file: str) -> tuple[pd.DataFra
                     "is not a term code of the dictionary"
                     if code != "other"
                     else "needs ae_term_other",
-                    ", ".join([*ctcae_terms.TERMS, "other (with ae_term_other)"]),
+                    ", ".join([*ctcae.TERMS, "other (with ae_term_other)"]),
                     file,
                     i + 1,
                 )

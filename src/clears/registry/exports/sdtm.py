@@ -12,7 +12,7 @@ no MedDRA coding and no conformance check. The mapping, variable by variable, is
   ``EXDOSFRQ`` ``QD``; the regimen as written (e.g. "5 mg alternate days") is ``EXDOSRGM``.
 * ``LB``: one row per laboratory value of a visit (:data:`LAB_TESTS`), original and standard
   results in the cohort's canonical unit; ``LBTOXGR`` is the CTCAE v5.0 grade from
-  :func:`clears.instruments.ctcae_array.grade_labs` where it does not need the local LLN
+  :func:`clears.instruments.ctcae.vector.grade_labs` where it does not need the local LLN
   (values below the grade-1 lower bound), blank otherwise and for tests CTCAE does not grade.
 * ``AE``: one row per adverse event. ``AETERM`` = ``AEDECOD`` = the CTCAE v5.0 term,
   ``AETOXGR`` the grade, ``AESER``/``AEREL`` Y/N, ``AEACN`` and ``AEOUT`` in SDTM
@@ -40,7 +40,7 @@ import pandas as pd
 from clears._formula import neutralise_frame
 from clears.cohort import Cohort, medication_class
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
-from clears.instruments.ctcae_array import grade_labs
+from clears.instruments.ctcae import grade_labs
 
 __all__ = ["AEACN", "AEOUT", "CM_DOSE_UNITS", "LAB_TESTS", "sdtm_tables", "write_sdtm"]
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
-from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
+from clears.instruments.clasi import ACTIVITY_MAX, DAMAGE_MAX
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
 from clears.registry import RegistryBusyError, audit, centre_codes, patient_list_page
 from clears.registry.patients import create_patient, get_patient, timeline

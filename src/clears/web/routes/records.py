@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError
-from clears.instruments.clasi_definition import ACTIVITY_MAX, DAMAGE_MAX
+from clears.instruments.clasi import ACTIVITY_MAX, DAMAGE_MAX
 from clears.registry import (
     RegistryBusyError,
     claim_submission,

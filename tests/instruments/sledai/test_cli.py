@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests._cli import clears
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "sledai.json"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "score" / "sledai.json"
 
 
 def test_example_scores_under_sledai2k(

@@ -1,7 +1,7 @@
 """CTCAE v5.0 grading of laboratory values, and validation of clinician-assigned grades.
 
 Lab values are graded on the half-open bands of the NCI CTCAE v5.0 spreadsheet, held as
-data in :mod:`clears.instruments.ctcae_terms`: "<1500–1000/mm³" means 1000 ≤ x < 1500 and
+data in :mod:`clears.instruments.ctcae.definition`: "<1500–1000/mm³" means 1000 ≤ x < 1500 and
 "<500/mm³" means x < 500. Values are converted once to the canonical unit
 (:mod:`clears.units`), except haemoglobin in mmol/L, which is graded on the published
 mmol/L thresholds (6.2 and 4.9 mmol/L) because no single factor reproduces both published
@@ -30,7 +30,7 @@ The LLN is a quantity like the value: it carries its own unit (``lln_unit``) or,
 as a bare number, is in the canonical unit of the test (10^9/L, g/dL), never in the value's
 unit. Each is converted once with :mod:`clears.units`, so a value in cells/µL and an LLN in
 ×10⁹/L are compared after conversion, never raw. An LLN outside the test's declared range
-(:attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible`, for example 1 to 3 ×10⁹/L
+(:attr:`~clears.instruments.ctcae.definition.LabTest.lln_plausible`, for example 1 to 3 ×10⁹/L
 for neutrophils) is refused, too small as much as too large: the ranges are chosen so that
 an LLN typed in any wrong unit falls outside them, and no accepted LLN can turn a numeric
 grade 3 into grade 0.
@@ -56,10 +56,8 @@ from typing import Any, cast
 
 from clears import units
 from clears._exceptions import InputError, Problem
-from clears.instruments._ctcae_result import RULES, CtcaeResult
-from clears.instruments._definition import require_mapping, unknown_keys
-from clears.instruments.ctcae_array import MISSING, NEEDS_LLN, grade_labs, lln_problem
-from clears.instruments.ctcae_terms import (
+from clears.instruments._base import require_mapping, unknown_keys
+from clears.instruments.ctcae.definition import (
     LAB_TESTS,
     REFERENCE,
     TERMS,
@@ -70,6 +68,8 @@ from clears.instruments.ctcae_terms import (
     lab_test,
     validate_grade,
 )
+from clears.instruments.ctcae.result import RULES, CtcaeResult
+from clears.instruments.ctcae.vector import MISSING, NEEDS_LLN, grade_labs, lln_problem
 
 __all__ = [
     "LAB_TESTS",
@@ -189,7 +189,7 @@ def grade_lab(
     lln
         The local laboratory's lower limit of normal, in ``lln_unit``. Needed to grade 0
         or 1; see the module notes for what happens without it. It must lie in the test's
-        :attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible` range (for example
+        :attr:`~clears.instruments.ctcae.definition.LabTest.lln_plausible` range (for example
         1 to 3 ×10⁹/L for neutrophils), which refuses an LLN typed in the wrong unit.
     lln_unit
         Unit of ``lln``, any accepted spelling of the test's quantity. When omitted, the

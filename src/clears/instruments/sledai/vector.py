@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._sledai_definition import (
+from clears.instruments.sledai.definition import (
     DEFINITION,
     ONSET_DESCRIPTORS,
     WEIGHTS,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests._cli import clears_subprocess
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "clasi.json"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "score" / "clasi.json"
 PARTIAL_EXAMPLE = EXAMPLE.with_name("clasi_partial.json")
 
 
@@ -19,7 +19,7 @@ def test_json_output_for_the_bundled_example() -> None:
     done = run(str(EXAMPLE))
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    # Worked in test_clasi.test_bundled_example: activity 17, damage 12, moderate.
+    # Worked in clasi/test_record.test_bundled_example: activity 17, damage 12, moderate.
     assert (out["activity"], out["damage"], out["severity"]) == (17, 12, "moderate")
     assert out["reference"]["doi"] == "10.1111/j.0022-202X.2005.23889.x"
 

@@ -3,8 +3,8 @@
 Everything here is transcribed from the official NCI spreadsheet ``CTCAE_v5.0.xlsx``
 ("CTCAE v5.0 Clean Copy" sheet, last modified 27 November 2017) as recorded in the project
 reference ``instruments.md`` section 5. Logic lives in :mod:`clears.instruments.ctcae`.
-The term rows live in :mod:`clears.instruments._ctcae_term_list` and the lab grading bands
-in :mod:`clears.instruments._ctcae_labs`; every public name is re-exported here.
+The term rows live in :mod:`clears.instruments.ctcae._terms` and the lab grading bands
+in :mod:`clears.instruments.ctcae._labs`; every public name is re-exported here.
 
 Conventions of the source:
 
@@ -27,9 +27,9 @@ import math
 from collections.abc import Mapping
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._ctcae_labs import LAB_TESTS, Band, LabTest, Scale, lab_test
-from clears.instruments._ctcae_term_list import TERMS, Term
-from clears.instruments._definition import Reference
+from clears.instruments._base import Reference
+from clears.instruments.ctcae._labs import LAB_TESTS, Band, LabTest, Scale, lab_test
+from clears.instruments.ctcae._terms import TERMS, Term
 
 __all__ = [
     "ADL",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests._cli import clears_subprocess
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "ctcae.json"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "score" / "ctcae.json"
 
 
 run = functools.partial(clears_subprocess, "score", "ctcae")

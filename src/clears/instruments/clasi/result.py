@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from clears.instruments._definition import Reference
-from clears.instruments.clasi_definition import (
+from clears.instruments._base import Reference
+from clears.instruments.clasi.definition import (
     ACTIVITY_MAX,
     DAMAGE_MAX,
     DEFINITION,

@@ -1,6 +1,6 @@
 """Vectorised CLASI: an integer item array, or a frame of flat columns, to totals and bands.
 
-Reads the same declaration as the single-record path (:data:`clasi_definition.DEFINITION`):
+Reads the same declaration as the single-record path (:data:`clasi.definition.DEFINITION`):
 the column order, the allowed codes, each item's role and the dyspigmentation multiplier.
 
 References
@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
-from clears.instruments.clasi_definition import (
+from clears.instruments.clasi.definition import (
     ACTIVITY_MAX,
     DEFINITION,
     DOUBLING_COLUMN,
@@ -31,7 +31,7 @@ from clears.instruments.clasi_definition import (
 )
 
 if TYPE_CHECKING:
-    from clears.instruments._definition import Item
+    from clears.instruments._base import Item
 
 __all__ = ["MAX_PROBLEMS", "score_array", "score_frame", "severity_bands"]
 

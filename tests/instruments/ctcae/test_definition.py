@@ -12,7 +12,7 @@ import pytest
 
 from clears import InputError
 from clears.instruments import ctcae
-from clears.instruments.ctcae_terms import (
+from clears.instruments.ctcae.definition import (
     ADL,
     GRADE_MEANINGS,
     LAB_TESTS,

@@ -2,7 +2,7 @@
 
 Everything that scores, validates, stores or displays the CLASI reads this module: the
 single-record path (:mod:`clears.instruments.clasi`), the vectorised path
-(:mod:`clears.instruments.clasi_vector`), cohort tables, the database and REDCap.
+(:mod:`clears.instruments.clasi.vector`), cohort tables, the database and REDCap.
 
 Sources
 -------
@@ -27,7 +27,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._definition import Field, InstrumentDefinition, Item, Level, Reference
+from clears.instruments._base import Field, InstrumentDefinition, Item, Level, Reference
 
 __all__ = [
     "ACTIVITY_MAX",

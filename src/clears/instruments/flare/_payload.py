@@ -17,8 +17,8 @@ from typing import Any, Final
 
 from clears._exceptions import InputError, Problem
 from clears.instruments import sledai
-from clears.instruments._definition import require_mapping, unknown_keys
-from clears.instruments._flare_input import FlareInput, Pair
+from clears.instruments._base import require_mapping, unknown_keys
+from clears.instruments.flare._input import FlareInput, Pair
 
 __all__ = ["read_payload"]
 

@@ -1,7 +1,7 @@
 """Vectorised CLASI: equal to the single-record path, vectorised validation, severity bands.
 
 Expected totals are computed by the independent rules of Albrecht 2005 in
-``test_clasi_definition.expected_totals``; band edges from Klein 2011
+``clasi/test_definition.expected_totals``; band edges from Klein 2011
 (doi:10.1001/archdermatol.2010.435).
 """
 
@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.instruments.test_clasi_definition import ITEMS, expected_totals, records
+from tests.instruments.clasi.test_definition import ITEMS, expected_totals, records
 
 from clears import InputError
 from clears.instruments import clasi
 from clears.instruments.clasi import ClasiInput
-from clears.instruments.clasi_vector import MAX_PROBLEMS
+from clears.instruments.clasi.vector import MAX_PROBLEMS
 
 COLUMNS = list(ITEMS)
 

@@ -35,9 +35,9 @@ Thanou 2014 showed that the SFI's medication criteria upgrade many flares that
 physicians rate as mild to severe; every result lists the criteria that fired, so they
 can be read apart.
 
-The SFI's clinical criteria live in :mod:`clears.instruments._flare_sfi`, the input record
-in :mod:`clears.instruments._flare_input` and the JSON reader in
-:mod:`clears.instruments._flare_payload`; every public name is re-exported here.
+The SFI's clinical criteria live in :mod:`clears.instruments.flare._sfi`, the input record
+in :mod:`clears.instruments.flare._input` and the JSON reader in
+:mod:`clears.instruments.flare._payload`; every public name is re-exported here.
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ import pandas as pd
 
 from clears._exceptions import InputError, Problem
 from clears.instruments import sledai
-from clears.instruments._definition import Reference
-from clears.instruments._flare_input import FlareInput, Pair, has_clinical
-from clears.instruments._flare_payload import read_payload
-from clears.instruments._flare_sfi import (
+from clears.instruments._base import Reference
+from clears.instruments.flare._input import FlareInput, Pair, has_clinical
+from clears.instruments.flare._payload import read_payload
+from clears.instruments.flare._sfi import (
     MILD_DRUGS,
     MILD_MANIFESTATIONS,
     OPTIONAL_SEVERE_DRUGS,

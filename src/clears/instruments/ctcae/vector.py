@@ -1,7 +1,7 @@
 """Vectorised CTCAE v5.0 grading of laboratory values (columns in, grades out).
 
 The array counterpart of :func:`clears.instruments.ctcae.grade_lab`, reading the same bands
-(:data:`~clears.instruments.ctcae_terms.LAB_TESTS`) and applying the same rules; the two are
+(:data:`~clears.instruments.ctcae.definition.LAB_TESTS`) and applying the same rules; the two are
 tested against each other. Public names are re-exported by :mod:`clears.instruments.ctcae`.
 
 References
@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from clears import units
 from clears._exceptions import InputError, Problem
-from clears.instruments.ctcae_terms import LabTest, Scale, lab_test
+from clears.instruments.ctcae.definition import LabTest, Scale, lab_test
 
 __all__ = ["MISSING", "NEEDS_LLN", "grade_labs", "lln_problem"]
 
@@ -30,7 +30,7 @@ NEEDS_LLN = -2
 
 
 def lln_problem(lab: LabTest, given: float, unit: units.Unit, *, bare: bool) -> Problem:
-    """The problem for an LLN outside :attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible`.
+    """The problem for an LLN outside :attr:`~clears.instruments.ctcae.definition.LabTest.lln_plausible`.
 
     Shared by :func:`grade_labs` and :func:`~clears.instruments.ctcae.grade_lab` so both
     refuse with the same words. Names the field (``lln``), the value, the unit it was read
@@ -39,7 +39,7 @@ def lln_problem(lab: LabTest, given: float, unit: units.Unit, *, bare: bool) -> 
 
     Examples
     --------
-    >>> from clears.instruments.ctcae_terms import LAB_TESTS
+    >>> from clears.instruments.ctcae.definition import LAB_TESTS
     >>> lab = LAB_TESTS["neutrophils"]
     >>> print(lln_problem(lab, 1800.0, units.resolve_unit("cell_count", "10^9/L"), bare=True))
     lln: is not a plausible lower limit of normal for neutrophils: read in 10^9/L (an lln without lln_unit is in the canonical unit 10^9/L); give lln_unit /mm3 if that is its unit (got 1800.0); allowed: 1 to 3 10^9/L (= 1000 to 3000 /mm3)
@@ -82,7 +82,7 @@ def grade_labs(
     lln
         One LLN for all values, or one per value (NaN: not given for that value), in
         ``lln_unit``. Each given LLN must lie in the test's
-        :attr:`~clears.instruments.ctcae_terms.LabTest.lln_plausible` range.
+        :attr:`~clears.instruments.ctcae.definition.LabTest.lln_plausible` range.
     lln_unit
         Unit of ``lln``. When omitted the LLN is in the **canonical unit** of the test
         (10^9/L, g/dL), never in ``unit``: the two are converted separately, once.

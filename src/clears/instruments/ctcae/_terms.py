@@ -2,7 +2,7 @@
 
 Transcribed from the NCI spreadsheet ``CTCAE_v5.0.xlsx`` ("CTCAE v5.0 Clean Copy" sheet) as
 recorded in the project reference ``instruments.md`` section 5; every public name is
-re-exported from :mod:`clears.instruments.ctcae_terms`.
+re-exported from :mod:`clears.instruments.ctcae.definition`.
 
 References
 ----------

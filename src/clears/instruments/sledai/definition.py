@@ -1,7 +1,7 @@
 """SLEDAI-2K / SELENA-SLEDAI as data: the 24 descriptors, weights, variants and bands.
 
 Read by the single-record path (:mod:`clears.instruments.sledai`) and the vectorised one
-(:mod:`clears.instruments.sledai_vector`); every public name is re-exported from
+(:mod:`clears.instruments.sledai.vector`); every public name is re-exported from
 :mod:`clears.instruments.sledai`.
 
 References
@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Final
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._definition import Field, InstrumentDefinition, Item, Level, Reference
+from clears.instruments._base import Field, InstrumentDefinition, Item, Level, Reference
 
 __all__ = [
     "BANDS",

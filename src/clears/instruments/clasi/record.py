@@ -1,9 +1,9 @@
 """CLASI: activity and damage of cutaneous lupus erythematosus, with severity bands.
 
-The instrument is declared as data in :mod:`clears.instruments.clasi_definition`; this module
+The instrument is declared as data in :mod:`clears.instruments.clasi.definition`; this module
 scores one record (typed input or nested JSON) and re-exports the vectorised path of
-:mod:`clears.instruments.clasi_vector`. Both paths read the same :data:`DEFINITION`.
-The result type, :class:`ClasiResult`, lives in :mod:`clears.instruments._clasi_result`.
+:mod:`clears.instruments.clasi.vector`. Both paths read the same :data:`DEFINITION`.
+The result type, :class:`ClasiResult`, lives in :mod:`clears.instruments.clasi.result`.
 
 References
 ----------
@@ -24,10 +24,8 @@ import numpy as np
 import pandas as pd
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._clasi_result import METHOD as METHOD
-from clears.instruments._clasi_result import AreaWorking, ClasiResult
-from clears.instruments._definition import parse_level, require_mapping, unknown_keys
-from clears.instruments.clasi_definition import (
+from clears.instruments._base import parse_level, require_mapping, unknown_keys
+from clears.instruments.clasi.definition import (
     ACTIVITY_MAX,
     AREA_FIELDS,
     AREA_LABELS,
@@ -44,7 +42,9 @@ from clears.instruments.clasi_definition import (
     Role,
     severity,
 )
-from clears.instruments.clasi_vector import score_array, score_frame, severity_bands
+from clears.instruments.clasi.result import METHOD as METHOD
+from clears.instruments.clasi.result import AreaWorking, ClasiResult
+from clears.instruments.clasi.vector import score_array, score_frame, severity_bands
 
 __all__ = [
     "ACTIVITY_MAX",

@@ -14,8 +14,8 @@ descriptors (:data:`ONSET_DESCRIPTORS`) the words ``"new"``, ``"recurrent"`` and
 descriptors hold codes 0 (absent), 1 (present, onset not recorded), 2 (new or recurrent)
 and 3 (persistent).
 
-The data (descriptors, weights, bands) live in :mod:`clears.instruments._sledai_definition`
-and the vectorised path in :mod:`clears.instruments.sledai_vector`; both are re-exported
+The data (descriptors, weights, bands) live in :mod:`clears.instruments.sledai.definition`
+and the vectorised path in :mod:`clears.instruments.sledai.vector`; both are re-exported
 here.
 """
 
@@ -27,8 +27,8 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from clears._exceptions import InputError, Problem
-from clears.instruments._definition import require_mapping, unknown_keys
-from clears.instruments._sledai_definition import (
+from clears.instruments._base import require_mapping, unknown_keys
+from clears.instruments.sledai.definition import (
     BAND_REFERENCE,
     BANDS,
     DEFINITION,
@@ -41,10 +41,10 @@ from clears.instruments._sledai_definition import (
     WINDOW_REFERENCE,
     WINDOWS,
 )
-from clears.instruments._sledai_definition import KEYS as _KEYS
-from clears.instruments._sledai_definition import LABELS as _LABELS
-from clears.instruments._sledai_definition import check_variant as _check_variant
-from clears.instruments.sledai_vector import score_frame
+from clears.instruments.sledai.definition import KEYS as _KEYS
+from clears.instruments.sledai.definition import LABELS as _LABELS
+from clears.instruments.sledai.definition import check_variant as _check_variant
+from clears.instruments.sledai.vector import score_frame
 
 __all__ = [
     "BANDS",

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from clears.instruments import clasi, clasi_definition
+from clears.instruments import clasi
+from clears.instruments.clasi import definition as clasi_definition
 
 AREA_CODE = {
     "scalp": "scalp",
@@ -145,7 +146,7 @@ def test_each_field_has_the_sourced_path_and_codes(column: str) -> None:
 
 def test_every_item_starts_at_zero() -> None:
     # Albrecht 2005: every item's lowest level is 0 (absent / no); the vectorised range
-    # check in clasi_vector relies on it.
+    # check in clasi.vector relies on it.
     assert {f.item.codes[0] for f in clasi.DEFINITION.fields} == {0}
 
 

@@ -1,8 +1,8 @@
 """CTCAE v5.0 laboratory grading bands: the tests clears grades from a number.
 
 Bounds read off the NCI spreadsheet ``CTCAE_v5.0.xlsx`` ("CTCAE v5.0 Clean Copy" sheet);
-each test points at its term in :data:`clears.instruments.ctcae_terms.TERMS`. Every public
-name is re-exported from :mod:`clears.instruments.ctcae_terms`.
+each test points at its term in :data:`clears.instruments.ctcae.definition.TERMS`. Every public
+name is re-exported from :mod:`clears.instruments.ctcae.definition`.
 
 Each test also declares the range of local lower limits of normal (LLN) clears accepts
 (:attr:`LabTest.lln_plausible`, a project decision with its reasoning in
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 from clears import units
 from clears._exceptions import InputError, Problem
-from clears.instruments._ctcae_term_list import TERMS, Term
+from clears.instruments.ctcae._terms import TERMS, Term
 
 __all__ = ["LAB_TESTS", "Band", "LabTest", "Scale", "lab_test"]
 

@@ -1,7 +1,7 @@
 """The record a flare is classified from: two visits and what changed between them.
 
 :class:`FlareInput` checks itself on construction against the SLEDAI range and the SELENA
-flare index lists in :mod:`clears.instruments._flare_sfi`, and raises
+flare index lists in :mod:`clears.instruments.flare._sfi`, and raises
 :class:`~clears.InputError` naming every problem at once.
 
 References
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from clears._exceptions import InputError, Problem
 from clears.instruments import sledai
-from clears.instruments._flare_sfi import (
+from clears.instruments.flare._sfi import (
     MILD_DRUGS,
     MILD_MANIFESTATIONS,
     OPTIONAL_SEVERE_DRUGS,

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clears.instruments._definition import Reference
-from clears.instruments.ctcae_terms import REFERENCE, VERSION
+from clears.instruments._base import Reference
+from clears.instruments.ctcae.definition import REFERENCE, VERSION
 
 __all__ = ["RULES", "CtcaeResult"]
 

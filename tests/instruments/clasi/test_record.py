@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.instruments.test_clasi_definition import (
+from tests.instruments.clasi.test_definition import (
     AREA_CODE,
     ITEMS,
     area_features,
@@ -28,7 +28,7 @@ from clears import InputError
 from clears.instruments import clasi
 from clears.instruments.clasi import AreaInput, ClasiInput
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "clasi.json"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "score" / "clasi.json"
 
 
 def problems_of(exc: pytest.ExceptionInfo[InputError]) -> list[str]:

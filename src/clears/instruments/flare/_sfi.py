@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from clears.instruments._definition import Reference
+from clears.instruments._base import Reference
 
 if TYPE_CHECKING:
-    from clears.instruments._flare_input import FlareInput
+    from clears.instruments.flare._input import FlareInput
 
 __all__ = [
     "MILD_DRUGS",

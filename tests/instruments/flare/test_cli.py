@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tests._cli import clears
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "score" / "flare.json"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "score" / "flare.json"
 
 
 def test_example_under_sfi(

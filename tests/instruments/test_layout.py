@@ -2,8 +2,9 @@
 
 ``clears/instruments/`` holds the shared base (``_base.py``), the REDCap data dictionary of
 all the definitions (``redcap.py``) and one subpackage per instrument. Inside a subpackage
-the public modules are named for their role, the same in every instrument; anything else
-is a private part of one of them (``_``-prefixed). A flat module such as the former
+the public modules are named for their role, the same four in every instrument
+(``definition``, ``record``, ``vector``, ``result``); anything else is a private part of one
+of them (``_``-prefixed). A flat module such as the former
 ``clasi_vector.py`` reappearing at the top level fails here.
 """
 
@@ -38,12 +39,12 @@ def test_the_top_level_holds_only_the_base_redcap_and_one_subpackage_per_instrum
 
 
 @pytest.mark.parametrize("name", INSTRUMENTS)
-def test_every_module_of_an_instrument_is_a_role_or_private(name: str) -> None:
+def test_every_instrument_has_the_four_roles_and_nothing_else_public(name: str) -> None:
     files, folders = _entries(PACKAGE / name)
     assert not folders
     stems = {Path(f).stem for f in files} - {"__init__"}
     assert "__init__.py" in files
-    assert {s for s in stems if not s.startswith("_")} <= ROLES
+    assert {s for s in stems if not s.startswith("_")} == ROLES
 
 
 def _public(module: ModuleType) -> set[str]:

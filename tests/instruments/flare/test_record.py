@@ -15,11 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from clears import InputError
 from clears.instruments import flare, sledai
@@ -313,51 +309,6 @@ def test_unknown_options_are_refused(options: dict[str, str], field: str) -> Non
     with pytest.raises(InputError) as err:
         flare.score_mapping(payload, **options)
     assert err.value.problems[0].field == field
-
-
-# --- the vectorised path ------------------------------------------------------------------
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    pairs=st.lists(st.tuples(st.integers(0, 105), st.integers(0, 105)), min_size=1, max_size=8),
-    rule=st.sampled_from(["sfi", "cortes2012"]),
-    severe_reading=st.sampled_from(["to", "change"]),
-    mild_reading=st.sampled_from([None, "ge3", "gt3"]),
-)
-def test_classify_change_equals_single_path(
-    pairs: list[tuple[int, int]], rule: str, severe_reading: str, mild_reading: str | None
-) -> None:
-    options: dict[str, Any] = {
-        "rule": rule,
-        "severe_reading": severe_reading,
-        "mild_reading": mild_reading,
-    }
-    previous = pd.Series([p for p, _ in pairs], index=[f"v{i}" for i in range(len(pairs))])
-    current = np.array([c for _, c in pairs])
-    expected = [flare.classify(FlareInput(p, c), **options).flare for p, c in pairs]
-    result = flare.classify_change(previous, current, **options)
-    assert result.tolist() == expected
-    assert result.index.tolist() == previous.index.tolist()
-
-
-def test_classify_change_missing_gives_missing() -> None:
-    result = flare.classify_change([0, None, 0], [13, 5, float("nan")])
-    assert result.iloc[0] == "severe"
-    assert result.iloc[1:].isna().all()
-
-
-@pytest.mark.parametrize("bad", [106, -1, 2.5, True, "x"])
-def test_classify_change_rejects_non_scores_with_row(bad: object) -> None:
-    with pytest.raises(InputError) as err:
-        flare.classify_change([0, 0], [1, bad])
-    (problem,) = err.value.problems
-    assert (problem.field, problem.row) == ("current", 2)
-
-
-def test_classify_change_rejects_length_mismatch() -> None:
-    with pytest.raises(InputError, match="length differs"):
-        flare.classify_change([0, 0], [1])
 
 
 def test_starting_prednisone_from_zero_counts_as_doubling() -> None:

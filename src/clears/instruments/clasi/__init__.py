@@ -1,20 +1,20 @@
 """CLASI: activity and damage of cutaneous lupus erythematosus, with severity bands.
 
-Modules:
+Modules, the same roles in every instrument:
 
 :mod:`~clears.instruments.clasi.definition`
-    the instrument as data (areas, items, levels, roles, severity bands).
+    The instrument as data: areas, items, levels, roles, flat columns, severity bands.
 :mod:`~clears.instruments.clasi.record`
-    one record in, a :class:`ClasiResult` with its working out.
+    One record (typed input or nested JSON) in, a :class:`ClasiResult` with its working out.
 :mod:`~clears.instruments.clasi.vector`
-    an item array or a frame of flat columns in, totals and bands out.
+    An integer item array or a frame of flat columns in, totals and bands out.
 :mod:`~clears.instruments.clasi.result`
-    the result type and its renderings.
+    The result type and its renderings.
 
-Every public name is re-exported here; import from ``clears.instruments.clasi``.
+The names below are the public API; import them from ``clears.instruments.clasi``.
 """
 
-from clears.instruments.clasi.record import (
+from clears.instruments.clasi.definition import (
     ACTIVITY_MAX,
     AREAS,
     DAMAGE_MAX,
@@ -22,17 +22,11 @@ from clears.instruments.clasi.record import (
     REFERENCE,
     SEVERITY_BANDS,
     SEVERITY_REFERENCE,
-    AreaInput,
-    AreaWorking,
-    ClasiInput,
-    ClasiResult,
-    score,
-    score_array,
-    score_frame,
-    score_mapping,
     severity,
-    severity_bands,
 )
+from clears.instruments.clasi.record import AreaInput, ClasiInput, score, score_mapping
+from clears.instruments.clasi.result import AreaWorking, ClasiResult
+from clears.instruments.clasi.vector import score_array, score_frame, severity_bands
 
 __all__ = [
     "ACTIVITY_MAX",

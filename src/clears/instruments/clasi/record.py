@@ -1,9 +1,9 @@
 """CLASI: activity and damage of cutaneous lupus erythematosus, with severity bands.
 
 The instrument is declared as data in :mod:`clears.instruments.clasi.definition`; this module
-scores one record (typed input or nested JSON) and re-exports the vectorised path of
-:mod:`clears.instruments.clasi.vector`. Both paths read the same :data:`DEFINITION`.
-The result type, :class:`ClasiResult`, lives in :mod:`clears.instruments.clasi.result`.
+scores one record (typed input or nested JSON). The vectorised path,
+:mod:`clears.instruments.clasi.vector`, reads the same :data:`DEFINITION`. The result type,
+:class:`ClasiResult`, lives in :mod:`clears.instruments.clasi.result`.
 
 References
 ----------
@@ -26,45 +26,20 @@ import pandas as pd
 from clears._exceptions import InputError, Problem
 from clears.instruments._base import parse_level, require_mapping, unknown_keys
 from clears.instruments.clasi.definition import (
-    ACTIVITY_MAX,
     AREA_FIELDS,
     AREA_LABELS,
     AREAS,
-    DAMAGE_MAX,
     DEFINITION,
     DOUBLING_COLUMN,
     DYSPIGMENTATION_MULTIPLIER,
     PATIENT_FIELDS,
-    REFERENCE,
     ROLES,
-    SEVERITY_BANDS,
-    SEVERITY_REFERENCE,
     Role,
     severity,
 )
-from clears.instruments.clasi.result import METHOD as METHOD
 from clears.instruments.clasi.result import AreaWorking, ClasiResult
-from clears.instruments.clasi.vector import score_array, score_frame, severity_bands
 
-__all__ = [
-    "ACTIVITY_MAX",
-    "AREAS",
-    "DAMAGE_MAX",
-    "DEFINITION",
-    "REFERENCE",
-    "SEVERITY_BANDS",
-    "SEVERITY_REFERENCE",
-    "AreaInput",
-    "AreaWorking",
-    "ClasiInput",
-    "ClasiResult",
-    "score",
-    "score_array",
-    "score_frame",
-    "score_mapping",
-    "severity",
-    "severity_bands",
-]
+__all__ = ["AreaInput", "ClasiInput", "score", "score_mapping"]
 
 _SCALP_SCARRING_MESSAGE = "the scalp has no per-area scarring; use scalp_scarring"
 

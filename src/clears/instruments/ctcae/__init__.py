@@ -1,34 +1,30 @@
 """CTCAE v5.0: grading of laboratory values and validation of clinician-assigned grades.
 
-Modules:
+Modules, the same roles in every instrument:
 
 :mod:`~clears.instruments.ctcae.definition`
-    the terms, generic grades and lab bands as data, and grade validation.
+    The terms, generic grades and laboratory grading bands as data; grade validation.
 :mod:`~clears.instruments.ctcae.record`
-    one value in, a :class:`CtcaeResult` with the band and rule out.
+    One value (or JSON object) in, a :class:`CtcaeResult` naming the band and rule out.
 :mod:`~clears.instruments.ctcae.vector`
-    columns of values in, grades out.
+    Columns of values in, grades out.
 :mod:`~clears.instruments.ctcae.result`
-    the result type and the rules it names.
+    The result type and the rules it names.
 
-Every public name is re-exported here; import from ``clears.instruments.ctcae``.
+The names below are the public API; import them from ``clears.instruments.ctcae``.
 """
 
-from clears.instruments.ctcae.record import (
+from clears.instruments.ctcae.definition import (
     LAB_TESTS,
-    MISSING,
-    NEEDS_LLN,
     REFERENCE,
-    RULES,
     TERMS,
     VERSION,
-    CtcaeResult,
     find_term,
-    grade_lab,
-    grade_labs,
-    score_mapping,
     validate_grade,
 )
+from clears.instruments.ctcae.record import grade_lab, score_mapping
+from clears.instruments.ctcae.result import RULES, CtcaeResult
+from clears.instruments.ctcae.vector import MISSING, NEEDS_LLN, grade_labs
 
 __all__ = [
     "LAB_TESTS",

@@ -21,7 +21,8 @@ Rules clears applies, each named in the result (``rule``, ``flags``):
     Without an LLN, a value below the grade-1 lower bound (ANC < 1.5 ×10⁹/L) is graded on
     its band and flagged ``lln_not_given``. A value at or above that bound cannot be
     graded (0 or 1 depends on the LLN): :func:`grade_lab` refuses it and
-    :func:`grade_labs` returns :data:`NEEDS_LLN`.
+    :func:`~clears.instruments.ctcae.vector.grade_labs` returns
+    :data:`~clears.instruments.ctcae.vector.NEEDS_LLN`.
 ``transfusion_indicated``
     Anaemia grade 3 is also met by "transfusion indicated"; the grade is then at least 3.
     Anaemia grades 4 and 5 are clinical and never assigned from a number.
@@ -59,33 +60,14 @@ from clears._exceptions import InputError, Problem
 from clears.instruments._base import require_mapping, unknown_keys
 from clears.instruments.ctcae.definition import (
     LAB_TESTS,
-    REFERENCE,
-    TERMS,
-    VERSION,
     LabTest,
     Scale,
-    find_term,
     lab_test,
-    validate_grade,
 )
-from clears.instruments.ctcae.result import RULES, CtcaeResult
-from clears.instruments.ctcae.vector import MISSING, NEEDS_LLN, grade_labs, lln_problem
+from clears.instruments.ctcae.result import CtcaeResult
+from clears.instruments.ctcae.vector import lln_problem
 
-__all__ = [
-    "LAB_TESTS",
-    "MISSING",
-    "NEEDS_LLN",
-    "REFERENCE",
-    "RULES",
-    "TERMS",
-    "VERSION",
-    "CtcaeResult",
-    "find_term",
-    "grade_lab",
-    "grade_labs",
-    "score_mapping",
-    "validate_grade",
-]
+__all__ = ["grade_lab", "score_mapping"]
 
 _GRADE_0 = "No adverse event: value at or above the local LLN"
 _PAYLOAD_KEYS = ("test", "value", "unit", "lln", "lln_unit", "transfusion_indicated")

@@ -1,18 +1,20 @@
 """SLEDAI-2K and SELENA-SLEDAI: lupus activity as the sum of 24 weighted descriptors.
 
-Modules:
+Modules, the same roles in every instrument:
 
 :mod:`~clears.instruments.sledai.definition`
-    the descriptors, weights, variants and bands as data.
+    The 24 descriptors, their weights, the variants, windows and bands as data.
 :mod:`~clears.instruments.sledai.record`
-    one assessment in, a :class:`SledaiResult` with its working out.
+    One assessment (typed input or JSON) in, a :class:`SledaiResult` with its working out.
 :mod:`~clears.instruments.sledai.vector`
-    a frame of flat ``sledai_*`` columns in, totals out.
+    A frame of flat ``sledai_*`` columns in, totals out.
+:mod:`~clears.instruments.sledai.result`
+    The result type and its renderings.
 
-Every public name is re-exported here; import from ``clears.instruments.sledai``.
+The names below are the public API; import them from ``clears.instruments.sledai``.
 """
 
-from clears.instruments.sledai.record import (
+from clears.instruments.sledai.definition import (
     BAND_REFERENCE,
     BANDS,
     DEFINITION,
@@ -24,13 +26,10 @@ from clears.instruments.sledai.record import (
     WEIGHTS,
     WINDOW_REFERENCE,
     WINDOWS,
-    ScoredDescriptor,
-    SledaiInput,
-    SledaiResult,
-    score,
-    score_frame,
-    score_mapping,
 )
+from clears.instruments.sledai.record import SledaiInput, score, score_mapping
+from clears.instruments.sledai.result import ScoredDescriptor, SledaiResult
+from clears.instruments.sledai.vector import score_frame
 
 __all__ = [
     "BANDS",

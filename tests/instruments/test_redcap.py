@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from clears.cli.main import app
 from clears.instruments import clasi, redcap, sledai
-from clears.instruments.clasi import definition as clasi_definition
+from clears.instruments.clasi import definition as clasi_def
 
 ROWS = redcap.dictionary_rows()
 BY_NAME = {row["Variable / Field Name"]: row for row in ROWS}
@@ -52,7 +52,7 @@ def test_forms_are_contiguous() -> None:
 
 
 def test_every_instrument_field_is_in_the_dictionary_with_its_codes() -> None:
-    for definition in (clasi_definition.DEFINITION, sledai.DEFINITION):
+    for definition in (clasi_def.DEFINITION, sledai.DEFINITION):
         for field in definition.fields:
             row = BY_NAME[field.column]
             if row["Field Type"] == "yesno":
@@ -90,7 +90,7 @@ def _evaluate(expression: str, values: dict[str, int]) -> float:
 
 
 clasi_records = st.fixed_dictionaries(
-    {f.column: st.sampled_from(f.item.codes) for f in clasi_definition.DEFINITION.fields}
+    {f.column: st.sampled_from(f.item.codes) for f in clasi_def.DEFINITION.fields}
 )
 
 

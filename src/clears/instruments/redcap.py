@@ -250,13 +250,13 @@ def _sledai_rows() -> list[Row]:
 
 
 def _adverse_event_rows() -> list[Row]:
-    from clears.instruments.ctcae import definition as ctcae_terms
+    from clears.instruments.ctcae import definition as ctcae_def
 
     form = "adverse_event"
     # Codes are the stable term keys, so stored data never depends on the order of the list.
-    terms = " | ".join(f"{key}, {_clean(term.term)}" for key, term in ctcae_terms.TERMS.items())
+    terms = " | ".join(f"{key}, {_clean(term.term)}" for key, term in ctcae_def.TERMS.items())
     grades = " | ".join(
-        f"{g}, Grade {g}: {_clean(text)}" for g, text in ctcae_terms.GRADE_MEANINGS.items()
+        f"{g}, Grade {g}: {_clean(text)}" for g, text in ctcae_def.GRADE_MEANINGS.items()
     )
     return [
         _row("ae_onset_date", form, "text", "Onset date", validation="date_ymd"),
@@ -264,7 +264,7 @@ def _adverse_event_rows() -> list[Row]:
             "ae_term",
             form,
             "dropdown",
-            f"Adverse event term ({ctcae_terms.VERSION})",
+            f"Adverse event term ({ctcae_def.VERSION})",
             choices=terms + " | other, Other (specify)",
         ),
         _row("ae_term_other", form, "text", "Other term (CTCAE v5.0 wording)")
@@ -273,7 +273,7 @@ def _adverse_event_rows() -> list[Row]:
             "ae_grade",
             form,
             "radio",
-            f"Grade ({ctcae_terms.VERSION})",
+            f"Grade ({ctcae_def.VERSION})",
             choices=grades,
             note="Only the grades that exist for the term are valid; clears checks on import.",
         ),

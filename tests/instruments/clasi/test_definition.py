@@ -15,7 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from clears.instruments import clasi
-from clears.instruments.clasi import definition as clasi_definition
+from clears.instruments.clasi import definition as clasi_def
 
 AREA_CODE = {
     "scalp": "scalp",
@@ -131,7 +131,7 @@ def test_columns_are_the_fixed_contract_in_order() -> None:
     assert clasi.DEFINITION.columns == tuple(ITEMS)
     assert len(clasi.DEFINITION.columns) == 13 * 4 - 1 + 5
     assert "clasi_scalp_scar" in clasi.DEFINITION.columns  # the quadrant item, once
-    assert clasi_definition.TOTAL_COLUMNS == ("clasi_a", "clasi_d")
+    assert clasi_def.TOTAL_COLUMNS == ("clasi_a", "clasi_d")
 
 
 @pytest.mark.parametrize("column", list(ITEMS))

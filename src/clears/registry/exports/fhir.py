@@ -44,7 +44,7 @@ import pandas as pd
 from clears._cells import is_missing
 from clears.cohort import Cohort
 from clears.instruments import ctcae, sledai
-from clears.instruments.clasi import definition as clasi_definition
+from clears.instruments.clasi import definition as clasi_def
 
 __all__ = [
     "CLEARS_CODES",
@@ -80,14 +80,11 @@ UCUM_DOSE_UNITS: Final = {
 _NAMESPACE: Final = uuid.UUID("6f2d0c4e-2b1a-5c1e-9a53-434c45415253")
 _GENDER: Final = {"female": "female", "male": "male"}
 _ROLE_OF_ITEM: Final = {
-    field.column: clasi_definition.ROLES[field.item.name]
-    for field in clasi_definition.DEFINITION.fields
+    field.column: clasi_def.ROLES[field.item.name] for field in clasi_def.DEFINITION.fields
 }
-_ACTIVITY: Final = tuple(
-    c for c, role in _ROLE_OF_ITEM.items() if role is clasi_definition.Role.activity
-)
+_ACTIVITY: Final = tuple(c for c, role in _ROLE_OF_ITEM.items() if role is clasi_def.Role.activity)
 _DAMAGE: Final = tuple(
-    c for c, role in _ROLE_OF_ITEM.items() if role is not clasi_definition.Role.activity
+    c for c, role in _ROLE_OF_ITEM.items() if role is not clasi_def.Role.activity
 )
 _SLEDAI_ITEMS: Final = tuple(field.column for field in sledai.DEFINITION.fields)
 

@@ -20,6 +20,13 @@ Cohort-wide work (outcome tables, the study report, exports) runs as background 
 worker processes, never in the server's threads: ``clears serve`` starts ``--job-workers``
 of them (``clears jobs work``, default one; ``0`` when workers run elsewhere) and stops them
 (SIGTERM, which hands a job in progress back to the queue) when it stops.
+
+``--workers N`` runs N server processes (uvicorn's workers, each building the app with
+:func:`worker_app` from the environment this command sets) on PostgreSQL, where sessions,
+sign-in limits and API tokens already live in the database every process reads. On SQLite
+more than one is refused: SQLite lets one process write at a time, so more processes only
+wait for each other. The job workers watch this process (the supervisor of the server
+processes) through ``CLEARS_JOB_PARENT``, as with one server process.
 """
 
 from __future__ import annotations
@@ -31,11 +38,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
 from clears.cli.db import DbOption
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request, Response
+
+    from clears.web.settings import Settings
 
 __all__ = [
     "LOOPBACK_NAMES",
@@ -44,8 +56,14 @@ __all__ = [
     "job_workers",
     "serve",
     "served_url",
+    "server_workers_refusal",
     "users_file_notice",
+    "worker_app",
 ]
+
+#: The response header naming the server process that answered: test settings only (so a
+#: test can tell two workers apart); never sent in production or development.
+WORKER_PID_HEADER: Final = "x-clears-worker-pid"
 
 #: Host names accepted as loopback besides loopback IP addresses.
 LOOPBACK_NAMES: Final = frozenset({"localhost"})
@@ -87,6 +105,61 @@ def job_workers(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def server_workers_refusal(count: int, url: str) -> str | None:
+    """Why ``count`` server processes cannot serve the registry at ``url`` (``None`` if they can).
+
+    Examples
+    --------
+    >>> server_workers_refusal(1, "sqlite:///c.db") is None
+    True
+    >>> server_workers_refusal(2, "postgresql+psycopg://h/clears") is None
+    True
+    >>> print(server_workers_refusal(2, "sqlite:///c.db"))
+    is more than one server process on SQLite, which lets one process write at a time (they would only wait for each other); use PostgreSQL for several
+    """  # noqa: E501
+    import sqlalchemy as sa
+
+    if count > 1 and sa.make_url(url).get_backend_name() == "sqlite":
+        return (
+            "is more than one server process on SQLite, which lets one process write at a "
+            "time (they would only wait for each other); use PostgreSQL for several"
+        )
+    return None
+
+
+def worker_app() -> FastAPI:
+    """The app of one server process of ``clears serve --workers N``, from the environment
+    (``CLEARS_*``, set by ``clears serve``); under test settings each answer names the
+    process (:data:`WORKER_PID_HEADER`)."""
+    from clears.registry import open_registry
+    from clears.web.app import create_app
+    from clears.web.settings import Settings
+
+    settings = Settings()
+    app = create_app(settings, engine=open_registry(settings.db_url))
+    if settings.environment == "test":
+        pid = str(os.getpid())
+
+        @app.middleware("http")
+        async def _name_the_process(request: Request, call_next: Any) -> Response:
+            response: Response = await call_next(request)
+            response.headers[WORKER_PID_HEADER] = pid
+            return response
+
+    return app
+
+
+def _worker_environment(settings: Settings) -> dict[str, str]:
+    """The ``CLEARS_*`` variables that give every server process these settings."""
+    from clears.registry import resolve_url
+
+    return {
+        "CLEARS_DB_URL": resolve_url(settings.db_url),
+        "CLEARS_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "CLEARS_ENVIRONMENT": settings.environment,
+    }
 
 
 def is_loopback(host: str) -> bool:
@@ -211,6 +284,14 @@ def serve(
             help="Job worker processes to start (0: jobs are run by 'clears jobs work' elsewhere).",
         ),
     ] = 1,
+    server_workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes (more than one needs PostgreSQL).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app: sign-in, patients, visits, decision support, cohort, JSON API.
 
@@ -224,6 +305,7 @@ def serve(
     from pydantic import ValidationError
 
     from clears._exceptions import InputError, Problem
+    from clears.registry import resolve_url
     from clears.web.app import create_app
     from clears.web.settings import Settings
 
@@ -254,12 +336,14 @@ def serve(
                 for e in exc.errors()
             ]
         ) from exc
+    refused = server_workers_refusal(server_workers, resolve_url(settings.db_url))
+    if refused is not None:
+        raise InputError(Problem("--workers", server_workers, refused, "1 on SQLite"))
     from clears._exceptions import ClearsError
     from clears.registry import (
         count_accounts,
         hold,
         open_registry,
-        resolve_url,
         shown_url,
         transaction,
     )
@@ -289,10 +373,27 @@ def serve(
             )
         typer.echo(f"Serving the clears web app on {served_url(host, port)} (Ctrl+C stops it)")
         typer.echo(f"Job workers: {workers}" + ("" if workers else " (run 'clears jobs work')"))
+        if server_workers > 1:
+            typer.echo(f"Server processes: {server_workers}")
         with job_workers(
             resolve_url(settings.db_url), workers, retention_hours=settings.job_retention_hours
         ):
             # X-Forwarded-For is believed only from CLEARS_TRUSTED_PROXIES (none by default).
+            if server_workers == 1:
+                uvicorn.run(
+                    app, host=host, port=port, log_level="info", **settings.server_proxy_options()
+                )
+                return
+            # Each process builds its own app from the environment (the settings this command
+            # resolved, a --dev key included: the processes must share it).
+            engine.dispose()
+            os.environ.update(_worker_environment(settings))
             uvicorn.run(
-                app, host=host, port=port, log_level="info", **settings.server_proxy_options()
+                "clears.cli.serve:worker_app",
+                factory=True,
+                workers=server_workers,
+                host=host,
+                port=port,
+                log_level="info",
+                **settings.server_proxy_options(),
             )

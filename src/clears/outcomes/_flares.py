@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from clears._cells import is_missing
+from clears._cells import missing_mask
 from clears._exceptions import InputError, Problem
 from clears.cohort import Cohort
 from clears.instruments.flare import RULES, classify_change
@@ -101,7 +101,7 @@ def _sledai_scores(visits: pd.DataFrame) -> Float:
     """The ``sledai`` column as floats; a value that is not a whole number 0-105 is an error."""
     raw = visits["sledai"].astype(object)
     score = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    given = raw.map(lambda v: not (is_missing(v) or v == "")).to_numpy(bool)
+    given = ~missing_mask(raw) & ~(raw == "").to_numpy(bool)
     valid = ~np.isnan(score) & (np.mod(score, 1) == 0) & (score >= 0) & (score <= SLEDAI_MAXIMUM)
     bad = np.flatnonzero(given & ~valid)
     if len(bad):
@@ -158,7 +158,7 @@ def _sledai_events(
 def _onset_days(column: pd.Series) -> Float:
     """Day numbers of ``sle_onset_date``; a value that is not a date is an InputError."""
     raw = column.astype(object)
-    given = raw.map(lambda v: not (is_missing(v) or v == "")).to_numpy(bool)
+    given = ~missing_mask(raw) & ~(raw == "").to_numpy(bool)
     blanked: pd.Series = raw.mask(pd.Series(~given, index=raw.index))
     parsed = pd.to_datetime(blanked, errors="coerce", format="mixed")
     bad = np.flatnonzero(given & parsed.isna().to_numpy(dtype=bool))

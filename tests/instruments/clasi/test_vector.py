@@ -72,6 +72,24 @@ def test_from_columns_reads_frame_rows() -> None:
     assert clasi.score(ClasiInput.from_columns(floats)).activity == 0
 
 
+@pytest.mark.parametrize(
+    "cell", [None, float("nan"), np.float64("nan"), pd.NA, pd.NaT, np.datetime64("NaT")]
+)
+def test_from_columns_reads_every_missing_spelling_as_not_recorded(cell: object) -> None:
+    row = zero_frame(1).iloc[0].to_dict()
+    row["clasi_arms_ery"] = cell
+    result = clasi.score(ClasiInput.from_columns(row), partial=True)
+    assert result.missing == ("areas.arms.erythema",)
+
+
+def test_from_columns_does_not_read_a_date_as_a_number() -> None:
+    # A numpy date is a date, never its count of nanoseconds (which would score 2 here).
+    row = zero_frame(1).iloc[0].to_dict()
+    row["clasi_arms_ery"] = np.datetime64(2, "ns")
+    with pytest.raises(InputError, match=r"areas\.arms\.erythema: expects a number"):
+        clasi.score(ClasiInput.from_columns(row))
+
+
 # --- worked example and output shape --------------------------------------------------------
 
 

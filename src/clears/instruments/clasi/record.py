@@ -15,14 +15,11 @@ doi:10.1001/archdermatol.2010.435 (severity: mild 0-9, moderate 10-20, severe 21
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from clears._cells import plain_value
 from clears._exceptions import InputError, Problem
 from clears.instruments._base import parse_level, require_mapping, unknown_keys
 from clears.instruments.clasi.definition import (
@@ -80,25 +77,17 @@ class ClasiInput:
     def from_columns(cls, row: Mapping[str, Any]) -> ClasiInput:
         """Build an input from flat columns (e.g. a frame row as a dict).
 
-        Absent keys, ``None``, NaN and ``pandas.NA`` mean not recorded; NumPy scalars become
-        Python numbers. Values are not checked here: :func:`score` checks them.
+        Cells are read by :func:`clears._cells.plain_value`: absent keys and every missing
+        cell (``None``, NaN, NaT, ``pandas.NA``) mean not recorded; NumPy scalars become
+        Python values. Values are not checked here: :func:`score` checks them.
         """
-
-        def value(column: str) -> Any:
-            raw = row.get(column)
-            if raw is pd.NA:
-                return None
-            if isinstance(raw, np.generic):
-                raw = raw.item()
-            if isinstance(raw, float) and math.isnan(raw):
-                return None
-            return raw
-
         areas = {
-            area: AreaInput(**{key: value(fld.column) for key, fld in fields.items()})
+            area: AreaInput(
+                **{key: plain_value(row.get(fld.column)) for key, fld in fields.items()}
+            )
             for area, fields in AREA_FIELDS.items()
         }
-        patient = {key: value(fld.column) for key, fld in PATIENT_FIELDS.items()}
+        patient = {key: plain_value(row.get(fld.column)) for key, fld in PATIENT_FIELDS.items()}
         return cls(areas=areas, **patient)
 
 

@@ -242,11 +242,12 @@ def add_account(
     ------
     InputError
         Every problem at once: a bad or taken name, an unknown role or centre, a centre
-        outside the actor's, a password of the wrong length. Nothing is written.
+        outside the actor's, a password the policy refuses (its length; a common, repetitive
+        or context-specific one). Nothing is written.
     """
     wanted = frozenset(centres)
     problems = check_new_account(session, actor=actor, username=username, role=role, centres=wanted)
-    problems += check_password(password)
+    problems += check_password(password, username=username)
     if problems:
         raise InputError(problems)
     entry = (username, Role(role), wanted, hash_password(password), must_change_password)
@@ -403,11 +404,12 @@ def set_password(
     Raises
     ------
     InputError
-        A password of the wrong length.
+        A password the policy refuses (its length; a common, repetitive or
+        context-specific one).
     NotFoundError
         No such account the actor manages.
     """
-    problems = check_password(password)
+    problems = check_password(password, username=username)
     if problems:
         raise InputError(problems)
     values = {
@@ -470,7 +472,7 @@ def change_own_password(
     row = _row(session, username)
     if row is None or row.disabled or not verify_password(current, row.password_hash):
         raise InputError(Problem("current_password", None, "is not your current password"))
-    problems = check_password(new)
+    problems = check_password(new, username=username)
     if not problems and new == current:
         problems.append(Problem("password", None, "is your current password", "a new one"))
     if problems:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -94,6 +95,7 @@ clasi_records = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=200)
 @given(clasi_records)
 def test_clasi_calculated_totals_equal_the_clears_scorer(values: dict[str, int]) -> None:
@@ -112,6 +114,7 @@ sledai_records = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=200)
 @given(sledai_records)
 def test_sledai_calculated_totals_equal_the_clears_scorer(values: dict[str, int]) -> None:

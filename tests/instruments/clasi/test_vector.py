@@ -29,6 +29,7 @@ def zero_frame(n: int = 3) -> pd.DataFrame:
 # --- the two paths agree --------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=60, deadline=None)
 @given(st.lists(records(), min_size=1, max_size=12))
 def test_frame_equals_single_record_path(rows: list[dict[str, int | None]]) -> None:
@@ -48,6 +49,7 @@ def test_frame_equals_single_record_path(rows: list[dict[str, int | None]]) -> N
     assert damage.tolist() == out["clasi_d"].tolist()
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=60, deadline=None)
 @given(st.lists(records(allow_missing=True), min_size=1, max_size=12))
 def test_partial_frame_equals_partial_single_record_path(

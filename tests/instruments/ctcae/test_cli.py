@@ -6,7 +6,11 @@ import functools
 import json
 from pathlib import Path
 
+import pytest
 from tests._cli import clears_subprocess
+
+#: Every test here starts the command in a child process.
+pytestmark = pytest.mark.slow
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "score" / "ctcae.json"
 

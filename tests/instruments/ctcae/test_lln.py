@@ -345,6 +345,7 @@ def _plain(unit: str) -> str:
 # --- the vectorised path refuses exactly what the single path refuses -------------------
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=300, deadline=None)
 @given(
     test=st.sampled_from(sorted(LAB_TESTS)),

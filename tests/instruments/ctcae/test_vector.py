@@ -153,6 +153,7 @@ def _cases(draw: st.DrawFn) -> tuple[str, str, str, list[float], list[float | No
     return test, unit, lln_unit, values, llns, tf
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=300, deadline=None)
 @given(_cases())
 def test_array_equals_single_path(

@@ -169,6 +169,8 @@ def test_cookies_still_need_csrf_and_pages_ignore_bearer(make_client: Client, db
 def test_unknown_tokens_are_401(make_client: Client, header: str) -> None:
     answer = make_client().get("/api/patients", headers={"Authorization": header})
     assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert "expired or revoked" in answer.json()["detail"]
 
 
 def test_expired_and_disabled_are_refused_at_once(make_client: Client, db_url: str) -> None:

@@ -30,7 +30,14 @@ from clears.web._headers import SecurityHeaders, headers_for
 from clears.web._limits import BodyLimit
 from clears.web._session_cookie import SessionCookieRenewal
 from clears.web._urls import add_filters
-from clears.web.deps import AppState, Forbidden, MustChangePassword, NotSignedIn, Registry
+from clears.web.deps import (
+    AppState,
+    Forbidden,
+    MustChangePassword,
+    NotSignedIn,
+    Registry,
+    bearer_token,
+)
 from clears.web.routes import (
     accounts,
     api,
@@ -95,7 +102,13 @@ def _error(request: Request, status: int, message: str, **extra: object) -> Resp
 
 
 def _handlers(app: FastAPI) -> None:
-    async def not_signed_in(request: Request, _exc: Exception) -> Response:
+    async def not_signed_in(request: Request, exc: Exception) -> Response:
+        if bearer_token(request) is not None:  # RFC 6750: say the token is what failed
+            return JSONResponse(
+                {"detail": str(exc)},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         if _wants_json(request):
             return JSONResponse({"detail": "sign in first"}, status_code=401)
         return RedirectResponse("/login", status_code=303)

@@ -149,7 +149,10 @@ def _token_user(request: Request, state: AppState, secret: str) -> User:
     and the request is not."""
     use = TokenStore(state.registry.engine).get(secret)
     if use is None:
-        raise NotSignedIn
+        raise NotSignedIn(
+            "the API token is unknown, expired or revoked, or its user is disabled "
+            "(the account menu's API tokens page lists yours)"
+        )
     if use.scope is TokenScope.read and request.method not in _SAFE_METHODS:
         raise Forbidden(
             "this API token's scope is read: it may only read (GET); "

@@ -244,7 +244,9 @@ def create_app(
         description=(
             "Registry, decision support and outcomes for refractory cutaneous lupus "
             "erythematosus treated with lenalidomide or thalidomide. Sign in at /login; "
-            "write requests need the X-CSRF-Token header (GET /api/me returns it)."
+            "write requests need the X-CSRF-Token header (GET /api/me returns it). Scripts "
+            "send an API token (the account menu's API tokens page) as Authorization: "
+            "Bearer instead, and need no CSRF token."
         ),
         # Served by clears.web._docs from files of the app (FastAPI's use a CDN).
         docs_url=None,

@@ -1,10 +1,10 @@
 """Test fixtures for the CLASI, written from the sources and NOT from clears' own definition.
 
-Allowed codes: Albrecht 2005 (doi:10.1111/j.0022-202X.2005.23889.x) as summarised in
-reference/instruments.md sections 1.3-1.4 (erythema 0-3, scale 0-2, dyspigmentation 0-1,
-scarring 0-2, mucous membrane 0-1, recent hair loss 0-1, alopecia 0-3, scalp scarring
-{0, 3, 4, 5, 6}). Column names: the fixed contract agreed with the cohort, database and
-REDCap work (clasi_<area code>_<feature code>).
+Allowed codes: Albrecht 2005 (doi:10.1111/j.0022-202X.2005.23889.x) as set out in
+docs/instruments/clasi.md, "Items, levels and columns" (erythema 0-3, scale 0-2,
+dyspigmentation 0-1, scarring 0-2, mucous membrane 0-1, recent hair loss 0-1, alopecia 0-3,
+scalp scarring {0, 3, 4, 5, 6}). Column names: the fixed contract agreed with the cohort,
+database and REDCap work (clasi_<area code>_<feature code>).
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ def test_maxima_70_and_56() -> None:
 
 
 def test_maximum_damage_without_doubling_is_43() -> None:
-    # 13 x 1 + 12 x 2 + 6 = 43 (reference/instruments.md section 1.4).
+    # 13 x 1 + 12 x 2 + 6 = 43 (docs/instruments/clasi.md, "Scores").
     result = clasi.score_mapping(maximum_payload(doubled=False))
     assert result.damage == 43
     assert result.dyspigmentation_doubled is False

@@ -1,7 +1,7 @@
 """CTCAE v5.0 data: terms, available grades, and lab bands checked against the cell text.
 
-The source throughout is shared/reference/instruments.md section 5 (NCI CTCAE v5.0
-spreadsheet, Clean Copy sheet, 27 Nov 2017).
+The source throughout is the NCI CTCAE v5.0 spreadsheet (Clean Copy sheet, 27 Nov 2017) as
+set out in docs/instruments/ctcae.md ("Generic grades", "Clinician-graded terms").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from clears.instruments.ctcae.definition import (
 )
 from clears.units import QUANTITIES
 
-# instruments.md 5.2 and "Other terms": which grades exist ("–" = not available).
+# docs/instruments/ctcae.md, "Clinician-graded terms": which grades exist ("–" = none).
 AVAILABLE = {
     "neutrophil_count_decreased": (1, 2, 3, 4),
     "white_blood_cell_decreased": (1, 2, 3, 4),
@@ -45,7 +45,7 @@ AVAILABLE = {
     "pruritus": (1, 2, 3),
 }
 
-# instruments.md 5.2: exact term text and SOC (the reference abbreviates the SOC names).
+# docs/instruments/ctcae.md, "Clinician-graded terms": exact term text and SOC.
 TERM_TEXT = {
     "neutrophil_count_decreased": ("Neutrophil count decreased", "Investigations"),
     "white_blood_cell_decreased": ("White blood cell decreased", "Investigations"),
@@ -85,8 +85,8 @@ def test_exact_term_text_and_soc(key: str, text_soc: tuple[str, str]) -> None:
 
 
 def test_generic_grade_meanings_and_adl() -> None:
-    # instruments.md 5.1: G2 limits instrumental ADL, G3 self-care ADL; G4 urgent
-    # intervention; G5 death.
+    # docs/instruments/ctcae.md, "Generic grades": G2 limits instrumental ADL, G3 self-care
+    # ADL; G4 urgent intervention; G5 death.
     assert sorted(GRADE_MEANINGS) == [1, 2, 3, 4, 5]
     assert GRADE_MEANINGS[1].startswith("Mild")
     assert "instrumental ADL" in GRADE_MEANINGS[2]
@@ -98,7 +98,7 @@ def test_generic_grade_meanings_and_adl() -> None:
 
 
 def test_cells_quoted_from_the_reference() -> None:
-    # instruments.md 5.2, Anemia G3 and Fatigue G2 cells.
+    # docs/instruments/ctcae.md, "Clinician-graded terms": the Anemia G3 and Fatigue G2 cells.
     assert TERMS["anemia"].description(3) == (
         "Hgb <8.0 g/dL; <4.9 mmol/L; <80 g/L; transfusion indicated"
     )
@@ -192,8 +192,8 @@ def test_every_missing_grade_is_refused_naming_the_allowed(term: str, grade: int
     assert "CTCAE v5.0" in problem.message
 
 
-def test_brief_examples() -> None:
-    # instruments.md 5.2: arterial thromboembolism has no G1/G2; fatigue has no G4.
+def test_grades_a_term_lacks_are_refused() -> None:
+    # docs/instruments/ctcae.md: arterial thromboembolism has no G1/G2; fatigue has no G4.
     with pytest.raises(InputError, match="allowed: 3, 4, 5"):
         validate_grade("arterial_thromboembolism", 1)
     with pytest.raises(InputError, match="allowed: 1, 2, 3"):
@@ -219,7 +219,7 @@ def test_find_term_by_key_or_exact_text() -> None:
 
 @pytest.mark.parametrize("name", ["Rash", "neutropenia", 7])
 def test_unknown_terms_are_refused_listing_the_keys(name: object) -> None:
-    # instruments.md 5.2: there is no generic "Rash" term in CTCAE v5.0.
+    # docs/instruments/ctcae.md: there is no generic "Rash" term in CTCAE v5.0.
     with pytest.raises(InputError) as err:
         find_term(name)  # type: ignore[arg-type]
     (problem,) = err.value.problems

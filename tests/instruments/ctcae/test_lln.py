@@ -7,8 +7,8 @@ vectorised path (``grade_labs``) are checked, and checked equal.
 
 Sources of the expected numbers:
 
-* grades: NCI CTCAE v5.0 spreadsheet, Clean Copy sheet (shared/reference/instruments.md
-  section 5.2), half-open bands (section 5.3);
+* grades: NCI CTCAE v5.0 spreadsheet, Clean Copy sheet, as in docs/instruments/ctcae.md
+  ("Lab tests"), half-open bands (same section);
 * units: the CTCAE v5.0 paired cells (1 ×10⁹/L = 1000/mm³; 10.0 g/dL = 100 g/L), the SI
   brochure (mm³ = µL) and the haem-monomer factor 1 mmol/L = 1.6114 g/dL;
 * accepted LLN ranges: the project decision in docs/instruments/ctcae.md ("Lower limit of

@@ -1,8 +1,8 @@
 """CTCAE v5.0 lab grading: every band edge on both sides, in every accepted unit family.
 
-Expected grades are read off the NCI CTCAE v5.0 spreadsheet (Clean Copy sheet) as quoted in
-shared/reference/instruments.md section 5.2; each case names the row. Intervals are
-half-open (instruments.md 5.3): "<1.5–1.0 ×10⁹/L" means 1.0 ≤ x < 1.5.
+Expected grades are read off the NCI CTCAE v5.0 spreadsheet (Clean Copy sheet) as tabled in
+docs/instruments/ctcae.md ("Lab tests"); each case names the row. Intervals are half-open
+(same section): "<1.5–1.0 ×10⁹/L" means 1.0 ≤ x < 1.5.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from clears.instruments.ctcae import grade_lab, score_mapping
 # (test, value in 10^9/L, LLN in 10^9/L, expected grade)
 COUNT_EDGES = [
     # CTCAE v5.0, Neutrophil count decreased row: G1 <LLN–1.5, G2 <1.5–1.0, G3 <1.0–0.5,
-    # G4 <0.5 (x10^9/L); the brief's worked edges with LLN 2.0.
+    # G4 <0.5 (x10^9/L); worked edges with LLN 2.0.
     ("neutrophils", 2.0, 2.0, 0),
     ("neutrophils", 1.999, 2.0, 1),
     ("neutrophils", 1.5, 2.0, 1),
@@ -151,7 +151,7 @@ def test_g_per_l_is_graded_on_g_per_dl_bands_exactly() -> None:
 
 
 def test_lln_rule_value_equal_to_lln_is_grade_0() -> None:
-    # instruments.md 5.3: grade 1 needs x < LLN; x = LLN is no AE.
+    # docs/instruments/ctcae.md, rule 1: grade 1 needs x < LLN; x = LLN is no AE.
     result = grade_lab("neutrophils", 1.8, "10^9/L", lln=1.8)
     assert (result.grade, result.rule) == (0, "at_or_above_lln")
     assert result.flags == ()
@@ -353,7 +353,7 @@ def test_inputs_are_echoed_as_given() -> None:
 # --- score_mapping (the payload read by `clears score ctcae`) ---------------------------
 
 
-def test_score_mapping_brief_example() -> None:
+def test_score_mapping_worked_example() -> None:
     # 0.9 x10^9/L in <1.0–0.5 (CTCAE v5.0, Neutrophil count decreased row): grade 3.
     result = score_mapping({"test": "neutrophils", "value": 0.9, "unit": "10^9/L", "lln": 2.0})
     assert (result.grade, result.term, result.version) == (

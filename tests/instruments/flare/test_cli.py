@@ -1,7 +1,7 @@
 """``clears score flare`` end to end, with its options.
 
-Expected classes follow the published rules (SFI: ARD table [S], reference/instruments.md
-4.3; Cortés-Hernández 2012 Methods: change > 3 mild, > 12 severe), applied by hand to
+Expected classes follow the published rules (SFI: ARD table [S], docs/instruments/flare.md
+"Rules"; Cortés-Hernández 2012 Methods: change > 3 mild, > 12 severe), applied by hand to
 examples/score/flare.json (SLEDAI 4 -> 8, change 4).
 """
 

@@ -2,12 +2,12 @@
 
 Expected classes follow the published definitions, NOT clears' output:
 - SFI (Petri 1999; Buyon 2005) as printed in the Ann Rheum Dis table "Features, caveats
-  and pitfalls of main indices used in SLE" [S], reference/instruments.md section 4.3:
+  and pitfalls of main indices used in SLE" [S], docs/instruments/flare.md "Rules":
   mild/moderate = SLEDAI change >= 3 (not to > 12), prednisone increase not to
   > 0.5 mg/kg/day, new NSAID/hydroxychloroquine, PGA increase >= 1.0 not to > 2.5;
   severe = SLEDAI to > 12, prednisone to > 0.5 mg/kg/day, new cyclophosphamide/
   azathioprine/methotrexate, hospitalisation, PGA to > 2.5. Severe if any severe criterion.
-- Cortés-Hernández 2012 (Arthritis Res Ther 14:R265, Methods; seed full text): change
+- Cortés-Hernández 2012 (Arthritis Res Ther 14:R265, Methods, full text): change
   > 3 mild, change > 12 severe.
 """
 

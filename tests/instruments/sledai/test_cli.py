@@ -1,6 +1,6 @@
 """``clears score sledai`` end to end (exit 0 with a score; exit 1 naming the field).
 
-Expected scores are the published weights (Gladman 2002; reference/instruments.md 4.1)
+Expected scores are the published weights (Gladman 2002; docs/instruments/sledai.md)
 added by hand for examples/score/sledai.json.
 """
 

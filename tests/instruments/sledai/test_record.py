@@ -1,10 +1,10 @@
 """SLEDAI-2K and SELENA-SLEDAI scoring.
 
 Expected weights come from the published table, NOT from clears: Gladman 2002
-(J Rheumatol 29:288-291) as reproduced in reference/instruments.md section 4.1 (8 items of
+(J Rheumatol 29:288-291) as tabled in docs/instruments/sledai.md, "Scoring" (8 items of
 8, 6 of 4, 7 of 2, 3 of 1; maximum 64 + 24 + 14 + 3 = 105). The SELENA-SLEDAI rule (rash,
 alopecia, mucosal ulcers, proteinuria only when new or recurrent) is from Gladman 2002's
-abstract and reference/instruments.md section 4.2. Bands: Ann Rheum Dis table [S]
+abstract and docs/instruments/sledai.md. Bands: Ann Rheum Dis table [S]
 (0; 1-4; 5-10; > 10).
 """
 

@@ -164,7 +164,8 @@ AREA_LABELS: Mapping[str, str] = MappingProxyType(
 )
 
 # Items. Codes and ranges follow from the published maxima (activity 70, damage 56);
-# level wordings follow the project notes (reference/instruments.md, sections 1.3-1.4).
+# level wordings are those of docs/instruments/clasi.md ("Items, levels and columns"), which
+# marks [U] the words still to check against the form.
 _ERYTHEMA = Item(
     "erythema",
     "Erythema",

@@ -1,8 +1,8 @@
 """CTCAE v5.0 terms as data: each term's exact text, SOC and per-grade descriptions.
 
-Transcribed from the NCI spreadsheet ``CTCAE_v5.0.xlsx`` ("CTCAE v5.0 Clean Copy" sheet) as
-recorded in the project reference ``instruments.md`` section 5; every public name is
-re-exported from :mod:`clears.instruments.ctcae.definition`.
+Transcribed from the NCI spreadsheet ``CTCAE_v5.0.xlsx`` ("CTCAE v5.0 Clean Copy" sheet);
+the terms, their SOCs and grades are listed in ``docs/instruments/ctcae.md`` ("Clinician-graded
+terms"). Every public name is re-exported from :mod:`clears.instruments.ctcae.definition`.
 
 References
 ----------
@@ -48,8 +48,8 @@ class Term:
 
 _G4 = "Life-threatening consequences; urgent intervention indicated"
 _ABRIDGED = (
-    "Grade descriptions abridged in the project reference (instruments.md 5.2); check the "
-    "full wording against the NCI spreadsheet."
+    "Grade descriptions abridged here (docs/instruments/ctcae.md); check the full wording "
+    "against the NCI spreadsheet."
 )
 
 _INVESTIGATIONS = "Investigations"
@@ -103,7 +103,7 @@ _TERM_LIST: tuple[Term, ...] = (
         "Lymphocyte count decreased",
         _INVESTIGATIONS,
         ("<LLN–800/mm³", "<800–500/mm³", "<500–200/mm³", "<200/mm³", None),
-        note="The project reference records the /mm³ cells only.",
+        note="Only the /mm³ cells are transcribed here.",
     ),
     Term(
         "anemia",

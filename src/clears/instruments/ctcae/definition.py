@@ -1,8 +1,9 @@
 """NCI CTCAE v5.0 as data: generic grades, the terms clears uses, and the lab grading bands.
 
 Everything here is transcribed from the official NCI spreadsheet ``CTCAE_v5.0.xlsx``
-("CTCAE v5.0 Clean Copy" sheet, last modified 27 November 2017) as recorded in the project
-reference ``instruments.md`` section 5. Logic lives in :mod:`clears.instruments.ctcae`.
+("CTCAE v5.0 Clean Copy" sheet, last modified 27 November 2017); ``docs/instruments/ctcae.md``
+sets it out with the decisions taken where CTCAE is silent. Logic lives in
+:mod:`clears.instruments.ctcae`.
 The term rows live in :mod:`clears.instruments.ctcae._terms` and the lab grading bands
 in :mod:`clears.instruments.ctcae._labs`; every public name is re-exported here.
 

@@ -19,7 +19,7 @@ flare by a change in SLEDAI greater than 12", a change over the trial, whose AEs
 :data:`clears.outcomes.BASELINE_WINDOW_DAYS` says); ``sfi`` from the **previous** visit
 (the SELENA flare index compares each visit with the one before).
 
-Readings of the SLEDAI thresholds (``pitfalls`` in the project's instrument notes):
+Readings of the SLEDAI thresholds (``docs/instruments/flare.md``, "Readings"):
 
 * mild: ``"ge3"`` (increase ≥ 3, the SFI's own) or ``"gt3"`` (> 3, Cortés-Hernández's
   own); ``mild_reading=None`` takes the rule's own.

@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from clears.registry._accounts_passwords import MIN_PASSWORD_LENGTH, check_password
+from clears.registry._accounts_passwords import (
+    MIN_PASSWORD_LENGTH,
+    check_password,
+    temporary_password,
+)
 
 
 def _messages(password: str, username: str | None = None) -> list[str]:
@@ -87,3 +91,14 @@ def test_a_refusal_never_shows_the_password() -> None:
     assert problems
     assert all(p.value is None for p in problems)
     assert all("2026" not in str(p) for p in problems)
+
+
+def test_a_temporary_password_the_policy_would_refuse_is_drawn_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Random characters that happen to contain the user name, then ones that do not.
+    draws = iter(["Xy_dr_lyonQ7kP2mW9vZ", "Xy4nQ7kP2mW9vZb8Lc3t"])
+    monkeypatch.setattr(
+        "clears.registry._accounts_passwords.secrets.token_urlsafe", lambda n: next(draws)
+    )
+    assert temporary_password("dr_lyon") == "Xy4nQ7kP2mW9vZb8Lc3t"

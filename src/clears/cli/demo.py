@@ -102,11 +102,17 @@ def _prepare_default(path: Path, *, force: bool) -> None:
 
 def _add_demo_account(url: str) -> str:
     """Add the demo account (an administrator of every centre); return its password."""
-    import secrets
+    from clears.registry import (
+        ALL_CENTRES,
+        Actor,
+        Role,
+        add_account,
+        open_registry,
+        temporary_password,
+        transaction,
+    )
 
-    from clears.registry import ALL_CENTRES, Actor, Role, add_account, open_registry, transaction
-
-    password = secrets.token_urlsafe(15)  # 20 characters, about 120 random bits
+    password = temporary_password(DEMO_USER)  # 20 characters, about 120 random bits
     engine = open_registry(url)
     try:
         with transaction(engine) as session:

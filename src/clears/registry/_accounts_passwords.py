@@ -195,12 +195,18 @@ def is_password_hash(value: object) -> bool:
     return isinstance(value, str) and value.startswith("$argon2")
 
 
-def temporary_password() -> str:
+def temporary_password(username: str | None = None) -> str:
     """A random password of 20 characters (120 bits) for a reset, to be changed at sign-in.
+
+    Drawn again in the rare case the policy would refuse it (the random characters happen
+    to contain ``username``), so a reset or a new account never fails by chance.
 
     Examples
     --------
-    >>> len(temporary_password()), check_password(temporary_password())
+    >>> len(temporary_password()), check_password(temporary_password("ana"), username="ana")
     (20, [])
     """
-    return secrets.token_urlsafe(15)
+    while True:
+        candidate = secrets.token_urlsafe(15)
+        if not check_password(candidate, username=username):
+            return candidate

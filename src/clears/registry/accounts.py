@@ -428,7 +428,7 @@ def reset_password(
 ) -> str:
     """Give an account a random temporary password, to be changed at the next sign-in;
     return it (to be shown once, never stored or audited)."""
-    password = temporary_password()
+    password = temporary_password(username)
     set_password(
         session, actor=actor, username=username, password=password, must_change_password=True, at=at
     )

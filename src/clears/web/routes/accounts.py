@@ -98,7 +98,7 @@ def add(
 ) -> Response:
     """Add an account with a temporary password (shown once)."""
     typed = {"username": username, "role": role, "centres": tuple(centre or ())}
-    password = temporary_password()
+    password = temporary_password(username.strip())
     try:
         with registry.session() as session:
             add_account(

@@ -48,8 +48,8 @@ class Term:
 
 _G4 = "Life-threatening consequences; urgent intervention indicated"
 _ABRIDGED = (
-    "Grade descriptions abridged here (docs/instruments/ctcae.md); check the full wording "
-    "against the NCI spreadsheet."
+    "Grade descriptions abridged in clears (docs/instruments/ctcae.md); check the full "
+    "wording against the NCI spreadsheet."
 )
 
 _INVESTIGATIONS = "Investigations"
@@ -103,7 +103,7 @@ _TERM_LIST: tuple[Term, ...] = (
         "Lymphocyte count decreased",
         _INVESTIGATIONS,
         ("<LLN–800/mm³", "<800–500/mm³", "<500–200/mm³", "<200/mm³", None),
-        note="Only the /mm³ cells are transcribed here.",
+        note="clears holds the /mm³ cells only.",
     ),
     Term(
         "anemia",

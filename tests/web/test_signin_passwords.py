@@ -41,3 +41,12 @@ def test_a_weak_new_password_is_refused_naming_the_rule(
     assert rule in html.unescape(page.text)
     # Nothing changed: the old password still signs in.
     sign_in(make_client(), "inv_bcn", PASSWORD)
+
+
+def test_the_form_states_the_rules_before_anything_is_typed(make_client: Client) -> None:
+    client = make_client()
+    sign_in(client, "inv_bcn")
+    page = html.unescape(client.get("/account/password").text)
+    assert "a commonly used password" in page
+    assert "repeats or runs in sequence" in page
+    assert "containing your user name" in page

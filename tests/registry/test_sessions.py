@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from tests.registry._helpers import ADMIN
+from tests.registry._own_db import own_database
 
 from clears.registry import migrate
 from clears.registry._engine import make_engine, transaction
@@ -40,15 +41,12 @@ class Clock:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engines(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[tuple[sa.Engine, ...]]:
     """Two engines (two processes) on one migrated database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{request.getfixturevalue('tmp_path') / 'sessions.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    migrate.upgrade(url)
-    pair = (make_engine(url), make_engine(url))
-    yield pair
-    for engine in pair:
-        engine.dispose()
+    sqlite_url = f"sqlite:///{request.getfixturevalue('tmp_path') / 'sessions.db'}"
+    with own_database(request, sqlite_url) as url:  # PostgreSQL: a database of its own
+        pair = (make_engine(url), make_engine(url))
+        yield pair
+        for engine in pair:
+            engine.dispose()
 
 
 def _user(engine: sa.Engine) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from tests.registry._own_db import own_database
 
-from clears.registry import migrate
 from clears.registry._engine import make_engine
 from clears.registry._sessions_limiter import SignInLimiter, backoff_seconds
 
@@ -38,14 +38,11 @@ class Clock:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[sa.Engine]:
     """One migrated database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{request.getfixturevalue('tmp_path') / 'limiter.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    migrate.upgrade(url)
-    built = make_engine(url)
-    yield built
-    built.dispose()
+    sqlite_url = f"sqlite:///{request.getfixturevalue('tmp_path') / 'limiter.db'}"
+    with own_database(request, sqlite_url) as url:  # PostgreSQL: a database of its own
+        built = make_engine(url)
+        yield built
+        built.dispose()
 
 
 def _keys() -> tuple[str, str, str]:

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from tests.registry._helpers import ADMIN
+from tests.registry._own_db import own_database
 
 from clears._exceptions import InputError, NotFoundError
-from clears.registry import migrate
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import AuditEntry, api_tokens_table
@@ -43,20 +43,17 @@ class Clock:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engines(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Engine, sa.Engine]]:
     """Two engines (two processes) on one migrated database with centres A, B and C."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{request.getfixturevalue('tmp_path') / 'tokens.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    migrate.upgrade(url)
-    pair = (make_engine(url), make_engine(url))
-    with transaction(pair[0]) as session:
-        known = set(session.execute(sa.text("SELECT code FROM centres")).scalars())
-        for code in ("TA", "TB", "TC"):
-            if code not in known:
-                create_centre(session, actor=ADMIN, code=code)
-    yield pair
-    for engine in pair:
-        engine.dispose()
+    sqlite_url = f"sqlite:///{request.getfixturevalue('tmp_path') / 'tokens.db'}"
+    with own_database(request, sqlite_url) as url:  # PostgreSQL: a database of its own
+        pair = (make_engine(url), make_engine(url))
+        with transaction(pair[0]) as session:
+            known = set(session.execute(sa.text("SELECT code FROM centres")).scalars())
+            for code in ("TA", "TB", "TC"):
+                if code not in known:
+                    create_centre(session, actor=ADMIN, code=code)
+        yield pair
+        for engine in pair:
+            engine.dispose()
 
 
 def _user(

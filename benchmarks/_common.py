@@ -25,8 +25,10 @@ __all__ = [
     "best_of",
     "cpu_seconds",
     "free_port",
+    "postgres_database",
     "sign_in",
     "sign_in_async",
+    "tree_cpu_seconds",
     "wait_until_up",
 ]
 
@@ -126,3 +128,43 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # proc(5): field 4 is the parent's pid; fields[1] here (fields[0] is field 3).
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """:func:`cpu_seconds` of ``pid`` and every process below it now (a server that runs
+    worker processes: ``clears serve --workers N``, its job workers)."""
+    own = cpu_seconds(pid)
+    if own is None:
+        return None
+    return own + sum(tree_cpu_seconds(child) or 0.0 for child in _children(pid))
+
+
+def postgres_database(server: str, name: str) -> str:
+    """The URL of a new, empty database ``name`` on the PostgreSQL ``server`` (an existing
+    one of that name is dropped first)."""
+    import sqlalchemy as sa
+
+    engine = make_engine(server)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return sa.make_url(server).set(database=name).render_as_string(hide_password=False)

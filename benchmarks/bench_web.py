@@ -1,19 +1,24 @@
 """Load test of the web app: concurrent clients recording visits over the JSON API.
 
-The app runs in a second process (``clears serve``) on loopback over a fresh SQLite
-registry; this process drives ``--clients`` concurrent clients (asyncio + httpx), each signed
+The app runs in a second process (``clears serve``) on loopback over a fresh registry
+(SQLite, or with ``--pg`` PostgreSQL: ``$CLEARS_TEST_POSTGRES_URL`` or the tests' throwaway
+cluster); this process drives ``--clients`` concurrent clients (asyncio + httpx), each signed
 in, each recording visits for its own synthetic patient for ``--duration`` seconds (and at
 most ``--max-requests`` visits per client). It reports throughput and p50/p95/p99 latency,
 then checks that every acknowledged visit is in the database and that the audit chain
-verifies. On Linux it also reports the CPU time the server process spent per acknowledged
-visit during the timed window (from ``/proc``), which shows whether the server is CPU-bound.
+verifies. On Linux it also reports the CPU time the server's processes (the command, its
+server workers and job worker) spent per acknowledged visit during the timed window (from
+``/proc``), which shows whether the server is CPU-bound.
 
-Server settings under test (what ``clears serve`` runs): one uvicorn process (sessions and
-the sign-in limiter live in memory, so there is one process, no ``--workers``), uvicorn's
-default HTTP and event-loop implementations, access log on (``log_level="info"``), the
-blocking routes on a thread pool of ``clears.web.app.THREADS`` (8) threads, request
-dependencies on the event loop; the registry on SQLite in WAL mode with
-``synchronous=NORMAL`` and an in-process writer lock before ``BEGIN IMMEDIATE``.
+Server settings under test (what ``clears serve`` runs): ``--workers`` uvicorn processes
+(default 1; more than one needs ``--pg``: sessions and the sign-in limiter are in the
+database, so any process serves any client), one job worker, uvicorn's default HTTP and
+event-loop implementations, access log on (``log_level="info"``), the blocking routes on a
+thread pool of ``clears.web.app.THREADS`` threads per process, request dependencies on the
+event loop. On SQLite the registry is in WAL mode with ``synchronous=NORMAL`` and an
+in-process writer lock before ``BEGIN IMMEDIATE``; on PostgreSQL writers queue on the audit
+head row (``SELECT ... FOR UPDATE``). Each client keeps one connection; the kernel spreads
+the connections over the worker processes.
 
 Closed loop: each client sends its next visit when the previous one is answered, after
 ``--think-time`` seconds (default 0). With no think time the run measures the server at
@@ -27,12 +32,14 @@ Usage::
 
     .venv/bin/python benchmarks/bench_web.py --clients 50 --duration 60
     .venv/bin/python benchmarks/bench_web.py --clients 50 --duration 60 --think-time 1
+    .venv/bin/python benchmarks/bench_web.py --pg --workers 2 --clients 50 --duration 30
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -42,27 +49,58 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
 
-from _common import account, cpu_seconds, free_port, sign_in_async, wait_until_up
+from _common import (
+    account,
+    free_port,
+    postgres_database,
+    sign_in_async,
+    tree_cpu_seconds,
+    wait_until_up,
+)
 from clears.registry import Actor, audit, make_engine, migrate, transaction
 from clears.registry._models import ENTITY_TABLES
 from clears.registry.patients import create_centre
 
-PASSWORD = "benchmark password"
+PASSWORD = "visits recorded under load"  # without the user name (password rules)
 
 
-def _database(path: Path) -> str:
-    url = f"sqlite:///{path}"
+def _database(url: str) -> str:
     migrate.init(url)
     engine = make_engine(url)
     with transaction(engine) as session:
         create_centre(session, actor=Actor.everywhere("bench"), code="BCN")
     engine.dispose()
     return url
+
+
+@contextlib.contextmanager
+def _registry(pg: bool) -> Iterator[str]:
+    """Yield the URL of a fresh registry holding centre BCN: a SQLite file in a temporary
+    folder, or (``pg``) a new database on a PostgreSQL server, dropped afterwards."""
+    if not pg:
+        with tempfile.TemporaryDirectory() as folder:
+            yield _database(f"sqlite:///{Path(folder) / 'bench.db'}")
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests
+    from tests.registry._postgres import postgres_server
+
+    with postgres_server() as (server, reason):
+        if server is None:
+            raise SystemExit(f"no PostgreSQL server: {reason}")
+        url = postgres_database(server, "bench_web")
+        try:
+            yield _database(url)
+        finally:
+            engine = make_engine(server)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql('DROP DATABASE IF EXISTS "bench_web" WITH (FORCE)')
+            engine.dispose()
 
 
 async def _setup(client: httpx.AsyncClient, number: int) -> tuple[str, dict[str, str]]:
@@ -129,7 +167,7 @@ async def _run(
     try:
         # Sign-in (Argon2) and enrolment are set-up, outside the timed window.
         ready = await asyncio.gather(*(_setup(c, i) for i, c in enumerate(sessions)))
-        cpu_before = cpu_seconds(server_pid)
+        cpu_before = tree_cpu_seconds(server_pid)
         started = time.perf_counter()
         stop_at = started + duration
         await asyncio.gather(
@@ -149,7 +187,7 @@ async def _run(
             )
         )
         wall = time.perf_counter() - started
-        cpu_after = cpu_seconds(server_pid)
+        cpu_after = tree_cpu_seconds(server_pid)
     finally:
         for c in sessions:
             await c.aclose()
@@ -200,32 +238,30 @@ def main() -> int:
         default=0.0,
         help="seconds a client waits after an answer before its next visit (0: saturation)",
     )
+    parser.add_argument("--pg", action="store_true", help="the registry on PostgreSQL")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (more than 1 needs --pg)"
+    )
     args = parser.parse_args()
     if args.think_time < 0:
         parser.error("--think-time must be 0 or more seconds")
-    with tempfile.TemporaryDirectory() as folder:
-        url = _database(Path(folder) / "bench.db")
+    if args.workers < 1 or (args.workers > 1 and not args.pg):
+        parser.error(f"--workers {args.workers}: 1, or more than 1 with --pg")
+    with _registry(args.pg) as url:
         account(url, "bench", PASSWORD, ["BCN"])
         port = free_port()
         env = {**os.environ, "CLEARS_ENVIRONMENT": "development", "CLEARS_LOGIN_ATTEMPTS": "100"}
+        command = [sys.executable, "-c", "from clears.cli.main import run; run()", "serve"]
+        command += ["--db", url, "--port", str(port), "--workers", str(args.workers)]
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from clears.cli.main import run; run()",
-                "serve",
-                "--db",
-                url,
-                "--port",
-                str(port),
-            ],
+            command,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL if not os.environ.get("BENCH_VERBOSE") else None,
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(base, server, timeout=30)
+            wait_until_up(base, server, timeout=60)
             result = asyncio.run(
                 _run(
                     base,
@@ -238,9 +274,11 @@ def main() -> int:
             )
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=60)
         acknowledged = result.pop("_acknowledged")
         assert isinstance(acknowledged, dict)
+        backend = "postgresql" if args.pg else "sqlite"
+        result = {"backend": backend, "workers": args.workers} | result
         result |= _verify(url, acknowledged)
     print(json.dumps(result, indent=2))
     ok = result["acknowledged_missing"] == 0 and "intact" in str(result["audit"])

@@ -148,11 +148,14 @@ with TestClient(app, base_url="https://testserver") as client:
     token = sign_in(client, "entry_bcn")
     # The session is looked up once here, so that the stops count the save's statements only.
     state = app.state.clears
-    account = state.sessions.get(client.cookies.get("clears_session"))
+    known = state.sessions.use(client.cookies.get("clears_session"))
 
     class Known:
         def get(self, _token):
-            return account
+            return known.account
+
+        def use(self, _token):
+            return dataclasses.replace(known, refreshed=False)
 
     app.state.clears = dataclasses.replace(state, sessions=Known())
     arm(spec, Path(ready))

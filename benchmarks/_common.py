@@ -21,6 +21,8 @@ from clears._exceptions import NotFoundError
 from clears.registry import Actor, add_account, get_account, make_engine, transaction
 
 __all__ = [
+    "PASSWORD",
+    "USERNAME",
     "account",
     "best_of",
     "cpu_seconds",
@@ -31,6 +33,10 @@ __all__ = [
     "tree_cpu_seconds",
     "wait_until_up",
 ]
+
+#: The benchmarks' account and its password (the password rules refuse one holding the name).
+USERNAME = "bench"
+PASSWORD = "visits recorded under load"
 
 _LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 
@@ -155,16 +161,21 @@ def tree_cpu_seconds(pid: int) -> float | None:
     return own + sum(tree_cpu_seconds(child) or 0.0 for child in _children(pid))
 
 
-def postgres_database(server: str, name: str) -> str:
-    """The URL of a new, empty database ``name`` on the PostgreSQL ``server`` (an existing
-    one of that name is dropped first)."""
+def postgres_database(server: str, name: str, *, keep: bool = False) -> str:
+    """The URL of database ``name`` on the PostgreSQL ``server``: a new, empty one (an
+    existing one of that name is dropped first), or with ``keep`` the existing one, created
+    only when missing."""
     import sqlalchemy as sa
 
     engine = make_engine(server)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            found = sa.text("SELECT 1 FROM pg_database WHERE datname = :n")
+            exists = connection.execute(found, {"n": name}).first() is not None
+            if exists and not keep:
+                connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+            if not (exists and keep):
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     finally:
         engine.dispose()
     return sa.make_url(server).set(database=name).render_as_string(hide_password=False)

@@ -44,12 +44,11 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from _common import account, free_port, sign_in_async, wait_until_up
+from _common import PASSWORD, account, free_port, sign_in_async, wait_until_up
 from clears.registry import Actor, make_engine, migrate, transaction
 from clears.registry.importer import import_cohort
 
 REPO = Path(__file__).resolve().parents[1]
-PASSWORD = "benchmark password"
 CENTRES = ("BCN-VHEBRON", "PAR-COCHIN", "PAR-PSL", "PAR-STANTOINE", "PAR-TENON")
 TODAY = "2030-01-01"
 

@@ -54,14 +54,21 @@ import httpx
 import numpy as np
 import sqlalchemy as sa
 
-from _common import account, cpu_seconds, free_port, sign_in, wait_until_up
+from _common import (
+    PASSWORD,
+    account,
+    cpu_seconds,
+    free_port,
+    postgres_database,
+    sign_in,
+    wait_until_up,
+)
 from clears.registry import Actor, make_engine, migrate
 from clears.registry._models import ENTITY_TABLES, patients_table
 from clears.registry.importer import import_cohort
 from clears.simulate import simulate
 
 ACTOR = Actor.everywhere("bench")
-PASSWORD = "benchmark password"
 #: The import's "today": simulated follow-up runs into the coming years.
 TODAY = dt.date(2030, 1, 1)
 SIZES = (1_000, 100_000)
@@ -136,7 +143,7 @@ def _postgres(keep: Path | None) -> Iterator[Callable[[str], str]]:
         with pg.postgres_server() as (server, reason):
             if server is None:
                 raise SystemExit(f"no PostgreSQL server: {reason}")
-            yield lambda name: _database(server, name)
+            yield lambda name: postgres_database(server, name, keep=True)
         return
     bin_dir = pg._bin_dir()
     if bin_dir is None:
@@ -157,25 +164,10 @@ def _postgres(keep: Path | None) -> Iterator[Callable[[str], str]]:
     subprocess.run(pg._as_postgres(start), capture_output=True, check=True)
     try:
         server = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-        yield lambda name: _database(server, name)
+        yield lambda name: postgres_database(server, name, keep=True)
     finally:
         stop = [pg_ctl, "-D", str(data), "-m", "fast", "stop"]
         subprocess.run(pg._as_postgres(stop), capture_output=True, check=False)
-
-
-def _database(server: str, name: str) -> str:
-    """The URL of database ``name`` on ``server``, created when missing."""
-    engine = make_engine(server)
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            exists = connection.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).first()
-            if exists is None:
-                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    finally:
-        engine.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _drawn(url: str, count: int, seed: int) -> list[tuple[str, int]]:

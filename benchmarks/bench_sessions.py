@@ -31,6 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from _common import PASSWORD
 from clears.registry import (
     ALL_CENTRES,
     Actor,
@@ -42,7 +43,6 @@ from clears.registry import (
 )
 
 ADMIN = Actor.everywhere("bench")
-PASSWORD = "benchmark password"
 
 
 def _timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:

@@ -56,6 +56,7 @@ import httpx
 import sqlalchemy as sa
 
 from _common import (
+    PASSWORD,
     account,
     free_port,
     postgres_database,
@@ -66,8 +67,6 @@ from _common import (
 from clears.registry import Actor, audit, make_engine, migrate, transaction
 from clears.registry._models import ENTITY_TABLES
 from clears.registry.patients import create_centre
-
-PASSWORD = "visits recorded under load"  # without the user name (password rules)
 
 
 def _database(url: str) -> str:

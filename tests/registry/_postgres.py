@@ -88,3 +88,20 @@ def postgres_server() -> Iterator[tuple[str | None, str]]:
         stop = [pg_ctl, "-D", str(data), "-m", "immediate", "stop"]
         subprocess.run(_as_postgres(stop), capture_output=True, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def empty_postgres(purpose: str) -> Iterator[str]:
+    """Yield the URL of a PostgreSQL server whose ``public`` schema is empty; without a server,
+    skip locally and fail in CI (:func:`tests._system.unavailable`), naming ``purpose``."""
+    from clears.registry._engine import make_engine
+
+    with postgres_server() as (url, reason):
+        if url is None:
+            _system.unavailable(f"no PostgreSQL server for {purpose}: {reason}")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        yield url

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from tests import _system
-from tests.registry._postgres import postgres_server
+from tests.registry._postgres import empty_postgres
 
 from clears.registry import migrate
 from clears.registry._engine import make_engine
@@ -26,14 +25,7 @@ BACKENDS = ("sqlite", "postgresql")
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """URL of a throwaway PostgreSQL server (skip locally, fail in CI, when there is none)."""
-    with postgres_server() as (url, reason):
-        if url is None:
-            _system.unavailable(f"no PostgreSQL server for the registry tests: {reason}")
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
+    with empty_postgres("the registry tests") as url:
         yield url
 
 

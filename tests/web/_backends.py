@@ -7,25 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests import _system
-from tests.registry._postgres import postgres_server
+from tests.registry._postgres import empty_postgres
 from tests.web._setup import make_database, seed
 
 from clears.registry import migrate
-from clears.registry._engine import make_engine
 
 
 @pytest.fixture(scope="module")
 def postgres_web_registry() -> Iterator[str]:
     """A PostgreSQL registry at the newest revision, seeded as :func:`make_database` does."""
-    with postgres_server() as (url, reason):
-        if url is None:
-            _system.unavailable(f"no PostgreSQL server: {reason}")
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
+    with empty_postgres("the web tests on both backends") as url:
         migrate.upgrade(url)
         seed(url)
         yield url

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clears._exceptions import ConflictError, InputError, NotFoundError, echoed
 from clears._version import __version__
 from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make_engine
-from clears.web._docs import ASSETS_URL, assets, docs_router
+from clears.web._docs import ASSETS_URL, assets, docs_router, secured_openapi
 from clears.web._edge import refuse_nul
 from clears.web._headers import SecurityHeaders, headers_for
 from clears.web._limits import BodyLimit
@@ -291,4 +291,6 @@ def create_app(
     def healthz() -> HTMLResponse:
         return HTMLResponse("ok")
 
+    # The schema names how each operation is authenticated (API token, session, CSRF).
+    app.openapi = secured_openapi(app)  # type: ignore[method-assign]
     return app

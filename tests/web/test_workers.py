@@ -9,22 +9,16 @@ is refused by both.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from tests._cli import clears
 from tests.web._backends import postgres_web_registry  # noqa: F401 - a fixture
 from tests.web._setup import PASSWORD, SECRET, add_users, make_database
+from tests.web._workers import children, once, serving, set_cookies
 
 from clears.cli.jobs import PARENT_ENV
 from clears.cli.serve import WORKER_PID_HEADER
@@ -79,66 +73,13 @@ def test_one_worker_on_sqlite_serves_as_before(
     assert "workers" not in call
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
 def two_processes(postgres_web_registry: str, password_hash: str) -> Iterator[tuple[str, int]]:  # noqa: F811
     """``clears serve --workers 2 --job-workers 1`` on the PostgreSQL registry: its base URL
     and the command's pid; stopped (SIGTERM, then SIGKILL) at the end."""
     add_users(postgres_web_registry, password_hash)
-    port = _free_port()
-    environment = os.environ | {
-        "CLEARS_SECRET_KEY": SECRET,
-        "CLEARS_ENVIRONMENT": "test",
-        "CLEARS_DB_URL": postgres_web_registry,
-    }
-    command = [sys.executable, "-m", "clears.cli.main", "serve", "--workers", "2"]
-    command += ["--job-workers", "1", "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "clears serve --workers 2 stopped"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server processes did not start"
-            time.sleep(0.2)
-        yield base, server.pid
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def _once(method: str, url: str, cookies: dict[str, str], **options: Any) -> httpx.Response:
-    """One request on a new connection, sending ``cookies`` by hand (the session cookie is
-    ``Secure``, which a cookie jar keeps off plain http)."""
-    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    headers = {"Cookie": header, **options.pop("headers", {})} if header else {}
-    with httpx.Client(timeout=10) as client:
-        return client.request(method, url, headers=headers, **options)
-
-
-def _set_cookies(response: httpx.Response) -> dict[str, str]:
-    found = {}
-    for line in response.headers.get_list("set-cookie"):
-        name, _, rest = line.partition("=")
-        found[name.strip()] = rest.split(";", 1)[0]
-    return found
+    with serving(postgres_web_registry, workers=2, job_workers=1) as served:
+        yield served
 
 
 def _until_both(check: Any, limit: int = 200) -> dict[str, Any]:
@@ -152,26 +93,13 @@ def _until_both(check: Any, limit: int = 200) -> dict[str, Any]:
     raise AssertionError(f"only process(es) {sorted(seen)} answered in {limit} requests")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def test_two_processes_share_sessions_and_sign_out(two_processes: tuple[str, int]) -> None:
     base, server_pid = two_processes
-    page = _once("GET", f"{base}/login", {})
-    login = _set_cookies(page)
+    page = once("GET", f"{base}/login", {})
+    login = set_cookies(page)
     token = re.search(r'name="login_token" value="([^"]+)"', page.text)
     assert token is not None
-    signed = _once(
+    signed = once(
         "POST",
         f"{base}/login",
         login,
@@ -179,11 +107,11 @@ def test_two_processes_share_sessions_and_sign_out(two_processes: tuple[str, int
         follow_redirects=False,
     )
     assert signed.status_code == 303, signed.text
-    session = {COOKIE: _set_cookies(signed)[COOKIE]}
+    session = {COOKIE: set_cookies(signed)[COOKIE]}
     signed_by = signed.headers[WORKER_PID_HEADER]
 
     def me() -> tuple[str, object]:
-        answer = _once("GET", f"{base}/api/me", session)
+        answer = once("GET", f"{base}/api/me", session)
         return answer.headers[WORKER_PID_HEADER], (answer.status_code, answer.json())
 
     answers = _until_both(me)
@@ -193,20 +121,18 @@ def test_two_processes_share_sessions_and_sign_out(two_processes: tuple[str, int
         assert body["username"] == "inv_bcn"
     csrf = next(iter(answers.values()))[1]["csrf_token"]
 
-    out = _once(
-        "POST", f"{base}/logout", session, data={"csrf_token": csrf}, follow_redirects=False
-    )
+    out = once("POST", f"{base}/logout", session, data={"csrf_token": csrf}, follow_redirects=False)
     assert out.status_code in (200, 303)
 
     def refused() -> tuple[str, int]:
-        answer = _once("GET", f"{base}/api/me", session)
+        answer = once("GET", f"{base}/api/me", session)
         return answer.headers[WORKER_PID_HEADER], answer.status_code
 
     assert set(_until_both(refused).values()) == {401}
 
     # The job worker watches the command itself (the server processes' supervisor).
     workers = [
-        p for p in _children(server_pid) if b"jobs" in Path(f"/proc/{p}/cmdline").read_bytes()
+        p for p in children(server_pid) if b"jobs" in Path(f"/proc/{p}/cmdline").read_bytes()
     ]
     assert len(workers) == 1
     environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")

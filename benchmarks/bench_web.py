@@ -33,6 +33,13 @@ Usage::
     .venv/bin/python benchmarks/bench_web.py --clients 50 --duration 60
     .venv/bin/python benchmarks/bench_web.py --clients 50 --duration 60 --think-time 1
     .venv/bin/python benchmarks/bench_web.py --pg --workers 2 --clients 50 --duration 30
+    .venv/bin/python benchmarks/bench_web.py --pg --compare-workers 1 2 --duration 30
+
+``--compare-workers 1 2`` runs the same load once per server-process count, one after the
+other, each on a fresh registry and a fresh server, and prints each run with the ratios of
+its throughput and p95 to the first run's. Each run records the machine's load average
+(``os.getloadavg()``) before and after it: other work on the machine takes cores from the
+server, and a comparison is only fair when both runs saw about the same load.
 """
 
 from __future__ import annotations
@@ -226,32 +233,16 @@ def _verify(url: str, acknowledged: dict[str, set[int]]) -> dict[str, object]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=60.0)
-    parser.add_argument("--max-requests", type=int, default=100_000)
-    parser.add_argument(
-        "--think-time",
-        type=float,
-        default=0.0,
-        help="seconds a client waits after an answer before its next visit (0: saturation)",
-    )
-    parser.add_argument("--pg", action="store_true", help="the registry on PostgreSQL")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="server processes (more than 1 needs --pg)"
-    )
-    args = parser.parse_args()
-    if args.think_time < 0:
-        parser.error("--think-time must be 0 or more seconds")
-    if args.workers < 1 or (args.workers > 1 and not args.pg):
-        parser.error(f"--workers {args.workers}: 1, or more than 1 with --pg")
+def _measure(args: argparse.Namespace, workers: int) -> dict[str, object]:
+    """One run: a fresh registry, ``clears serve --workers workers``, the clients, the checks;
+    with the load average of the machine before and after (other work on it slows the run)."""
+    load_before = os.getloadavg()
     with _registry(args.pg) as url:
         account(url, "bench", PASSWORD, ["BCN"])
         port = free_port()
         env = {**os.environ, "CLEARS_ENVIRONMENT": "development", "CLEARS_LOGIN_ATTEMPTS": "100"}
         command = [sys.executable, "-c", "from clears.cli.main import run; run()", "serve"]
-        command += ["--db", url, "--port", str(port), "--workers", str(args.workers)]
+        command += ["--db", url, "--port", str(port), "--workers", str(workers)]
         server = subprocess.Popen(
             command,
             env=env,
@@ -277,11 +268,73 @@ def main() -> int:
         acknowledged = result.pop("_acknowledged")
         assert isinstance(acknowledged, dict)
         backend = "postgresql" if args.pg else "sqlite"
-        result = {"backend": backend, "workers": args.workers} | result
+        result = {"backend": backend, "workers": workers} | result
         result |= _verify(url, acknowledged)
-    print(json.dumps(result, indent=2))
-    ok = result["acknowledged_missing"] == 0 and "intact" in str(result["audit"])
-    return 0 if ok else 1
+    result["load_average_before"] = [round(x, 2) for x in load_before]
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
+def _ok(result: dict[str, object]) -> bool:
+    return result["acknowledged_missing"] == 0 and "intact" in str(result["audit"])
+
+
+def _ratio(top: object, bottom: object) -> float | None:
+    if isinstance(top, int | float) and isinstance(bottom, int | float) and bottom:
+        return round(top / bottom, 2)
+    return None
+
+
+def _compared(runs: list[dict[str, object]]) -> dict[str, object]:
+    """Each run's figures, and each run's throughput and p95 as ratios to the first run's."""
+    first = runs[0]
+    return {
+        "runs": runs,
+        "ratios_to_first": [
+            {
+                "workers": run["workers"],
+                "throughput": _ratio(run["throughput_per_s"], first["throughput_per_s"]),
+                "p95": _ratio(run["p95_ms"], first["p95_ms"]),
+            }
+            for run in runs
+        ],
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument(
+        "--think-time",
+        type=float,
+        default=0.0,
+        help="seconds a client waits after an answer before its next visit (0: saturation)",
+    )
+    parser.add_argument("--pg", action="store_true", help="the registry on PostgreSQL")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (more than 1 needs --pg)"
+    )
+    parser.add_argument(
+        "--compare-workers",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="one run per server-process count, in this order, each on a fresh registry; "
+        "prints every run and the ratios to the first (replaces --workers)",
+    )
+    args = parser.parse_args()
+    if args.think_time < 0:
+        parser.error("--think-time must be 0 or more seconds")
+    counts = args.compare_workers or [args.workers]
+    for count in counts:
+        if count < 1 or (count > 1 and not args.pg):
+            parser.error(f"--workers {count}: 1, or more than 1 with --pg")
+    runs = [_measure(args, count) for count in counts]
+    print(json.dumps(runs[0] if len(runs) == 1 else _compared(runs), indent=2))
+    return 0 if all(_ok(run) for run in runs) else 1
 
 
 if __name__ == "__main__":

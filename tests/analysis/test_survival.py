@@ -101,11 +101,14 @@ def test_median_midpoint_and_first_rules() -> None:
     assert first.medians.loc[0, "median"] == 2.0
 
 
-def test_median_flat_at_end_uses_last_follow_up() -> None:
-    # times 1, 2 events, then 3+, 4+ censored: S = 0.75, 0.5 flat to the end (4) ->
-    # R: midpoint of [2, 4] = 3.
+def test_median_flat_at_end_print_and_quantile_rules() -> None:
+    # times 1, 2 events, then 3+, 4+ censored: S = 0.75, 0.5 flat to the end (4).
+    # R 4.2.2, survival 3.5.3: print(survfit(Surv(time, status) ~ 1)) median 2 (start of the
+    # stretch, survmean's rule); quantile(fit, 0.5) 3 (midpoint of [2, 4]).
     df = pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 1, 0, 0]})
-    assert kaplan_meier(df, duration="t", event="e").medians.loc[0, "median"] == 3.0
+    assert kaplan_meier(df, duration="t", event="e").medians.loc[0, "median"] == 2.0
+    quantile = kaplan_meier(df, duration="t", event="e", median_rule="quantile")
+    assert quantile.medians.loc[0, "median"] == 3.0
 
 
 def test_at_risk() -> None:
@@ -133,17 +136,15 @@ def test_lung_cox_matches_r_coxph() -> None:
     assert row["p_value"] == pytest.approx(0.00149, abs=1e-5)
     assert (round(row["ci_low"], 4), round(row["ci_high"], 3)) == (0.4237, 0.816)
     assert (res.n, res.events) == (228, 165)
-    assert res.ph_test["covariate"].tolist() == ["sex"]
-    assert 0 <= res.ph_test.loc[0, "p_value"] <= 1
+    # cox.zph(fit): one row per covariate and GLOBAL (values: tests/analysis/test_cox.py)
+    assert res.ph_test["covariate"].tolist() == ["sex", "GLOBAL"]
     assert "Efron" in res.method
 
 
-def test_cox_few_events_warns_and_non_numeric_rejected() -> None:
+def test_cox_few_events_warns() -> None:
     df = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 0, 1, 1, 0, 1], "x": [0, 1, 0, 1, 1, 0]})
     with pytest.warns(StatisticalWarning, match="fewer than 10 events"):
         cox_ph(df, duration="t", event="e", covariates=["x"])
-    with pytest.raises(InputError, match="numeric"):
-        cox_ph(df.assign(x=list("abcabc")), duration="t", event="e", covariates=["x"])
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ Each function takes plain DataFrames (or numbers) with column names passed as ke
 arguments and returns a tidy DataFrame or a small result object that names the method that
 produced it. Modules: :mod:`~clears.analysis.table_one`, :mod:`~clears.analysis.adverse_events`,
 :mod:`~clears.analysis.proportions`, :mod:`~clears.analysis.comparisons`,
-:mod:`~clears.analysis.rates`, :mod:`~clears.analysis.survival` (lifelines, imported on use)
+:mod:`~clears.analysis.rates`, :mod:`~clears.analysis.survival` (computed as R's survival)
 and :mod:`~clears.analysis.aggregates` (tests from published summary statistics).
 """
 
@@ -37,6 +37,7 @@ from clears.analysis.survival import (
     cox_ph,
     kaplan_meier,
     log_rank,
+    survival_at,
 )
 from clears.analysis.table_one import TableOne, table_one
 
@@ -66,6 +67,7 @@ __all__ = [
     "proportion_ci",
     "response_rates",
     "round_half_up",
+    "survival_at",
     "t_test",
     "t_test_from_summary",
     "table_one",

@@ -1,18 +1,15 @@
-"""Kaplan–Meier, log-rank and Cox proportional hazards (lifelines underneath, imported lazily).
+"""Kaplan–Meier, survival at chosen times, log-rank and Cox models, computed as R's survival.
 
-Kaplan–Meier confidence intervals use Greenwood's variance, with two transforms:
+Every number here is the one R's ``survival`` package (>= 3.0) prints for the same data:
+``survfit`` and its median with confidence limits (:mod:`._survival_km`), ``summary(fit,
+times=)`` (:func:`survival_at`), ``survdiff`` (:mod:`._survival_logrank`), ``coxph`` with
+Efron or Breslow ties and its global tests (:mod:`._cox_fit`) and ``cox.zph``
+(:mod:`._cox_zph`). ``tests/reference/survival.R`` computes the expected values in R; the
+tests compare every number with them.
 
-* ``conf_type="log"`` — R ``survfit``'s default: S·exp(±z·σ), σ² = Σ d/(n(n−d)), upper
-  limit capped at 1;
-* ``conf_type="log-log"`` — lifelines' default ("exponential Greenwood"):
-  S^exp(±z·σ/log S).
-
-The median and its CI follow R ``quantile.survfit``: the median is the first time the curve
-is below 0.5; if the curve is exactly 0.5 (within 1.5e-8) over a flat stretch, the midpoint of
-that stretch (to the last follow-up time when it is the end of the curve). The lower CI limit
-applies the same rule to the lower band and the upper limit to the upper band; a band that
-never falls to 0.5 gives NaN (R prints NA). ``median_rule="first"`` gives lifelines'
-``median_survival_times`` instead (first time at or below 0.5, no midpoint).
+Kaplan–Meier confidence intervals use Greenwood's variance with R's ``conf.type`` ``"log"``
+(the default) or ``"log-log"``. ``median_rule="first"`` gives lifelines'
+``median_survival_times`` instead of R's rule (first time at or below 0.5, no midpoint).
 
 References
 ----------
@@ -24,16 +21,16 @@ Mantel N. Cancer Chemother Rep 1966;50:163-70 (log-rank).
 Cox DR. J R Stat Soc B 1972;34:187-220 (proportional hazards); Efron B. J Am Stat Assoc
 1977;72:557-65 (ties); Grambsch PM, Therneau TM. Biometrika 1994;81:515-26.
 doi:10.1093/biomet/81.3.515 (proportional-hazards test).
+Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model. Springer 2000.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,75 +38,43 @@ import pandas as pd
 from scipy import stats
 
 from clears._exceptions import ConvergenceError, InputError, Problem, StatisticalWarning
+from clears.analysis._cox_fit import fit_cox, risk_sets
+from clears.analysis._cox_zph import TRANSFORMS, zph_test
 from clears.analysis._results import ComparisonResult
+from clears.analysis._survival_data import design_matrix, survival_frame, to_float_list
+from clears.analysis._survival_km import km_curve, median_time, quantile_time, survival_at_times
+from clears.analysis._survival_logrank import log_rank_arrays
 from clears.analysis._validation import check_confidence, require_columns, require_option
 
-__all__ = ["CoxResult", "KaplanMeierResult", "cox_ph", "kaplan_meier", "log_rank"]
+__all__ = ["CoxResult", "KaplanMeierResult", "cox_ph", "kaplan_meier", "log_rank", "survival_at"]
 
-_T = TypeVar("_T")
-_TOL = 1.5e-8  # R quantile.survfit: sqrt(.Machine$double.eps)
-
-
-@contextmanager
-def _quiet_lifelines() -> Iterator[None]:
-    """Drop pandas deprecation noise raised inside lifelines; re-issue its real warnings."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        if issubclass(w.category, DeprecationWarning | FutureWarning):
-            continue
-        warnings.warn(str(w.message), StatisticalWarning, stacklevel=3)
+_CONF_TYPES = ("log", "log-log")
 
 
-def _lifelines(call: Callable[[], _T]) -> _T:
-    from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
-
-    try:
-        with _quiet_lifelines():
-            return call()
-    except LifelinesConvergenceError as exc:
-        raise ConvergenceError(f"lifelines did not converge: {exc}") from exc
+def _z(confidence: float) -> float:
+    check_confidence(float(confidence) if isinstance(confidence, np.floating) else confidence)
+    return float(stats.norm.ppf(0.5 + float(confidence) / 2))
 
 
-def _survival_frame(
-    data: pd.DataFrame, duration: str, event: str, extra: Sequence[str]
-) -> pd.DataFrame:
-    require_columns(data, [duration, event, *extra], "data")
-    frame = data[[duration, event, *extra]].dropna()
-    problems = []
-    times = pd.to_numeric(frame[duration], errors="coerce")
-    if times.isna().any() or (times < 0).any():
-        problems.append(Problem(duration, None, "durations must be numbers >= 0", ">= 0"))
-    events = frame[event]
-    if not events.isin([0, 1, True, False]).all():
-        bad = events[~events.isin([0, 1, True, False])].iloc[0]
-        problems.append(Problem(event, bad, "event indicator must be 0/1 or boolean", "0, 1"))
-    if frame.empty:
-        problems.append(Problem(duration, None, "no complete rows", ">= 1 row"))
-    if problems:
-        raise InputError(problems)
-    out = frame.copy()
-    out[duration] = times.astype(float)
-    out[event] = events.astype(int)
-    return out
+def _groups(frame: pd.DataFrame, group: str | None) -> list[tuple[Any, pd.DataFrame]]:
+    if group is None:
+        return [("all", frame)]
+    return [
+        (name.item() if isinstance(name, np.generic) else name, sub)
+        for name, sub in frame.groupby(group, sort=True)
+    ]
 
 
-def _first_below(
-    times: npt.NDArray[np.float64], curve: npt.NDArray[np.float64], end: float, rule: str
-) -> float:
-    """Time at which a step curve (value after each time) crosses 0.5."""
-    if rule == "first":
-        hit = np.nonzero(curve <= 0.5)[0]
-        return float(times[hit[0]]) if hit.size else math.nan
-    flat = np.nonzero(np.abs(curve - 0.5) < _TOL)[0]
-    below = np.nonzero(curve < 0.5 - _TOL)[0]
-    if flat.size:
-        start = float(times[flat[0]])
-        later = below[below > flat[0]]
-        stop = float(times[later[0]]) if later.size else end
-        return (start + stop) / 2
-    return float(times[below[0]]) if below.size else math.nan
+def _first_at_or_below(times: npt.NDArray[np.float64], curve: npt.NDArray[np.float64]) -> float:
+    hit = np.flatnonzero(np.nan_to_num(curve, nan=0.0) <= 0.5)
+    return float(times[hit[0]]) if hit.size else math.nan
+
+
+_MEDIAN_RULES = {
+    "midpoint": (median_time, "R print.survfit rule"),
+    "quantile": (quantile_time, "R quantile.survfit rule"),
+    "first": (_first_at_or_below, "first time S <= 0.5 (lifelines)"),
+}
 
 
 @dataclass(frozen=True)
@@ -119,11 +84,12 @@ class KaplanMeierResult:
     Attributes
     ----------
     table
-        One row per group and distinct event time: ``group``, ``time``, ``n_risk``,
-        ``n_event``, ``n_censor``, ``survival``, ``std_err`` (of S, Greenwood), ``ci_low``,
-        ``ci_high``.
+        One row per group and distinct time (event or censoring), as R's ``survfit``:
+        ``group``, ``time``, ``n_risk``, ``n_event``, ``n_censor``, ``survival``,
+        ``std_err`` (of S, Greenwood), ``ci_low``, ``ci_high`` (NaN where undefined).
     medians
-        One row per group: ``group``, ``n``, ``events``, ``median``, ``ci_low``, ``ci_high``.
+        One row per group: ``group``, ``n``, ``events``, ``median``, ``ci_low``, ``ci_high``
+        (NaN where R prints NA: not reached).
     method
         Estimator, CI transform, level and median rule.
     durations
@@ -141,64 +107,13 @@ class KaplanMeierResult:
 
         Counted at the start of each time (R ``summary(fit, times=)`` ``n.risk``).
         """
+        wanted = to_float_list(times, "times")
         rows = [
             {"group": group, "time": t, "n_risk": int((values >= t).sum())}
             for group, values in self.durations.items()
-            for t in times
+            for t in wanted
         ]
         return pd.DataFrame(rows)
-
-
-def _km_one(
-    durations: npt.NDArray[np.float64],
-    events: npt.NDArray[np.int64],
-    z: float,
-    conf_type: str,
-    rule: str,
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    from lifelines import KaplanMeierFitter
-
-    fitter = _lifelines(lambda: KaplanMeierFitter().fit(durations, events))
-    table = fitter.event_table
-    table = table[table.index > 0] if 0.0 not in durations else table
-    times = table.index.to_numpy(dtype=float)
-    n_risk = table["at_risk"].to_numpy(dtype=float)
-    n_event = table["observed"].to_numpy(dtype=float)
-    surv = np.cumprod(1 - n_event / n_risk)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
-        var_log = np.cumsum(terms)
-        sigma = np.sqrt(var_log)
-        if conf_type == "log":
-            low = surv * np.exp(-z * sigma)
-            high = np.minimum(1.0, surv * np.exp(z * sigma))
-        else:
-            theta = np.exp(z * sigma / np.log(surv))
-            low, high = surv ** (1 / theta), surv**theta
-    undefined = surv <= 0
-    low = np.where(undefined, np.nan, low)
-    high = np.where(undefined, np.nan, high)
-    frame = pd.DataFrame(
-        {
-            "time": times,
-            "n_risk": n_risk.astype(int),
-            "n_event": n_event.astype(int),
-            "n_censor": table["censored"].to_numpy(dtype=int),
-            "survival": surv,
-            "std_err": surv * sigma,
-            "ci_low": low,
-            "ci_high": high,
-        }
-    )
-    end = float(durations.max())
-    median = {
-        "n": int(durations.size),
-        "events": int(events.sum()),
-        "median": _first_below(times, surv, end, rule),
-        "ci_low": _first_below(times, np.nan_to_num(low, nan=0.0), end, rule),
-        "ci_high": _first_below(times, np.nan_to_num(high, nan=0.0), end, rule),
-    }
-    return frame, median
 
 
 def kaplan_meier(
@@ -222,9 +137,13 @@ def kaplan_meier(
     group
         Optional column; one curve per level.
     conf_type
-        ``"log"`` (R survfit default) or ``"log-log"`` (lifelines default).
+        ``"log"`` (R survfit default) or ``"log-log"``.
     median_rule
-        ``"midpoint"`` (R) or ``"first"`` (lifelines).
+        ``"midpoint"`` (the default): the median and its limits as ``print(survfit)``
+        shows them; ``"quantile"``: as ``quantile(survfit, 0.5)`` gives them (they differ
+        only when the curve ends flat at exactly 0.5: ``print`` gives the start of the
+        stretch, ``quantile`` its midpoint to the last follow-up); ``"first"``: lifelines'
+        ``median_survival_times`` (first time at or below 0.5).
 
     Examples
     --------
@@ -233,33 +152,40 @@ def kaplan_meier(
     >>> km.medians[["n", "events", "median"]].to_dict("records")  # S = 0.5 on [2, 3): (2+3)/2
     [{'n': 4, 'events': 4, 'median': 2.5}]
     """
-    require_option("conf_type", conf_type, ("log", "log-log"))
-    require_option("median_rule", median_rule, ("midpoint", "first"))
-    check_confidence(confidence)
-    frame = _survival_frame(data, duration, event, [group] if group else [])
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    require_option("conf_type", conf_type, _CONF_TYPES)
+    require_option("median_rule", median_rule, tuple(_MEDIAN_RULES))
+    z = _z(confidence)
+    frame = survival_frame(data, duration, event, [group] if group else [])
     tables, medians = [], []
     durations: dict[Any, npt.NDArray[np.float64]] = {}
-    groups = [("all", frame)] if group is None else list(frame.groupby(group, sort=True))
-    for name, sub in groups:
+    for name, sub in _groups(frame, group):
         d = sub[duration].to_numpy(dtype=float)
         e = sub[event].to_numpy(dtype=np.int64)
-        table, median = _km_one(d, e, z, conf_type, median_rule)
+        table = km_curve(d, e, z, conf_type)
+        times = table["time"].to_numpy(dtype=float)
+        curves = [table[c].to_numpy(dtype=float) for c in ("survival", "ci_low", "ci_high")]
+        find = _MEDIAN_RULES[median_rule][0]
+        median, low, high = (find(times, c) for c in curves)
         tables.append(table.assign(group=name))
-        medians.append({"group": name, **median})
+        medians.append(
+            {
+                "group": name,
+                "n": int(d.size),
+                "events": int(e.sum()),
+                "median": median,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
         durations[name] = d
         if e.sum() == 0:
             warnings.warn(f"group {name!r} has no events", StatisticalWarning, stacklevel=2)
     table = pd.concat(tables, ignore_index=True)
     table = table[["group", *[c for c in table.columns if c != "group"]]]
-    transform = "log (R survfit default)" if conf_type == "log" else "log-log (lifelines default)"
-    rule = (
-        "R quantile.survfit midpoint rule"
-        if median_rule == "midpoint"
-        else "first time S <= 0.5 (lifelines)"
-    )
+    rule = _MEDIAN_RULES[median_rule][1]
+    transform = "log (R survfit default)" if conf_type == "log" else "log-log (R survfit)"
     method = (
-        f"Kaplan-Meier; Greenwood variance, {transform} {confidence:.0%} CI; "
+        f"Kaplan-Meier; Greenwood variance, {transform} {float(confidence):.0%} CI; "
         f"median CI from the CI bands crossing 0.5, {rule}"
     )
     return KaplanMeierResult(
@@ -267,8 +193,77 @@ def kaplan_meier(
     )
 
 
+def survival_at(
+    data: pd.DataFrame,
+    *,
+    duration: str,
+    event: str,
+    times: Sequence[float],
+    group: str | None = None,
+    conf_type: str = "log",
+    confidence: float = 0.95,
+    extend: bool = False,
+) -> pd.DataFrame:
+    """Kaplan–Meier survival at chosen times, as R's ``summary(survfit(...), times = )``.
+
+    Parameters
+    ----------
+    data, duration, event, group, conf_type, confidence
+        As :func:`kaplan_meier`.
+    times
+        The times (Python or NumPy numbers >= 0), in the unit of ``duration``.
+    extend
+        R's ``extend``: keep times after a group's last follow-up (``n_risk`` 0, the last
+        value of the curve). By default they are left out, as R does, with a
+        :class:`~clears.StatisticalWarning` naming them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and time: ``group``, ``time``, ``n_risk`` (duration >= t),
+        ``n_event`` (events since the previous time listed), ``survival``, ``std_err`` (of
+        S, Greenwood), ``ci_low``, ``ci_high``. The frame's ``attrs["method"]`` names the
+        estimator and the CI.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 1, 0, 1]})
+    >>> survival_at(df, duration="t", event="e", times=[2])[["n_risk", "survival"]]
+       n_risk  survival
+    0       3       0.5
+    """
+    require_option("conf_type", conf_type, _CONF_TYPES)
+    z = _z(confidence)
+    wanted = to_float_list(times, "times")
+    frame = survival_frame(data, duration, event, [group] if group else [])
+    parts, dropped = [], []
+    for name, sub in _groups(frame, group):
+        d = sub[duration].to_numpy(dtype=float)
+        curve = km_curve(d, sub[event].to_numpy(dtype=np.int64), z, conf_type)
+        part = survival_at_times(curve, wanted, int(d.size), extend)
+        dropped += [f"{name}: {t:g}" for t in wanted if t > d.max() and not extend]
+        if not part.empty:
+            parts.append(part.assign(group=name))
+    if dropped:
+        warnings.warn(
+            "times after the last follow-up left out (extend=True keeps them): "
+            + ", ".join(dropped),
+            StatisticalWarning,
+            stacklevel=2,
+        )
+    columns = ["group", "time", "n_risk", "n_event", "survival", "std_err", "ci_low", "ci_high"]
+    out = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    out.attrs["method"] = (
+        f"Kaplan-Meier at chosen times; Greenwood variance, {conf_type} "
+        f"{float(confidence):.0%} CI (R summary.survfit(times=))"
+    )
+    return out
+
+
 def log_rank(data: pd.DataFrame, *, duration: str, event: str, group: str) -> ComparisonResult:
-    """Log-rank (Mantel–Cox) test across the levels of ``group`` (lifelines).
+    """Log-rank (Mantel–Cox) test across the levels of ``group``, as R's ``survdiff``.
+
+    The result's ``notes`` list observed and expected events per group.
 
     Examples
     --------
@@ -278,20 +273,29 @@ def log_rank(data: pd.DataFrame, *, duration: str, event: str, group: str) -> Co
     >>> round(res.statistic, 4), round(res.p_value, 4)
     (5.0517, 0.0246)
     """
-    from lifelines.statistics import multivariate_logrank_test
-
-    frame = _survival_frame(data, duration, event, [group])
-    levels = frame[group].nunique()
-    if levels < 2:
-        raise InputError(Problem(group, int(levels), "needs at least two groups", ">= 2 levels"))
-    res = _lifelines(lambda: multivariate_logrank_test(frame[duration], frame[group], frame[event]))
+    frame = survival_frame(data, duration, event, [group])
+    codes, uniques = pd.factorize(frame[group], sort=True)
+    levels = [v.item() if isinstance(v, np.generic) else v for v in uniques]
+    if len(levels) < 2:
+        raise InputError(Problem(group, len(levels), "needs at least two groups", ">= 2 levels"))
+    res = log_rank_arrays(
+        frame[duration].to_numpy(dtype=float),
+        frame[event].to_numpy(dtype=np.int64),
+        codes.astype(np.int64),
+        len(levels),
+    )
+    notes = tuple(
+        f"{level}: observed {o:g}, expected {e:.4g}"
+        for level, o, e in zip(levels, res.observed, res.expected, strict=True)
+    )
     return ComparisonResult(
-        method="log-rank test (Mantel-Cox, chi-squared approximation)",
-        statistic=float(res.test_statistic),
+        method="log-rank test (Mantel-Cox, chi-squared approximation; R survdiff)",
+        statistic=res.chisq,
         statistic_name="chi2",
-        p_value=float(res.p_value),
-        df=float(levels - 1),
-        n=tuple(int(v) for v in frame.groupby(group, sort=True).size()),
+        p_value=float(stats.chi2.sf(res.chisq, res.df)) if res.df else math.nan,
+        df=float(res.df),
+        n=tuple(int(v) for v in np.bincount(codes, minlength=len(levels))),
+        notes=notes,
     )
 
 
@@ -302,15 +306,24 @@ class CoxResult:
     Attributes
     ----------
     summary
-        One row per covariate: ``covariate``, ``coef``, ``hazard_ratio``, ``se``,
-        ``ci_low``, ``ci_high`` (of the HR), ``z``, ``p_value``.
+        One row per coefficient: ``covariate`` (``column=level`` for a level of a
+        categorical covariate), ``coef``, ``hazard_ratio``, ``se``, ``ci_low``, ``ci_high``
+        (of the HR, Wald), ``z``, ``p_value``.
     ph_test
-        Grambsch–Therneau test of proportional hazards per covariate (``statistic``,
-        ``p_value``, ``transform``).
+        The proportional-hazards score test of R's ``cox.zph``: one row per covariate and
+        ``GLOBAL``, with ``statistic``, ``df``, ``p_value``, ``transform``.
     n, events
         Patients and events used.
     method
         Estimator, ties, CI and PH-test description.
+    loglik
+        Log partial likelihood at β = 0 and at the estimate (R ``fit$loglik``).
+    likelihood_ratio, wald, score
+        The global tests of all coefficients = 0 (R ``summary(coxph)``).
+    references
+        The reference level of each categorical covariate.
+    iterations
+        Newton–Raphson iterations (R ``fit$iter``).
     """
 
     summary: pd.DataFrame
@@ -318,6 +331,23 @@ class CoxResult:
     n: int
     events: int
     method: str
+    loglik: tuple[float, float] = (math.nan, math.nan)
+    likelihood_ratio: ComparisonResult | None = None
+    wald: ComparisonResult | None = None
+    score: ComparisonResult | None = None
+    references: Mapping[str, str] = field(default_factory=dict)
+    iterations: int = 0
+
+
+def _global_test(name: str, statistic: float, df: int, n: int) -> ComparisonResult:
+    return ComparisonResult(
+        method=f"{name} test of all coefficients = 0 (Cox model; R summary.coxph)",
+        statistic=statistic,
+        statistic_name="chi2",
+        p_value=float(stats.chi2.sf(statistic, df)),
+        df=float(df),
+        n=(n,),
+    )
 
 
 def cox_ph(
@@ -328,67 +358,129 @@ def cox_ph(
     covariates: Sequence[str],
     confidence: float = 0.95,
     ph_transform: str = "km",
+    ties: str = "efron",
 ) -> CoxResult:
-    """Cox proportional-hazards model (partial likelihood, Efron ties) with a PH check.
+    """Cox proportional-hazards model as R's ``coxph``, with ``cox.zph``'s PH test.
 
-    Covariates must be numeric (encode categories as 0/1 columns first). The PH check is
-    lifelines' ``proportional_hazard_test`` (scaled Schoenfeld residuals against
-    transformed time, ``ph_transform`` = ``"km"``, ``"rank"``, ``"identity"`` or ``"log"``).
-    Fewer than 10 events per covariate gives a :class:`~clears.StatisticalWarning`.
+    Parameters
+    ----------
+    data
+        One row per patient; rows with a missing value in a used column are left out.
+    duration, event
+        Column names: time (>= 0) and 1/True if the event was seen.
+    covariates
+        Numeric or boolean columns enter as they are; any other column is categorical,
+        coded as R codes a factor (first sorted level, or first category, is the reference).
+    confidence
+        Level of the Wald CI of the hazard ratios.
+    ph_transform
+        Time transform of the PH test: ``"km"`` (R's default), ``"identity"``, ``"rank"``
+        or ``"log"``.
+    ties
+        ``"efron"`` (R's default) or ``"breslow"``.
+
+    Raises
+    ------
+    InputError
+        Bad columns, a covariate with one value, or collinear covariates.
+    ConvergenceError
+        When 20 Newton–Raphson iterations do not converge (R warns "Ran out of iterations").
+
+    Notes
+    -----
+    Fewer than 10 events per coefficient, or a coefficient that may be infinite (R's
+    "Loglik converged before variable ..."), gives a :class:`~clears.StatisticalWarning`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6, 7, 8], "e": [1] * 8,
+    ...                    "x": [1, 0, 1, 1, 0, 0, 1, 0]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fit = cox_ph(df, duration="t", event="e", covariates=["x"])
+    >>> fit.summary["covariate"].tolist(), fit.ph_test["covariate"].tolist()
+    (['x'], ['x', 'GLOBAL'])
     """
-    from lifelines import CoxPHFitter
-    from lifelines.statistics import proportional_hazard_test
-
-    require_option("ph_transform", ph_transform, ("km", "rank", "identity", "log"))
-    check_confidence(confidence)
+    require_option("ph_transform", ph_transform, TRANSFORMS)
+    require_option("ties", ties, ("efron", "breslow"))
+    z = _z(confidence)
+    covariates = [str(c) for c in covariates] if not isinstance(covariates, str) else []
     if not covariates:
         raise InputError(Problem("covariates", [], "needs at least one covariate", "column names"))
-    frame = _survival_frame(data, duration, event, list(covariates))
-    non_numeric = [c for c in covariates if not pd.api.types.is_numeric_dtype(frame[c])]
-    if non_numeric:
-        raise InputError(
-            [
-                Problem(c, str(frame[c].dtype), "covariate must be numeric", "0/1 or numbers")
-                for c in non_numeric
-            ]
-        )
-    events = int(frame[event].sum())
-    if events < 10 * len(covariates):
+    require_columns(data, covariates, "data")
+    frame = survival_frame(data, duration, event, covariates)
+    design = design_matrix(frame, covariates)
+    durations = frame[duration].to_numpy(dtype=float)
+    events_arr = frame[event].to_numpy(dtype=np.int64)
+    events = int(events_arr.sum())
+    if events == 0:
+        raise InputError(Problem(event, 0, "no events: a Cox model needs at least one", ">= 1"))
+    p = len(design.names)
+    if events < 10 * p:
         warnings.warn(
-            f"{events} events for {len(covariates)} covariate(s): "
-            "fewer than 10 events per covariate",
+            f"{events} events for {p} coefficient(s): fewer than 10 events per covariate",
             StatisticalWarning,
             stacklevel=2,
         )
-    fitter = CoxPHFitter(alpha=1 - confidence)
-    _lifelines(lambda: fitter.fit(frame, duration_col=duration, event_col=event))
-    s = fitter.summary
-    lower = next(c for c in s.columns if c.startswith("exp(coef) lower"))
-    upper = next(c for c in s.columns if c.startswith("exp(coef) upper"))
-    summary = pd.DataFrame(
-        {
-            "covariate": s.index.astype(str),
-            "coef": s["coef"].to_numpy(),
-            "hazard_ratio": s["exp(coef)"].to_numpy(),
-            "se": s["se(coef)"].to_numpy(),
-            "ci_low": s[lower].to_numpy(),
-            "ci_high": s[upper].to_numpy(),
-            "z": s["z"].to_numpy(),
-            "p_value": s["p"].to_numpy(),
-        }
-    )
-    ph = _lifelines(lambda: proportional_hazard_test(fitter, frame, time_transform=ph_transform))
-    ph_frame = pd.DataFrame(
-        {
-            "covariate": [str(i[0]) if isinstance(i, tuple) else str(i) for i in ph.summary.index],
-            "statistic": ph.summary["test_statistic"].to_numpy(),
-            "p_value": ph.summary["p"].to_numpy(),
-            "transform": ph_transform,
-        }
-    )
+    sets = risk_sets(durations, events_arr)
+    centred = design.x - design.x.mean(axis=0)
+    try:
+        if np.linalg.matrix_rank(centred) < p:
+            raise np.linalg.LinAlgError
+        fit = fit_cox(design.x, sets, efron=ties == "efron")
+    except np.linalg.LinAlgError:
+        raise InputError(
+            Problem(
+                "covariates",
+                list(covariates),
+                "the covariates are collinear (one is a combination of the others)",
+                "covariates that are not linear combinations of each other",
+            )
+        ) from None
+    if not fit.converged:
+        raise ConvergenceError(
+            f"the Cox model did not converge in {fit.iterations} Newton-Raphson iterations"
+        )
+    for i in fit.infinite:
+        warnings.warn(
+            f"coefficient of {design.names[i]!r} may be infinite "
+            "(the log-likelihood converged before it)",
+            StatisticalWarning,
+            stacklevel=2,
+        )
+    se = np.sqrt(np.diag(fit.variance))
+    zvalues = fit.coef / se
+    with np.errstate(over="ignore"):  # an infinite coefficient's CI ends at inf, as in R
+        summary = pd.DataFrame(
+            {
+                "covariate": list(design.names),
+                "coef": fit.coef,
+                "hazard_ratio": np.exp(fit.coef),
+                "se": se,
+                "ci_low": np.exp(fit.coef - z * se),
+                "ci_high": np.exp(fit.coef + z * se),
+                "z": zvalues,
+                "p_value": 2 * stats.norm.sf(np.abs(zvalues)),
+            }
+        )
+    ph = zph_test(durations, events_arr, sets, fit.final, design.terms, ph_transform)
+    n = len(frame)
     method = (
-        f"Cox proportional hazards (partial likelihood, Efron ties, Wald {confidence:.0%} CI; "
-        "lifelines); PH test: Grambsch-Therneau scaled Schoenfeld residuals vs "
-        f"{ph_transform}-transformed time"
+        f"Cox proportional hazards (partial likelihood, {ties.capitalize()} ties, "
+        f"Wald {float(confidence):.0%} CI; R coxph); PH test: score test of x*g(t), "
+        f"g = {ph_transform} transform of time (R cox.zph, survival >= 3.0)"
     )
-    return CoxResult(summary=summary, ph_test=ph_frame, n=len(frame), events=events, method=method)
+    return CoxResult(
+        summary=summary,
+        ph_test=ph,
+        n=n,
+        events=events,
+        method=method,
+        loglik=(fit.loglik_null, fit.loglik),
+        likelihood_ratio=_global_test("likelihood-ratio", 2 * (fit.loglik - fit.loglik_null), p, n),
+        wald=_global_test("Wald", fit.wald_test, p, n),
+        score=_global_test("score (log-rank)", fit.score_test, p, n),
+        references=dict(design.references),
+        iterations=fit.iterations,
+    )

@@ -1,0 +1,50 @@
+"""The fixture checker (tests/reference/check.py) reports drift and nothing else."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+
+def _checker() -> ModuleType:
+    path = Path(__file__).with_name("check.py")
+    spec = importlib.util.spec_from_file_location("reference_check", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_differences_within_and_beyond_tolerance() -> None:
+    differences = _checker().differences
+    old = {"meta": {"r_version": "4.2.2"}, "a": [1.0, None, "x"], "b": {"c": 0.0}}
+    # a change in the 12th significant digit is within rtol 1e-8; meta is not compared
+    same = {"meta": {"r_version": "4.4.1"}, "a": [1.000000000001, None, "x"], "b": {"c": 1e-13}}
+    assert differences(old, same) == []
+    drifted = {"meta": {}, "a": [1.0001, 2.0, "y"], "b": {}}
+    found = differences(old, drifted)
+    assert found == [
+        "$.a[0]: 1.0 committed, 1.0001 now",
+        "$.a[1]: None committed, 2.0 now",
+        "$.a[2]: 'x' committed, 'y' now",
+        "$.b.c: only in committed",
+    ]
+    assert differences({"a": [1, 2]}, {"a": [1]}) == ["$.a: length 2 committed, 1 now"]
+
+
+@pytest.mark.slow
+def test_committed_survival_fixture_regenerates_unchanged() -> None:
+    # Runs R: survival.R must reproduce survival.json within the checker's tolerance.
+    checker = _checker()
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        from tests._system import unavailable
+
+        unavailable("Rscript is not installed (r-base-core, r-cran-survival)")
+    assert rscript is not None
+    assert checker.check(Path(__file__).with_name("survival.R"), rscript, update=False) == []

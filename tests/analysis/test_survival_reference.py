@@ -96,13 +96,17 @@ def test_median_matches_quantile_survfit(case: dict[str, Any]) -> None:
 
 
 def test_fixture_covers_the_cases_asked_for() -> None:
-    # A median not reached, an upper limit NA with a median reached, a curve flat at 0.5.
+    # A median not reached, an upper limit NA with a median reached, a curve flat at 0.5,
+    # a curve falling to 0 with its upper limit NA.
     medians = {(c["data"], c["conf_type"]): c["medians"] for c in KM_CASES}
     assert medians[("not_reached", "log")]["median"] == [None]
     aml = medians[("aml", "log")]
     assert aml["median"][0] is not None
     assert aml["ci_high"][0] is None
     assert medians[("flat", "log")]["median"] == [2.5]  # (2 + 3) / 2
+    # S reaches 0 at 5 with the upper band above 0.5 until then: R prints UCL NA.
+    falls = medians[("falls_to_zero", "log")]
+    assert (falls["median"], falls["ci_low"], falls["ci_high"]) == ([5], [3], [None])
 
 
 @pytest.mark.parametrize("case", KM_CASES, ids=_id)

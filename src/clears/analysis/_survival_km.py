@@ -7,11 +7,13 @@
 * ``conf_type="log"`` (R's default): exp(log S ± z·σ), the upper limit capped at 1, missing
   where S = 0. ``conf_type="log-log"``: exp(−exp(log(−log S) ± z·σ/log S)), missing where
   S is 0 or 1.
-* Quantiles (the median and its limits): R's ``findq`` on the curve and on each band: the
-  first time the curve is at or below 1 − p within a tolerance of 1.5e-8 and the first time
-  it is below by more than that; their midpoint (so a curve flat at exactly 0.5 gives the
-  middle of the flat stretch, to the last follow-up time when the stretch ends the curve);
-  missing when the curve (band) never reaches 0.5. Missing band values are left out.
+* The median and its limits as ``print(survfit)`` shows them (R ``survmean``): the first
+  time the curve (band) is below 0.5 + 1.5e-8; if it is 0.5 there (within 1.5e-8) and falls
+  lower later, the midpoint of that time and the first lower one; missing (NaN) when the
+  curve or band never gets there. Missing band values are left out.
+* As ``quantile(survfit, 0.5)`` gives them (R ``findq``): the same, except that a curve
+  ending flat at exactly 0.5 gives the midpoint of the stretch to the last follow-up time,
+  and the positions are those of the smallest band value at or past the level.
 * Survival at chosen times: the curve's values at the last time <= t; ``n_risk`` the number
   with duration >= t and ``n_event`` the events in (previous chosen time, t]; times after the
   last follow-up are dropped unless ``extend`` (then ``n_risk`` is 0).

@@ -164,6 +164,16 @@ def test_numpy_integers_accepted() -> None:
     assert isinstance(fit.events, int)
 
 
+def test_object_column_of_numbers_is_numeric() -> None:
+    # lung age as Python ints in an object column: the same model as R's age + sex fit.
+    case = next(c for c in CASES if c["covariates"] == ["age", "sex"] and c["ties"] == "efron")
+    lung = dataset("lung")
+    lung["age"] = pd.Series([int(v) for v in lung["age"]], dtype=object)
+    fit = cox_ph(lung, duration="time", event="status", covariates=["age", "sex"])
+    assert fit.summary["covariate"].tolist() == ["age", "sex"]
+    _close(fit.summary["coef"], case["coef"], "coef")
+
+
 def test_boolean_events_and_missing_rows() -> None:
     # lung ~ age + sex has 228 rows, none missing in these columns; ph.ecog has one missing:
     # R's coxph(Surv(time, status) ~ ph.ecog) uses 227 (na.omit).

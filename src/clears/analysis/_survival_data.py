@@ -119,13 +119,22 @@ class Design:
 
 
 def _is_numeric(column: pd.Series) -> bool:
-    return bool(pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
+    """Numeric or boolean dtype, or an object column holding only (non-boolean) numbers."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return True
+    if column.dtype != object:
+        return False
+    return all(
+        isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+        for v in column
+    )
 
 
 def design_matrix(frame: pd.DataFrame, covariates: Sequence[str]) -> Design:
     """Code ``covariates`` of ``frame`` as R's ``model.matrix`` does (treatment contrasts).
 
-    A numeric or boolean column is one column; any other column is categorical: its
+    A numeric or boolean column (or an object column of numbers only) is one column; any
+    other column is categorical: its
     levels are its categories in order for a pandas ``Categorical``, else its distinct values
     sorted; levels not present are dropped. A covariate with a single value is refused.
     """

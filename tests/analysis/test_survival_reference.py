@@ -201,6 +201,9 @@ def test_numpy_integers_accepted() -> None:
     # durations >= 12: Nonmaintained (x = 0) 12, 16, 23, 27, 30, 33, 43, 45 = 8;
     # Maintained (x = 1) 13, 13, 18, 23, 28, 31, 34, 45, 48, 161 = 10
     assert km.at_risk([np.int64(12)])["n_risk"].tolist() == [8, 10]
+    single = kaplan_meier(typed, duration="time", event="status", confidence=np.float32(0.95))
+    plain = kaplan_meier(aml, duration="time", event="status", confidence=0.95)
+    pd.testing.assert_frame_equal(single.table, plain.table)
     res = log_rank(typed, duration="time", event="status", group="x")
     lr = next(c for c in LOG_RANK_CASES if c["data"] == "aml")
     _close(res.statistic, lr["chisq"], "chisq")

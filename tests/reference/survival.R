@@ -55,6 +55,10 @@ datasets$flat <- data.frame(time = c(1, 2, 3, 4), status = c(1, 1, 1, 1))
 datasets$flat_end <- data.frame(time = c(1, 2, 3, 4), status = c(1, 1, 0, 0))
 # The curve falls to 0 at the last time while the upper band is still above 0.5: UCL NA.
 datasets$falls_to_zero <- data.frame(time = c(1, 2, 3, 4, 5), status = c(1, 0, 1, 0, 1))
+# Events and a censoring at time 0 (a response seen at the index visit).
+datasets$zero_time <- data.frame(
+  time = c(0, 0, 1, 2, 3, 3, 4, 6), status = c(1, 0, 1, 1, 0, 1, 0, 1)
+)
 
 prepare <- function(name) {
   d <- datasets[[name]]
@@ -120,6 +124,7 @@ for (conf_type in c("log", "log-log")) {
   km[[length(km) + 1]] <- km_case("flat", NULL, conf_type, c(2, 2.5, 4))
   km[[length(km) + 1]] <- km_case("flat_end", NULL, conf_type, c(2, 3))
   km[[length(km) + 1]] <- km_case("falls_to_zero", NULL, conf_type, c(1, 3, 5))
+  km[[length(km) + 1]] <- km_case("zero_time", NULL, conf_type, c(0, 1, 3.5, 6))
   km[[length(km) + 1]] <- km_case("veteran", "celltype", conf_type, c(30, 90, 180))
 }
 

@@ -55,6 +55,12 @@ datasets$flat <- data.frame(time = c(1, 2, 3, 4), status = c(1, 1, 1, 1))
 datasets$flat_end <- data.frame(time = c(1, 2, 3, 4), status = c(1, 1, 0, 0))
 # The curve falls to 0 at the last time while the upper band is still above 0.5: UCL NA.
 datasets$falls_to_zero <- data.frame(time = c(1, 2, 3, 4, 5), status = c(1, 0, 1, 0, 1))
+# Times equal but for rounding error (differences 1e-9, 1e-10, 2e-9; 1e-6 is a real
+# difference): R's timefix (aeqSurv) treats the first three pairs as ties.
+datasets$near_ties <- data.frame(
+  time = c(1, 1 + 1e-9, 2, 2 + 1e-6, 3, 3 - 1e-10, 4, 5, 5 + 2e-9, 6),
+  status = c(1, 1, 1, 0, 1, 1, 0, 1, 1, 0), x = c(0, 1, 0, 1, 0, 1, 0, 1, 1, 0)
+)
 # Events and a censoring at time 0 (a response seen at the index visit).
 datasets$zero_time <- data.frame(
   time = c(0, 0, 1, 2, 3, 3, 4, 6), status = c(1, 0, 1, 1, 0, 1, 0, 1)
@@ -125,6 +131,7 @@ for (conf_type in c("log", "log-log")) {
   km[[length(km) + 1]] <- km_case("flat_end", NULL, conf_type, c(2, 3))
   km[[length(km) + 1]] <- km_case("falls_to_zero", NULL, conf_type, c(1, 3, 5))
   km[[length(km) + 1]] <- km_case("zero_time", NULL, conf_type, c(0, 1, 3.5, 6))
+  km[[length(km) + 1]] <- km_case("near_ties", "x", conf_type, c(1, 2, 3, 5))
   km[[length(km) + 1]] <- km_case("veteran", "celltype", conf_type, c(30, 90, 180))
 }
 
@@ -143,7 +150,7 @@ logrank_case <- function(data, group) {
 }
 logrank <- list(
   logrank_case("aml", "x"), logrank_case("lung", "sex"), logrank_case("tied", "group"),
-  logrank_case("veteran", "celltype")
+  logrank_case("veteran", "celltype"), logrank_case("near_ties", "x")
 )
 
 # ---- Cox models and cox.zph -------------------------------------------------------------
@@ -185,7 +192,8 @@ cox <- list(
   cox_case("aml", "x", "efron"),
   cox_case("veteran", c("karno", "celltype"), "efron"),
   cox_case("tied", c("age", "smoking"), "efron"),
-  cox_case("tied", c("age", "smoking"), "breslow")
+  cox_case("tied", c("age", "smoking"), "breslow"),
+  cox_case("near_ties", "x", "efron")
 )
 
 result <- list(

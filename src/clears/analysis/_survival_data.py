@@ -2,12 +2,15 @@
 
 Durations and events may be Python or NumPy numbers (any integer or float dtype, booleans
 for events); rows with a missing value in a used column are left out, as R's default
-``na.action = na.omit`` does. Non-numeric covariates are coded as R codes a factor in a
-model formula (treatment contrasts): the first level in sorted order is the reference and
-every other level gets a 0/1 column named ``column=level``.
+``na.action = na.omit`` does. Times equal but for rounding error are merged as R's
+``timefix = TRUE`` (``aeqSurv``) merges them. Non-numeric covariates are coded as R codes a
+factor in a model formula (treatment contrasts): the first level in sorted order is the
+reference and every other level gets a 0/1 column named ``column=level``.
 
 References
 ----------
+R package ``survival`` >= 3.0, function ``aeqSurv`` (the ``timefix`` option of ``survfit``,
+``survdiff`` and ``coxph``).
 Chambers JM, Hastie TJ. Statistical Models in S. Wadsworth 1992, ch. 2 (treatment
 contrasts of a factor in a model formula).
 """
@@ -24,7 +27,28 @@ import pandas as pd
 from clears._exceptions import InputError, Problem
 from clears.analysis._validation import require_columns
 
-__all__ = ["Design", "design_matrix", "survival_frame", "to_float_list"]
+__all__ = ["Design", "design_matrix", "survival_frame", "timefix", "to_float_list"]
+
+#: R ``aeqSurv``'s tolerance, ``sqrt(.Machine$double.eps)``.
+TIME_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
+
+
+def timefix(durations: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Merge times that differ only by rounding error, as R's ``aeqSurv`` (``timefix``).
+
+    Distinct times closer than 1.5e-8, absolutely or relative to the mean absolute time,
+    become the smallest of them (e.g. 1 and 1 + 1e-9 months, from dividing days).
+    """
+    unique = np.unique(durations[np.isfinite(durations)])
+    if unique.size < 2:
+        return durations
+    gaps = np.diff(unique)
+    tied = (gaps <= TIME_TOLERANCE) | (gaps / np.mean(np.abs(unique)) <= TIME_TOLERANCE)
+    if not tied.any():
+        return durations
+    cuts = unique[np.concatenate([[True], ~tied])]
+    fixed: npt.NDArray[np.float64] = cuts[np.searchsorted(cuts, durations, side="right") - 1]
+    return fixed
 
 
 def _row_of(frame: pd.DataFrame, mask: pd.Series) -> int:
@@ -74,7 +98,7 @@ def survival_frame(
     if problems:
         raise InputError(problems)
     out = frame.copy()
-    out[duration] = times.astype(float)
+    out[duration] = timefix(times.to_numpy(dtype=float))
     out[event] = numeric_events.astype(np.int64)
     return out
 

@@ -118,7 +118,7 @@ def test_report_from_db(demo_dir) -> None:  # type: ignore[no-untyped-def]
     assert done.returncode == 0, done.stderr
     page = target.read_text(encoding="utf-8")
     assert url in page
-    assert "cortes2012@1.0" in page
+    assert "Cortés-Hernández 2012 criteria" in page
     # Table 1's n row is the registry's patient count
     assert ">n</td><td>40</td>" in page
 

@@ -40,9 +40,14 @@ def test_the_selection_names_stored_columns_only() -> None:
 def test_the_cut_drops_what_the_report_never_reads() -> None:
     cohort = simulate("aitmehdi2021", 40, np.random.default_rng(3))
     cut = _cut(cohort)
-    # the simulated visits carry every CLASI and SLEDAI item; the cut keeps five columns
+    # the simulated visits carry every CLASI and SLEDAI item; the cut keeps the totals and
+    # the 24 SLEDAI descriptors (baseline SELENA-SLEDAI), not the CLASI items
+    from clears.instruments.sledai import DEFINITION
+
     assert len(cohort.visits.columns) > 60
-    assert list(cut.visits.columns) == ["patient_id", "visit_date", "clasi_a", "clasi_d", "sledai"]
+    totals = ["patient_id", "visit_date", "clasi_a", "clasi_d", "sledai"]
+    assert sorted(cut.visits.columns) == sorted([*totals, *DEFINITION.columns])
+    assert not [c for c in cut.visits.columns if str(c).startswith("clasi_") and c not in totals]
     assert len(cut.concomitant_medications.columns) < len(cohort.concomitant_medications.columns)
 
 

@@ -15,6 +15,10 @@ Dermatol 2021;84(4):1171-1174. doi:10.1016/j.jaad.2020.11.010 (Table 1 layout).
 Klein R, et al. Development of the CLASI as a tool to measure the response to therapy in
 cutaneous lupus erythematosus. Arch Dermatol 2011;147(2):203-8.
 doi:10.1001/archdermatol.2010.435 (severity bands mild 0-9, moderate 10-20, severe 21-70).
+Gladman DD, Ibañez D, Urowitz MB. Systemic lupus erythematosus disease activity index 2000.
+J Rheumatol 2002;29(2):288-291 (SLEDAI-2K, the cohort's ``sledai`` total).
+Petri M, et al. Combined oral contraceptives in women with systemic lupus erythematosus.
+N Engl J Med 2005;353:2550-2558 (SELENA-SLEDAI, the variant Aitmehdi 2021 Table 1 reports).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import pandas as pd
 from clears._cells import is_missing
 from clears.cohort import Cohort
 from clears.instruments.clasi import SEVERITY_BANDS
+from clears.report._labels import severity_label
 from clears.report._model import ReportTable, Section
 from clears.report._sections import Log, first_preset
 
@@ -47,6 +52,7 @@ TABLE_ONE_ROWS: Final[tuple[tuple[str, str, _Summary | None], ...]] = (
     ("cle_subtype_set", "CLE subtypes", None),
     ("sle", "Systemic lupus erythematosus", None),
     ("baseline_sledai_sle", "SLEDAI-2K at baseline, patients with SLE", "median_range"),
+    ("baseline_selena_sle", "SELENA-SLEDAI at baseline, patients with SLE", "median_range"),
     ("aps", "Antiphospholipid syndrome", None),
     ("baseline_clasi_a", "CLASI-A at first dose", "median_range"),
     ("baseline_severity", "CLASI-A severity (Klein 2011)", None),
@@ -73,15 +79,70 @@ def _subtype_set(text: object) -> object:
     return " + ".join(parts) if parts else pd.NA
 
 
-def _baseline_sledai(cohort: Cohort, rows: pd.DataFrame) -> pd.Series:
-    """SLEDAI-2K of the baseline visit (the visit of ``baseline_date``), per row of ``rows``."""
+def _baseline_visits(cohort: Cohort, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of the baseline visit (the visit of ``baseline_date``), per row of ``rows``."""
     visits = cohort.visits
-    if "sledai" not in visits or "baseline_date" not in rows:
-        return pd.Series(pd.NA, index=rows.index, dtype="Float64")
-    at = visits.dropna(subset=["sledai"]).drop_duplicates(["patient_id", "visit_date"])
+    at = visits.dropna(subset=columns, how="all").drop_duplicates(["patient_id", "visit_date"])
     key = rows[["patient_id", "baseline_date"]].rename(columns={"baseline_date": "visit_date"})
-    found = key.merge(at[["patient_id", "visit_date", "sledai"]], how="left")
-    return pd.Series(found["sledai"].to_numpy(), index=rows.index).astype("Float64")
+    found = key.merge(at[["patient_id", "visit_date", *columns]], how="left")
+    return found.set_axis(rows.index)
+
+
+def _baseline_sledai(cohort: Cohort, rows: pd.DataFrame) -> pd.Series:
+    """SLEDAI-2K of the baseline visit (the visits' ``sledai`` total), per row of ``rows``.
+
+    The cohort's ``sledai`` column is the SLEDAI-2K total (docs/cohort-tables.md; derived
+    from the descriptors with Gladman 2002's rule when they are all given).
+    """
+    if "sledai" not in cohort.visits or "baseline_date" not in rows:
+        return pd.Series(pd.NA, index=rows.index, dtype="Float64")
+    found = _baseline_visits(cohort, rows, ["sledai"])
+    return found["sledai"].astype("Float64")
+
+
+def _baseline_selena(cohort: Cohort, rows: pd.DataFrame) -> pd.Series:
+    """SELENA-SLEDAI of the baseline visit, scored from its 24 recorded descriptors.
+
+    SELENA-SLEDAI (Petri 2005) counts rash, alopecia, mucosal ulcers and proteinuria only
+    when new or recurrent (code 2), so it can be scored only from descriptors that record
+    the onset: a visit with a descriptor missing, or an onset descriptor coded 1 (present,
+    onset not recorded), has no SELENA-SLEDAI and counts as missing. Scored by
+    :func:`clears.instruments.sledai.score_frame` with ``variant="selena"``.
+    """
+    from clears.instruments.sledai import DEFINITION, ONSET_DESCRIPTORS, score_frame
+
+    columns = list(DEFINITION.columns)
+    missing = pd.Series(pd.NA, index=rows.index, dtype="Float64")
+    if "baseline_date" not in rows or not set(columns) <= set(cohort.visits.columns):
+        return missing
+    found = _baseline_visits(cohort, rows, columns)[columns]
+    codes = found.apply(pd.to_numeric, errors="coerce")
+    onset = [f.column for f in DEFINITION.fields if f.path in ONSET_DESCRIPTORS]
+    scorable = codes.notna().all(axis=1) & ~codes[onset].eq(1).any(axis=1)
+    if not scorable.any():
+        return missing
+    scores = score_frame(codes[scorable].astype("int64"), variant="selena")
+    return scores.reindex(rows.index).astype("Float64")
+
+
+def _boolean_text(values: pd.Series) -> pd.Series:
+    """A column of true/false words (a CSV folder's extra column) as a boolean column.
+
+    Extra columns of a cohort folder are read as text, so a simulated cohort written to CSV
+    gives ``"true"``/``"false"`` where the simulator held booleans; read with the cohort's
+    own spellings (true/false, yes/no, 1/0, any case; blank is missing) they count as the
+    booleans they were. A column holding anything else is returned unchanged.
+    """
+    from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
+
+    if pd.api.types.is_bool_dtype(values.dtype) or values.isna().all():
+        return values
+    text = values.astype("string").str.strip().str.lower().mask(lambda t: t == "")
+    known = text.isin(BOOLEAN_TRUE | BOOLEAN_FALSE)
+    if not bool((known | text.isna()).all()):
+        return values
+    flags: pd.Series = text.isin(BOOLEAN_TRUE).astype("boolean").mask(text.isna())
+    return flags
 
 
 def table_one_data(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -91,9 +152,12 @@ def table_one_data(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
     ``birth_year``), ``female``, ``active_smoking`` (``smoking == "current"``),
     ``phototype_v_vi``, ``cle_subtype_set`` (the recorded subtypes, sorted, joined by
     `` + ``; categories by frequency), ``baseline_sledai_sle`` (SLEDAI-2K of the baseline
-    visit, patients with SLE only), and from ``outcomes`` ``index_date``, ``baseline_date``,
-    ``baseline_clasi_a``, ``baseline_severity`` (ordered mild < moderate < severe) and
-    ``exposure_patient_years``. Neither input is modified.
+    visit, patients with SLE only), ``baseline_selena_sle`` (SELENA-SLEDAI scored from the
+    baseline visit's descriptors when they record the onset, patients with SLE only), and
+    from ``outcomes`` ``index_date``, ``baseline_date``, ``baseline_clasi_a``,
+    ``baseline_severity`` (labelled with its range, ordered mild < moderate < severe) and
+    ``exposure_patient_years``. ``concomitant_*`` columns of true/false words (a CSV
+    folder's extra columns) become booleans. Neither input is modified.
     """
     wanted = ["patient_id", "index_date", "baseline_date", "baseline_clasi_a",
               "baseline_severity", "exposure_patient_years"]  # fmt: skip
@@ -116,12 +180,16 @@ def table_one_data(cohort: Cohort, outcomes: pd.DataFrame) -> pd.DataFrame:
         order = sorted(counts.index, key=lambda s: (-int(counts[s]), str(s)))
         frame["cle_subtype_set"] = pd.Categorical(sets, categories=order)
     if "sle" in frame:
-        sledai = _baseline_sledai(cohort, frame)
-        frame["baseline_sledai_sle"] = sledai.where(frame["sle"].astype("boolean").eq(True))
+        with_sle = frame["sle"].astype("boolean").eq(True)
+        frame["baseline_sledai_sle"] = _baseline_sledai(cohort, frame).where(with_sle)
+        frame["baseline_selena_sle"] = _baseline_selena(cohort, frame).where(with_sle)
     if "baseline_severity" in frame:
         frame["baseline_severity"] = pd.Categorical(
-            frame["baseline_severity"], categories=[band.name for band in SEVERITY_BANDS]
+            frame["baseline_severity"].map(severity_label, na_action="ignore"),
+            categories=[severity_label(band.name) for band in SEVERITY_BANDS],
         )
+    for column in [c for c in frame.columns if c.startswith(_CONCOMITANT)]:
+        frame[column] = _boolean_text(frame[column])
     return frame
 
 
@@ -169,7 +237,21 @@ def cohort_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
         f"{len(frame)} patients from {centres} centre(s) received {outcomes['drug'].iloc[0]}; "
         f"total exposure {years:.1f} patient-years.",
     )
+    notes = list(t1.footnotes)
+    if frame.get("baseline_selena_sle", pd.Series(dtype="Float64")).notna().any():
+        notes.append(
+            "SLEDAI-2K (Gladman 2002) is the visits' recorded total; SELENA-SLEDAI (Petri "
+            "2005), which Aitmehdi 2021 reports, is scored from the same visit's descriptors "
+            "and counts rash, alopecia, mucosal ulcers and proteinuria only when new or "
+            "recurrent."
+        )
+    elif frame.get("baseline_sledai_sle", pd.Series(dtype="Float64")).notna().any():
+        notes.append(
+            "SLEDAI-2K (Gladman 2002) is the visits' recorded total. SELENA-SLEDAI, which "
+            "Aitmehdi 2021 reports, needs every descriptor with its onset (new or "
+            "persistent) recorded, which these visits do not hold."
+        )
     table = ReportTable(
-        "table1", "Table 1. Patients at the first dose", t1.to_frame(), t1.footnotes
+        "table1", "Table 1. Patients at the first dose", t1.to_frame(), tuple(notes)
     )
     return Section("cohort", "Patients", text, (table,))

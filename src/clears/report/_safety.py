@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+import numpy as np
 import pandas as pd
 
 from clears.cohort import Cohort
@@ -78,6 +79,56 @@ def incidence_frame(result: AeTable) -> pd.DataFrame:
     )
 
 
+_FLARE_NOTE: Final = "SLE flares are counted only among patients"
+
+
+def _table_two(result: AeTable, outcomes: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Table 2 as printed, with new SLE in isolated CLE where a flare row would contradict it.
+
+    A flare is a worsening of SLE, so it needs SLE (Petri 2005; Aitmehdi 2021 Table 2 counts
+    flares "among patients with SLE"); in a patient with isolated CLE the outcome is a new
+    SLE diagnosis, which Aitmehdi 2021 Table 2 reports "among patients with isolated CLE".
+    ``ae_table``'s row of flare records in patients without SLE is therefore left out of the
+    table: in its place is the new SLE diagnosis of :func:`clears.outcomes.derive`
+    (``new_sle``: an SLE onset date after the first dose, up to the end of follow-up), the
+    number the outcome summary prints, and a footnote counts any flare record of a patient
+    without SLE, which is not an SLE flare.
+    """
+    from clears.analysis import format_percent
+
+    rows = result.table
+    shown = result.to_frame()
+    keep = (rows["item"] != "flare_without_sle").to_numpy()
+    without = rows.loc[rows["item"] == "flare_without_sle", "n"]
+    frame = shown[keep].reset_index(drop=True)
+    if not (rows["section"] == "sle_flares").any():
+        return frame, list(result.footnotes)
+    notes = [note for note in result.footnotes if not note.startswith(_FLARE_NOTE)]
+    at = next((i for i, n in enumerate(notes) if n.startswith("Incidence")), len(notes))
+    flare_note = (
+        "SLE flares are counted among the patients with SLE at the first dose; a flare needs "
+        "SLE, so in patients with isolated CLE the outcome counted is a new SLE diagnosis "
+        "(an SLE onset date after the first dose), as in the outcome summary."
+    )
+    if len(without) and int(without.iloc[0]) > 0:
+        flare_note += (
+            f" {int(without.iloc[0])} patient(s) without SLE at the first dose have a flare "
+            "recorded; those records are not SLE flares and are not counted."
+        )
+    notes.insert(at, flare_note)
+    first = first_preset(outcomes)
+    if "new_sle" in first and first["new_sle"].notna().any():
+        known = first["new_sle"].dropna().astype(bool)
+        n, d = int(known.sum()), len(known)
+        label = "New SLE diagnosis (among patients with isolated CLE)"
+        line = pd.DataFrame({"Item": [label], "n (%)": [f"{n} ({format_percent(n, d)})"]})
+        after = int(np.flatnonzero((rows["item"] == "sle_flare_severe").to_numpy()[keep])[0])
+        frame = pd.concat(
+            [frame.iloc[: after + 1], line, frame.iloc[after + 1 :]], ignore_index=True
+        )
+    return frame, notes
+
+
 def safety_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
     """Adverse events and SLE flares (Table 2 layout); incidence per 100 patient-years."""
     result = log.run("adverse events", lambda: ae_result(cohort, outcomes))
@@ -87,11 +138,9 @@ def safety_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
     for method in methods:
         log.method("Incidence rates", method)
     drug = str(outcomes["drug"].iloc[0])
+    frame, notes = _table_two(result, outcomes)
     table = ReportTable(
-        "ae_table",
-        f"Table 2. Adverse events and SLE flares during {drug}",
-        result.to_frame(),
-        result.footnotes,
+        "ae_table", f"Table 2. Adverse events and SLE flares during {drug}", frame, tuple(notes)
     )
     rates = ReportTable(
         "ae_rates",

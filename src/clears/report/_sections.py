@@ -7,9 +7,10 @@ which becomes the report's methods text.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -18,6 +19,14 @@ import pandas as pd
 from clears._exceptions import StatisticalWarning
 from clears.analysis import format_percent
 from clears.cohort import Cohort
+from clears.criteria import Preset
+from clears.report._labels import (
+    humanise,
+    level_label,
+    outcome_label,
+    preset_labels,
+    subgroup_label,
+)
 from clears.report._model import ReportFigure, ReportTable, Section
 
 __all__ = [
@@ -34,11 +43,27 @@ _RESPONDERS = ("complete", "partial")
 
 
 class Log:
-    """Methods (topic -> descriptions, in first-seen order) and warnings of one report."""
+    """Methods (topic -> descriptions, in first-seen order) and warnings of one report.
 
-    def __init__(self) -> None:
+    It also carries the report's criteria presets, so every section prints a preset by its
+    human label (:func:`clears.report._labels.preset_labels`), never by ``name@version``.
+    """
+
+    def __init__(self, presets: Sequence[Preset] = ()) -> None:
         self.methods: dict[str, list[str]] = {}
         self.warnings: list[str] = []
+        self.presets: dict[str, Preset] = {p.label: p for p in presets}
+        self.labels: dict[str, str] = preset_labels(presets)
+
+    def preset(self, key: str) -> str:
+        """The human label of the preset ``name@version`` (the key itself if unknown)."""
+        return self.labels.get(key, key)
+
+    def preset_column(self, frame: pd.DataFrame) -> pd.Series:
+        """Each row's preset (``criteria`` and ``criteria_version``) by its human label."""
+        keys = frame["criteria"].astype(str) + "@" + frame["criteria_version"].astype(str)
+        labels: pd.Series = keys.map(self.preset)
+        return labels
 
     def method(self, topic: str, text: str) -> None:
         """Record that ``text`` (a result's ``method``) was used for ``topic``."""
@@ -87,33 +112,70 @@ def _cis(frame: pd.DataFrame, low: str, high: str, digits: int, scale: float = 1
     return [_ci(lo, hi, digits, scale) for lo, hi in pairs]
 
 
+def _median(value: Any, events: int) -> str:
+    """A Kaplan–Meier median in days, or why there is none.
+
+    The curve never reaching 0.5 means the median is not reached (R prints ``NA``); with no
+    event at all there is nothing to estimate.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not reached" if events else "no event"
+    return f"{float(value):.0f}"
+
+
 def first_preset(outcomes: pd.DataFrame) -> pd.DataFrame:
     """The rows of the first preset (patient-level facts are the same under every preset)."""
     rows: pd.DataFrame = outcomes[outcomes["criteria"] == outcomes["criteria"].iloc[0]]
     return rows
 
 
-def _summary_table(outcomes: pd.DataFrame) -> ReportTable:
+def _undefined(key: str, preset: Preset | None) -> bool:
+    """True when ``key`` is a response level the preset does not define (or no assessment)."""
+    from clears.criteria import CATEGORIES
+
+    prefix, _, category = key.partition(":")
+    if preset is None or prefix not in ("best_response", "response_at_assessment"):
+        return False
+    if prefix == "response_at_assessment" and preset.response.assessment_week is None:
+        return True
+    return category in CATEGORIES[2:] and category not in preset.response.levels
+
+
+def _summary_table(outcomes: pd.DataFrame, log: Log) -> ReportTable:
     from clears.outcomes import summarise
 
     summary = summarise(outcomes)
     summary["label"] = summary["criteria"] + "@" + summary["criteria_version"]
+    undefined = [
+        _undefined(str(key), log.presets.get(str(label)))
+        for key, label in zip(summary["outcome"], summary["label"], strict=True)
+    ]
     cells = summary.assign(
         cell=[
-            f"{n}/{d} ({format_percent(int(n), int(d))} %)" if d else f"{n}/0"
-            for n, d in zip(summary["n"], summary["denominator"], strict=True)
-        ]
+            "not defined"
+            if skip
+            else (f"{n}/{d} ({format_percent(int(n), int(d))} %)" if d else f"{n}/0")
+            for n, d, skip in zip(summary["n"], summary["denominator"], undefined, strict=True)
+        ],
+        label=summary["label"].map(log.preset),
     )
     wide = cells.pivot_table(index="outcome", columns="label", values="cell", aggfunc="first")
     order = list(dict.fromkeys(summary["outcome"]))
-    wide = wide.reindex(order).fillna("–").reset_index().rename(columns={"outcome": "Outcome"})
+    columns = list(dict.fromkeys(cells["label"]))
+    wide = wide.reindex(index=order, columns=columns).fillna("not defined").reset_index()
+    wide["outcome"] = wide["outcome"].map(outcome_label)
+    wide = wide.rename(columns={"outcome": "Outcome"})
     wide.columns.name = None
     notes = (
         "n/denominator (%). Response categories use the evaluable patients as denominator; "
-        "relapse uses the patients who reached the preset's response level; SLE flares use "
-        "the patients with SLE and new SLE those with isolated CLE.",
+        "relapse uses the patients who reached the response level the criteria name for "
+        "relapse; SLE flares use the patients with SLE and a new SLE diagnosis those with "
+        "isolated CLE (no SLE at the first dose). An SLE flare needs SLE: a patient with "
+        "isolated CLE who is later diagnosed with SLE counts as a new SLE diagnosis, not as "
+        "a flare.",
+        "Not defined: the criteria have no such response level, or no assessment week.",
     )
-    return ReportTable("outcomes", "Outcomes under each criteria preset", wide, notes)
+    return ReportTable("outcomes", "Outcomes under each set of criteria", wide, notes)
 
 
 def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
@@ -128,12 +190,15 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
         on="patient_id",
         how="left",
     )
-    data["label"] = data["criteria"] + "@" + data["criteria_version"]
+    data["label"] = log.preset_column(data)
     by = [c for c in ("baseline_severity", "sle") if c in data and data[c].notna().any()]
-    tables, figures = [_summary_table(outcomes)], []
+    tables, figures = [_summary_table(outcomes, log)], []
     if data.empty:
         reasons = outcomes["not_evaluable_reason"].dropna().value_counts().sort_index()
-        why = ", ".join(f"{reason} ({n})" for reason, n in reasons.items()) or "none recorded"
+        why = (
+            ", ".join(f"{humanise(str(reason)).lower()} ({n})" for reason, n in reasons.items())
+            or "none recorded"
+        )
         return Section(
             "response",
             "Response",
@@ -155,8 +220,11 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
         shown = pd.DataFrame(
             {
                 "Criteria": rates["criteria"],
-                "Subgroup": rates["subgroup"],
-                "Level": rates["level"].astype(str),
+                "Subgroup": rates["subgroup"].map(subgroup_label),
+                "Level": [
+                    level_label(str(g), v)
+                    for g, v in zip(rates["subgroup"], rates["level"], strict=True)
+                ],
                 "Responders/n": rates["responders"].astype(str) + "/" + rates["n"].astype(str),
                 "%": rates["percent"],
                 "95% CI exact, %": _cis(rates, "ci_low_exact", "ci_high_exact", 0, 100),
@@ -166,7 +234,19 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
         key = "response_any" if name != "complete" else "response_cr"
         tables.append(ReportTable(key, f"Best response: {name}", shown, (result.method,)))
         if name != "complete":
-            fig = subgroup_figure(result, title="Best response: complete or partial, by subgroup")
+            shown_rates = rates.assign(
+                subgroup=[
+                    g if g == "overall" else subgroup_label(str(g)) for g in rates["subgroup"]
+                ],
+                level=[
+                    level_label(str(g), v)
+                    for g, v in zip(rates["subgroup"], rates["level"], strict=True)
+                ],
+            )
+            fig = subgroup_figure(
+                dataclasses.replace(result, table=shown_rates),
+                title="Best response: complete or partial, by subgroup",
+            )
             figures.append(
                 ReportFigure("subgroups", "Response by subgroup", result.method, _png(fig))
             )
@@ -185,12 +265,36 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
                 continue
             res = log.run(f"CR by SLE ({label})", lambda c=counts: fisher_exact(c))  # type: ignore[misc]
             log.method("Group comparisons", res.method)
+            log.method(
+                "Group comparisons",
+                "The odds ratio's interval is the exact conditional interval (Cornfield 1956), "
+                "as R fisher.test reports it",
+            )
             paragraphs.append(
                 f"{label}: complete response in {counts[0][0]}/{sum(counts[0])} patients with "
-                f"SLE and {counts[1][0]}/{sum(counts[1])} without; {res.method}, "
-                f"p = {res.p_value:.3g}."
+                f"SLE and {counts[1][0]}/{sum(counts[1])} without; {_odds_ratio(res)}."
             )
     return Section("response", "Response", tuple(paragraphs), tuple(tables), tuple(figures))
+
+
+def _odds_ratio(res: Any) -> str:
+    """Fisher's test as R's ``fisher.test`` prints it: conditional MLE OR, exact CI, p.
+
+    The odds ratio is of complete response with SLE against without (the first row of the
+    2 x 2 table against the second); 0 and infinity are written as such (a zero cell).
+    """
+
+    def number(value: float) -> str:
+        if math.isinf(value):
+            return "infinity"
+        return f"{value:.3g}"
+
+    level = f"{res.confidence * 100:g}%"
+    return (
+        f"odds ratio of complete response with SLE vs without {number(res.estimate)} "
+        f"(conditional maximum-likelihood estimate; {level} CI {number(res.ci_low)} to "
+        f"{number(res.ci_high)}, exact), Fisher's exact test (two-sided) p = {res.p_value:.3g}"
+    )
 
 
 def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
@@ -229,7 +333,7 @@ def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> S
     from clears.analysis import kaplan_meier
     from clears.plots import km_figure
 
-    data = outcomes.assign(label=outcomes["criteria"] + "@" + outcomes["criteria_version"])
+    data = outcomes.assign(label=log.preset_column(outcomes))
     specs = [
         ("complete", data.dropna(subset=["time_to_complete_days"]), "time_to_complete_days",
          "complete_event", "Time to complete response", True),
@@ -256,7 +360,7 @@ def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> S
                     "Criteria": str(row["group"]),
                     "n": str(row["n"]),
                     "Events": str(row["events"]),
-                    "Median, days": _num(row["median"], 0),
+                    "Median, days": _median(row["median"], int(row["events"])),
                     "95% CI, days": _ci(row["ci_low"], row["ci_high"], 0),
                 }
             )
@@ -281,12 +385,15 @@ def swimmer_section(
     data = swimmer_data(cohort, outcomes[outcomes["patient_id"].isin(kept["patient_id"])])
     caption = (
         f"Dose periods coloured by dose; first partial and complete response and relapse "
-        f"under {data.criteria}; adverse events by CTCAE grade; arrows: treatment ongoing."
+        f"under the {log.preset(str(data.criteria))}; adverse events by CTCAE grade; "
+        "arrows: treatment ongoing."
     )
     if len(rows) > max_patients:
         caption += f" The {max_patients} patients with the longest follow-up of {len(rows)}."
     log.method("Swimmer plot", caption)
-    fig = swimmer_figure(data)
+    fig = swimmer_figure(
+        data, title=f"Treatment courses and outcomes ({log.preset(str(data.criteria))})"
+    )
     return Section(
         "swimmer", "Treatment courses", (),
         figures=(ReportFigure("swimmer", "Treatment courses", caption, _png(fig)),),

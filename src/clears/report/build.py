@@ -65,7 +65,9 @@ def _methods(log: sec.Log, presets: Sequence[Preset]) -> tuple[str, ...]:
     from clears.instruments.ctcae import VERSION
 
     paragraphs = [
-        f"Criteria preset {p.label} ({p.title}): {str(p.reference).rstrip('.')}." for p in presets
+        f"{log.preset(p.label)} (clears criteria preset {p.name}, version {p.version}; "
+        f"{p.title}): {str(p.reference).rstrip('.')}."
+        for p in presets
     ]
     for topic, texts in log.methods.items():
         paragraphs.append(f"{topic}: " + " ".join(t.rstrip(".") + "." for t in texts))
@@ -114,7 +116,7 @@ def build_report(
 
     tick = progress or (lambda _step: None)
     presets = _resolve(criteria)
-    log = sec.Log()
+    log = sec.Log(presets)
     tick(STEPS[0])
     outcomes: pd.DataFrame = log.run("outcomes", lambda: derive(cohort, presets, drug=drug))
     sections: list[Section] = []
@@ -131,7 +133,7 @@ def build_report(
         ("Cohort", cohort.source or "(in memory)"),
         ("Patients treated", str(outcomes["patient_id"].nunique())),
         ("Drug", drug),
-        ("Criteria presets", ", ".join(p.label for p in presets)),
+        ("Response criteria", "; ".join(log.preset(p.label) for p in presets)),
         ("Adverse event grading", VERSION),
         ("Software", f"clears {__version__}"),
         ("Date", (today or dt.date.today()).isoformat()),

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import stats
 
 from clears._exceptions import InputError, Problem
-from clears.analysis._validation import require_columns
+from clears.analysis._validation import check_confidence, require_columns
 
-__all__ = ["Design", "design_matrix", "survival_frame", "timefix", "to_float_list"]
+__all__ = ["Design", "design_matrix", "survival_frame", "timefix", "to_float_list", "z_value"]
 
 #: R ``aeqSurv``'s tolerance, ``sqrt(.Machine$double.eps)``.
 TIME_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
@@ -202,3 +203,9 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str]) -> Design:
         raise InputError(problems)
     x = np.column_stack(columns) if columns else np.empty((len(frame), 0))
     return Design(x=x, names=tuple(names), terms=terms, references=references)
+
+
+def z_value(confidence: float) -> float:
+    """The normal quantile of a two-sided ``confidence`` level (Python or NumPy number)."""
+    check_confidence(float(confidence) if isinstance(confidence, np.floating) else confidence)
+    return float(stats.norm.ppf(0.5 + float(confidence) / 2))

@@ -108,9 +108,9 @@ def test_example_table1_equals_table_one(example_report: Report) -> None:
     # Klein 2011 bands, labelled with their CLASI-A ranges (mild 0-9, moderate 10-20,
     # severe 21-70)
     bands = {
-        "mild": "Mild (CLASI-A 0–9)",
-        "moderate": "Moderate (CLASI-A 10–20)",
-        "severe": "Severe (CLASI-A 21–70)",
+        "mild": "Mild (0–9)",
+        "moderate": "Moderate (10–20)",
+        "severe": "Severe (21–70)",
     }
     severity = pd.Categorical(data["baseline_severity"].map(bands), categories=list(bands.values()))
     expected = _one(pd.Series(severity), "CLASI-A severity (Klein 2011)")

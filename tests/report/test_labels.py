@@ -113,7 +113,7 @@ def test_the_scan_finds_each_kind_of_raw_token(text: str) -> None:
 def test_the_scan_passes_labels_and_citations() -> None:
     text = (
         "Aitmehdi 2021 criteria; Best response: complete response; doi:10.1186/ar4111; "
-        "https://hal.sorbonne-universite.fr/hal-03474634; With SLE; CLASI-A 0–9; Yes"
+        "https://hal.sorbonne-universite.fr/hal-03474634; With SLE; Mild (0–9); Yes"
     )
     assert raw_tokens(text) == []
 

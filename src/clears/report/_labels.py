@@ -120,12 +120,12 @@ def outcome_label(key: str) -> str:
 
 
 def severity_label(band: str) -> str:
-    """A CLASI-A severity band with its range (Klein 2011), e.g. ``Mild (CLASI-A 0–9)``."""
+    """A CLASI-A severity band with its CLASI-A range (Klein 2011), e.g. ``Mild (0–9)``."""
     from clears.instruments.clasi import SEVERITY_BANDS
 
     for known in SEVERITY_BANDS:
         if known.name == band:
-            return f"{humanise(band)} (CLASI-A {known.low:g}–{known.high:g})"
+            return f"{humanise(band)} ({known.low:g}–{known.high:g})"
     return humanise(band)
 
 

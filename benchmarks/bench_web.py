@@ -157,6 +157,30 @@ async def _client(
             await asyncio.sleep(pauses.expovariate(1.0 / think_time))
 
 
+def _per_visit(before: float | None, after: float | None, visits: int) -> float | None:
+    """CPU milliseconds per acknowledged visit between two readings (``None`` if unknown)."""
+    if before is None or after is None or not visits:
+        return None
+    return round((after - before) * 1000 / visits, 2)
+
+
+def _database_server_pid(url: str) -> int | None:
+    """The pid of the PostgreSQL server (the postmaster, parent of every backend) holding
+    ``url``, read from a backend's ``/proc`` entry; ``None`` if it is not on this machine."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            try:  # while the backend runs (it ends with its connection)
+                stat = Path(f"/proc/{backend}/stat").read_text()
+            except OSError:
+                return None
+    finally:
+        engine.dispose()
+    # proc(5): field 4 is the parent's pid.
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 async def _run(
     base: str,
     clients: int,
@@ -164,6 +188,7 @@ async def _run(
     max_requests: int,
     server_pid: int,
     think_time: float,
+    database_pid: int | None = None,
 ) -> dict[str, object]:
     latencies: list[float] = []
     acknowledged: dict[str, set[int]] = {}
@@ -174,6 +199,8 @@ async def _run(
         # Sign-in (Argon2) and enrolment are set-up, outside the timed window.
         ready = await asyncio.gather(*(_setup(c, i) for i, c in enumerate(sessions)))
         cpu_before = tree_cpu_seconds(server_pid)
+        database_before = None if database_pid is None else tree_cpu_seconds(database_pid)
+        client_before = time.process_time()
         started = time.perf_counter()
         stop_at = started + duration
         await asyncio.gather(
@@ -194,6 +221,8 @@ async def _run(
         )
         wall = time.perf_counter() - started
         cpu_after = tree_cpu_seconds(server_pid)
+        database_after = None if database_pid is None else tree_cpu_seconds(database_pid)
+        client_after = time.process_time()
     finally:
         for c in sessions:
             await c.aclose()
@@ -209,11 +238,9 @@ async def _run(
         "p50_ms": round(quantiles[49] * 1000, 1),
         "p95_ms": round(quantiles[94] * 1000, 1),
         "p99_ms": round(quantiles[98] * 1000, 1),
-        "server_cpu_ms_per_visit": (
-            round((cpu_after - cpu_before) * 1000 / len(latencies), 2)
-            if cpu_before is not None and cpu_after is not None and latencies
-            else None
-        ),
+        "server_cpu_ms_per_visit": _per_visit(cpu_before, cpu_after, len(latencies)),
+        "database_cpu_ms_per_visit": _per_visit(database_before, database_after, len(latencies)),
+        "client_cpu_ms_per_visit": _per_visit(client_before, client_after, len(latencies)),
         "_acknowledged": acknowledged,
     }
 
@@ -260,6 +287,7 @@ def _measure(args: argparse.Namespace, workers: int) -> dict[str, object]:
                     args.max_requests,
                     server.pid,
                     args.think_time,
+                    _database_server_pid(url) if args.pg else None,
                 )
             )
         finally:
@@ -285,6 +313,16 @@ def _ratio(top: object, bottom: object) -> float | None:
     return None
 
 
+def _cpu_bound(run: dict[str, object]) -> float | None:
+    """The visits per second this machine's cores could give at most, were they busy with
+    nothing but this run's server, database and clients (their CPU per visit summed)."""
+    parts = [run.get(f"{who}_cpu_ms_per_visit") for who in ("server", "database", "client")]
+    cores = os.cpu_count()
+    if not cores or not all(isinstance(p, int | float) and p > 0 for p in parts):
+        return None
+    return round(cores * 1000 / sum(p for p in parts if isinstance(p, int | float)), 1)
+
+
 def _compared(runs: list[dict[str, object]]) -> dict[str, object]:
     """Each run's figures, and each run's throughput and p95 as ratios to the first run's."""
     first = runs[0]
@@ -299,6 +337,7 @@ def _compared(runs: list[dict[str, object]]) -> dict[str, object]:
             for run in runs
         ],
         "cpu_count": os.cpu_count(),
+        "cpu_bound_visits_per_s": [_cpu_bound(run) for run in runs],
     }
 
 

@@ -214,3 +214,21 @@ def test_fisher_sentence_prints_the_odds_ratio_it_names(simulated_report: Report
     assert "odds ratio of complete response with SLE vs without 0.514" in paragraph
     assert "95% CI 0.0836 to 2.93" in paragraph
     assert "p = 0.456" in paragraph
+
+
+# --- Kaplan–Meier medians and limits not reached ------------------------------------------
+
+
+def test_median_limits_not_reached_are_said_so(simulated_report: Report) -> None:
+    medians = _table(simulated_report, "medians").set_index("Outcome")
+    # R 4.x, survival: print(survfit(Surv(time, event) ~ 1)) on the same patients
+    # (time_to_relapse_days / relapse and time_to_complete_days / complete_event):
+    #   relapse  n 39, events 22, median 78, 0.95LCL 51, 0.95UCL NA
+    #   complete n 40, events 17, median NA, 0.95LCL 364, 0.95UCL NA
+    relapse = medians.loc["Time to relapse (from withdrawal, dose reduction or response)"]
+    assert (relapse["n"], relapse["Events"], relapse["Median, days"]) == ("39", "22", "78")
+    assert relapse["95% CI, days"] == "51 to not reached"
+    complete = medians.loc["Time to complete response"]
+    assert (complete["n"], complete["Events"]) == ("40", "17")
+    assert complete["Median, days"] == "not reached"
+    assert complete["95% CI, days"] == "364 to not reached"

@@ -123,6 +123,23 @@ def _median(value: Any, events: int) -> str:
     return f"{float(value):.0f}"
 
 
+def _median_ci(low: Any, high: Any) -> str:
+    """The median's confidence limits in days; a limit the band never reaches is said so.
+
+    R's ``print(survfit)`` prints ``NA`` for a limit whose confidence band never crosses
+    0.5 (Brookmeyer and Crowley 1982 interval read from the band); a reader sees "not
+    reached", as for the median itself.
+    """
+
+    def limit(value: Any) -> str:
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        return "not reached" if missing else f"{float(value):.0f}"
+
+    if all(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return "–"
+    return f"{limit(low)} to {limit(high)}"
+
+
 def first_preset(outcomes: pd.DataFrame) -> pd.DataFrame:
     """The rows of the first preset (patient-level facts are the same under every preset)."""
     rows: pd.DataFrame = outcomes[outcomes["criteria"] == outcomes["criteria"].iloc[0]]
@@ -361,7 +378,7 @@ def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> S
                     "n": str(row["n"]),
                     "Events": str(row["events"]),
                     "Median, days": _median(row["median"], int(row["events"])),
-                    "95% CI, days": _ci(row["ci_low"], row["ci_high"], 0),
+                    "95% CI, days": _median_ci(row["ci_low"], row["ci_high"]),
                 }
             )
     tables = (

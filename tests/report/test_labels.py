@@ -1,10 +1,10 @@
 """Every word of the report a reader sees is a human label, in HTML, DOCX and XLSX.
 
 The report of a simulated cohort is rendered in all three formats and all its text is
-scanned for the tokens of code: ``name@version`` preset keys, ``outcome:category`` keys,
-snake_case identifiers (column names), ``table.column`` references, bare ``True``/``False``,
-``nan``, ``None`` and ``<NA>``. A raw token a future change lets through fails here with the
-format and the text around it.
+scanned for the tokens of code: ``name@version`` preset keys, ``outcome:category`` and
+``kind:name`` keys, snake_case identifiers (column names), ``table.column`` references,
+bare ``True``/``False``, ``nan``, ``None`` and ``<NA>``. A raw token a future change lets
+through fails here with the format and the text around it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from clears.simulate import simulate
 #: Patterns of raw tokens, each with what it is.
 RAW: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("preset key name@version", re.compile(r"\b[a-z][a-z0-9_]*@\d")),
-    ("outcome key with a colon", re.compile(r"\b[a-z]+(?:_[a-z0-9]+)*:[a-z]+(?:_[a-z]+)*\b")),
+    ("key with a colon", re.compile(r"\b[a-z]+(?:_[a-z0-9]+)*:[a-z][a-z0-9_]*\b")),
     ("snake_case identifier", re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")),
     ("table.column", re.compile(r"\b(?:patients|visits|treatments|flares|adverse_events)\.\w")),
     ("bare True/False/None/nan", re.compile(r"\b(?:True|False|None|nan|NaN)\b|<NA>")),
@@ -38,7 +38,7 @@ def raw_tokens(text: str) -> list[tuple[str, str]]:
     found = []
     for kind, pattern in RAW:
         for match in pattern.finditer(text):
-            if kind == "outcome key with a colon" and _ALLOWED.match(text, match.start()):
+            if kind == "key with a colon" and _ALLOWED.match(text, match.start()):
                 continue
             around = text[max(0, match.start() - 30) : match.end() + 30]
             found.append((kind, around))
@@ -99,6 +99,7 @@ def xlsx_text(path: Path) -> str:
     [
         "best_response:not_evaluable",
         "aitmehdi2021@1.0",
+        "Cohort simulated:aitmehdi2021",
         "sle True",
         "baseline_severity",
         "among patients.sle true",

@@ -61,6 +61,16 @@ def _resolve(criteria: Sequence[str | Preset]) -> list[Preset]:
     return [resolve(item) for item in criteria]
 
 
+def _source(source: str | None) -> str:
+    """Where the cohort came from, as a reader says it (a folder, a database, a simulation)."""
+    if not source:
+        return "(in memory)"
+    kind, sep, preset = source.partition(":")
+    if sep and kind == "simulated":
+        return f"Simulated cohort (clears simulation preset {preset})"
+    return source
+
+
 def _methods(log: sec.Log, presets: Sequence[Preset]) -> tuple[str, ...]:
     from clears.instruments.ctcae import VERSION
 
@@ -130,7 +140,7 @@ def build_report(
         else:
             sections.append(make(cohort, outcomes, log))
     facts = (
-        ("Cohort", cohort.source or "(in memory)"),
+        ("Cohort", _source(cohort.source)),
         ("Patients treated", str(outcomes["patient_id"].nunique())),
         ("Drug", drug),
         ("Response criteria", "; ".join(log.preset(p.label) for p in presets)),

@@ -232,3 +232,25 @@ def test_median_limits_not_reached_are_said_so(simulated_report: Report) -> None
     assert (complete["n"], complete["Events"]) == ("40", "17")
     assert complete["Median, days"] == "not reached"
     assert complete["95% CI, days"] == "364 to not reached"
+
+
+@pytest.mark.slow  # a report
+def test_time_to_relapse_figure_names_its_time_origin(
+    simulated: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clears.plots
+
+    drawn: dict[str, str] = {}
+    original = clears.plots.km_figure
+
+    def recording(result: object, **kwargs: object) -> object:
+        drawn[str(kwargs["title"])] = str(kwargs.get("xlabel"))
+        return original(result, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(clears.plots, "km_figure", recording)
+    build_report(simulated, criteria=["aitmehdi2021"], today=DAY)
+    # docs/outcomes.md: time to relapse runs from the withdrawal or dose reduction it
+    # followed, else from the response; time to complete response from the first dose
+    relapse = "Time to relapse (from withdrawal, dose reduction or response)"
+    assert drawn[relapse] == "Days since the withdrawal, dose reduction or response"
+    assert drawn["Time to complete response"] == "Days since the first dose"

@@ -39,6 +39,14 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+#: The time origin of each Kaplan–Meier figure (docs/outcomes.md: time to complete response
+#: from the first dose; time to relapse from the withdrawal or dose reduction it followed,
+#: else from the response).
+_KM_AXES = {
+    "complete": "Days since the first dose",
+    "relapse": "Days since the withdrawal, dose reduction or response",
+}
 _RESPONDERS = ("complete", "partial")
 
 
@@ -368,7 +376,7 @@ def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> S
                 f, duration=d, event=e, group="label")
         )  # fmt: skip
         log.method("Time to event", km.method)
-        fig = km_figure(km, cumulative=cumulative, title=title)
+        fig = km_figure(km, cumulative=cumulative, title=title, xlabel=_KM_AXES[key])
         figures.append(ReportFigure(f"km_{key}", title, km.method, _png(fig)))
         for row in km.medians.to_dict("records"):
             medians.append(

@@ -87,7 +87,7 @@ def xlsx_text(path: Path) -> str:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
-    parts = [book.sheetnames[0]]
+    parts = list(book.sheetnames)
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):
             parts += [str(v) for v in row if v is not None]

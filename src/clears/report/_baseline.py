@@ -252,6 +252,6 @@ def cohort_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
             "persistent) recorded, which these visits do not hold."
         )
     table = ReportTable(
-        "table1", "Table 1. Patients at the first dose", t1.to_frame(), tuple(notes)
+        "table1", "Table 1. Patients at the first dose", t1.to_frame(), tuple(notes), "Table 1"
     )
     return Section("cohort", "Patients", text, (table,))

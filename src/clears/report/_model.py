@@ -17,19 +17,23 @@ class ReportTable:
     Attributes
     ----------
     key
-        Short identifier, also the XLSX sheet name (≤ 31 characters).
+        Short identifier (HTML anchors, tests).
     title
         Caption.
     frame
         The cells (strings); column names are the header.
     footnotes
         How it was made (methods, rounding, fragile results).
+    sheet
+        Its XLSX worksheet name as a reader sees it (≤ 31 characters, e.g. ``Table 1``);
+        empty: the key with its underscores as spaces.
     """
 
     key: str
     title: str
     frame: pd.DataFrame
     footnotes: tuple[str, ...] = ()
+    sheet: str = ""
 
 
 @dataclass(frozen=True)

@@ -140,13 +140,18 @@ def safety_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
     drug = str(outcomes["drug"].iloc[0])
     frame, notes = _table_two(result, outcomes)
     table = ReportTable(
-        "ae_table", f"Table 2. Adverse events and SLE flares during {drug}", frame, tuple(notes)
+        "ae_table",
+        f"Table 2. Adverse events and SLE flares during {drug}",
+        frame,
+        tuple(notes),
+        "Table 2",
     )
     rates = ReportTable(
         "ae_rates",
         "Adverse events per 100 patient-years",
         incidence_frame(result),
         (*methods, f"{result.person_years:.2f} patient-years of exposure."),
+        "Adverse events per 100 PY",
     )
     events = int(inc.loc[inc["item"] == "all_events", "events"].sum())
     with_event = int(result.table.loc[result.table["item"] == "any_event", "n"].sum())

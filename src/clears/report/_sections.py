@@ -200,7 +200,7 @@ def _summary_table(outcomes: pd.DataFrame, log: Log) -> ReportTable:
         "a flare.",
         "Not defined: the criteria have no such response level, or no assessment week.",
     )
-    return ReportTable("outcomes", "Outcomes under each set of criteria", wide, notes)
+    return ReportTable("outcomes", "Outcomes under each set of criteria", wide, notes, "Outcomes")
 
 
 def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
@@ -257,7 +257,8 @@ def response_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sectio
             }
         )
         key = "response_any" if name != "complete" else "response_cr"
-        tables.append(ReportTable(key, f"Best response: {name}", shown, (result.method,)))
+        sheet = "Complete response" if name == "complete" else "Complete or partial"
+        tables.append(ReportTable(key, f"Best response: {name}", shown, (result.method,), sheet))
         if name != "complete":
             shown_rates = rates.assign(
                 subgroup=[
@@ -348,7 +349,7 @@ def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sect
         "timecourse",
         "CLASI over time",
         (),
-        (ReportTable("clasi_time", "CLASI at nominal weeks", shown, (method,)),),
+        (ReportTable("clasi_time", "CLASI at nominal weeks", shown, (method,), "CLASI over time"),),
         (ReportFigure("trajectories", "CLASI-A and CLASI-D over time", method, _png(fig)),),
     )
 
@@ -391,7 +392,7 @@ def time_to_event_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> S
             )
     tables = (
         (ReportTable("medians", "Median times (Kaplan–Meier)", pd.DataFrame(medians),
-                     tuple(log.methods.get("Time to event", []))),)
+                     tuple(log.methods.get("Time to event", [])), "Median times"),)
         if medians else ()
     )  # fmt: skip
     return Section("time_to_event", "Time to response and relapse", (), tables, tuple(figures))

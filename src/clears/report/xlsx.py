@@ -1,7 +1,8 @@
 """Write the report's tables to an XLSX workbook (openpyxl), one sheet per table.
 
-Each sheet holds the caption, the header and cells as printed, then the footnotes; a first
-sheet ``About`` carries the report's facts and methods, so the workbook says how it was made.
+Each sheet, named as the table's ``sheet`` says (``Table 1``, ``Table 2``...), holds the
+caption, the header and cells as printed, then the footnotes; a first sheet ``About``
+carries the report's facts and methods, so the workbook says how it was made.
 
 No cell is ever a formula: a cell printed as a plain number (``12``, ``-0.5``) is written as
 that number, and any other text that starts with ``= + - @``, a tab or a carriage return is
@@ -65,7 +66,8 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
         about.append([_cell(paragraph)])
     used = {"about"}
     for table in report.tables():
-        sheet = book.create_sheet(_sheet_name(table.key, used))
+        name = table.sheet or table.key.replace("_", " ").capitalize()
+        sheet = book.create_sheet(_sheet_name(name, used))
         sheet.append([_cell(table.title)])
         sheet["A1"].font = bold
         sheet.append([neutralise(xml_text(c)) for c in table.frame.columns])

@@ -120,7 +120,7 @@ def test_exports_hold_table1_and_ae_table(example_report: Report, tmp_path, writ
 
         book = load_workbook(write_xlsx(example_report, tmp_path / "t.xlsx"))
         numbers = 0
-        for key, frame in (("table1", t1), ("ae_table", ae)):
+        for key, frame in (("Table 1", t1), ("Table 2", ae)):
             # an empty cell reads back as None; counts are stored as numbers, not text
             rows = list(book[key].iter_rows(min_row=3))
             cells = [["" if c.value is None else str(c.value) for c in row] for row in rows]

@@ -108,7 +108,10 @@ def _table_two(result: AeTable, outcomes: pd.DataFrame) -> tuple[pd.DataFrame, l
     flare_note = (
         "SLE flares are counted among the patients with SLE at the first dose; a flare needs "
         "SLE, so in patients with isolated CLE the outcome counted is a new SLE diagnosis "
-        "(an SLE onset date after the first dose), as in the outcome summary."
+        "(an SLE onset date after the first dose), as in the outcome summary. The flare "
+        "rows count the flares recorded in the flares table with their recorded severity; "
+        "the outcome summary also counts SLEDAI rises under each criteria's flare rule, so "
+        "its flare counts can be higher."
     )
     if len(without) and int(without.iloc[0]) > 0:
         flare_note += (

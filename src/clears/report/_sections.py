@@ -197,7 +197,9 @@ def _summary_table(outcomes: pd.DataFrame, log: Log) -> ReportTable:
         "relapse; SLE flares use the patients with SLE and a new SLE diagnosis those with "
         "isolated CLE (no SLE at the first dose). An SLE flare needs SLE: a patient with "
         "isolated CLE who is later diagnosed with SLE counts as a new SLE diagnosis, not as "
-        "a flare.",
+        "a flare. SLE flares are the recorded flares and the SLEDAI rises the criteria's "
+        "flare rule calls a flare (SELENA flare index, or the SLEDAI change the source "
+        "defines), so they can exceed Table 2's recorded flares.",
         "Not defined: the criteria have no such response level, or no assessment week.",
     )
     return ReportTable("outcomes", "Outcomes under each set of criteria", wide, notes, "Outcomes")

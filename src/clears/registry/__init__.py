@@ -34,6 +34,7 @@ from clears.registry._hold import RegistryHeldError, hold
 from clears.registry._jobs_worker import Progress as JobProgress
 from clears.registry._jobs_worker import Runner as JobRunner
 from clears.registry._jobs_worker import Worker as JobWorker
+from clears.registry._kept_forms import KeptFormStore
 from clears.registry._merge import same as same_value
 from clears.registry._merge import shown as shown_value
 from clears.registry._models import AuditEntry
@@ -129,6 +130,7 @@ __all__ = [
     "JobProgress",
     "JobRunner",
     "JobWorker",
+    "KeptFormStore",
     "PatientPage",
     "PatientQuery",
     "PatientRow",

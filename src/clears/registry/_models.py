@@ -667,3 +667,18 @@ api_tokens_table = sa.Table(
     sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
 )
+
+#: Forms whose save met an ended session, kept until their user signs in again
+#: (:mod:`clears.registry._kept_forms`): by the SHA-256 of a random handle (the handle
+#: itself is never stored), for one user name and one form path, the typed fields as JSON,
+#: taken once and removed at ``expires_at`` at the latest.
+kept_forms_table = sa.Table(
+    "kept_forms",
+    METADATA,
+    sa.Column("handle_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(USERNAME_LENGTH), nullable=False),
+    sa.Column("path", sa.Text(), nullable=False),
+    sa.Column("fields", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)

@@ -27,6 +27,7 @@ from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make
 from clears.web._docs import ASSETS_URL, assets, docs_router, secured_openapi
 from clears.web._edge import refuse_nul
 from clears.web._headers import SecurityHeaders, headers_for
+from clears.web._kept_forms import keep_typed
 from clears.web._limits import BodyLimit
 from clears.web._session_cookie import SessionCookieRenewal
 from clears.web._urls import add_filters
@@ -111,6 +112,11 @@ def _handlers(app: FastAPI) -> None:
             )
         if _wants_json(request):
             return JSONResponse({"detail": "sign in first"}, status_code=401)
+        kept = await keep_typed(request, request.app.state.clears)  # a save: what was typed
+        if kept is not None:
+            return auth.login_page(
+                request, request.app.state.clears, message=kept[1], status=401, kept=kept[0]
+            )
         return RedirectResponse("/login", status_code=303)
 
     async def must_change(request: Request, _exc: Exception) -> Response:

@@ -21,6 +21,7 @@ the token's centres only, so another centre's patient is 404 as for a signed-in 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,6 +63,12 @@ CSRF_HEADER: Final = "x-csrf-token"
 
 #: The paths where an ``Authorization: Bearer`` API token is read (the JSON API only).
 API_PREFIX: Final = "/api/"
+
+# Where a request notes the user name of its live session (in the ASGI scope's state).
+_SIGNED_IN_AS: Final = "clears_signed_in_as"
+
+#: Form bodies, whose ``csrf_token`` field is read.
+_FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class NotSignedIn(Exception):  # noqa: N818 - control flow, turned into 401 or a redirect
@@ -173,6 +180,8 @@ def signed_in(request: Request, state: StateDep) -> User:
         raise NotSignedIn
     if use.refreshed:  # the server's idle timer moved: the browser's cookie moves with it
         renew_later(request, token, state.settings)
+    # whose pages these are: their CSRF token names the user (clears.web._kept_forms)
+    request.scope.setdefault("state", {})[_SIGNED_IN_AS] = use.account.username
     return use.account
 
 
@@ -217,11 +226,18 @@ AdministratorUser = Annotated[User, Depends(administrator)]
 
 
 def csrf_for(request: Request, state: AppState) -> str:
-    """The CSRF token of the request's session ("" when signed out)."""
+    """The CSRF token of the request's session ("" when signed out), naming the session's
+    user and the time (:func:`clears.web.security.csrf_token`)."""
     session = request.cookies.get(COOKIE)
     if not session:
         return ""
-    return csrf_token(state.settings.secret_key.get_secret_value(), session)
+    username = request.scope.get("state", {}).get(_SIGNED_IN_AS, "")
+    return csrf_token(
+        state.settings.secret_key.get_secret_value(),
+        session,
+        username=username,
+        issued=int(time.time()),
+    )
 
 
 async def require_csrf(request: Request, state: StateDep) -> None:
@@ -229,14 +245,17 @@ async def require_csrf(request: Request, state: StateDep) -> None:
     a request authenticated by an API token needs none (see the module docstring)."""
     if bearer_token(request) is not None:
         return
+    is_form = request.headers.get("content-type", "").startswith(_FORM_TYPES)
+    session = request.cookies.get(COOKIE) or ""
+    if not session and is_form and not request.url.path.startswith(API_PREFIX):
+        # A page's form sent without a session (the browser dropped the ended session's
+        # cookie): sign in first; the handler may keep what was typed (_kept_forms).
+        raise NotSignedIn
     given = request.headers.get(CSRF_HEADER)
-    if given is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if given is None and is_form:
         form = await request.form()
         value = form.get("csrf_token")
         given = value if isinstance(value, str) else None
-    session = request.cookies.get(COOKIE) or ""
     if not session or not csrf_valid(state.settings.secret_key.get_secret_value(), session, given):
         raise Forbidden("missing or invalid CSRF token; reload the page and try again")
 

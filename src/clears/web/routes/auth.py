@@ -7,6 +7,10 @@ slowed per user name (a back-off that never locks the real user out,
 process sees them, and the message never says which of name or password was wrong. A user
 signed in with a temporary password (an administrator's reset) is sent to
 ``/account/password`` until they choose one.
+
+A save that met an ended session answers with this sign-in page, which says that what was
+typed is kept and carries the kept form's random handle (:mod:`clears.web._kept_forms`);
+when the same user signs in, they go back to that form, shown with what they typed.
 """
 
 from __future__ import annotations
@@ -15,32 +19,41 @@ import hmac
 import math
 import secrets
 from typing import Annotated, Final
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clears._exceptions import InputError, Problem
-from clears.registry import MIN_PASSWORD_LENGTH, authenticate, change_own_password
+from clears.registry import (
+    MIN_PASSWORD_LENGTH,
+    KeptFormStore,
+    authenticate,
+    change_own_password,
+)
+from clears.web._kept_forms import set_kept_cookie
 from clears.web._render import render
 from clears.web._session_cookie import set_session_cookie
 from clears.web._urls import SegmentRoute
 from clears.web.deps import COOKIE, CSRF, RegistryDep, SignedInUser, StateDep
 
-__all__ = ["router"]
+__all__ = ["login_page", "router"]
 
 router = APIRouter(route_class=SegmentRoute, tags=["auth"])
 
 _LOGIN_COOKIE: Final = "clears_login"
 
 
-def _login_page(
-    request: Request, state: StateDep, *, message: str = "", status: int = 200
+def login_page(
+    request: Request, state: StateDep, *, message: str = "", status: int = 200, kept: str = ""
 ) -> Response:
+    """The sign-in page with ``message``; ``kept``: the handle of a form kept for after the
+    sign-in (:mod:`clears.web._kept_forms`)."""
     token = secrets.token_urlsafe(16)
     response = state.templates.TemplateResponse(
         request,
         "login.html",
-        {"user": None, "login_token": token, "message": message},
+        {"user": None, "login_token": token, "message": message, "kept": kept},
         status_code=status,
     )
     response.set_cookie(
@@ -57,7 +70,10 @@ def _login_page(
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request, state: StateDep) -> Response:
     """The sign-in page."""
-    return _login_page(request, state)
+    return login_page(request, state)
+
+
+_KEPT_HANDLE: Final = 64  # the longest handle read (clears.registry.KeptFormStore's are 43)
 
 
 @router.post("/login", include_in_schema=False)
@@ -68,12 +84,18 @@ def login(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     login_token: Annotated[str, Form(max_length=200)] = "",
+    kept: Annotated[str, Form(max_length=_KEPT_HANDLE)] = "",
 ) -> Response:
-    """Check the credentials; start a session and go to the patient list."""
+    """Check the credentials; start a session and go to the patient list, or to the form
+    this user's ended session left (what they typed kept)."""
     expected = request.cookies.get(_LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, login_token):
-        return _login_page(
-            request, state, message="The form expired; please sign in again.", status=400
+        return login_page(
+            request,
+            state,
+            message="The form expired; please sign in again.",
+            status=400,
+            kept=kept,
         )
     # The address the connection comes from: uvicorn replaces it by X-Forwarded-For only
     # when the connection is from a trusted proxy (CLEARS_TRUSTED_PROXIES, clears serve).
@@ -82,11 +104,12 @@ def login(
     wait = state.limiter.wait_seconds(name=keys[0], address=keys[1])
     if wait > 0:
         seconds = math.ceil(wait)
-        response = _login_page(
+        response = login_page(
             request,
             state,
             status=429,
             message=f"Too many failed sign-ins; wait {seconds} s and try again.",
+            kept=kept,
         )
         response.headers["Retry-After"] = str(seconds)
         return response
@@ -94,16 +117,32 @@ def login(
         user = authenticate(session, username=username, password=password)
     if user is None:
         state.limiter.record_failure(keys)
-        return _login_page(
-            request, state, message="Unknown user name or wrong password.", status=401
+        return login_page(
+            request,
+            state,
+            message="Unknown user name or wrong password.",
+            status=401,
+            kept=kept,
         )
     state.limiter.reset(keys)
     # A new token at every sign-in (no session fixation); the old one ends.
     token = state.sessions.create(user.username, replacing=request.cookies.get(COOKIE))
-    target = "/account/password" if user.must_change_password else "/patients"
-    response = set_session_cookie(RedirectResponse(target, status_code=303), token, state.settings)
+    form = None if user.must_change_password else _kept_form(state, kept, user.username)
+    target = "/account/password" if user.must_change_password else form or "/patients"
+    response = RedirectResponse(quote(target), status_code=303)
+    response = set_session_cookie(response, token, state.settings)
     response.delete_cookie(_LOGIN_COOKIE)
+    if form is not None:
+        set_kept_cookie(response, kept, form, state)
     return response
+
+
+def _kept_form(state: StateDep, handle: str, username: str) -> str | None:
+    """The path of the form kept under ``handle`` for this user (never another's)."""
+    path = KeptFormStore(state.registry.engine).waiting(handle, username=username)
+    if path is None or not path.startswith("/") or path.startswith("//"):
+        return None
+    return path
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[CSRF])

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from clears.registry import jobs
+from clears.registry import RegistryBusyError, jobs
 from clears.web._jobs import job_path, submit_for
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, segment
@@ -163,10 +163,29 @@ def job_result(
 
 
 @router.post("/jobs/{job_id}/cancel", dependencies=[CSRF])
-def job_cancel(registry: RegistryDep, user: CurrentUser, job_id: JobId) -> Response:
-    """Cancel a queued or running job, back to its page."""
-    with registry.session() as session:
-        jobs.cancel(session, actor=user.actor(), job_id=job_id)
+def job_cancel(
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, job_id: JobId
+) -> Response:
+    """Cancel a queued or running job, back to its page; while an import holds the registry,
+    the job's page again (503) saying the job was not cancelled yet and why."""
+    try:
+        with registry.session() as session:
+            jobs.cancel(session, actor=user.actor(), job_id=job_id)
+    except RegistryBusyError as exc:
+        job = _get(registry.reading(), user, job_id)
+        return render(
+            request,
+            state,
+            user,
+            "job.html",
+            status=503,
+            job=job,
+            title=job_title(job),
+            rows=_preview(registry.reading(), user, job),
+            columns=OUTCOME_COLUMNS,
+            preview_rows=PREVIEW_ROWS,
+            busy=str(exc),
+        )
     return RedirectResponse(job_path(job_id), status_code=303)
 
 

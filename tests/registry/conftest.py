@@ -8,6 +8,7 @@ Without a PostgreSQL server the PostgreSQL half is skipped with the reason, exce
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,9 +63,22 @@ def session(engine: sa.Engine) -> Iterator[Session]:
         connection.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest revision, built once per test process.
+
+    Nothing writes to it: every test gets a copy (:func:`fresh_sqlite`). It has no audit key
+    file yet; each copy creates its own at its first write, as a new registry does.
+    """
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def fresh_sqlite(tmp_path: Path) -> str:
-    """URL of a new, migrated SQLite file for tests that need real commits."""
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    migrate.upgrade(url)
-    return url
+def fresh_sqlite(migrated_sqlite_template: Path, tmp_path: Path) -> str:
+    """URL of a new, migrated SQLite file for tests that need real commits (a copy of the
+    session's migrated template, so the migrations run once, not once per test)."""
+    target = tmp_path / "fresh.db"
+    shutil.copyfile(migrated_sqlite_template, target)
+    return f"sqlite:///{target}"

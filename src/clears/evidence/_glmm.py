@@ -20,6 +20,8 @@ the framework of the generalized linear mixed model with applications in sparse 
 Stat Med 29:3046-3067. doi:10.1002/sim.4040
 Pinheiro JC, Bates DM (1995). Approximations to the log-likelihood function in the
 nonlinear mixed-effects model. J Comput Graph Stat 4:12-35. doi:10.2307/1390625
+Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. J Stat Softw
+36(3):1-48. doi:10.18637/jss.v036.i03 (``rma.glmm``: ``QE.Wld``, ``QE.LRT``)
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from clears._exceptions import ConvergenceError
 
-__all__ = ["GlmmFit", "fit_glmm"]
+__all__ = ["GlmmFit", "GlmmHeterogeneity", "fit_glmm", "glmm_heterogeneity"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -48,6 +50,79 @@ class GlmmFit:
     loglik: float
     nodes: int
     converged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GlmmHeterogeneity:
+    """Tests of heterogeneity of the logistic model, as ``rma.glmm(measure="PLO")`` prints.
+
+    Both compare the equal-effects logistic model (one logit for all studies) with the
+    saturated model (one logit per study) on ``df = k − 1`` degrees of freedom:
+
+    * ``wald`` (metafor's ``QE.Wld``): the Wald statistic of the k − 1 study contrasts of
+      the saturated model, which equals ``Σ w_i (ℓ_i − ℓ̄_w)²`` with ``ℓ_i`` the uncorrected
+      study logits, ``w_i = x_i (n_i − x_i)/n_i`` their binomial information and ``ℓ̄_w``
+      the weighted mean. A study with 0 or ``n_i`` events has a divergent logit of infinite
+      variance in the saturated model and weight 0 here (the limit ``glm`` approaches).
+    * ``lrt`` (``QE.LRT``): ``2 (ℓℓ_saturated − ℓℓ_equal)`` with the binomial
+      log-likelihoods at ``x_i/n_i`` and at ``Σx/Σn``; exact with 0 or n events.
+    """
+
+    wald: float
+    wald_p: float
+    lrt: float
+    lrt_p: float
+    df: int
+
+
+def glmm_heterogeneity(events: npt.ArrayLike, n: npt.ArrayLike) -> GlmmHeterogeneity | None:
+    """The Wald-type and likelihood-ratio tests of heterogeneity (``None`` for one study).
+
+    Parameters
+    ----------
+    events, n
+        Event counts and sample sizes (validated upstream).
+
+    Returns
+    -------
+    GlmmHeterogeneity or None
+        ``None`` when there are fewer than two studies: nothing to compare.
+
+    Examples
+    --------
+    Two studies, 2/10 and 8/10: logits ±1.386 with information 1.6 each, so
+    ``QE.Wld = 2 · 1.6 · 1.386² = 6.15``.
+
+    >>> h = glmm_heterogeneity([2, 8], [10, 10])
+    >>> round(h.wald, 2), h.df
+    (6.15, 1)
+    """
+    x = np.asarray(events, dtype=float)
+    nn = np.asarray(n, dtype=float)
+    k = len(x)
+    if k < 2:
+        return None
+    inner = (x > 0) & (x < nn)
+    xi, ni = x[inner], nn[inner]
+    wald = 0.0
+    if inner.any():
+        logit = np.log(xi / (ni - xi))
+        w = xi * (ni - xi) / ni
+        wald = float(np.sum(w * (logit - np.sum(w * logit) / np.sum(w)) ** 2))
+
+    def loglik(p: FloatArray) -> float:
+        return float(np.sum(special.xlogy(x, p) + special.xlog1py(nn - x, -p)))
+
+    pooled = np.full_like(x, x.sum() / nn.sum())
+    lrt = max(0.0, 2 * (loglik(x / nn) - loglik(pooled)))
+    df = k - 1
+    return GlmmHeterogeneity(
+        wald=wald,
+        wald_p=float(stats.chi2.sf(wald, df)),
+        lrt=lrt,
+        lrt_p=float(stats.chi2.sf(lrt, df)),
+        df=df,
+    )
 
 
 def _modes(mu: float, tau2: float, x: FloatArray, n: FloatArray) -> FloatArray:

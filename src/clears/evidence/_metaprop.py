@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from clears._exceptions import ConvergenceError, InputError, Problem, StatisticalWarning
-from clears.evidence._glmm import fit_glmm
+from clears.evidence._glmm import fit_glmm, glmm_heterogeneity
 from clears.evidence._result import MetaPropResult, SubgroupTest
 from clears.evidence._rma import heterogeneity, pool
 from clears.evidence._tau2 import Tau2Method
@@ -25,7 +25,7 @@ from clears.evidence._transforms import (
 )
 from clears.evidence._validate import validate_counts
 
-__all__ = ["FT_WARNING", "Method", "leave_one_out", "metaprop"]
+__all__ = ["FT_WARNING", "Q_TESTS", "Method", "leave_one_out", "metaprop"]
 
 FT_WARNING = (
     "Freeman-Tukey double arcsine results are back-transformed with the harmonic mean of "
@@ -34,6 +34,12 @@ FT_WARNING = (
     "(Schwarzer et al. 2019, Res Synth Methods 10:476-483, doi:10.1002/jrsm.1348). "
     "Prefer measure PLO with method GLMM."
 )
+
+Q_TESTS = {
+    False: "Cochran's Q on the pooling scale (metafor rma QE)",
+    True: "Wald-type and likelihood-ratio tests of the logistic model (metafor rma.glmm "
+    "QE.Wld, QE.LRT)",
+}
 
 I2_DEFINITION = (
     "I2 = 100 tau2/(tau2 + s2), s2 the typical within-study variance "
@@ -107,6 +113,16 @@ def _fit(
         weights = p.weights
     fit["p_value"] = float(2 * stats.norm.sf(abs(fit["z"])))
     fit.update({"i2": het.i2, "h2": het.h2, "q": het.q, "q_df": het.q_df, "q_p": het.q_p})
+    fit.update({"q_lrt": float("nan"), "q_lrt_p": float("nan")})
+    if method is Method.GLMM:
+        # rma.glmm(measure="PLO") tests heterogeneity with the logistic model itself
+        # (QE.Wld and QE.LRT), not with a Q on continuity-corrected logits.
+        tests = glmm_heterogeneity(events, n)
+        if tests is None:
+            fit.update({"q": float("nan"), "q_df": 0, "q_p": float("nan")})
+        else:
+            fit.update({"q": tests.wald, "q_df": tests.df, "q_p": tests.wald_p})
+            fit.update({"q_lrt": tests.lrt, "q_lrt_p": tests.lrt_p})
     return fit, weights
 
 
@@ -153,7 +169,11 @@ def _pool_group(
         **back,
         **fit,
         "method": used.value,
+        "q_test": Q_TESTS[used is Method.GLMM],
     }
+    if len(frame) < 2:
+        single = f"{label}: one study, so no test of heterogeneity and no tau2 to estimate"
+        note = single if note is None else f"{note}; {single}"
     return _Group(row=row, weights=weights, method=used, note=note)
 
 

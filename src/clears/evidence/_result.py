@@ -23,6 +23,18 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _q_text(row: Any) -> str:
+    """The heterogeneity test(s) of one summary row, as metafor names them."""
+    if int(row["q_df"]) < 1 or pd.isna(row["q"]):
+        return "no heterogeneity test (one study)"
+    if "q_lrt" in row and not pd.isna(row["q_lrt"]):
+        return (
+            f"Wald-type QE={row['q']:.2f} (df={row['q_df']}, p={row['q_p']:.3g}), "
+            f"LRT QE={row['q_lrt']:.2f} (df={row['q_df']}, p={row['q_lrt_p']:.3g})"
+        )
+    return f"Q={row['q']:.2f} (df={row['q_df']}, p={row['q_p']:.3g})"
+
+
 @dataclass(frozen=True, slots=True)
 class SubgroupTest:
     """Test for subgroup differences: Q between subgroups on G − 1 df.
@@ -49,7 +61,10 @@ class MetaPropResult:
         One row per pooled set: ``group`` ("overall" or the subgroup value), ``k``,
         ``events``, ``n``, ``estimate``, ``ci_low``, ``ci_high``, ``pi_low``,
         ``pi_high`` (proportions), ``estimate_t``, ``se_t`` (pooling scale), ``z``, ``p_value``,
-        ``tau2``, ``i2`` (percent), ``h2``, ``q``, ``q_df``, ``q_p``, ``method``.
+        ``tau2``, ``i2`` (percent), ``h2``, ``q``, ``q_df``, ``q_p``, ``method``, ``q_test``.
+        For the GLMM, ``q``/``q_p`` are metafor's Wald-type test ``QE.Wld`` and
+        ``q_lrt``/``q_lrt_p`` its likelihood-ratio test ``QE.LRT`` (blank for other
+        methods); with one study there is no test (``q`` blank, ``q_df`` 0).
     studies
         One row per study: ``study``, ``events``, ``n``, ``proportion``, ``ci_low``,
         ``ci_high`` (Clopper–Pearson), ``yi``, ``vi`` (pooling scale), ``corrected``
@@ -97,6 +112,9 @@ class MetaPropResult:
                 "q",
                 "q_df",
                 "q_p",
+                "q_lrt",
+                "q_lrt_p",
+                "q_test",
                 "k",
                 "events",
                 "n",
@@ -140,7 +158,7 @@ class MetaPropResult:
                 f"  {row['group']}: k={row['k']}, {row['estimate']:.3f} "
                 f"[{pct} CI {row['ci_low']:.3f}, {row['ci_high']:.3f}], "
                 f"PI {row['pi_low']:.3f}-{row['pi_high']:.3f}, tau2={row['tau2']:.4f}, "
-                f"I2={row['i2']:.1f}%, Q={row['q']:.2f} (df={row['q_df']}, p={row['q_p']:.3g})"
+                f"I2={row['i2']:.1f}%, {_q_text(row)}"
             )
         if self.subgroup_test is not None:
             t = self.subgroup_test

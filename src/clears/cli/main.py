@@ -18,6 +18,7 @@ from clears.cli import cohort as cohort_cmd
 from clears.cli import db as db_cmd
 from clears.cli import demo as demo_cmd
 from clears.cli import design as design_cmd
+from clears.cli import dq as dq_cmd
 from clears.cli import import_redcap as import_redcap_cmd
 from clears.cli import instruments as instruments_cmd
 from clears.cli import io as io_cmd
@@ -57,6 +58,7 @@ app.command("meta")(meta_cmd.meta)
 app.command("outcomes", context_settings={"allow_extra_args": True})(outcomes_cmd.outcomes)
 app.command("simulate")(simulate_cmd.simulate)
 app.add_typer(design_cmd.app, name="design")
+app.add_typer(dq_cmd.app, name="dq")
 app.command("report")(report_cmd.report)
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)

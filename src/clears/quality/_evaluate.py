@@ -1,0 +1,174 @@
+"""Evaluate data-quality rules over the cohort tables, vectorised with pandas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from clears.cohort import Cohort
+from clears.quality._rules import Rule
+
+__all__ = ["FINDING_COLUMNS", "QualityResult", "evaluate"]
+
+FINDING_COLUMNS = (
+    "centre",
+    "patient_id",
+    "table",
+    "record",
+    "field",
+    "value",
+    "rule_id",
+    "severity",
+    "message",
+)
+
+
+@dataclass(frozen=True)
+class QualityResult:
+    """Findings (one row per finding, :data:`FINDING_COLUMNS`) and counts per rule and centre."""
+
+    findings: pd.DataFrame
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Findings per centre, rule and severity (columns centre, rule_id, severity, n)."""
+        keys = ["centre", "rule_id", "severity"]
+        return self.findings.groupby(keys, dropna=False).size().reset_index(name="n")
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any finding is of severity ``error``."""
+        return bool((self.findings["severity"] == "error").any())
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="object")
+
+
+def _equals(series: pd.Series, value: Any) -> pd.Series:
+    if isinstance(value, int | float):
+        numeric = pd.to_numeric(series.astype("object").map(_as_number), errors="coerce")
+        return (numeric == float(value)).fillna(False).astype(bool)
+    return (series.astype("string") == str(value)).fillna(False).astype(bool)
+
+
+def _as_number(value: Any) -> Any:
+    if value is True:
+        return 1.0
+    if value is False:
+        return 0.0
+    return value
+
+
+def _mask(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd.Series, pd.Series]:
+    p = rule.params
+    if rule.kind == "range":
+        values = pd.to_numeric(_col(frame, p["field"]), errors="coerce")
+        mask = ((values < p["min"]) | (values > p["max"])).fillna(False).astype(bool)
+        if "when_field" in p:
+            mask &= _equals(_col(frame, p["when_field"]), p["when_equals"])
+        return mask, values
+    if rule.kind == "required_when":
+        when_table = p.get("when_table", rule.table)
+        if when_table == rule.table:
+            when = _col(frame, p["when_field"])
+        else:
+            other = getattr(cohort, when_table)
+            lookup = _col(other, p["when_field"]).set_axis(other["patient_id"])
+            when = frame["patient_id"].map(lookup.to_dict())
+        if "when_equals" in p:
+            condition = _equals(when, p["when_equals"])
+        elif "when_min" in p:
+            numeric = pd.to_numeric(when, errors="coerce")
+            condition = (numeric >= p["when_min"]).fillna(False).astype(bool)
+        else:
+            condition = when.notna()
+        missing = _col(frame, p["field"]).isna()
+        return (condition & missing).astype(bool), when
+    if rule.kind == "conflict":
+        mask = _equals(_col(frame, p["field"]), p["field_equals"])
+        for name in p["other_fields"]:
+            mask &= _equals(_col(frame, name), p["others_all_equal"])
+        return mask, _col(frame, p["field"])
+    # visit_after_treatment
+    periods = cohort.treatments
+    last = periods.sort_values("start_date").groupby("patient_id").tail(1)
+    open_or_reason = last["end_date"].isna() | _col(last, "end_reason").notna()
+    ended = last.loc[~open_or_reason].set_index("patient_id")["end_date"]
+    end = frame["patient_id"].map(ended.to_dict())
+    limit = pd.to_datetime(end) + pd.DateOffset(months=int(p["months"]))
+    mask = (frame["visit_date"] > limit).fillna(False).astype(bool)
+    return mask, frame["visit_date"]
+
+
+def _message(rule: Rule, value: Any, when_value: Any) -> str:
+    fields = {k: v for k, v in rule.params.items() if isinstance(v, int | float | str)}
+    shown = value.date().isoformat() if isinstance(value, pd.Timestamp) else value
+    when = when_value.date().isoformat() if isinstance(when_value, pd.Timestamp) else when_value
+    return rule.message.format(**{**fields, "value": shown, "when_value": when})
+
+
+def evaluate(cohort: Cohort, rules: Sequence[Rule]) -> QualityResult:
+    """Apply every rule to the cohort; nothing passed in is changed.
+
+    A missing value never breaks a range rule (there is nothing to judge); it breaks a
+    ``required_when`` rule when the condition holds. Records are named by their table's
+    1-based row (``row 3``), as the cohort readers count rows.
+
+    Parameters
+    ----------
+    cohort
+        A validated cohort (:func:`clears.cohort.read` or the registry's export).
+    rules
+        The rules to apply (:func:`clears.quality.bundled_rules`, merged with a user file).
+
+    Returns
+    -------
+    QualityResult
+        One row per finding, sorted by centre, patient, table and record.
+    """
+    centres = cohort.patients.set_index("patient_id")["centre"].to_dict()
+    parts: list[pd.DataFrame] = []
+    for rule in rules:
+        frame = getattr(cohort, rule.table)
+        if frame.empty:
+            continue
+        mask, context = _mask(rule, frame, cohort)
+        hits = frame.loc[mask]
+        if hits.empty:
+            continue
+        field = str(rule.params.get("field", "visit_date"))
+        values = _col(hits, field) if field in hits.columns else context.loc[mask]
+        when = context.loc[mask]
+        rows = [f"row {i + 1}" for i in frame.index.get_indexer(hits.index)]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "centre": hits["patient_id"].map(centres).astype("object"),
+                    "patient_id": hits["patient_id"].astype("object"),
+                    "table": rule.table,
+                    "record": rows,
+                    "field": field,
+                    "value": [None if pd.isna(v) else v for v in values.tolist()],
+                    "rule_id": rule.id,
+                    "severity": rule.severity,
+                    "message": [
+                        _message(rule, v, w)
+                        for v, w in zip(values.tolist(), when.tolist(), strict=True)
+                    ],
+                }
+            )
+        )
+    if not parts:
+        return QualityResult(pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS}))
+    found = pd.DataFrame(
+        {c: [v for part in parts for v in part[c].tolist()] for c in FINDING_COLUMNS},
+        dtype="object",
+    )
+    found = found.sort_values(["centre", "patient_id", "table", "record", "rule_id"], kind="stable")
+    return QualityResult(found.reset_index(drop=True))

@@ -1,0 +1,39 @@
+"""``clears dq run`` on a cohort folder: report, formats and exit status."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from clears.cli.main import app
+
+
+def test_example_cohort_warning_only_exits_0() -> None:
+    # examples/cohort: one warning (P02, treatments row 4, blank end_reason), no error.
+    result = CliRunner().invoke(app, ["dq", "run", "examples/cohort", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["patient_id"], r["rule_id"]) for r in rows] == [("P02", "end-reason-required")]
+
+
+def test_error_finding_exits_1(tmp_path: Path) -> None:
+    folder = tmp_path / "cohort"
+    shutil.copytree("examples/cohort", folder)
+    path = folder / "visits.csv"
+    lines = path.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("anc")] = "45"  # above the 30 x10^9/L of anc-plausible
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    result = CliRunner().invoke(app, ["dq", "run", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "anc-plausible (error): 1" in result.output
+
+
+def test_neither_cohort_nor_db_is_usage_error() -> None:
+    result = CliRunner().invoke(app, ["dq", "run"])
+    assert result.exit_code == 2

@@ -60,6 +60,6 @@ def test_user_rows_are_added_and_validated(tmp_path: pytest.TempPathFactory) -> 
     with pytest.raises(InputError, match="duplicated"):
         studies(extra.assign(study_id="cortes2012"))
     with pytest.raises(InputError, match="outcome: unknown outcome"):
-        pooling_table("relapse")
+        pooling_table("remission")
     with pytest.raises(InputError, match="include: no such study_id"):
         pooling_table("cr", include=["nope"])

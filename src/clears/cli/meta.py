@@ -20,6 +20,10 @@ class Outcome(StrEnum):
 
     cr = "cr"
     any = "any"
+    ae_withdrawal = "ae_withdrawal"
+    neuropathy = "neuropathy"
+    thrombosis = "thrombosis"
+    relapse = "relapse"
 
 
 def _read_csv(path: str) -> Any:
@@ -65,7 +69,11 @@ def meta(
         bool, typer.Option("--bundled", help="Pool the bundled published CLE studies.")
     ] = False,
     outcome: Annotated[
-        Outcome, typer.Option("--outcome", help="With --bundled: cr or any response.")
+        Outcome,
+        typer.Option(
+            "--outcome",
+            help="With --bundled: cr, any, ae_withdrawal, neuropathy, thrombosis or relapse.",
+        ),
     ] = Outcome.cr,
     include: Annotated[
         list[str] | None,
@@ -133,6 +141,7 @@ def meta(
     payload = result.to_dict()
     if bundled:
         payload["outcome"] = outcome.value
+        payload["contributing_studies"] = len(data)
         payload["excluded"] = excluded
     if loo_rows is not None:
         payload["leave_one_out"] = loo_rows
@@ -141,7 +150,10 @@ def meta(
         return
     text = result.to_text()
     if bundled:
-        text += f"Outcome: {outcome.value}. Excluded from pooling:\n"
+        text += (
+            f"Outcome: {outcome.value}; {len(data)} studies contribute. "
+            "Excluded from pooling (an outcome not reported is left out, not counted as 0):\n"
+        )
         text += "".join(f"  - {e['study']} ({e['drug']}): {e['reason']}\n" for e in excluded)
     if loo_rows is not None:
         text += "Leave-one-out:\n" + "".join(

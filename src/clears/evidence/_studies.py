@@ -37,9 +37,21 @@ COUNT_COLUMNS = (
     "neuropathy_n",
     "sle_flare_n",
 )
-OUTCOMES = {"cr": "n_cr", "any": "n_any_response"}
-"""Outcome codes: complete response and any response (partial or better), each over the
-evaluable patients (``n_treated`` when ``n_evaluable`` is not reported)."""
+OUTCOMES = {
+    "cr": "n_cr",
+    "any": "n_any_response",
+    "ae_withdrawal": "ae_discontinuation_n",
+    "neuropathy": "neuropathy_n",
+    "thrombosis": "thrombosis_n",
+    "relapse": "relapse_n",
+}
+"""Outcome codes: complete response, any response (partial or better), withdrawal for
+adverse events, peripheral neuropathy, thrombosis (each over the evaluable patients,
+``n_treated`` when ``n_evaluable`` is not reported) and relapse (over
+``relapse_denominator``, the patients at risk as each paper reports them). A study that
+does not report an outcome is left out for it, never counted as zero; these are the
+outcomes Chasset et al. (2018, J Am Acad Dermatol 78:342-350, doi:10.1016/j.jaad.2017.09.059)
+pooled for thalidomide."""
 
 _DRUGS = ("lenalidomide", "thalidomide")
 
@@ -170,7 +182,8 @@ def pooling_table(
     Parameters
     ----------
     outcome
-        ``cr`` (complete response) or ``any`` (any response), see :data:`OUTCOMES`.
+        A code of :data:`OUTCOMES` (``cr``, ``any``, ``ae_withdrawal``, ``neuropathy``,
+        ``thrombosis``, ``relapse``).
     table
         A table from :func:`studies` (default: the bundled one).
     include
@@ -209,10 +222,13 @@ def pooling_table(
             continue
         denominator = "n_evaluable"
         size = row["n_evaluable"]
-        if pd.isna(size):
+        if outcome == "relapse":
+            size, denominator = row["relapse_denominator"], "relapse_denominator"
+        elif pd.isna(size):
             size, denominator = row["n_treated"], "n_treated (n_evaluable not reported)"
         if pd.isna(row[col]) or pd.isna(size):
-            excluded.append({"study": sid, "drug": drug, "reason": f"{col} not reported"})
+            missing = col if pd.isna(row[col]) else denominator
+            excluded.append({"study": sid, "drug": drug, "reason": f"{missing} not reported"})
             continue
         included.append(
             {

@@ -37,3 +37,17 @@ def test_error_finding_exits_1(tmp_path: Path) -> None:
 def test_neither_cohort_nor_db_is_usage_error() -> None:
     result = CliRunner().invoke(app, ["dq", "run"])
     assert result.exit_code == 2
+
+
+def test_sqlite_registry_gives_the_same_finding(tmp_path: Path) -> None:
+    # The example cohort imported into a SQLite registry: the same one warning, exit 0.
+    url = f"sqlite:///{tmp_path / 'dq.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "init", "--db", url]).exit_code == 0
+    assert runner.invoke(app, ["import", "examples/cohort", "--db", url]).exit_code == 0
+    result = runner.invoke(app, ["dq", "run", "--db", url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["centre"], r["patient_id"], r["rule_id"]) for r in rows] == [
+        ("BCN", "P02", "end-reason-required")
+    ]

@@ -1,0 +1,75 @@
+"""Each bundled rule on both sides of its threshold or condition (hand-placed violations)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import clears.cohort
+from clears.quality import bundled_rules, evaluate
+
+
+def _ids(table: str, changes: dict[str, Any], row: int = 0) -> list[str]:
+    cohort = clears.cohort.read("examples/cohort")
+    frame = getattr(cohort, table).copy()
+    for column, value in changes.items():
+        if column not in frame.columns:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="object")
+        frame[column] = frame[column].astype("object")
+        frame.loc[row, column] = value
+    changed = dataclasses.replace(cohort, **{table: frame})
+    return evaluate(changed, bundled_rules()).findings["rule_id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("field", "rule", "inside", "outside"),
+    [
+        ("platelets", "platelets-plausible", 5.0, 4.9),  # 5-1000 x10^9/L
+        ("platelets", "platelets-plausible", 1000.0, 1001.0),
+        ("hb", "hb-plausible", 4.0, 3.9),  # 4-20 g/dL
+        ("hb", "hb-plausible", 20.0, 20.5),
+    ],
+)
+def test_lab_ranges(field: str, rule: str, inside: float, outside: float) -> None:
+    assert rule not in _ids("visits", {field: inside})
+    assert rule in _ids("visits", {field: outside})
+    assert rule not in _ids("visits", {field: None})  # missing is not out of range
+
+
+def test_bmi_range() -> None:
+    # 15-50 kg/m2 (WHO classes; wider schema range 10-80)
+    assert "bmi-plausible" not in _ids("patients", {"bmi": 15.0})
+    assert "bmi-plausible" in _ids("patients", {"bmi": 14.9})
+    assert "bmi-plausible" in _ids("patients", {"bmi": 50.1})
+
+
+def test_serious_required_from_grade_4() -> None:
+    assert "ae-grade-serious" in _ids("adverse_events", {"grade": 4, "serious": None})
+    assert "ae-grade-serious" not in _ids("adverse_events", {"grade": 3, "serious": None})
+    assert "ae-grade-serious" not in _ids("adverse_events", {"grade": 4, "serious": False})
+
+
+def test_dysp_doubling_without_any_dysp() -> None:
+    areas = [
+        "scalp",
+        "ears",
+        "nose",
+        "face",
+        "vneck",
+        "pneck",
+        "chest",
+        "abdo",
+        "back",
+        "arms",
+        "hands",
+        "legs",
+        "feet",
+    ]
+    zero = {f"clasi_{a}_dysp": 0 for a in areas}
+    assert "dysp-doubling-without-dysp" in _ids("visits", {**zero, "clasi_dysp_12m": 1})
+    assert "dysp-doubling-without-dysp" not in _ids("visits", {**zero, "clasi_dysp_12m": 0})
+    one = {**zero, "clasi_face_dysp": 1, "clasi_dysp_12m": 1}
+    assert "dysp-doubling-without-dysp" not in _ids("visits", one)

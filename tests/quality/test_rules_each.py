@@ -73,3 +73,20 @@ def test_dysp_doubling_without_any_dysp() -> None:
     assert "dysp-doubling-without-dysp" not in _ids("visits", {**zero, "clasi_dysp_12m": 0})
     one = {**zero, "clasi_face_dysp": 1, "clasi_dysp_12m": 1}
     assert "dysp-doubling-without-dysp" not in _ids("visits", one)
+
+
+@pytest.mark.parametrize(("visit", "expected"), [("2019-12-24", False), ("2019-12-25", True)])
+def test_visit_more_than_6_months_after_last_period(visit: str, expected: bool) -> None:
+    # examples/cohort: P02's last period ends 2019-06-24 (its end_reason blanked here); six
+    # months later is 2019-12-24, so a visit that day is within the limit, the next is not.
+    cohort = clears.cohort.read("examples/cohort")
+    periods = cohort.treatments.copy()
+    last = (periods["patient_id"] == "P02") & (periods["start_date"] == pd.Timestamp("2019-03-04"))
+    periods.loc[last, "end_reason"] = pd.NA
+    cohort = dataclasses.replace(cohort, treatments=periods)
+    extra = cohort.visits.iloc[[0]].copy()
+    extra["patient_id"] = "P02"
+    extra["visit_date"] = pd.Timestamp(visit)
+    visits = pd.concat([cohort.visits, extra], ignore_index=True)
+    found = evaluate(dataclasses.replace(cohort, visits=visits), bundled_rules()).findings
+    assert ("visit-long-after-treatment" in found["rule_id"].tolist()) is expected

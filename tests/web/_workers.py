@@ -82,7 +82,7 @@ def once(method: str, url: str, cookies: dict[str, str], **options: Any) -> http
     """One request on a new connection, sending ``cookies`` by hand (the session cookie is
     ``Secure``, which a cookie jar keeps off plain http)."""
     header = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    headers = {"Cookie": header, **options.pop("headers", {})} if header else {}
+    headers = {**({"Cookie": header} if header else {}), **options.pop("headers", {})}
     with httpx.Client(timeout=10) as client:
         return client.request(method, url, headers=headers, **options)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import tracemalloc
+from functools import partial
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def main() -> None:
     base: tuple[float, float] | None = None
     for n in args.sizes:
         cohort = simulate("aitmehdi2021", n, np.random.default_rng(1))
-        seconds = best_of(3, lambda c=cohort: evaluate(c, rules))
+        seconds = best_of(3, partial(evaluate, cohort, rules))
         tracemalloc.start()
         evaluate(cohort, rules)
         peak = tracemalloc.get_traced_memory()[1] / 2**20

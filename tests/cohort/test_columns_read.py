@@ -41,17 +41,13 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 #: Names read in a column position that are not cohort columns, and why.
 NOT_COHORT_COLUMNS: dict[str, str] = {
-    # Tables of lifelines results (KaplanMeierFitter.event_table, CoxPHFitter summaries).
-    "at_risk": "lifelines event table",
-    "censored": "lifelines event table",
-    "observed": "lifelines event table",
-    "test_statistic": "lifelines proportional-hazards test summary",
     # Keys of clears' own result objects and mappings.
     "band": "CTCAE band of an adverse-event table row (analysis.adverse_events)",
     "display": "display label of an adverse-event table row",
     "events": "event count of an adverse-event or rate table",
     "per": "rate denominator of an incidence table",
     "item": "row label of the report's safety table",
+    "section": "section key of the report's safety table",
     "level": "level of a Table 1 variable",
     "variable": "Table 1 variable",
     "summary": "Table 1 summary cell",

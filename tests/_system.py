@@ -82,3 +82,26 @@ def chromium() -> str:
         if not Path(CHROMIUM).exists():
             unavailable(f"no Debian chromium for the browser tests: {CHROMIUM} not found")
     return CHROMIUM
+
+
+def r_package(package: str) -> str:
+    """Path of ``Rscript`` with the R package ``package`` loadable, installing Debian's
+    ``r-cran-<package>`` (and R) when missing; skips (fails in CI) without them."""
+    if shutil.which("Rscript") is None or not _r_has(package):
+        reason = install(f"r-cran-{package.lower()}")
+        if reason is not None:
+            unavailable(f"no R package {package} for the R tests: {reason}")
+    rscript = shutil.which("Rscript")
+    if rscript is None or not _r_has(package):
+        unavailable(f"no R package {package} for the R tests: not loadable after installing")
+    assert rscript is not None
+    return rscript
+
+
+def _r_has(package: str) -> bool:
+    """Whether R loads ``package`` (False when R itself is missing)."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return False
+    check = [rscript, "-e", f"quit(status = !requireNamespace('{package}', quietly = TRUE))"]
+    return subprocess.run(check, capture_output=True, timeout=120, check=False).returncode == 0

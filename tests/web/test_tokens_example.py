@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from tests._system import r_package
 from tests.web._setup import app_for, served
 
 from clears.registry import Actor, create_token, revoke_token, transaction
@@ -106,4 +107,48 @@ def test_the_example_walks_every_page(
         monkeypatch.setenv("CLEARS_TOKEN", secret)
         assert example.main([]) == 0
     assert [r["patient_id"] for r in _rows(capsys.readouterr().out)] == ["P1", "P2"]
+    app.state.clears.registry.engine.dispose()
+
+
+R_EXAMPLE = EXAMPLE.with_suffix(".R")
+
+
+def _run_r(rscript: str, base: str, secret: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLEARS_URL": base, "CLEARS_TOKEN": secret}
+    return subprocess.run(
+        [rscript, str(R_EXAMPLE), *args],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_r_example_reads_the_list_and_one_record(db_url: str, password_hash: str) -> None:
+    rscript = r_package("httr2")
+    app = app_for(db_url, password_hash)
+    secret, token_id = _token(db_url, "admin", centres=("BCN",))
+    with served(app) as base:
+        done = _run_r(rscript, base, secret, "P1")
+        assert done.returncode == 0, done.stderr
+        # The seed: P1 at BCN on lenalidomide 10 mg/day since 2024-01-01, one visit then;
+        # P2 is LYO's, outside the token's centres.
+        table = done.stdout.split("List of", 1)[0]
+        assert "P1" in table
+        assert "BCN" in table
+        assert "lenalidomide" in table
+        assert "2024-01-01" in table
+        assert "P2" not in table
+        assert 'patient_id: chr "P1"' in done.stdout  # str(record): the record read
+        assert "visits :List of 1" in done.stdout  # and its one visit
+
+        foreign = _run_r(rscript, base, secret, "P2")
+        assert foreign.returncode != 0
+        assert "404" in foreign.stderr
+
+        engine = make_engine(db_url)
+        with transaction(engine) as session:
+            revoke_token(session, actor=SETUP, username="admin", token_id=token_id)
+        engine.dispose()
+        revoked = _run_r(rscript, base, secret)
+        assert revoked.returncode != 0
+        assert "401" in revoked.stderr
     app.state.clears.registry.engine.dispose()

@@ -69,11 +69,13 @@ def _p(where: str, field: str, value: object, allowed: str) -> Problem:
 
 
 def _allowed_columns(table: str) -> set[str]:
-    from clears.instruments.clasi import DEFINITION
+    from clears.instruments.clasi import DEFINITION as CLASI
+    from clears.instruments.sledai import DEFINITION as SLEDAI
 
+    # visits also hold the item columns of both instruments (docs/cohort-tables.md).
     names = {column.name for column in SCHEMA[table]}
     if table == "visits":
-        names |= {field.column for field in DEFINITION.fields}
+        names |= {field.column for definition in (CLASI, SLEDAI) for field in definition.fields}
     return names
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
-from clears.cli.main import app
+from clears.cli.main import app, run
 
 
 def test_example_cohort_warning_only_exits_0() -> None:
@@ -51,3 +55,196 @@ def test_sqlite_registry_gives_the_same_finding(tmp_path: Path) -> None:
     assert [(r["centre"], r["patient_id"], r["rule_id"]) for r in rows] == [
         ("BCN", "P02", "end-reason-required")
     ]
+
+
+def _cohort_with(tmp_path: Path, table: str, row: int, column: str, value: str) -> Path:
+    """A copy of examples/cohort with one cell of ``table`` (1-based data ``row``) replaced."""
+    folder = tmp_path / "cohort"
+    shutil.copytree("examples/cohort", folder)
+    path = folder / f"{table}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))
+    lines[row][lines[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
+    return folder
+
+
+def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: Any) -> tuple[int, str, str]:
+    # The installed entry point (clears.cli.main:run), which turns bad input into exit 1.
+    monkeypatch.setattr(sys, "argv", ["clears", *args])
+    try:
+        run()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+_WBC_RULE = """
+[[rule]]
+id = "wbc-plausible"
+title = "White cell count plausible"
+severity = "error"
+kind = "range"
+table = "visits"
+field = "wbc"
+unit = "x10^9/L"
+min = 1
+max = 50
+message = "WBC {value} x10^9/L is outside {min}-{max}"
+source = "local laboratory reference range"
+"""
+
+
+def test_rules_file_adds_a_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # visits row 1 (P01, 2019-01-14) wbc set to 60, above the added rule's max of 50 (and inside
+    # the schema's 0-500, so the cohort still reads); the bundled warning (P02) stays.
+    folder = _cohort_with(tmp_path, "visits", 1, "wbc", "60")
+    rules = tmp_path / "site.toml"
+    rules.write_text(_WBC_RULE, "utf-8")
+    code, out, err = _run(
+        ["dq", "run", str(folder), "--rules", str(rules), "--format", "json"], monkeypatch, capsys
+    )
+    assert code == 1, err  # the added rule is an error
+    found = [(r["patient_id"], r["record"], r["rule_id"], r["severity"]) for r in json.loads(out)]
+    assert found == [
+        ("P01", "row 1", "wbc-plausible", "error"),
+        ("P02", "row 4", "end-reason-required", "warning"),
+    ]
+
+
+_ANC_OVERRIDE = """
+[[rule]]
+id = "anc-plausible"
+title = "Neutrophil count plausible (our laboratory)"
+severity = "warning"
+kind = "range"
+table = "visits"
+field = "anc"
+unit = "x10^9/L"
+min = 0.2
+max = 25
+message = "ANC {value} is outside {min}-{max}"
+source = "local laboratory reference range"
+"""
+
+
+def test_rules_file_overrides_a_bundled_rule_by_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # anc 28 at visits row 1: inside the bundled 0.1-30 but above the override's 25; the
+    # override is a warning, so there is no error and the exit status is 0 (docs/quality.md).
+    folder = _cohort_with(tmp_path, "visits", 1, "anc", "28")
+    rules = tmp_path / "site.toml"
+    rules.write_text(_ANC_OVERRIDE, "utf-8")
+    code, out, err = _run(
+        ["dq", "run", str(folder), "--rules", str(rules), "--format", "json"], monkeypatch, capsys
+    )
+    assert code == 0, err
+    anc = [r for r in json.loads(out) if r["rule_id"] == "anc-plausible"]
+    assert [(r["record"], r["severity"], r["message"]) for r in anc] == [
+        ("row 1", "warning", "ANC 28.0 is outside 0.2-25")
+    ]
+    # Without the file the same cohort has no anc finding: 28 is inside the bundled range.
+    code, out, err = _run(["dq", "run", str(folder), "--format", "json"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "anc-plausible" not in [r["rule_id"] for r in json.loads(out)]
+
+
+def test_rules_file_disables_a_bundled_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # The example cohort's only finding is end-reason-required (P02): disabled, none is left.
+    rules = tmp_path / "site.toml"
+    rules.write_text('disable = ["end-reason-required"]\n', "utf-8")
+    code, out, err = _run(
+        ["dq", "run", "examples/cohort", "--rules", str(rules)], monkeypatch, capsys
+    )
+    assert code == 0, err
+    assert out == "no findings\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # a misspelt field: the rule is refused, naming the columns allowed
+        (("field", '"neutrophils"'), ["rule x", "field", "neutrophils", "a column of visits"]),
+        (("severity", '"fatal"'), ["rule x", "severity", "fatal", "error, warning"]),
+        (("kind", '"sql"'), ["rule x", "kind", "sql", "range, required_when"]),
+        (("min", '"low"'), ["rule x", "min", "low", "a number"]),
+    ],
+)
+def test_bad_rules_file_exits_1_naming_file_rule_field_allowed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    change: tuple[str, str],
+    expected: list[str],
+) -> None:
+    keys = {
+        "id": '"x"', "title": '"t"', "severity": '"error"', "kind": '"range"',
+        "table": '"visits"', "field": '"anc"', "min": "0", "max": "1",
+        "message": '"m"', "source": '"s"',
+    }  # fmt: skip
+    keys[change[0]] = change[1]
+    rules = tmp_path / "bad_rules.toml"
+    rules.write_text("[[rule]]\n" + "".join(f"{k} = {v}\n" for k, v in keys.items()), "utf-8")
+    code, out, err = _run(
+        ["dq", "run", "examples/cohort", "--rules", str(rules)], monkeypatch, capsys
+    )
+    assert code == 1
+    assert out == ""  # no report from a rules file that was refused
+    assert str(rules) in err
+    for text in expected:
+        assert text in err
+
+
+def test_bad_rules_file_reports_every_problem_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # Two rules, each with one problem placed on purpose: both are reported.
+    rules = tmp_path / "bad_rules.toml"
+    rules.write_text(
+        _WBC_RULE.replace('"wbc"', '"wbcc"')
+        + _ANC_OVERRIDE.replace('severity = "warning"', 'severity = "info"'),
+        "utf-8",
+    )
+    code, _, err = _run(
+        ["dq", "run", "examples/cohort", "--rules", str(rules)], monkeypatch, capsys
+    )
+    assert code == 1
+    assert f"{rules}, rule wbc-plausible: field" in err
+    assert "wbcc" in err
+    assert f"{rules}, rule anc-plausible: severity" in err
+    assert "info" in err
+
+
+def test_disable_of_an_unknown_id_exits_1_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    rules = tmp_path / "site.toml"
+    rules.write_text('disable = ["bmi-plausibel"]\n', "utf-8")  # misspelt bmi-plausible
+    code, _, err = _run(
+        ["dq", "run", "examples/cohort", "--rules", str(rules)], monkeypatch, capsys
+    )
+    assert code == 1
+    assert "disable" in err
+    assert "bmi-plausibel" in err
+    assert "bmi-plausible" in err  # the allowed ids are listed
+
+
+def test_unreadable_rules_file_exits_1_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    rules = tmp_path / "broken.toml"
+    rules.write_text("[[rule]\nid = \n", "utf-8")  # not TOML
+    code, _, err = _run(
+        ["dq", "run", "examples/cohort", "--rules", str(rules)], monkeypatch, capsys
+    )
+    assert code == 1
+    assert str(rules) in err
+    assert "readable TOML" in err

@@ -206,10 +206,12 @@ def test_bad_rules_file_exits_1_naming_file_rule_field_allowed(
 def test_bad_rules_file_reports_every_problem_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    # Two rules, each with one problem placed on purpose: both are reported.
+    # Two rules, each with one problem placed on purpose, and a disable naming no rule: all
+    # three are reported in one run ("every problem at once", docs/quality.md).
     rules = tmp_path / "bad_rules.toml"
     rules.write_text(
-        _WBC_RULE.replace('"wbc"', '"wbcc"')
+        'disable = ["bmi-plausibel"]\n'
+        + _WBC_RULE.replace('"wbc"', '"wbcc"')
         + _ANC_OVERRIDE.replace('severity = "warning"', 'severity = "info"'),
         "utf-8",
     )
@@ -221,6 +223,8 @@ def test_bad_rules_file_reports_every_problem_at_once(
     assert "wbcc" in err
     assert f"{rules}, rule anc-plausible: severity" in err
     assert "info" in err
+    assert f"{rules}: disable" in err
+    assert "bmi-plausibel" in err
 
 
 def test_disable_of_an_unknown_id_exits_1_naming_it(

@@ -126,7 +126,8 @@ def _check(raw: Mapping[str, Any], where: str) -> tuple[Rule | None, list[Proble
 def load_rules(path: str | Path, *, text: str | None = None) -> tuple[list[Rule], list[str]]:
     """Read and check a rules file: its rules and the ids it disables.
 
-    A file holds ``[[rule]]`` tables and an optional ``disable = ["id", ...]`` list.
+    A file holds ``[[rule]]`` tables and an optional ``disable = ["id", ...]`` list of
+    bundled ids (or ids of its own rules).
 
     Raises
     ------
@@ -155,6 +156,11 @@ def load_rules(path: str | Path, *, text: str | None = None) -> tuple[list[Rule]
     if not isinstance(disable, list) or not all(isinstance(x, str) for x in disable):
         problems.append(_p(name, "disable", disable, "a list of rule ids"))
         disable = []
+    elif disable:
+        # Reported with the rules' problems, so one run lists every problem of the file.
+        known = {r.id for r in bundled_rules()} | seen
+        for rid in (d for d in disable if d not in known):
+            problems.append(_p(name, "disable", rid, ", ".join(sorted(known))))
     if problems:
         raise InputError(problems)
     return rules, list(disable)

@@ -252,3 +252,37 @@ def test_unreadable_rules_file_exits_1_naming_it(
     assert code == 1
     assert str(rules) in err
     assert "readable TOML" in err
+
+
+_SLEDAI_RULE = """
+[[rule]]
+id = "dsdna-when-sledai-dna"
+title = "Anti-dsDNA titre recorded when the SLEDAI-2K DNA binding item is present"
+severity = "warning"
+kind = "required_when"
+table = "visits"
+field = "anti_dsdna"
+when_field = "sledai_dna"
+when_min = 1
+message = "SLEDAI-2K dsDNA item {when_value} without an anti-dsDNA titre"
+source = "Gladman 2002, J Rheumatol 29:288-91"
+"""
+
+
+def test_rule_on_a_sledai_item_same_from_folder_and_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # visits row 4 (P02, 2019-02-04) has sledai_dna 1; its anti_dsdna (85) blanked on purpose
+    # makes it the rule's one finding. The registry's narrow read must fetch both columns.
+    folder = _cohort_with(tmp_path, "visits", 4, "anti_dsdna", "")
+    rules = tmp_path / "site.toml"
+    rules.write_text(_SLEDAI_RULE, "utf-8")
+    url = f"sqlite:///{tmp_path / 'dq.db'}"
+    assert _run(["db", "init", "--db", url], monkeypatch, capsys)[0] == 0
+    assert _run(["import", str(folder), "--db", url], monkeypatch, capsys)[0] == 0
+    for source in ([str(folder)], ["--db", url]):
+        args = ["dq", "run", *source, "--rules", str(rules), "--format", "json"]
+        code, out, err = _run(args, monkeypatch, capsys)
+        assert code == 0, err
+        rows = [r for r in json.loads(out) if r["rule_id"] == "dsdna-when-sledai-dna"]
+        assert [(r["patient_id"], r["record"]) for r in rows] == [("P02", "row 4")], source

@@ -169,36 +169,37 @@ def test_serious_required_from_grade_4_through_5(grade: Any, serious: Any, expec
 _WHEN_MIN_RULE = """
 [[rule]]
 id = "dsdna-when-sledai-dna"
-title = "Anti-dsDNA titre recorded when the SLEDAI-2K dsDNA item scores"
+title = "Anti-dsDNA titre recorded when the SLEDAI-2K DNA binding item is present"
 severity = "warning"
 kind = "required_when"
 table = "visits"
 field = "anti_dsdna"
 when_field = "sledai_dna"
-when_min = 2
+when_min = 1
 message = "SLEDAI-2K dsDNA item {when_value} without an anti-dsDNA titre"
-source = "Gladman 2002, J Rheumatol 29:288-91 (the increased DNA binding item scores 2)"
+source = "Gladman 2002, J Rheumatol 29:288-91 (increased DNA binding, an item scored 0 or 1)"
 """
 
 
 @pytest.mark.parametrize(
     ("item", "titre", "expected"),
     [
-        (2, None, True),  # item scored (at when_min), titre blank: the finding
-        (2, 85.0, False),  # titre given
-        (1, None, False),  # under when_min (not a SLEDAI-2K weight, but below 2)
-        (0, None, False),
+        (1, None, True),  # item present (at when_min), titre blank: the finding
+        (1, 85.0, False),  # titre given
+        (0, None, False),  # under when_min: nothing required
         (None, None, False),  # item unknown: the condition is not known to hold
     ],
 )
 def test_when_min_on_a_user_rule(item: Any, titre: Any, expected: bool) -> None:
-    # visits row 1 (index 0): P01's first visit, sledai_dna 0 and a blank anti_dsdna.
+    # visits row 1 (index 0): P01's first visit, sledai_dna 0 and a blank anti_dsdna. The
+    # rule names a SLEDAI-2K item column of visits (docs/cohort-tables.md), which a rules
+    # file may read like a CLASI item column.
     rules, _ = load_rules("user.toml", text=_WHEN_MIN_RULE)
     found = _findings("visits", 0, {"sledai_dna": item, "anti_dsdna": titre}, rules=rules)
     assert _hit(found, "dsdna-when-sledai-dna", "visits", 0) is expected
     if expected:
         row = found.loc[found["rule_id"] == "dsdna-when-sledai-dna"]
-        assert row["message"].tolist() == ["SLEDAI-2K dsDNA item 2 without an anti-dsDNA titre"]
+        assert row["message"].tolist() == ["SLEDAI-2K dsDNA item 1 without an anti-dsDNA titre"]
 
 
 _WHEN_MIN_OTHER_TABLE = """

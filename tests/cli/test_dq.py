@@ -15,9 +15,20 @@ from typer.testing import CliRunner
 from clears.cli.main import app, run
 
 
-def test_example_cohort_warning_only_exits_0() -> None:
-    # examples/cohort: one warning (P02, treatments row 4, blank end_reason), no error.
+def test_example_cohort_error_exits_1() -> None:
+    # examples/cohort: one warning (P02, treatments row 4, blank end_reason) and one error
+    # (P02, a woman of reproductive potential, visits row 6: pregnancy test not done).
     result = CliRunner().invoke(app, ["dq", "run", "examples/cohort", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.output)
+    assert [(r["patient_id"], r["rule_id"], r["severity"]) for r in rows] == [
+        ("P02", "end-reason-required", "warning"),
+        ("P02", "pregnancy-test-required", "error"),
+    ]
+
+
+def test_warnings_only_exit_0(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["dq", "run", str(_warning_only(tmp_path)), "-f", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [(r["patient_id"], r["rule_id"]) for r in rows] == [("P02", "end-reason-required")]
@@ -44,23 +55,37 @@ def test_neither_cohort_nor_db_is_usage_error() -> None:
 
 
 def test_sqlite_registry_gives_the_same_finding(tmp_path: Path) -> None:
-    # The example cohort imported into a SQLite registry: the same one warning, exit 0.
+    # The example cohort imported into a SQLite registry: the same warning and error, exit 1.
     url = f"sqlite:///{tmp_path / 'dq.db'}"
     runner = CliRunner()
     assert runner.invoke(app, ["db", "init", "--db", url]).exit_code == 0
     assert runner.invoke(app, ["import", "examples/cohort", "--db", url]).exit_code == 0
     result = runner.invoke(app, ["dq", "run", "--db", url, "--format", "json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     rows = json.loads(result.output)
     assert [(r["centre"], r["patient_id"], r["rule_id"]) for r in rows] == [
-        ("BCN", "P02", "end-reason-required")
+        ("BCN", "P02", "end-reason-required"),
+        ("BCN", "P02", "pregnancy-test-required"),
     ]
 
 
-def _cohort_with(tmp_path: Path, table: str, row: int, column: str, value: str) -> Path:
-    """A copy of examples/cohort with one cell of ``table`` (1-based data ``row``) replaced."""
+def _warning_only(tmp_path: Path) -> Path:
+    """A copy of examples/cohort whose only finding is the end-reason warning: P02's
+    pregnancy test of 2019-06-24 (visits row 6, not done there) recorded negative."""
+    return _cohort_with(tmp_path, "visits", 6, "pregnancy_test", "negative", base="examples/cohort")
+
+
+def _cohort_with(
+    tmp_path: Path, table: str, row: int, column: str, value: str, *, base: str | None = None
+) -> Path:
+    """A copy of examples/cohort with one cell of ``table`` (1-based data ``row``) replaced;
+    unless ``base`` is given, the copy of :func:`_warning_only`."""
     folder = tmp_path / "cohort"
-    shutil.copytree("examples/cohort", folder)
+    if base is None:
+        tmp_path = tmp_path / "base"
+        shutil.copytree(_warning_only(tmp_path), folder)
+    else:
+        shutil.copytree(base, folder)
     path = folder / f"{table}.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         lines = list(csv.reader(handle))
@@ -158,12 +183,11 @@ def test_rules_file_overrides_a_bundled_rule_by_id(
 def test_rules_file_disables_a_bundled_rule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    # The example cohort's only finding is end-reason-required (P02): disabled, none is left.
+    # The copy's only finding is end-reason-required (P02): disabled, none is left.
+    folder = _warning_only(tmp_path)
     rules = tmp_path / "site.toml"
     rules.write_text('disable = ["end-reason-required"]\n', "utf-8")
-    code, out, err = _run(
-        ["dq", "run", "examples/cohort", "--rules", str(rules)], monkeypatch, capsys
-    )
+    code, out, err = _run(["dq", "run", str(folder), "--rules", str(rules)], monkeypatch, capsys)
     assert code == 0, err
     assert out == "no findings\n"
 

@@ -22,11 +22,14 @@ def _rule_ids(cohort: clears.cohort.Cohort) -> list[str]:
     return evaluate(cohort, bundled_rules()).findings["rule_id"].tolist()
 
 
-def test_example_cohort_has_only_the_known_missing_end_reason() -> None:
-    # examples/cohort/treatments.csv row 4 (P02) ends 2019-03-04 with a blank end_reason.
+def test_example_cohort_has_only_the_known_gaps() -> None:
+    # examples/cohort/treatments.csv row 4 (P02) ends 2019-03-04 with a blank end_reason;
+    # visits.csv row 6 (P02, a woman of reproductive potential, 2019-06-24) has its
+    # pregnancy test not done, which is no test.
     found = evaluate(_cohort(), bundled_rules()).findings
     assert found[["patient_id", "rule_id", "record"]].values.tolist() == [
-        ["P02", "end-reason-required", "row 4"]
+        ["P02", "end-reason-required", "row 4"],
+        ["P02", "pregnancy-test-required", "row 6"],
     ]
 
 

@@ -129,9 +129,16 @@ def test_pregnancy_test_present_is_not_a_finding() -> None:
 def test_pregnancy_test_absent_for_reproductive_potential_is_an_error() -> None:
     assert _pregnancy(3, "P02", True, None)
     found = _findings("visits", 3, {"pregnancy_test": None})
-    row = found.loc[found["rule_id"] == "pregnancy-test-required"]
+    row = found.loc[(found["rule_id"] == "pregnancy-test-required") & (found["record"] == "row 4")]
     assert row["severity"].tolist() == ["error"]  # declared error: exposure in pregnancy
     assert row["patient_id"].tolist() == ["P02"]
+
+
+def test_a_pregnancy_test_not_done_is_no_test() -> None:
+    # A test that was not done leaves the woman of potential untested (REMS / EU SmPC:
+    # a negative test before each prescription); "not_done" is counted as not recorded.
+    assert _pregnancy(3, "P02", True, "not_done")
+    assert not _pregnancy(3, "P02", False, "not_done")
 
 
 def test_pregnancy_test_absent_without_reproductive_potential_is_not_a_finding() -> None:
@@ -144,6 +151,33 @@ def test_pregnancy_test_absent_with_reproductive_potential_unknown_is_not_a_find
     # ("it breaks a required_when rule when its condition holds", docs/quality.md).
     assert not _pregnancy(6, "P03", None, None)
     assert not _pregnancy(0, "P01", None, None)
+
+
+def _potential_finding(patient: str, sex: Any, potential: Any) -> bool:
+    cohort = clears.cohort.read(EXAMPLE)
+    patients = cohort.patients.copy()
+    for column, value in (("sex", sex), ("reproductive_potential", potential)):
+        patients[column] = patients[column].astype("object")
+        patients.loc[patients["patient_id"] == patient, column] = value
+    found = evaluate(dataclasses.replace(cohort, patients=patients), bundled_rules()).findings
+    hits = found.loc[found["rule_id"] == "reproductive-potential-recorded", "patient_id"]
+    return patient in hits.tolist()
+
+
+@pytest.mark.parametrize(
+    ("sex", "potential", "expected"),
+    [
+        ("female", None, True),  # a blank hides whether pregnancy tests are due
+        ("female", True, False),
+        ("female", False, False),
+        ("male", None, False),  # the programme's tests are for women
+    ],
+)
+def test_reproductive_potential_is_required_for_every_woman(
+    sex: str, potential: Any, expected: bool
+) -> None:
+    # That blank is what keeps the pregnancy-test rule above from firing, so it has its own.
+    assert _potential_finding("P01", sex, potential) is expected
 
 
 # --- ae-grade-serious and the when_min path -------------------------------------------------

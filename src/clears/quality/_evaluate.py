@@ -88,7 +88,8 @@ def _mask(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd.Series, p
             condition = (numeric >= p["when_min"]).fillna(False).astype(bool)
         else:
             condition = when.notna()
-        missing = _col(frame, p["field"]).isna()
+        value = _col(frame, p["field"])
+        missing = value.isna() | value.isin(list(p.get("not_recorded", ())))
         return (condition & missing).astype(bool), when
     if rule.kind == "conflict":
         mask = _equals(_col(frame, p["field"]), p["field_equals"])
@@ -117,8 +118,9 @@ def evaluate(cohort: Cohort, rules: Sequence[Rule]) -> QualityResult:
     """Apply every rule to the cohort; nothing passed in is changed.
 
     A missing value never breaks a range rule (there is nothing to judge); it breaks a
-    ``required_when`` rule when the condition holds. Records are named by their table's
-    1-based row (``row 3``), as the cohort readers count rows.
+    ``required_when`` rule when the condition holds. A ``required_when`` rule may name
+    values that count as not recorded (``not_recorded``, e.g. ``["not_done"]``). Records
+    are named by their table's 1-based row (``row 3``), as the cohort readers count rows.
 
     Parameters
     ----------

@@ -20,7 +20,10 @@ KINDS = ("range", "required_when", "conflict", "visit_after_treatment")
 _KEYS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required keys, optional keys) beyond id/title/severity/kind/table/message/source
     "range": ({"field", "min", "max"}, {"unit", "when_field", "when_equals"}),
-    "required_when": ({"field", "when_field"}, {"when_table", "when_equals", "when_min"}),
+    "required_when": (
+        {"field", "when_field"},
+        {"when_table", "when_equals", "when_min", "not_recorded"},
+    ),
     "conflict": ({"field", "field_equals", "other_fields", "others_all_equal"}, set()),
     "visit_after_treatment": ({"months"}, set()),
 }
@@ -116,6 +119,11 @@ def _check(raw: Mapping[str, Any], where: str) -> tuple[Rule | None, list[Proble
     for key in ("min", "max", "months", "when_min"):
         if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], int | float)):
             bad(key, raw[key], "a number")
+    if "not_recorded" in raw and (
+        not isinstance(raw["not_recorded"], list)
+        or not all(isinstance(v, str) for v in raw["not_recorded"])
+    ):
+        bad("not_recorded", raw["not_recorded"], 'a list of texts (e.g. ["not_done"])')
     if problems:
         return None, problems
     params = {k: v for k, v in raw.items() if k not in _COMMON}

@@ -3,9 +3,10 @@
 A clinician who leaves a form open past the idle timeout and presses Save must not lose what
 they typed. The web app keeps the submitted fields here, for the user whose form it was and
 the path it was sent to, under a random 256-bit handle (the registry stores only its
-SHA-256, as for sessions), and gives the handle to the sign-in page. After that user signs
-in, :meth:`KeptFormStore.take` returns the fields once, and deletes them; another user, a
-second take, another path or a handle past :attr:`KeptFormStore.keep_seconds` gets nothing.
+SHA-256, as for sessions: :mod:`clears.registry._hashed_handles`), and gives the handle to
+the sign-in page. After that user signs in, :meth:`KeptFormStore.take` returns the fields
+once, and deletes them; another user, a second take, another path or a handle past
+:attr:`KeptFormStore.keep_seconds` gets nothing.
 
 The rows live in the registry database, so a form kept by one server process is found by
 whichever process serves the sign-in (a value held in one process's memory would not be).
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -26,8 +26,16 @@ import sqlalchemy as sa
 
 from clears._exceptions import InputError, Problem
 from clears.registry._engine import transaction
+from clears.registry._hashed_handles import (
+    delete_expired,
+    expiry,
+    is_live,
+    live,
+    new_handle,
+    token_hash,
+    utc_now,
+)
 from clears.registry._models import kept_forms_table
-from clears.registry._sessions import token_hash
 
 __all__ = ["KEEP_MAX_BYTES", "KEEP_SECONDS", "KeptFormStore"]
 
@@ -36,10 +44,6 @@ KEEP_SECONDS: Final = 15 * 60
 
 #: The largest kept form, as UTF-8 JSON (the largest visit form is far below 64 KiB).
 KEEP_MAX_BYTES: Final = 256 * 1024
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class KeptFormStore:
     engine: sa.Engine
     keep_seconds: float = KEEP_SECONDS
     max_bytes: int = KEEP_MAX_BYTES
-    clock: Callable[[], dt.datetime] = field(default=_utc_now)
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
 
     def keep(self, *, username: str, path: str, fields: Mapping[str, str]) -> str:
         """Keep ``fields`` sent to ``path`` for ``username``; return the new random handle.
@@ -82,10 +86,10 @@ class KeptFormStore:
                     allowed=f"at most {self.max_bytes} bytes",
                 )
             )
-        handle = secrets.token_urlsafe(32)
+        handle = new_handle()
         now = self.clock()
         with transaction(self.engine) as session:
-            session.execute(sa.delete(kept_forms_table).where(kept_forms_table.c.expires_at < now))
+            delete_expired(session, kept_forms_table, now)
             session.execute(
                 sa.insert(kept_forms_table).values(
                     handle_hash=token_hash(handle),
@@ -93,7 +97,7 @@ class KeptFormStore:
                     path=path,
                     fields=text,
                     created_at=now,
-                    expires_at=now + dt.timedelta(seconds=self.keep_seconds),
+                    expires_at=expiry(now, self.keep_seconds),
                 )
             )
         return handle
@@ -119,8 +123,7 @@ class KeptFormStore:
             # Deleted first: of two requests taking the same handle, one deletes the row.
             deleted = session.execute(sa.delete(kept_forms_table).where(match))
             gone = deleted.rowcount  # type: ignore[attr-defined]
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-        if gone != 1 or expires < now:
+        if gone != 1 or not is_live(row.expires_at, now):
             return None
         loaded = json.loads(row.fields)
         return {str(k): str(v) for k, v in loaded.items()}
@@ -134,7 +137,7 @@ class KeptFormStore:
             sa.select(kept_forms_table.c.path)
             .where(kept_forms_table.c.handle_hash == token_hash(handle))
             .where(kept_forms_table.c.username == username)
-            .where(kept_forms_table.c.expires_at >= self.clock())
+            .where(live(kept_forms_table.c.expires_at, self.clock()))
         )
         with transaction(self.engine, write=False) as session:
             path: str | None = session.execute(query).scalar_one_or_none()

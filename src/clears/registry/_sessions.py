@@ -20,8 +20,6 @@ browser's cookie for as long at that moment (:mod:`clears.web._session_cookie`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,24 +28,17 @@ import sqlalchemy as sa
 
 from clears.registry._accounts_rules import Account, account_of_row, as_utc
 from clears.registry._engine import RegistryBusyError, transaction
+from clears.registry._hashed_handles import (
+    delete_expired,
+    expiry,
+    live,
+    new_handle,
+    token_hash,
+    utc_now,
+)
 from clears.registry._models import user_sessions_table, users_table
 
 __all__ = ["SessionStore", "SessionUse", "token_hash"]
-
-
-def token_hash(token: str) -> str:
-    """The stored form of a session token: its SHA-256, in hex.
-
-    Examples
-    --------
-    >>> len(token_hash("t")), token_hash("t") == token_hash("t")
-    (64, True)
-    """
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -87,7 +78,7 @@ class SessionStore:
     engine: sa.Engine
     idle_seconds: float
     touch_seconds: float | None = None
-    clock: Callable[[], dt.datetime] = field(default=_utc_now)
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
 
     def _touch_after(self) -> dt.timedelta:
         seconds = self.touch_seconds
@@ -101,12 +92,10 @@ class SessionStore:
         ``replacing`` (the browser's old token, if any) is ended in the same transaction, so
         every sign-in gets a new token (no session fixation). Expired sessions are removed.
         """
-        token = secrets.token_urlsafe(32)
+        token = new_handle()
         now = self.clock()
         with transaction(self.engine) as session:
-            session.execute(
-                sa.delete(user_sessions_table).where(user_sessions_table.c.expires_at < now)
-            )
+            delete_expired(session, user_sessions_table, now)
             if replacing:
                 _delete(session, replacing)
             user_key = session.execute(
@@ -118,7 +107,7 @@ class SessionStore:
                     user_key=user_key,
                     created_at=now,
                     last_seen_at=now,
-                    expires_at=now + dt.timedelta(seconds=self.idle_seconds),
+                    expires_at=expiry(now, self.idle_seconds),
                 )
             )
         return token
@@ -139,7 +128,7 @@ class SessionStore:
             sa.select(users_table, user_sessions_table.c.last_seen_at)
             .join(user_sessions_table, user_sessions_table.c.user_key == users_table.c.id)
             .where(user_sessions_table.c.token_hash == digest)
-            .where(user_sessions_table.c.expires_at >= now)
+            .where(live(user_sessions_table.c.expires_at, now))
         )
         with transaction(self.engine, write=False) as session:
             row: Any = session.execute(query).first()
@@ -157,11 +146,8 @@ class SessionStore:
                 session.execute(
                     sa.update(user_sessions_table)
                     .where(user_sessions_table.c.token_hash == digest)
-                    .where(user_sessions_table.c.expires_at >= now)
-                    .values(
-                        last_seen_at=now,
-                        expires_at=now + dt.timedelta(seconds=self.idle_seconds),
-                    )
+                    .where(live(user_sessions_table.c.expires_at, now))
+                    .values(last_seen_at=now, expires_at=expiry(now, self.idle_seconds))
                 )
         except RegistryBusyError:
             return False

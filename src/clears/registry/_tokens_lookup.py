@@ -21,15 +21,11 @@ import sqlalchemy as sa
 
 from clears.registry._accounts_rules import ALL_CENTRES, Account, account_of_row, as_utc
 from clears.registry._engine import RegistryBusyError, transaction
+from clears.registry._hashed_handles import token_hash, utc_now
 from clears.registry._models import api_tokens_table, users_table
-from clears.registry._sessions import token_hash
 from clears.registry.tokens import TOKEN_PREFIX, TokenScope
 
 __all__ = ["TokenStore", "TokenUse", "narrowed"]
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +70,7 @@ class TokenStore:
 
     engine: sa.Engine
     touch_seconds: float = 60.0
-    clock: Callable[[], dt.datetime] = field(default=_utc_now)
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
 
     def get(self, secret: str | None) -> TokenUse | None:
         """The live token's use, else ``None`` (unknown, revoked, expired, user disabled)."""

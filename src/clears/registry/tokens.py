@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -48,13 +47,13 @@ from clears.registry._accounts_rules import (
     manages,
 )
 from clears.registry._actor import Actor
+from clears.registry._hashed_handles import new_handle, token_hash
 from clears.registry._models import (
     TOKEN_LABEL_LENGTH,
     api_tokens_table,
     centres_table,
     users_table,
 )
-from clears.registry._sessions import token_hash
 
 __all__ = [
     "DEFAULT_MAX_DAYS",
@@ -232,7 +231,7 @@ def create_token(
     if problems:
         raise InputError(problems)
     now = _now(at)
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = new_handle(TOKEN_PREFIX)
     everywhere = ALL_CENTRES in wanted
     new_id = session.execute(
         sa.insert(api_tokens_table)

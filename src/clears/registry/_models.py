@@ -682,3 +682,43 @@ kept_forms_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
+
+#: Clinical photographs (:mod:`clears.registry.photos`), attached to a visit and optionally
+#: to one CLASI area (:data:`clears.instruments.clasi.definition.AREAS`). The image itself
+#: is a file of the photo store named by ``sha256`` (the digest of the stored, re-encoded
+#: JPEG); the row holds what was checked of it. A removal is soft: ``removed_at``,
+#: ``removed_by`` and ``removal_reason`` are set and the row and file stay.
+photographs_table = sa.Table(
+    "photographs",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "visit_key",
+        sa.Integer(),
+        sa.ForeignKey("visits.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("area", sa.String(32), nullable=True),
+    sa.Column("caption", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.Column("view", sa.String(64), nullable=True),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("media_type", sa.String(32), nullable=False),
+    sa.Column("width", sa.Integer(), nullable=False),
+    sa.Column("height", sa.Integer(), nullable=False),
+    sa.Column("byte_size", sa.Integer(), nullable=False),
+    sa.Column("uploaded_by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+    sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("removed_by", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.Column("removal_reason", sa.Text(), nullable=True),
+    sa.CheckConstraint(f"area IS NULL OR area IN ({_quoted(clasi.definition.AREAS)})", name="area"),
+)

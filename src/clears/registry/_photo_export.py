@@ -1,9 +1,9 @@
 """Photographs for a de-identified export: re-encoded without metadata, named by a key.
 
-Never part of an export unless asked (``clears export --include-photos`` or ``clears photos
-export``). Each photograph of the actor's centres that was not removed is decoded from the
-store and encoded again (:func:`clears.registry._photo_image.clean_image`, so even a file
-written before a change of the cleaning rules leaves without metadata), and written as
+Never part of an export unless asked (``clears photos export``). Each photograph of the
+actor's centres that was not removed is decoded from the store and encoded again
+(:func:`clears.registry._photo_image.clean_image`, so even a file written before a change of
+the cleaning rules leaves without metadata), and written as
 ``<key>.jpg``, where the key is SHA-256 of the salt, 0x1F, ``photo`` and the row id (hex,
 first 32 digits): not the original file name, not the content digest (which anyone
 holding the image could recompute), not a date. ``manifest.csv`` lists per key the

@@ -12,6 +12,7 @@ P2 at LYO, each with one treatment period, visit, adverse event and flare.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -80,6 +81,17 @@ def _text(name: str, data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def _dates(members: dict[str, bytes]) -> list[dt.date]:
+    """The ISO dates of an export's data files (the manifest's own timestamps left out)."""
+    found = (
+        dt.date.fromisoformat(day)
+        for name, data in members.items()
+        if not name.endswith("/export.json")
+        for day in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", _text(name, data))
+    )
+    return sorted(found)
+
+
 def _mentions(members: dict[str, bytes], patient_id: str) -> bool:
     pattern = re.compile(rf"\b{re.escape(patient_id)}\b")
     return any(pattern.search(_text(n, d)) for n, d in members.items())
@@ -123,8 +135,16 @@ def test_deidentified_export_has_no_original_patient_id(
     assert manifest["method"].startswith("clears de-identification")
     assert not _mentions(members, "P1")
     assert not _mentions(members, "P2")
-    # The seeded visit date 2024-01-01 is shifted (docs/registry.md: by -364..-1 days).
-    assert not any("2024-01-01" in _text(n, d) for n, d in members.items())
+    # Every date is moved by one shift of -364..-1 days per patient (docs/registry.md), so
+    # the de-identified dates are the identified export's dates, each moved by that shift.
+    # (Checking only that the seeded 2024-01-01 is absent would fail whenever another
+    # seeded date, such as the adverse event's 2024-01-10, is shifted onto it.)
+    identified = _dates(_members(_export(client, db_url, fmt).content))
+    shifted = _dates(members)
+    assert identified
+    assert len(shifted) == len(identified)
+    (shift,) = {s - i for s, i in zip(shifted, identified, strict=True)}
+    assert -364 <= shift.days <= -1
 
 
 @pytest.mark.slow  # over a second in --durations

@@ -5,7 +5,9 @@ Every test that needs a system program gets it through here, so the install is w
 root) and returns why it could not; :func:`unavailable` turns a reason into a visible skip,
 or into a failure when ``CI=true`` (in CI nothing may skip for lack of a package);
 :func:`chromium` is the browser every Playwright test drives. The PostgreSQL server of the
-registry tests (``tests/registry/_postgres.py``) installs its package with :func:`install`.
+registry tests (``tests/registry/_postgres.py``) installs its package with :func:`install`;
+:func:`install_r` gives R and its packages to the R tests and to the fixture check that CI
+runs (``tests/reference/check.py --install``).
 """
 
 from __future__ import annotations
@@ -87,15 +89,31 @@ def chromium() -> str:
 def r_package(package: str) -> str:
     """Path of ``Rscript`` with the R package ``package`` loadable, installing Debian's
     ``r-cran-<package>`` (and R) when missing; skips (fails in CI) without them."""
-    if shutil.which("Rscript") is None or not _r_has(package):
-        reason = install(f"r-cran-{package.lower()}")
-        if reason is not None:
-            unavailable(f"no R package {package} for the R tests: {reason}")
+    reason = install_r([package])
+    if reason is not None:
+        unavailable(f"no R package {package} for the R tests: {reason}")
     rscript = shutil.which("Rscript")
     if rscript is None or not _r_has(package):
         unavailable(f"no R package {package} for the R tests: not loadable after installing")
     assert rscript is not None
     return rscript
+
+
+def install_r(packages: list[str]) -> str | None:
+    """Install R and Debian's ``r-cran-<name>`` for each R package of ``packages`` that R
+    cannot load; None when every one loads afterwards, else the reason."""
+    if shutil.which("Rscript") is None:
+        reason = install("r-base-core")
+        if reason is not None:
+            return f"no R: {reason}"
+    for package in packages:
+        if not _r_has(package):
+            reason = install(f"r-cran-{package.lower()}")
+            if reason is not None:
+                return f"no R package {package}: {reason}"
+            if not _r_has(package):
+                return f"no R package {package}: not loadable after installing"
+    return None
 
 
 def _r_has(package: str) -> bool:

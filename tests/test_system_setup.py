@@ -36,3 +36,29 @@ def test_an_install_is_tried_once_per_run(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(_system, "_tried", {})
     assert _system.install("chromium") == _system.install("chromium")
     assert calls == ["chromium"]
+
+
+def test_r_and_each_missing_r_package_are_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without Rscript, r-base-core comes first; then r-cran-<name> for each package R
+    # cannot load (here metafor; survival already loads).
+    installed: list[str] = []
+    have = {"survival"}
+
+    def fake_install(package: str) -> None:
+        installed.append(package)
+        if package.startswith("r-cran-"):
+            have.add(package.removeprefix("r-cran-"))
+
+    monkeypatch.setattr(_system, "install", fake_install)
+    monkeypatch.setattr(_system.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_system, "_r_has", lambda package: package in have)
+    assert _system.install_r(["survival", "metafor"]) is None
+    assert installed == ["r-base-core", "r-cran-metafor"]
+
+
+def test_an_r_install_that_fails_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_system, "install", lambda package: f"apt-get install {package} failed")
+    monkeypatch.setattr(_system.shutil, "which", lambda name: "/usr/bin/Rscript")
+    monkeypatch.setattr(_system, "_r_has", lambda package: False)
+    reason = _system.install_r(["lme4"])
+    assert reason == "no R package lme4: apt-get install r-cran-lme4 failed"

@@ -12,7 +12,12 @@ its fixture in place is compared with the committed version (``git show HEAD:...
 Usage::
 
     python tests/reference/check.py            # compare; exit 1 on drift, 2 without R
+    python tests/reference/check.py --install  # first install R and PACKAGES when missing
     python tests/reference/check.py --update   # rewrite the fixtures in place
+
+``--install`` goes through the tests' one installer of system packages
+(``tests/_system.py``: Debian's ``r-base-core`` and ``r-cran-<name>``, with ``sudo -n`` when
+not root); CI runs the check that way.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ RTOL = 1e-8
 ATOL = 1e-12
 TIMEOUT = 600  # seconds per script
 IGNORED = frozenset({"meta"})
+#: The R packages the scripts load (tests/reference/README.md).
+PACKAGES = ["survival", "metafor", "lme4", "jsonlite"]
 
 
 def differences(old: Any, new: Any, path: str = "$") -> list[str]:
@@ -111,11 +118,30 @@ def check(script: Path, rscript: str, update: bool) -> list[str]:
     return differences(old, new)
 
 
+def _install() -> str | None:
+    """Install R and :data:`PACKAGES` through ``tests/_system.py``; None when done."""
+    if str(ROOT) not in sys.path:  # run as a script, the repository root is not importable
+        sys.path.insert(0, str(ROOT))
+    from tests import _system
+
+    return _system.install_r(PACKAGES)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Check (or with ``--update`` rewrite) every fixture; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="rewrite the fixtures in place")
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help="install R and the R packages from Debian first when they are missing",
+    )
     args = parser.parse_args(argv)
+    if args.install:
+        reason = _install()
+        if reason is not None:
+            print(f"cannot install R for the reference check: {reason}", file=sys.stderr)
+            return 2
     rscript = shutil.which("Rscript")
     if rscript is None:
         print("Rscript not found: install r-base-core and the R packages", file=sys.stderr)

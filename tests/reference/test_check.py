@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +36,26 @@ def test_differences_within_and_beyond_tolerance() -> None:
         "$.b.c: only in committed",
     ]
     assert differences({"a": [1, 2]}, {"a": [1]}) == ["$.a: length 2 committed, 1 now"]
+
+
+def test_install_that_fails_exits_2_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checker = _checker()
+    monkeypatch.setattr(checker, "_install", lambda: "no R: apt-get update -qq failed: offline")
+    assert checker.main(["--install"]) == 2
+    assert "no R: apt-get update -qq failed: offline" in capsys.readouterr().err
+
+
+def test_the_checker_installs_every_package_its_scripts_load() -> None:
+    # Each library(...) of a reference script is in PACKAGES, so --install gives R all it needs.
+    loaded = {
+        name
+        for script in Path(__file__).parent.glob("*.R")
+        for name in re.findall(r"library\((\w+)\)", script.read_text(encoding="utf-8"))
+    }
+    assert loaded
+    assert loaded <= set(_checker().PACKAGES)
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ command runs everything. Tests are marked ``slow`` here when they use Debian's c
 from __future__ import annotations
 
 import pytest
+from tests import _system
 
 #: Fixtures that start something outside Python: a browser or a database server.
 SLOW_FIXTURES = frozenset({"chromium", "postgres_url"})
@@ -30,3 +31,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if needs_a_server(item):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of Debian's chromium for the browser tests (installed once by
+    :func:`tests._system.chromium`; started by :func:`tests._browser.launched`)."""
+    return _system.chromium()

@@ -1,4 +1,4 @@
-"""Shared fixtures: a report of the bundled example cohort, and a headless Chromium."""
+"""Shared fixtures: a report of the bundled example cohort."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests import _system
 
 from clears.cohort import read
 from clears.report import Report, build_report
@@ -17,9 +16,3 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cohort"
 @pytest.fixture(scope="session")
 def example_report() -> Report:
     return build_report(read(EXAMPLE), today=dt.date(2024, 1, 2))
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Path of Debian's chromium (installed once by :func:`tests._system.chromium`)."""
-    return _system.chromium()

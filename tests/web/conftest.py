@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web._setup import app_for, hash_once, make_database
+from tests.web._setup import add_follow_up, app_for, hash_once, make_database, served
 
 from clears.registry.audit_key import KEY_FILE_SUFFIX
 
@@ -52,3 +52,15 @@ def make_client(db_url: str, password_hash: str) -> Iterator[Callable[..., TestC
     for client in clients:
         client.close()
     app.state.clears.registry.engine.dispose()
+
+
+@pytest.fixture
+def server(db_url: str, password_hash: str) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread, with one job worker
+    process as ``clears serve`` starts it (the seed with follow-up visits, so that the
+    study report can be built); for the browser tests."""
+    from clears.cli.serve import job_workers
+
+    add_follow_up(db_url)
+    with served(app_for(db_url, password_hash)) as url, job_workers(db_url, 1):
+        yield url

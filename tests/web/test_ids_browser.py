@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests._browser import artifacts, launched
 from tests.web._awkward import AWKWARD, add_awkward_patients
 from tests.web._setup import ADMIN, PASSWORD, app_for, served
-from tests.web.test_e2e import ARGS, ARTIFACTS, chromium
 
 from clears.registry._engine import make_engine, transaction
 from clears.registry.patients import timeline
-
-__all__ = ["chromium"]  # the session fixture, shared with test_e2e
 
 DAY = "2024-03-05"
 
@@ -44,35 +42,31 @@ def _visit_days(url: str) -> dict[str, list[str]]:
 def test_every_patient_link_opens_its_patient_and_records_the_visit_there(
     chromium: str, awkward_server: str, db_url: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            page = browser.new_page()
+    shots = artifacts("web")
+    with launched(chromium) as browser:
+        page = browser.new_page()
+        page.goto(f"{awkward_server}/patients")
+        page.fill("#username", "entry_bcn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Patients")
+        links = page.locator("ul.ids a")
+        names = links.all_inner_texts()
+        assert sorted(names) == sorted(["P1", *AWKWARD])
+        page.screenshot(path=str(shots / "ids-01-patients.png"), full_page=True)
+        for index, patient_id in enumerate(names):
             page.goto(f"{awkward_server}/patients")
-            page.fill("#username", "entry_bcn")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page.locator("h1")).to_have_text("Patients")
-            links = page.locator("ul.ids a")
-            names = links.all_inner_texts()
-            assert sorted(names) == sorted(["P1", *AWKWARD])
-            page.screenshot(path=str(ARTIFACTS / "ids-01-patients.png"), full_page=True)
-            for index, patient_id in enumerate(names):
-                page.goto(f"{awkward_server}/patients")
-                page.locator("ul.ids a").nth(index).click()
-                expect(page.locator("h1")).to_have_text(f"Patient {patient_id}")
-                page.click("#new-visit")
-                expect(page.locator("h1")).to_contain_text(f"Visit · {patient_id}")
-                page.fill("#field-visit_date", DAY)
-                page.click("#save")
-                expect(page.locator("h1")).to_have_text(f"Patient {patient_id}")
-                expect(page.locator("#table-visits")).to_contain_text(DAY)
-            page.screenshot(path=str(ARTIFACTS / "ids-02-last-patient.png"), full_page=True)
-        finally:
-            browser.close()
+            page.locator("ul.ids a").nth(index).click()
+            expect(page.locator("h1")).to_have_text(f"Patient {patient_id}")
+            page.click("#new-visit")
+            expect(page.locator("h1")).to_contain_text(f"Visit · {patient_id}")
+            page.fill("#field-visit_date", DAY)
+            page.click("#save")
+            expect(page.locator("h1")).to_have_text(f"Patient {patient_id}")
+            expect(page.locator("#table-visits")).to_contain_text(DAY)
+        page.screenshot(path=str(shots / "ids-02-last-patient.png"), full_page=True)
     # One visit each, on its own patient (P1 had one visit before, on another day).
     days = _visit_days(db_url)
     assert days.pop("P1").count(DAY) == 1

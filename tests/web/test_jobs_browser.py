@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests._browser import artifacts, launched
 from tests.web._setup import PASSWORD, add_follow_up, app_for, served
-from tests.web.test_e2e import ARGS, ARTIFACTS, chromium
 
 from clears.registry import jobs, make_engine, transaction
-
-__all__ = ["chromium"]  # the fixture, re-exported for pytest
 
 
 @pytest.fixture
@@ -31,16 +29,15 @@ def server(db_url: str, password_hash: str) -> Iterator[str]:
 def test_the_job_page_follows_progress_and_then_offers_the_report(
     chromium: str, server: str, db_url: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from clears.cli.serve import job_workers
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shots = artifacts("web")
     engine = make_engine(db_url)
     errors: list[str] = []
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
+    try:
+        with launched(chromium) as browser:
             page = browser.new_page()
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.goto(f"{server}/login")
@@ -64,7 +61,7 @@ def test_the_job_page_follows_progress_and_then_offers_the_report(
             expect(page.locator("#job-percent")).to_have_text("45 %")
             expect(page.locator("#job-phase")).to_have_text("report: response")
             assert page.locator("#job-progress").evaluate("p => p.value") == pytest.approx(0.45)
-            page.screenshot(path=str(ARTIFACTS / "jobs-progress.png"), full_page=True)
+            page.screenshot(path=str(shots / "jobs-progress.png"), full_page=True)
 
             # That worker stops; a real worker process finishes the job; the page reloads.
             with transaction(engine) as session:
@@ -73,10 +70,9 @@ def test_the_job_page_follows_progress_and_then_offers_the_report(
                 expect(page.locator("#job-open")).to_be_visible(timeout=60_000)
             expect(page.locator("#job-status")).to_have_text("done")
             expect(page.locator("#job-percent")).to_have_text("100 %")
-            page.screenshot(path=str(ARTIFACTS / "jobs-done.png"), full_page=True)
+            page.screenshot(path=str(shots / "jobs-done.png"), full_page=True)
             page.click("#job-open")
             expect(page.locator("#table-table1")).to_be_visible()
             assert not [e for e in errors if "Content Security Policy" in e], errors
-        finally:
-            browser.close()
-            engine.dispose()
+    finally:
+        engine.dispose()

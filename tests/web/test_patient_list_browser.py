@@ -8,15 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests._browser import artifacts, launched
 from tests.web._setup import ADMIN, PASSWORD, app_for, served
-from tests.web.test_e2e import ARTIFACTS, chromium
-from tests.web.test_ids_browser import ARGS
 
 from clears.registry._engine import make_engine, transaction
 from clears.registry.patients import create_patient
 from clears.registry.records import add_record
-
-__all__ = ["chromium"]  # the session fixture, shared with test_e2e
 
 
 @pytest.fixture
@@ -39,48 +36,44 @@ def list_server(db_url: str, password_hash: str) -> Iterator[str]:
 
 
 def test_the_list_searches_filters_and_pages_on_a_phone(chromium: str, list_server: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.goto(f"{list_server}/patients")
-            page.fill("#username", "entry_bcn")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page.locator("h1")).to_have_text("Patients")
-            names = page.locator("#patient-list li > a").all_inner_texts()
-            assert names == ["P1", "P10", "P11", "P12", "P13", "P14"]
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            page.screenshot(path=str(ARTIFACTS / "patient-list-01-phone.png"), full_page=True)
+    shots = artifacts("web")
+    with launched(chromium) as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{list_server}/patients")
+        page.fill("#username", "entry_bcn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Patients")
+        names = page.locator("#patient-list li > a").all_inner_texts()
+        assert names == ["P1", "P10", "P11", "P12", "P13", "P14"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(shots / "patient-list-01-phone.png"), full_page=True)
 
-            page.fill("#q", "p1")
-            page.check("#filter-incomplete")
-            page.click("#apply")
-            expect(page.locator("#patient-list li > a")).to_have_text(["P11"])
-            expect(page.locator("#patient-list")).to_contain_text("1 incomplete form")
-            assert "filter=incomplete" in page.url
-            assert "q=p1" in page.url
-            page.screenshot(path=str(ARTIFACTS / "patient-list-02-filtered.png"), full_page=True)
+        page.fill("#q", "p1")
+        page.check("#filter-incomplete")
+        page.click("#apply")
+        expect(page.locator("#patient-list li > a")).to_have_text(["P11"])
+        expect(page.locator("#patient-list")).to_contain_text("1 incomplete form")
+        assert "filter=incomplete" in page.url
+        assert "q=p1" in page.url
+        page.screenshot(path=str(shots / "patient-list-02-filtered.png"), full_page=True)
 
-            page.fill("#q", "Z")
-            page.click("#apply")
-            expect(page.locator("#list-empty")).to_contain_text(
-                "No patient matches an id starting with “Z” with incomplete forms."
-            )
+        page.fill("#q", "Z")
+        page.click("#apply")
+        expect(page.locator("#list-empty")).to_contain_text(
+            "No patient matches an id starting with “Z” with incomplete forms."
+        )
 
-            page.goto(f"{list_server}/patients?limit=2&sort=id")
-            seen = page.locator("#patient-list li > a").all_inner_texts()
-            while page.locator("#next").count():
-                page.click("#next")
-                seen += page.locator("#patient-list li > a").all_inner_texts()
-            assert seen == ["P1", "P10", "P11", "P12", "P13", "P14"]
-            expect(page.locator("#list-count")).to_contain_text("Showing 5–6 of 6")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            page.screenshot(path=str(ARTIFACTS / "patient-list-03-last-page.png"), full_page=True)
-            page.click("#previous")
-            expect(page.locator("#list-count")).to_contain_text("Showing 3–4 of 6")
-        finally:
-            browser.close()
+        page.goto(f"{list_server}/patients?limit=2&sort=id")
+        seen = page.locator("#patient-list li > a").all_inner_texts()
+        while page.locator("#next").count():
+            page.click("#next")
+            seen += page.locator("#patient-list li > a").all_inner_texts()
+        assert seen == ["P1", "P10", "P11", "P12", "P13", "P14"]
+        expect(page.locator("#list-count")).to_contain_text("Showing 5–6 of 6")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(shots / "patient-list-03-last-page.png"), full_page=True)
+        page.click("#previous")
+        expect(page.locator("#list-count")).to_contain_text("Showing 3–4 of 6")

@@ -8,10 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from tests._browser import launched
 from tests.web._setup import PASSWORD, app_for, served, sign_in
-from tests.web.test_e2e import ARGS, chromium
-
-__all__ = ["chromium"]  # the session fixture, shared with test_e2e
 
 
 @pytest.fixture
@@ -62,44 +60,40 @@ def test_docs_open_without_sign_in_outside_production(make_client: object) -> No
 def test_docs_render_operations_in_a_browser_without_csp_violations(
     chromium: str, db_url: str, password_hash: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     with (
         served(app_for(db_url, password_hash, docs_sign_in=True)) as url,
-        sync_playwright() as play,
+        launched(chromium) as browser,
     ):
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            logged: list[str] = []
-            page.on("console", lambda message: logged.append(f"{message.type}: {message.text}"))
-            page.on("pageerror", lambda error: logged.append(f"pageerror: {error}"))
-            failed: list[str] = []
-            page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-            # Recorded by the page itself: each violation of the CSP, whatever the directive.
-            page.add_init_script(
-                "window.violations = [];"
-                "document.addEventListener('securitypolicyviolation', e =>"
-                " window.violations.push(e.violatedDirective + ' ' + e.blockedURI));"
-            )
-            page.goto(f"{url}/docs")
-            expect(page.locator("h1")).to_have_text("Sign in")
-            page.fill("#username", "inv_bcn")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            failed.clear()
-            logged.clear()
-            page.goto(f"{url}/docs")
-            operations = page.locator(".opblock-summary-path")
-            expect(operations.filter(has_text="/api/patients").first).to_be_visible()
-            assert operations.count() > 10
-            page.locator(".opblock-summary", has_text="/api/me").first.click()
-            expect(page.locator(".opblock-body").first).to_be_visible()
-            assert page.evaluate("window.violations") == []
-            assert failed == []
-            assert [m for m in logged if "Content Security Policy" in m or "error" in m] == []
-        finally:
-            browser.close()
+        page = browser.new_page()
+        logged: list[str] = []
+        page.on("console", lambda message: logged.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: logged.append(f"pageerror: {error}"))
+        failed: list[str] = []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        # Recorded by the page itself: each violation of the CSP, whatever the directive.
+        page.add_init_script(
+            "window.violations = [];"
+            "document.addEventListener('securitypolicyviolation', e =>"
+            " window.violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        page.goto(f"{url}/docs")
+        expect(page.locator("h1")).to_have_text("Sign in")
+        page.fill("#username", "inv_bcn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        failed.clear()
+        logged.clear()
+        page.goto(f"{url}/docs")
+        operations = page.locator(".opblock-summary-path")
+        expect(operations.filter(has_text="/api/patients").first).to_be_visible()
+        assert operations.count() > 10
+        page.locator(".opblock-summary", has_text="/api/me").first.click()
+        expect(page.locator(".opblock-body").first).to_be_visible()
+        assert page.evaluate("window.violations") == []
+        assert failed == []
+        assert [m for m in logged if "Content Security Policy" in m or "error" in m] == []
 
 
 # The security the schema declares: OpenAPI 3.1 Security Scheme Object and Security
@@ -215,37 +209,29 @@ def test_each_operation_refuses_what_its_security_does_not_offer(
 def test_docs_authorize_button_sends_the_api_token_in_a_browser(
     chromium: str, db_url: str, password_hash: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     app = app_for(db_url, password_hash, docs_sign_in=False)
     secret = _read_token(db_url)
-    with served(app) as url, sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            page = browser.new_page()  # no session: the token is the only credential
-            page.goto(f"{url}/docs")
-            page.locator("button.authorize").first.click()
-            dialog = page.locator(".modal-ux")
-            expect(dialog).to_contain_text("apiToken")
-            dialog.locator(".auth-container", has_text="apiToken").locator("input").fill(secret)
-            dialog.locator(".auth-container", has_text="apiToken").locator(
-                "button.authorize"
-            ).click()
-            dialog.locator("button.btn-done").first.click()
-            block = page.locator(
-                ".opblock",
-                has=page.locator(".opblock-summary-path", has_text=re.compile(r"^/api/me$")),
-            )
-            block.locator(".opblock-summary").click()
-            block.locator("button.try-out__btn").click()
-            block.locator("button.execute").click()
-            answer = block.locator(
-                ".live-responses-table tr.response .response-col_description"
-            ).first
-            expect(answer).to_contain_text('"username": "inv_bcn"')
-            expect(
-                block.locator(".live-responses-table tr.response .response-col_status").first
-            ).to_have_text("200")
-        finally:
-            browser.close()
+    with served(app) as url, launched(chromium) as browser:
+        page = browser.new_page()  # no session: the token is the only credential
+        page.goto(f"{url}/docs")
+        page.locator("button.authorize").first.click()
+        dialog = page.locator(".modal-ux")
+        expect(dialog).to_contain_text("apiToken")
+        dialog.locator(".auth-container", has_text="apiToken").locator("input").fill(secret)
+        dialog.locator(".auth-container", has_text="apiToken").locator("button.authorize").click()
+        dialog.locator("button.btn-done").first.click()
+        block = page.locator(
+            ".opblock",
+            has=page.locator(".opblock-summary-path", has_text=re.compile(r"^/api/me$")),
+        )
+        block.locator(".opblock-summary").click()
+        block.locator("button.try-out__btn").click()
+        block.locator("button.execute").click()
+        answer = block.locator(".live-responses-table tr.response .response-col_description").first
+        expect(answer).to_contain_text('"username": "inv_bcn"')
+        expect(
+            block.locator(".live-responses-table tr.response .response-col_status").first
+        ).to_have_text("200")
     app.state.clears.registry.engine.dispose()

@@ -12,12 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from tests._browser import artifacts, launched
 from tests.web._setup import PASSWORD, app_for, served
-from tests.web.test_e2e import ARGS, ARTIFACTS, chromium
 
 from clears.registry._models import user_sessions_table
-
-__all__ = ["chromium"]
 
 
 @pytest.fixture
@@ -48,43 +46,39 @@ def _end_sessions(db_url: str) -> None:
 def test_a_visit_typed_past_the_timeout_comes_back_after_sign_in_and_saves(
     chromium: str, server: str, db_url: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.goto(f"{server}/login")
-            page.fill("#username", "inv_bcn")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page.locator("h1")).to_have_text("Patients")
+    shots = artifacts("web")
+    with launched(chromium) as browser:
+        page = browser.new_page()
+        page.goto(f"{server}/login")
+        page.fill("#username", "inv_bcn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Patients")
 
-            page.goto(f"{server}/patients/P1/visits/new")
-            page.fill("#field-visit_date", "2025-12-17")
-            page.fill("#field-hb", "11.5")
-            page.fill("#field-platelets", "210")
-            before = _visits(db_url)
-            _end_sessions(db_url)  # the form stayed open past the idle timeout
-            page.click("#save")
+        page.goto(f"{server}/patients/P1/visits/new")
+        page.fill("#field-visit_date", "2025-12-17")
+        page.fill("#field-hb", "11.5")
+        page.fill("#field-platelets", "210")
+        before = _visits(db_url)
+        _end_sessions(db_url)  # the form stayed open past the idle timeout
+        page.click("#save")
 
-            expect(page.locator("h1")).to_have_text("Sign in")
-            expect(page.locator("[role=alert]")).to_contain_text("What you typed is kept")
-            page.screenshot(path=str(ARTIFACTS / "expiry-1-sign-in.png"), full_page=True)
-            page.fill("#username", "inv_bcn")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Sign in")
+        expect(page.locator("[role=alert]")).to_contain_text("What you typed is kept")
+        page.screenshot(path=str(shots / "expiry-1-sign-in.png"), full_page=True)
+        page.fill("#username", "inv_bcn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
 
-            expect(page.locator("#kept-notice")).to_be_visible()
-            expect(page.locator("#field-visit_date")).to_have_value("2025-12-17")
-            expect(page.locator("#field-hb")).to_have_value("11.5")
-            expect(page.locator("#field-platelets")).to_have_value("210")
-            page.screenshot(path=str(ARTIFACTS / "expiry-2-restored.png"), full_page=True)
-            assert _visits(db_url) == before  # not saved until Save is pressed
+        expect(page.locator("#kept-notice")).to_be_visible()
+        expect(page.locator("#field-visit_date")).to_have_value("2025-12-17")
+        expect(page.locator("#field-hb")).to_have_value("11.5")
+        expect(page.locator("#field-platelets")).to_have_value("210")
+        page.screenshot(path=str(shots / "expiry-2-restored.png"), full_page=True)
+        assert _visits(db_url) == before  # not saved until Save is pressed
 
-            page.click("#save")
-            expect(page.locator("h1")).to_contain_text("P1")
-            assert _visits(db_url) == before + 1
-        finally:
-            browser.close()
+        page.click("#save")
+        expect(page.locator("h1")).to_contain_text("P1")
+        assert _visits(db_url) == before + 1

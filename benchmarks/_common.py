@@ -7,15 +7,14 @@ The benchmarks run as scripts (``python benchmarks/bench_web.py``), so their fol
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import httpx
+import psutil
 
 from clears._exceptions import NotFoundError
 from clears.registry import Actor, add_account, get_account, make_engine, transaction
@@ -127,29 +126,12 @@ async def sign_in_async(client: httpx.AsyncClient, username: str, password: str)
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
+    """User + system CPU time of a process so far (``None`` when it has gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        times = psutil.Process(pid).cpu_times()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
-    # proc(5): utime and stime are fields 14 and 15; fields[0] here is field 3 (state).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # proc(5): field 4 is the parent's pid; fields[1] here (fields[0] is field 3).
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
+    return float(times.user + times.system)
 
 
 def tree_cpu_seconds(pid: int) -> float | None:
@@ -158,7 +140,11 @@ def tree_cpu_seconds(pid: int) -> float | None:
     own = cpu_seconds(pid)
     if own is None:
         return None
-    return own + sum(tree_cpu_seconds(child) or 0.0 for child in _children(pid))
+    try:
+        below = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return None
+    return own + sum(cpu_seconds(child.pid) or 0.0 for child in below)
 
 
 def postgres_database(server: str, name: str, *, keep: bool = False) -> str:

@@ -27,7 +27,7 @@ signed-in httpx client, and take turns request by request (the order alternating
 of a shared machine falls on both alike. Each measure sends ``--requests`` requests per size,
 each for one of ``--patients`` patients drawn with a fixed seed, after two warm-up rounds; the
 report gives p50 and p95 in milliseconds, the ratio 100,000 / 1,000 of each p95, the server's
-CPU time per request (mean; from ``/proc``, which the load of other processes does not
+CPU time per request (mean; read with psutil, which the load of other processes does not
 inflate) and the statement count. Saves add one visit to a drawn patient per
 request (dated in 2025 or 2026, before the real today); a kept registry grows by that much.
 """

@@ -6,9 +6,9 @@ cluster); this process drives ``--clients`` concurrent clients (asyncio + httpx)
 in, each recording visits for its own synthetic patient for ``--duration`` seconds (and at
 most ``--max-requests`` visits per client). It reports throughput and p50/p95/p99 latency,
 then checks that every acknowledged visit is in the database and that the audit chain
-verifies. On Linux it also reports the CPU time the server's processes (the command, its
-server workers and job worker) spent per acknowledged visit during the timed window (from
-``/proc``), which shows whether the server is CPU-bound.
+verifies. It also reports the CPU time the server's processes (the command, its
+server workers and job worker) spent per acknowledged visit during the timed window (read
+with psutil), which shows whether the server is CPU-bound.
 
 Server settings under test (what ``clears serve`` runs): ``--workers`` uvicorn processes
 (default 1; more than one needs ``--pg``: sessions and the sign-in limiter are in the
@@ -60,6 +60,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import sqlalchemy as sa
 
 from _common import (
@@ -166,19 +167,17 @@ def _per_visit(before: float | None, after: float | None, visits: int) -> float 
 
 def _database_server_pid(url: str) -> int | None:
     """The pid of the PostgreSQL server (the postmaster, parent of every backend) holding
-    ``url``, read from a backend's ``/proc`` entry; ``None`` if it is not on this machine."""
+    ``url``, the parent of a backend; ``None`` if it is not on this machine."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
             backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             try:  # while the backend runs (it ends with its connection)
-                stat = Path(f"/proc/{backend}/stat").read_text()
-            except OSError:
+                return int(psutil.Process(backend).ppid())
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
                 return None
     finally:
         engine.dispose()
-    # proc(5): field 4 is the parent's pid.
-    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 async def _run(

@@ -2,8 +2,7 @@
 
 :func:`serving` starts the command on a free loopback port and waits until it answers;
 :func:`once` sends one request on a new connection (so the kernel may hand it to any
-process); :func:`children` and :func:`server_processes` read the process tree from
-``/proc`` (Linux; proc(5): field 4 of ``/proc/PID/stat`` is the parent's pid).
+process); :func:`children` and :func:`server_processes` read the process tree (psutil).
 """
 
 from __future__ import annotations
@@ -16,10 +15,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from tests.web._setup import SECRET
 
 __all__ = ["children", "free_port", "once", "server_processes", "serving", "set_cookies"]
@@ -97,39 +96,27 @@ def set_cookies(response: httpx.Response) -> dict[str, str]:
 
 
 def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` now."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _command_line(pid: int) -> bytes:
+    """The processes whose parent is ``pid`` now (none when ``pid`` has gone)."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.NoSuchProcess:
+        return []
 
 
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+def _is_server_process(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not) as one of uvicorn's
+    server processes (started with multiprocessing's *spawn*: ``spawn_main`` on its command
+    line)."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        process = psutil.Process(pid)
+        running = process.status() != psutil.STATUS_ZOMBIE
+        return running and any("spawn_main" in part for part in process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def server_processes(pid: int) -> set[int]:
     """The running server processes under the command ``pid``: uvicorn starts each of
     ``--workers`` with multiprocessing's *spawn* (``spawn_main`` on its command line), the
     job workers are ``clears ... jobs work``."""
-    return {
-        child for child in children(pid) if b"spawn_main" in _command_line(child) and _alive(child)
-    }
+    return {child for child in children(pid) if _is_server_process(child)}

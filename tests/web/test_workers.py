@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from tests._cli import clears
 from tests.web._backends import postgres_web_registry  # noqa: F401 - a fixture
@@ -131,9 +132,6 @@ def test_two_processes_share_sessions_and_sign_out(two_processes: tuple[str, int
     assert set(_until_both(refused).values()) == {401}
 
     # The job worker watches the command itself (the server processes' supervisor).
-    workers = [
-        p for p in children(server_pid) if b"jobs" in Path(f"/proc/{p}/cmdline").read_bytes()
-    ]
+    workers = [p for p in children(server_pid) if "jobs" in psutil.Process(p).cmdline()]
     assert len(workers) == 1
-    environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
-    assert f"{PARENT_ENV}={server_pid}".encode() in environ
+    assert psutil.Process(workers[0]).environ().get(PARENT_ENV) == str(server_pid)

@@ -250,3 +250,16 @@ def test_export_has_no_metadata_no_caption_and_pseudonymous_names(
         assert dict(exported.getexif()) == {}
     # pseudonym of the cohort export: SHA-256(salt, 0x1F, id), docs/registry.md
     assert hashlib.sha256(b"s\x1fP1").hexdigest() in manifest
+
+
+def test_the_store_folder_is_the_option_else_the_variable_else_beside_sqlite() -> None:
+    # One meaning for the command line and the web app (clears.registry.photos.photo_store).
+    from clears.registry.photos import ENV_VAR, PhotoStoreError, photo_store
+
+    sqlite = "sqlite:////srv/c/clears.db"
+    assert photo_store(sqlite, environ={}).root == Path("/srv/c/photos")
+    assert photo_store(sqlite, environ={ENV_VAR: "/p"}).root == Path("/p")
+    assert photo_store(sqlite, "/q", environ={ENV_VAR: "/p"}).root == Path("/q")
+    assert photo_store(sqlite, " ", environ={ENV_VAR: "/p"}).root == Path("/p")
+    with pytest.raises(PhotoStoreError, match=ENV_VAR):
+        photo_store("postgresql://db/clears", environ={})

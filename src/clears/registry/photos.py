@@ -40,7 +40,13 @@ from clears.registry._photo_image import (
     clean_image,
     limits_text,
 )
-from clears.registry._photo_store import ENV_VAR, PhotoStore, PhotoStoreError, photo_root
+from clears.registry._photo_store import (
+    ENV_VAR,
+    PhotoStore,
+    PhotoStoreError,
+    photo_root,
+    photo_store,
+)
 from clears.registry._records import patient_in_scope
 
 __all__ = [
@@ -69,6 +75,7 @@ __all__ = [
     "photo_bytes",
     "photo_key",
     "photo_root",
+    "photo_store",
     "remove_photo",
     "sweep",
 ]

@@ -20,8 +20,10 @@ from starlette.concurrency import run_in_threadpool
 
 from clears.registry.photos import (
     AREAS,
+    CAPTION_LENGTH,
     DEFAULT_MAX_BYTES,
     MAX_PAGE,
+    VIEW_LENGTH,
     add_photo,
     recent_photos,
 )
@@ -48,8 +50,8 @@ _UPLOAD_BODY: Final[dict[str, Any]] = {
                     "properties": {
                         "photo": {"type": "string", "format": "binary"},
                         "area": {"type": "string", "enum": list(AREAS)},
-                        "caption": {"type": "string", "maxLength": 200},
-                        "view": {"type": "string", "maxLength": 64},
+                        "caption": {"type": "string", "maxLength": CAPTION_LENGTH},
+                        "view": {"type": "string", "maxLength": VIEW_LENGTH},
                     },
                 }
             }

@@ -35,6 +35,7 @@ from clears.registry.photos import (
     recent_photos,
     remove_photo,
 )
+from clears.web._edge import DB_INT_MAX
 from clears.web._photos import PAGE_SIZE, Upload, area_choices, read_upload, served_image
 from clears.web._photos import store_of as _store_of
 from clears.web._records import patient_record
@@ -232,8 +233,8 @@ def compare(
     registry: RegistryDep,
     user: CurrentUser,
     patient_id: str,
-    left: RecordId | None = None,
-    right: RecordId | None = None,
+    left: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
+    right: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
     area: str | None = None,
 ) -> Response:
     """Two visits of one patient side by side (default: the first and the latest visit),

@@ -467,5 +467,8 @@ def test_in_a_browser_an_upload_shows_its_thumbnail(chromium: str, server: str) 
             )
             expect(page.locator("#photos")).to_contain_text("malar plaque, baseline")
             page.locator("#photos").screenshot(path="/tmp/photos.png")
+            page.click("#photos >> text=compare visits")
+            expect(page.locator("#side-1 img")).to_have_count(1)
+            page.screenshot(path=str(ARTIFACTS / "09-photos-compare.png"), full_page=True)
         finally:
             browser.close()

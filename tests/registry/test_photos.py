@@ -27,6 +27,7 @@ from clears.registry.photos import (
     get_photo,
     list_photos,
     photo_bytes,
+    recent_photos,
     remove_photo,
     sweep,
 )
@@ -250,3 +251,50 @@ def test_export_has_no_metadata_no_caption_and_pseudonymous_names(
         assert dict(exported.getexif()) == {}
     # pseudonym of the cohort export: SHA-256(salt, 0x1F, id), docs/registry.md
     assert hashlib.sha256(b"s\x1fP1").hexdigest() in manifest
+
+
+def test_the_store_folder_is_the_option_else_the_variable_else_beside_sqlite() -> None:
+    # One meaning for the command line and the web app (clears.registry.photos.photo_store).
+    from clears.registry.photos import ENV_VAR, PhotoStoreError, photo_store
+
+    sqlite = "sqlite:////srv/c/clears.db"
+    assert photo_store(sqlite, environ={}).root == Path("/srv/c/photos")
+    assert photo_store(sqlite, environ={ENV_VAR: "/p"}).root == Path("/p")
+    assert photo_store(sqlite, "/q", environ={ENV_VAR: "/p"}).root == Path("/q")
+    assert photo_store(sqlite, " ", environ={ENV_VAR: "/p"}).root == Path("/p")
+    with pytest.raises(PhotoStoreError, match=ENV_VAR):
+        photo_store("postgresql://db/clears", environ={})
+
+
+def test_recent_photos_are_a_bounded_page_newest_first(
+    session: Session, visit: int, store: PhotoStore
+) -> None:
+    later = add_record(
+        session,
+        actor=ADMIN,
+        table="visits",
+        patient_id="P1",
+        values={"visit_date": "2024-06-01"},
+        today=TODAY,
+    ).id
+    made = [
+        add_photo(
+            session, actor=BCN, store=store, visit_id=v, data=gps_jpeg(colour=(n, 9, 9)), area=area
+        )
+        for n, (v, area) in enumerate([(visit, "scalp"), (later, "scalp"), (later, "ears")])
+    ]
+    ids = [p.id for p in recent_photos(session, actor=BCN, patient_id="P1", limit=10)]
+    assert ids == [made[2].id, made[1].id, made[0].id]  # June before March; later upload first
+    assert [
+        p.id for p in recent_photos(session, actor=BCN, patient_id="P1", limit=1, offset=1)
+    ] == [made[1].id]
+    scalp = recent_photos(session, actor=BCN, patient_id="P1", limit=10, area="scalp")
+    assert [p.id for p in scalp] == [made[1].id, made[0].id]
+    first = recent_photos(session, actor=BCN, patient_id="P1", limit=10, visit_ids=(visit,))
+    assert [p.id for p in first] == [made[0].id]
+    remove_photo(session, actor=BCN, photo_id=made[2].id, version=1, reason="blurred")
+    assert len(recent_photos(session, actor=BCN, patient_id="P1", limit=10)) == 2
+    with pytest.raises(NotFoundError):
+        recent_photos(session, actor=LYO, patient_id="P1", limit=10)
+    with pytest.raises(ValueError, match="limit"):
+        recent_photos(session, actor=BCN, patient_id="P1", limit=0)

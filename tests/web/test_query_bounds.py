@@ -93,6 +93,10 @@ def _requests(
         "api audit": f"{api}/audit",
         **{f"api {t}": f"{api}/records/{t}" for t in ("visits", *OTHER_TABLES)},
         "api visit": f"{api}/records/visits/{visit}",
+        "visit photographs": f"{base}/visits/{visit}/photos",
+        "photographs page": f"{base}/photos",
+        "photographs compared": f"{base}/photos/compare",
+        "api visit photographs": f"{api}/visits/{visit}/photos",
     }
     for name, path in reads.items():
         yield name, lambda path=path: client.get(path)
@@ -169,6 +173,10 @@ ROUTES = [
     "api audit",
     *(f"api {t}" for t in ("visits", *OTHER_TABLES)),
     "api visit",
+    "visit photographs",
+    "photographs page",
+    "photographs compared",
+    "api visit photographs",
     "visit save",
     "visit edit save",
     "api add",

@@ -109,6 +109,7 @@ _PARAMETERS = {
     "job_id": "1",
     "entity": "patients",
     "entity_id": "P1",
+    "photo_id": "1",
 }
 
 

@@ -9,7 +9,6 @@ beside a SQLite registry file (docs/photographs.md).
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,10 +45,9 @@ def _actor() -> Actor:
 
 
 def _store(db: str | None, root: Path | None) -> PhotoStore:
-    from clears.registry import resolve_url
-    from clears.registry.photos import ENV_VAR, PhotoStore, photo_root
+    from clears.registry.photos import photo_store
 
-    return PhotoStore(photo_root(resolve_url(db), root or os.environ.get(ENV_VAR)))
+    return photo_store(db, root)
 
 
 def _line(photo: Photo) -> str:

@@ -21,16 +21,16 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import sqlalchemy as sa
 
-from clears.registry._engine import parse_url, sqlite_path
+from clears.registry._engine import parse_url, resolve_url, sqlite_path
 
-__all__ = ["ENV_VAR", "PhotoStore", "PhotoStoreError", "photo_root"]
+__all__ = ["ENV_VAR", "PhotoStore", "PhotoStoreError", "photo_root", "photo_store"]
 
 #: The environment variable naming the photo store's folder.
 ENV_VAR: Final = "CLEARS_PHOTO_ROOT"
@@ -71,6 +71,36 @@ def photo_root(url: str | sa.URL, configured: str | Path | None) -> Path:
             "photos/ beside it)"
         )
     return Path(database).resolve().parent / "photos"
+
+
+def photo_store(
+    url: str | None,
+    configured: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> PhotoStore:
+    """The photo store of the registry at ``url`` (``None``: ``$CLEARS_DB_URL`` or the
+    default file): its folder is ``configured`` (a ``--photo-root`` option, the web app's
+    ``photo_root`` setting), else ``$CLEARS_PHOTO_ROOT``, else ``photos/`` beside a SQLite
+    file (:func:`photo_root`). The command line and the web app both ask here, so the
+    setting has one meaning.
+
+    Raises
+    ------
+    PhotoStoreError
+        No folder configured for a database that is not a SQLite file.
+
+    Examples
+    --------
+    >>> photo_store("sqlite:////srv/clears/clears.db", environ={}).root.as_posix()
+    '/srv/clears/photos'
+    >>> env = {ENV_VAR: "/srv/photos"}
+    >>> photo_store("postgresql://db/clears", environ=env).root.as_posix()
+    '/srv/photos'
+    """
+    env = os.environ if environ is None else environ
+    chosen = configured if configured is not None and str(configured).strip() else None
+    return PhotoStore(photo_root(resolve_url(url, environ=env), chosen or env.get(ENV_VAR)))
 
 
 def _checked(digest: str) -> str:

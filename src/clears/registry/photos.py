@@ -40,7 +40,13 @@ from clears.registry._photo_image import (
     clean_image,
     limits_text,
 )
-from clears.registry._photo_store import ENV_VAR, PhotoStore, PhotoStoreError, photo_root
+from clears.registry._photo_store import (
+    ENV_VAR,
+    PhotoStore,
+    PhotoStoreError,
+    photo_root,
+    photo_store,
+)
 from clears.registry._records import patient_in_scope
 
 __all__ = [
@@ -51,6 +57,7 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "ENTITY",
     "ENV_VAR",
+    "MAX_PAGE",
     "MAX_PIXELS_CEILING",
     "SWEEP_GRACE_SECONDS",
     "THUMBNAIL_EDGE",
@@ -69,6 +76,8 @@ __all__ = [
     "photo_bytes",
     "photo_key",
     "photo_root",
+    "photo_store",
+    "recent_photos",
     "remove_photo",
     "sweep",
 ]
@@ -310,6 +319,47 @@ def list_photos(
     if not removed:
         query = query.where(_T.c.removed_at.is_(None))
     rows = session.execute(query.order_by(Visit.visit_date, _T.c.uploaded_at, _T.c.id)).all()
+    return [_photo(row) for row in rows]
+
+
+#: The most photographs :func:`recent_photos` returns at once.
+MAX_PAGE: Final = 200
+
+
+def recent_photos(
+    session: Session,
+    *,
+    actor: Actor,
+    patient_id: str,
+    limit: int,
+    offset: int = 0,
+    visit_ids: tuple[int, ...] | None = None,
+    area: str | None = None,
+) -> list[Photo]:
+    """A bounded page of a patient's photographs, newest first (by visit date, then upload),
+    of some visits and one area when given; removed ones are left out.
+
+    Only this patient's rows are read, at most ``limit`` of them (1 to :data:`MAX_PAGE`),
+    so what a page costs does not grow with the registry or with the patient's photographs.
+    Ask for one more than you show to know whether there are more.
+
+    Raises
+    ------
+    NotFoundError
+        The patient is not in the actor's centres.
+    ValueError
+        ``limit`` is outside 1 to :data:`MAX_PAGE`, or ``offset`` is negative.
+    """
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise ValueError(f"limit must be 1 to {MAX_PAGE} and offset at least 0")
+    patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
+    query = _select().where(_T.c.patient_key == patient.id, _T.c.removed_at.is_(None))
+    if visit_ids is not None:
+        query = query.where(_T.c.visit_key.in_(visit_ids))
+    if area is not None:
+        query = query.where(_T.c.area == area)
+    ordered = query.order_by(Visit.visit_date.desc(), _T.c.uploaded_at.desc(), _T.c.id.desc())
+    rows = session.execute(ordered.limit(limit).offset(offset)).all()
     return [_photo(row) for row in rows]
 
 

@@ -13,7 +13,7 @@ in HTTP 500 there while SQLite took it. Here it is refused with 422 naming where
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
 from fastapi import Request
@@ -75,39 +75,49 @@ def in_db_range(value: Any) -> Any:
     return value
 
 
-async def refuse_nul(request: Request) -> None:
+async def refuse_nul(request: Request) -> AsyncIterator[None]:
     """Refuse a request with a NUL in a path parameter, the query, a form field or a JSON
-    body: 422 naming each place (``path.patient_id``, ``query.q``, ``body.values.term``)."""
-    found: list[tuple[str | int, ...]] = [
-        ("path", name)
-        for name, value in request.path_params.items()
-        if isinstance(value, str) and _NUL in value
-    ]
-    found += [
-        ("query", name)
-        for name, value in request.query_params.multi_items()
-        if _NUL in name or _NUL in value
-    ]
-    kind = request.headers.get("content-type", "")
-    if request.method in ("POST", "PUT", "PATCH") and kind.startswith(_FORMS):
-        form = await request.form()
-        found += [
-            ("body", name)
-            for name, value in form.multi_items()
-            if _NUL in name or (isinstance(value, str) and _NUL in value)
+    body: 422 naming each place (``path.patient_id``, ``query.q``, ``body.values.term``).
+
+    A form it read is closed when the request is done, whatever answered it: the temporary
+    files of an upload refused before its route read them (a role or token scope refused,
+    a wrong CSRF token) are not left open."""
+    form = None
+    try:
+        found: list[tuple[str | int, ...]] = [
+            ("path", name)
+            for name, value in request.path_params.items()
+            if isinstance(value, str) and _NUL in value
         ]
-    elif request.method in ("POST", "PUT", "PATCH") and "json" in kind:
-        raw = await request.body()
-        if b"\x00" in raw or b"\\u0000" in raw:  # only then is it worth reading the JSON
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = None  # FastAPI reports the broken JSON itself
-            found += nul_locations(parsed, ("body",))
-    if found:
-        raise RequestValidationError(
-            [
-                {"type": "value_error", "loc": loc, "msg": NUL_MESSAGE, "input": None}
-                for loc in found
+        found += [
+            ("query", name)
+            for name, value in request.query_params.multi_items()
+            if _NUL in name or _NUL in value
+        ]
+        kind = request.headers.get("content-type", "")
+        if request.method in ("POST", "PUT", "PATCH") and kind.startswith(_FORMS):
+            form = await request.form()
+            found += [
+                ("body", name)
+                for name, value in form.multi_items()
+                if _NUL in name or (isinstance(value, str) and _NUL in value)
             ]
-        )
+        elif request.method in ("POST", "PUT", "PATCH") and "json" in kind:
+            raw = await request.body()
+            if b"\x00" in raw or b"\\u0000" in raw:  # only then is it worth reading the JSON
+                try:
+                    parsed = json.loads(raw)
+                except ValueError:
+                    parsed = None  # FastAPI reports the broken JSON itself
+                found += nul_locations(parsed, ("body",))
+        if found:
+            raise RequestValidationError(
+                [
+                    {"type": "value_error", "loc": loc, "msg": NUL_MESSAGE, "input": None}
+                    for loc in found
+                ]
+            )
+        yield
+    finally:
+        if form is not None:
+            await form.close()

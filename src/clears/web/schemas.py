@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -17,7 +18,9 @@ from pydantic import (
 )
 
 from clears.registry import Record
+from clears.registry.photos import Photo
 from clears.web._edge import DB_INT_MAX, in_db_range
+from clears.web._urls import segment
 
 __all__ = [
     "AuditRead",
@@ -25,6 +28,7 @@ __all__ = [
     "PatientCreate",
     "PatientRead",
     "PatientUpdate",
+    "PhotoRead",
     "RecordCreate",
     "RecordId",
     "RecordRead",
@@ -139,3 +143,47 @@ class AuditRead(BaseModel):
     after: str | None
     reason: str | None
     hash: str
+
+
+class PhotoRead(BaseModel):
+    """A clinical photograph's metadata (never its content digest); its JPEG is at
+    ``image_url`` (``?thumbnail=true`` for the thumbnail)."""
+
+    id: int
+    patient_id: str
+    visit_id: int
+    visit_date: dt.date
+    area: str | None
+    area_label: str
+    caption: str | None
+    view: str | None
+    media_type: str
+    width: int
+    height: int
+    byte_size: int
+    uploaded_by: str
+    uploaded_at: dt.datetime
+    version: int
+    image_url: str
+
+    @classmethod
+    def of(cls, photo: Photo) -> PhotoRead:
+        """From a registry photograph."""
+        return cls(
+            id=photo.id,
+            patient_id=photo.patient_id,
+            visit_id=photo.visit_id,
+            visit_date=photo.visit_date,
+            area=photo.area,
+            area_label=photo.area_label,
+            caption=photo.caption,
+            view=photo.view,
+            media_type=photo.media_type,
+            width=photo.width,
+            height=photo.height,
+            byte_size=photo.byte_size,
+            uploaded_by=photo.uploaded_by,
+            uploaded_at=photo.uploaded_at,
+            version=photo.version,
+            image_url=f"/api/photos/{segment(photo.id)}/image",
+        )

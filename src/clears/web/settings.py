@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     max_upload_bytes
         Largest ``multipart/form-data`` body (an upload), in bytes (``CLEARS_MAX_UPLOAD_BYTES``,
         default 20 MiB).
+    photo_root
+        Folder of the photo store, where clinical photographs are kept
+        (``CLEARS_PHOTO_ROOT``, the variable ``clears photos`` reads too); unset: ``photos/``
+        beside a SQLite registry file, and required for any other database
+        (:func:`clears.registry.photos.photo_store`, docs/photographs.md).
     hsts_seconds
         ``Strict-Transport-Security`` max-age in seconds (``CLEARS_HSTS_SECONDS``); unset: one
         year in production, none elsewhere; ``0`` sends none (when a proxy in front sends it).
@@ -121,6 +126,7 @@ class Settings(BaseSettings):
     job_retention_hours: float = Field(default=168.0, ge=0, le=24 * 366)
     max_body_bytes: int = Field(default=2**20, ge=2**10, le=2**30)
     max_upload_bytes: int = Field(default=20 * 2**20, ge=2**10, le=2**32)
+    photo_root: Path | None = None
     api_token_max_days: int = Field(default=DEFAULT_TOKEN_MAX_DAYS, ge=1, le=2 * 366)
     hsts_seconds: int | None = Field(default=None, ge=0, le=2 * 365 * 24 * 3600)
     docs_sign_in: bool | None = None

@@ -30,6 +30,7 @@ from clears.web._patient_list import (
     list_query,
     list_request,
 )
+from clears.web._photos import photo_strip
 from clears.web._presets import PRESETS
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
@@ -190,6 +191,7 @@ def patient_page(
         records = timeline(session, actor=actor, patient_id=patient_id)
         patient_id = records["patients"][0].patient_id  # as registered (' P01' names P01)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
+        photos = photo_strip(session, actor=actor, patient_id=patient_id)
     complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
@@ -212,6 +214,7 @@ def patient_page(
         presets=PRESETS,
         preset=preset,
         advice=view.advice(complete, patient_id, as_of=today, protocol=state.settings.protocol),
+        photos=photos,
     )
 
 

@@ -19,9 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from PIL import ExifTags, Image
-from tests import _system
+from tests._browser import artifacts, launched
 from tests.web._setup import PASSWORD, app_for, served, sign_in
-from tests.web.test_e2e import ARGS, ARTIFACTS
 
 from clears.registry.photos import DEFAULT_MAX_BYTES
 
@@ -416,12 +415,6 @@ def test_the_api_lists_uploads_and_fetches_with_token_scopes(
     assert len(_files(db_url)) == 2
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Debian's chromium (tests/_system.py); the fixture's name marks the test slow."""
-    return _system.chromium()
-
-
 @pytest.fixture
 def server(db_url: str, password_hash: str) -> Iterator[str]:
     with served(app_for(db_url, password_hash)) as url:
@@ -429,46 +422,42 @@ def server(db_url: str, password_hash: str) -> Iterator[str]:
 
 
 def test_in_a_browser_an_upload_shows_its_thumbnail(chromium: str, server: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.goto(f"{server}/login")
-            page.fill("#username", "entry_bcn")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            expect(page.locator("h1")).to_have_text("Patients")
-            page.goto(f"{server}/patients/P1")
-            page.locator("#table-visits a.visit-photos").first.click()
-            expect(page.locator("h1")).to_contain_text("Photographs")
-            image = Image.new("RGB", (480, 360), (205, 120, 110))
-            image.paste((150, 40, 50), (180, 120, 300, 240))  # a darker plaque in the middle
-            out = io.BytesIO()
-            image.save(out, format="JPEG")
-            upload = {"name": "cheek.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
-            page.set_input_files("#field-photo", files=[upload])
-            page.select_option("#field-area", "nose_malar")
-            page.fill("#field-caption", "malar plaque, baseline")
-            page.click("#upload")
-            thumb = page.locator("#visit-photos img").first
-            expect(thumb).to_be_visible()
-            assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "08-visit-photos.png"), full_page=True)
-            page.goto(f"{server}/patients/P1")
-            strip = page.locator("#photos img").first
-            strip.scroll_into_view_if_needed()  # the strip's thumbnails load lazily
-            expect(strip).to_be_visible()
-            page.wait_for_function(
-                "() => { const i = document.querySelector('#photos img');"
-                " return i && i.complete && i.naturalWidth > 0; }"
-            )
-            expect(page.locator("#photos")).to_contain_text("malar plaque, baseline")
-            page.locator("#photos").screenshot(path="/tmp/photos.png")
-            page.click("#photos >> text=compare visits")
-            expect(page.locator("#side-1 img")).to_have_count(1)
-            page.screenshot(path=str(ARTIFACTS / "09-photos-compare.png"), full_page=True)
-        finally:
-            browser.close()
+    shots = artifacts("web")
+    with launched(chromium) as browser:
+        page = browser.new_page()
+        page.goto(f"{server}/login")
+        page.fill("#username", "entry_bcn")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Patients")
+        page.goto(f"{server}/patients/P1")
+        page.locator("#table-visits a.visit-photos").first.click()
+        expect(page.locator("h1")).to_contain_text("Photographs")
+        image = Image.new("RGB", (480, 360), (205, 120, 110))
+        image.paste((150, 40, 50), (180, 120, 300, 240))  # a darker plaque in the middle
+        out = io.BytesIO()
+        image.save(out, format="JPEG")
+        upload = {"name": "cheek.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+        page.set_input_files("#field-photo", files=[upload])
+        page.select_option("#field-area", "nose_malar")
+        page.fill("#field-caption", "malar plaque, baseline")
+        page.click("#upload")
+        thumb = page.locator("#visit-photos img").first
+        expect(thumb).to_be_visible()
+        assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+        page.screenshot(path=str(shots / "08-visit-photos.png"), full_page=True)
+        page.goto(f"{server}/patients/P1")
+        strip = page.locator("#photos img").first
+        strip.scroll_into_view_if_needed()  # the strip's thumbnails load lazily
+        expect(strip).to_be_visible()
+        page.wait_for_function(
+            "() => { const i = document.querySelector('#photos img');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
+        expect(page.locator("#photos")).to_contain_text("malar plaque, baseline")
+        page.locator("#photos").screenshot(path=str(shots / "08-photos-strip.png"))
+        page.click("#photos >> text=compare visits")
+        expect(page.locator("#side-1 img")).to_have_count(1)
+        page.screenshot(path=str(shots / "09-photos-compare.png"), full_page=True)

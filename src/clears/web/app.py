@@ -8,6 +8,7 @@ processes) on one database share them: a session started by one works on every o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -215,6 +216,20 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
+@functools.cache
+def page_templates() -> Jinja2Templates:
+    """The page templates and their filters, made once per process and shared by its apps.
+
+    They depend on nothing an app is given (settings, database), and Jinja keeps each
+    template compiled in its environment, so a second app of the process (a test's, a
+    benchmark's) does not compile them again.
+    """
+    templates = Jinja2Templates(directory=_HERE / "templates")
+    add_filters(templates)
+    templates.env.filters["echoed"] = echoed  # a value as messages echo it (cut when long)
+    return templates
+
+
 def create_app(
     settings: Settings,
     *,
@@ -265,9 +280,7 @@ def create_app(
         # No NUL anywhere in a request (clears.web._edge): PostgreSQL refuses it in text.
         dependencies=[Depends(refuse_nul)],
     )
-    templates = Jinja2Templates(directory=_HERE / "templates")
-    add_filters(templates)
-    templates.env.filters["echoed"] = echoed  # a value as messages echo it (cut when long)
+    templates = page_templates()
     bound = engine if engine is not None else make_engine(settings.db_url, must_exist=True)
     app.state.clears = AppState(
         settings=settings,

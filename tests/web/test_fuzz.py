@@ -30,8 +30,12 @@ CASES = 30
 
 
 @pytest.fixture(scope="module")
-def signed_in(backend_url: str) -> Iterator[tuple[TestClient, str]]:
-    app = app_for(backend_url, hash_once())
+def signed_in(
+    backend_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, str]]:
+    # A photo store of its own, as a PostgreSQL registry must be given (docs/photographs.md).
+    photos = tmp_path_factory.mktemp("photos")
+    app = app_for(backend_url, hash_once(), photo_root=photos)
     with TestClient(app, base_url="https://testserver") as client:
         yield client, sign_in(client, "inv_bcn")
     app.state.clears.registry.engine.dispose()

@@ -7,10 +7,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.web._setup import add_follow_up, app_for, hash_once, make_database, served
+from starlette.datastructures import State
+from tests.web._setup import (
+    add_follow_up,
+    add_users,
+    app_for,
+    hash_once,
+    make_database,
+    served,
+    settings,
+)
 
 from clears.registry.audit_key import KEY_FILE_SUFFIX
+from clears.web.app import app_state, create_app
 
 
 @pytest.fixture(scope="session")
@@ -37,21 +48,39 @@ def db_url(template_db: Path, tmp_path: Path) -> str:
     return f"sqlite:///{target}"
 
 
+@pytest.fixture(scope="session")
+def shared_app(template_db: Path) -> FastAPI:
+    """One app with the test settings, built once: FastAPI works out each route's
+    dependencies at the first request an app answers (about 0.1 s), so a new app per test
+    would pay that every time. Each test gives it a state of its own (:func:`make_client`),
+    as a server gives each request the same app; nothing of a test stays in the app, whose
+    state (``app.state``) is replaced for every test."""
+    app = create_app(settings(f"sqlite:///{template_db}"))
+    app.state.clears.registry.engine.dispose()
+    return app
+
+
 @pytest.fixture
-def make_client(db_url: str, password_hash: str) -> Iterator[Callable[..., TestClient]]:
-    """Build clients over the test's database (one app; several users may sign in)."""
-    app = app_for(db_url, password_hash)
+def make_client(
+    db_url: str, password_hash: str, shared_app: FastAPI
+) -> Iterator[Callable[..., TestClient]]:
+    """Build clients over the test's database (one app; several users may sign in): the
+    session's app with a new state over ``db_url`` (registry, sessions, sign-in limits),
+    the accounts of :func:`tests.web._setup.directory`."""
+    add_users(db_url, password_hash)
+    # The whole app state is the test's own (the registry's and any cache a route keeps).
+    shared_app.state = State({"clears": app_state(settings(db_url))})
     clients: list[TestClient] = []
 
     def build() -> TestClient:
-        client = TestClient(app, base_url="https://testserver")
+        client = TestClient(shared_app, base_url="https://testserver")
         clients.append(client)
         return client
 
     yield build
     for client in clients:
         client.close()
-    app.state.clears.registry.engine.dispose()
+    shared_app.state.clears.registry.engine.dispose()
 
 
 @pytest.fixture

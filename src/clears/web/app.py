@@ -58,7 +58,7 @@ from clears.web.routes import (
 from clears.web.routes import audit as audit_routes
 from clears.web.settings import Settings
 
-__all__ = ["ROUTERS", "THREADS", "create_app"]
+__all__ = ["ROUTERS", "THREADS", "app_state", "create_app", "page_templates"]
 
 #: Worker threads for the blocking routes (database, reports). Writes to one SQLite file are
 #: serialised anyway and Python runs one thread at a time, so more threads only add
@@ -230,6 +230,26 @@ def page_templates() -> Jinja2Templates:
     return templates
 
 
+def app_state(settings: Settings, *, engine: sa.Engine | None = None) -> AppState:
+    """What an app serving ``settings`` holds: the registry over ``engine`` (default: the
+    engine of ``settings.db_url``, which must exist), its session and sign-in limit stores,
+    and the page templates (see :func:`create_app`)."""
+    bound = engine if engine is not None else make_engine(settings.db_url, must_exist=True)
+    return AppState(
+        settings=settings,
+        registry=Registry(bound),
+        sessions=SessionStore(bound, idle_seconds=settings.session_minutes * 60),
+        limiter=SignInLimiter(
+            bound,
+            settings.login_attempts,
+            settings.login_window_seconds,
+            backoff_base=settings.login_backoff_seconds,
+            backoff_cap=settings.login_backoff_cap_seconds,
+        ),
+        templates=page_templates(),
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -280,21 +300,7 @@ def create_app(
         # No NUL anywhere in a request (clears.web._edge): PostgreSQL refuses it in text.
         dependencies=[Depends(refuse_nul)],
     )
-    templates = page_templates()
-    bound = engine if engine is not None else make_engine(settings.db_url, must_exist=True)
-    app.state.clears = AppState(
-        settings=settings,
-        registry=Registry(bound),
-        sessions=SessionStore(bound, idle_seconds=settings.session_minutes * 60),
-        limiter=SignInLimiter(
-            bound,
-            settings.login_attempts,
-            settings.login_window_seconds,
-            backoff_base=settings.login_backoff_seconds,
-            backoff_cap=settings.login_backoff_cap_seconds,
-        ),
-        templates=templates,
-    )
+    app.state.clears = app_state(settings, engine=engine)
     _handlers(app)
 
     # Pure ASGI layers (clears.web._headers, clears.web._limits); the body limit outermost,

@@ -96,6 +96,7 @@ _USERS_FILES = st.sampled_from(
 )
 
 
+@pytest.mark.slow  # over a second in --durations
 @few(20)
 @given(
     action=st.sampled_from(["add", "list", "disable", "passwd", "reset", "role", "import"]),

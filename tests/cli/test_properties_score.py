@@ -76,6 +76,7 @@ def _records(example: str) -> st.SearchStrategy[str]:
 _FORMATS = mostly(["text", "json"], ["xml", ""]).map(lambda fmt: ["--format", fmt])
 
 
+@pytest.mark.slow  # over a second in --durations
 @few(15)
 @given(record=_records("clasi.json"), fmt=_FORMATS, partial=st.booleans())
 def test_score_clasi_keeps_the_contract(record: str, fmt: list[str], partial: bool) -> None:

@@ -30,6 +30,7 @@ def _tables(draw: st.DrawFn) -> str:
     return end.join(lines) + (end if draw(st.booleans()) else "")
 
 
+@pytest.mark.slow  # over a second in --durations
 @settings(max_examples=200, deadline=None)
 @given(text=_tables())
 def test_the_bytes_path_reads_what_the_strict_path_reads(text: str) -> None:

@@ -173,6 +173,7 @@ JOB_FORMS = {
 }
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("form", sorted(JOB_FORMS))
 def test_a_job_asked_for_while_an_import_runs_keeps_the_choice(
     make_client: Client, db_url: str, form: str

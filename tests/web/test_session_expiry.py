@@ -164,6 +164,7 @@ def test_the_kept_forms_are_the_pages_that_record_patient_data(make_client: Clie
     assert not any(p.startswith("/api/") for p in paths)
 
 
+@pytest.mark.slow  # over a second in --durations
 @pytest.mark.parametrize("drop_cookie", [True, False], ids=["cookie-gone", "cookie-sent"])
 def test_every_form_comes_back_with_what_was_typed_after_sign_in(
     make_client: Client, drop_cookie: bool

@@ -49,6 +49,7 @@ def _rows(out: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_the_example_reads_the_list_and_one_record(db_url: str, password_hash: str) -> None:
     app = app_for(db_url, password_hash)
     secret, token_id = _token(db_url, "admin", centres=("BCN",))

@@ -94,6 +94,7 @@ def _until_both(check: Any, limit: int = 200) -> dict[str, Any]:
     raise AssertionError(f"only process(es) {sorted(seen)} answered in {limit} requests")
 
 
+@pytest.mark.slow  # over a second in --durations
 def test_two_processes_share_sessions_and_sign_out(two_processes: tuple[str, int]) -> None:
     base, server_pid = two_processes
     page = once("GET", f"{base}/login", {})

@@ -6,16 +6,15 @@ import dataclasses
 
 import pandas as pd
 import pytest
+from tests.quality._example import example_cohort
 
 import clears.cohort
 from clears import InputError
 from clears.quality import bundled_rules, evaluate, load_rules, merge_rules
 
-EXAMPLE = "examples/cohort"
-
 
 def _cohort() -> clears.cohort.Cohort:
-    return clears.cohort.read(EXAMPLE)
+    return example_cohort()
 
 
 def _rule_ids(cohort: clears.cohort.Cohort) -> list[str]:

@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.quality._example import example_cohort
 
-import clears.cohort
 from clears.quality import bundled_rules, evaluate
 
 
 def _ids(table: str, changes: dict[str, Any], row: int = 0) -> list[str]:
-    cohort = clears.cohort.read("examples/cohort")
+    cohort = example_cohort()
     frame = getattr(cohort, table).copy()
     for column, value in changes.items():
         if column not in frame.columns:
@@ -79,7 +79,7 @@ def test_dysp_doubling_without_any_dysp() -> None:
 def test_visit_more_than_6_months_after_last_period(visit: str, expected: bool) -> None:
     # examples/cohort: P02's last period ends 2019-06-24 (its end_reason blanked here); six
     # months later is 2019-12-24, so a visit that day is within the limit, the next is not.
-    cohort = clears.cohort.read("examples/cohort")
+    cohort = example_cohort()
     periods = cohort.treatments.copy()
     last = (periods["patient_id"] == "P02") & (periods["start_date"] == pd.Timestamp("2019-03-04"))
     periods.loc[last, "end_reason"] = pd.NA

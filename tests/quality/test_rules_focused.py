@@ -13,15 +13,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.quality._example import example_cohort
 
-import clears.cohort
 from clears.quality import bundled_rules, evaluate, load_rules
-
-EXAMPLE = "examples/cohort"
 
 
 def _findings(table: str, row: int, changes: dict[str, Any], rules: Any = None) -> pd.DataFrame:
-    cohort = clears.cohort.read(EXAMPLE)
+    cohort = example_cohort()
     frame = getattr(cohort, table).copy()
     for column, value in changes.items():
         frame[column] = frame[column].astype("object")
@@ -109,7 +107,7 @@ def test_end_reason_message_names_the_end_date() -> None:
 
 
 def _pregnancy(visit_row: int, patient: str, potential: Any, test: Any) -> bool:
-    cohort = clears.cohort.read(EXAMPLE)
+    cohort = example_cohort()
     patients = cohort.patients.copy()
     patients["reproductive_potential"] = patients["reproductive_potential"].astype("object")
     patients.loc[patients["patient_id"] == patient, "reproductive_potential"] = potential
@@ -154,7 +152,7 @@ def test_pregnancy_test_absent_with_reproductive_potential_unknown_is_not_a_find
 
 
 def _potential_finding(patient: str, sex: Any, potential: Any) -> bool:
-    cohort = clears.cohort.read(EXAMPLE)
+    cohort = example_cohort()
     patients = cohort.patients.copy()
     for column, value in (("sex", sex), ("reproductive_potential", potential)):
         patients[column] = patients[column].astype("object")
@@ -256,7 +254,7 @@ def test_when_min_over_a_patient_level_condition() -> None:
     # P02's bmi set to 40 (at when_min) and its first visit's hb blanked: one finding there;
     # P01 (bmi 23.4, under 40) with a blank hb is not one.
     rules, _ = load_rules("user.toml", text=_WHEN_MIN_OTHER_TABLE)
-    cohort = clears.cohort.read(EXAMPLE)
+    cohort = example_cohort()
     patients = cohort.patients.copy()
     patients.loc[patients["patient_id"] == "P02", "bmi"] = 40.0
     visits = cohort.visits.copy()

@@ -208,6 +208,9 @@ def test_upload_and_removal_are_audited_and_removal_is_soft(
     ]
     with pytest.raises(NotFoundError):
         photo_bytes(session, actor=BCN, store=store, photo_id=photo.id)
+    # A colleague who read it before the removal and removes it too is told who removed it.
+    with pytest.raises(ConflictError, match=r"already removed by dr_bcn on .* \(wrong patient\)"):
+        remove_photo(session, actor=BCN, photo_id=photo.id, version=1, reason="blurred")
     assert store.has(photo.sha256)  # the file stays
     entries = [
         e for e in audit.history(session, actor=BCN, patient_id="P1") if e.entity == "photographs"

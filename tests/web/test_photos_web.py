@@ -278,6 +278,31 @@ def test_a_stale_removal_answers_409_with_the_conflict_notice(
     assert _photo_ids(client.get(VISIT).text) == [photo_id]
 
 
+def test_a_photograph_a_colleague_removed_answers_409_naming_who_and_why(
+    make_client: Client,
+) -> None:
+    # Two people have the visit's page open; the first removes the photograph, the second
+    # then removes it from the page they still have (version 1): told it is gone and why.
+    first, second = make_client(), make_client()
+    csrf_first, csrf_second = sign_in(first, "inv_bcn"), sign_in(second, "entry_bcn")
+    assert _upload(first, csrf_first, gps_jpeg()).status_code == 303
+    [photo_id] = _photo_ids(first.get(VISIT).text)
+    done = first.post(
+        f"/photos/{photo_id}/remove",
+        data={"csrf_token": csrf_first, "version": "1", "reason": "wrong patient"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    late = second.post(
+        f"/photos/{photo_id}/remove",
+        data={"csrf_token": csrf_second, "version": "1", "reason": "blurred"},
+    )
+    assert late.status_code == 409
+    assert 'id="conflict"' in late.text
+    assert "already removed by inv_bcn" in late.text
+    assert "(wrong patient)" in late.text
+
+
 def test_the_patient_page_strip_is_newest_first_and_bounded(
     bcn: tuple[TestClient, str],
 ) -> None:

@@ -400,9 +400,10 @@ def remove_photo(
     InputError
         No reason given (or one over 1000 characters).
     NotFoundError
-        No such photograph in the actor's centres, or already removed.
+        No such photograph in the actor's centres.
     ConflictError
-        ``version`` is not the photograph's current version.
+        ``version`` is not the photograph's current version, or a colleague removed it
+        already (the message says who, when and why).
     """
     text = (reason or "").strip()
     if not text or len(text) > 1000:
@@ -416,7 +417,15 @@ def remove_photo(
                 )
             ]
         )
-    before = get_photo(session, actor=actor, photo_id=photo_id)
+    before = get_photo(session, actor=actor, photo_id=photo_id, removed=True)
+    if before.removed:
+        when = before.removed_at.astimezone(dt.UTC) if before.removed_at else None
+        raise ConflictError(
+            f"photograph {photo_id} was already removed by {before.removed_by}"
+            + (f" on {when:%Y-%m-%d %H:%M} UTC" if when else "")
+            + f" ({before.removal_reason})",
+            version=before.version,
+        )
     if before.version != version:
         raise ConflictError(
             f"photograph {photo_id} changed since it was read (version {version}, now "

@@ -319,8 +319,8 @@ def _remove(
     photo_id: int,
     form: FormData,
 ) -> Response:
-    with registry.reading().session() as session:
-        photo = get_photo(session, actor=user.actor(), photo_id=photo_id)
+    with registry.reading().session() as session:  # a removed one too: 409 says by whom
+        photo = get_photo(session, actor=user.actor(), photo_id=photo_id, removed=True)
     raw = _field(form, "version")
     version = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
     reason = _field(form, "reason")

@@ -385,29 +385,34 @@ def test_compare_shows_two_visits_side_by_side_of_one_area(
     assert client.get("/patients/P1/photos/compare?left=2").status_code == 404  # P2's visit
 
 
-def test_the_api_lists_uploads_and_fetches_with_token_scopes(
-    make_client: Client, db_url: str
-) -> None:
+def _token(db_url: str, scope: str, username: str = "inv_bcn") -> dict[str, str]:
+    """The Authorization header of a new API token of ``username`` with ``scope``."""
     import datetime as dt
 
     from clears.registry import Actor
     from clears.registry._engine import make_engine, transaction
     from clears.registry.tokens import create_token
 
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        secret, _ = create_token(
+            session,
+            actor=Actor.everywhere("setup"),
+            username=username,
+            label="photos",
+            scope=scope,
+            days=30,
+            at=dt.datetime.now(dt.UTC),
+        )
+    engine.dispose()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_the_api_lists_uploads_and_fetches_with_token_scopes(
+    make_client: Client, db_url: str
+) -> None:
     def token(scope: str) -> dict[str, str]:
-        engine = make_engine(db_url)
-        with transaction(engine) as session:
-            secret, _ = create_token(
-                session,
-                actor=Actor.everywhere("setup"),
-                username="inv_bcn",
-                label="photos",
-                scope=scope,
-                days=30,
-                at=dt.datetime.now(dt.UTC),
-            )
-        engine.dispose()
-        return {"Authorization": f"Bearer {secret}"}
+        return _token(db_url, scope)
 
     client = make_client()
     api = "/api/patients/P1/visits/1/photos"
@@ -438,6 +443,34 @@ def test_the_api_lists_uploads_and_fetches_with_token_scopes(
     assert "JPEG, PNG, WebP or TIFF" in bad.json()["problems"][0]["allowed"]
     assert client.get("/api/patients/P2/visits/2/photos", headers=read).status_code == 404
     assert len(_files(db_url)) == 2
+
+
+def test_the_api_removes_with_the_version_and_a_reason(make_client: Client, db_url: str) -> None:
+    client = make_client()
+    api = "/api/patients/P1/visits/1/photos"
+    write, read = _token(db_url, "write"), _token(db_url, "read")
+    files = {"photo": ("x.jpg", gps_jpeg(), "image/jpeg")}
+    photo = client.post(api, files=files, headers=write).json()
+    removal = f"/api/photos/{photo['id']}/removal"
+    assert client.post(removal, json={"version": 1, "reason": "x"}, headers=read).status_code == 403
+    lyo = _token(db_url, "write", "inv_lyo")
+    assert client.post(removal, json={"version": 1, "reason": "x"}, headers=lyo).status_code == 404
+    blank = client.post(removal, json={"version": 1, "reason": ""}, headers=write)
+    assert blank.status_code == 422
+    assert "reason" in blank.text
+    stale = client.post(removal, json={"version": 2, "reason": "blurred"}, headers=write)
+    assert stale.status_code == 409
+    assert "version 2, now 1" in stale.text
+    done = client.post(removal, json={"version": 1, "reason": "wrong patient"}, headers=write)
+    assert done.status_code == 200, done.text
+    removed = done.json()
+    assert (removed["removed_by"], removed["removal_reason"]) == ("inv_bcn", "wrong patient")
+    assert removed["version"] == 2
+    again = client.post(removal, json={"version": 1, "reason": "blurred"}, headers=write)
+    assert again.status_code == 409
+    assert "already removed by inv_bcn" in again.text
+    assert client.get(api, headers=read).json() == []
+    assert client.get(photo["image_url"], headers=read).status_code == 404
 
 
 @pytest.fixture

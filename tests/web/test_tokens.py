@@ -46,7 +46,10 @@ def _urls(path: str, patient: str, record: str) -> list[str]:
             path.format(entity=t, entity_id=record) for t in TABLES
         ]
     tables = TABLES if "{table}" in path else TABLES[:1]
-    return [path.format(patient_id=patient, record_id=record, table=t, job_id="1") for t in tables]
+    return [
+        path.format(patient_id=patient, record_id=record, table=t, job_id="1", photo_id="1")
+        for t in tables
+    ]
 
 
 def _token(

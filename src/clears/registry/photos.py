@@ -59,6 +59,7 @@ __all__ = [
     "ENV_VAR",
     "MAX_PAGE",
     "MAX_PIXELS_CEILING",
+    "REASON_LENGTH",
     "SWEEP_GRACE_SECONDS",
     "THUMBNAIL_EDGE",
     "VIEW_LENGTH",
@@ -88,6 +89,8 @@ ENTITY: Final = "photographs"
 #: The longest caption and view label (the column sizes).
 CAPTION_LENGTH: Final = 200
 VIEW_LENGTH: Final = 64
+#: The longest reason for removing a photograph, in characters.
+REASON_LENGTH: Final = 1000
 
 _T = photographs_table
 
@@ -406,14 +409,14 @@ def remove_photo(
         already (the message says who, when and why).
     """
     text = (reason or "").strip()
-    if not text or len(text) > 1000:
+    if not text or len(text) > REASON_LENGTH:
         raise InputError(
             [
                 Problem(
                     "reason",
                     reason or None,
                     "is required to remove a photograph",
-                    "1 to 1000 characters",
+                    f"1 to {REASON_LENGTH} characters",
                 )
             ]
         )

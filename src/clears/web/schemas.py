@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from clears.registry import Record
-from clears.registry.photos import Photo
+from clears.registry.photos import REASON_LENGTH, Photo
 from clears.web._edge import DB_INT_MAX, in_db_range
 from clears.web._urls import segment
 
@@ -165,6 +165,9 @@ class PhotoRead(BaseModel):
     uploaded_at: dt.datetime
     version: int
     image_url: str
+    removed_at: dt.datetime | None = None
+    removed_by: str | None = None
+    removal_reason: str | None = None
 
     @classmethod
     def of(cls, photo: Photo) -> PhotoRead:
@@ -186,4 +189,16 @@ class PhotoRead(BaseModel):
             uploaded_at=photo.uploaded_at,
             version=photo.version,
             image_url=f"/api/photos/{segment(photo.id)}/image",
+            removed_at=photo.removed_at,
+            removed_by=photo.removed_by,
+            removal_reason=photo.removal_reason,
         )
+
+
+class PhotoRemoval(BaseModel):
+    """Removing a photograph: the version it was read at, and why (kept in the audit trail)."""
+
+    model_config = _STRICT
+
+    version: StrictInt = Field(ge=1, le=DB_INT_MAX)
+    reason: StrictStr = Field(min_length=1, max_length=REASON_LENGTH)

@@ -26,12 +26,13 @@ from clears.registry.photos import (
     VIEW_LENGTH,
     add_photo,
     recent_photos,
+    remove_photo,
 )
 from clears.web._photos import Upload, read_upload, served_image, store_of
 from clears.web._records import patient_record
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
-from clears.web.schemas import PhotoRead, RecordId
+from clears.web.schemas import PhotoRead, PhotoRemoval, RecordId
 from clears.web.users import User
 
 __all__ = ["router"]
@@ -138,3 +139,21 @@ def image(
 ) -> Response:
     """A photograph's JPEG, or its thumbnail (``thumbnail=true``)."""
     return served_image(state, registry, user.actor(), photo_id, thumbnail=thumbnail)
+
+
+@router.post("/photos/{photo_id}/removal", dependencies=[CSRF])
+def remove(
+    photo_id: RecordId, removal: PhotoRemoval, registry: RegistryDep, user: WriterUser
+) -> PhotoRead:
+    """Remove a photograph softly: hidden from then on, its file and row kept, the removal
+    audited with its reason. 409 when it changed since it was read at ``version``, or a
+    colleague removed it already (the message says who, when and why)."""
+    with registry.session() as session:
+        photo = remove_photo(
+            session,
+            actor=user.actor(),
+            photo_id=photo_id,
+            version=removal.version,
+            reason=removal.reason,
+        )
+    return PhotoRead.of(photo)

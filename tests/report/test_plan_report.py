@@ -7,17 +7,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from clears import NotFoundError
 from clears.cli.main import app
 from clears.cohort import read
-from clears.report import Report, build_report
+from clears.report import Report, build_report, render_html
+from clears.report.plans import get_plan
 
 from .conftest import EXAMPLE
 
 #: Today's report of examples/cohort (before analysis plans), tables and text as printed.
 TODAY = Path(__file__).parent / "data" / "default_report.json"
+
+
+@pytest.fixture(scope="module")
+def aitmehdi_report() -> Report:
+    return build_report(read(EXAMPLE), plan="aitmehdi2021", today=dt.date(2024, 1, 2))
 
 
 def _as_data(report: Report) -> dict[str, Any]:
@@ -43,6 +51,36 @@ def test_default_plan_is_todays_report(example_report: Report) -> None:
     assert all(not s.caption for s in example_report.sections)
 
 
+def test_plan_sections_in_order_with_captions(aitmehdi_report: Report) -> None:
+    plan = get_plan("aitmehdi2021")
+    assert [s.key for s in aitmehdi_report.sections] == [s.kind for s in plan.sections]
+    assert [s.caption for s in aitmehdi_report.sections] == [s.caption for s in plan.sections]
+    page = render_html(aitmehdi_report)
+    positions = [page.index(f'<p class="caption">{escape(s.caption)}</p>') for s in plan.sections]
+    assert positions == sorted(positions)
+    facts = dict(aitmehdi_report.facts)
+    assert facts["Response criteria"] == "Aitmehdi 2021 criteria"
+    assert facts["Analysis plan"].startswith("aitmehdi2021: Aitmehdi R, et al.")
+    assert aitmehdi_report.title == plan.title
+
+
+def test_new_sections_name_their_methods(aitmehdi_report: Report) -> None:
+    tables = {t.key: t.frame for t in aitmehdi_report.tables()}
+    severity = tables["response_severity"]
+    # examples/cohort: baseline CLASI-A of P01..P06 puts 5 in moderate, 1 in severe
+    assert severity["n"].tolist() == ["0", "5", "1"]
+    test = tables["response_severity_test"]
+    assert test["Method"].tolist() == [
+        "Fisher's exact test (two-sided); conditional MLE odds ratio"
+    ]
+    assert test["Comparison"].tolist() == ["Complete response, mild and moderate vs severe"]
+    flare = tables["sledai_flare_test"]
+    assert flare["Method"].tolist() == ["Mann-Whitney U test (two-sided, exact)"]
+    assert "Mann-Whitney U test (two-sided, exact)" in " ".join(aitmehdi_report.methods)
+    # the SLE population: P02 and P04 are the patients with SLE (patients.csv)
+    assert tables["sledai_flare"]["n"].tolist() == ["1", "1"]
+
+
 def test_section_population_keeps_its_patients() -> None:
     section = {"kind": "safety", "population": "lupus", "caption": "SLE only."}
     doc = {"name": "sle_only", "criteria": ["cortes2012"], "populations": {"lupus": "sle"},
@@ -60,7 +98,7 @@ def test_cli_plan_option(tmp_path: Path) -> None:
     plan = tmp_path / "plan.toml"
     plan.write_text(
         'name = "short"\ncriteria = ["cortes2012"]\n'
-        '[[sections]]\nkind = "response"\ncaption = "By band."\n',
+        '[[sections]]\nkind = "response_by_severity"\ncaption = "By band."\n',
         encoding="utf-8",
     )
     out = tmp_path / "r.html"

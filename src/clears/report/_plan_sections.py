@@ -1,0 +1,240 @@
+"""Sections only analysis plans ask for: response by severity band, baseline SLEDAI by SLE flare.
+
+Aitmehdi 2021 (doi:10.1016/j.jaad.2020.11.014) reports complete response "significantly
+more frequent in patients with mild and moderate compared with severe activity (17/33, 51%
+versus 0/7, 0% p=0.01)" and a baseline SELENA-SLEDAI "significantly higher for SLE patients
+with than without flares (p=0.005)". Each statistic here is a
+:class:`~clears.analysis.ComparisonResult` whose ``method`` names the test; the method goes
+into the report's methods text and into the comparison table's ``Method`` column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import pandas as pd
+
+from clears._exceptions import InputError
+from clears.analysis import ComparisonResult, format_percent
+from clears.cohort import Cohort
+from clears.report._model import ReportTable, Section
+from clears.report._sections import Log
+
+__all__ = [
+    "cr_by_severity",
+    "response_by_severity_section",
+    "sledai_by_flare",
+    "sledai_by_flare_section",
+]
+
+_BANDS: Final = ("mild", "moderate", "severe")
+_BAND_LABELS: Final = {
+    "mild": "Mild (CLASI-A 0-9)",
+    "moderate": "Moderate (CLASI-A 10-20)",
+    "severe": "Severe (CLASI-A 21-70)",
+}
+_SCORE_LABELS: Final = {"sledai_2k": "SLEDAI-2K", "selena": "SELENA-SLEDAI"}
+
+
+def _count(n: int, d: int) -> str:
+    return f"{n}/{d} ({format_percent(n, d)} %)" if d else "0/0"
+
+
+def cr_by_severity(
+    outcomes: pd.DataFrame, *, versus: str = "severe"
+) -> tuple[list[list[int]], ComparisonResult]:
+    """Fisher's exact test of complete response, the other bands against ``versus``.
+
+    ``outcomes`` are rows of one preset; evaluable rows with a baseline severity band count.
+    The 2 x 2 table is ``[[CR, not CR] in the other bands, [CR, not CR] in versus]``; the
+    result is :func:`clears.analysis.fisher_exact`'s (two-sided; conditional MLE odds ratio
+    of complete response in the other bands against ``versus``).
+
+    Raises
+    ------
+    InputError
+        A row or column of the table is empty (no patient in a group, or no one or everyone
+        in complete response): the test is undefined.
+    """
+    from clears.analysis import fisher_exact
+
+    rows = outcomes[outcomes["evaluable"].fillna(False).astype(bool)]
+    rows = rows[rows["baseline_severity"].notna()]
+    cr = rows["best_response"] == "complete"
+    band = rows["baseline_severity"] == versus
+    table = [[int((cr & ~band).sum()), int((~cr & ~band).sum())],
+             [int((cr & band).sum()), int((~cr & band).sum())]]  # fmt: skip
+    return table, fisher_exact(table)
+
+
+def response_by_severity_section(
+    cohort: Cohort, outcomes: pd.DataFrame, log: Log, options: Mapping[str, Any]
+) -> Section:
+    """Partial-or-better and complete response by baseline severity band; Fisher's test of CR."""
+    versus = str(options.get("versus", "severe"))
+    others = " and ".join(b for b in _BANDS if b != versus)
+    rows, tests, paragraphs = [], [], []
+    labelled = outcomes.assign(label=log.preset_column(outcomes))
+    for label, part in labelled.groupby("label", sort=False):
+        evaluable = part[part["evaluable"].fillna(False).astype(bool)]
+        for band in _BANDS:
+            group = evaluable[evaluable["baseline_severity"] == band]
+            responders = int(group["best_response"].isin(["complete", "partial"]).sum())
+            complete = int((group["best_response"] == "complete").sum())
+            rows.append(
+                {
+                    "Criteria": str(label),
+                    "Baseline severity": _BAND_LABELS[band],
+                    "n": str(len(group)),
+                    "Complete or partial": _count(responders, len(group)),
+                    "Complete": _count(complete, len(group)),
+                }
+            )
+        try:
+            table, res = log.run(
+                f"CR by severity ({label})",
+                lambda p=part: cr_by_severity(p, versus=versus),  # type: ignore[misc]
+            )
+        except InputError:
+            paragraphs.append(
+                f"{label}: Fisher's exact test of complete response, {others} against "
+                f"{versus}, is undefined (a group or outcome without patients)."
+            )
+            continue
+        log.method("Group comparisons", res.method)
+        tests.append(
+            {
+                "Criteria": str(label),
+                "Comparison": f"Complete response, {others} vs {versus}",
+                "Counts": f"{table[0][0]}/{sum(table[0])} vs {table[1][0]}/{sum(table[1])}",
+                "Method": res.method,
+                "p": f"{res.p_value:.3g}",
+            }
+        )
+    tables = [
+        ReportTable(
+            "response_severity",
+            "Best response by baseline severity (Klein 2011 bands)",
+            pd.DataFrame(rows),
+            ("n/evaluable patients of the band (%).",),
+            "Response by severity",
+        )
+    ]
+    if tests:
+        tables.append(
+            ReportTable(
+                "response_severity_test",
+                "Complete response by baseline severity: Fisher's exact test",
+                pd.DataFrame(tests),
+                ("Two-sided; p from scipy.stats.fisher_exact.",),
+                "CR by severity test",
+            )
+        )
+    return Section(
+        "response_by_severity",
+        "Response by baseline severity",
+        tuple(paragraphs),
+        tuple(tables),
+    )
+
+
+def sledai_by_flare(
+    frame: pd.DataFrame, *, score: str = "baseline_sledai"
+) -> tuple[pd.Series, pd.Series, ComparisonResult]:
+    """Mann–Whitney U test of the baseline score in patients with vs without an SLE flare.
+
+    ``frame`` has one row per patient with ``sle_flare`` and the ``score`` column; rows
+    missing either are left out. ``x`` is the patients with a flare (U is theirs).
+
+    Raises
+    ------
+    InputError
+        A group without a value.
+    """
+    from clears.analysis import mann_whitney
+
+    known = frame[frame["sle_flare"].notna() & frame[score].notna()]
+    flare = known["sle_flare"].astype(bool)
+    x = known.loc[flare, score].astype(float)
+    y = known.loc[~flare, score].astype(float)
+    return x, y, mann_whitney(x.to_numpy(), y.to_numpy())
+
+
+def _median_range(values: pd.Series) -> str:
+    if values.empty:
+        return "–"
+    return f"{values.median():g} ({values.min():g}-{values.max():g})"
+
+
+def sledai_by_flare_section(
+    cohort: Cohort, outcomes: pd.DataFrame, log: Log, options: Mapping[str, Any]
+) -> Section:
+    """Baseline SLEDAI of the patients with SLE at the first dose, with vs without an SLE flare."""
+    from clears.report._baseline import _baseline_selena, _baseline_sledai
+
+    score = str(options.get("score", "sledai_2k"))
+    name = _SCORE_LABELS[score]
+    sle = outcomes[outcomes["sle_at_index"].astype("boolean").fillna(False).astype(bool)]
+    reader = _baseline_selena if score == "selena" else _baseline_sledai
+    frame = sle.assign(baseline_sledai=reader(cohort, sle), label=log.preset_column(sle))
+    rows, tests, paragraphs = [], [], []
+    for label, part in frame.groupby("label", sort=False):
+        flare = part["sle_flare"].astype("boolean")
+        for title, group in (("SLE flare", flare == True), ("No SLE flare", flare == False)):  # noqa: E712
+            values = part.loc[group.fillna(False).astype(bool), "baseline_sledai"].dropna()
+            rows.append(
+                {
+                    "Criteria": str(label),
+                    "Group": title,
+                    "n": str(len(values)),
+                    f"Baseline {name}, median (range)": _median_range(values.astype(float)),
+                }
+            )
+        try:
+            _x, _y, res = log.run(
+                f"{name} by SLE flare ({label})",
+                lambda p=part: sledai_by_flare(p),  # type: ignore[misc]
+            )
+        except InputError:
+            paragraphs.append(
+                f"{label}: the Mann-Whitney U test needs a baseline {name} in patients with "
+                "and without an SLE flare."
+            )
+            continue
+        log.method("Group comparisons", res.method)
+        tests.append(
+            {
+                "Criteria": str(label),
+                "Comparison": f"Baseline {name}, SLE flare vs none",
+                "Method": res.method,
+                "U": f"{res.statistic:g}",
+                "p": f"{res.p_value:.3g}",
+            }
+        )
+    if not rows:
+        paragraphs.append("No patient had SLE at the first dose.")
+    tables = []
+    if rows:
+        tables.append(
+            ReportTable(
+                "sledai_flare",
+                f"Baseline {name} in patients with SLE, with and without an SLE flare",
+                pd.DataFrame(rows),
+                ("Patients with SLE at the first dose; the flare rule is the preset's.",),
+                "SLEDAI by flare",
+            )
+        )
+    if tests:
+        tables.append(
+            ReportTable(
+                "sledai_flare_test",
+                f"Baseline {name} by SLE flare: Mann-Whitney U test",
+                pd.DataFrame(tests),
+                ("U of the patients with a flare; p from scipy.stats.mannwhitneyu.",),
+                "SLEDAI by flare test",
+            )
+        )
+    return Section(
+        "sledai_by_flare", "Baseline SLEDAI and SLE flares", tuple(paragraphs), tuple(tables)
+    )

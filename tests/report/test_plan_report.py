@@ -77,6 +77,15 @@ def test_new_sections_name_their_methods(aitmehdi_report: Report) -> None:
     flare = tables["sledai_flare_test"]
     assert flare["Method"].tolist() == ["Mann-Whitney U test (two-sided, exact)"]
     assert "Mann-Whitney U test (two-sided, exact)" in " ".join(aitmehdi_report.methods)
+    smoking = tables["cr_by_group_test"]
+    assert smoking["Method"].tolist() == [
+        "log-rank test (Mantel-Cox, chi-squared approximation; R survdiff)"
+    ]
+    # examples/cohort: P02 is the one current smoker, without a complete response
+    assert tables["cr_by_group"]["Group"].tolist() == ["smoking: current", "smoking: not current"]
+    assert smoking["Hazard ratio (95% CI)"].tolist() == [
+        "not estimable (a group without a complete response)"
+    ]
     # the SLE population: P02 and P04 are the patients with SLE (patients.csv)
     assert tables["sledai_flare"]["n"].tolist() == ["1", "1"]
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from clears.report._plan_sections import cr_by_severity, sledai_by_flare
+from clears.report._plan_sections import cr_by_severity, cr_time_by, sledai_by_flare
 
 
 def _patients(band: str, n: int, complete: int) -> list[dict[str, object]]:
@@ -74,3 +74,66 @@ def test_baseline_sledai_with_ties_uses_the_normal_approximation() -> None:
     )
     assert result.p_value == pytest.approx(reference.pvalue, rel=1e-12)
     assert "normal approximation" in result.method
+
+
+def test_time_to_cr_smokers_vs_others_matches_scipy_logrank() -> None:
+    # Aitmehdi 2021: "The CR rate was significantly decreased in active smokers ... (log-rank
+    # test) as compared with former and never smokers": current vs former and never together.
+    current = [(120, True), (400, False), (610, False), (90, True), (800, False), (365, False)]
+    others = [(60, True), (85, True), (150, True), (30, False), (200, True), (95, True),
+              (300, False), (45, True)]  # fmt: skip
+    frame = pd.DataFrame(
+        {"time_to_complete_days": [t for t, _ in current + others] + [50.0],
+         "complete_event": [e for _, e in current + others] + [True],
+         "smoking": ["current"] * 6 + ["former", "never"] * 4 + [None]}
+    )  # fmt: skip
+    used, result = cr_time_by(frame, by="smoking", versus="current")
+    assert used["group"].value_counts().to_dict() == {"not current": 8, "current": 6}
+
+    # scipy.stats.logrank (two-sided) on the same two samples, right-censored where no CR
+    def sample(rows: list[tuple[int, bool]]) -> stats.CensoredData:
+        return stats.CensoredData.right_censored(
+            [float(t) for t, _ in rows], [not e for _, e in rows]
+        )
+
+    reference = stats.logrank(sample(current), sample(others))
+    assert result.statistic == pytest.approx(reference.statistic**2, rel=1e-10)
+    assert result.p_value == pytest.approx(reference.pvalue, rel=1e-10)
+    assert result.method.startswith("log-rank test (Mantel-Cox")
+
+
+def test_time_to_cr_by_recorded_levels() -> None:
+    frame = pd.DataFrame(
+        {"time_to_complete_days": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+         "complete_event": [True, True, False, True, True, False],
+         "smoking": ["current", "former", "never", "current", "former", "never"]}
+    )  # fmt: skip
+    used, result = cr_time_by(frame, by="smoking")
+    assert sorted(set(used["group"])) == ["current", "former", "never"]
+    assert result.df == 2
+
+
+def test_hazard_ratio_is_the_cox_models_of_the_named_group() -> None:
+    from clears.analysis import cox_ph
+    from clears.report._plan_sections import _hazard_ratio
+    from clears.report._sections import Log
+
+    frame = pd.DataFrame(
+        {"time_to_complete_days": [120.0, 400, 610, 90, 800, 365, 60, 85, 150, 30, 200, 95],
+         "complete_event": [1, 0, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1],
+         "smoking": ["current"] * 6 + ["never"] * 6}
+    )  # fmt: skip
+    used, _ = cr_time_by(frame, by="smoking", versus="current")
+    log = Log()
+    shown = _hazard_ratio(used, "current", log, "Cox")
+    with pytest.warns(Warning, match="fewer than 10 events"):
+        fit = cox_ph(
+            used.assign(x=used["group"] == "current"),
+            duration="time_to_complete_days",
+            event="event",
+            covariates=["x"],
+        )
+    row = fit.summary.iloc[0]
+    assert row["hazard_ratio"] < 1  # fewer and later complete responses in current smokers
+    assert shown == f"{row['hazard_ratio']:.3g} ({row['ci_low']:.3g} to {row['ci_high']:.3g})"
+    assert fit.method in log.methods["Time to event"]

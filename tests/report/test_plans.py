@@ -11,6 +11,7 @@ from clears import InputError, NotFoundError
 from clears.criteria import BUNDLED
 from clears.report.plans import (
     BUNDLED_PLANS,
+    BY_COLUMNS,
     KINDS,
     POPULATIONS,
     get_plan,
@@ -42,11 +43,14 @@ def test_bundled_plans_load() -> None:
 
 def test_aitmehdi_plan_in_the_letters_order() -> None:
     plan = get_plan("aitmehdi2021")
-    # Aitmehdi 2021: Table 1, response, CR by severity, relapse, SLE flares and SLEDAI, Table 2
+    # Aitmehdi 2021: Table 1, response, CR by severity, relapse, CR in active smokers,
+    # Table 2 (adverse events, SLE flares), baseline SLEDAI by flare
     assert [s.kind for s in plan.sections] == [
-        "cohort", "response", "response_by_severity", "time_to_event", "swimmer",
-        "sledai_by_flare", "safety",
+        "cohort", "response", "response_by_severity", "time_to_event", "complete_response_by",
+        "safety", "sledai_by_flare",
     ]  # fmt: skip
+    smoking = plan.sections[4].options
+    assert (smoking["by"], smoking["versus"], smoking["test"]) == ("smoking", "current", "logrank")
     assert all(s.caption for s in plan.sections)
     assert plan.criteria == ("aitmehdi2021",)
     assert "doi:10.1016/j.jaad.2020.11.014" in plan.reference
@@ -114,6 +118,13 @@ def test_bad_option_values_refused() -> None:
                for p in problems)  # fmt: skip
     assert any("sections[2].score: not a baseline score" in p and "sledai_2k, selena" in p
                for p in problems)  # fmt: skip
+
+
+def test_grouping_column_refused_unless_known() -> None:
+    doc = {"name": "m", "sections": [{"kind": "complete_response_by", "by": "hair_colour"}]}
+    (problem,) = _refused(doc)
+    assert "sections[0].by: not a grouping column (got 'hair_colour')" in problem
+    assert "allowed: " + ", ".join(BY_COLUMNS) in problem
 
 
 def test_every_problem_listed_at_once_and_kind_only_once() -> None:

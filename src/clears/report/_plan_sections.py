@@ -10,19 +10,22 @@ into the report's methods text and into the comparison table's ``Method`` column
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 import pandas as pd
 
-from clears._exceptions import InputError
+from clears._exceptions import ConvergenceError, InputError
 from clears.analysis import ComparisonResult, format_percent
 from clears.cohort import Cohort
 from clears.report._model import ReportTable, Section
-from clears.report._sections import Log
+from clears.report._sections import Log, _median, _median_ci
 
 __all__ = [
+    "complete_response_by_section",
     "cr_by_severity",
+    "cr_time_by",
     "response_by_severity_section",
     "sledai_by_flare",
     "sledai_by_flare_section",
@@ -35,6 +38,11 @@ _BAND_LABELS: Final = {
     "severe": "Severe (CLASI-A 21-70)",
 }
 _SCORE_LABELS: Final = {"sledai_2k": "SLEDAI-2K", "selena": "SELENA-SLEDAI"}
+
+
+def _p(value: float) -> str:
+    """A statistic or p-value to 3 significant figures; "–" when undefined (NaN)."""
+    return "–" if math.isnan(value) else f"{value:.3g}"
 
 
 def _count(n: int, d: int) -> str:
@@ -109,7 +117,7 @@ def response_by_severity_section(
                 "Comparison": f"Complete response, {others} vs {versus}",
                 "Counts": f"{table[0][0]}/{sum(table[0])} vs {table[1][0]}/{sum(table[1])}",
                 "Method": res.method,
-                "p": f"{res.p_value:.3g}",
+                "p": _p(res.p_value),
             }
         )
     tables = [
@@ -209,7 +217,7 @@ def sledai_by_flare_section(
                 "Comparison": f"Baseline {name}, SLE flare vs none",
                 "Method": res.method,
                 "U": f"{res.statistic:g}",
-                "p": f"{res.p_value:.3g}",
+                "p": _p(res.p_value),
             }
         )
     if not rows:
@@ -237,4 +245,150 @@ def sledai_by_flare_section(
         )
     return Section(
         "sledai_by_flare", "Baseline SLEDAI and SLE flares", tuple(paragraphs), tuple(tables)
+    )
+
+
+def _level_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def cr_time_by(
+    frame: pd.DataFrame, *, by: str, versus: Any = None
+) -> tuple[pd.DataFrame, ComparisonResult]:
+    """Log-rank test of time to complete response across the groups of column ``by``.
+
+    ``frame`` has ``time_to_complete_days``, ``complete_event`` and ``by``; rows missing
+    any are left out. With ``versus`` the groups are the patients whose ``by`` is
+    ``versus`` and the others (Aitmehdi 2021: active smokers vs former and never smokers);
+    without it, the column's levels as recorded. Returns the rows used (with ``group`` and
+    the 0/1 ``event``) and :func:`clears.analysis.log_rank`'s result.
+
+    Raises
+    ------
+    InputError
+        Fewer than two groups.
+    """
+    from clears.analysis import log_rank
+
+    used = frame.dropna(subset=["time_to_complete_days", "complete_event", by])
+    if versus is None:
+        group = used[by].map(_level_text)
+    else:
+        hit = used[by].map(_level_text) == _level_text(versus)
+        group = hit.map({True: _level_text(versus), False: f"not {_level_text(versus)}"})
+    used = used.assign(group=group, event=used["complete_event"].astype(bool).astype(int))
+    result = log_rank(used, duration="time_to_complete_days", event="event", group="group")
+    return used, result
+
+
+def _hazard_ratio(used: pd.DataFrame, versus: Any, log: Log, what: str) -> str:
+    """Cox HR of complete response, the ``versus`` group against the others, as printed."""
+    from clears.analysis import cox_ph
+
+    if versus is None:
+        return "–"
+    data = used.assign(in_group=used["group"] == _level_text(versus))
+    if data.groupby("in_group")["event"].sum().reindex([True, False], fill_value=0).min() == 0:
+        return "not estimable (a group without a complete response)"
+    try:
+        fit = log.run(
+            what,
+            lambda: cox_ph(data, duration="time_to_complete_days", event="event",
+                           covariates=["in_group"]),
+        )  # fmt: skip
+    except InputError as exc:
+        return "not estimable (" + "; ".join(p.message for p in exc.problems) + ")"
+    except ConvergenceError:
+        return "not estimable (the Cox model did not converge)"
+    log.method("Time to event", fit.method)
+    row = fit.summary.iloc[0]
+    return f"{row['hazard_ratio']:.3g} ({row['ci_low']:.3g} to {row['ci_high']:.3g})"
+
+
+def complete_response_by_section(
+    cohort: Cohort, outcomes: pd.DataFrame, log: Log, options: Mapping[str, Any]
+) -> Section:
+    """Time to complete response by a patient characteristic: KM medians, log-rank, Cox HR."""
+    from clears.analysis import kaplan_meier
+
+    by, versus = str(options.get("by", "smoking")), options.get("versus")
+    data = outcomes
+    if by not in outcomes and by in cohort.patients:
+        data = outcomes.merge(cohort.patients[["patient_id", by]], on="patient_id", how="left")
+    data = data.assign(label=log.preset_column(data))
+    rows, tests, paragraphs = [], [], []
+    for label, part in data.groupby("label", sort=False):
+        if by not in part or part[by].isna().all():
+            paragraphs.append(f"{label}: no patient has {by} recorded.")
+            continue
+        try:
+            used, res = log.run(
+                f"complete response by {by} ({label})",
+                lambda p=part: cr_time_by(p, by=by, versus=versus),  # type: ignore[misc]
+            )
+        except InputError:
+            paragraphs.append(f"{label}: the log-rank test needs two groups of {by}.")
+            continue
+        km = log.run(
+            f"complete response by {by} ({label})",
+            lambda u=used: kaplan_meier(  # type: ignore[misc]
+                u, duration="time_to_complete_days", event="event", group="group"
+            ),
+        )
+        log.method("Time to event", km.method)
+        log.method("Group comparisons", res.method)
+        for row in km.medians.to_dict("records"):
+            rows.append(
+                {
+                    "Criteria": str(label),
+                    "Group": f"{by}: {row['group']}",
+                    "n": str(row["n"]),
+                    "Complete responses": str(row["events"]),
+                    "Median, days": _median(row["median"], int(row["events"])),
+                    "95% CI, days": _median_ci(row["ci_low"], row["ci_high"]),
+                }
+            )
+        hr = _hazard_ratio(used, versus, log, f"Cox model of complete response ({label})")
+        tests.append(
+            {
+                "Criteria": str(label),
+                "Comparison": f"Time to complete response by {by}"
+                + (f", {_level_text(versus)} vs the others" if versus is not None else ""),
+                "Method": res.method,
+                "Chi-squared": _p(res.statistic),
+                "p": _p(res.p_value),
+                "Hazard ratio (95% CI)": hr,
+            }
+        )
+    tables = []
+    if rows:
+        tables.append(
+            ReportTable(
+                "cr_by_group",
+                f"Time to complete response by {by} (Kaplan–Meier)",
+                pd.DataFrame(rows),
+                ("Days from the first dose; patients without a complete response censored.",),
+                "CR by subgroup",
+            )
+        )
+    if tests:
+        tables.append(
+            ReportTable(
+                "cr_by_group_test",
+                f"Time to complete response by {by}: log-rank test",
+                pd.DataFrame(tests),
+                (
+                    "Hazard ratio of complete response, the named group against the others "
+                    "(Cox model, Efron ties, Wald CI).",
+                ),
+                "CR by subgroup test",
+            )
+        )
+    return Section(
+        "complete_response_by",
+        "Time to complete response by subgroup",
+        tuple(paragraphs),
+        tuple(tables),
     )

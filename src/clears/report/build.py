@@ -20,7 +20,11 @@ from clears.criteria import Preset
 from clears.report import _sections as sec
 from clears.report._baseline import cohort_section
 from clears.report._model import Report, Section
-from clears.report._plan_sections import response_by_severity_section, sledai_by_flare_section
+from clears.report._plan_sections import (
+    complete_response_by_section,
+    response_by_severity_section,
+    sledai_by_flare_section,
+)
 from clears.report._safety import safety_section
 from clears.report.plans import KINDS, Plan, PlanSection, resolve_plan
 
@@ -51,6 +55,7 @@ _MAKERS: Final[Mapping[str, _Make]] = {
     ),
     "safety": lambda c, o, log, _opt: safety_section(c, o, log),
     "response_by_severity": lambda c, o, log, opt: response_by_severity_section(c, o, log, opt),
+    "complete_response_by": lambda c, o, log, opt: complete_response_by_section(c, o, log, opt),
     "sledai_by_flare": lambda c, o, log, opt: sledai_by_flare_section(c, o, log, opt),
 }
 

@@ -27,6 +27,7 @@ from clears.criteria._load import _Checker
 
 __all__ = [
     "BUNDLED_PLANS",
+    "BY_COLUMNS",
     "KINDS",
     "POPULATIONS",
     "Plan",
@@ -72,6 +73,12 @@ KINDS: Final[Mapping[str, _Kind]] = {
         ("criteria", "test", "versus"),
         ("fisher",),
     ),
+    "complete_response_by": _Kind(
+        "complete response by subgroup",
+        "Time to complete response by subgroup",
+        ("criteria", "test", "by", "versus"),
+        ("logrank",),
+    ),
     "sledai_by_flare": _Kind(
         "SLEDAI by SLE flare",
         "Baseline SLEDAI and SLE flares",
@@ -84,6 +91,11 @@ KINDS: Final[Mapping[str, _Kind]] = {
 #: or SELENA-SLEDAI scored from the descriptors.
 SCORES: Final = ("sledai_2k", "selena")
 _SEVERITY: Final = ("mild", "moderate", "severe")
+#: The columns a ``complete_response_by`` section may split the patients by (``patients``
+#: columns of docs/cohort-tables.md, and the derived baseline severity band).
+BY_COLUMNS: Final = (
+    "smoking", "sle", "sex", "baseline_severity", "aps", "cv_risk", "prior_thalidomide"
+)  # fmt: skip
 _TOP: Final = ("name", "title", "reference", "criteria", "populations", "sections")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -233,7 +245,18 @@ def _section(
             check.add(f"{path}.max_patients", n, "out of range", "a whole number from 1 to 1000")
         else:
             options["max_patients"] = n
-    if "versus" in doc:
+    if kind == "complete_response_by":
+        by = doc.get("by")
+        if by not in BY_COLUMNS:
+            check.add(f"{path}.by", by, "not a grouping column", ", ".join(BY_COLUMNS))
+        else:
+            options["by"] = by
+        versus = doc.get("versus")
+        if versus is not None and not isinstance(versus, str | int | bool):
+            check.add(f"{path}.versus", versus, "must be one level of the column", "a value")
+        elif versus is not None:
+            options["versus"] = versus
+    elif "versus" in doc:
         versus = doc["versus"]
         if versus not in _SEVERITY:
             check.add(f"{path}.versus", versus, "not a severity band", ", ".join(_SEVERITY))

@@ -82,7 +82,10 @@ def test_new_sections_name_their_methods(aitmehdi_report: Report) -> None:
         "log-rank test (Mantel-Cox, chi-squared approximation; R survdiff)"
     ]
     # examples/cohort: P02 is the one current smoker, without a complete response
-    assert tables["cr_by_group"]["Group"].tolist() == ["smoking: current", "smoking: not current"]
+    assert tables["cr_by_group"]["Group"].tolist() == [
+        "Smoking: current",
+        "Smoking: other than current",
+    ]
     assert smoking["Hazard ratio (95% CI)"].tolist() == [
         "not estimable (a group without a complete response)"
     ]

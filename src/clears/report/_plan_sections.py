@@ -14,11 +14,13 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from clears._exceptions import ConvergenceError, InputError
 from clears.analysis import ComparisonResult, format_percent
 from clears.cohort import Cohort
+from clears.report._labels import level_label, severity_label, subgroup_label
 from clears.report._model import ReportTable, Section
 from clears.report._sections import Log, _median, _median_ci
 
@@ -32,17 +34,17 @@ __all__ = [
 ]
 
 _BANDS: Final = ("mild", "moderate", "severe")
-_BAND_LABELS: Final = {
-    "mild": "Mild (CLASI-A 0-9)",
-    "moderate": "Moderate (CLASI-A 10-20)",
-    "severe": "Severe (CLASI-A 21-70)",
-}
 _SCORE_LABELS: Final = {"sledai_2k": "SLEDAI-2K", "selena": "SELENA-SLEDAI"}
 
 
 def _p(value: float) -> str:
     """A statistic or p-value to 3 significant figures; "–" when undefined (NaN)."""
     return "–" if math.isnan(value) else f"{value:.3g}"
+
+
+def _number(value: float) -> str:
+    """An odds ratio or its limit to 3 significant figures; infinity written as such."""
+    return "infinity" if math.isinf(value) else _p(value)
 
 
 def _count(n: int, d: int) -> str:
@@ -93,7 +95,7 @@ def response_by_severity_section(
             rows.append(
                 {
                     "Criteria": str(label),
-                    "Baseline severity": _BAND_LABELS[band],
+                    "Baseline severity": severity_label(band),
                     "n": str(len(group)),
                     "Complete or partial": _count(responders, len(group)),
                     "Complete": _count(complete, len(group)),
@@ -117,6 +119,8 @@ def response_by_severity_section(
                 "Comparison": f"Complete response, {others} vs {versus}",
                 "Counts": f"{table[0][0]}/{sum(table[0])} vs {table[1][0]}/{sum(table[1])}",
                 "Method": res.method,
+                "Odds ratio (95% CI)": f"{_number(res.estimate)} ({_number(res.ci_low)} to "
+                f"{_number(res.ci_high)})",
                 "p": _p(res.p_value),
             }
         )
@@ -135,7 +139,11 @@ def response_by_severity_section(
                 "response_severity_test",
                 "Complete response by baseline severity: Fisher's exact test",
                 pd.DataFrame(tests),
-                ("Two-sided; p from scipy.stats.fisher_exact.",),
+                (
+                    "Two-sided; the odds ratio (conditional maximum-likelihood estimate, exact "
+                    "CI, as R fisher.test) is of complete response, the other bands against "
+                    "the named one.",
+                ),
                 "CR by severity test",
             )
         )
@@ -239,7 +247,10 @@ def sledai_by_flare_section(
                 "sledai_flare_test",
                 f"Baseline {name} by SLE flare: Mann-Whitney U test",
                 pd.DataFrame(tests),
-                ("U of the patients with a flare; p from scipy.stats.mannwhitneyu.",),
+                (
+                    "U of the patients with a flare; exact, or the normal approximation "
+                    "with ties, as R wilcox.test chooses.",
+                ),
                 "SLEDAI by flare test",
             )
         )
@@ -249,9 +260,15 @@ def sledai_by_flare_section(
 
 
 def _level_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+    """A level of a grouping column as text (``True`` for a true value, as pandas prints)."""
+    return str(bool(value)) if isinstance(value, bool | np.bool_) else str(value)
+
+
+def _group_label(by: str, group: str, versus: Any) -> str:
+    """A group of :func:`cr_time_by` as a reader reads it (``Smoking: current``)."""
+    if versus is not None and group != _level_text(versus):
+        return f"{subgroup_label(by)}: other than {level_label(by, _level_text(versus))}"
+    return f"{subgroup_label(by)}: {level_label(by, group)}"
 
 
 def cr_time_by(
@@ -278,6 +295,7 @@ def cr_time_by(
     else:
         hit = used[by].map(_level_text) == _level_text(versus)
         group = hit.map({True: _level_text(versus), False: f"not {_level_text(versus)}"})
+        group = group.astype(str)
     used = used.assign(group=group, event=used["complete_event"].astype(bool).astype(int))
     result = log_rank(used, duration="time_to_complete_days", event="event", group="group")
     return used, result
@@ -321,7 +339,7 @@ def complete_response_by_section(
     rows, tests, paragraphs = [], [], []
     for label, part in data.groupby("label", sort=False):
         if by not in part or part[by].isna().all():
-            paragraphs.append(f"{label}: no patient has {by} recorded.")
+            paragraphs.append(f"{label}: no patient has {subgroup_label(by).lower()} recorded.")
             continue
         try:
             used, res = log.run(
@@ -329,7 +347,9 @@ def complete_response_by_section(
                 lambda p=part: cr_time_by(p, by=by, versus=versus),  # type: ignore[misc]
             )
         except InputError:
-            paragraphs.append(f"{label}: the log-rank test needs two groups of {by}.")
+            paragraphs.append(
+                f"{label}: the log-rank test needs two groups of {subgroup_label(by).lower()}."
+            )
             continue
         km = log.run(
             f"complete response by {by} ({label})",
@@ -343,7 +363,7 @@ def complete_response_by_section(
             rows.append(
                 {
                     "Criteria": str(label),
-                    "Group": f"{by}: {row['group']}",
+                    "Group": _group_label(by, str(row["group"]), versus),
                     "n": str(row["n"]),
                     "Complete responses": str(row["events"]),
                     "Median, days": _median(row["median"], int(row["events"])),
@@ -354,8 +374,12 @@ def complete_response_by_section(
         tests.append(
             {
                 "Criteria": str(label),
-                "Comparison": f"Time to complete response by {by}"
-                + (f", {_level_text(versus)} vs the others" if versus is not None else ""),
+                "Comparison": f"Time to complete response by {subgroup_label(by).lower()}"
+                + (
+                    f", {level_label(by, _level_text(versus))} vs the others"
+                    if versus is not None
+                    else ""
+                ),
                 "Method": res.method,
                 "Chi-squared": _p(res.statistic),
                 "p": _p(res.p_value),
@@ -367,7 +391,7 @@ def complete_response_by_section(
         tables.append(
             ReportTable(
                 "cr_by_group",
-                f"Time to complete response by {by} (Kaplan–Meier)",
+                f"Time to complete response by {subgroup_label(by).lower()} (Kaplan–Meier)",
                 pd.DataFrame(rows),
                 ("Days from the first dose; patients without a complete response censored.",),
                 "CR by subgroup",
@@ -377,7 +401,7 @@ def complete_response_by_section(
         tables.append(
             ReportTable(
                 "cr_by_group_test",
-                f"Time to complete response by {by}: log-rank test",
+                f"Time to complete response by {subgroup_label(by).lower()}: log-rank test",
                 pd.DataFrame(tests),
                 (
                     "Hazard ratio of complete response, the named group against the others "

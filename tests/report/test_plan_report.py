@@ -123,3 +123,13 @@ def test_cli_plan_option(tmp_path: Path) -> None:
     wrong = runner.invoke(app, ["report", str(EXAMPLE), "--plan", "aitmehdi", "-o", str(out)])
     assert isinstance(wrong.exception, NotFoundError)
     assert "bundled plans: aitmehdi2021, default" in str(wrong.exception)
+
+
+def test_criteria_replacing_a_section_preset_refused() -> None:
+    from clears import InputError
+
+    with pytest.raises(InputError) as caught:
+        build_report(read(EXAMPLE), plan="aitmehdi2021", criteria=["cortes2012"])
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("aitmehdi2021: sections[2].criteria: names a preset")
+    assert problem.allowed == "cortes2012"

@@ -184,17 +184,19 @@ def build_report(
     tick = progress or (lambda _step: None)
     presets = _resolve(chosen.criteria if criteria is None else criteria)
     names = {p.name for p in presets}
-    for item in chosen.sections:
+    for i, item in enumerate(chosen.sections):
         wanted = item.options.get("criteria")
         if wanted is not None and wanted not in names:
             from clears._exceptions import InputError, Problem
 
             raise InputError(
                 Problem(
-                    f"{item.kind}.criteria",
+                    f"sections[{i}].criteria",
                     wanted,
-                    "not among the report's criteria",
+                    "names a preset the report is not run under (--criteria replaces the "
+                    "plan's presets)",
                     ", ".join(sorted(names)),
+                    file=chosen.name,
                 )
             )
     log = sec.Log(presets)

@@ -134,3 +134,19 @@ def test_no_raw_token_in_html_docx_or_xlsx(report: Report, tmp_path: Path) -> No
     }
     found = {fmt: raw_tokens(text) for fmt, text in texts.items()}
     assert found == {"HTML": [], "DOCX": [], "XLSX": []}
+
+
+@pytest.mark.slow  # a report in three formats
+def test_no_raw_token_in_the_aitmehdi_plans_report(tmp_path: Path) -> None:
+    cohort = simulate("aitmehdi2021", 60, np.random.default_rng(5))
+    report = build_report(cohort, plan="aitmehdi2021", today=dt.date(2024, 1, 2))
+    assert {"response_severity_test", "cr_by_group_test", "sledai_flare_test"} <= {
+        t.key for t in report.tables()
+    }
+    texts = {
+        "HTML": html_text(render_html(report)),
+        "DOCX": docx_text(write_docx(report, tmp_path / "report.docx")),
+        "XLSX": xlsx_text(write_xlsx(report, tmp_path / "report.xlsx")),
+    }
+    found = {fmt: raw_tokens(text) for fmt, text in texts.items()}
+    assert found == {"HTML": [], "DOCX": [], "XLSX": []}

@@ -17,9 +17,12 @@ import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from clears.report.plans import Plan
 
 __all__ = ["load_cohort", "render", "report", "report_progress"]
 
@@ -63,12 +66,21 @@ def render(
     tables_docx: Path | None = None,
     tables_xlsx: Path | None = None,
     title: str | None = None,
+    plan: str | Plan = "default",
 ) -> Path:
-    """Build the report of ``cohort`` and write the HTML (and tables) with a progress bar."""
-    from clears.report import STEPS, build_report, write_docx, write_html, write_xlsx
+    """Build the report of ``cohort`` and write the HTML (and tables) with a progress bar.
 
-    with report_progress(STEPS) as tick:
-        built = build_report(cohort, criteria=criteria, drug=drug, title=title, progress=tick)
+    ``plan`` is a bundled analysis plan's name or a ``.toml`` plan file; an empty
+    ``criteria`` takes the plan's.
+    """
+    from clears.report import build_report, write_docx, write_html, write_xlsx
+    from clears.report.plans import resolve_plan
+
+    chosen = resolve_plan(plan)
+    with report_progress(chosen.steps()) as tick:
+        built = build_report(
+            cohort, criteria=criteria or None, plan=chosen, drug=drug, title=title, progress=tick
+        )
     written = write_html(built, out)
     if tables_docx is not None:
         write_docx(built, tables_docx)
@@ -146,6 +158,13 @@ def report(
         Path | None, typer.Option("--tables-xlsx", help="Also write the tables to this .xlsx.")
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Document title.")] = None,
+    plan: Annotated[
+        str,
+        typer.Option(
+            "--plan",
+            help="Analysis plan: a bundled name (default, aitmehdi2021) or a .toml plan file.",
+        ),
+    ] = "default",
 ) -> None:
     """Write a self-contained HTML study report (figures embedded, generated methods text).
 
@@ -155,17 +174,23 @@ def report(
     Example: clears report my_cohort --out report.html -c aitmehdi2021 -c cortes2012
 
     Example: clears report --db sqlite:///clears.db --out report.html
+
+    Example: clears report my_cohort --plan aitmehdi2021 --out aitmehdi.html
     """
     from clears.report import REPORT_COLUMNS
+    from clears.report.plans import resolve_plan
+
+    chosen = resolve_plan(plan)  # a mistyped name fails before the cohort is read
 
     names = [p.strip() for c in (criteria or []) for p in c.split(",") if p.strip()]
     written = render(
         load_cohort(cohort, db, columns=REPORT_COLUMNS),
         out,
-        criteria=names or ["aitmehdi2021", "cortes2012"],
+        criteria=names,
         drug=drug,
         tables_docx=tables_docx,
         tables_xlsx=tables_xlsx,
         title=title,
+        plan=chosen,
     )
     typer.echo(str(written))

@@ -48,13 +48,14 @@ class ReportFigure:
 
 @dataclass(frozen=True)
 class Section:
-    """One section: paragraphs, then tables, then figures."""
+    """One section: its caption (from the analysis plan), paragraphs, tables, figures."""
 
     key: str
     title: str
     paragraphs: tuple[str, ...] = ()
     tables: tuple[ReportTable, ...] = ()
     figures: tuple[ReportFigure, ...] = ()
+    caption: str = ""
 
 
 @dataclass(frozen=True)

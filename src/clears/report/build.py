@@ -7,9 +7,11 @@ criteria preset, and the CTCAE version, so it always says what this run did.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Final
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
 
 import pandas as pd
 
@@ -18,11 +20,18 @@ from clears.criteria import Preset
 from clears.report import _sections as sec
 from clears.report._baseline import cohort_section
 from clears.report._model import Report, Section
+from clears.report._plan_sections import (
+    complete_response_by_section,
+    response_by_severity_section,
+    sledai_by_flare_section,
+)
 from clears.report._safety import safety_section
+from clears.report.plans import KINDS, Plan, PlanSection, resolve_plan
 
 __all__ = ["STEPS", "build_report"]
 
-#: The steps reported to the ``progress`` callback, in order.
+#: The steps reported to the ``progress`` callback, in order, for the default plan (a plan's
+#: own are :meth:`clears.report.plans.Plan.steps`).
 STEPS: Final = (
     "outcomes",
     "patients",
@@ -33,26 +42,22 @@ STEPS: Final = (
     "safety",
 )
 
-_SECTIONS: Final = (
-    cohort_section,
-    sec.response_section,
-    sec.timecourse_section,
-    sec.time_to_event_section,
-    sec.swimmer_section,
-    safety_section,
-)
-
-
-#: Key and title of each section (in :data:`_SECTIONS` order), for a cohort with no treated
-#: patient, where every section is empty and says why.
-_TITLES: Final = (
-    ("cohort", "Patients"),
-    ("response", "Response"),
-    ("timecourse", "CLASI over time"),
-    ("time_to_event", "Time to response and relapse"),
-    ("swimmer", "Treatment courses"),
-    ("safety", "Safety"),
-)
+#: What builds each section kind of :data:`clears.report.plans.KINDS`: cohort, outcomes (of
+#: the section's presets and population), log and the section's options -> the section.
+_Make = Callable[[Cohort, pd.DataFrame, sec.Log, Mapping[str, Any]], Section]
+_MAKERS: Final[Mapping[str, _Make]] = {
+    "cohort": lambda c, o, log, _opt: cohort_section(c, o, log),
+    "response": lambda c, o, log, _opt: sec.response_section(c, o, log),
+    "timecourse": lambda c, o, log, _opt: sec.timecourse_section(c, o, log),
+    "time_to_event": lambda c, o, log, _opt: sec.time_to_event_section(c, o, log),
+    "swimmer": lambda c, o, log, opt: sec.swimmer_section(
+        c, o, log, max_patients=int(opt.get("max_patients", 60))
+    ),
+    "safety": lambda c, o, log, _opt: safety_section(c, o, log),
+    "response_by_severity": lambda c, o, log, opt: response_by_severity_section(c, o, log, opt),
+    "complete_response_by": lambda c, o, log, opt: complete_response_by_section(c, o, log, opt),
+    "sledai_by_flare": lambda c, o, log, opt: sledai_by_flare_section(c, o, log, opt),
+}
 
 
 def _resolve(criteria: Sequence[str | Preset]) -> list[Preset]:
@@ -85,32 +90,83 @@ def _methods(log: sec.Log, presets: Sequence[Preset]) -> tuple[str, ...]:
     return tuple(paragraphs)
 
 
+def _population(cohort: Cohort, outcomes: pd.DataFrame, base: str) -> pd.DataFrame:
+    """The outcome rows of the patients of population ``base`` (:data:`plans.POPULATIONS`)."""
+    if base == "evaluable":
+        kept: pd.DataFrame = outcomes[outcomes["evaluable"].fillna(False).astype(bool)]
+        return kept
+    if base in ("sle", "isolated_cle"):
+        sle = outcomes["sle_at_index"].astype("boolean")
+        mask = sle if base == "sle" else ~sle
+        return outcomes[mask.fillna(False).astype(bool)]
+    return outcomes
+
+
+def _subset(cohort: Cohort, outcomes: pd.DataFrame) -> Cohort:
+    """The cohort's tables restricted to the patients of ``outcomes``."""
+    ids = set(outcomes["patient_id"])
+    tables = {
+        name: getattr(cohort, name)[getattr(cohort, name)["patient_id"].isin(ids)]
+        for name in ("patients", "treatments", "visits", "adverse_events", "flares",
+                     "concomitant_medications")
+    }  # fmt: skip
+    return dataclasses.replace(cohort, **tables)
+
+
+def _section(
+    cohort: Cohort, outcomes: pd.DataFrame, log: sec.Log, plan: Plan, item: PlanSection
+) -> Section:
+    """Build one section of ``plan``: its presets and population, its options, its caption."""
+    if "criteria" in item.options:
+        outcomes = outcomes[outcomes["criteria"] == item.options["criteria"]]
+    base = plan.populations.get(item.population, "all")
+    if base != "all":
+        outcomes = _population(cohort, outcomes, base)
+        cohort = _subset(cohort, outcomes)
+    if outcomes.empty:
+        spec = KINDS[item.kind]
+        made = Section(item.kind, spec.title, (f"No patient of population {item.population}.",))
+    else:
+        made = _MAKERS[item.kind](cohort, outcomes, log, item.options)
+    if item.caption:
+        made = dataclasses.replace(made, caption=item.caption)
+    return made
+
+
 def build_report(
     cohort: Cohort,
     *,
-    criteria: Sequence[str | Preset] = ("aitmehdi2021", "cortes2012"),
+    criteria: Sequence[str | Preset] | None = None,
+    plan: str | Path | Plan = "default",
     drug: str = "lenalidomide",
     title: str | None = None,
-    swimmer_max: int = 60,
+    swimmer_max: int | None = None,
     progress: Callable[[str], None] | None = None,
     today: dt.date | None = None,
 ) -> Report:
-    """Derive outcomes under ``criteria`` and build every section of the report.
+    """Derive outcomes under ``criteria`` and build the sections of ``plan``, in its order.
 
     Parameters
     ----------
     cohort
         The cohort tables (:func:`clears.cohort.read`).
     criteria
-        Preset names, ``.toml`` preset files or :class:`~clears.criteria.Preset` objects.
+        Preset names, ``.toml`` preset files or :class:`~clears.criteria.Preset` objects;
+        default: the plan's (``aitmehdi2021`` and ``cortes2012`` for the default plan).
+    plan
+        An analysis plan: a bundled name (:data:`clears.report.plans.BUNDLED_PLANS`), a
+        ``.toml`` plan file or a :class:`~clears.report.plans.Plan`. The default plan is
+        every section of the report under two presets.
     drug
         The studied drug.
     title
-        Document title; default names the drug and the cohort source.
+        Document title; default: the plan's, else one naming the drug.
     swimmer_max
-        At most this many lanes in the swimmer plot (longest follow-up first).
+        At most this many lanes in the swimmer plot (longest follow-up first); default:
+        the plan's ``max_patients``, else 60.
     progress
-        Called with each name of :data:`STEPS` as the step starts.
+        Called with each step of the plan (:meth:`~clears.report.plans.Plan.steps`;
+        :data:`STEPS` for the default plan) as the step starts.
     today
         Date printed on the report (default: today).
 
@@ -124,22 +180,41 @@ def build_report(
     from clears.outcomes import derive
     from clears.outcomes._empty import no_outcomes_reason
 
+    chosen = resolve_plan(plan)
     tick = progress or (lambda _step: None)
-    presets = _resolve(criteria)
+    presets = _resolve(chosen.criteria if criteria is None else criteria)
+    names = {p.name for p in presets}
+    for i, item in enumerate(chosen.sections):
+        wanted = item.options.get("criteria")
+        if wanted is not None and wanted not in names:
+            from clears._exceptions import InputError, Problem
+
+            raise InputError(
+                Problem(
+                    f"sections[{i}].criteria",
+                    wanted,
+                    "names a preset the report is not run under (--criteria replaces the "
+                    "plan's presets)",
+                    ", ".join(sorted(names)),
+                    file=chosen.name,
+                )
+            )
     log = sec.Log(presets)
-    tick(STEPS[0])
+    tick("outcomes")
     outcomes: pd.DataFrame = log.run("outcomes", lambda: derive(cohort, presets, drug=drug))
     sections: list[Section] = []
     empty = no_outcomes_reason(cohort, drug) if outcomes.empty else None
-    for step, make, (key, heading) in zip(STEPS[1:], _SECTIONS, _TITLES, strict=True):
-        tick(step)
+    for item in chosen.sections:
+        tick(item.step)
+        if swimmer_max is not None and item.kind == "swimmer":
+            item = PlanSection(item.kind, item.caption, item.population,
+                               {**item.options, "max_patients": swimmer_max})  # fmt: skip
         if empty is not None:
-            sections.append(Section(key, heading, (empty,)))
-        elif make is sec.swimmer_section:
-            sections.append(sec.swimmer_section(cohort, outcomes, log, max_patients=swimmer_max))
+            spec = KINDS[item.kind]
+            sections.append(Section(item.kind, spec.title, (empty,), caption=item.caption))
         else:
-            sections.append(make(cohort, outcomes, log))
-    facts = (
+            sections.append(_section(cohort, outcomes, log, chosen, item))
+    facts = [
         ("Cohort", _source(cohort.source)),
         ("Patients treated", str(outcomes["patient_id"].nunique())),
         ("Drug", drug),
@@ -147,10 +222,13 @@ def build_report(
         ("Adverse event grading", VERSION),
         ("Software", f"clears {__version__}"),
         ("Date", (today or dt.date.today()).isoformat()),
-    )
+    ]
+    if chosen.reference:
+        facts.insert(4, ("Analysis plan", f"{chosen.name}: {chosen.reference}"))
+    default_title = f"{drug.capitalize()} in cutaneous lupus erythematosus: study report"
     return Report(
-        title=title or f"{drug.capitalize()} in cutaneous lupus erythematosus: study report",
-        facts=facts,
+        title=title or chosen.title or default_title,
+        facts=tuple(facts),
         sections=tuple(sections),
         methods=_methods(log, presets),
         warnings=tuple(dict.fromkeys(log.warnings)),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from clears._exceptions import InputError, NotFoundError, Problem
+from clears._toml_input import read_toml
 from clears.criteria._preset import (
     ASSESSMENT_RULES,
     COMBINE_MODES,
@@ -243,14 +244,7 @@ def load(path: str | Path) -> Preset:
         If the file is missing, is not valid TOML or has a bad key (all problems listed).
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(Problem("path", str(p), f"cannot be read: {exc.strerror}")) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem("path", str(p), f"is not valid TOML: {exc}")) from None
+    doc = read_toml(p)
     return parse(doc, file=p.name)
 
 

@@ -22,7 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from clears._exceptions import InputError, NotFoundError, Problem
+from clears._exceptions import InputError, NotFoundError
+from clears._toml_input import read_toml
 from clears.criteria._load import _Checker
 
 __all__ = [
@@ -332,14 +333,7 @@ def load_plan(path: str | Path) -> Plan:
         If the file is missing, is not valid TOML or has a bad key (all problems listed).
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(Problem("path", str(p), f"cannot be read: {exc.strerror}")) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem("path", str(p), f"is not valid TOML: {exc}")) from None
+    doc = read_toml(p)
     return parse_plan(doc, file=p.name, base=p.parent)
 
 

@@ -22,10 +22,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from clears.registry import Actor
+from clears.registry import Actor, Record
 from clears.registry.photos import (
     AREA_LABELS,
     AREAS,
+    MAX_PAGE,
     Photo,
     PhotoStore,
     PhotoStoreError,
@@ -33,6 +34,7 @@ from clears.registry.photos import (
     photo_store,
     recent_photos,
 )
+from clears.web._records import patient_record
 from clears.web.deps import AppState, Registry
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "read_upload",
     "served_image",
     "store_of",
+    "visit_photos",
 ]
 
 #: Photographs on the patient page's strip, and on each page of a patient's photographs.
@@ -106,6 +109,20 @@ class Strip:
 
     photos: list[Photo]
     more: bool
+
+
+def visit_photos(
+    session: Session, *, actor: Actor, patient_id: str, visit_id: int
+) -> tuple[Record, list[Photo]]:
+    """The patient's visit ``visit_id`` (404 when it is not theirs or not in the actor's
+    centres) and its photographs, newest first, at most :data:`MAX_PAGE` of them."""
+    visit = patient_record(
+        session, actor=actor, table="visits", patient_id=patient_id, record_id=visit_id
+    )
+    photos = recent_photos(
+        session, actor=actor, patient_id=visit.patient_id, limit=MAX_PAGE, visit_ids=(visit.id,)
+    )
+    return visit, photos
 
 
 def photo_strip(session: Session, *, actor: Actor, patient_id: str) -> Strip:

@@ -22,13 +22,12 @@ from clears.registry.photos import (
     AREAS,
     CAPTION_LENGTH,
     DEFAULT_MAX_BYTES,
-    MAX_PAGE,
     VIEW_LENGTH,
     add_photo,
-    recent_photos,
     remove_photo,
 )
 from clears.web._photos import Upload, read_upload, served_image, store_of
+from clears.web._photos import visit_photos as photos_of_visit
 from clears.web._records import patient_record
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
@@ -67,15 +66,8 @@ def visit_photos(
 ) -> list[PhotoRead]:
     """The visit's photographs, newest first (removed ones left out)."""
     with registry.session() as session:
-        visit = patient_record(
-            session, actor=user.actor(), table="visits", patient_id=patient_id, record_id=record_id
-        )
-        found = recent_photos(
-            session,
-            actor=user.actor(),
-            patient_id=visit.patient_id,
-            limit=MAX_PAGE,
-            visit_ids=(visit.id,),
+        _, found = photos_of_visit(
+            session, actor=user.actor(), patient_id=patient_id, visit_id=record_id
         )
     return [PhotoRead.of(photo) for photo in found]
 

@@ -27,7 +27,6 @@ from clears.registry.photos import (
     CAPTION_LENGTH,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PIXELS,
-    MAX_PAGE,
     VIEW_LENGTH,
     add_photo,
     get_photo,
@@ -38,6 +37,7 @@ from clears.registry.photos import (
 from clears.web._edge import DB_INT_MAX
 from clears.web._photos import PAGE_SIZE, Upload, area_choices, read_upload, served_image
 from clears.web._photos import store_of as _store_of
+from clears.web._photos import visit_photos as photos_of_visit
 from clears.web._records import patient_record
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
@@ -80,15 +80,8 @@ def _visit_page(
     """The visit's photographs and the upload form; after a refusal, the form as typed and
     the problems (422), the conflict notice (409) or the busy notice (503)."""
     with registry.reading().session() as session:
-        visit = patient_record(
-            session, actor=user.actor(), table="visits", patient_id=patient_id, record_id=visit_id
-        )
-        photos = recent_photos(
-            session,
-            actor=user.actor(),
-            patient_id=visit.patient_id,
-            limit=MAX_PAGE,
-            visit_ids=(visit.id,),
+        visit, photos = photos_of_visit(
+            session, actor=user.actor(), patient_id=patient_id, visit_id=visit_id
         )
     status = 200
     if isinstance(error, InputError):

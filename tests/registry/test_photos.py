@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import ExifTags, Image
 from sqlalchemy.orm import Session
+from tests._images import gps_jpeg
 from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
@@ -32,25 +33,6 @@ from clears.registry.photos import (
     sweep,
 )
 from clears.registry.records import add_record
-
-
-def gps_jpeg(
-    size: tuple[int, int] = (64, 48), colour: tuple[int, int, int] = (180, 90, 60)
-) -> bytes:
-    """A JPEG as a phone writes it: EXIF with make, owner, orientation 6 and a GPS IFD."""
-    image = Image.new("RGB", size, colour)
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SyntheticPhone"
-    exif[ExifTags.Base.Artist] = "Jane Example"
-    exif[ExifTags.Base.Orientation] = 6  # rotate 90° clockwise to view
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (41.0, 23.0, 12.5)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (2.0, 10.0, 3.0)
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif, comment=b"owner: Jane Example")
-    return out.getvalue()
 
 
 def _files(root: Path) -> list[Path]:

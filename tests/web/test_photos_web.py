@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from PIL import ExifTags, Image
 from tests._browser import artifacts, launched
+from tests._images import gps_jpeg
 from tests.web._setup import PASSWORD, app_for, served, sign_in
 
 from clears.registry.photos import DEFAULT_MAX_BYTES
@@ -27,23 +28,6 @@ from clears.registry.photos import DEFAULT_MAX_BYTES
 Client = Callable[[], TestClient]
 
 VISIT = "/patients/P1/visits/1/photos"
-
-
-def gps_jpeg(colour: tuple[int, int, int] = (180, 90, 60)) -> bytes:
-    """A 64×48 JPEG with EXIF make, owner, orientation 6, a GPS position and a comment."""
-    image = Image.new("RGB", (64, 48), colour)
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "SyntheticPhone"
-    exif[ExifTags.Base.Artist] = "Jane Example"
-    exif[ExifTags.Base.Orientation] = 6
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (41.0, 23.0, 12.5)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (2.0, 10.0, 3.0)
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif, comment=b"owner: Jane Example")
-    return out.getvalue()
 
 
 def _store(db_url: str) -> Path:
@@ -308,7 +292,9 @@ def test_the_patient_page_strip_is_newest_first_and_bounded(
 ) -> None:
     client, csrf = bcn
     for n in range(3):
-        sent = _upload(client, csrf, gps_jpeg((n * 40, 90, 60)), caption=f"shot {n}", area="ears")
+        sent = _upload(
+            client, csrf, gps_jpeg(colour=(n * 40, 90, 60)), caption=f"shot {n}", area="ears"
+        )
         assert sent.status_code == 303
     page = client.get("/patients/P1")
     ids = _photo_ids(page.text)
@@ -331,7 +317,7 @@ def test_the_strip_shows_at_most_24_with_a_link_to_more(
     monkeypatch.setattr(_photos, "STRIP_SIZE", 2)  # three photographs, a strip of two
     client, csrf = bcn
     for n in range(3):
-        assert _upload(client, csrf, gps_jpeg((n * 40, 9, 9))).status_code == 303
+        assert _upload(client, csrf, gps_jpeg(colour=(n * 40, 9, 9))).status_code == 303
     page = client.get("/patients/P1")
     assert len(_photo_ids(page.text)) == 2
     assert 'href="/patients/P1/photos?page=2"' in page.text
@@ -346,7 +332,7 @@ def test_the_patient_photographs_page_pages(
     monkeypatch.setattr(photos, "PAGE_SIZE", 2)
     client, csrf = bcn
     for n in range(3):
-        assert _upload(client, csrf, gps_jpeg((n * 40, 9, 9))).status_code == 303
+        assert _upload(client, csrf, gps_jpeg(colour=(n * 40, 9, 9))).status_code == 303
     first = client.get("/patients/P1/photos")
     second = client.get("/patients/P1/photos?page=2")
     assert len(_photo_ids(first.text)) == 2
@@ -366,10 +352,12 @@ def test_compare_shows_two_visits_side_by_side_of_one_area(
         headers={"X-CSRF-Token": csrf},
     ).json()["id"]
     later_path = f"/patients/P1/visits/{later}/photos"
-    assert _upload(client, csrf, gps_jpeg((200, 0, 0)), area="scalp").status_code == 303
-    assert _upload(client, csrf, gps_jpeg((0, 200, 0)), area="ears").status_code == 303
+    assert _upload(client, csrf, gps_jpeg(colour=(200, 0, 0)), area="scalp").status_code == 303
+    assert _upload(client, csrf, gps_jpeg(colour=(0, 200, 0)), area="ears").status_code == 303
     assert (
-        _upload(client, csrf, gps_jpeg((0, 0, 200)), area="scalp", path=later_path).status_code
+        _upload(
+            client, csrf, gps_jpeg(colour=(0, 0, 200)), area="scalp", path=later_path
+        ).status_code
         == 303
     )
     page = client.get(f"/patients/P1/photos/compare?left=1&right={later}&area=scalp")

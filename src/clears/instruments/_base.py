@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from clears._cells import plain_value
 from clears._exceptions import InputError, Problem
 
 if TYPE_CHECKING:
@@ -360,6 +359,8 @@ class _Problems:
         message: str,
         allowed: str,
     ) -> None:
+        from clears._cells import plain_value  # pandas, only once a frame is read
+
         self.total += len(rows)
         for row in rows[: max(0, MAX_PROBLEMS - len(self.kept))]:
             value = None if raw is None else plain_value(raw[row])

@@ -10,7 +10,7 @@ import pytest
 
 from clears.cohort import Cohort, conform, validate
 from clears.cohort._items import coerce_item, instrument_modules
-from clears.instruments import Field, Item, Level, clasi, sledai
+from clears.instruments import Field, Item, Level, cla_iga, clasi, dlqi, nrs, sledai
 
 TODAY = dt.date(2024, 6, 30)
 CLASI_COLUMNS = list(clasi.DEFINITION.columns)
@@ -27,8 +27,10 @@ def clasi_visit(**items: Any) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def test_both_instruments_are_found() -> None:
-    assert set(instrument_modules()) == {"clasi", "sledai"}
+def test_every_visit_instrument_is_found() -> None:
+    # CLASI, SLEDAI-2K and the core outcome set's measures (docs/instruments/core-outcome-set.md).
+    expected = {"clasi", "sledai", "cla_iga", "ptga", "nrs", "dlqi"}
+    assert set(instrument_modules()) == expected
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,12 @@ def test_both_instruments_are_found() -> None:
         ("clasi_face_scar", ["2"], ["3"]),
         # SLEDAI-2K descriptors are present/absent (Gladman 2002); clears codes 0/1
         ("sledai_seizure", ["0", "1", "yes"], ["2"]),
+        # Core outcome set (docs/instruments/core-outcome-set.md): CLA-IGA 0-4, NRS 0-10,
+        # DLQI 0-3 with 9 = not relevant for items 3-10 only (Finlay's instructions)
+        ("cla_iga", ["0", "4"], ["5"]),
+        ("itch_nrs", ["0", "10"], ["11", "-1"]),
+        ("dlqi_q1", ["0", "3"], ["9", "4"]),
+        ("dlqi_q3", ["9"], ["4"]),
     ],
 )
 def test_item_codes_checked_from_definitions(
@@ -56,7 +64,8 @@ def test_item_codes_checked_from_definitions(
     assert [(p.field, p.value, p.message) for p in problems] == [
         (column, value, "is not an allowed level") for value in bad
     ]
-    field = {**clasi.DEFINITION.by_column(), **sledai.DEFINITION.by_column()}[column]
+    definitions = (clasi, sledai, cla_iga, nrs, dlqi)
+    field = {c: f for d in definitions for c, f in d.DEFINITION.by_column().items()}[column]
     assert {p.allowed for p in problems} == {field.item.allowed_text()}
 
 

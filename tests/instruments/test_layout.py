@@ -20,7 +20,7 @@ import clears.instruments
 
 PACKAGE = Path(clears.instruments.__file__).parent
 TESTS = Path(__file__).parent
-INSTRUMENTS = ("clasi", "ctcae", "flare", "sledai")
+INSTRUMENTS = ("cla_iga", "clasi", "ctcae", "dlqi", "flare", "nrs", "ptga", "sledai")
 TOP_LEVEL_MODULES = {"__init__.py", "_base.py", "redcap.py"}
 ROLES = {"definition", "record", "vector", "result"}
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from clears.cli.main import app
-from clears.instruments import clasi, redcap, sledai
+from clears.instruments import cla_iga, clasi, dlqi, nrs, ptga, redcap, sledai
 from clears.instruments.clasi import definition as clasi_def
 
 ROWS = redcap.dictionary_rows()
@@ -49,11 +49,12 @@ def test_forms_are_contiguous() -> None:
         if not seen or seen[-1] != form:
             assert form not in seen, f"form {form} is split"
             seen.append(form)
-    assert seen == ["clasi", "sledai", "adverse_event"]
+    assert seen == ["clasi", "sledai", "core_outcomes", "adverse_event"]
 
 
 def test_every_instrument_field_is_in_the_dictionary_with_its_codes() -> None:
-    for definition in (clasi_def.DEFINITION, sledai.DEFINITION):
+    core = (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
+    for definition in (clasi_def.DEFINITION, sledai.DEFINITION, *core):
         for field in definition.fields:
             row = BY_NAME[field.column]
             if row["Field Type"] == "yesno":
@@ -143,3 +144,14 @@ def test_cli_writes_the_dictionary(tmp_path: Path) -> None:
     assert tuple(header) == redcap.HEADER
     assert len(body) == len(ROWS)
     assert f"wrote {len(ROWS)} fields" in result.output
+
+
+def test_the_core_outcome_set_form_has_its_items_and_no_dlqi_wording() -> None:
+    rows = [r for r in redcap.dictionary_rows() if r["Form Name"] == "core_outcomes"]
+    core = (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
+    assert [r["Variable / Field Name"] for r in rows] == [c for d in core for c in d.columns]
+    dlqi_rows = [r for r in rows if r["Variable / Field Name"].startswith("dlqi_")]
+    # Labels are the short neutral ones: no question of the copyright form.
+    assert all("?" not in r["Field Label"] for r in dlqi_rows)
+    assert "copyright" in dlqi_rows[0]["Field Note"]
+    assert BY_NAME["dlqi_q3"][CALC].endswith("9, not relevant, scores 0")

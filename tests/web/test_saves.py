@@ -275,3 +275,29 @@ def test_a_visit_conflict_names_the_item_by_its_clasi_label(make_client: Client)
     assert _field(page.text, "anc") == "1.5"  # Ana's other change is in Ben's form
     assert _field(page.text, "clasi_a") == "12"  # the typed total is kept
     assert _field(page.text, "reason") == "correction"  # and the reason given
+
+
+def test_the_core_outcome_set_items_are_on_the_visit_form_and_saved(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    page = client.get("/patients/P1/visits/new").text
+    names = set(re.findall(r'<select name="([a-z0-9_]+)"', page))
+    core = {"cla_iga", "ptga", "itch_nrs", "pain_nrs", *(f"dlqi_q{n}" for n in range(1, 11))}
+    assert core <= names
+    form = {"visit_date": "2024-02-07", "cla_iga": "2", "itch_nrs": "7", "dlqi_q3": "9"}
+    saved = client.post(
+        "/patients/P1/visits/new", data={**form, "csrf_token": csrf}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    visits = client.get("/api/patients/P1/records/visits").json()
+    (visit,) = [v["data"] for v in visits if v["data"]["visit_date"] == "2024-02-07"]
+    assert (visit["cla_iga"], visit["itch_nrs"], visit["dlqi_q3"]) == (2, 7, 9)
+
+
+def test_a_core_outcome_code_outside_its_levels_is_refused(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    form = {"visit_date": "2024-02-08", "dlqi_q1": "9", "csrf_token": csrf}
+    refused = client.post("/patients/P1/visits/new", data=form)
+    assert refused.status_code == 422
+    assert "dlqi_q1" in refused.text

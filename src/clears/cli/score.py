@@ -121,3 +121,44 @@ def ctcae(file: FileArg, fmt: FormatOpt = OutputFormat.json) -> None:
     from clears.instruments import ctcae as instrument
 
     emit(instrument.score_mapping(read_json(file)), fmt)
+
+
+PartialOpt = Annotated[
+    bool, typer.Option("--partial", help="Allow a missing value (it is reported as missing).")
+]
+
+
+@app.command("cla-iga")
+def cla_iga(file: FileArg, fmt: FormatOpt = OutputFormat.json, partial: PartialOpt = False) -> None:
+    """Check and label a CLA-IGA grade, 0 clear to 4 severe (JSON: grade)."""
+    from clears.instruments import cla_iga as instrument
+
+    emit(instrument.score_mapping(read_json(file), partial=partial), fmt)
+
+
+@app.command("ptga")
+def ptga(file: FileArg, fmt: FormatOpt = OutputFormat.json, partial: PartialOpt = False) -> None:
+    """Check a patient global assessment of skin disease activity, 0-10 (JSON: rating)."""
+    from clears.instruments import ptga as instrument
+
+    emit(instrument.score_mapping(read_json(file), partial=partial), fmt)
+
+
+@app.command("nrs")
+def nrs(file: FileArg, fmt: FormatOpt = OutputFormat.json, partial: PartialOpt = False) -> None:
+    """Check itch and pain NRS, 0-10, with the itch band (Reich 2012) (JSON: itch, pain)."""
+    from clears.instruments import nrs as instrument
+
+    emit(instrument.score_mapping(read_json(file), partial=partial), fmt)
+
+
+@app.command("dlqi")
+def dlqi(file: FileArg, fmt: FormatOpt = OutputFormat.json) -> None:
+    """Score the DLQI, 0-30, with its band (Finlay & Khan 1994; Hongbo 2005) (JSON: q1-q10).
+
+    Codes 0-3; 9 = not relevant (items 3-10). One unanswered item scores 0; two or more: no
+    total.
+    """
+    from clears.instruments import dlqi as instrument
+
+    emit(instrument.score_mapping(read_json(file)), fmt)

@@ -1,7 +1,9 @@
 """Item-level instrument columns in visits: checked against the instrument definitions.
 
 Any visits column whose name is the flat ``Field.column`` of a known instrument definition
-(:mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`) is checked against that
+(:mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`, and the core outcome
+set's :mod:`~clears.instruments.cla_iga`, :mod:`~clears.instruments.ptga`,
+:mod:`~clears.instruments.nrs` and :mod:`~clears.instruments.dlqi`) is checked against that
 item's allowed codes, column by column (vectorised). Nothing here knows CLASI or SLEDAI items
 by name: the definitions are the data. When every item of an instrument is given for a
 visit, its totals are computed by the instrument's vectorised scorer (CLASI-A and CLASI-D,
@@ -34,6 +36,12 @@ __all__ = ["coerce_item", "derive_totals", "instrument_fields", "instrument_modu
 INSTRUMENTS: Mapping[str, tuple[str, ...]] = {
     "clasi": ("clasi_a", "clasi_d"),
     "sledai": ("sledai",),
+    # The core outcome set's simple measures (docs/instruments/core-outcome-set.md): items
+    # are checked; their scores are computed by the instruments, not stored as totals.
+    "cla_iga": (),
+    "ptga": (),
+    "nrs": (),
+    "dlqi": (),
 }
 
 

@@ -1,7 +1,9 @@
 """Clinical instruments, each declared as data and scored by pure functions.
 
 Modules (imported on use): :mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`,
-:mod:`clears.instruments.flare`, :mod:`clears.instruments.ctcae`,
+:mod:`clears.instruments.flare`, :mod:`clears.instruments.ctcae`, the core outcome set's
+simple measures :mod:`clears.instruments.cla_iga`, :mod:`clears.instruments.ptga`,
+:mod:`clears.instruments.nrs` (itch and pain) and :mod:`clears.instruments.dlqi`, and
 :mod:`clears.instruments.redcap` (data dictionary export).
 """
 

@@ -290,12 +290,30 @@ def _adverse_event_rows() -> list[Row]:
     ]
 
 
+def _outcome_rows() -> list[Row]:
+    from clears.instruments import cla_iga, dlqi, nrs, ptga
+
+    form = "core_outcomes"
+    rows: list[Row] = []
+    for definition in (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION):
+        part = _item_rows(definition, form)
+        part[0]["Section Header"] = _clean(definition.title)
+        rows += part
+    rows[-10]["Field Note"] = _clean(
+        "Item numbers only (the DLQI wording is copyright; a licensed centre adds it). "
+        "Not relevant = 9, scored 0; clears computes the total and band."
+    )
+    return rows
+
+
 def dictionary_rows() -> list[Row]:
     """Return the data dictionary rows, ``record_id`` first, one form after another.
 
     Forms: ``clasi`` (item-level CLASI with activity, damage and severity calculated),
     ``sledai`` (the 24 descriptors with SLEDAI-2K and SELENA-SLEDAI totals calculated),
-    ``adverse_event`` (a repeating form: CTCAE v5.0 term and grade).
+    ``core_outcomes`` (the CLE core outcome set's CLA-IGA, PtGA, itch and pain NRS and DLQI
+    items; their scores are computed by clears, not by REDCap), ``adverse_event`` (a
+    repeating form: CTCAE v5.0 term and grade).
 
     Examples
     --------
@@ -306,6 +324,7 @@ def dictionary_rows() -> list[Row]:
     rows = [_row("record_id", "clasi", "text", "Record ID (pseudonymous patient identifier)")]
     rows += _clasi_rows()
     rows += _sledai_rows()
+    rows += _outcome_rows()
     rows += _adverse_event_rows()
     return rows
 

@@ -2,8 +2,10 @@
 
 No clinical column is typed here by hand: every column of a cohort table comes from
 :data:`clears.cohort.SCHEMA` (type, allowed values, plausibility range), and every item-level
-CLASI and SLEDAI column of ``visits`` comes from the instrument definitions
-(:data:`clears.instruments.clasi.DEFINITION`, :data:`clears.instruments.sledai.DEFINITION`),
+CLASI, SLEDAI and core-outcome-set column (CLA-IGA, PtGA, itch/pain NRS, DLQI items) of
+``visits`` comes from the instrument definitions of :data:`INSTRUMENTS`
+(:data:`clears.instruments.clasi.DEFINITION`, :data:`clears.instruments.sledai.DEFINITION`,
+...),
 with a CHECK constraint holding the item's allowed codes. Items are ordinary columns, so they
 are queryable one by one (``WHERE clasi_scalp_ery >= 2``).
 
@@ -35,7 +37,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Column, Kind
 from clears.cohort._schema import CODE_MAX_LENGTH, TEXT_MAX_LENGTH, schema_of
-from clears.instruments import Field, InstrumentDefinition, clasi, sledai
+from clears.instruments import Field, InstrumentDefinition, cla_iga, clasi, dlqi, nrs, ptga, sledai
 
 __all__ = [
     "ENTITY_TABLES",
@@ -74,8 +76,16 @@ NAMING_CONVENTION: Final = MappingProxyType(
 
 METADATA: Final = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
 
-#: Instruments whose items are stored as visit columns.
-INSTRUMENTS: Final[tuple[InstrumentDefinition, ...]] = (clasi.DEFINITION, sledai.DEFINITION)
+#: Instruments whose items are stored as visit columns: CLASI, SLEDAI-2K and the simple
+#: measures of the CLE core outcome set (revision 0015).
+INSTRUMENTS: Final[tuple[InstrumentDefinition, ...]] = (
+    clasi.DEFINITION,
+    sledai.DEFINITION,
+    cla_iga.DEFINITION,
+    ptga.DEFINITION,
+    nrs.DEFINITION,
+    dlqi.DEFINITION,
+)
 
 _TEXT_LENGTH: Final = TEXT_MAX_LENGTH
 _CODE_LENGTH: Final = CODE_MAX_LENGTH

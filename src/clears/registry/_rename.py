@@ -36,14 +36,39 @@ def _data(table: str, obj: Any, patient_id: str) -> dict[str, Any]:
     return data
 
 
+def _present(session: Session, table: str) -> list[sa.Column[Any]]:
+    """The columns of ``table`` the database has, in model order.
+
+    A rename also runs on a registry at an older revision (before 0007), which lacks later
+    columns such as ``patients.last_visit_key`` or the visit items of revision 0015.
+    """
+    source = ENTITY_TABLES[table]
+    present = {c["name"] for c in sa.inspect(session.connection()).get_columns(source.name)}
+    return [c for c in source.c if c.name in present]
+
+
+def _rows(session: Session, table: str, patient_key: int) -> tuple[list[Any], bool]:
+    """The patient's rows of ``table`` as mapped objects, and whether they are persistent.
+
+    On a database at an older revision the rows are read column by column into transient
+    objects (a later column reads as ``None``), as the mapped select names every column.
+    """
+    cls = _records.CLASSES[table]
+    source = ENTITY_TABLES[table]
+    columns = _present(session, table)
+    where = source.c.patient_key == patient_key
+    if len(columns) == len(source.c):
+        query = sa.select(cls).where(where).order_by(source.c.id)
+        return list(session.execute(query).scalars()), True
+    found = session.execute(sa.select(*columns).where(where).order_by(source.c.id)).mappings()
+    return [cls(**dict(row)) for row in found], False
+
+
 def _copy(session: Session, table: str, row_id: int, **changes: Any) -> int:
     """Insert a copy of row ``row_id`` of ``table`` with ``changes``; return the new id."""
     source = ENTITY_TABLES[table]
-    # The columns the database has: a rename also runs on a registry at an older revision
-    # (before 0007), which lacks later columns such as patients.last_visit_key (copied as
-    # it is where it exists: the visits are copied unchanged).
-    present = {c["name"] for c in sa.inspect(session.connection()).get_columns(source.name)}
-    columns = [c for c in source.c if c.name in present]
+    # Only the columns the database has (copied as they are: the visits are copied unchanged).
+    columns = _present(session, table)
     row = session.execute(sa.select(*columns).where(source.c.id == row_id)).mappings().one()
     values = {k: v for k, v in row.items() if k != "id"} | {"version": 1, **changes}
     new_id = session.execute(sa.insert(source).values(**values).returning(source.c.id)).scalar()
@@ -102,11 +127,10 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
     gone = [audit.Change("delete", "patients", patient.id, before_id, old_data, None, reason)]
     read: list[Any] = [patient]
     for table in TABLES[1:]:
-        cls = _records.CLASSES[table]
         source = ENTITY_TABLES[table]
-        query = sa.select(cls).where(source.c.patient_key == patient.id).order_by(source.c.id)
-        rows: list[Any] = list(session.execute(query).scalars())
-        read += rows
+        rows, persistent = _rows(session, table, patient.id)
+        if persistent:
+            read += rows
         for obj in rows:
             data = _data(table, obj, before_id)
             copied = _copy(session, table, obj.id, patient_key=new_key)

@@ -1,7 +1,8 @@
 """Form descriptions built from the cohort schema and the instrument definitions.
 
 Nothing about a field is written twice: labels, allowed values, units and ranges come from
-:data:`clears.cohort.SCHEMA` and from the CLASI and SLEDAI-2K definitions, and the templates
+:data:`clears.cohort.SCHEMA` and from the instrument definitions (CLASI, SLEDAI-2K, the core
+outcome set's CLA-IGA, PtGA, itch/pain NRS and DLQI), and the templates
 only lay them out. Stored values are shown as a person types them (ISO dates, true/false,
 ``2`` rather than ``2.0``; :func:`clears.registry._merge.shown`), in the form and in a
 conflict alike.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from clears.cohort._schema import Column, Kind, schema_of
-from clears.instruments import Field, sledai
+from clears.instruments import Field, cla_iga, dlqi, nrs, ptga, sledai
 from clears.instruments.clasi.definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
 from clears.registry import shown_value
 
@@ -28,6 +29,7 @@ __all__ = [
     "field_label",
     "form_values",
     "lab_fields",
+    "outcome_fields",
     "sledai_fields",
     "submitted",
     "table_fields",
@@ -157,6 +159,18 @@ def sledai_fields() -> tuple[FormField, ...]:
     return tuple(_from_item(f) for f in sledai.DEFINITION.fields)
 
 
+def outcome_fields() -> tuple[FormField, ...]:
+    """The core outcome set's simple measures: CLA-IGA, PtGA, itch and pain NRS, DLQI items.
+
+    Examples
+    --------
+    >>> [f.name for f in outcome_fields()][:4]
+    ['cla_iga', 'ptga', 'itch_nrs', 'pain_nrs']
+    """
+    definitions = (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
+    return tuple(_from_item(f) for d in definitions for f in d.fields)
+
+
 def submitted(form: Mapping[str, object]) -> dict[str, str]:
     """Non-blank text values of a submitted form, without the CSRF token, the version, the
     reason and the form token.
@@ -186,6 +200,7 @@ def editable(table: str) -> list[str]:
         names += [f.name for a in clasi_areas() for f in a.fields]
         names += [f.name for f in clasi_patient_fields()]
         names += [f.name for f in sledai_fields()]
+        names += [f.name for f in outcome_fields()]
         names += [f.name for f in lab_fields()]
         return names
     return [f.name for f in table_fields(table)]
@@ -206,6 +221,7 @@ def field_label(table: str, name: str) -> str:
         for area in clasi_areas():
             labels |= {f.name: f"{area.label}: {f.label}" for f in area.fields}
         labels |= {f.name: f.label for f in (*clasi_patient_fields(), *sledai_fields())}
+        labels |= {f.name: f.label for f in outcome_fields()}
         labels |= {f.name: f.label for f in lab_fields()}
         return labels.get(name, name)
     return next((f.label for f in table_fields(table) if f.name == name), name)

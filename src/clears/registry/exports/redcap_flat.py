@@ -42,7 +42,7 @@ from clears._exceptions import InputError, Problem
 from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
 from clears.cohort._csv import read_csv
-from clears.instruments import clasi, ctcae, sledai
+from clears.instruments import cla_iga, clasi, ctcae, dlqi, nrs, ptga, sledai
 from clears.instruments.redcap import dictionary_rows
 
 if TYPE_CHECKING:
@@ -86,6 +86,12 @@ _DERIVED: Final = frozenset({"record_id", "clasi_severity", "sledai_selena"})
 _VISIT_EVENT: Final = re.compile(r"^visit_([1-9][0-9]*)_arm_1$")
 _CLASI: Final = (*tuple(f.column for f in clasi.DEFINITION.fields), "clasi_a", "clasi_d")
 _SLEDAI: Final = (*tuple(f.column for f in sledai.DEFINITION.fields), "sledai")
+#: The core outcome set's items (REDCap form ``core_outcomes``), dated by ``clasi_date``.
+_OUTCOMES: Final = tuple(
+    f.column
+    for d in (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
+    for f in d.fields
+)
 
 
 def redcap_columns() -> tuple[str, ...]:
@@ -131,7 +137,7 @@ def _visit_rows(visits: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     dates = frame["visit_date"].map(_text)
     out["clasi_date"] = dates.where(has_clasi | ~has_sledai, "")
     out["sledai_date"] = dates.where(has_sledai, "")
-    for name in (*_CLASI, *_SLEDAI):
+    for name in (*_CLASI, *_SLEDAI, *_OUTCOMES):
         if name in frame.columns:
             out[name] = frame[name].map(_text)
     return out
@@ -261,7 +267,7 @@ def _visits(frame: pd.DataFrame, rows: list[int], file: str) -> tuple[pd.DataFra
             "visit_date": clasi_date.where(clasi_date != "", sledai_date),
         }
     )
-    for name in (*_CLASI, *_SLEDAI):
+    for name in (*_CLASI, *_SLEDAI, *_OUTCOMES):
         if name in part.columns and (part[name] != "").any():
             out[name] = part[name].map(_blank_none)
     return out.reset_index(drop=True), problems

@@ -115,6 +115,7 @@ def _form_page(
             "areas": forms.clasi_areas(),
             "clasi_patient": forms.clasi_patient_fields(),
             "sledai": forms.sledai_fields(),
+            "outcomes": forms.outcome_fields(),
             "labs": forms.lab_fields(),
             "totals": forms.TOTAL_LABELS,
             "activity_max": ACTIVITY_MAX,

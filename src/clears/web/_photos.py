@@ -30,6 +30,7 @@ from clears.registry.photos import (
     Photo,
     PhotoStore,
     PhotoStoreError,
+    add_photo,
     photo_bytes,
     photo_store,
     recent_photos,
@@ -49,6 +50,7 @@ __all__ = [
     "read_upload",
     "served_image",
     "store_of",
+    "store_upload",
     "visit_photos",
 ]
 
@@ -123,6 +125,32 @@ def visit_photos(
         session, actor=actor, patient_id=visit.patient_id, limit=MAX_PAGE, visit_ids=(visit.id,)
     )
     return visit, photos
+
+
+def store_upload(
+    session: Session,
+    *,
+    actor: Actor,
+    store: PhotoStore,
+    patient_id: str,
+    visit_id: int,
+    sent: Upload,
+) -> Photo:
+    """File the upload ``sent`` under the patient's visit ``visit_id`` (404 first, nothing
+    read, when the visit is not theirs or not in the actor's centres)."""
+    visit = patient_record(
+        session, actor=actor, table="visits", patient_id=patient_id, record_id=visit_id
+    )
+    return add_photo(
+        session,
+        actor=actor,
+        store=store,
+        visit_id=visit.id,
+        data=sent.data,
+        area=sent.values["area"],
+        caption=sent.values["caption"],
+        view=sent.values["view"],
+    )
 
 
 def photo_strip(session: Session, *, actor: Actor, patient_id: str) -> Strip:

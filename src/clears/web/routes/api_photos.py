@@ -23,12 +23,10 @@ from clears.registry.photos import (
     CAPTION_LENGTH,
     DEFAULT_MAX_BYTES,
     VIEW_LENGTH,
-    add_photo,
     remove_photo,
 )
-from clears.web._photos import Upload, read_upload, served_image, store_of
+from clears.web._photos import Upload, read_upload, served_image, store_of, store_upload
 from clears.web._photos import visit_photos as photos_of_visit
-from clears.web._records import patient_record
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
 from clears.web.schemas import PhotoRead, PhotoRemoval, RecordId
@@ -101,18 +99,13 @@ def _upload(
 ) -> PhotoRead:
     store = store_of(state)
     with registry.session() as session:
-        visit = patient_record(
-            session, actor=user.actor(), table="visits", patient_id=patient_id, record_id=visit_id
-        )
-        photo = add_photo(
+        photo = store_upload(
             session,
             actor=user.actor(),
             store=store,
-            visit_id=visit.id,
-            data=sent.data,
-            area=sent.values["area"],
-            caption=sent.values["caption"],
-            view=sent.values["view"],
+            patient_id=patient_id,
+            visit_id=visit_id,
+            sent=sent,
         )
     return PhotoRead.of(photo)
 

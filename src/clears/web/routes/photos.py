@@ -28,17 +28,22 @@ from clears.registry.photos import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PIXELS,
     VIEW_LENGTH,
-    add_photo,
     get_photo,
     limits_text,
     recent_photos,
     remove_photo,
 )
 from clears.web._edge import DB_INT_MAX
-from clears.web._photos import PAGE_SIZE, Upload, area_choices, read_upload, served_image
+from clears.web._photos import (
+    PAGE_SIZE,
+    Upload,
+    area_choices,
+    read_upload,
+    served_image,
+    store_upload,
+)
 from clears.web._photos import store_of as _store_of
 from clears.web._photos import visit_photos as photos_of_visit
-from clears.web._records import patient_record
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
@@ -153,29 +158,19 @@ def _upload(
     store = _store_of(state)
     try:
         with registry.session() as session:
-            # the visit of this patient in the user's centres first: else 404, nothing read
-            visit = patient_record(
-                session,
-                actor=user.actor(),
-                table="visits",
-                patient_id=patient_id,
-                record_id=visit_id,
-            )
-            add_photo(
+            photo = store_upload(
                 session,
                 actor=user.actor(),
                 store=store,
-                visit_id=visit.id,
-                data=sent.data,
-                area=sent.values["area"],
-                caption=sent.values["caption"],
-                view=sent.values["view"],
+                patient_id=patient_id,
+                visit_id=visit_id,
+                sent=sent,
             )
     except (InputError, RegistryBusyError) as exc:
         return _visit_page(
             request, state, registry, user, patient_id, visit_id, values=sent.values, error=exc
         )
-    return RedirectResponse(visit_photos_path(visit.patient_id, visit.id), status_code=303)
+    return RedirectResponse(visit_photos_path(photo.patient_id, photo.visit_id), status_code=303)
 
 
 @router.get("/patients/{patient_id}/photos")

@@ -15,7 +15,7 @@ from clears.registry._accounts_passwords import (
     temporary_password,
     verify_password,
 )
-from clears.registry._accounts_rules import ALL_CENTRES, Account, Role
+from clears.registry._accounts_rules import ALL_CENTRES, Account
 from clears.registry._actor import Actor
 from clears.registry._audit_reads import AUDITED_ENTITIES, last_entry_ids, record_history
 from clears.registry._engine import (
@@ -53,7 +53,9 @@ from clears.registry._patient_list import (
     patient_list_page,
     store_worklist_summaries,
 )
+from clears.registry._permissions import PERMISSIONS, Action, allows, roles_for
 from clears.registry._records import Record
+from clears.registry._roles import Role
 from clears.registry._sessions import SessionStore
 from clears.registry._sessions_limiter import SignInLimiter
 from clears.registry._submissions import claim as claim_submission
@@ -121,7 +123,9 @@ __all__ = [
     "PATIENT_PAGE_SIZE",
     "PATIENT_PAGE_SIZE_MAX",
     "PATIENT_SORTS",
+    "PERMISSIONS",
     "Account",
+    "Action",
     "Actor",
     "ApiToken",
     "AuditEntry",
@@ -149,6 +153,7 @@ __all__ = [
     "WorklistSummary",
     "add_account",
     "add_record",
+    "allows",
     "authenticate",
     "centre_codes",
     "change_own_password",
@@ -187,6 +192,7 @@ __all__ = [
     "reset_password",
     "resolve_url",
     "revoke_token",
+    "roles_for",
     "same_value",
     "set_centres",
     "set_disabled",

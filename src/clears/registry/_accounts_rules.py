@@ -17,12 +17,13 @@ import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Final
 
 from clears._exceptions import Problem
 from clears.registry._actor import Actor
 from clears.registry._models import USERNAME_LENGTH
+from clears.registry._permissions import Action, allows
+from clears.registry._roles import Role
 
 __all__ = [
     "ALL_CENTRES",
@@ -46,19 +47,6 @@ _NAME: Final = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._@-]{{0,{USERNAME_LENGTH - 1}
 NAME_RULE: Final = (
     f"1-{USERNAME_LENGTH} letters, digits or . _ @ -, starting with a letter or digit"
 )
-
-
-class Role(StrEnum):
-    """What a user may do: every role reads; monitors only read; exports need investigator."""
-
-    administrator = "administrator"
-    investigator = "investigator"
-    data_entry = "data_entry"
-    monitor = "monitor"
-
-
-_WRITERS: Final = frozenset({Role.administrator, Role.investigator, Role.data_entry})
-_EXPORTERS: Final = frozenset({Role.administrator, Role.investigator})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,20 +76,24 @@ class Account:
         """Whether the user acts on every centre."""
         return ALL_CENTRES in self.centres
 
+    def may(self, action: Action) -> bool:
+        """Whether the user's role allows ``action`` (:data:`clears.registry.PERMISSIONS`)."""
+        return allows(self.role, action)
+
     @property
     def can_write(self) -> bool:
         """Whether the user may enrol patients and record data (not monitors)."""
-        return self.role in _WRITERS
+        return self.may(Action.record)
 
     @property
     def can_export(self) -> bool:
         """Whether the user may download exports (administrators and investigators)."""
-        return self.role in _EXPORTERS
+        return self.may(Action.export)
 
     @property
     def is_administrator(self) -> bool:
         """Whether the user manages accounts (of their centres)."""
-        return self.role is Role.administrator
+        return self.may(Action.manage_accounts)
 
     def actor(self) -> Actor:
         """The registry actor: this user, scoped to their centres."""

@@ -22,7 +22,7 @@ the token's centres only, so another centre's patient is 404 as for a signed-in 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Final
@@ -32,7 +32,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from clears.registry import SessionStore, SignInLimiter, TokenScope, TokenStore, transaction
+from clears.registry import Action, SessionStore, SignInLimiter, TokenScope, TokenStore, transaction
 from clears.web._session_cookie import COOKIE, renew_later
 from clears.web.security import csrf_token, csrf_valid
 from clears.web.settings import Settings
@@ -199,25 +199,22 @@ async def current_user(user: SignedInUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def writer(user: CurrentUser) -> User:
-    """A user allowed to write (not a monitor)."""
-    if not user.can_write:
-        raise Forbidden(f"the {user.role} role is read-only")
-    return user
+def permitted(action: Action, refusal: str) -> Callable[[User], Awaitable[User]]:
+    """A dependency letting through a user whose role allows ``action``
+    (:data:`clears.registry.PERMISSIONS`); others get 403 "the {role} role {refusal}"."""
+
+    async def check(user: CurrentUser) -> User:
+        if not user.may(action):
+            raise Forbidden(f"the {user.role} role {refusal}")
+        return user
+
+    check.__name__ = f"may_{action}"
+    return check
 
 
-async def exporter(user: CurrentUser) -> User:
-    """A user allowed to export."""
-    if not user.can_export:
-        raise Forbidden(f"the {user.role} role may not export data")
-    return user
-
-
-async def administrator(user: CurrentUser) -> User:
-    """A user allowed to manage accounts (of their centres)."""
-    if not user.is_administrator:
-        raise Forbidden(f"the {user.role} role may not manage accounts")
-    return user
+writer = permitted(Action.record, "is read-only")
+exporter = permitted(Action.export, "may not export data")
+administrator = permitted(Action.manage_accounts, "may not manage accounts")
 
 
 WriterUser = Annotated[User, Depends(writer)]

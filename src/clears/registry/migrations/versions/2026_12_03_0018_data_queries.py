@@ -1,0 +1,25 @@
+"""Data queries
+
+Revision ID: 0018
+Revises: 0017
+
+Reserved revision: it changes nothing yet.
+Create Date: 2026-12-03 12:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0018"
+down_revision: str | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+
+
+def downgrade() -> None:
+    """Revert this revision."""

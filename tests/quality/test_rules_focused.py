@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from tests.quality._example import example_cohort
 
+from clears._exceptions import InputError
 from clears.quality import bundled_rules, evaluate, load_rules
 
 
@@ -292,3 +293,128 @@ def test_range_rule_still_fires_on_the_same_row(
 ) -> None:
     # The same cell at 1000000 is above every rule's max: the row above is checked, not skipped.
     assert _hit(_findings(table, row, {field: 1_000_000.0}), rule, table, row)
+
+
+# --- without_nearby: a record that should have a companion record close in time -----------
+# examples/cohort: P02's periods start 2019-02-04 and 2019-03-04 and end 2019-03-04 and
+# 2019-06-24; P02's adverse events (index 0) "Peripheral sensory neuropathy" 2019-06-10,
+# action withdrawn, and (index 1) "Neutrophil count decreased" 2019-04-01. P02's visits are
+# rows 3-5 (2019-02-04, 2019-03-04, 2019-06-24); P01's first visit is row 0 and P01 has no
+# adverse event. The rules' windows are in src/clears/data/quality/rules.toml.
+
+
+def _two(
+    table: str, row: int, changes: dict[str, Any], other: str, o_row: int, o_changes: Any
+) -> pd.DataFrame:
+    cohort = example_cohort()
+    frames = {}
+    for name, at, values in ((table, row, changes), (other, o_row, o_changes)):
+        frame = frames.get(name, getattr(cohort, name)).copy()
+        for column, value in values.items():
+            frame[column] = frame[column].astype("object")
+            frame.loc[at, column] = value
+        frames[name] = frame
+    return evaluate(dataclasses.replace(cohort, **frames), bundled_rules()).findings
+
+
+@pytest.mark.parametrize(
+    ("onset", "action", "expected"),
+    [
+        ("2019-06-10", "withdrawn", False),  # the period ends 14 days later
+        ("2019-04-25", "withdrawn", False),  # 2019-06-24 is day 60: the window's last day
+        ("2019-04-24", "withdrawn", True),  # day 61: no period starts or ends in 60 days
+        ("2019-06-24", "dose_reduced", False),  # the same day counts (days_before = 0)
+        ("2019-06-25", "interrupted", True),  # the day after the last change: none after
+        ("2019-04-24", "none", False),  # no dose action: nothing to show
+        ("2019-04-24", None, False),  # no action recorded: another rule's business
+    ],
+)
+def test_ae_action_needs_a_period_change_within_60_days(
+    onset: str, action: str | None, expected: bool
+) -> None:
+    changes = {"onset_date": pd.Timestamp(onset), "action": action}
+    found = _findings("adverse_events", 0, changes)
+    assert _hit(found, "ae-action-without-dose-change", "adverse_events", 0) is expected
+
+
+def test_ae_action_message_names_the_date_the_action_and_the_window() -> None:
+    found = _findings("adverse_events", 0, {"onset_date": pd.Timestamp("2019-04-24")})
+    row = found.loc[found["rule_id"] == "ae-action-without-dose-change"]
+    assert row["value"].tolist() == ["withdrawn"]
+    assert row["message"].iloc[0] == (
+        "adverse event of 2019-04-24 says the dose was withdrawn, but no treatment period "
+        "starts or ends within 60 days"
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "anc", "expected"),
+    [
+        (0, 0.99, True),  # CTCAE grade 3 (< 1.0) and P01 has no adverse event at all
+        (0, 1.0, False),  # 1.0 is grade 2 (< 1.5-1.0): the rule starts below it
+        (0, 0.4, True),  # grade 4
+        (0, None, False),  # no count: nothing to judge
+        (4, 0.9, False),  # 2019-03-04: the neutropenia AE of 2019-04-01 is 28 days later
+        (3, 0.9, True),  # 2019-02-04: that AE is 56 days later, outside +-30 days
+        (5, 0.9, True),  # 2019-06-24: that AE was 84 days before
+    ],
+)
+def test_grade3_neutrophil_count_needs_a_neutropenia_event(
+    row: int, anc: float | None, expected: bool
+) -> None:
+    found = _findings("visits", row, {"anc": anc})
+    assert _hit(found, "neutropenia-grade3-without-ae", "visits", row) is expected
+
+
+def test_the_event_term_is_compared_without_case_and_other_terms_do_not_count() -> None:
+    lower = _two("visits", 4, {"anc": 0.9}, "adverse_events", 1, {"term": "neutropenia"})
+    assert not _hit(lower, "neutropenia-grade3-without-ae", "visits", 4)
+    other = _two("visits", 4, {"anc": 0.9}, "adverse_events", 1, {"term": "Diarrhea"})
+    assert _hit(other, "neutropenia-grade3-without-ae", "visits", 4)
+
+
+@pytest.mark.parametrize(("platelets", "expected"), [(49.0, True), (50.0, False), (24.0, True)])
+def test_grade3_platelet_count_needs_a_thrombocytopenia_event(
+    platelets: float, expected: bool
+) -> None:
+    # CTCAE v5.0 platelet count decreased: grade 3 < 50-25, grade 4 < 25 x10^9/L.
+    found = _findings("visits", 0, {"platelets": platelets})
+    assert _hit(found, "thrombocytopenia-grade3-without-ae", "visits", 0) is expected
+
+
+def test_a_visit_without_a_date_is_not_judged() -> None:
+    found = _findings("visits", 0, {"anc": 0.5, "visit_date": None})
+    assert not _hit(found, "neutropenia-grade3-without-ae", "visits", 0)
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ({"below": 1, "above": 2}, "exactly one of below, above, equals_any"),
+        ({}, "exactly one of below, above, equals_any"),
+        ({"below": 1, "other_table": "nope"}, "patients, treatments"),
+        ({"below": 1, "other_date_fields": ["when"]}, "a column of adverse_events"),
+        ({"below": 1, "other_field": "term"}, "other_field and other_equals_any together"),
+        ({"below": "low"}, "a number"),
+    ],
+)
+def test_a_without_nearby_rule_is_checked_key_by_key(rule: dict[str, Any], problem: str) -> None:
+    base = {
+        "id": "x",
+        "title": "x",
+        "severity": "warning",
+        "kind": "without_nearby",
+        "table": "visits",
+        "message": "m",
+        "source": "s",
+        "field": "anc",
+        "date_field": "visit_date",
+        "other_table": "adverse_events",
+        "other_date_fields": ["onset_date"],
+        "days_before": 1,
+        "days_after": 1,
+    }
+    lines = [f"{k} = {v!r}".replace("'", '"') for k, v in {**base, **rule}.items()]
+    with pytest.raises(InputError) as caught:
+        load_rules("site.toml", text="[[rule]]\n" + "\n".join(lines))
+    assert problem in str(caught.value)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from clears.cohort import Cohort
@@ -96,6 +97,8 @@ def _mask(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd.Series, p
         for name in p["other_fields"]:
             mask &= _equals(_col(frame, name), p["others_all_equal"])
         return mask, _col(frame, p["field"])
+    if rule.kind == "without_nearby":
+        return _without_nearby(rule, frame, cohort)
     # visit_after_treatment
     periods = cohort.treatments
     last = periods.sort_values("start_date").groupby("patient_id").tail(1)
@@ -105,6 +108,58 @@ def _mask(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd.Series, p
     limit = pd.to_datetime(end) + pd.DateOffset(months=int(p["months"]))
     mask = (frame["visit_date"] > limit).fillna(False).astype(bool)
     return mask, frame["visit_date"]
+
+
+def _lowered(series: pd.Series) -> pd.Series:
+    return series.astype("string").str.strip().str.lower()
+
+
+def _without_nearby(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd.Series, pd.Series]:
+    """Rows meeting the rule's condition with no row of ``other_table`` of the same patient
+    dated from ``days_before`` before to ``days_after`` after the row's date (any of
+    ``other_date_fields``; only rows whose ``other_field`` is one of ``other_equals_any``,
+    compared without case). A row without its date is not judged."""
+    p = rule.params
+    value = _col(frame, p["field"])
+    if "equals_any" in p:
+        condition = _lowered(value).isin([v.lower() for v in p["equals_any"]]).fillna(False)
+    else:
+        numeric = pd.to_numeric(value, errors="coerce")
+        condition = numeric < p["below"] if "below" in p else numeric > p["above"]
+    when = pd.to_datetime(_col(frame, p["date_field"]), errors="coerce")
+    condition = (condition & when.notna()).fillna(False).astype(bool)
+    position = np.flatnonzero(condition.to_numpy())
+    candidates = pd.DataFrame(
+        {
+            "at": position,
+            "patient_id": frame["patient_id"].to_numpy()[position],
+            "when": when.to_numpy()[position],
+        }
+    )
+    other = getattr(cohort, p["other_table"])
+    other = other.loc[other["patient_id"].isin(set(candidates["patient_id"]))]
+    if "other_field" in p:
+        wanted = [v.lower() for v in p["other_equals_any"]]
+        other = other.loc[_lowered(_col(other, p["other_field"])).isin(wanted).fillna(False)]
+    dates = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "patient_id": other["patient_id"].to_numpy(),
+                    "date": pd.to_datetime(_col(other, name), errors="coerce").to_numpy(),
+                }
+            )
+            for name in p["other_date_fields"]
+        ],
+        ignore_index=True,
+    ).dropna()
+    pairs = candidates.merge(dates, on="patient_id", how="inner")
+    start = pairs["when"] - pd.Timedelta(days=p["days_before"])
+    end = pairs["when"] + pd.Timedelta(days=p["days_after"])
+    near = set(pairs.loc[(pairs["date"] >= start) & (pairs["date"] <= end), "at"].tolist())
+    hit = np.zeros(len(frame), dtype=bool)
+    hit[[at for at in position if at not in near]] = True
+    return pd.Series(hit, index=frame.index), when
 
 
 def _message(rule: Rule, value: Any, when_value: Any) -> str:

@@ -15,7 +15,7 @@ from clears.cohort import SCHEMA
 __all__ = ["KINDS", "SEVERITIES", "Rule", "bundled_rules", "load_rules", "merge_rules"]
 
 SEVERITIES = ("error", "warning")
-KINDS = ("range", "required_when", "conflict", "visit_after_treatment")
+KINDS = ("range", "required_when", "conflict", "visit_after_treatment", "without_nearby")
 
 _KEYS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required keys, optional keys) beyond id/title/severity/kind/table/message/source
@@ -26,7 +26,13 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "conflict": ({"field", "field_equals", "other_fields", "others_all_equal"}, set()),
     "visit_after_treatment": ({"months"}, set()),
+    "without_nearby": (
+        {"field", "date_field", "other_table", "other_date_fields", "days_before", "days_after"},
+        {"below", "above", "equals_any", "other_field", "other_equals_any"},
+    ),
 }
+#: The keys of which a ``without_nearby`` rule gives exactly one: its row condition.
+_CONDITIONS = ("below", "above", "equals_any")
 _COMMON = {"id", "title", "severity", "kind", "table", "message", "source"}
 
 
@@ -64,6 +70,12 @@ class Rule:
             need[self.table].add(name)
         if self.kind == "visit_after_treatment":
             need.setdefault("treatments", set()).update({"end_date", "end_reason"})
+        if self.kind == "without_nearby":
+            need[self.table].add(p["date_field"])
+            other = need.setdefault(p["other_table"], set())
+            other.update(p["other_date_fields"])
+            if "other_field" in p:
+                other.add(p["other_field"])
         return need
 
 
@@ -116,7 +128,9 @@ def _check(raw: Mapping[str, Any], where: str) -> tuple[Rule | None, list[Proble
                 bad("other_fields", name, f"a column of {table}")
         if kind == "visit_after_treatment" and table != "visits":
             bad("table", table, "visits")
-    for key in ("min", "max", "months", "when_min"):
+        if kind == "without_nearby":
+            _check_nearby(raw, table, bad)
+    for key in ("min", "max", "months", "when_min", "below", "above", "days_before", "days_after"):
         if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], int | float)):
             bad(key, raw[key], "a number")
     if "not_recorded" in raw and (
@@ -129,6 +143,36 @@ def _check(raw: Mapping[str, Any], where: str) -> tuple[Rule | None, list[Proble
     params = {k: v for k, v in raw.items() if k not in _COMMON}
     common = {k: str(raw[k]) for k in _COMMON}
     return Rule(params=params, **common), []
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def _check_nearby(raw: Mapping[str, Any], table: str, bad: Any) -> None:
+    """The keys of a ``without_nearby`` rule beyond the common checks."""
+    given = [key for key in _CONDITIONS if key in raw]
+    if len(given) != 1:
+        bad("below", given or None, "exactly one of " + ", ".join(_CONDITIONS))
+    if "date_field" in raw and raw["date_field"] not in _allowed_columns(table):
+        bad("date_field", raw["date_field"], f"a column of {table}")
+    other = raw.get("other_table")
+    if not isinstance(other, str) or other not in SCHEMA:
+        bad("other_table", other, ", ".join(SCHEMA))
+        return
+    if not _texts(raw.get("other_date_fields")):
+        bad("other_date_fields", raw.get("other_date_fields"), "a list of date columns")
+    else:
+        for name in raw["other_date_fields"]:
+            if name not in _allowed_columns(other):
+                bad("other_date_fields", name, f"a column of {other}")
+    if ("other_field" in raw) != ("other_equals_any" in raw):
+        bad("other_field", raw.get("other_field"), "other_field and other_equals_any together")
+    if "other_field" in raw and raw["other_field"] not in _allowed_columns(other):
+        bad("other_field", raw["other_field"], f"a column of {other}")
+    for key in ("equals_any", "other_equals_any"):
+        if key in raw and not _texts(raw[key]):
+            bad(key, raw[key], "a list of texts")
 
 
 def load_rules(path: str | Path, *, text: str | None = None) -> tuple[list[Rule], list[str]]:

@@ -231,12 +231,14 @@ def page() -> str:
     return PAGE.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_every_command_in_a_code_block_parses(page: str) -> None:
     commands = block_commands(page)
     assert len(commands) >= 20, [str(c) for c in commands]
     assert parse_problems(commands) == []
 
 
+@pytest.mark.slow
 def test_the_page_covers_running_backing_up_upgrading_and_tokens(page: str) -> None:
     named = {" ".join(_resolve(c.words)[1]) for c in block_commands(page)}
     needed = {
@@ -249,6 +251,7 @@ def test_the_page_covers_running_backing_up_upgrading_and_tokens(page: str) -> N
     assert any("--workers" in c.words for c in serve)
 
 
+@pytest.mark.slow
 def test_every_command_in_the_text_exists_with_its_options(page: str) -> None:
     commands = span_commands(page)
     assert len(commands) >= 10, [str(c) for c in commands]
@@ -296,6 +299,7 @@ def test_the_settings_file_builds_production_settings_with_the_stated_defaults(
             assert getattr(full, field) == getattr(base, field), key
 
 
+@pytest.mark.slow
 def test_the_checks_fail_on_a_wrong_flag_command_value_or_setting() -> None:
     wrong = (
         "```sh\n"

@@ -29,6 +29,7 @@ def test_two_commands_share_one_setup_and_ci_runs_the_test_command() -> None:
     assert "<!-- test-command -->" in ci
 
 
+@pytest.mark.slow
 def test_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     block = re.search(r"```python\n(.+?)\n```", README, re.S)
     assert block

@@ -85,6 +85,7 @@ class TestFisher:
         with pytest.raises(InputError, match="0 < confidence < 1"):
             fisher_exact([[1, 2], [3, 4]], confidence=95)
 
+    @pytest.mark.slow
     @settings(max_examples=30, deadline=None)
     @given(st.lists(st.integers(1, 12), min_size=4, max_size=4))
     def test_p_value_equals_scipy(self, cells: list[int]) -> None:

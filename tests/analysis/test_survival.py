@@ -54,6 +54,7 @@ def test_aml_maintained_matches_r_summary_survfit() -> None:
     assert "log (R survfit default)" in km.method
 
 
+@pytest.mark.slow
 def test_lung_by_sex_matches_r() -> None:
     # R: summary(survfit(Surv(time, status) ~ sex, data = lung)) (drkim.quarto.pub):
     # sex=1: time 11 n.risk 138 n.event 3 survival 0.9783 std.err 0.0124 CI 0.9542-1.000;

@@ -42,6 +42,7 @@ def untreated(tmp_path: Path) -> Path:
     return _copy(tmp_path, "untreated", header_only=("treatments",))
 
 
+@pytest.mark.slow
 def test_header_only_cohort_is_valid_and_empty(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], header_only: Path
 ) -> None:
@@ -49,6 +50,7 @@ def test_header_only_cohort_is_valid_and_empty(
     assert (code, capsys.readouterr().err) == (0, "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fixture", "reason"),
     [
@@ -75,6 +77,7 @@ def test_outcomes_of_a_cohort_without_treated_patients_say_why(
     assert err == f"note: {reason}\n"
 
 
+@pytest.mark.slow
 def test_outcomes_of_other_drug_only_say_why(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -90,6 +93,7 @@ def test_outcomes_of_other_drug_only_say_why(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["header_only", "untreated"])
 def test_report_of_a_cohort_without_treated_patients_says_why_in_each_section(
     monkeypatch: pytest.MonkeyPatch,
@@ -109,6 +113,7 @@ def test_report_of_a_cohort_without_treated_patients_says_why_in_each_section(
     assert html.count(expected) == 6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", [("cohort", "validate"), ("outcomes",), ("report", "--out", "r.html")]
 )
@@ -166,6 +171,7 @@ def test_cohort_validate_prints_warnings(
     assert (warning["file"], warning["field"]) == ("visits.csv", "visit_dat3")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [("outcomes",), ("report", "--out", "r.html")])
 def test_outcomes_and_report_print_warnings(
     monkeypatch: pytest.MonkeyPatch,
@@ -179,6 +185,7 @@ def test_outcomes_and_report_print_warnings(
     assert f"warning: {WARNING}" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_import_prints_warnings(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -209,6 +216,7 @@ def test_report_from_a_registry_without_treatments_says_why(
     assert out.read_text(encoding="utf-8").count("treatments table has no rows") == 6
 
 
+@pytest.mark.slow
 def test_cohort_validate_prints_warnings_beside_problems(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

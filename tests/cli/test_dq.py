@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from clears.cli.main import app, run
 
 
+@pytest.mark.slow
 def test_example_cohort_error_exits_1() -> None:
     # examples/cohort: one warning (P02, treatments row 4, blank end_reason) and one error
     # (P02, a woman of reproductive potential, visits row 6: pregnancy test not done).
@@ -27,6 +28,7 @@ def test_example_cohort_error_exits_1() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_warnings_only_exit_0(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["dq", "run", str(_warning_only(tmp_path)), "-f", "json"])
     assert result.exit_code == 0, result.output
@@ -34,6 +36,7 @@ def test_warnings_only_exit_0(tmp_path: Path) -> None:
     assert [(r["patient_id"], r["rule_id"]) for r in rows] == [("P02", "end-reason-required")]
 
 
+@pytest.mark.slow
 def test_error_finding_exits_1(tmp_path: Path) -> None:
     folder = tmp_path / "cohort"
     shutil.copytree("examples/cohort", folder)
@@ -54,6 +57,7 @@ def test_neither_cohort_nor_db_is_usage_error() -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_sqlite_registry_gives_the_same_finding(tmp_path: Path) -> None:
     # The example cohort imported into a SQLite registry: the same warning and error, exit 1.
     url = f"sqlite:///{tmp_path / 'dq.db'}"
@@ -123,6 +127,7 @@ source = "local laboratory reference range"
 """
 
 
+@pytest.mark.slow
 def test_rules_file_adds_a_rule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -158,6 +163,7 @@ source = "local laboratory reference range"
 """
 
 
+@pytest.mark.slow
 def test_rules_file_overrides_a_bundled_rule_by_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -180,6 +186,7 @@ def test_rules_file_overrides_a_bundled_rule_by_id(
     assert "anc-plausible" not in [r["rule_id"] for r in json.loads(out)]
 
 
+@pytest.mark.slow
 def test_rules_file_disables_a_bundled_rule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -293,6 +300,7 @@ source = "Gladman 2002, J Rheumatol 29:288-91"
 """
 
 
+@pytest.mark.slow
 def test_rule_on_a_sledai_item_same_from_folder_and_registry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:

@@ -36,6 +36,7 @@ def test_simulate_keeps_the_contract(preset: str, n: str, seed: str, calibration
         )
 
 
+@pytest.mark.slow
 @few(15)
 @given(
     p0=mostly(["0.1", "0.2"], ["0", "1", "-0.1", "nan", "x"]),
@@ -51,6 +52,7 @@ def test_design_simon_keeps_the_contract(
     check_contract(invoke([*args, "--nmax", nmax], cwd=Path.cwd()))
 
 
+@pytest.mark.slow
 @few(10)
 @given(
     treatment=mostly(["0.5", "cortes2012:12"], ["nope:12", "cortes2012:x", "2", "", "0.5:1"]),
@@ -75,6 +77,7 @@ def test_design_power_keeps_the_contract_and_writes_no_plot_on_failure(
         check_contract(invoke(args, cwd=Path(work)), outputs=outputs)
 
 
+@pytest.mark.slow
 @few(5)
 @given(name=st.sampled_from(["dictionary.csv", "sub/dictionary.csv", ".", "missing/"]))
 def test_instruments_redcap_keeps_the_contract(name: str) -> None:
@@ -254,6 +257,7 @@ def test_import_redcap_keeps_the_contract_and_leaves_the_database_unchanged(
             assert database_dump(db) == before
 
 
+@pytest.mark.slow
 @few(8)
 @given(
     options=st.sampled_from(
@@ -276,6 +280,7 @@ def test_serve_refuses_odd_options_without_starting(options: list[str]) -> None:
         assert done.code != 0
 
 
+@pytest.mark.slow
 @few(5)
 @given(
     options=st.sampled_from(

@@ -96,6 +96,7 @@ def test_score_sledai_keeps_the_contract(record: str, fmt: list[str], variant: s
     check_contract(invoke(args, cwd=_EXAMPLES, stdin=record))
 
 
+@pytest.mark.slow
 @few(15)
 @given(
     record=_records("flare.json"),
@@ -110,12 +111,14 @@ def test_score_flare_keeps_the_contract(
     check_contract(invoke(args, cwd=_EXAMPLES, stdin=record))
 
 
+@pytest.mark.slow
 @few(15)
 @given(record=_records("ctcae.json"), fmt=_FORMATS)
 def test_score_ctcae_keeps_the_contract(record: str, fmt: list[str]) -> None:
     check_contract(invoke(["score", "ctcae", "-", *fmt], cwd=_EXAMPLES, stdin=record))
 
 
+@pytest.mark.slow
 @few(5)
 @given(name=st.sampled_from(["missing.json", ".", "score", "score/clasi.json"]))
 def test_score_reads_odd_paths_within_the_contract(name: str) -> None:
@@ -179,6 +182,7 @@ def test_meta_keeps_the_contract_and_writes_no_plot_on_failure(
         check_contract(invoke(args, cwd=Path(work)), outputs=outputs)
 
 
+@pytest.mark.slow
 @few(8)
 @given(
     outcome=st.sampled_from(["cr", "any", "pr"]),

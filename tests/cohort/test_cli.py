@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clears.cli.main import app
@@ -15,6 +16,7 @@ ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "cohort"
 
 
+@pytest.mark.slow
 def test_valid_folder_exits_0() -> None:
     result = CliRunner().invoke(app, ["cohort", "validate", str(EXAMPLE), "--today", "2025-01-01"])
     assert result.exit_code == 0, result.output

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Cohort
 from clears.cohort._items import instrument_fields, instrument_modules
@@ -174,6 +175,7 @@ def reads() -> dict[str, set[str]]:
     return where
 
 
+@pytest.mark.slow
 def test_every_column_read_is_declared_or_derived() -> None:
     allowed = declared() | derived() | set(NOT_COHORT_COLUMNS)
     undeclared = {name: sorted(at) for name, at in reads().items() if name not in allowed}
@@ -183,12 +185,14 @@ def test_every_column_read_is_declared_or_derived() -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_exceptions_are_still_read_and_are_not_schema_columns() -> None:
     found = reads()
     assert sorted(set(NOT_COHORT_COLUMNS) - set(found)) == []  # no stale entries
     assert sorted(set(NOT_COHORT_COLUMNS) & declared()) == []
 
 
+@pytest.mark.slow
 def test_the_scan_sees_the_cohort_columns_the_layers_read() -> None:
     found = reads()
     # outcomes/_flares.py reads sle_onset_date; protocol the label and eligibility columns.

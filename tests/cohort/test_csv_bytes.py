@@ -98,6 +98,7 @@ def test_a_compact_read_holds_the_same_text(table: str) -> None:
     pd.testing.assert_frame_equal(expanded, plain)
 
 
+@pytest.mark.slow
 def test_the_cohort_read_compact_equals_the_cohort_conformed_from_text() -> None:
     import datetime as dt
 

@@ -33,6 +33,7 @@ def _problems(folder: Path) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
+@pytest.mark.slow
 def test_a_long_value_is_echoed_cut_with_its_length(tmp_path: Path) -> None:
     cell = "9" * 5_000_000  # stands for a 200 MB cell: the message must not grow with it
     text = PATIENTS.replace("1970", cell)
@@ -84,6 +85,7 @@ def test_redcap_files_are_read_as_strictly(tmp_path: Path, body: str, expected: 
     assert problem.file == "records.csv"
 
 
+@pytest.mark.slow
 def test_the_meta_studies_file_is_read_as_strictly(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -132,17 +132,20 @@ WORKED = {
 }
 
 
+@pytest.mark.slow
 def test_totals_filled_from_complete_items(frames: dict[str, pd.DataFrame]) -> None:
     cohort = conform(with_visits(frames, clasi_visit(**WORKED)), today=TODAY)
     assert cohort.visits[["clasi_a", "clasi_d"]].iloc[0].tolist() == [9.0, 10.0]
 
 
+@pytest.mark.slow
 def test_dyspigmentation_not_doubled_under_12_months(frames: dict[str, pd.DataFrame]) -> None:
     visit = clasi_visit(**(WORKED | {"clasi_dysp_12m": 0}))
     # damage = 2 (not doubled) + 2 + 4 = 8
     assert conform(with_visits(frames, visit), today=TODAY).visits["clasi_d"].iloc[0] == 8
 
 
+@pytest.mark.slow
 def test_given_total_that_matches_is_fine(frames: dict[str, pd.DataFrame]) -> None:
     visit = clasi_visit(**WORKED).assign(clasi_a="9", clasi_d="10")
     assert validate(with_visits(frames, visit), today=TODAY) == []

@@ -94,6 +94,7 @@ def test_bad_unit_indication_and_negative_dose(folder_of: Callable[..., Path]) -
     ]
 
 
+@pytest.mark.slow
 def test_round_trip_write_read(folder_of: Callable[..., Path], tmp_path: Path) -> None:
     cohort = read(folder_of(), today=TODAY)
     for format in ("csv", "parquet"):
@@ -102,6 +103,7 @@ def test_round_trip_write_read(folder_of: Callable[..., Path], tmp_path: Path) -
         pd.testing.assert_frame_equal(again.patients, cohort.patients)
 
 
+@pytest.mark.slow
 def test_reproductive_potential_date_and_basis(folder_of: Callable[..., Path]) -> None:
     patients = (
         "patient_id,centre,sex,reproductive_potential,reproductive_potential_date,"

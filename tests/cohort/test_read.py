@@ -16,6 +16,7 @@ TODAY = dt.date(2024, 6, 30)
 EXAMPLE = Path(__file__).parents[2] / "examples" / "cohort"
 
 
+@pytest.mark.slow
 def test_example_folder_reads_clean() -> None:
     cohort = read(EXAMPLE, today=dt.date(2025, 1, 1))
     assert cohort.n_patients == 6
@@ -26,6 +27,7 @@ def test_example_folder_reads_clean() -> None:
         assert len(frame) > 0, table
 
 
+@pytest.mark.slow
 def test_example_uses_every_known_column() -> None:
     from clears.cohort import SCHEMA
 
@@ -180,6 +182,7 @@ def test_future_date_uses_today_argument(folder_of: Callable[..., Path]) -> None
         read(folder, today=dt.date(2024, 6, 30))
 
 
+@pytest.mark.slow
 def test_parquet_folder_reads_like_csv(folder_of: Callable[..., Path], tmp_path: Path) -> None:
     from clears.cohort import write
 

@@ -42,6 +42,7 @@ def test_a_future_onset_is_refused(folder_of: Callable[..., Path]) -> None:
     read(folder_of(patients=_patients("2024-06-30")), today=TODAY)  # the day itself is fine
 
 
+@pytest.mark.slow
 def test_outcomes_refuses_instead_of_crashing(
     folder_of: Callable[..., Path],
     monkeypatch: pytest.MonkeyPatch,

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ def _head(result: tuple[pd.Series, list[Any]], n: int) -> tuple[pd.Series, list[
     return values.iloc[:n], [p for p in problems if p.row is None or p.row <= n]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)), max_size=12),
@@ -56,6 +58,7 @@ def test_typed_numbers_equal_the_cell_by_cell_path(values: list[float | None], n
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-5, 60), st.floats(0, 60)), max_size=12))
 def test_typed_whole_numbers_equal_the_cell_by_cell_path(values: list[float | None]) -> None:
@@ -67,6 +70,7 @@ def test_typed_whole_numbers_equal_the_cell_by_cell_path(values: list[float | No
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(0, 20_000)), max_size=10), st.booleans())
 def test_typed_dates_equal_the_cell_by_cell_path(days: list[int | None], with_time: bool) -> None:
@@ -83,6 +87,7 @@ def test_typed_dates_equal_the_cell_by_cell_path(days: list[int | None], with_ti
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), _TEXT), max_size=12), st.sampled_from(sorted(_FIELDS)))
 def test_text_items_equal_the_cell_by_cell_path(cells: list[str | None], column: str) -> None:
@@ -92,6 +97,7 @@ def test_text_items_equal_the_cell_by_cell_path(cells: list[str | None], column:
     _same(coerce_item(text, field, file="visits"), _head(reference, len(cells)))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-1, 4), st.booleans()), max_size=12))
 def test_typed_items_equal_the_cell_by_cell_path(values: list[int | bool | None]) -> None:
@@ -121,6 +127,7 @@ _CELLS = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.one_of(st.none(), _CELLS), max_size=14),

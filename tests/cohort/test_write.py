@@ -24,12 +24,14 @@ def assert_same(left: Cohort, right: Cohort) -> None:
         pd.testing.assert_frame_equal(left.table(table), right.table(table), check_exact=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_example_round_trips(tmp_path: Path, fmt: Any) -> None:
     cohort = read(EXAMPLE, today=TODAY)
     assert_same(read(write(cohort, tmp_path / "out", format=fmt), today=TODAY), cohort)
 
 
+@pytest.mark.slow
 def test_csv_text_is_iso_and_required_first(tmp_path: Path) -> None:
     cohort = read(EXAMPLE, today=TODAY)
     shuffled = Cohort(
@@ -53,12 +55,14 @@ def test_empty_optional_tables_round_trip(tmp_path: Path, folder_of: Callable[..
     assert text == "patient_id,flare_date,severity\n"
 
 
+@pytest.mark.slow
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
     cohort = read(EXAMPLE, today=TODAY)
     with pytest.raises(ValueError, match="format must be 'csv' or 'parquet', not 'xlsx'"):
         write(cohort, tmp_path, format="xlsx")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_write_does_not_change_the_cohort(tmp_path: Path) -> None:
     cohort = read(EXAMPLE, today=TODAY)
     before = {t: cohort.table(t).copy(deep=True) for t in TABLES}

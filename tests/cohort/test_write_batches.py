@@ -19,6 +19,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.csv"))}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rows", [1, 2, 5])
 def test_batch_size_does_not_change_the_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int

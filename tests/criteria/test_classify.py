@@ -98,6 +98,7 @@ def test_out_of_range_is_rejected_with_allowed() -> None:
 scores = st.integers(min_value=0, max_value=70)
 
 
+@pytest.mark.slow
 @given(st.lists(st.tuples(scores, scores), min_size=1, max_size=30))
 def test_order_of_rows_never_matters(pairs: list[tuple[int, int]]) -> None:
     base = np.array([b for b, _ in pairs], dtype=float)

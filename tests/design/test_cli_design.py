@@ -22,6 +22,7 @@ def _table(out: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO("\n".join(lines)), sep=r"\s+")
 
 
+@pytest.mark.slow
 def test_simon_prints_the_library_design(monkeypatch, capsys):
     code = clears(monkeypatch, "design", "simon", "--p0", "0.1", "--p1", "0.3", "--nmax", "40")
     out = capsys.readouterr().out
@@ -36,6 +37,7 @@ def test_simon_prints_the_library_design(monkeypatch, capsys):
     assert minimax[:4] == ["minimax", "1/15", "5/25", "19.51"]
 
 
+@pytest.mark.slow
 def test_two_arm_power_matches_library_and_exact_enumeration(monkeypatch, capsys):
     code = clears(monkeypatch, "design", "power", "--control", "0.2", "--treatment", "0.7",
                   "--sizes", "12,20", "--n-sim", "3000", "--seed", "4")  # fmt: skip

@@ -5,6 +5,7 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from clears._exceptions import InputError
@@ -16,6 +17,7 @@ DF = pd.DataFrame(
 )
 
 
+@pytest.mark.slow
 def test_cli_json_from_csv(tmp_path: Path) -> None:
     plot = tmp_path / "f.png"
     result = CliRunner().invoke(
@@ -34,6 +36,7 @@ def test_cli_json_from_csv(tmp_path: Path) -> None:
     assert plot.stat().st_size > 5000
 
 
+@pytest.mark.slow
 def test_cli_bundled_lists_exclusions() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -46,6 +49,7 @@ def test_cli_bundled_lists_exclusions() -> None:
     assert "lenalidomide:" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_leave_one_out_text() -> None:
     result = CliRunner().invoke(
         app, ["meta", str(EXAMPLES / "synthetic_by_drug.csv"), "--method", "DL", "--leave-one-out"]

@@ -33,6 +33,7 @@ def test_anti_infective_arm_with_zero_events_matches_stijnen_2010() -> None:
     assert [round(float(v), 3) for v in p] == [0.008, 0.004, 0.016]
 
 
+@pytest.mark.slow
 def test_more_quadrature_nodes_change_little() -> None:
     # adaptive quadrature: 7 vs 21 nodes agree to 1e-4 on the logit scale
     a = fit_glmm(NIEL_CI, NIEL_N2I, nodes=7)
@@ -41,6 +42,7 @@ def test_more_quadrature_nodes_change_little() -> None:
     assert a.tau2 == pytest.approx(b.tau2, abs=1e-3)
 
 
+@pytest.mark.slow
 def test_homogeneous_counts_give_the_logistic_common_effect() -> None:
     # all studies 5/20: tau2 = 0 and mu = logit(0.25); SE = 1/sqrt(60 * 0.25 * 0.75)
     g = fit_glmm([5, 5, 5], [20, 20, 20])

@@ -30,6 +30,7 @@ def test_wald_and_lrt_match_rma_glmm(case: dict[str, object]) -> None:
     assert tests.lrt_p == pytest.approx(case["qe_lrt_p"], rel=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c["dataset"] for c in CASES])
 def test_metaprop_glmm_reports_both_tests(case: dict[str, object]) -> None:
     data = dataset(str(case["dataset"]), "metafor")
@@ -66,6 +67,7 @@ def test_boundary_study_has_weight_zero_in_the_wald_test() -> None:
     assert three.lrt > two.lrt
 
 
+@pytest.mark.slow
 def test_a_subgroup_of_one_study_gets_no_test_and_a_note() -> None:
     data = pd.DataFrame(
         {"study": ["a", "b", "c"], "events": [3, 5, 9], "n": [10, 12, 20], "g": ["x", "x", "y"]}

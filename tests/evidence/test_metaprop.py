@@ -42,6 +42,7 @@ def test_pft_back_transformed_ci_matches_metafor() -> None:
     assert o["ci_high"] == pytest.approx(0.7943, abs=5e-5)
 
 
+@pytest.mark.slow
 def test_logit_reml_and_glmm_match_stijnen_2010() -> None:
     # metafor test_analysis_example_stijnen2010.r: rma(measure="PLO", xi=ci, ni=n2i) ->
     # -3.30 (se .24), tau2 .663, ilogit .036 [.023, .055]; rma.glmm -> .029 [.018, .048]
@@ -172,6 +173,7 @@ def test_single_study_warns() -> None:
     assert res.overall["k"] == 1
 
 
+@pytest.mark.slow
 def test_glmm_ignores_measure_and_uses_no_correction() -> None:
     df = pd.DataFrame({"study": list("abc"), "events": [0, 5, 9], "n": [10, 10, 10]})
     with warnings.catch_warnings():

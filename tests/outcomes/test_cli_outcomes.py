@@ -29,6 +29,7 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_json_has_records_summary_and_comparison(folder: Path) -> None:
     result = CliRunner().invoke(
         app, ["outcomes", str(folder), "--criteria", "aitmehdi2021", "klein2011", "-f", "json"]
@@ -50,6 +51,7 @@ def test_json_has_records_summary_and_comparison(folder: Path) -> None:
     assert any(r["outcome"] == "best_response:complete" for r in payload["summary"])
 
 
+@pytest.mark.slow
 def test_csv_tables_and_out_file(folder: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["outcomes", str(folder), "-c", "cortes2012"])

@@ -87,6 +87,7 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("reading", "severe"), [("to", True), ("change", False), (None, True)])
 def test_cli_option(folder: Path, reading: str | None, severe: bool) -> None:
     # B: 10 -> 13 under the SFI: severe by "to" (13 > 12), not by "change" (3 <= 12).

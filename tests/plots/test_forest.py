@@ -14,6 +14,7 @@ DF = pd.DataFrame(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("suffix", "magic"),
     [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml"), (".pdf", b"%PDF")],
@@ -29,6 +30,7 @@ def test_forest_plot_writes_a_real_image(tmp_path: Path, suffix: str, magic: byt
     assert not (tmp_path / "forest.jpg").exists()
 
 
+@pytest.mark.slow
 def test_forest_plot_for_glmm(tmp_path: Path) -> None:
     out = write_figure(forest_figure(metaprop(DF, method="GLMM")), tmp_path / "g.png")
     assert out.stat().st_size > 5000

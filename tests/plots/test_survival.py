@@ -27,6 +27,7 @@ def test_at_risk_rejects_negative() -> None:
         at_risk_times(-1)
 
 
+@pytest.mark.slow
 def test_at_risk_row_matches_hand_count() -> None:
     data = pd.DataFrame(
         {"t": [10, 20, 30, 95, 200, 250], "e": [1, 0, 1, 1, 0, 1], "g": list("aaabbb")}

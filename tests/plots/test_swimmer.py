@@ -20,6 +20,7 @@ def data():  # type: ignore[no-untyped-def]
     return cohort, derive(cohort, ["aitmehdi2021", "cortes2012"])
 
 
+@pytest.mark.slow
 def test_segments_in_days_since_index(data) -> None:  # type: ignore[no-untyped-def]
     cohort, outcomes = data
     sw = swimmer_data(cohort, outcomes)

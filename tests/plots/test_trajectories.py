@@ -100,6 +100,7 @@ def test_figure_without_scores_rejected() -> None:
         trajectories_figure(_visits([0], [1]).drop(columns="clasi_a"), INDEX)
 
 
+@pytest.mark.slow
 def test_figure_draws_two_panels_and_leaves_inputs_alone() -> None:
     visits = pd.concat([_visits([0, 14, 30], [10, 6, 2]), _visits([0, 15], [8, 8], pid="b")])
     visits["clasi_d"] = 1.0

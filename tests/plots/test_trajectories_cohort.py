@@ -53,6 +53,7 @@ def test_every_patient_and_week_as_the_rule_picks(n: int, seed: int) -> None:
     assert got.index.equals(pd.RangeIndex(len(got)))
 
 
+@pytest.mark.slow
 def test_the_scores_come_in_name_order_whatever_order_they_are_asked_in() -> None:
     cohort = simulate("aitmehdi2021", 30, np.random.default_rng(4))
     index = cohort.treatments.groupby("patient_id", as_index=False)["start_date"].min()

@@ -32,6 +32,7 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_json_advice(folder: Path) -> None:
     result = runner.invoke(app, ["advise", str(folder), "--patient", "P1", "--as-of", "2024-01-29"])
     assert result.exit_code == 0, result.output
@@ -45,6 +46,7 @@ def test_json_advice(folder: Path) -> None:
     assert "safety.thrombosis_risk" in {a["rule"] for a in data["alerts"]}
 
 
+@pytest.mark.slow
 def test_text_advice_and_other_protocol(folder: Path) -> None:
     args = [
         "advise",
@@ -63,6 +65,7 @@ def test_text_advice_and_other_protocol(folder: Path) -> None:
     assert "okon_braunstein.induction" in result.stdout  # day 28 < 42: still the first 6 weeks
 
 
+@pytest.mark.slow
 def test_deviation_report(folder: Path) -> None:
     result = runner.invoke(app, ["advise", str(folder), "--all", "--deviations"])
     assert result.exit_code == 0, result.output
@@ -85,6 +88,7 @@ def test_usage_errors_exit_2(folder: Path, args: list[str]) -> None:
     assert runner.invoke(app, ["advise", str(folder), *args]).exit_code == 2
 
 
+@pytest.mark.slow
 def test_unknown_patient_and_protocol_are_errors(folder: Path) -> None:
     result = runner.invoke(app, ["advise", str(folder), "--patient", "P9", "--as-of", "2024-01-29"])
     assert result.exit_code != 0

@@ -41,6 +41,7 @@ def _json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
     return payload
 
 
+@pytest.mark.slow
 def test_json_worklist_puts_the_stop_first(
     folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -57,6 +58,7 @@ def test_json_worklist_puts_the_stop_first(
     assert all(a["level"] != "info" for p in patients for a in p["alerts"])
 
 
+@pytest.mark.slow
 def test_text_worklist_and_centre_filter(
     folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -156,6 +156,7 @@ def test_cohort_worklist_lists_the_stops_first(b: SimpleNamespace) -> None:
     assert all(a.level != "info" for r in found for a in r.alerts)
 
 
+@pytest.mark.slow
 def test_rows_say_what_advise_says(b: SimpleNamespace) -> None:
     cohort = _cohort(b)
     found = {r.patient_id: r for r in worklist(cohort, as_of=DAY)}

@@ -21,6 +21,7 @@ def _rule_ids(cohort: clears.cohort.Cohort) -> list[str]:
     return evaluate(cohort, bundled_rules()).findings["rule_id"].tolist()
 
 
+@pytest.mark.slow
 def test_example_cohort_has_only_the_known_gaps() -> None:
     # examples/cohort/treatments.csv row 4 (P02) ends 2019-03-04 with a blank end_reason;
     # visits.csv row 6 (P02, a woman of reproductive potential, 2019-06-24) has its

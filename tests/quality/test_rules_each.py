@@ -52,6 +52,7 @@ def test_serious_required_from_grade_4() -> None:
     assert "ae-grade-serious" not in _ids("adverse_events", {"grade": 4, "serious": False})
 
 
+@pytest.mark.slow
 def test_dysp_doubling_without_any_dysp() -> None:
     areas = [
         "scalp",

@@ -71,6 +71,7 @@ def test_roles_of_the_table_are_the_roles_of_the_code() -> None:
     assert tuple(Role) == ROLES
 
 
+@pytest.mark.slow
 def test_add_keeps_a_hash_and_audits_everything_but_it(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     account = get_account(centres, actor=ADMIN, username="dr_bcn")
@@ -106,6 +107,7 @@ def test_add_reports_every_problem_and_writes_nothing(centres: Session) -> None:
     assert _entries(centres) == []
 
 
+@pytest.mark.slow
 def test_a_taken_name_is_refused(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     with pytest.raises(InputError, match="already exists"):
@@ -152,12 +154,14 @@ def test_disable_ends_sessions_refuses_sign_in_and_enable_restores(centres: Sess
     assert reasons == [None, "disabled", "enabled"]
 
 
+@pytest.mark.slow
 def test_nobody_disables_themselves(centres: Session) -> None:
     _add(centres, "adm_bcn", ["BCN"], role="administrator")
     with pytest.raises(ConflictError, match="your own account"):
         set_disabled(centres, actor=BCN_ADMIN, username="adm_bcn", disabled=True)
 
 
+@pytest.mark.slow
 def test_role_and_centres_changes_are_audited_before_and_after(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     set_role(centres, actor=ADMIN, username="dr_bcn", role="monitor")
@@ -250,6 +254,7 @@ def _problems(session: Session) -> list[str]:
     return list(audit.verify(session).problems)
 
 
+@pytest.mark.slow
 def test_verify_finds_account_rows_changed_outside_clears(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     _add(centres, "dr_lyo", ["LYO"])
@@ -269,6 +274,7 @@ def test_verify_finds_account_rows_changed_outside_clears(centres: Session) -> N
     )
 
 
+@pytest.mark.slow
 def test_verify_finds_accounts_added_or_deleted_outside_clears(centres: Session) -> None:
     _add(centres, "dr_bcn", ["BCN"])
     now = sa.func.now()

@@ -119,6 +119,7 @@ def test_history_is_scoped(session: Session) -> None:
         audit.history(session, actor=LYO, patient_id="P1")
 
 
+@pytest.mark.slow
 def test_a_database_at_an_older_revision_is_verified_on_the_columns_it_has(
     tmp_path: Path,
 ) -> None:

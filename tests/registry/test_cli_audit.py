@@ -17,6 +17,7 @@ from clears.registry._engine import make_engine, transaction
 from clears.registry.patients import update_patient
 
 
+@pytest.mark.slow
 def test_verify_and_show(fresh_sqlite: str) -> None:
     engine = make_engine(fresh_sqlite)
     with transaction(engine) as session:

@@ -41,6 +41,7 @@ def test_backup_is_a_standalone_copy(registry: str, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+@pytest.mark.slow
 def test_an_existing_out_is_refused_without_force(registry: str, tmp_path: Path) -> None:
     out = tmp_path / "b.db"
     backup(registry, out=out)
@@ -54,6 +55,7 @@ def test_an_existing_out_is_refused_without_force(registry: str, tmp_path: Path)
     assert out.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_force_replaces_an_older_backup(registry: str, tmp_path: Path) -> None:
     out = tmp_path / "b.db"
     backup(registry, out=out)
@@ -100,6 +102,7 @@ def test_force_never_replaces_what_is_not_a_backup(
     assert (out.read_bytes() if out.is_file() else None) == before
 
 
+@pytest.mark.slow
 def test_force_never_replaces_the_database_or_a_live_one(registry: str, tmp_path: Path) -> None:
     itself = Path(registry.removeprefix("sqlite:///"))
     with pytest.raises(BackupError, match="is the database itself"):

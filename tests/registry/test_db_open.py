@@ -97,6 +97,7 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(workdir: Path, args: lis
     assert not Path(f"{notes}-wal").exists()
 
 
+@pytest.mark.slow
 def test_a_database_without_the_registry_tables_is_not_a_registry(workdir: Path) -> None:
     empty = workdir / "empty.db"
     with sqlite3.connect(empty) as raw:
@@ -109,6 +110,7 @@ def test_a_database_without_the_registry_tables_is_not_a_registry(workdir: Path)
         assert "run 'clears db init" in str(result.exception)
 
 
+@pytest.mark.slow
 def test_an_older_revision_asks_for_an_upgrade_and_upgrade_works(workdir: Path) -> None:
     url = f"sqlite:///{workdir / 'old.db'}"
     migrate.upgrade(url, revision="0002")

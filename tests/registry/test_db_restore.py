@@ -86,6 +86,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_old_database(
     assert _patients(url) == ["P1", "P2", "P4"]
 
 
+@pytest.mark.slow
 def test_discarding_the_old_database_needs_force(served: tuple[str, Path, Path]) -> None:
     url, path, copy = served
     with pytest.raises(BackupError, match="pass --force as well"):
@@ -96,6 +97,7 @@ def test_discarding_the_old_database_needs_force(served: tuple[str, Path, Path])
     assert not [p for p in path.parent.iterdir() if "before-restore" in p.name]
 
 
+@pytest.mark.slow
 def test_restore_into_a_new_file(served: tuple[str, Path, Path], tmp_path: Path) -> None:
     _, path, copy = served
     target = f"sqlite:///{tmp_path / 'new' / 'clears.db'}"
@@ -201,6 +203,7 @@ def test_the_real_server_holds_the_registry(served: tuple[str, Path, Path]) -> N
     assert CliRunner().invoke(app, ["db", "restore", str(copy), "--db", url]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_an_open_connection_elsewhere_refuses_the_restore(
     served: tuple[str, Path, Path],
 ) -> None:
@@ -280,6 +283,7 @@ def test_a_bad_backup_is_refused_naming_why(
     assert not [p for p in path.parent.iterdir() if "before-restore" in p.name]
 
 
+@pytest.mark.slow
 def test_a_restored_database_is_one_sqlite_file_with_its_wal_gone(
     served: tuple[str, Path, Path],
 ) -> None:
@@ -293,6 +297,7 @@ def test_a_restored_database_is_one_sqlite_file_with_its_wal_gone(
     assert _patients(url) == ["P1", "P2"]
 
 
+@pytest.mark.slow
 def test_a_backup_at_an_older_revision_is_restored_upgraded(
     served: tuple[str, Path, Path], tmp_path: Path
 ) -> None:

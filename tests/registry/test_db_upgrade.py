@@ -46,6 +46,7 @@ def _revision_and_tables(url: str) -> tuple[str | None, set[str]]:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_upgrade_over_forbidden_values_lists_them_and_changes_nothing(tmp_path: Path) -> None:
     url = _at_0002_with_bad_rows(tmp_path / "old.db")
     before = (tmp_path / "old.db").read_bytes()
@@ -67,6 +68,7 @@ def test_upgrade_over_forbidden_values_lists_them_and_changes_nothing(tmp_path: 
     assert (tmp_path / "old.db").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_the_cli_lists_the_rows_and_upgrades_once_they_are_corrected(tmp_path: Path) -> None:
     url = _at_0002_with_bad_rows(tmp_path / "old.db")
     refused = CliRunner().invoke(app, ["db", "upgrade", "--db", url])
@@ -83,6 +85,7 @@ def test_the_cli_lists_the_rows_and_upgrades_once_they_are_corrected(tmp_path: P
     assert _revision_and_tables(url)[0] == migrate.head_revision()
 
 
+@pytest.mark.slow
 def test_checks_of_columns_not_there_yet_find_nothing(tmp_path: Path) -> None:
     # At 0001 the decision-support columns do not exist: 0003's checks have no rows to read.
     url = f"sqlite:///{tmp_path / 'first.db'}"

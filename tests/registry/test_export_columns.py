@@ -52,6 +52,7 @@ def _assert_cut(got: Cohort, full: Cohort) -> None:
         pd.testing.assert_frame_equal(got.table(table), expected, obj=table)
 
 
+@pytest.mark.slow
 def test_only_the_named_columns_of_the_named_tables(session: Session, full: Cohort) -> None:
     got = export_cohort(actor=ADMIN, session=session, columns=ASKED)
     assert list(got.visits.columns) == [
@@ -71,6 +72,7 @@ def test_the_same_whatever_the_batch_size(session: Session, full: Cohort, fetch:
     _assert_cut(export_cohort(actor=ADMIN, session=session, columns=ASKED, fetch=fetch), full)
 
 
+@pytest.mark.slow
 def test_a_named_column_blank_everywhere_is_left_out(session: Session, full: Cohort) -> None:
     assert "nerve_conduction" not in full.visits  # the simulator never fills it
     got = export_cohort(actor=ADMIN, session=session, columns={"visits": ("nerve_conduction",)})
@@ -107,6 +109,7 @@ def test_an_unknown_table_or_column_is_refused_by_name(
     assert problem.allowed  # what is allowed is listed
 
 
+@pytest.mark.slow
 def test_the_collector_is_paused_while_reading_and_restored(
     session: Session, full: Cohort, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -132,6 +135,7 @@ def test_the_collector_is_paused_while_reading_and_restored(
         gc.enable()
 
 
+@pytest.mark.slow
 def test_the_collector_is_back_on_after_a_failed_read(
     session: Session, full: Cohort, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from tests.web._setup import make_database
 
 from clears.cohort import TABLES
@@ -12,6 +13,7 @@ from clears.registry._actor import Actor
 from clears.registry.exporter import export_cohort
 
 
+@pytest.mark.slow
 def test_patient_ids_keep_exactly_those_patients(tmp_path: Path) -> None:
     url = make_database(tmp_path / "r.db")  # P1 at BCN, P2 at LYO, a row in every table
     everyone = Actor.everywhere("t")

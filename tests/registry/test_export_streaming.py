@@ -70,6 +70,7 @@ def test_streamed_export_equals_the_whole_table_path(session: Session) -> None:
     _same(streamed, checked)
 
 
+@pytest.mark.slow
 def test_empty_tables_keep_their_required_columns(session: Session) -> None:
     original = clears.cohort.read(EXAMPLE, today=TODAY)
     no_events = dataclasses.replace(
@@ -85,6 +86,7 @@ def test_empty_tables_keep_their_required_columns(session: Session) -> None:
         assert frame.empty
 
 
+@pytest.mark.slow
 def test_a_column_with_one_value_in_the_last_batch_is_kept(session: Session) -> None:
     original = clears.cohort.read(EXAMPLE, today=TODAY)
     visits = original.visits.drop(columns=["c4"])
@@ -100,6 +102,7 @@ def test_a_column_with_one_value_in_the_last_batch_is_kept(session: Session) -> 
     assert exported["c4"].iloc[:-1].isna().all()
 
 
+@pytest.mark.slow
 def test_a_column_without_any_value_is_left_out(session: Session) -> None:
     original = clears.cohort.read(EXAMPLE, today=TODAY)
     visits = original.visits.assign(c4=float("nan"))
@@ -109,6 +112,7 @@ def test_a_column_without_any_value_is_left_out(session: Session) -> None:
     assert "c4" not in export_cohort(actor=ADMIN, session=session, fetch=2).visits.columns
 
 
+@pytest.mark.slow
 def test_scoped_export_in_small_batches(session: Session) -> None:
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     small = export_cohort(actor=BCN, session=session, fetch=1)

@@ -41,6 +41,7 @@ def _offsets(before: clears.cohort.Cohort, after: clears.cohort.Cohort) -> dict[
     return shifts
 
 
+@pytest.mark.slow
 def test_every_date_of_a_patient_moves_by_one_offset_in_range(
     cohort: clears.cohort.Cohort,
 ) -> None:

@@ -34,6 +34,7 @@ def cohort() -> clears.cohort.Cohort:
 # --- REDCap -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_redcap_columns_are_dictionary_fields(cohort: clears.cohort.Cohort) -> None:
     records = redcap_records(cohort)
     fields = [row["Variable / Field Name"] for row in dictionary_rows()]
@@ -109,6 +110,7 @@ def _records(cohort: clears.cohort.Cohort) -> pd.DataFrame:
     return redcap_records(cohort).copy()
 
 
+@pytest.mark.slow
 def test_read_redcap_lists_every_problem_by_row_and_field(
     cohort: clears.cohort.Cohort, tmp_path: Path
 ) -> None:
@@ -136,6 +138,7 @@ def test_read_redcap_lists_every_problem_by_row_and_field(
     assert (ae + 1, "ae_grade") in problems
 
 
+@pytest.mark.slow
 def test_read_redcap_refuses_unknown_columns_and_mismatched_dates(
     cohort: clears.cohort.Cohort,
 ) -> None:
@@ -157,6 +160,7 @@ def test_read_redcap_refuses_unknown_columns_and_mismatched_dates(
 # --- FHIR ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fhir_bundle_validates_and_round_trips(cohort: clears.cohort.Cohort) -> None:
     raw = bundle_dict(cohort)
     parsed = Bundle.model_validate(raw)

@@ -57,6 +57,7 @@ def _unsafe(cells: list[str]) -> list[str]:
     return [c for c in cells if c.startswith(OWASP_STARTS) and not _is_number(c)]
 
 
+@pytest.mark.slow
 def test_the_hostile_cohort_holds_the_raw_text(hostile: Cohort) -> None:
     assert hostile.adverse_events["term"].head(len(TERMS)).tolist() == TERMS
 
@@ -87,6 +88,7 @@ def test_a_negative_number_in_a_numeric_column_is_written_as_a_number(
     assert set(written["clasi_a_change"]) == {"-5.0"}
 
 
+@pytest.mark.slow
 def test_the_cohort_csv_reads_back_exactly_what_was_stored(hostile: Cohort, tmp_path: Path) -> None:
     folder = clears.cohort.write(hostile, tmp_path / "out")
     again = clears.cohort.read(folder, today=TODAY)
@@ -94,6 +96,7 @@ def test_the_cohort_csv_reads_back_exactly_what_was_stored(hostile: Cohort, tmp_
         pd.testing.assert_frame_equal(again.table(table), hostile.table(table), check_dtype=False)
 
 
+@pytest.mark.slow
 def test_redcap_records_read_back_exactly_what_was_stored(hostile: Cohort, tmp_path: Path) -> None:
     path = write_redcap(hostile, tmp_path)
     again = read_redcap(path, centre="BCN", today=TODAY)

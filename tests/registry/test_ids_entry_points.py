@@ -126,6 +126,7 @@ def test_clears_advise_refuses_a_bad_patient_option(bad: str, says: str) -> None
     assert _squashed(says) in _squashed(done.output)
 
 
+@pytest.mark.slow
 def test_clears_advise_reads_a_padded_patient_option() -> None:
     done = runner.invoke(
         app, ["advise", "examples/cohort", "--patient", " P01 ", "--as-of", "2024-01-01"]
@@ -134,6 +135,7 @@ def test_clears_advise_reads_a_padded_patient_option() -> None:
     assert "P01" in done.output
 
 
+@pytest.mark.slow
 def test_clears_audit_show_finds_the_registered_patient(fresh_sqlite: str) -> None:
     engine = make_engine(fresh_sqlite)
     with transaction(engine) as session:

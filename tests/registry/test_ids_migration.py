@@ -67,6 +67,7 @@ def _revision(url: str) -> str | None:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_the_upgrade_lists_every_bad_or_look_alike_id_and_changes_nothing(at_0006: str) -> None:
     with pytest.raises(InputError) as refused:
         migrate.upgrade(at_0006)
@@ -82,6 +83,7 @@ def test_the_upgrade_lists_every_bad_or_look_alike_id_and_changes_nothing(at_000
     assert _revision(at_0006) == "0006"
 
 
+@pytest.mark.slow
 def test_after_the_renames_the_upgrade_goes_through(at_0006: str) -> None:
     engine = make_engine(at_0006)
     with transaction(engine) as session:
@@ -92,6 +94,7 @@ def test_after_the_renames_the_upgrade_goes_through(at_0006: str) -> None:
     assert migrate.upgrade(at_0006) == migrate.head_revision()
 
 
+@pytest.mark.slow
 def test_clears_db_upgrade_prints_each_patient_and_the_fix(
     at_0006: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -113,6 +116,7 @@ _SQL_VALID = (
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.text(max_size=70) | st.from_regex(r"[A-Za-z0-9._-]{1,66}", fullmatch=True))
 def test_the_frozen_sql_check_is_the_identifier_rule(text: str) -> None:

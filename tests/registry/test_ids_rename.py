@@ -66,6 +66,7 @@ def _values(session: Session, patient_id: str) -> dict[str, list[dict[str, objec
     return {table: [dict(r.data) for r in records] for table, records in found.items()}
 
 
+@pytest.mark.slow
 def test_a_legacy_id_is_renamed_with_every_record_and_the_trail_verifies(
     session: Session,
 ) -> None:
@@ -134,6 +135,7 @@ def test_a_patient_of_another_centre_cannot_be_renamed(session: Session) -> None
         rename_patient(session, actor=BCN, old="P2", new="P02", reason="r")
 
 
+@pytest.mark.slow
 def test_clears_patients_rename(
     fresh_sqlite: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

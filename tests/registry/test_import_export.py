@@ -78,6 +78,7 @@ def test_import_then_export_gives_the_cohort_back(session: Session) -> None:
     assert audit.verify(session).ok
 
 
+@pytest.mark.slow
 def test_extra_date_columns_are_kept_as_iso_text(session: Session) -> None:
     # An in-memory cohort may carry an extra column of dates (sle_onset_date was one before
     # the schema knew it); the registry keeps unknown columns as JSON, which has no date type.
@@ -94,6 +95,7 @@ def test_extra_date_columns_are_kept_as_iso_text(session: Session) -> None:
     assert exported["onset_seen"].drop(index=first).isna().all()
 
 
+@pytest.mark.slow
 def test_export_is_scoped_to_the_actors_centres(session: Session) -> None:
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     exported = export_cohort(actor=BCN, session=session)
@@ -144,6 +146,7 @@ def test_reimport_is_refused_and_writes_nothing(session: Session) -> None:
     assert _counts(session) == before
 
 
+@pytest.mark.slow
 def test_a_malformed_cohort_lists_every_problem_and_writes_nothing(
     session: Session, tmp_path: Path
 ) -> None:
@@ -195,6 +198,7 @@ def test_roundtrip_through_files_is_exact(tmp_path: Path) -> None:
                 )
 
 
+@pytest.mark.slow
 def test_write_cohort_writes_parquet(session: Session, tmp_path: Path) -> None:
     import_cohort(EXAMPLE, actor=ADMIN, session=session, today=TODAY)
     folder = write_cohort(export_cohort(actor=ADMIN, session=session), tmp_path, format="parquet")

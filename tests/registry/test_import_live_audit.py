@@ -72,6 +72,7 @@ def _verified(url: str) -> bool:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_bulk_and_one_by_one_write_the_same_chain(
     two: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,6 +99,7 @@ def test_bulk_and_one_by_one_write_the_same_chain(
         previous = str(entry["hash"])
 
 
+@pytest.mark.slow
 def test_an_import_appended_in_bulk_verifies(
     two: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,7 @@ _ASPIRIN = {
 }
 
 
+@pytest.mark.slow
 def test_add_edit_export_and_audit_a_medication(session: Session) -> None:
     two_centres(session)
     added = add_record(
@@ -134,6 +135,7 @@ def test_database_refuses_a_drug_outside_the_vocabulary(session: Session) -> Non
         connection.execute(insert, {"key": key, "drug": drug})
 
 
+@pytest.mark.slow
 def test_reproductive_potential_fields_and_deidentified_medication_dates(
     session: Session,
 ) -> None:

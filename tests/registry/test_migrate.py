@@ -56,6 +56,7 @@ def test_every_item_column_refuses_a_code_outside_its_levels(session: Session) -
     )
 
 
+@pytest.mark.slow
 def test_downgrade_to_base_and_upgrade_again(fresh_sqlite: str) -> None:
     from alembic import command
 

@@ -555,6 +555,7 @@ def test_a_summary_older_than_the_records_is_not_stored(session: Session) -> Non
     assert _alerts(session) == ([], 2)  # not listed, and counted as not yet screened
 
 
+@pytest.mark.slow
 def test_every_audited_write_of_a_patient_removes_their_summary(session: Session) -> None:
     two_centres(session)
     visit = add_record(

@@ -64,6 +64,7 @@ def _visit(session: Session, patient_id: str, day: dt.date) -> tuple[int, int]:
     return record.id, record.version
 
 
+@pytest.mark.slow
 def test_the_record_services_keep_the_last_visit_date(session: Session) -> None:
     two_centres(session)  # P1, P2: no visits yet
     assert _stored(session) == _from_visits(session) == {"P1": NO_VISIT, "P2": NO_VISIT}
@@ -118,6 +119,7 @@ def test_a_rename_keeps_the_last_visit_date(session: Session) -> None:
     assert _stored(session)["P9"] == TODAY - dt.timedelta(days=3)
 
 
+@pytest.mark.slow
 def test_an_import_sets_every_imported_patient_in_one_statement(session: Session) -> None:
     two_centres(session)
     _visit(session, "P1", TODAY - dt.timedelta(days=3))  # registered before, kept
@@ -167,6 +169,7 @@ def at_0009(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_migration_0010_fills_the_last_visit_date_from_the_visits(at_0009: str) -> None:
     migrate.upgrade(at_0009)
     engine = make_engine(at_0009)

@@ -57,6 +57,7 @@ def _ids(full: Cohort) -> list[str]:
     return [str(pid) for pid in full.patients["patient_id"] if pid != "NOREC"]
 
 
+@pytest.mark.slow
 def test_one_patient_equals_the_filtered_full_export(session: Session, registry: Cohort) -> None:
     ids = _ids(registry)
     visited = registry.visits["patient_id"].value_counts()
@@ -79,6 +80,7 @@ def test_several_patients_equal_the_filtered_full_export(
     _assert_scoped(got, registry, ids)
 
 
+@pytest.mark.slow
 def test_a_patient_without_records(session: Session, registry: Cohort) -> None:
     got = export_cohort(actor=ADMIN, session=session, patient_ids=["NOREC"])
     _assert_scoped(got, registry, ["NOREC"])
@@ -88,6 +90,7 @@ def test_a_patient_without_records(session: Session, registry: Cohort) -> None:
         assert list(got.table(table).columns) == list(REQUIRED_COLUMNS[table])
 
 
+@pytest.mark.slow
 def test_an_id_differing_only_in_case_names_the_registered_patient(
     session: Session, registry: Cohort
 ) -> None:
@@ -100,6 +103,7 @@ def test_an_id_differing_only_in_case_names_the_registered_patient(
         assert list(got.patients["patient_id"]) == [pid]
 
 
+@pytest.mark.slow
 def test_unknown_and_out_of_centre_ids_are_left_out(session: Session, registry: Cohort) -> None:
     patients = registry.patients
     pid = str(patients["patient_id"].iloc[0])
@@ -113,6 +117,7 @@ def test_unknown_and_out_of_centre_ids_are_left_out(session: Session, registry: 
     assert export_cohort(actor=ADMIN, session=session, patient_ids=[]).n_patients == 0
 
 
+@pytest.mark.slow
 def test_many_patients_are_read_in_slices_in_export_order(
     session: Session, registry: Cohort, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,6 +67,7 @@ def _rows(engine: sa.Engine, table: str) -> list[Any]:
         return list(connection.execute(sa.select(source)).mappings())
 
 
+@pytest.mark.slow
 def test_identical_saves_at_once_store_one_row(racing: sa.Engine) -> None:
     def save(session: Any, _n: int) -> object:
         return add_record(
@@ -81,6 +82,7 @@ def test_identical_saves_at_once_store_one_row(racing: sa.Engine) -> None:
     assert len(_rows(racing, "adverse_events")) == 1
 
 
+@pytest.mark.slow
 def test_edits_of_one_field_at_once_end_in_one_success(racing: sa.Engine) -> None:
     with transaction(racing) as session:
         event = add_record(

@@ -130,6 +130,7 @@ def test_a_stale_update_is_refused_showing_both_values(session: Session) -> None
     assert get_patient(session, actor=BCN, patient_id="P1").data["birth_year"] == 1980
 
 
+@pytest.mark.slow
 def test_past_or_locked_visits_need_a_reason(session: Session) -> None:
     two_centres(session)
     today_visit = _add(session, "visits", {"visit_date": TODAY})
@@ -163,6 +164,7 @@ def test_past_or_locked_visits_need_a_reason(session: Session) -> None:
     )
 
 
+@pytest.mark.slow
 def test_clasi_total_is_derived_from_complete_items(session: Session) -> None:
     from clears.instruments import clasi
 
@@ -176,6 +178,7 @@ def test_clasi_total_is_derived_from_complete_items(session: Session) -> None:
         _add(session, "visits", {"visit_date": "2024-01-02", "clasi_a": 3, **items})
 
 
+@pytest.mark.slow
 def test_timeline_holds_every_record_in_date_order(session: Session) -> None:
     two_centres(session)
     for day in ("2024-03-01", "2024-01-01", "2024-02-01"):

@@ -72,6 +72,7 @@ def _count(engine: sa.Engine, table: sa.Table, *where: sa.ColumnElement[bool]) -
         )
 
 
+@pytest.mark.slow
 def test_a_session_started_in_one_process_works_and_ends_in_the_other(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -108,6 +109,7 @@ def test_disabling_a_user_ends_their_sessions_everywhere(
     assert second.get(kept) is not None
 
 
+@pytest.mark.slow
 def test_a_new_sign_in_replaces_the_old_token(engines: tuple[sa.Engine, sa.Engine]) -> None:
     store = SessionStore(engines[0], idle_seconds=600)
     name = _user(engines[0])
@@ -117,6 +119,7 @@ def test_a_new_sign_in_replaces_the_old_token(engines: tuple[sa.Engine, sa.Engin
     assert store.get(new) is not None
 
 
+@pytest.mark.slow
 def test_idle_sessions_expire_and_use_moves_the_expiry(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -134,6 +137,7 @@ def test_idle_sessions_expire_and_use_moves_the_expiry(
     assert second.get(token) is None
 
 
+@pytest.mark.slow
 def test_the_expiry_is_written_at_most_once_per_touch_interval(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -146,6 +150,7 @@ def test_the_expiry_is_written_at_most_once_per_touch_interval(
     assert store.get(token) is None  # 61 s after the last write of the expiry
 
 
+@pytest.mark.slow
 def test_expired_sessions_are_removed_at_sign_in(engines: tuple[sa.Engine, sa.Engine]) -> None:
     clock = Clock()
     store = SessionStore(engines[0], idle_seconds=60, clock=clock)
@@ -204,6 +209,7 @@ def test_keys_are_stored_hashed_whatever_their_length(engines: tuple[sa.Engine, 
     assert _count(engines[0], sign_in_failures_table, sign_in_failures_table.c.key == key) == 0
 
 
+@pytest.mark.slow
 def test_lookup_and_clean_up_read_indexes_not_the_whole_table(tmp_path: object) -> None:
     # SQLite's query plan (EXPLAIN QUERY PLAN): SEARCH through an index, never SCAN.
     url = f"sqlite:///{tmp_path}/plan.db"

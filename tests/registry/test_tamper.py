@@ -93,6 +93,7 @@ def _problems(session: Session, **kwargs: Any) -> str:
     return report.to_text()
 
 
+@pytest.mark.slow
 def test_an_untampered_registry_with_edits_deletes_and_an_import_is_intact(
     session: Session,
 ) -> None:
@@ -111,6 +112,7 @@ def test_an_untampered_registry_with_edits_deletes_and_an_import_is_intact(
     assert f"entries 1–{entries} keyed (HMAC-SHA256)" in report.to_text()
 
 
+@pytest.mark.slow
 def test_a_visit_edited_in_the_table(session: Session) -> None:
     ids = _registry(session)
     _sql(session, "UPDATE visits SET hb = 9.9 WHERE id = :id", id=ids["visit"])
@@ -119,6 +121,7 @@ def test_a_visit_edited_in_the_table(session: Session) -> None:
     assert "(changed outside clears)" in text
 
 
+@pytest.mark.slow
 def test_a_row_inserted_in_the_table(session: Session) -> None:
     ids = _registry(session)
     key = session.execute(sa.text("SELECT id FROM patients WHERE patient_id = 'P2'")).scalar()
@@ -136,6 +139,7 @@ def test_a_row_inserted_in_the_table(session: Session) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_row_deleted_from_the_table(session: Session) -> None:
     ids = _registry(session)
     _sql(session, "DELETE FROM visits WHERE id = :id", id=ids["visit"])
@@ -146,6 +150,7 @@ def test_a_row_deleted_from_the_table(session: Session) -> None:
     ) in text
 
 
+@pytest.mark.slow
 def test_a_deleted_row_restored(session: Session) -> None:
     ids = _registry(session)
     key = session.execute(sa.text("SELECT id FROM patients WHERE patient_id = 'P1'")).scalar()
@@ -160,6 +165,7 @@ def test_a_deleted_row_restored(session: Session) -> None:
     assert f"flares {ids['flare']} (patient P1): stored, but its audit entries delete it" in text
 
 
+@pytest.mark.slow
 def test_a_row_moved_to_another_patient(session: Session) -> None:
     ids = _registry(session)
     _sql(
@@ -172,6 +178,7 @@ def test_a_row_moved_to_another_patient(session: Session) -> None:
     assert f'visits {ids["visit"]} (patient P2): patient stored "P2", audited "P1"' in text
 
 
+@pytest.mark.slow
 def test_a_patient_row_deleted_with_its_records(session: Session) -> None:
     ids = _registry(session)
     _sql(session, "DELETE FROM patients WHERE patient_id = 'P1'")  # its visit goes with it
@@ -180,6 +187,7 @@ def test_a_patient_row_deleted_with_its_records(session: Session) -> None:
     assert f"visits {ids['visit']} (patient P1): the row is gone" in text
 
 
+@pytest.mark.slow
 def test_last_entries_deleted_and_the_head_moved_back(session: Session) -> None:
     _registry(session)
     anchor = audit.take_anchor(session)
@@ -200,6 +208,7 @@ def test_last_entries_deleted_and_the_head_moved_back(session: Session) -> None:
     ) in text
 
 
+@pytest.mark.slow
 def test_last_entries_deleted_while_their_rows_remain(session: Session) -> None:
     ids = _registry(session)
     entries = _entries(session)
@@ -216,6 +225,7 @@ def test_last_entries_deleted_while_their_rows_remain(session: Session) -> None:
     assert f"visits {ids['visit']} (patient P1): hb stored 12.8, audited 12.5" in text
 
 
+@pytest.mark.slow
 def test_the_log_emptied_with_its_head(session: Session) -> None:
     _registry(session)
     anchor = audit.take_anchor(session)
@@ -278,6 +288,7 @@ def test_data_rewritten_and_the_chain_recomputed_without_the_key(session: Sessio
     assert "hb stored" not in text  # the forged trail and the table agree
 
 
+@pytest.mark.slow
 def test_the_whole_chain_recomputed_without_the_key_is_caught_by_the_anchor(
     session: Session,
 ) -> None:
@@ -293,6 +304,7 @@ def test_the_whole_chain_recomputed_without_the_key_is_caught_by_the_anchor(
     assert f"entry {anchor.entries} differs from the anchor of {anchor.at}" in text
 
 
+@pytest.mark.slow
 def test_the_chain_recomputed_with_a_guessed_key(session: Session) -> None:
     ids = _registry(session)
     rows, first = _forge_visit(session, ids["visit"])
@@ -320,6 +332,7 @@ def test_without_the_key_keyed_entries_are_not_verified(session: Session) -> Non
     ) in report.to_text()
 
 
+@pytest.mark.slow
 def test_a_keyed_trail_refuses_writes_without_its_key(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -386,6 +399,7 @@ def _legacy_import(session: Session) -> int:
     return sum(session.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in tables)
 
 
+@pytest.mark.slow
 def test_rows_of_an_older_import_are_reconciled_by_count(session: Session) -> None:
     legacy = _legacy_import(session)
     report = audit.verify(session)
@@ -403,6 +417,7 @@ def test_rows_of_an_older_import_are_reconciled_by_count(session: Session) -> No
     assert "(patient P01): stored row has no audit entry (added outside clears)" in text
 
 
+@pytest.mark.slow
 def test_no_anchor_or_write_on_a_head_naming_a_missing_entry(session: Session) -> None:
     _registry(session)
     _sql(session, "UPDATE audit_head SET last_id = last_id + 5")

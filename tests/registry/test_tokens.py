@@ -85,6 +85,7 @@ def _create(engine: sa.Engine, name: str, **given: object) -> tuple[str, int]:
     return secret, token.id
 
 
+@pytest.mark.slow
 def test_secret_is_shown_once_and_only_its_sha256_is_stored(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -116,6 +117,7 @@ def test_secret_is_shown_once_and_only_its_sha256_is_stored(
     assert after["expires_at"] == (T0 + dt.timedelta(days=30)).isoformat()
 
 
+@pytest.mark.slow
 def test_another_process_accepts_a_live_token_with_its_scope_and_centres(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -132,6 +134,7 @@ def test_another_process_accepts_a_live_token_with_its_scope_and_centres(
     assert not use.user.actor().can_see("TB")
 
 
+@pytest.mark.slow
 def test_expired_revoked_unknown_and_disabled_are_refused(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -167,6 +170,7 @@ def test_expired_revoked_unknown_and_disabled_are_refused(
     del token_id
 
 
+@pytest.mark.slow
 def test_token_centres_shrink_with_the_users(engines: tuple[sa.Engine, sa.Engine]) -> None:
     writer, reader = engines
     name = _user(writer)
@@ -178,6 +182,7 @@ def test_token_centres_shrink_with_the_users(engines: tuple[sa.Engine, sa.Engine
     assert use.user.centres == {"TB"}
 
 
+@pytest.mark.slow
 def test_last_used_is_recorded_at_most_once_a_touch(engines: tuple[sa.Engine, sa.Engine]) -> None:
     writer, reader = engines
     name = _user(writer)
@@ -201,6 +206,7 @@ def test_last_used_is_recorded_at_most_once_a_touch(engines: tuple[sa.Engine, sa
     assert last_used() == clock.now
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("given", "field"),
     [
@@ -227,6 +233,7 @@ def test_bad_requests_name_the_field_and_write_nothing(
         assert list_tokens(session, actor=ADMIN, username=name) == []
 
 
+@pytest.mark.slow
 def test_read_only_roles_and_disabled_users_get_no_write_or_any_token(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:
@@ -248,6 +255,7 @@ def test_a_network_wide_user_may_scope_to_every_centre_or_some() -> None:
     assert narrowed(frozenset({"TA"}), frozenset({"TB"})) == frozenset()
 
 
+@pytest.mark.slow
 def test_only_the_owner_or_their_manager_sees_and_revokes(
     engines: tuple[sa.Engine, sa.Engine],
 ) -> None:

@@ -85,6 +85,7 @@ def test_example_table1_worked_numbers(example_report: Report) -> None:
     assert not any("with the drug" in v for v in frame.index)
 
 
+@pytest.mark.slow
 def test_example_table1_equals_table_one(example_report: Report) -> None:
     cohort = read(EXAMPLE)
     data = _patients(cohort)
@@ -147,6 +148,7 @@ def test_simulated_concomitant_rows_equal_table_one(simulated: tuple[Cohort, Rep
     assert names[-1].startswith("Exposure, patient-years")
 
 
+@pytest.mark.slow
 def test_footnotes_and_methods_come_from_table_one(simulated: tuple[Cohort, Report]) -> None:
     cohort, report = simulated
     table = next(t for t in report.tables() if t.key == "table1")
@@ -157,6 +159,7 @@ def test_footnotes_and_methods_come_from_table_one(simulated: tuple[Cohort, Repo
     assert any(result.footnotes[0] in paragraph for paragraph in report.methods)
 
 
+@pytest.mark.slow
 def test_subtype_set_is_sorted_and_ordered_by_frequency() -> None:
     cohort = read(EXAMPLE)
     patients = cohort.patients.assign(
@@ -172,6 +175,7 @@ def test_subtype_set_is_sorted_and_ordered_by_frequency() -> None:
     assert int(column.isna().sum()) == 1
 
 
+@pytest.mark.slow
 def test_missing_sex_is_missing_not_male() -> None:
     cohort = read(EXAMPLE)
     patients = cohort.patients.assign(sex=pd.array(["female", None, "male", "other", None,
@@ -190,6 +194,7 @@ def test_rows_without_values_are_left_out() -> None:
     assert frame["Variable"].str.startswith("Female sex").any()
 
 
+@pytest.mark.slow
 def test_table_one_data_does_not_modify_inputs() -> None:
     cohort = read(EXAMPLE)
     outcomes = derive(cohort, ["aitmehdi2021"])

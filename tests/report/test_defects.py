@@ -205,6 +205,7 @@ def test_a_flare_recorded_without_sle_is_named_not_counted(simulated: Cohort) ->
 # --- Fisher's exact test -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fisher_sentence_prints_the_odds_ratio_it_names(simulated_report: Report) -> None:
     paragraph = next(p for p in simulated_report.sections[1].paragraphs if "Fisher" in p)
     # complete response: 12/31 with SLE, 5/9 without (the simulated cohort, seed 1)

@@ -41,6 +41,7 @@ def _as_data(report: Report) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_default_plan_is_todays_report(example_report: Report) -> None:
     today = json.loads(TODAY.read_text(encoding="utf-8"))
     today["facts"] = [f for f in today["facts"] if f[0] not in ("Software", "Cohort")]
@@ -51,6 +52,7 @@ def test_default_plan_is_todays_report(example_report: Report) -> None:
     assert all(not s.caption for s in example_report.sections)
 
 
+@pytest.mark.slow
 def test_plan_sections_in_order_with_captions(aitmehdi_report: Report) -> None:
     plan = get_plan("aitmehdi2021")
     assert [s.key for s in aitmehdi_report.sections] == [s.kind for s in plan.sections]
@@ -93,6 +95,7 @@ def test_new_sections_name_their_methods(aitmehdi_report: Report) -> None:
     assert tables["sledai_flare"]["n"].tolist() == ["1", "1"]
 
 
+@pytest.mark.slow
 def test_section_population_keeps_its_patients() -> None:
     section = {"kind": "safety", "population": "lupus", "caption": "SLE only."}
     doc = {"name": "sle_only", "criteria": ["cortes2012"], "populations": {"lupus": "sle"},
@@ -105,6 +108,7 @@ def test_section_population_keeps_its_patients() -> None:
     assert section.paragraphs[0].endswith("of 2 patients over 0.6 patient-years (CTCAE v5.0).")
 
 
+@pytest.mark.slow
 def test_cli_plan_option(tmp_path: Path) -> None:
     runner = CliRunner()
     plan = tmp_path / "plan.toml"
@@ -125,6 +129,7 @@ def test_cli_plan_option(tmp_path: Path) -> None:
     assert "bundled plans: aitmehdi2021, default" in str(wrong.exception)
 
 
+@pytest.mark.slow
 def test_criteria_replacing_a_section_preset_refused() -> None:
     from clears import InputError
 

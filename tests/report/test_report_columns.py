@@ -37,6 +37,7 @@ def test_the_selection_names_stored_columns_only() -> None:
         assert set(names) <= set(data_columns(table)), table
 
 
+@pytest.mark.slow
 def test_the_cut_drops_what_the_report_never_reads() -> None:
     cohort = simulate("aitmehdi2021", 40, np.random.default_rng(3))
     cut = _cut(cohort)

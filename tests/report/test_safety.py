@@ -30,6 +30,7 @@ def _exposure() -> pd.Series:
     return outcomes.set_index("patient_id")["exposure_patient_years"]
 
 
+@pytest.mark.slow
 def test_ae_rows_equal_ae_table(example_report: Report) -> None:
     expected = ae_table(read(EXAMPLE), exposure=_exposure())
     rows = expected.to_frame()
@@ -109,6 +110,7 @@ def test_safety_paragraph_counts(example_report: Report) -> None:
     assert safety.paragraphs[0].startswith("5 adverse events in 4 of 6 patients over ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", ["docx", "xlsx"])
 def test_exports_hold_table1_and_ae_table(example_report: Report, tmp_path, writer: str) -> None:  # type: ignore[no-untyped-def]
     from clears.report import write_docx, write_xlsx

@@ -61,6 +61,7 @@ def test_bad_options_exit_2_naming_option_and_allowed(monkeypatch, capsys, tmp_p
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_calibration_report_prints_figures_method_and_contradictions(monkeypatch, capsys):
     code = clears(monkeypatch, "simulate", "--preset", "cortes2012", "--n", "150",
                   "--calibration")  # fmt: skip

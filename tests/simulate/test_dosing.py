@@ -6,6 +6,7 @@ import copy
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from clears.outcomes import derive
 from clears.simulate import get_preset, simulate
@@ -62,6 +63,7 @@ def test_no_relapse_when_both_probabilities_are_zero():
     assert plan.periods[-1].end is not None  # withdrawn after the ladder, not restarted
 
 
+@pytest.mark.slow
 def test_simulated_relapses_count_under_the_cortes_rule_in_both_settings():
     cohort = simulate("cortes2012", 150, np.random.default_rng(5))
     o = derive(cohort, criteria=["cortes2012"])

@@ -12,6 +12,7 @@ from clears.simulate import PRESETS, get_preset, simulate
 from clears.simulate.disease import clasi_at
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", PRESETS)
 def test_simulated_cohort_passes_validate(preset):
     cohort = simulate(preset, 60, np.random.default_rng(4))
@@ -32,6 +33,7 @@ def test_same_seed_byte_identical(tmp_path):
     assert not other.visits["clasi_a"].equals(first.visits["clasi_a"])
 
 
+@pytest.mark.slow
 def test_items_reproduce_totals_and_scalp_scarring_levels():
     v = simulate("cortes2012", 40, np.random.default_rng(8)).visits
     items = v[[c for c in v.columns if c.startswith("clasi_") and c not in ("clasi_a", "clasi_d")]]
@@ -49,6 +51,7 @@ def test_trajectory_reaches_zero_only_in_complete_responders():
     assert clasi_at(20, 6, 42, 2.4, [41, 42, 400]).tolist() == [7, 6, 6]
 
 
+@pytest.mark.slow
 def test_dosing_follows_the_seed_protocol():
     t = simulate("cortes2012", 80, np.random.default_rng(3)).treatments
     first = t.sort_values("start_date").groupby("patient_id").head(1)

@@ -25,6 +25,7 @@ def _share(cohort: Cohort, drug: str) -> tuple[int, int]:
     return meds.loc[meds["drug"] == drug, "patient_id"].nunique(), cohort.n_patients
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("drug", "published"),
     [

@@ -81,6 +81,7 @@ def test_a_centre_administrator_sees_only_their_centres_accounts(bcn_admin: Test
     assert 'id="nav-accounts"' in page.text
 
 
+@pytest.mark.slow
 def test_add_shows_a_temporary_password_that_must_be_changed(
     bcn_admin: TestClient, make_client: Client, db_url: str
 ) -> None:
@@ -108,6 +109,7 @@ def test_add_shows_a_temporary_password_that_must_be_changed(
     assert signed.headers["location"] == "/account/password"
 
 
+@pytest.mark.slow
 def test_a_refused_add_keeps_what_was_typed_and_says_why(
     bcn_admin: TestClient, db_url: str
 ) -> None:

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 from tests.web._setup import api_job, sign_in
 
@@ -64,6 +65,7 @@ def test_live_clasi_rejects_out_of_range_with_field(make_client: Client) -> None
     assert result.json()["problems"][0]["field"] == "areas.scalp.scarring"
 
 
+@pytest.mark.slow
 def test_enrol_add_records_and_read_back(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
@@ -109,6 +111,7 @@ def test_invalid_record_lists_every_problem(make_client: Client) -> None:
     assert fields == ["colour", "grade", "onset_date"]
 
 
+@pytest.mark.slow
 def test_advice_response_audit_and_outcomes(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -150,6 +153,7 @@ def test_monitor_reads_but_cannot_write_via_api(make_client: Client) -> None:
     assert refused.status_code == 403
 
 
+@pytest.mark.slow
 def test_openapi_schema_lists_the_api() -> None:
     from tests.web._setup import settings
 

@@ -20,6 +20,7 @@ from clears.registry.records import delete_record
 Client = Callable[[], TestClient]
 
 
+@pytest.mark.slow
 def test_one_record_shows_only_its_own_entries(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
@@ -112,6 +113,7 @@ def test_api_refuses_unknown_entity_with_allowed_values(make_client: Client) -> 
     assert response.json()["problems"][0]["field"] == "path.entity"
 
 
+@pytest.mark.slow
 def test_record_rows_and_patient_audit_link_to_record_audit(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "monitor_bcn")  # read-only users see the audit links too

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -110,6 +111,7 @@ def test_every_input_changes_the_chart(days: int, dose: float, other: float, shi
     assert chart(dose, end + dt.timedelta(days=shift)) != base  # end date
 
 
+@pytest.mark.slow
 def test_patient_page_draws_the_dose_bars(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")

@@ -119,6 +119,7 @@ def test_each_format_zips_the_expected_files_of_own_centre(
     assert not _mentions(members, "P2")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", sorted(EXPECTED))
 def test_deidentified_export_has_no_original_patient_id(
     make_client: Client, db_url: str, fmt: str
@@ -160,6 +161,7 @@ def test_deidentified_csv_keeps_one_hashed_patient(make_client: Client, db_url: 
     assert list(visits["patient_id"]) == [pseudonym]
 
 
+@pytest.mark.slow
 def test_two_deidentified_downloads_use_different_salts(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -170,6 +172,7 @@ def test_two_deidentified_downloads_use_different_salts(make_client: Client, db_
     assert ids[0] != ids[1]
 
 
+@pytest.mark.slow
 def test_administrator_exports_every_centre(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "admin")
@@ -180,6 +183,7 @@ def test_administrator_exports_every_centre(make_client: Client, db_url: str) ->
     assert _mentions(members, "P2")
 
 
+@pytest.mark.slow
 def test_lyon_investigator_gets_only_lyon(make_client: Client, db_url: str) -> None:
     client = make_client()
     sign_in(client, "inv_lyo")

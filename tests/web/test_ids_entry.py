@@ -102,6 +102,7 @@ def test_both_refuse_an_id_equal_to_a_registered_one_ignoring_case(make_client: 
     assert _ids(client) == ["P1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("typed", ["%20P1", "P1%20", CASE_TWIN])
 def test_api_lookups_find_the_registered_patient(make_client: Client, typed: str) -> None:
     client, _ = _api(make_client)

@@ -33,6 +33,7 @@ def _submit(client: TestClient, csrf: str, path: str, **form: str) -> str:
     return location
 
 
+@pytest.mark.slow
 def test_outcome_table_job_from_the_cohort_page(make_client: Client, db_url: str) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
@@ -117,6 +118,7 @@ def test_another_users_job_is_not_found_and_results_hold_only_the_submitters_cen
     assert [j["id"] for j in admin.get("/api/jobs").json()] == [job_id]
 
 
+@pytest.mark.slow
 def test_exports_need_an_exporting_role(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "monitor_bcn")
@@ -202,6 +204,7 @@ def test_cancel_from_the_job_page(make_client: Client, db_url: str) -> None:
     assert run_jobs(db_url) == 0  # nothing left to run
 
 
+@pytest.mark.slow
 def test_a_failed_job_shows_why(make_client: Client, db_url: str) -> None:
     from clears.registry import transaction
     from clears.registry.records import delete_record

@@ -50,6 +50,7 @@ def _json_of_size(size: int) -> bytes:
     return body[:-1] + b" " * (size - len(body)) + b"}"
 
 
+@pytest.mark.slow
 def test_declared_oversize_refused_signed_out_before_reading(
     counted: tuple[TestClient, Counting],
 ) -> None:
@@ -65,6 +66,7 @@ def test_declared_oversize_refused_signed_out_before_reading(
     assert shim.taken == 0
 
 
+@pytest.mark.slow
 def test_declared_oversize_form_refused_signed_in(counted: tuple[TestClient, Counting]) -> None:
     client, shim = counted
     csrf = sign_in(client, "inv_bcn")
@@ -116,6 +118,7 @@ async def _stream(app: ASGIApp, headers: list[tuple[bytes, bytes]], chunks: int)
     return status[0], taken
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_streamed_oversize_stops_at_the_limit(
     counted: tuple[TestClient, Counting], signed_in: bool
@@ -136,6 +139,7 @@ def test_streamed_oversize_stops_at_the_limit(
     assert client.get("/api/patients/P9").status_code in (401, 404)
 
 
+@pytest.mark.slow
 def test_body_at_the_limit_accepted(counted: tuple[TestClient, Counting]) -> None:
     client, _shim = counted
     csrf = sign_in(client, "inv_bcn")
@@ -156,6 +160,7 @@ def _multipart(fields: dict[str, str]) -> bytes:
     return ("".join(parts) + "--b0--\r\n").encode()
 
 
+@pytest.mark.slow
 def test_uploads_have_their_own_limit(counted: tuple[TestClient, Counting]) -> None:
     client, shim = counted
     csrf = sign_in(client, "inv_bcn")

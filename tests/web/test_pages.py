@@ -42,6 +42,7 @@ def test_enrol_rejected_keeps_values_and_points_at_field(make_client: Client) ->
     assert client.get("/api/patients/P7").status_code == 404
 
 
+@pytest.mark.slow
 def test_enrol_then_record_visit_and_see_it(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "entry_bcn")
@@ -96,6 +97,7 @@ def test_rejected_visit_keeps_everything_typed(make_client: Client) -> None:
     assert '<option value="2" selected>' in page.text
 
 
+@pytest.mark.slow
 def test_patient_page_has_advice_with_sources_and_response(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -130,6 +132,7 @@ def test_cohort_page_offers_the_jobs(make_client: Client) -> None:
     assert "P2" not in page.text
 
 
+@pytest.mark.slow
 def test_monitor_cannot_write_or_export(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "monitor_bcn")

@@ -99,6 +99,7 @@ def test_next_and_previous_links_keep_the_query_and_visit_every_patient_once(
     assert _shown(client.get(back).text) == ["P1"]
 
 
+@pytest.mark.slow
 def test_a_screening_filter_counts_the_patients_not_yet_screened(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -131,6 +132,7 @@ def test_bad_parameters_are_422_naming_the_parameter_on_the_page_and_the_api(
     assert "on_treatment, alerts, overdue, incomplete, unscreened" in problems["filter"]["allowed"]
 
 
+@pytest.mark.slow
 def test_a_bcn_user_never_sees_lyo_on_the_page_or_in_the_api(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")

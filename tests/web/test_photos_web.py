@@ -74,6 +74,7 @@ def test_the_test_image_carries_gps_and_an_owner() -> None:
     assert b"Jane Example" in gps_jpeg()
 
 
+@pytest.mark.slow
 def test_upload_redirects_to_the_visit_and_serves_it_without_metadata(
     bcn: tuple[TestClient, str], db_url: str
 ) -> None:
@@ -145,6 +146,7 @@ def test_a_text_file_is_refused_with_the_form_as_typed_and_nothing_stored(
     assert _photo_ids(client.get(VISIT).text) == []
 
 
+@pytest.mark.slow
 def test_a_photograph_too_big_is_refused_by_its_size(
     bcn: tuple[TestClient, str], db_url: str
 ) -> None:
@@ -170,6 +172,7 @@ def test_an_area_that_is_not_a_clasi_area_is_refused_naming_the_allowed_ones(
     assert _files(db_url) == []
 
 
+@pytest.mark.slow
 def test_another_centres_photograph_visit_and_upload_are_not_found(
     make_client: Client, db_url: str
 ) -> None:
@@ -218,6 +221,7 @@ def test_upload_needs_the_csrf_token(bcn: tuple[TestClient, str], db_url: str) -
     assert _files(db_url) == []
 
 
+@pytest.mark.slow
 def test_removal_needs_a_reason_and_hides_the_photograph(
     bcn: tuple[TestClient, str], db_url: str
 ) -> None:
@@ -287,6 +291,7 @@ def test_a_photograph_a_colleague_removed_answers_409_naming_who_and_why(
     assert "(wrong patient)" in late.text
 
 
+@pytest.mark.slow
 def test_the_patient_page_strip_is_newest_first_and_bounded(
     bcn: tuple[TestClient, str],
 ) -> None:
@@ -309,6 +314,7 @@ def test_the_patient_page_strip_is_newest_first_and_bounded(
     assert 'href="/patients/P1/visits/1/photos"' in page.text
 
 
+@pytest.mark.slow
 def test_the_strip_shows_at_most_24_with_a_link_to_more(
     bcn: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -324,6 +330,7 @@ def test_the_strip_shows_at_most_24_with_a_link_to_more(
     assert _photos.STRIP_SIZE == 2
 
 
+@pytest.mark.slow
 def test_the_patient_photographs_page_pages(
     bcn: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -342,6 +349,7 @@ def test_the_patient_photographs_page_pages(
     assert set(_photo_ids(first.text)).isdisjoint(_photo_ids(second.text))
 
 
+@pytest.mark.slow
 def test_compare_shows_two_visits_side_by_side_of_one_area(
     bcn: tuple[TestClient, str],
 ) -> None:
@@ -396,6 +404,7 @@ def _token(db_url: str, scope: str, username: str = "inv_bcn") -> dict[str, str]
     return {"Authorization": f"Bearer {secret}"}
 
 
+@pytest.mark.slow
 def test_the_api_lists_uploads_and_fetches_with_token_scopes(
     make_client: Client, db_url: str
 ) -> None:
@@ -433,6 +442,7 @@ def test_the_api_lists_uploads_and_fetches_with_token_scopes(
     assert len(_files(db_url)) == 2
 
 
+@pytest.mark.slow
 def test_the_api_removes_with_the_version_and_a_reason(make_client: Client, db_url: str) -> None:
     client = make_client()
     api = "/api/patients/P1/visits/1/photos"

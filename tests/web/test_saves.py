@@ -57,6 +57,7 @@ def _two_users(make_client: Client) -> tuple[TestClient, str, TestClient, str]:
     return ana, sign_in(ana, "inv_bcn"), ben, sign_in(ben, "entry_bcn")
 
 
+@pytest.mark.slow
 def test_edits_of_other_fields_are_merged_not_erased(make_client: Client) -> None:
     ana, csrf_a, ben, csrf_b = _two_users(make_client)
     saved = ana.post(EVENT, data={**BASE, "grade": "2", "csrf_token": csrf_a})
@@ -71,6 +72,7 @@ def test_edits_of_other_fields_are_merged_not_erased(make_client: Client) -> Non
     assert (data["data"]["grade"], data["data"]["end_date"]) == (2, "2024-01-12")
 
 
+@pytest.mark.slow
 def test_a_conflict_shows_label_both_values_and_a_form_on_the_stored_version(
     make_client: Client,
 ) -> None:
@@ -106,6 +108,7 @@ def test_a_conflict_shows_label_both_values_and_a_form_on_the_stored_version(
     assert (data["grade"], data["serious"], data["end_date"]) == (3, True, "2024-01-12")
 
 
+@pytest.mark.slow
 def test_a_date_conflict_is_shown_as_typed(make_client: Client) -> None:
     ana, csrf_a, ben, csrf_b = _two_users(make_client)
     ana.post(EVENT, data={**BASE, "end_date": "2024-01-11", "csrf_token": csrf_a})
@@ -116,6 +119,7 @@ def test_a_date_conflict_is_shown_as_typed(make_client: Client) -> None:
     assert '<td class="current">2024-01-11</td>' in row.group(1)
 
 
+@pytest.mark.slow
 def test_a_double_click_stores_the_event_once_and_lands_on_the_same_page(
     make_client: Client,
 ) -> None:
@@ -137,6 +141,7 @@ def test_a_double_click_stores_the_event_once_and_lands_on_the_same_page(
     assert [e["data"]["onset_date"] for e in events].count("2024-02-01") == 1
 
 
+@pytest.mark.slow
 def test_the_same_event_from_a_new_form_is_refused_naming_the_stored_one(
     make_client: Client,
 ) -> None:
@@ -153,6 +158,7 @@ def test_the_same_event_from_a_new_form_is_refused_naming_the_stored_one(
     assert len(client.get("/api/patients/P1/records/adverse_events").json()) == 1
 
 
+@pytest.mark.slow
 def test_typed_totals_are_kept_with_some_items(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")
@@ -171,6 +177,7 @@ def test_typed_totals_are_kept_with_some_items(make_client: Client) -> None:
     assert (visit["clasi_a"], visit["sledai"]) == (9, 6)
 
 
+@pytest.mark.slow
 def test_complete_items_with_another_typed_total_are_refused_naming_both(
     make_client: Client,
 ) -> None:
@@ -204,6 +211,7 @@ def _all_clasi_items(client: TestClient) -> set[str]:
     return set(re.findall(r'<select name="(clasi_[a-z0-9_]+)"', page))
 
 
+@pytest.mark.slow
 def test_editing_an_item_of_a_complete_visit_recomputes_its_total(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")

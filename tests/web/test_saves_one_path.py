@@ -154,6 +154,7 @@ def test_every_entry_point_refuses_with_the_same_message(
     assert len(stored) == len(SEED[table])  # nothing was written
 
 
+@pytest.mark.slow
 def test_a_copy_of_a_stored_row_is_refused_everywhere(make_client: Client, tmp_path: Path) -> None:
     row = {"onset_date": "2024-01-10", "term": "headache", "grade": "1"}  # the seed's event
     folder = _folder(tmp_path / "cohort", "adverse_events", row)

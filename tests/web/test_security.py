@@ -57,6 +57,7 @@ def test_password_hash_is_salted_argon2id() -> None:
     assert not verify_password("pw", "not-a-hash")
 
 
+@pytest.mark.slow
 def test_users_file_read_and_every_problem_reported(tmp_path: Path) -> None:
     good = {
         "username": "a",
@@ -94,6 +95,7 @@ def test_session_cookie_flags(make_client: Client) -> None:
     assert "samesite=strict" in cookie
 
 
+@pytest.mark.slow
 def test_wrong_password_and_unknown_user_same_answer(make_client: Client) -> None:
     client = make_client()
     answers = []
@@ -216,6 +218,7 @@ def test_security_headers(make_client: Client) -> None:
 # --- conflicting edits --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_conflicting_edit_shows_both_values(make_client: Client) -> None:
     first, second = make_client(), make_client()
     csrf1, csrf2 = sign_in(first, "inv_bcn"), sign_in(second, "entry_bcn")

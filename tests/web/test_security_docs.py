@@ -20,6 +20,7 @@ def docs_client(db_url: str, password_hash: str) -> Iterator[TestClient]:
     app.state.clears.registry.engine.dispose()
 
 
+@pytest.mark.slow
 def test_docs_page_has_no_inline_script_and_nothing_from_elsewhere(
     docs_client: TestClient,
 ) -> None:
@@ -38,6 +39,7 @@ def test_docs_page_has_no_inline_script_and_nothing_from_elsewhere(
         assert len(asset.content) > 100
 
 
+@pytest.mark.slow
 def test_docs_and_schema_need_sign_in_when_configured(docs_client: TestClient) -> None:
     docs = docs_client.get("/docs", follow_redirects=False)
     assert (docs.status_code, docs.headers["location"]) == (303, "/login")
@@ -174,6 +176,7 @@ def test_every_api_operation_lists_the_token_and_the_session(make_client: object
         assert security == [{"apiToken": token}, session], (method, path)
 
 
+@pytest.mark.slow
 def test_each_operation_refuses_what_its_security_does_not_offer(
     make_client: object, db_url: str
 ) -> None:

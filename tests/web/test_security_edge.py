@@ -30,6 +30,7 @@ def _fields(answer: object) -> list[str]:
     return [p["field"] for p in body.get("problems", [])]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sent", "day", "locked"), [("false", 1, False), ("no", 2, False), ("true", 3, True)]
 )

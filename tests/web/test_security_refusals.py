@@ -45,6 +45,7 @@ def _alert(page: str) -> str:
 # --- the existence oracle ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_taken_id_answers_the_same_whichever_centre_holds_it(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")  # BCN holds P1; LYO holds P2, which BCN cannot see

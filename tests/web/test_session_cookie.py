@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from tests.web._setup import PASSWORD, login_token, sign_in
@@ -37,6 +38,7 @@ def _max_age(cookie: str) -> dt.timedelta:
     return dt.timedelta(seconds=int(found.group(1)))
 
 
+@pytest.mark.slow
 def test_an_active_user_past_the_first_30_minutes_stays_signed_in(make_client: Client) -> None:
     client = make_client()
     now = _clocked(client)
@@ -89,6 +91,7 @@ def test_the_cookie_is_renewed_only_when_the_server_moves_its_expiry(make_client
     assert len(_session_cookies(client.get("/api/me"))) == 1
 
 
+@pytest.mark.slow
 def test_a_new_password_sets_only_its_new_session_cookie(make_client: Client) -> None:
     client = make_client()
     now = _clocked(client)

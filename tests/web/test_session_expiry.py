@@ -197,6 +197,7 @@ def test_every_form_comes_back_with_what_was_typed_after_sign_in(
         assert _kept_rows(client) == 0  # taken
 
 
+@pytest.mark.slow
 def test_the_restored_visit_saves(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -219,6 +220,7 @@ def test_the_restored_visit_saves(make_client: Client) -> None:
     assert _count(client, "visits") == before + 1
 
 
+@pytest.mark.slow
 def test_another_user_gets_nothing_and_the_owner_still_does(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -239,6 +241,7 @@ def test_another_user_gets_nothing_and_the_owner_still_does(make_client: Client)
     assert _shows(client.get(path).text, "visits")
 
 
+@pytest.mark.slow
 def test_the_kept_form_is_taken_once(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")

@@ -77,6 +77,7 @@ def _restore(url: str, username: str, role: str) -> None:
     _change(url, work)
 
 
+@pytest.mark.slow
 def test_a_session_from_one_app_works_in_the_other_and_signing_out_ends_both(
     shared: tuple[str, FastAPI, FastAPI],
 ) -> None:
@@ -114,6 +115,7 @@ def test_disabling_a_user_refuses_them_in_every_app_at_once(
             _restore(url, "entry_bcn", "data_entry")
 
 
+@pytest.mark.slow
 def test_a_new_role_applies_at_the_next_request_everywhere(
     shared: tuple[str, FastAPI, FastAPI],
 ) -> None:

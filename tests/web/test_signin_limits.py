@@ -53,6 +53,7 @@ def apps(db_url: str, password_hash: str) -> Iterator[dict[str, FastAPI]]:
         app.state.clears.registry.engine.dispose()
 
 
+@pytest.mark.slow
 def test_rotating_forwarded_for_from_a_non_proxy_address_does_not_bypass(
     apps: dict[str, FastAPI],
 ) -> None:
@@ -65,6 +66,7 @@ def test_rotating_forwarded_for_from_a_non_proxy_address_does_not_bypass(
         app.state.clears.limiter.reset([f"ip:{OUTSIDER}", "user:inv_bcn"])
 
 
+@pytest.mark.slow
 def test_forwarded_for_is_believed_from_a_configured_proxy(apps: dict[str, FastAPI]) -> None:
     through_proxy = _served(apps["proxied"], PROXY)
     assert [_attempt(through_proxy, "wrong", "198.51.100.7") for _ in range(5)] == [401] * 5
@@ -76,6 +78,7 @@ def test_forwarded_for_is_believed_from_a_configured_proxy(apps: dict[str, FastA
     assert _attempt(unconfigured, PASSWORD, "198.51.100.8") == 429
 
 
+@pytest.mark.slow
 def test_five_wrong_passwords_by_a_third_party_do_not_lock_the_user_out(
     apps: dict[str, FastAPI],
 ) -> None:
@@ -106,6 +109,7 @@ def test_five_wrong_passwords_by_a_third_party_do_not_lock_the_user_out(
     assert _attempt(user, PASSWORD) == 303
 
 
+@pytest.mark.slow
 def test_clears_serve_sets_uvicorn_proxy_headers_from_the_setting(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -190,6 +190,7 @@ def test_expired_and_disabled_are_refused_at_once(make_client: Client, db_url: s
     assert client.get("/api/patients", headers=_bearer(live)).status_code == 401
 
 
+@pytest.mark.slow
 def test_the_page_shows_a_token_once_and_revokes_it(make_client: Client) -> None:
     client = make_client()
     csrf = sign_in(client, "inv_bcn")

@@ -24,6 +24,7 @@ def url(tmp_path: Path) -> str:
     return made
 
 
+@pytest.mark.slow
 def test_create_prints_the_secret_alone_then_list_and_revoke(
     monkeypatch: pytest.MonkeyPatch, url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,6 +54,7 @@ def test_create_prints_the_secret_alone_then_list_and_revoke(
     assert client.get("/api/patients/P1", headers=headers).status_code == 401
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("options", "variable", "named"),
     [

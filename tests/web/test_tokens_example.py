@@ -93,6 +93,7 @@ def _example() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_the_example_walks_every_page(
     db_url: str,
     password_hash: str,

@@ -101,6 +101,7 @@ def test_add_list_disable_enable(
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_several_centres_role_and_centres(
     url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -198,6 +199,7 @@ def test_a_missing_registry_is_named_and_not_created(
     assert not (tmp_path / "missing.db").exists()
 
 
+@pytest.mark.slow
 def test_default_database_from_the_environment(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLEARS_DB_URL", url)
     args = ("users", "add", "a", "--role", "monitor", "--centre", "BCN", "--password-stdin")
@@ -205,6 +207,7 @@ def test_default_database_from_the_environment(url: str, monkeypatch: pytest.Mon
     assert "a" in _rows(url)
 
 
+@pytest.mark.slow
 def test_prompted_password_typed_twice_hidden(url: str) -> None:
     args = ["users", "add", "p", "--role", "monitor", "--centre", "BCN", "--db", url]
     # first pair differs, so the prompt asks again; the second pair matches
@@ -232,6 +235,7 @@ def _users_file(path: Path, *entries: dict[str, object]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_import_moves_a_users_file_in_with_its_passwords(
     url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -254,6 +258,7 @@ def test_import_moves_a_users_file_in_with_its_passwords(
     assert [e.action for e in _user_entries(url)] == ["import", "import"]
 
 
+@pytest.mark.slow
 def test_import_is_all_or_nothing_and_names_every_problem(
     url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

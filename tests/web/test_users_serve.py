@@ -44,6 +44,7 @@ def _settings(calls: list[dict[str, Any]]) -> Settings:
     return settings
 
 
+@pytest.mark.slow
 def test_dev_gives_a_fresh_random_secret_and_prints_the_url(
     served: list[dict[str, Any]],
     db_url: str,
@@ -102,6 +103,7 @@ def test_dev_accepts_loopback_hosts(
     assert f"on http://{shown}:8000/" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_production_still_refuses_placeholder_secrets(
     served: list[dict[str, Any]],
     db_url: str,
@@ -135,6 +137,7 @@ def test_port_and_host_from_the_environment(
     assert "on http://localhost:8765/" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_accounts_counted_and_none_warned(
     served: list[dict[str, Any]],
     db_url: str,
@@ -155,6 +158,7 @@ def test_accounts_counted_and_none_warned(
     assert len(served) == 2
 
 
+@pytest.mark.slow
 def test_a_default_users_file_beside_accounts_is_named_in_a_warning(
     served: list[dict[str, Any]],
     db_url: str,
@@ -197,6 +201,7 @@ def test_a_users_file_without_accounts_is_refused_with_the_import_command(
     assert served == []  # nothing served
 
 
+@pytest.mark.slow
 def test_a_named_users_file_beside_accounts_is_refused(
     served: list[dict[str, Any]],
     db_url: str,

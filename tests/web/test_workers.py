@@ -45,6 +45,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", ["2", "8"])
 def test_several_workers_on_sqlite_are_refused_with_the_reason(
     monkeypatch: pytest.MonkeyPatch,
@@ -64,6 +65,7 @@ def test_several_workers_on_sqlite_are_refused_with_the_reason(
     assert recorded == []
 
 
+@pytest.mark.slow
 def test_one_worker_on_sqlite_serves_as_before(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, recorded: list[dict[str, Any]]
 ) -> None:

@@ -55,6 +55,7 @@ def _slow_screening(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return gate
 
 
+@pytest.mark.slow
 def test_lists_own_centre_with_levels_and_links(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "inv_bcn")
@@ -81,6 +82,7 @@ def test_signed_out_goes_to_sign_in(make_client: Client) -> None:
     assert response.headers["location"].startswith("/login")
 
 
+@pytest.mark.slow
 def test_administrator_sees_both_centres_most_urgent_first(make_client: Client) -> None:
     client = make_client()
     sign_in(client, "admin")
@@ -153,6 +155,7 @@ def test_slow_screening_shows_an_incomplete_list(
     assert (done.n_screened, done.n_pending) == (2, 0)
 
 
+@pytest.mark.slow
 def test_a_changed_patient_keeps_the_earlier_row_while_re_screened(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,6 +184,7 @@ def test_a_changed_patient_keeps_the_earlier_row_while_re_screened(
     assert (after.outdated, after.n_pending, after.n_screened) == (frozenset(), 0, 2)
 
 
+@pytest.mark.slow
 def test_pending_notice_on_the_page(make_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     gate = _slow_screening(monkeypatch)
     view = WorklistCache.view

@@ -13,6 +13,7 @@ from clears.instruments import cla_iga
 from clears.instruments.cla_iga import ClaIgaInput
 
 
+@pytest.mark.slow
 @given(st.lists(st.one_of(st.sampled_from(sorted(GRADES)), st.none()), min_size=1, max_size=20))
 def test_frame_equals_single_record_path(grades: list[int | None]) -> None:
     out = cla_iga.score_frame(pd.DataFrame({"cla_iga": grades}, dtype="Int64"), partial=True)

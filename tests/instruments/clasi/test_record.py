@@ -153,6 +153,7 @@ def test_severity_rejects(bad: Any) -> None:
 # --- properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(records(), st.data())
 def test_incrementing_any_item_changes_the_right_total_by_the_right_amount(
     flat: dict[str, int | None], data: st.DataObject
@@ -178,6 +179,7 @@ def test_incrementing_any_item_changes_the_right_total_by_the_right_amount(
     assert (after.activity - before.activity, after.damage - before.damage) == expected
 
 
+@pytest.mark.slow
 @given(records())
 def test_totals_match_an_independent_computation(flat: dict[str, int | None]) -> None:
     result = clasi.score_mapping(payload_from_columns(flat))
@@ -186,6 +188,7 @@ def test_totals_match_an_independent_computation(flat: dict[str, int | None]) ->
     assert 0 <= result.damage <= 56
 
 
+@pytest.mark.slow
 @given(records())
 def test_typed_and_json_paths_agree(flat: dict[str, int | None]) -> None:
     typed = clasi.score(ClasiInput.from_columns(flat))

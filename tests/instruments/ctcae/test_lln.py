@@ -270,6 +270,7 @@ def test_a_usual_lln_in_the_wrong_unit_is_refused(test: str, unit: str) -> None:
     assert not _accepted(test, USUAL_LLN[test], unit)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(test=st.sampled_from(sorted(LAB_TESTS)), share=st.floats(0, 1), data=st.data())
 def test_a_number_accepted_in_one_unit_is_refused_in_every_other(

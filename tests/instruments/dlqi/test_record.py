@@ -136,6 +136,7 @@ def test_result_renders() -> None:
     assert "10 / 30" in result.to_text()
 
 
+@pytest.mark.slow
 @given(answers())
 def test_total_follows_finlays_rules(codes: dict[str, int | None]) -> None:
     assert dlqi.score_mapping(codes).total == expected_total(codes)

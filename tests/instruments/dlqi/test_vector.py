@@ -19,6 +19,7 @@ def frame_of(rows: list[dict[str, int | None]]) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(answers(), min_size=1, max_size=12))
 def test_frame_equals_single_record_path(rows: list[dict[str, int | None]]) -> None:

@@ -55,6 +55,7 @@ def test_options_from_stdin(
     assert json.loads(capsys.readouterr().out)["flare"] == expected
 
 
+@pytest.mark.slow
 def test_severe_and_mild_readings_change_the_class(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ from clears.instruments.nrs import NrsInput
 RATING = st.one_of(st.integers(0, 10), st.none())
 
 
+@pytest.mark.slow
 @given(st.lists(st.tuples(RATING, RATING), min_size=1, max_size=20))
 def test_frame_equals_single_record_path(rows: list[tuple[int | None, int | None]]) -> None:
     frame = pd.DataFrame(rows, columns=["itch_nrs", "pain_nrs"], dtype="Int64")

@@ -12,6 +12,7 @@ from clears.instruments import ptga
 from clears.instruments.ptga import PtgaInput
 
 
+@pytest.mark.slow
 @given(st.lists(st.one_of(st.integers(0, 10), st.none()), min_size=1, max_size=20))
 def test_frame_equals_single_record_path(ratings: list[int | None]) -> None:
     out = ptga.score_frame(pd.DataFrame({"ptga": ratings}, dtype="Int64"), partial=True)

@@ -129,6 +129,7 @@ def test_band_edges(present: dict[str, bool], expected_score: int, expected_band
     assert (result.score, result.band) == (expected_score, expected_band)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     base=st.fixed_dictionaries({k: st.booleans() for k in PUBLISHED_WEIGHTS}),

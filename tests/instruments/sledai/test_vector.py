@@ -25,6 +25,7 @@ COLUMN = {key: SHORT.get(key, f"sledai_{key}") for key in PUBLISHED_WEIGHTS}
 JSON_OF_CODE: dict[int, Any] = {0: False, 1: True, 2: "new", 3: "persistent"}
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     rows=st.lists(

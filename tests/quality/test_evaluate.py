@@ -105,3 +105,13 @@ def test_user_file_errors_name_field_and_allowed(line: str, field: str, allowed:
     assert "user.toml, rule x" in message
     assert field in message
     assert allowed in message
+
+
+def test_optional_columns_left_out_are_blank_not_an_error() -> None:
+    # One patient's registry read leaves out optional columns none of their rows fill
+    # (no period ended: no end_date, end_reason); every rule then judges them as blank.
+    cohort = _cohort()
+    treatments = cohort.treatments.drop(columns=["end_date", "end_reason"])
+    ids = _rule_ids(dataclasses.replace(cohort, treatments=treatments))
+    assert "visit-long-after-treatment" not in ids
+    assert "end-reason-required" not in ids

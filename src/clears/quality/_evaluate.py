@@ -102,8 +102,10 @@ def _mask(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd.Series, p
     # visit_after_treatment
     periods = cohort.treatments
     last = periods.sort_values("start_date").groupby("patient_id").tail(1)
-    open_or_reason = last["end_date"].isna() | _col(last, "end_reason").notna()
-    ended = last.loc[~open_or_reason].set_index("patient_id")["end_date"]
+    open_or_reason = _col(last, "end_date").isna() | _col(last, "end_reason").notna()
+    ended = _col(last.loc[~open_or_reason], "end_date").set_axis(
+        last.loc[~open_or_reason, "patient_id"]
+    )
     end = frame["patient_id"].map(ended.to_dict())
     limit = pd.to_datetime(end) + pd.DateOffset(months=int(p["months"]))
     mask = (frame["visit_date"] > limit).fillna(False).astype(bool)

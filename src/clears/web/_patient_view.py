@@ -13,11 +13,12 @@ from typing import Any, Final
 
 from clears._cells import plain_value
 from clears._exceptions import ClearsError, InputError
-from clears.cohort import Cohort
+from clears.cohort import DATE_COLUMNS, SCHEMA, Cohort
 from clears.instruments.ctcae import LAB_TESTS as CTCAE_LABS
 from clears.instruments.ctcae import grade_lab
 from clears.outcomes import derive
 from clears.protocol import advise, load_protocol
+from clears.quality import Rule, evaluate
 from clears.registry import Record
 from clears.units import canonical_unit
 
@@ -27,6 +28,7 @@ __all__ = [
     "advice",
     "lab_grades",
     "protocol_criteria",
+    "quality_findings",
     "response_status",
     "series",
 ]
@@ -156,3 +158,37 @@ def advice(cohort: Cohort, patient_id: str, *, as_of: dt.date, protocol: str) ->
         return advise(cohort, patient_id, as_of=as_of, protocol=protocol).to_dict()
     except ClearsError as exc:
         return {"error": str(exc)}
+
+
+def _label(table: str, field: str) -> str:
+    column = next((c for c in SCHEMA[table] if c.name == field), None)
+    return column.description if column is not None else field
+
+
+def quality_findings(cohort: Cohort, rules: Sequence[Rule]) -> list[dict[str, str]]:
+    """The data-quality findings (docs/quality.md) of the patient ``cohort`` holds, errors
+    first, each naming its record by table and date (the rule's 1-based row of that
+    patient's table, as :func:`clears.quality.evaluate` counts, looked up here).
+
+    These are the warnings a save brings: the page a save lands on shows them, and so does
+    every later visit to it until the data are corrected.
+    """
+    found = evaluate(cohort, rules).findings
+    rows = []
+    for finding in found.itertuples(index=False):
+        table = str(finding.table)
+        frame = getattr(cohort, table)
+        row = frame.iloc[int(str(finding.record).removeprefix("row ")) - 1]
+        dated = [name for name in DATE_COLUMNS[table][:1] if table != "patients"]
+        when = plain_value(row[dated[0]]) if dated else None
+        shown = when.isoformat() if isinstance(when, dt.date) else None
+        rows.append(
+            {
+                "severity": str(finding.severity),
+                "record": table.replace("_", " ") + (f" of {shown}" if shown else ""),
+                "field": _label(table, str(finding.field)),
+                "message": str(finding.message),
+                "rule": str(finding.rule_id),
+            }
+        )
+    return sorted(rows, key=lambda r: r["severity"] != "error")

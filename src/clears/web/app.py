@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, echoed
 from clears._version import __version__
+from clears.quality import Rule, bundled_rules, load_rules, merge_rules
 from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make_engine
 from clears.web._docs import ASSETS_URL, assets, docs_router, secured_openapi
 from clears.web._edge import refuse_nul
@@ -247,7 +248,23 @@ def app_state(settings: Settings, *, engine: sa.Engine | None = None) -> AppStat
             backoff_cap=settings.login_backoff_cap_seconds,
         ),
         templates=page_templates(),
+        quality_rules=site_rules(settings.quality_rules),
     )
+
+
+def site_rules(path: Path | None) -> tuple[Rule, ...]:
+    """The bundled data-quality rules merged with the rules file at ``path`` (if any).
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or has problems (each named with what is allowed).
+    """
+    rules = bundled_rules()
+    if path is None:
+        return tuple(rules)
+    extra, disable = load_rules(path)
+    return tuple(merge_rules(rules, extra, disable))
 
 
 def create_app(

@@ -32,6 +32,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from clears.quality import Rule
 from clears.registry import Action, SessionStore, SignInLimiter, TokenScope, TokenStore, transaction
 from clears.web._session_cookie import COOKIE, renew_later
 from clears.web.security import csrf_token, csrf_valid
@@ -115,6 +116,8 @@ class AppState:
     sessions: SessionStore
     limiter: SignInLimiter
     templates: Jinja2Templates
+    #: The data-quality rules the patient page applies (bundled, merged with the site's file).
+    quality_rules: tuple[Rule, ...]
 
 
 async def get_state(request: Request) -> AppState:

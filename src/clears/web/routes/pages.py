@@ -214,6 +214,7 @@ def patient_page(
         presets=PRESETS,
         preset=preset,
         advice=view.advice(complete, patient_id, as_of=today, protocol=state.settings.protocol),
+        quality=view.quality_findings(cohort, state.quality_rules),
         photos=photos,
     )
 

@@ -131,6 +131,8 @@ def _without_nearby(rule: Rule, frame: pd.DataFrame, cohort: Cohort) -> tuple[pd
     when = pd.to_datetime(_col(frame, p["date_field"]), errors="coerce")
     condition = (condition & when.notna()).fillna(False).astype(bool)
     position = np.flatnonzero(condition.to_numpy())
+    if not len(position):
+        return condition, when
     candidates = pd.DataFrame(
         {
             "at": position,
@@ -198,10 +200,11 @@ def evaluate(cohort: Cohort, rules: Sequence[Rule]) -> QualityResult:
         if frame.empty:
             continue
         mask, context = _mask(rule, frame, cohort)
-        hits = frame.loc[mask]
-        if hits.empty:
+        if not mask.any():
             continue
         field = str(rule.params.get("field", "visit_date"))
+        # only the columns a finding shows: a visits row has hundreds of item columns
+        hits = frame.loc[mask, [c for c in ("patient_id", field) if c in frame.columns]]
         values = _col(hits, field) if field in hits.columns else context.loc[mask]
         when = context.loc[mask]
         rows = [f"row {i + 1}" for i in frame.index.get_indexer(hits.index)]

@@ -513,7 +513,7 @@ def unlock(
         raise InputError(
             Problem(
                 "reason",
-                reason,
+                None,
                 "is required to unlock a signed or locked record",
                 "a non-blank reason",
             )

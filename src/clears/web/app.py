@@ -45,6 +45,7 @@ from clears.web.routes import (
     api,
     api_photos,
     api_records,
+    api_signatures,
     auth,
     cohort,
     jobs,
@@ -52,6 +53,7 @@ from clears.web.routes import (
     photos,
     records,
     report,
+    signatures,
     tokens,
     worklist,
 )
@@ -73,6 +75,7 @@ ROUTERS: Final = (
     pages.router,
     records.router,
     photos.router,
+    signatures.router,
     cohort.router,
     worklist.router,
     report.router,
@@ -81,6 +84,7 @@ ROUTERS: Final = (
     api.router,
     api_records.router,
     api_photos.router,
+    api_signatures.router,
     audit_routes.api_router,
     jobs.api_router,
 )

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,8 @@ from clears.registry._row_checks import lock_patient
 from clears.registry._sessions_limiter import SignInLimiter
 
 __all__ = [
+    "EXPORT_COLUMNS",
+    "EXPORT_FILE",
     "LIST_LIMIT",
     "MEANINGS",
     "Meaning",
@@ -66,6 +69,7 @@ __all__ = [
     "TooManyAttemptsError",
     "WrongPasswordError",
     "check_password",
+    "export_signatures",
     "linked",
     "list_signatures",
     "record_sha256",
@@ -614,3 +618,62 @@ def linked(session: Session, *, actor: Actor, signature_id: int) -> bool:
     return bool(
         record_sha256(_current_content(session, row.entity, obj, patient_id)) == row.record_sha256
     )
+
+
+#: The file of an export that holds the signatures of the exported records (§11.50(b)).
+EXPORT_FILE: Final = "signatures.csv"
+#: Its columns, in order: the record, the manifestation and its parts, the hash, withdrawal.
+EXPORT_COLUMNS: Final = (
+    "patient_id",
+    "entity",
+    "record_id",
+    "record_version",
+    "manifestation",
+    "signer",
+    "signer_name",
+    "signer_role",
+    "signed_at",
+    "meaning",
+    "record_sha256",
+    "withdrawn_at",
+    "withdrawn_by",
+    "withdrawal_reason",
+)
+_EXPORT_FETCH: Final = 10_000
+
+
+def export_signatures(session: Session, *, actor: Actor) -> pd.DataFrame:
+    """Every signature of the actor's centres, withdrawn ones included, in the order they
+    were made, as :data:`EXPORT_COLUMNS` (times in ISO 8601 UTC); rows are streamed
+    :data:`_EXPORT_FETCH` at a time, as the cohort export streams its tables."""
+    query = (
+        sa.select(_TABLE, Patient.patient_id)
+        .join(Patient, _TABLE.c.patient_key == Patient.id)
+        .join(Centre, Patient.centre_key == Centre.id)
+        .order_by(_TABLE.c.id)
+    )
+    if not actor.all_centres:
+        query = query.where(Centre.code.in_(sorted(actor.centres)))
+    rows: list[tuple[Any, ...]] = []
+    result = session.execute(query.execution_options(yield_per=_EXPORT_FETCH))
+    for row in result:
+        s = _signature(row, row.patient_id)
+        rows.append(
+            (
+                s.patient_id,
+                s.table,
+                s.record_id,
+                s.record_version,
+                s.manifestation,
+                s.signer,
+                s.signer_name,
+                s.signer_role,
+                s.signed_at.isoformat(),
+                s.meaning,
+                s.record_sha256,
+                s.withdrawn_at.isoformat() if s.withdrawn_at else None,
+                s.withdrawn_by,
+                s.withdrawal_reason,
+            )
+        )
+    return pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))

@@ -281,3 +281,24 @@ def test_another_centre_is_not_found(make_client: Client) -> None:
     assert client.post("/api/patients/P1/sign", json=body, headers=headers).status_code == 404
     assert client.get("/patients/P1/signatures").status_code == 404
     assert client.get("/api/patients/P1/signatures").status_code == 404
+
+
+def test_an_edit_form_saved_after_the_signature_is_refused_with_what_was_typed(
+    make_client: Client,
+) -> None:
+    users = Users(make_client)
+    visit = users.visit
+    client, csrf = users.clients[Role.investigator]
+    url = f"/patients/P1/records/visits/{visit}/edit"
+    opened = client.get(url)  # the form is opened before the signature
+    assert opened.status_code == 200
+    users.lock(_routes()[3])
+    typed = {"visit_date": "2024-01-01", "anc": "2.4", "version": "1", "reason": "recount"}
+    saved = client.post(url, data={**typed, "csrf_token": csrf}, follow_redirects=False)
+    assert saved.status_code == 422
+    alert = _alert(saved.text)
+    assert f"visit {visit} was signed by inv_bcn on " in alert
+    assert "an administrator must unlock it, giving a reason" in alert
+    assert re.search(r'name="anc"[^>]*value="2.4"', saved.text)  # what was typed is kept
+    stored = users.api(Role.investigator, "GET", f"/api/patients/P1/records/visits/{visit}")
+    assert stored.json()["data"]["anc"] == 1.8  # the seeded value, unchanged

@@ -25,7 +25,7 @@ from clears.registry import PERMISSIONS, Account, Action, Role, SignInLimiter
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import AuditEntry, signatures_table
 from clears.registry.accounts import add_account
-from clears.registry.patients import get_patient, update_patient
+from clears.registry.patients import get_patient, rename_patient, update_patient
 from clears.registry.records import add_record, delete_record, lock_visit, update_record
 from clears.registry.signatures import (
     MEANINGS,
@@ -397,3 +397,16 @@ def test_a_wrong_signing_password_counts_as_a_failed_sign_in(own_engine: sa.Engi
     # from another address the right password signs, and the failures are forgotten
     made = sign_limited(engine, limiter, password=PASSWORD, **(kwargs | {"address": "b"}))
     assert made.active
+
+
+def test_a_patient_with_signatures_is_not_renamed(session: Session) -> None:
+    two_centres(session)
+    investigator = _account(session, Role.investigator)
+    admin = _account(session, Role.administrator)
+    visit = _visit(session, investigator)
+    _sign_visit(session, investigator, visit)
+    unlock(session, account=admin, table="visits", record_id=visit.id, reason="corrected")
+    with pytest.raises(ConflictError, match="'P1' has 1 electronic signature"):
+        rename_patient(session, actor=ADMIN, old="P1", new="P9", reason="typed wrongly")
+    assert get_patient(session, actor=ADMIN, patient_id="P1").patient_id == "P1"
+    rename_patient(session, actor=ADMIN, old="P2", new="P8", reason="typed wrongly")  # unsigned

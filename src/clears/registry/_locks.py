@@ -25,11 +25,18 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from clears._exceptions import InputError, Problem
+from clears._exceptions import ConflictError, InputError, Problem
 from clears.registry._accounts_rules import as_utc
 from clears.registry._models import signatures_table
 
-__all__ = ["UNLOCK_NEEDED", "RecordLockedError", "active_signature", "label", "refuse_if_locked"]
+__all__ = [
+    "UNLOCK_NEEDED",
+    "RecordLockedError",
+    "active_signature",
+    "label",
+    "refuse_if_locked",
+    "refuse_rename_if_signed",
+]
 
 _SIGNATURES: Final = signatures_table
 
@@ -132,3 +139,31 @@ def refuse_if_locked(
     else:
         return
     raise RecordLockedError(Problem("locked", None, message, patient=patient_id))
+
+
+def refuse_rename_if_signed(session: Session, *, patient_key: int, patient_id: str) -> None:
+    """Refuse a rename of a patient who has any signature, withdrawn ones included.
+
+    A rename writes every record again under new record numbers and deletes the old rows
+    (:mod:`clears.registry._rename`); the signatures name the old rows, and are never
+    deleted, so the rename would detach them from what they signed (21 CFR Part 11 §11.70).
+    A registry at a revision before 0019 has no signatures: nothing to refuse.
+
+    Raises
+    ------
+    ConflictError
+        The patient has signatures; nothing is renamed.
+    """
+    if not sa.inspect(session.connection()).has_table(_SIGNATURES.name):
+        return
+    count = session.execute(
+        sa.select(sa.func.count())
+        .select_from(_SIGNATURES)
+        .where(_SIGNATURES.c.patient_key == patient_key)
+    ).scalar_one()
+    if count:
+        raise ConflictError(
+            f"patient {patient_id!r} has {count} electronic signature(s), withdrawn ones "
+            "included; a rename would detach them from the signed records, so it is refused "
+            "and nothing was renamed"
+        )

@@ -566,6 +566,14 @@ def test_every_audited_write_of_a_patient_removes_their_summary(session: Session
         values={"visit_date": TODAY},
         today=TODAY,
     )
+    other = add_record(
+        session,
+        actor=ADMIN,
+        table="visits",
+        patient_id="P1",
+        values={"visit_date": TODAY - dt.timedelta(days=7)},
+        today=TODAY,
+    )
     patient = get_patient(session, actor=ADMIN, patient_id="P1")
     writes = {
         "a change of baseline values": lambda: update_patient(
@@ -585,16 +593,22 @@ def test_every_audited_write_of_a_patient_removes_their_summary(session: Session
             changes={"anc": 3.2},
             today=TODAY,
         ),
-        "a locked visit": lambda: lock_visit(
-            session, actor=ADMIN, record_id=visit.id, version=visit.version + 1, today=TODAY
-        ),
         "a deleted visit": lambda: delete_record(
             session,
             actor=ADMIN,
             table="visits",
             record_id=visit.id,
-            version=visit.version + 2,
+            version=visit.version + 1,
             reason="wrong patient",
+            today=TODAY,
+        ),
+        # a locked visit refuses deletion (clears.registry._locks): another visit is locked
+        "a locked visit": lambda: lock_visit(
+            session,
+            actor=ADMIN,
+            record_id=other.id,
+            version=other.version,
+            reason="reviewed",
             today=TODAY,
         ),
     }

@@ -131,7 +131,7 @@ def test_a_stale_update_is_refused_showing_both_values(session: Session) -> None
 
 
 @pytest.mark.slow
-def test_past_or_locked_visits_need_a_reason(session: Session) -> None:
+def test_past_visits_need_a_reason_and_locked_ones_are_refused(session: Session) -> None:
     two_centres(session)
     today_visit = _add(session, "visits", {"visit_date": TODAY})
     # same day, not locked: no reason needed
@@ -139,9 +139,14 @@ def test_past_or_locked_visits_need_a_reason(session: Session) -> None:
     locked = lock_visit(
         session, actor=BCN, record_id=today_visit.id, version=changed.version, today=TODAY
     )
-    with pytest.raises(InputError, match="reason: is required to change a locked or past"):
-        _update_visit(session, today_visit, locked.version, {"hb": 12.0})
-    _update_visit(session, today_visit, locked.version, {"hb": 12.0}, reason="lab corrected")
+    # a locked visit is refused, even with a reason (an administrator unlocks it)
+    expected = f"visit {today_visit.id} is locked; an administrator must unlock it"
+    for reason in (None, "lab corrected"):
+        with pytest.raises(InputError, match=expected):
+            _update_visit(session, today_visit, locked.version, {"hb": 12.0}, reason=reason)
+    earlier_visit = _add(session, "visits", {"visit_date": TODAY - dt.timedelta(days=2)})
+    with pytest.raises(InputError, match="reason: is required to change a past"):
+        _update_visit(session, earlier_visit, 1, {"hb": 12.0})
     past = _add(session, "visits", {"visit_date": TODAY - dt.timedelta(days=1)})
     with pytest.raises(InputError, match="reason"):
         delete_record(

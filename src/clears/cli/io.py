@@ -105,11 +105,14 @@ def export(
     from clears.registry import Actor, open_registry, transaction
     from clears.registry.exporter import export_cohort
     from clears.registry.exports.writer import write_export
+    from clears.registry.signatures import export_signatures
 
     engine = open_registry(db)  # never creates a database: a mistyped --db is an error
+    actor = Actor.everywhere(getpass.getuser())
     try:
         with transaction(engine) as session:
-            cohort = export_cohort(actor=Actor.everywhere(getpass.getuser()), session=session)
+            cohort = export_cohort(actor=actor, session=session)
+            signatures = export_signatures(session, actor=actor)
     finally:
         engine.dispose()
     with _staged(out) as staging:
@@ -121,6 +124,7 @@ def export(
             salt=salt,
             seed=seed,
             study=study,
+            signatures=signatures,
         )
     folder = out
     what = "de-identified " if deidentify else ""

@@ -30,6 +30,7 @@ from clears.cli import photos as photos_cmd
 from clears.cli import report as report_cmd
 from clears.cli import score as score_cmd
 from clears.cli import serve as serve_cmd
+from clears.cli import signatures as signatures_cmd
 from clears.cli import simulate as simulate_cmd
 from clears.cli import tokens as tokens_cmd
 from clears.cli import users as users_cmd
@@ -51,6 +52,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(patients_cmd.app, name="patients")
 app.add_typer(photos_cmd.app, name="photos")
+app.add_typer(signatures_cmd.app, name="signatures")
+app.command("unlock")(signatures_cmd.unlock)
 app.command("import")(io_cmd.import_)
 app.command("export")(io_cmd.export)
 app.command("import-redcap")(import_redcap_cmd.import_redcap)

@@ -2,8 +2,8 @@
 
 Everything outside the registry uses this package's names (and its public modules
 ``audit``, ``audit_key``, ``audit_anchor``, ``backups``, ``migrate``, ``exporter``,
-``importer``, ``jobs``, ``patients``, ``records`` and ``exports``); its ``_``-prefixed
-modules are its own. A test keeps it that way.
+``importer``, ``jobs``, ``patients``, ``records``, ``signatures`` and ``exports``); its
+``_``-prefixed modules are its own. A test keeps it that way.
 """
 
 from clears.registry._accounts_passwords import (
@@ -35,6 +35,7 @@ from clears.registry._jobs_worker import Progress as JobProgress
 from clears.registry._jobs_worker import Runner as JobRunner
 from clears.registry._jobs_worker import Worker as JobWorker
 from clears.registry._kept_forms import KeptFormStore
+from clears.registry._locks import RecordLockedError
 from clears.registry._merge import same as same_value
 from clears.registry._merge import shown as shown_value
 from clears.registry._models import AuditEntry
@@ -99,6 +100,18 @@ from clears.registry.records import (
     record_at,
     update_record,
 )
+from clears.registry.signatures import MEANINGS as SIGNATURE_MEANINGS
+from clears.registry.signatures import (
+    RoleRefusedError,
+    Signature,
+    TooManyAttemptsError,
+    WrongPasswordError,
+    list_signatures,
+    sign_limited,
+)
+from clears.registry.signatures import linked as signature_linked
+from clears.registry.signatures import sign as sign_record
+from clears.registry.signatures import unlock as unlock_record
 from clears.registry.tokens import (
     DEFAULT_MAX_DAYS as DEFAULT_TOKEN_MAX_DAYS,
 )
@@ -124,6 +137,7 @@ __all__ = [
     "PATIENT_PAGE_SIZE_MAX",
     "PATIENT_SORTS",
     "PERMISSIONS",
+    "SIGNATURE_MEANINGS",
     "Account",
     "Action",
     "Actor",
@@ -139,18 +153,23 @@ __all__ = [
     "PatientQuery",
     "PatientRow",
     "Record",
+    "RecordLockedError",
     "RecordTable",
     "RegistryBusyError",
     "RegistryFullError",
     "RegistryHeldError",
     "RegistryOpenError",
     "Role",
+    "RoleRefusedError",
     "SessionStore",
     "SignInLimiter",
+    "Signature",
     "TokenScope",
     "TokenStore",
     "TokenUse",
+    "TooManyAttemptsError",
     "WorklistSummary",
+    "WrongPasswordError",
     "add_account",
     "add_record",
     "allows",
@@ -179,6 +198,7 @@ __all__ = [
     "last_entry_ids",
     "list_accounts",
     "list_patients",
+    "list_signatures",
     "list_tokens",
     "lock_visit",
     "make_engine",
@@ -201,11 +221,15 @@ __all__ = [
     "settle_submission",
     "shown_url",
     "shown_value",
+    "sign_limited",
+    "sign_record",
+    "signature_linked",
     "sqlite_path",
     "store_worklist_summaries",
     "temporary_password",
     "timeline",
     "transaction",
+    "unlock_record",
     "update_patient",
     "update_record",
     "verify_password",

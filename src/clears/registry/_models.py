@@ -47,6 +47,8 @@ __all__ = [
     "METADATA",
     "NAMING_CONVENTION",
     "ROLES",
+    "SIGNABLE_TABLES",
+    "SIGNATURE_MEANINGS",
     "USERNAME_LENGTH",
     "AdverseEvent",
     "AuditEntry",
@@ -732,3 +734,42 @@ photographs_table = sa.Table(
     sa.Column("removal_reason", sa.Text(), nullable=True),
     sa.CheckConstraint(f"area IS NULL OR area IN ({_quoted(clasi.definition.AREAS)})", name="area"),
 )
+
+
+# --- Electronic signatures (clears.registry.signatures) -------------------------------------
+
+#: The records an investigator signs: a patient's whole record, or one visit.
+SIGNABLE_TABLES: Final = ("patients", "visits")
+#: The meanings a signature may state (their wording: clears.registry.signatures.MEANINGS).
+SIGNATURE_MEANINGS: Final = ("authorship", "review", "approval")
+
+#: Electronic signatures (21 CFR Part 11 §11.50, §11.70): who signed (user name, the name
+#: shown, role), when (UTC), with which meaning, which record (``entity`` and ``record_id``:
+#: the patient row or a visit) at which version, and the SHA-256 of that version's
+#: canonical values. A signature is never deleted: an administrator's unlock sets
+#: ``withdrawn_at``, ``withdrawn_by`` and ``withdrawal_reason``. An active (not withdrawn)
+#: signature locks its record; the ``(entity, record_id)`` index finds it, and
+#: ``patient_key`` finds a patient's.
+signatures_table = sa.Table(
+    "signatures",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "patient_key", sa.Integer(), sa.ForeignKey("patients.id"), nullable=False, index=True
+    ),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Integer(), nullable=False),
+    sa.Column("record_version", sa.Integer(), nullable=False),
+    sa.Column("record_sha256", sa.String(64), nullable=False),
+    sa.Column("meaning", sa.String(16), nullable=False),
+    sa.Column("signer", sa.String(USERNAME_LENGTH), nullable=False),
+    sa.Column("signer_name", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("signer_role", sa.String(16), nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("withdrawn_by", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.Column("withdrawal_reason", sa.Text(), nullable=True),
+    sa.CheckConstraint(f"entity IN ({_quoted(SIGNABLE_TABLES)})", name="entity"),
+    sa.CheckConstraint(f"meaning IN ({_quoted(SIGNATURE_MEANINGS)})", name="meaning"),
+)
+sa.Index("ix_signatures_entity_record_id", signatures_table.c.entity, signatures_table.c.record_id)

@@ -36,6 +36,7 @@ from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._changes import follow_items, python, typed_changes
 from clears.registry._list_columns import refresh_last_visits
+from clears.registry._locks import refuse_if_locked
 from clears.registry._merge import merge, same, state_at
 from clears.registry._models import (
     ENTITY_TABLES,
@@ -255,6 +256,9 @@ def add(
     if invalid is not None:
         raise _located(invalid, patient_id, record_label(table, values, None))
     lock_patient(session, patient.id)
+    refuse_if_locked(
+        session, table=table, record_id=None, patient_key=patient.id, patient_id=patient_id
+    )
     check_in_context(
         session,
         table=table,
@@ -309,11 +313,12 @@ def _stale(table: str, record: Record, version: int) -> ConflictError:
 
 
 def _needs_reason(table: str, before: Mapping[str, Any], today: dt.date) -> bool:
-    """Changes to a locked visit, or to a visit dated before today, need a reason."""
+    """Changes to a visit dated before today need a reason (a locked one is refused:
+    :mod:`clears.registry._locks`)."""
     if table != "visits":
         return False
     visit_date = before.get("visit_date")
-    return bool(before.get("locked")) or (visit_date is not None and visit_date < today)
+    return visit_date is not None and visit_date < today
 
 
 def _reason_problem(
@@ -324,7 +329,7 @@ def _reason_problem(
             Problem(
                 "reason",
                 reason,
-                "is required to change a locked or past visit",
+                "is required to change a past visit",
                 "a non-blank reason",
                 table,
             )
@@ -355,7 +360,9 @@ def update(
         (``conflicts`` lists each with both values), the record changed while saving, or
         the change would make it a copy of another record; nothing is written.
     InputError
-        Invalid values, or a missing reason for a locked or past visit.
+        Invalid values, or a missing reason for a past visit.
+    clears.registry._locks.RecordLockedError
+        The record, or its patient's record, is signed or locked (nothing is written).
     """
     today = today or dt.date.today()
     obj, patient_id, centre = _load(session, actor=actor, table=table, record_id=record_id)
@@ -364,6 +371,14 @@ def update(
     lock_patient(session, patient_key)
     session.refresh(obj)  # as committed by any writer this one waited for
     current = to_record(table, obj, patient_id)
+    refuse_if_locked(
+        session,
+        table=table,
+        record_id=record_id,
+        patient_key=patient_key,
+        patient_id=patient_id,
+        values=current.data,
+    )
     if "patient_id" in changes or "centre" in changes:
         raise InputError(
             Problem(
@@ -448,10 +463,18 @@ def delete(
     today = today or dt.date.today()
     obj, patient_id, _ = _load(session, actor=actor, table=table, record_id=record_id)
     current = to_record(table, obj, patient_id)
+    patient_key = int(cast(Any, obj).patient_key) if table != "patients" else None
+    refuse_if_locked(
+        session,
+        table=table,
+        record_id=record_id,
+        patient_key=patient_key if patient_key is not None else record_id,
+        patient_id=patient_id,
+        values=current.data,
+    )
     if current.version != version:
         raise _stale(table, current, version)
     _reason_problem(table, reason, current.data, today)
-    patient_key = int(cast(Any, obj).patient_key) if table != "patients" else None
     session.delete(obj)
     session.flush()
     if patient_key is not None:

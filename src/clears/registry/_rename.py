@@ -22,6 +22,7 @@ from clears.cohort import TABLES
 from clears.cohort._ids import id_key
 from clears.registry import _records, audit
 from clears.registry._actor import Actor
+from clears.registry._locks import refuse_rename_if_signed
 from clears.registry._models import ENTITY_TABLES, Centre
 from clears.registry._patient_ids import checked_id, lock_enrolment, registered_like
 
@@ -92,7 +93,8 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
     InputError
         A blank reason, a new id outside the alphabet, or ``new`` equal to ``old``.
     ConflictError
-        Another patient has ``new`` (ignoring letter case); the message names it.
+        Another patient has ``new`` (ignoring letter case); the message names it. Or the
+        patient has electronic signatures (:func:`clears.registry._locks.refuse_rename_if_signed`).
     NotFoundError
         No patient ``old`` in the actor's centres.
     """
@@ -101,6 +103,7 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
     lock_enrolment(session)
     patient = _records.patient_in_scope(session, actor=actor, patient_id=old)
     before_id = patient.patient_id
+    refuse_rename_if_signed(session, patient_key=patient.id, patient_id=before_id)
     text = checked_id(new)
     if text == before_id:
         raise InputError(Problem("new", new, "is the patient's identifier already"))

@@ -14,6 +14,8 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
+
 from clears.cohort import Cohort
 from clears.registry.exports.writer import Format, write_export
 
@@ -37,7 +39,14 @@ def export_filename(format: str, *, deidentified: bool) -> str:
     return f"clears-{format}{'-deidentified' if deidentified else ''}.zip"
 
 
-def export_zip(cohort: Cohort, *, format: str, deidentified: bool, study: str = "CLEARS") -> bytes:
+def export_zip(
+    cohort: Cohort,
+    *,
+    format: str,
+    deidentified: bool,
+    study: str = "CLEARS",
+    signatures: pd.DataFrame | None = None,
+) -> bytes:
     """The export of ``cohort`` in ``format`` as the bytes of a zip archive.
 
     Every file of the export folder (including the ``export.json`` manifest) is stored under
@@ -55,6 +64,9 @@ def export_zip(cohort: Cohort, *, format: str, deidentified: bool, study: str = 
         De-identify first (:func:`clears.registry.exports.deidentify.deidentify`).
     study
         ``STUDYID`` of an SDTM export.
+    signatures
+        The signatures of the exported records (``signatures.csv`` of an identified export,
+        :func:`clears.registry.exports.writer.write_export`).
     """
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="clears-export-") as folder:
@@ -64,6 +76,7 @@ def export_zip(cohort: Cohort, *, format: str, deidentified: bool, study: str = 
             format=Format(format),
             deidentified=deidentified,
             study=study,
+            signatures=signatures,
         )
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(p for p in out.rglob("*") if p.is_file()):

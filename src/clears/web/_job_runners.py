@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from clears._exceptions import ClearsError
 from clears.cohort import Cohort
 from clears.registry import JobProgress, JobRunner, centre_codes, jobs, transaction
+from clears.registry.signatures import export_signatures
 from clears.web import _report
 from clears.web._cohort import cohort_for, relabel
 from clears.web._exports import export_filename, export_zip
@@ -101,8 +102,12 @@ def run_export(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> jobs.
     fmt = str(job.parameters["format"])
     deidentified = bool(job.parameters["deidentified"])
     cohort = _read(engine, job, progress)
+    signatures = None
+    if not deidentified:  # the signed records' manifestations go with them (§11.50(b))
+        with transaction(engine, write=False) as session:
+            signatures = export_signatures(session, actor=job.actor())
     progress(_DERIVE, f"writing the {fmt} export")
-    data = export_zip(cohort, format=fmt, deidentified=deidentified)
+    data = export_zip(cohort, format=fmt, deidentified=deidentified, signatures=signatures)
     return jobs.JobResult(data, "application/zip", export_filename(fmt, deidentified=deidentified))
 
 

@@ -46,6 +46,7 @@ from clears.web.routes import (
     api,
     api_photos,
     api_records,
+    api_signatures,
     auth,
     cohort,
     jobs,
@@ -53,6 +54,7 @@ from clears.web.routes import (
     photos,
     records,
     report,
+    signatures,
     tokens,
     worklist,
 )
@@ -74,6 +76,7 @@ ROUTERS: Final = (
     pages.router,
     records.router,
     photos.router,
+    signatures.router,
     cohort.router,
     worklist.router,
     report.router,
@@ -82,6 +85,7 @@ ROUTERS: Final = (
     api.router,
     api_records.router,
     api_photos.router,
+    api_signatures.router,
     audit_routes.api_router,
     jobs.api_router,
 )

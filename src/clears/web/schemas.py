@@ -92,7 +92,8 @@ class RecordCreate(BaseModel):
 
 
 class RecordUpdate(BaseModel):
-    """Change a record read at ``version``; a reason is needed for locked or past visits."""
+    """Change a record read at ``version``; a reason is needed for past visits (a locked
+    one is refused)."""
 
     model_config = _STRICT
     version: Version

@@ -3,6 +3,13 @@
 Every export folder gets ``export.json``: the format, the clears version, the source, the
 number of patients and, for a de-identified export, the method and the columns dropped (never
 the salt or the seed).
+
+An identified export given the registry's signatures
+(:func:`clears.registry.signatures.export_signatures`), when there is at least one, also
+holds them as ``signatures.csv``, in every format, so the signed records carry the
+manifestation of their signatures — signer, time and meaning — outside the registry too
+(21 CFR Part 11 §11.50(b)). A de-identified export leaves them out (they name patients
+and real times) and its manifest says so.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from clears._version import __version__
 from clears.cohort import Cohort, write
@@ -43,6 +51,7 @@ def write_export(
     salt: str | None = None,
     seed: int | None = None,
     study: str = "CLEARS",
+    signatures: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``cohort`` into the folder ``out`` in ``format``; return the folder.
 
@@ -60,6 +69,9 @@ def write_export(
         written nowhere).
     study
         ``STUDYID`` of the SDTM tables.
+    signatures
+        The signatures of the exported records, written as ``signatures.csv`` (when there
+        is any) unless the export is de-identified (see the module docstring).
     """
     chosen = Format(format)
     folder = Path(out)
@@ -91,6 +103,14 @@ def write_export(
         from clears.registry.exports.sdtm import write_sdtm
 
         write_sdtm(cohort, folder, study=study)
+    if signatures is not None and len(signatures):
+        from clears.registry.signatures import EXPORT_FILE
+
+        if deidentified:
+            manifest["signatures"] = "left out of a de-identified export"
+        else:
+            signatures.to_csv(folder / EXPORT_FILE, index=False)
+            manifest["signatures"] = {"file": EXPORT_FILE, "rows": len(signatures)}
     text = json.dumps(manifest, indent=2, ensure_ascii=False)
     (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
     return folder

@@ -33,6 +33,7 @@ from clears.web._patient_list import (
 from clears.web._photos import photo_strip
 from clears.web._presets import PRESETS
 from clears.web._render import render
+from clears.web._signatures import signing_of
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web._worklist import app_cache
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
@@ -192,6 +193,9 @@ def patient_page(
         patient_id = records["patients"][0].patient_id  # as registered (' P01' names P01)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
         photos = photo_strip(session, actor=actor, patient_id=patient_id)
+        signing = signing_of(
+            session, user=user, patient=records["patients"][0], visits=records["visits"]
+        )
     complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
@@ -216,6 +220,7 @@ def patient_page(
         advice=view.advice(complete, patient_id, as_of=today, protocol=state.settings.protocol),
         quality=view.quality_findings(cohort, state.quality_rules),
         photos=photos,
+        signing=signing,
     )
 
 

@@ -2,7 +2,8 @@
 
 Everything outside the registry uses this package's names (and its public modules
 ``audit``, ``audit_key``, ``audit_anchor``, ``backups``, ``migrate``, ``exporter``,
-``importer``, ``jobs``, ``patients``, ``records`` and ``exports``); its ``_``-prefixed
+``importer``, ``jobs``, ``patients``, ``records``, ``exports``, ``form_status`` and
+``verification``); its ``_``-prefixed
 modules are its own. A test keeps it that way.
 """
 
@@ -37,6 +38,12 @@ from clears.registry._jobs_worker import Worker as JobWorker
 from clears.registry._kept_forms import KeptFormStore
 from clears.registry._merge import same as same_value
 from clears.registry._merge import shown as shown_value
+from clears.registry._missing_report import (
+    CentreMissing,
+    RecordMissing,
+    centre_missing,
+    patient_missing,
+)
 from clears.registry._models import AuditEntry
 from clears.registry._open import RegistryOpenError, connection_failure, open_registry
 from clears.registry._patient_ids import find_patient_id
@@ -55,9 +62,18 @@ from clears.registry._patient_list import (
 )
 from clears.registry._permissions import PERMISSIONS, Action, allows, roles_for
 from clears.registry._records import Record
+from clears.registry._refused import RefusedError
+from clears.registry._required_fields import REQUIRED_FIELDS
 from clears.registry._roles import Role
 from clears.registry._sessions import SessionStore
 from clears.registry._sessions_limiter import SignInLimiter
+from clears.registry._status_grid import (
+    MAX_VISIT_COLUMNS,
+    GridCell,
+    GridRow,
+    StatusGrid,
+    status_grid,
+)
 from clears.registry._submissions import claim as claim_submission
 from clears.registry._submissions import new_token as new_form_token
 from clears.registry._submissions import settle as settle_submission
@@ -79,6 +95,13 @@ from clears.registry.accounts import (
     set_role,
 )
 from clears.registry.exporter import export_cohort, write_cohort
+from clears.registry.form_status import (
+    FormStatus,
+    RecordStatus,
+    patient_statuses,
+    record_status,
+    set_form_status,
+)
 from clears.registry.importer import ImportSummary, import_cohort
 from clears.registry.patients import (
     centre_codes,
@@ -109,6 +132,15 @@ from clears.registry.tokens import (
     list_tokens,
     revoke_token,
 )
+from clears.registry.verification import (
+    Mark,
+    cleared_by_change,
+    verify_fields,
+    verify_record,
+    withdraw_mark,
+)
+from clears.registry.verification import marks as verification_marks
+from clears.registry.verification import patient_marks as patient_verification_marks
 
 __all__ = [
     "ALL_CENTRES",
@@ -117,6 +149,7 @@ __all__ = [
     "DEFAULT_URL",
     "ENV_VAR",
     "MAX_PASSWORD_LENGTH",
+    "MAX_VISIT_COLUMNS",
     "MIN_PASSWORD_LENGTH",
     "PATIENT_COUNT_LIMIT",
     "PATIENT_FILTERS",
@@ -124,22 +157,31 @@ __all__ = [
     "PATIENT_PAGE_SIZE_MAX",
     "PATIENT_SORTS",
     "PERMISSIONS",
+    "REQUIRED_FIELDS",
     "Account",
     "Action",
     "Actor",
     "ApiToken",
     "AuditEntry",
+    "CentreMissing",
+    "FormStatus",
+    "GridCell",
+    "GridRow",
     "ImportSummary",
     "ImportedAccount",
     "JobProgress",
     "JobRunner",
     "JobWorker",
     "KeptFormStore",
+    "Mark",
     "PatientPage",
     "PatientQuery",
     "PatientRow",
     "Record",
+    "RecordMissing",
+    "RecordStatus",
     "RecordTable",
+    "RefusedError",
     "RegistryBusyError",
     "RegistryFullError",
     "RegistryHeldError",
@@ -147,6 +189,7 @@ __all__ = [
     "Role",
     "SessionStore",
     "SignInLimiter",
+    "StatusGrid",
     "TokenScope",
     "TokenStore",
     "TokenUse",
@@ -156,10 +199,12 @@ __all__ = [
     "allows",
     "authenticate",
     "centre_codes",
+    "centre_missing",
     "change_own_password",
     "check_new_account",
     "check_password",
     "claim_submission",
+    "cleared_by_change",
     "connection_failure",
     "count_accounts",
     "create_centre",
@@ -186,8 +231,12 @@ __all__ = [
     "open_registry",
     "parse_url",
     "patient_list_page",
+    "patient_missing",
+    "patient_statuses",
+    "patient_verification_marks",
     "record_at",
     "record_history",
+    "record_status",
     "rename_patient",
     "reset_password",
     "resolve_url",
@@ -196,18 +245,24 @@ __all__ = [
     "same_value",
     "set_centres",
     "set_disabled",
+    "set_form_status",
     "set_password",
     "set_role",
     "settle_submission",
     "shown_url",
     "shown_value",
     "sqlite_path",
+    "status_grid",
     "store_worklist_summaries",
     "temporary_password",
     "timeline",
     "transaction",
     "update_patient",
     "update_record",
+    "verification_marks",
+    "verify_fields",
     "verify_password",
+    "verify_record",
+    "withdraw_mark",
     "write_cohort",
 ]

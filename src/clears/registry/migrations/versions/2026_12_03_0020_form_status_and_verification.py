@@ -55,9 +55,7 @@ def upgrade() -> None:
         sa.Column("set_by", sa.String(length=200), nullable=False),
         sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("missing", sa.Integer(), server_default="0", nullable=False),
-        sa.CheckConstraint(
-            f"entity IN ({_quoted(_TABLES)})", name=op.f("ck_form_statuses_entity")
-        ),
+        sa.CheckConstraint(f"entity IN ({_quoted(_TABLES)})", name=op.f("ck_form_statuses_entity")),
         sa.CheckConstraint(
             f"status IN ({_quoted(_STATUSES)})", name=op.f("ck_form_statuses_status")
         ),
@@ -91,9 +89,7 @@ def upgrade() -> None:
         sa.Column("cleared_by", sa.String(length=200), nullable=True),
         sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("cleared_version", sa.Integer(), nullable=True),
-        sa.CheckConstraint(
-            f"entity IN ({_quoted(_TABLES)})", name=op.f("ck_verifications_entity")
-        ),
+        sa.CheckConstraint(f"entity IN ({_quoted(_TABLES)})", name=op.f("ck_verifications_entity")),
         sa.ForeignKeyConstraint(
             ["patient_key"],
             ["patients.id"],

@@ -63,7 +63,7 @@ from clears.registry._patient_list import (
 from clears.registry._permissions import PERMISSIONS, Action, allows, roles_for
 from clears.registry._records import Record
 from clears.registry._refused import RefusedError
-from clears.registry._required_fields import REQUIRED_FIELDS
+from clears.registry._required_fields import REQUIRED_FIELDS, missing_fields
 from clears.registry._roles import Role
 from clears.registry._sessions import SessionStore
 from clears.registry._sessions_limiter import SignInLimiter
@@ -227,6 +227,7 @@ __all__ = [
     "list_tokens",
     "lock_visit",
     "make_engine",
+    "missing_fields",
     "new_form_token",
     "open_registry",
     "parse_url",

@@ -45,6 +45,7 @@ from clears.web.routes import (
     api,
     api_photos,
     api_records,
+    api_status,
     auth,
     cohort,
     jobs,
@@ -56,6 +57,7 @@ from clears.web.routes import (
     worklist,
 )
 from clears.web.routes import audit as audit_routes
+from clears.web.routes import status as status_routes
 from clears.web.settings import Settings
 
 __all__ = ["ROUTERS", "THREADS", "app_state", "create_app", "page_templates"]
@@ -83,6 +85,8 @@ ROUTERS: Final = (
     api_photos.router,
     audit_routes.api_router,
     jobs.api_router,
+    status_routes.router,
+    api_status.router,
 )
 
 _HERE: Final = Path(__file__).parent

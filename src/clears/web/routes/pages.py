@@ -20,6 +20,7 @@ from clears.web._audit import entry_row
 from clears.web._cohort import cohort_for, with_all_columns
 from clears.web._dose_chart import dose_timeline
 from clears.web._enrol import id_refusal
+from clears.web._form_status import status_section
 from clears.web._forms import submitted, table_fields
 from clears.web._patient_list import (
     FILTER_LABELS,
@@ -192,6 +193,7 @@ def patient_page(
         patient_id = records["patients"][0].patient_id  # as registered (' P01' names P01)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
         photos = photo_strip(session, actor=actor, patient_id=patient_id)
+        form_status = status_section(session, actor=actor, records=records)
     complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
@@ -215,6 +217,7 @@ def patient_page(
         preset=preset,
         advice=view.advice(complete, patient_id, as_of=today, protocol=state.settings.protocol),
         photos=photos,
+        form_status=form_status,
     )
 
 

@@ -16,6 +16,7 @@ from clears.registry import (
     REQUIRED_FIELDS,
     Action,
     RefusedError,
+    centre_codes,
     centre_missing,
     patient_missing,
     record_status,
@@ -128,11 +129,16 @@ def post_verification(
 
 @router.get("/status/grid")
 def grid(
-    registry: RegistryDep, user: CurrentUser, centre: str, cursor: str | None = None
+    registry: RegistryDep, user: CurrentUser, centre: str | None = None, cursor: str | None = None
 ) -> dict[str, Any]:
-    """One page of a centre's record status dashboard (patients × visits)."""
+    """One page of a centre's record status dashboard (patients × visits); the first of the
+    user's centres unless ``centre`` names one."""
     with registry.session() as session:
-        page = status_grid(session, actor=user.actor(), centre=centre, cursor=cursor)
+        codes = centre_codes(session, actor=user.actor())
+        chosen = centre or (codes[0] if codes else None)
+        if chosen is None:
+            return {"centre": None, "rows": []}
+        page = status_grid(session, actor=user.actor(), centre=chosen, cursor=cursor)
     return {
         "centre": page.centre,
         "centre_counts": dict(page.centre_counts),

@@ -59,7 +59,9 @@ def test_one_patient_and_a_bad_centre(fresh_sqlite: str) -> None:
     runner = CliRunner()
     shown = runner.invoke(app, ["status", "missing", "--db", fresh_sqlite, "--patient", "P1"])
     assert shown.exit_code == 0, shown.output
-    assert "flares" in shown.output and "(2024-01-02): source" in shown.output
+    assert "flares" in shown.output
+    assert "(2024-01-02): source" in shown.output
     bad = runner.invoke(app, ["status", "missing", "--db", fresh_sqlite, "--centre", "XXX"])
     assert isinstance(bad.exception, InputError)  # exit 1 through clears.cli.main.run
-    assert "centre" in str(bad.exception) and "BCN, LYO" in str(bad.exception)
+    assert "centre" in str(bad.exception)
+    assert "BCN, LYO" in str(bad.exception)

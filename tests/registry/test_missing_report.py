@@ -63,7 +63,7 @@ def test_the_centre_report_counts_in_the_database_per_centre(session: Session) -
     assert counted["BCN", "flares", "source"] == (0, 0)
     # A user of BCN sees BCN only, and cannot ask for LYO.
     assert {r.centre for r in centre_missing(session, actor=BCN)} == {"BCN"}
-    with pytest.raises(InputError, match="centre.*not one of your centres"):
+    with pytest.raises(InputError, match=r"centre.*not one of your centres"):
         centre_missing(session, actor=BCN, centre="LYO")
 
 

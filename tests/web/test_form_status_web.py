@@ -175,7 +175,8 @@ def test_complete_is_refused_naming_the_missing_fields_and_keeping_the_reason_ty
     assert refused.status_code == 422
     alert = _text(refused.text, "problems")
     assert "cannot be complete: required fields missing" in alert
-    assert "clasi_scalp_ery" in alert and "sledai_seizure" in alert
+    assert "clasi_scalp_ery" in alert
+    assert "sledai_seizure" in alert
     typed = client.post(
         path,
         data={"csrf_token": csrf, "version": version, "status": "bogus", "reason": "not done"},

@@ -374,3 +374,32 @@ def test_a_deleted_record_takes_its_status_along(session: Session) -> None:
     left = session.execute(sa.text("SELECT count(*) FROM form_statuses")).scalar_one()
     assert left == 0
     assert [e.action for e in _entries(session, "form_status")] == ["insert", "delete"]
+
+
+def test_a_rename_keeps_the_statuses_and_marks(session: Session) -> None:
+    from clears.registry import get_patient, rename_patient
+
+    visit = _visit(session, _complete_visit())
+    set_form_status(
+        session, actor=BCN, role="data_entry", table="visits", record_id=visit, status="complete"
+    )
+    verify_fields(
+        session,
+        actor=MONITOR,
+        role="monitor",
+        table="visits",
+        record_id=visit,
+        version=1,
+        fields=["anc"],
+    )
+    rename_patient(session, actor=ADMIN, old="P1", new="P1-B", reason="legacy id")
+    patient = get_patient(session, actor=BCN, patient_id="P1-B")
+    from clears.registry import timeline
+
+    [moved] = timeline(session, actor=BCN, patient_id=patient.patient_id)["visits"]
+    assert moved.id != visit
+    assert record_status(session, actor=BCN, table="visits", record_id=moved.id).status == (
+        "complete"
+    )
+    marks = verification_marks(session, actor=BCN, table="visits", record_id=moved.id)
+    assert [(m.field, m.active) for m in marks] == [("anc", True)]

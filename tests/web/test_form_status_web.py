@@ -93,6 +93,12 @@ ROUTES = (
         Action.verify,
         json={"fields": ["visit_date"]},
     ),
+    Call(
+        "DELETE",
+        _API + "/verifications?field=visit_date",
+        "/api/status/records/{table}/{record_id}/verifications",
+        Action.verify,
+    ),
     Call("GET", "/api/status/grid?centre=BCN", "/api/status/grid", Action.read),
     Call("GET", "/api/status/missing", "/api/status/missing", Action.read),
     Call("GET", "/api/patients/P1/missing", "/api/patients/{patient_id}/missing", Action.read),
@@ -110,6 +116,8 @@ def _send(client: TestClient, csrf: str, call: Call) -> int:
     if call.form is not None:
         data = {**call.form, "csrf_token": csrf, "version": str(version)}
         response = client.post(path, data=data, follow_redirects=False)
+    elif call.method == "DELETE":
+        response = client.delete(path, headers={"X-CSRF-Token": csrf})
     elif call.json is not None:
         body = {**call.json, "version": version}
         response = client.request(call.method, path, json=body, headers={"X-CSRF-Token": csrf})

@@ -25,6 +25,7 @@ from clears.registry import (
     verification_marks,
     verify_fields,
     verify_record,
+    withdraw_mark,
 )
 from clears.web._status_schemas import FormStatusUpdate, RecordStatusRead, VerificationCreate
 from clears.web._urls import SegmentRoute
@@ -122,6 +123,32 @@ def post_verification(
                     version=body.version,
                     fields=body.fields,
                 )
+    except RefusedError as exc:
+        raise Forbidden(str(exc)) from None
+    return _read(registry, user, table, record_id)
+
+
+@router.delete("/status/records/{table}/{record_id}/verifications", dependencies=[CSRF])
+def delete_verification(
+    table: str,
+    record_id: RecordId,
+    registry: RegistryDep,
+    user: Verifier,
+    field: str | None = None,
+) -> RecordStatusRead:
+    """Withdraw the mark of ``field`` (no field: the whole-record mark); a verified record
+    goes back to complete. The mark is kept, cleared by the caller."""
+    table = _table(table)
+    try:
+        with registry.session() as session:
+            withdraw_mark(
+                session,
+                actor=user.actor(),
+                role=user.role,
+                table=table,
+                record_id=record_id,
+                field=field,
+            )
     except RefusedError as exc:
         raise Forbidden(str(exc)) from None
     return _read(registry, user, table, record_id)

@@ -403,3 +403,32 @@ def test_a_rename_keeps_the_statuses_and_marks(session: Session) -> None:
     )
     marks = verification_marks(session, actor=BCN, table="visits", record_id=moved.id)
     assert [(m.field, m.active) for m in marks] == [("anc", True)]
+
+
+def test_the_audit_trail_still_verifies_after_statuses_marks_and_clearings(
+    session: Session,
+) -> None:
+    from clears.registry import audit
+
+    visit = _visit(session, _complete_visit())
+    set_form_status(
+        session, actor=BCN, role="data_entry", table="visits", record_id=visit, status="complete"
+    )
+    verify_record(
+        session, actor=MONITOR, role="monitor", table="visits", record_id=visit, version=1
+    )
+    update_record(
+        session,
+        actor=BCN,
+        table="visits",
+        record_id=visit,
+        version=1,
+        changes={"wbc": 6.5},
+        reason="lab report corrected",
+        today=TODAY,
+    )
+    report = audit.verify(session)
+    assert report.ok, report.to_text()
+    # status set, verified; mark inserted and cleared; status back to complete
+    assert [e.action for e in _entries(session, "form_status")] == ["insert", "update", "update"]
+    assert [e.action for e in _entries(session, "verification")] == ["insert", "update"]

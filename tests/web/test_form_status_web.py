@@ -229,3 +229,28 @@ def test_an_edit_after_verification_is_shown_on_the_patient_page(make_client: Cl
     notice = _text(page, "cleared-verifications")
     assert "the verification of clasi_a by monitor_bcn on" in notice
     assert "by inv_bcn" in notice
+
+
+def test_the_dashboard_and_missing_page_show_the_centres_forms(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "entry_bcn")
+    visit, version = _visit(client)
+    client.put(
+        f"/api/status/records/visits/{visit}",
+        json={"status": "incomplete", "version": version},
+        headers={"X-CSRF-Token": csrf},
+    )
+    page = client.get("/status").text
+    assert "Record status · BCN" in page
+    assert f'href="/patients/P1/records/visits/{visit}/status"' in page
+    assert "cell status status-incomplete" in page
+    assert "P2" not in page  # LYO's patient
+    counts = re.search(r'id="status-counts">(.*?)</p>', page, flags=re.S)
+    assert counts is not None
+    assert "incomplete 1" in re.sub(r"<[^>]+>|\s+", " ", counts.group(1))
+    missing = client.get("/status/missing").text
+    # The seeded flare has no source, the adverse event no seriousness (tests/web/_setup.py).
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>", missing)
+    assert ("flares", "source", "1", "1") in rows
+    assert ("adverse events", "serious", "1", "1") in rows
+    assert client.get("/status?centre=LYO").status_code == 422

@@ -32,6 +32,7 @@ from clears.cli import score as score_cmd
 from clears.cli import serve as serve_cmd
 from clears.cli import signatures as signatures_cmd
 from clears.cli import simulate as simulate_cmd
+from clears.cli import status as status_cmd
 from clears.cli import tokens as tokens_cmd
 from clears.cli import users as users_cmd
 
@@ -70,6 +71,7 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(tokens_cmd.app, name="tokens")
 app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(status_cmd.app, name="status")
 
 
 def _version(value: bool) -> None:

@@ -2,8 +2,9 @@
 
 Everything outside the registry uses this package's names (and its public modules
 ``audit``, ``audit_key``, ``audit_anchor``, ``backups``, ``migrate``, ``exporter``,
-``importer``, ``jobs``, ``patients``, ``records``, ``signatures`` and ``exports``); its
-``_``-prefixed modules are its own. A test keeps it that way.
+``importer``, ``jobs``, ``patients``, ``records``, ``signatures``, ``exports``,
+``form_status`` and ``verification``); its ``_``-prefixed modules are its own. A test keeps
+it that way.
 """
 
 from clears.registry._accounts_passwords import (
@@ -38,6 +39,12 @@ from clears.registry._kept_forms import KeptFormStore
 from clears.registry._locks import RecordLockedError
 from clears.registry._merge import same as same_value
 from clears.registry._merge import shown as shown_value
+from clears.registry._missing_report import (
+    CentreMissing,
+    RecordMissing,
+    centre_missing,
+    patient_missing,
+)
 from clears.registry._models import AuditEntry
 from clears.registry._open import RegistryOpenError, connection_failure, open_registry
 from clears.registry._patient_ids import find_patient_id
@@ -56,9 +63,18 @@ from clears.registry._patient_list import (
 )
 from clears.registry._permissions import PERMISSIONS, Action, allows, roles_for
 from clears.registry._records import Record
+from clears.registry._refused import RefusedError
+from clears.registry._required_fields import REQUIRED_FIELDS, missing_fields
 from clears.registry._roles import Role
 from clears.registry._sessions import SessionStore
 from clears.registry._sessions_limiter import SignInLimiter
+from clears.registry._status_grid import (
+    MAX_VISIT_COLUMNS,
+    GridCell,
+    GridRow,
+    StatusGrid,
+    status_grid,
+)
 from clears.registry._submissions import claim as claim_submission
 from clears.registry._submissions import new_token as new_form_token
 from clears.registry._submissions import settle as settle_submission
@@ -80,6 +96,13 @@ from clears.registry.accounts import (
     set_role,
 )
 from clears.registry.exporter import export_cohort, write_cohort
+from clears.registry.form_status import (
+    FormStatus,
+    RecordStatus,
+    patient_statuses,
+    record_status,
+    set_form_status,
+)
 from clears.registry.importer import ImportSummary, import_cohort
 from clears.registry.patients import (
     centre_codes,
@@ -122,6 +145,15 @@ from clears.registry.tokens import (
     list_tokens,
     revoke_token,
 )
+from clears.registry.verification import (
+    Mark,
+    cleared_by_change,
+    verify_fields,
+    verify_record,
+    withdraw_mark,
+)
+from clears.registry.verification import marks as verification_marks
+from clears.registry.verification import patient_marks as patient_verification_marks
 
 __all__ = [
     "ALL_CENTRES",
@@ -130,6 +162,7 @@ __all__ = [
     "DEFAULT_URL",
     "ENV_VAR",
     "MAX_PASSWORD_LENGTH",
+    "MAX_VISIT_COLUMNS",
     "MIN_PASSWORD_LENGTH",
     "PATIENT_COUNT_LIMIT",
     "PATIENT_FILTERS",
@@ -137,24 +170,33 @@ __all__ = [
     "PATIENT_PAGE_SIZE_MAX",
     "PATIENT_SORTS",
     "PERMISSIONS",
+    "REQUIRED_FIELDS",
     "SIGNATURE_MEANINGS",
     "Account",
     "Action",
     "Actor",
     "ApiToken",
     "AuditEntry",
+    "CentreMissing",
+    "FormStatus",
+    "GridCell",
+    "GridRow",
     "ImportSummary",
     "ImportedAccount",
     "JobProgress",
     "JobRunner",
     "JobWorker",
     "KeptFormStore",
+    "Mark",
     "PatientPage",
     "PatientQuery",
     "PatientRow",
     "Record",
     "RecordLockedError",
+    "RecordMissing",
+    "RecordStatus",
     "RecordTable",
+    "RefusedError",
     "RegistryBusyError",
     "RegistryFullError",
     "RegistryHeldError",
@@ -164,6 +206,7 @@ __all__ = [
     "SessionStore",
     "SignInLimiter",
     "Signature",
+    "StatusGrid",
     "TokenScope",
     "TokenStore",
     "TokenUse",
@@ -175,10 +218,12 @@ __all__ = [
     "allows",
     "authenticate",
     "centre_codes",
+    "centre_missing",
     "change_own_password",
     "check_new_account",
     "check_password",
     "claim_submission",
+    "cleared_by_change",
     "connection_failure",
     "count_accounts",
     "create_centre",
@@ -202,12 +247,17 @@ __all__ = [
     "list_tokens",
     "lock_visit",
     "make_engine",
+    "missing_fields",
     "new_form_token",
     "open_registry",
     "parse_url",
     "patient_list_page",
+    "patient_missing",
+    "patient_statuses",
+    "patient_verification_marks",
     "record_at",
     "record_history",
+    "record_status",
     "rename_patient",
     "reset_password",
     "resolve_url",
@@ -216,6 +266,7 @@ __all__ = [
     "same_value",
     "set_centres",
     "set_disabled",
+    "set_form_status",
     "set_password",
     "set_role",
     "settle_submission",
@@ -225,6 +276,7 @@ __all__ = [
     "sign_record",
     "signature_linked",
     "sqlite_path",
+    "status_grid",
     "store_worklist_summaries",
     "temporary_password",
     "timeline",
@@ -232,6 +284,10 @@ __all__ = [
     "unlock_record",
     "update_patient",
     "update_record",
+    "verification_marks",
+    "verify_fields",
     "verify_password",
+    "verify_record",
+    "withdraw_mark",
     "write_cohort",
 ]

@@ -41,6 +41,7 @@ from clears.instruments import Field, InstrumentDefinition, cla_iga, clasi, dlqi
 
 __all__ = [
     "ENTITY_TABLES",
+    "FORM_STATUSES",
     "INSTRUMENTS",
     "JOB_KINDS",
     "JOB_STATUSES",
@@ -49,6 +50,7 @@ __all__ = [
     "ROLES",
     "SIGNABLE_TABLES",
     "SIGNATURE_MEANINGS",
+    "STATUS_TABLES",
     "USERNAME_LENGTH",
     "AdverseEvent",
     "AuditEntry",
@@ -773,3 +775,77 @@ signatures_table = sa.Table(
     sa.CheckConstraint(f"meaning IN ({_quoted(SIGNATURE_MEANINGS)})", name="meaning"),
 )
 sa.Index("ix_signatures_entity_record_id", signatures_table.c.entity, signatures_table.c.record_id)
+# --- Form status and source data verification (clears.registry.form_status, .verification) --
+
+#: The records that carry a form status: the patient's baseline row and the five record
+#: tables (the cohort tables of :data:`ENTITY_TABLES`).
+STATUS_TABLES: Final = tuple(ENTITY_TABLES)
+#: The stored form statuses (a record without a row is "not set", docs/data-management.md).
+FORM_STATUSES: Final = ("incomplete", "complete", "verified")
+
+#: One row per record whose form status someone set: which record (``entity``, ``record_id``),
+#: whose (``patient_key``, and ``centre_key`` copied from the patient for the per-centre
+#: counts of the dashboard), the status, the record version it was set at, who set it and
+#: when, and the required fields missing then.
+form_statuses_table = sa.Table(
+    "form_statuses",
+    METADATA,
+    sa.Column("entity", sa.String(32), primary_key=True),
+    sa.Column("record_id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("centre_key", sa.Integer(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("record_version", sa.Integer(), nullable=False),
+    sa.Column("set_by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("missing", sa.Integer(), nullable=False, server_default="0"),
+    sa.CheckConstraint(f"entity IN ({_quoted(STATUS_TABLES)})", name="entity"),
+    sa.CheckConstraint(f"status IN ({_quoted(FORM_STATUSES)})", name="status"),
+)
+#: The dashboard's counts per status of one centre and table: one range of this index.
+sa.Index(
+    "ix_form_statuses_centre_key_entity_status",
+    form_statuses_table.c.centre_key,
+    form_statuses_table.c.entity,
+    form_statuses_table.c.status,
+)
+
+#: Source data verification marks: a monitor verified one field (``field``) or the whole
+#: record (``field`` NULL) of a record at ``record_version``. A mark is never deleted: an
+#: edit of the field (any edit, for a whole-record mark) clears it, setting ``cleared_by``,
+#: ``cleared_at`` and ``cleared_version`` (the version the edit made); a mark withdrawn by a
+#: monitor is cleared the same way at the current version.
+verifications_table = sa.Table(
+    "verifications",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Integer(), nullable=False),
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("field", sa.String(64), nullable=True),
+    sa.Column("record_version", sa.Integer(), nullable=False),
+    sa.Column("verified_by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("cleared_by", sa.String(_TEXT_LENGTH), nullable=True),
+    sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("cleared_version", sa.Integer(), nullable=True),
+    sa.CheckConstraint(f"entity IN ({_quoted(STATUS_TABLES)})", name="entity"),
+)
+#: A record's marks (the write path's clearing and the record's verification view).
+sa.Index(
+    "ix_verifications_entity_record_id",
+    verifications_table.c.entity,
+    verifications_table.c.record_id,
+)

@@ -35,6 +35,7 @@ from clears.cohort._table_checks import check_table, dose_without_unit
 from clears.registry import audit
 from clears.registry._actor import Actor
 from clears.registry._changes import follow_items, python, typed_changes
+from clears.registry._clearing import after_edit, forget
 from clears.registry._list_columns import refresh_last_visits
 from clears.registry._locks import refuse_if_locked
 from clears.registry._merge import merge, same, state_at
@@ -446,6 +447,9 @@ def update(
             audit.Change("update", table, after.id, patient_id, current.data, after.data, reason)
         ],
     )
+    after_edit(  # source data verification of what changed is cleared (clears.registry._clearing)
+        session, actor=actor, table=table, record_id=after.id, changed=wanted, version=after.version
+    )
     return after
 
 
@@ -484,3 +488,4 @@ def delete(
         actor=actor,
         changes=[audit.Change("delete", table, current.id, patient_id, current.data, None, reason)],
     )
+    forget(session, actor=actor, table=table, record_id=current.id, patient_id=patient_id)

@@ -22,6 +22,7 @@ from clears.cohort import TABLES
 from clears.cohort._ids import id_key
 from clears.registry import _records, audit
 from clears.registry._actor import Actor
+from clears.registry._clearing import moved
 from clears.registry._locks import refuse_rename_if_signed
 from clears.registry._models import ENTITY_TABLES, Centre
 from clears.registry._patient_ids import checked_id, lock_enrolment, registered_like
@@ -126,6 +127,7 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
     )
     old_data = {"centre": centre, **_data("patients", patient, before_id)}
     new_key = _copy(session, "patients", patient.id, patient_id=text)
+    moved(session, table="patients", old_id=patient.id, new_id=new_key, patient_key=new_key)
     changes = [audit.Change("insert", "patients", new_key, text, None, old_data, reason)]
     gone = [audit.Change("delete", "patients", patient.id, before_id, old_data, None, reason)]
     read: list[Any] = [patient]
@@ -137,6 +139,7 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
         for obj in rows:
             data = _data(table, obj, before_id)
             copied = _copy(session, table, obj.id, patient_key=new_key)
+            moved(session, table=table, old_id=obj.id, new_id=copied, patient_key=new_key)
             changes.append(audit.Change("insert", table, copied, text, None, data, reason))
             gone.append(audit.Change("delete", table, obj.id, before_id, data, None, reason))
         session.execute(sa.delete(source).where(source.c.patient_key == patient.id))

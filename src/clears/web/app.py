@@ -47,6 +47,7 @@ from clears.web.routes import (
     api_photos,
     api_records,
     api_signatures,
+    api_status,
     auth,
     cohort,
     jobs,
@@ -59,6 +60,7 @@ from clears.web.routes import (
     worklist,
 )
 from clears.web.routes import audit as audit_routes
+from clears.web.routes import status as status_routes
 from clears.web.settings import Settings
 
 __all__ = ["ROUTERS", "THREADS", "app_state", "create_app", "page_templates"]
@@ -88,6 +90,8 @@ ROUTERS: Final = (
     api_signatures.router,
     audit_routes.api_router,
     jobs.api_router,
+    status_routes.router,
+    api_status.router,
 )
 
 _HERE: Final = Path(__file__).parent

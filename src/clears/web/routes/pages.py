@@ -20,6 +20,7 @@ from clears.web._audit import entry_row
 from clears.web._cohort import cohort_for, with_all_columns
 from clears.web._dose_chart import dose_timeline
 from clears.web._enrol import id_refusal
+from clears.web._form_status import status_section
 from clears.web._forms import submitted, table_fields
 from clears.web._patient_list import (
     FILTER_LABELS,
@@ -196,6 +197,7 @@ def patient_page(
         signing = signing_of(
             session, user=user, patient=records["patients"][0], visits=records["visits"]
         )
+        form_status = status_section(session, actor=actor, records=records)
     complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
@@ -221,6 +223,7 @@ def patient_page(
         quality=view.quality_findings(cohort, state.quality_rules),
         photos=photos,
         signing=signing,
+        form_status=form_status,
     )
 
 

@@ -126,7 +126,7 @@ def test_cli_plan_option(tmp_path: Path) -> None:
     assert 'id="cohort"' not in page
     wrong = runner.invoke(app, ["report", str(EXAMPLE), "--plan", "aitmehdi", "-o", str(out)])
     assert isinstance(wrong.exception, NotFoundError)
-    assert "bundled plans: aitmehdi2021, default" in str(wrong.exception)
+    assert "bundled plans: aitmehdi2021, cortes2012, default" in str(wrong.exception)
 
 
 @pytest.mark.slow

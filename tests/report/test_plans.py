@@ -142,7 +142,7 @@ def test_no_sections_refused() -> None:
 
 
 def test_mistyped_bundled_name_lists_the_plans() -> None:
-    with pytest.raises(NotFoundError, match="bundled plans: aitmehdi2021, default"):
+    with pytest.raises(NotFoundError, match="bundled plans: aitmehdi2021, cortes2012, default"):
         get_plan("aitmehdi")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -325,16 +325,27 @@ def _odds_ratio(res: Any) -> str:
     )
 
 
-def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Section:
-    """CLASI-A and CLASI-D over time (figure and mean ± SEM table)."""
+def timecourse_section(
+    cohort: Cohort,
+    outcomes: pd.DataFrame,
+    log: Log,
+    options: Mapping[str, Any] | None = None,
+) -> Section:
+    """CLASI-A and CLASI-D over time (figure and mean ± SEM table), at the plan's ``weeks``
+    within ``window_weeks`` (default: :data:`clears.plots.DEFAULT_WEEKS`, ±2 weeks)."""
     from clears.plots import assign_timepoints, timecourse_summary, trajectories_figure
-    from clears.plots.trajectories import timecourse_method
+    from clears.plots.trajectories import DEFAULT_WEEKS, timecourse_method
 
+    chosen = options or {}
+    weeks = chosen.get("weeks", DEFAULT_WEEKS)
+    window = float(chosen.get("window_weeks", 2.0))
     index = first_preset(outcomes)[["patient_id", "index_date"]]
     scores = [s for s in ("clasi_a", "clasi_d") if s in cohort.visits]
-    method = timecourse_method(2.0)
+    method = timecourse_method(window)
     log.method("CLASI over time", method)
-    assigned = assign_timepoints(cohort.visits, index, scores=scores)
+    assigned = assign_timepoints(
+        cohort.visits, index, weeks=weeks, window_weeks=window, scores=scores
+    )
     summary = timecourse_summary(assigned)
     shown = pd.DataFrame(
         {
@@ -346,7 +357,9 @@ def timecourse_section(cohort: Cohort, outcomes: pd.DataFrame, log: Log) -> Sect
             "SEM": summary["sem"].map(_num),
         }
     )
-    fig = trajectories_figure(cohort.visits, index, assigned=assigned)
+    fig = trajectories_figure(
+        cohort.visits, index, weeks=weeks, window_weeks=window, assigned=assigned
+    )
     return Section(
         "timecourse",
         "CLASI over time",

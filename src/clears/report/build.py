@@ -19,7 +19,9 @@ from clears.cohort import Cohort
 from clears.criteria import Preset
 from clears.report import _sections as sec
 from clears.report._baseline import cohort_section
+from clears.report._change_sections import score_change_section
 from clears.report._model import Report, Section
+from clears.report._per_patient import per_patient_section
 from clears.report._plan_sections import (
     complete_response_by_section,
     response_by_severity_section,
@@ -48,7 +50,7 @@ _Make = Callable[[Cohort, pd.DataFrame, sec.Log, Mapping[str, Any]], Section]
 _MAKERS: Final[Mapping[str, _Make]] = {
     "cohort": lambda c, o, log, _opt: cohort_section(c, o, log),
     "response": lambda c, o, log, _opt: sec.response_section(c, o, log),
-    "timecourse": lambda c, o, log, _opt: sec.timecourse_section(c, o, log),
+    "timecourse": lambda c, o, log, opt: sec.timecourse_section(c, o, log, opt),
     "time_to_event": lambda c, o, log, _opt: sec.time_to_event_section(c, o, log),
     "swimmer": lambda c, o, log, opt: sec.swimmer_section(
         c, o, log, max_patients=int(opt.get("max_patients", 60))
@@ -57,6 +59,8 @@ _MAKERS: Final[Mapping[str, _Make]] = {
     "response_by_severity": lambda c, o, log, opt: response_by_severity_section(c, o, log, opt),
     "complete_response_by": lambda c, o, log, opt: complete_response_by_section(c, o, log, opt),
     "sledai_by_flare": lambda c, o, log, opt: sledai_by_flare_section(c, o, log, opt),
+    "score_change": score_change_section,
+    "per_patient": per_patient_section,
 }
 
 
@@ -131,6 +135,18 @@ def _section(
     if item.caption:
         made = dataclasses.replace(made, caption=item.caption)
     return made
+
+
+def _unique_keys(sections: Sequence[Section]) -> list[Section]:
+    """The sections with a repeated kind's key numbered (``score_change_2``...), so every
+    section has its own anchor."""
+    seen: dict[str, int] = {}
+    unique = []
+    for made in sections:
+        seen[made.key] = seen.get(made.key, 0) + 1
+        n = seen[made.key]
+        unique.append(made if n == 1 else dataclasses.replace(made, key=f"{made.key}_{n}"))
+    return unique
 
 
 def build_report(
@@ -214,6 +230,7 @@ def build_report(
             sections.append(Section(item.kind, spec.title, (empty,), caption=item.caption))
         else:
             sections.append(_section(cohort, outcomes, log, chosen, item))
+    sections = _unique_keys(sections)
     facts = [
         ("Cohort", _source(cohort.source)),
         ("Patients treated", str(outcomes["patient_id"].nunique())),

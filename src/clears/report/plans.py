@@ -14,6 +14,7 @@ in the letter's order).
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ __all__ = [
     "BY_COLUMNS",
     "KINDS",
     "POPULATIONS",
+    "REPEATABLE",
     "Plan",
     "PlanSection",
     "get_plan",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 #: Names of the plans shipped with clears (files ``clears/data/plans/<name>.toml``).
-BUNDLED_PLANS: Final = ("aitmehdi2021", "default")
+BUNDLED_PLANS: Final = ("aitmehdi2021", "cortes2012", "default")
 
 #: The patients a population keeps: ``all`` (every treated patient), ``evaluable`` (evaluable
 #: for response under the preset), ``sle`` (SLE at the first dose), ``isolated_cle`` (no SLE
@@ -64,7 +66,7 @@ class _Kind:
 KINDS: Final[Mapping[str, _Kind]] = {
     "cohort": _Kind("patients", "Patients"),
     "response": _Kind("response", "Response"),
-    "timecourse": _Kind("CLASI over time", "CLASI over time"),
+    "timecourse": _Kind("CLASI over time", "CLASI over time", ("weeks", "window_weeks")),
     "time_to_event": _Kind("time to event", "Time to response and relapse"),
     "swimmer": _Kind("treatment courses", "Treatment courses", ("max_patients",)),
     "safety": _Kind("safety", "Safety"),
@@ -86,6 +88,12 @@ KINDS: Final[Mapping[str, _Kind]] = {
         ("criteria", "test", "score"),
         ("mann_whitney",),
     ),
+    "score_change": _Kind(
+        "baseline vs later",
+        "Baseline vs later",
+        ("criteria", "measures", "at", "tests", "window_weeks"),
+    ),
+    "per_patient": _Kind("per patient", "Patients one by one", ("criteria",)),
 }
 
 #: The baseline SLEDAI a ``sledai_by_flare`` section compares: the visits' SLEDAI-2K total
@@ -97,6 +105,8 @@ _SEVERITY: Final = ("mild", "moderate", "severe")
 BY_COLUMNS: Final = (
     "smoking", "sle", "sex", "baseline_severity", "aps", "cv_risk", "prior_thalidomide"
 )  # fmt: skip
+#: Section kinds a plan may name more than once (each with its own options).
+REPEATABLE: Final = ("score_change",)
 _TOP: Final = ("name", "title", "reference", "criteria", "populations", "sections")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -263,12 +273,69 @@ def _section(
             check.add(f"{path}.versus", versus, "not a severity band", ", ".join(_SEVERITY))
         else:
             options["versus"] = versus
+    _change_options(check, path, doc, options)
     if "score" in doc:
         if doc["score"] not in SCORES:
             check.add(f"{path}.score", doc["score"], "not a baseline score", ", ".join(SCORES))
         else:
             options["score"] = doc["score"]
     return PlanSection(kind, caption, str(population), options)
+
+
+def _numbers(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    )
+
+
+def _change_options(
+    check: _Checker, path: str, doc: Mapping[str, Any], options: dict[str, Any]
+) -> None:
+    """The options of ``timecourse`` and ``score_change`` sections (weeks, measures, tests)."""
+    from clears.report._change_sections import CHANGE_TESTS, MEASURES
+
+    if "weeks" in doc:
+        weeks = doc["weeks"]
+        if (
+            not _numbers(weeks)
+            or not weeks
+            or weeks[0] != 0
+            or any(b <= a for a, b in itertools.pairwise(weeks))
+        ):
+            check.add(f"{path}.weeks", weeks, "not increasing weeks from 0", "e.g. [0, 2, 4, 12]")
+        else:
+            options["weeks"] = tuple(float(w) for w in weeks)
+    if "window_weeks" in doc:
+        window = doc["window_weeks"]
+        if isinstance(window, bool) or not isinstance(window, int | float) or not 0 < window <= 26:
+            check.add(f"{path}.window_weeks", window, "out of range", "a number of weeks, 0 to 26")
+        else:
+            options["window_weeks"] = float(window)
+    if "measures" in doc:
+        measures = doc["measures"]
+        if not isinstance(measures, list) or not measures:
+            check.add(f"{path}.measures", measures, "must be a non-empty list", ", ".join(MEASURES))
+        else:
+            for measure in measures:
+                if measure not in MEASURES:
+                    check.add(f"{path}.measures", measure, "not a measure", ", ".join(MEASURES))
+            options["measures"] = tuple(m for m in measures if m in MEASURES)
+    if "at" in doc:
+        at = doc["at"]
+        number = isinstance(at, int | float) and not isinstance(at, bool)
+        if not (at == "end" or (number and 0 < at <= 520)):
+            check.add(f"{path}.at", at, "not a later time", 'weeks after the first dose, or "end"')
+        else:
+            options["at"] = at if at == "end" else float(at)
+    if "tests" in doc:
+        tests = doc["tests"]
+        if not isinstance(tests, list) or not tests:
+            check.add(f"{path}.tests", tests, "must be a non-empty list", ", ".join(CHANGE_TESTS))
+        else:
+            for test in tests:
+                if test not in CHANGE_TESTS:
+                    check.add(f"{path}.tests", test, "not a test", ", ".join(CHANGE_TESTS))
+            options["tests"] = tuple(t for t in tests if t in CHANGE_TESTS)
 
 
 def parse_plan(
@@ -308,7 +375,7 @@ def parse_plan(
         made = _section(check, i, item, populations, criteria)
         if made is None:
             continue
-        if any(s.kind == made.kind for s in sections):
+        if made.kind not in REPEATABLE and any(s.kind == made.kind for s in sections):
             unused = ", ".join(k for k in KINDS if all(s.kind != k for s in sections))
             check.add(f"sections[{i}].kind", made.kind, "appears twice; each kind once", unused)
         sections.append(made)

@@ -58,6 +58,8 @@ def _visit_days(preset: SimulationPreset, follow_up: int, rng: np.random.Generat
     while nxt < follow_up:
         days.append(nxt)
         nxt += step
+    # extra_days: scheduled visits besides the regular ones (e.g. a week-2 assessment)
+    days = sorted({*days, *(int(d) for d in v.get("extra_days", ()))})
     return [d for d in days if d <= follow_up] + [follow_up]
 
 

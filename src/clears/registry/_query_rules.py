@@ -1,0 +1,159 @@
+"""What a data query may target and which steps its status allows: the rules as data.
+
+A query targets one field of one record of a patient: the table is one of the cohort tables
+a patient's record is made of (:data:`QUERY_TABLES`) and the field one of the columns the
+registry stores for it (:func:`clears.registry._models.data_columns`: the cohort schema's
+columns, and for visits every instrument item), so a query never names a field the record
+cannot hold. The status moves as :data:`TRANSITIONS` says, the usual discrepancy cycle of a
+monitored study (ICH E6(R3) §3.11.4 on monitoring findings and their resolution; CDISC
+ODM 1.3.2 and the CDASH user guide describe the same open / answered / closed cycle): data
+entry answers or corrects an open query, the monitor closes an answered one, and re-opens an
+answered or closed one when the answer does not resolve it. Nothing else is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+from clears._exceptions import InputError, Problem
+from clears.registry._models import QUERY_STATUSES, QUERY_TEXT_LENGTH, data_columns
+
+__all__ = [
+    "QUERY_STATUSES",
+    "QUERY_TABLES",
+    "STEP_VERBS",
+    "TRANSITIONS",
+    "UNRESOLVED",
+    "checked_text",
+    "fields_of",
+    "shown",
+    "target_problems",
+    "transition",
+]
+
+#: The tables a query may target: the patient row and the five record tables.
+QUERY_TABLES: Final = (
+    "patients",
+    "treatments",
+    "visits",
+    "adverse_events",
+    "flares",
+    "concomitant_medications",
+)
+
+#: For each step after opening: the statuses it may start from and the status it leads to.
+TRANSITIONS: Final[Mapping[str, tuple[frozenset[str], str]]] = MappingProxyType(
+    {
+        "answer": (frozenset({"open"}), "answered"),
+        "correct": (frozenset({"open"}), "answered"),
+        "close": (frozenset({"answered"}), "closed"),
+        "reopen": (frozenset({"answered", "closed"}), "open"),
+    }
+)
+
+#: How messages name each step.
+STEP_VERBS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "open": "opened",
+        "answer": "answered",
+        "correct": "corrected",
+        "close": "closed",
+        "reopen": "re-opened",
+    }
+)
+
+#: The statuses of a query still waiting for someone (listed on the patient page).
+UNRESOLVED: Final = ("open", "answered")
+
+
+def fields_of(table: str) -> tuple[str, ...]:
+    """The fields a query on ``table`` may name (the stored columns, in schema order)."""
+    return data_columns(table)
+
+
+def target_problems(table: str, field: str) -> list[Problem]:
+    """What is wrong with a query's table and field: each names what is allowed.
+
+    Examples
+    --------
+    >>> [p.message for p in target_problems("visits", "clasi_a")]
+    []
+    >>> print(target_problems("labs", "anc")[0])  # doctest: +ELLIPSIS
+    table: is not a table a query can target (got 'labs'); allowed: patients, treatments, ...
+    >>> print(target_problems("flares", "grade")[0])  # doctest: +ELLIPSIS
+    flares: field: is not a field of flares (got 'grade'); allowed: flare_date, severity, ...
+    """
+    if table not in QUERY_TABLES:
+        return [
+            Problem("table", table, "is not a table a query can target", ", ".join(QUERY_TABLES))
+        ]
+    allowed = fields_of(table)
+    if field not in allowed:
+        return [Problem("field", field, f"is not a field of {table}", ", ".join(allowed), table)]
+    return []
+
+
+def checked_text(name: str, value: str | None, *, required: bool) -> str:
+    """``value`` stripped, or :class:`InputError` when blank (if required) or too long."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InputError(
+            Problem(name, value, "is required", f"1 to {QUERY_TEXT_LENGTH} characters")
+        )
+    if len(text) > QUERY_TEXT_LENGTH:
+        raise InputError(
+            Problem(
+                name,
+                value,
+                f"has {len(text)} characters",
+                f"at most {QUERY_TEXT_LENGTH} characters",
+            )
+        )
+    return text
+
+
+def transition(step: str, status: str, query_id: int) -> str:
+    """The status ``step`` leads to from ``status``; :class:`InputError` naming the current
+    status and the statuses the step may start from when it is not allowed.
+
+    Examples
+    --------
+    >>> transition("close", "answered", 7)
+    'closed'
+    >>> transition("close", "open", 7)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clears._exceptions.InputError: status: query 7 is open: it cannot be closed ...
+    """
+    sources, target = TRANSITIONS[step]
+    if status not in sources:
+        raise InputError(
+            Problem(
+                "status",
+                status,
+                f"query {query_id} is {status}: it cannot be {STEP_VERBS[step]}",
+                ", ".join(s for s in QUERY_STATUSES if s in sources),
+            )
+        )
+    return target
+
+
+def shown(value: Any) -> str | None:
+    """A stored value as a query's thread records it: text, dates in ISO 8601, ``None`` for
+    blank.
+
+    Examples
+    --------
+    >>> shown(dt.date(2024, 3, 1)), shown(2.5), shown(True), shown(None)
+    ('2024-03-01', '2.5', 'true', None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

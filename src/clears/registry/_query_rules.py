@@ -20,15 +20,21 @@ from typing import Any, Final
 
 from clears._exceptions import InputError, Problem
 from clears.registry._models import QUERY_STATUSES, QUERY_TEXT_LENGTH, data_columns
+from clears.registry._permissions import Action, allows
+from clears.registry._roles import Role
 
 __all__ = [
     "QUERY_STATUSES",
     "QUERY_TABLES",
+    "STEP_ACTIONS",
+    "STEP_NAMES",
     "STEP_VERBS",
     "TRANSITIONS",
     "UNRESOLVED",
     "checked_text",
     "fields_of",
+    "may_take",
+    "refusal",
     "shown",
     "target_problems",
     "transition",
@@ -54,7 +60,31 @@ TRANSITIONS: Final[Mapping[str, tuple[frozenset[str], str]]] = MappingProxyType(
     }
 )
 
-#: How messages name each step.
+#: The actions of :data:`clears.registry.PERMISSIONS` each step needs (all of them): the
+#: monitor opens, closes and re-opens (``close_query`` covers both); data entry answers, and
+#: a correction is also a change of the record (``record``).
+STEP_ACTIONS: Final[Mapping[str, tuple[Action, ...]]] = MappingProxyType(
+    {
+        "open": (Action.open_query,),
+        "answer": (Action.answer_query,),
+        "correct": (Action.answer_query, Action.record),
+        "close": (Action.close_query,),
+        "reopen": (Action.close_query,),
+    }
+)
+
+#: Each step as a verb in the infinitive, for buttons and refusals.
+STEP_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "open": "open",
+        "answer": "answer",
+        "correct": "correct",
+        "close": "close",
+        "reopen": "re-open",
+    }
+)
+
+#: How messages name each step done.
 STEP_VERBS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "open": "opened",
@@ -157,3 +187,28 @@ def shown(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def may_take(role: Role, step: str) -> bool:
+    """Whether ``role`` may take ``step`` (every action of :data:`STEP_ACTIONS`).
+
+    Examples
+    --------
+    >>> may_take(Role.monitor, "close"), may_take(Role.monitor, "correct")
+    (True, False)
+    >>> may_take(Role.data_entry, "correct"), may_take(Role.data_entry, "reopen")
+    (True, False)
+    """
+    return all(allows(role, action) for action in STEP_ACTIONS[step])
+
+
+def refusal(role: Role, step: str) -> str:
+    """What a refused ``step`` says, naming the role.
+
+    Examples
+    --------
+    >>> refusal(Role.monitor, "answer")
+    'the monitor role may not answer queries'
+    """
+    what = "correct records" if step == "correct" else f"{STEP_NAMES[step]} queries"
+    return f"the {role} role may not {what}"

@@ -13,9 +13,10 @@ was read, and a stale one is a :class:`~clears._exceptions.ConflictError` as for
 
 Every step is audited: the query row (entity ``data_queries``, inserted then updated) and
 the step (entity ``data_query_messages``), under the patient, in the caller's transaction.
-Which role may take which step is :data:`clears.registry.PERMISSIONS` (``open_query``,
-``answer_query``, ``close_query``; correcting also needs ``record``): the web app, the API
-and the command line check it before calling these functions, which check the centres.
+Which role may take which step is :data:`clears.registry.PERMISSIONS` through
+:data:`STEP_ACTIONS` (``open_query``; ``answer_query``; correcting also needs ``record``;
+``close_query`` for closing and re-opening): the web app, the API and the command line
+check it before calling these functions, which check the centres.
 
 The lists never read more than a page: per centre by status, oldest first (by number,
 keyset pagination through the index on centre, status and number), a patient's unresolved
@@ -38,6 +39,7 @@ from clears.registry import audit
 from clears.registry._accounts_rules import as_utc
 from clears.registry._actor import Actor
 from clears.registry._models import (
+    QUERY_TEXT_LENGTH,
     QUERY_VALUE_LENGTH,
     Centre,
     Patient,
@@ -47,11 +49,15 @@ from clears.registry._models import (
 from clears.registry._query_rules import (
     QUERY_STATUSES,
     QUERY_TABLES,
+    STEP_ACTIONS,
+    STEP_NAMES,
     STEP_VERBS,
     TRANSITIONS,
     UNRESOLVED,
     checked_text,
     fields_of,
+    may_take,
+    refusal,
     shown,
     target_problems,
     transition,
@@ -67,6 +73,10 @@ __all__ = [
     "MESSAGE_ENTITY",
     "QUERY_STATUSES",
     "QUERY_TABLES",
+    "QUERY_TEXT_LENGTH",
+    "QUERY_VALUE_LENGTH",
+    "STEP_ACTIONS",
+    "STEP_NAMES",
     "STEP_VERBS",
     "TRANSITIONS",
     "UNRESOLVED",
@@ -79,9 +89,11 @@ __all__ = [
     "fields_of",
     "get_query",
     "list_queries",
+    "may_take",
     "open_query",
     "patient_queries",
     "query_counts",
+    "refusal",
     "reopen_query",
 ]
 

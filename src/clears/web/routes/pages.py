@@ -32,6 +32,7 @@ from clears.web._patient_list import (
 )
 from clears.web._photos import photo_strip
 from clears.web._presets import PRESETS
+from clears.web._queries import query_panel
 from clears.web._render import render
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web._worklist import app_cache
@@ -192,6 +193,7 @@ def patient_page(
         patient_id = records["patients"][0].patient_id  # as registered (' P01' names P01)
         cohort = cohort_for(session, actor=actor, patient_ids=[patient_id])
         photos = photo_strip(session, actor=actor, patient_id=patient_id)
+        queries = query_panel(session, user=user, patient_id=patient_id, records=records)
     complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
@@ -215,6 +217,7 @@ def patient_page(
         preset=preset,
         advice=view.advice(complete, patient_id, as_of=today, protocol=state.settings.protocol),
         photos=photos,
+        query_panel=queries,
     )
 
 

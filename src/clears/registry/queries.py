@@ -229,21 +229,31 @@ def _query(row: Any, messages: tuple[QueryMessage, ...] = ()) -> DataQuery:
     )
 
 
-def _messages(session: Session, query_id: int) -> tuple[QueryMessage, ...]:
-    rows = session.execute(sa.select(_M).where(_M.c.query_key == query_id).order_by(_M.c.id))
-    return tuple(
-        QueryMessage(
-            id=r.id,
-            step=r.step,
-            text=r.text,
-            by=r.by,
-            at=as_utc(r.at) or r.at,
-            proposed_value=r.proposed_value,
-            old_value=r.old_value,
-            new_value=r.new_value,
+def _threads(session: Session, query_ids: Iterable[int]) -> dict[int, tuple[QueryMessage, ...]]:
+    """The threads of some queries, in one statement through the index on ``query_key``."""
+    wanted = sorted(set(query_ids))
+    found: dict[int, list[QueryMessage]] = {query_id: [] for query_id in wanted}
+    if not wanted:
+        return {}
+    rows = session.execute(sa.select(_M).where(_M.c.query_key.in_(wanted)).order_by(_M.c.id))
+    for r in rows:
+        found[r.query_key].append(
+            QueryMessage(
+                id=r.id,
+                step=r.step,
+                text=r.text,
+                by=r.by,
+                at=as_utc(r.at) or r.at,
+                proposed_value=r.proposed_value,
+                old_value=r.old_value,
+                new_value=r.new_value,
+            )
         )
-        for r in rows
-    )
+    return {query_id: tuple(messages) for query_id, messages in found.items()}
+
+
+def _messages(session: Session, query_id: int) -> tuple[QueryMessage, ...]:
+    return _threads(session, [query_id])[query_id]
 
 
 def get_query(session: Session, *, actor: Actor, query_id: int) -> DataQuery:
@@ -654,7 +664,7 @@ def patient_queries(
     limit: int = MAX_PAGE,
 ) -> list[DataQuery]:
     """A patient's queries of ``statuses`` (by default the unresolved ones: open and
-    answered), oldest first, at most ``limit``.
+    answered), oldest first, at most ``limit``, each with its thread (one more statement).
 
     Raises
     ------
@@ -666,7 +676,8 @@ def patient_queries(
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
     query = _select().where(_Q.c.patient_key == patient.id, _Q.c.status.in_(chosen))
     rows = session.execute(query.order_by(_Q.c.id).limit(limit)).all()
-    return [_query(row) for row in rows]
+    threads = _threads(session, [row.id for row in rows])
+    return [_query(row, threads[row.id]) for row in rows]
 
 
 def query_counts(

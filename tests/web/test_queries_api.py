@@ -28,9 +28,10 @@ def test_another_centre_is_not_found(make_client: Client, db_url: str) -> None:
         f"/api/queries/{query.id}/answer", json={"version": 1, "text": "x"}, headers=headers
     )
     assert answer.status_code == 404
-    # an investigator may not open queries (403) ...
+    # another centre's patient is 404 whatever the role (an investigator may not open) ...
     body = {"table": "visits", "record_id": visit, "field": "anc", "text": "?"}
-    assert client.post("/api/patients/P1/queries", json=body, headers=headers).status_code == 403
+    assert client.post("/api/patients/P1/queries", json=body, headers=headers).status_code == 404
+    assert client.post("/api/patients/P2/queries", json=body, headers=headers).status_code == 403
     # ... and an administrator of LYO's record on P1 finds no such record of P1
     admin = make_client()
     admin_csrf = sign_in(admin, "admin")

@@ -1,19 +1,19 @@
 """What the query pages and the query API share: request bodies, the body of a query as
-read, and the role check of each step.
+read, the role check of each step and the patient page's query section.
 
 The role check reads :data:`clears.registry.queries.STEP_ACTIONS` (the actions of
 :data:`clears.registry.PERMISSIONS` each step needs), so a route never names roles itself;
-a refused role is 403 naming the role (:func:`clears.registry.queries.refusal`).
+a refused role is 403 naming the role (:func:`clears.registry.queries.refusal`), once the
+patient or query was found in the user's centres (another centre's is 404 for every role).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
-from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy.orm import Session
 
@@ -30,23 +30,18 @@ from clears.registry.queries import (
     refusal,
 )
 from clears.web._edge import DB_INT_MAX
-from clears.web.deps import CurrentUser, Forbidden
+from clears.web.deps import Forbidden
 from clears.web.schemas import Value
 from clears.web.users import User
 
 __all__ = [
     "PAGE_STEPS",
-    "AnswerUser",
-    "CloseUser",
-    "CorrectUser",
-    "OpenUser",
     "QueryCorrection",
     "QueryOpen",
     "QueryPanel",
     "QueryRead",
     "QueryStep",
-    "ReopenUser",
-    "may_step",
+    "check_step",
     "query_panel",
     "record_label",
     "steps_for",
@@ -58,24 +53,14 @@ _Version = Annotated[StrictInt, Field(ge=1, le=DB_INT_MAX)]
 _Text = Annotated[StrictStr, Field(max_length=QUERY_TEXT_LENGTH)]
 
 
-def may_step(step: str) -> Callable[[User], Awaitable[User]]:
-    """A dependency letting through a user whose role may take ``step``; else 403 naming
-    the role."""
+def check_step(user: User, step: str) -> None:
+    """Refuse (403, naming the role) a user whose role may not take ``step``.
 
-    async def check(user: CurrentUser) -> User:
-        if not may_take(user.role, step):
-            raise Forbidden(refusal(user.role, step))
-        return user
-
-    check.__name__ = f"may_{step}_query"
-    return check
-
-
-OpenUser = Annotated[User, Depends(may_step("open"))]
-AnswerUser = Annotated[User, Depends(may_step("answer"))]
-CorrectUser = Annotated[User, Depends(may_step("correct"))]
-CloseUser = Annotated[User, Depends(may_step("close"))]
-ReopenUser = Annotated[User, Depends(may_step("reopen"))]
+    Routes call it after finding the patient or the query in the user's centres, so that
+    another centre's is "not found" (404) whatever the role, as for every other route.
+    """
+    if not may_take(user.role, step):
+        raise Forbidden(refusal(user.role, step))
 
 
 class QueryOpen(BaseModel):

@@ -1,19 +1,25 @@
 """JSON API of data queries: a centre's list and counts, a patient's queries, one query with
 its thread, and each step (open, answer, correct, close, re-open).
 
-Refused like every API route: a role whose :data:`clears.registry.PERMISSIONS` entry does
-not allow the step is 403 naming the role (:mod:`clears.web._queries`); another centre's
-patient, record or query is 404; a stale ``version`` is 409 with the current one; a field
-that is not a column of the table is 422 naming the allowed ones; nothing is written then.
+Refused like every API route: another centre's patient, record or query is 404 (for every
+role); a role whose :data:`clears.registry.PERMISSIONS` entry does not allow the step is 403
+naming the role (:mod:`clears.web._queries`); a stale ``version`` is 409 with the current
+one; a field that is not a column of the table is 422 naming the allowed ones; nothing is
+written then. The body of ``open`` is read after the patient was found (as the photographs'
+upload is), so another centre's patient is 404 whatever was sent.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
+from clears.registry import centre_codes
+from clears.registry.patients import get_patient
 from clears.registry.queries import (
     MAX_PAGE,
     UNRESOLVED,
@@ -28,20 +34,11 @@ from clears.registry.queries import (
     reopen_query,
 )
 from clears.web._edge import DB_INT_MAX
-from clears.web._queries import (
-    AnswerUser,
-    CloseUser,
-    CorrectUser,
-    OpenUser,
-    QueryCorrection,
-    QueryOpen,
-    QueryRead,
-    QueryStep,
-    ReopenUser,
-)
+from clears.web._queries import QueryCorrection, QueryOpen, QueryRead, QueryStep, check_step
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep
 from clears.web.schemas import RecordId
+from clears.web.users import User
 
 __all__ = ["router"]
 
@@ -59,13 +56,16 @@ class QueryPageRead(BaseModel):
 def centre_queries(
     registry: RegistryDep,
     user: CurrentUser,
-    centre: Annotated[str, Query(max_length=64)],
+    centre: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     after: Annotated[int | None, Query(ge=0, le=DB_INT_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> QueryPageRead:
-    """A centre's queries (of one status), oldest first, one page after query ``after``."""
+    """A centre's queries (of one status), oldest first, one page after query ``after``
+    (``centre``: by default the first of yours)."""
     with registry.session() as session:
+        if centre is None:
+            centre = next(iter(centre_codes(session, actor=user.actor())), "")
         page = list_queries(
             session, actor=user.actor(), centre=centre, status=status, after=after, limit=limit
         )
@@ -106,10 +106,41 @@ def of_patient(
     return [QueryRead.of(q) for q in found]
 
 
-@router.post("/patients/{patient_id}/queries", status_code=201, dependencies=[CSRF])
-def open_(patient_id: str, body: QueryOpen, registry: RegistryDep, user: OpenUser) -> QueryRead:
-    """Open a query on a field of one of the patient's records."""
+#: The body of ``open`` in the OpenAPI schema (the route reads it itself, after the patient
+#: was found, so that another centre's patient is 404 whatever was sent).
+_OPEN_BODY: Final[dict[str, Any]] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": QueryOpen.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "/patients/{patient_id}/queries",
+    status_code=201,
+    dependencies=[CSRF],
+    openapi_extra=_OPEN_BODY,
+    response_model=QueryRead,
+)
+async def open_(
+    request: Request, patient_id: str, registry: RegistryDep, user: CurrentUser
+) -> QueryRead:
+    """Open a query on a field of one of the patient's records (body: ``QueryOpen``)."""
+    sent = await request.body()
+    return await run_in_threadpool(_open, sent, patient_id, registry, user)
+
+
+def _open(sent: bytes, patient_id: str, registry: RegistryDep, user: User) -> QueryRead:
     with registry.session() as session:
+        get_patient(session, actor=user.actor(), patient_id=patient_id)  # 404 first
+        check_step(user, "open")
+        try:
+            body = QueryOpen.model_validate_json(sent or b"null")
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+            ) from None
         query = open_query(
             session,
             actor=user.actor(),
@@ -125,10 +156,12 @@ def open_(patient_id: str, body: QueryOpen, registry: RegistryDep, user: OpenUse
 
 @router.post("/queries/{query_id}/answer", dependencies=[CSRF])
 def answer(
-    query_id: RecordId, body: QueryStep, registry: RegistryDep, user: AnswerUser
+    query_id: RecordId, body: QueryStep, registry: RegistryDep, user: CurrentUser
 ) -> QueryRead:
     """Answer an open query."""
     with registry.session() as session:
+        get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
+        check_step(user, "answer")
         query = answer_query(
             session, actor=user.actor(), query_id=query_id, version=body.version, text=body.text
         )
@@ -137,11 +170,13 @@ def answer(
 
 @router.post("/queries/{query_id}/correction", dependencies=[CSRF])
 def correct(
-    query_id: RecordId, body: QueryCorrection, registry: RegistryDep, user: CorrectUser
+    query_id: RecordId, body: QueryCorrection, registry: RegistryDep, user: CurrentUser
 ) -> QueryRead:
     """Answer an open query by correcting the field (the record changes, audited with a
     reason naming the query)."""
     with registry.session() as session:
+        get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
+        check_step(user, "correct")
         query = correct_query(
             session,
             actor=user.actor(),
@@ -155,9 +190,13 @@ def correct(
 
 
 @router.post("/queries/{query_id}/close", dependencies=[CSRF])
-def close(query_id: RecordId, body: QueryStep, registry: RegistryDep, user: CloseUser) -> QueryRead:
+def close(
+    query_id: RecordId, body: QueryStep, registry: RegistryDep, user: CurrentUser
+) -> QueryRead:
     """Close an answered query."""
     with registry.session() as session:
+        get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
+        check_step(user, "close")
         query = close_query(
             session, actor=user.actor(), query_id=query_id, version=body.version, text=body.text
         )
@@ -166,10 +205,12 @@ def close(query_id: RecordId, body: QueryStep, registry: RegistryDep, user: Clos
 
 @router.post("/queries/{query_id}/reopen", dependencies=[CSRF])
 def reopen(
-    query_id: RecordId, body: QueryStep, registry: RegistryDep, user: ReopenUser
+    query_id: RecordId, body: QueryStep, registry: RegistryDep, user: CurrentUser
 ) -> QueryRead:
     """Re-open an answered or closed query (the text says why)."""
     with registry.session() as session:
+        get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
+        check_step(user, "reopen")
         query = reopen_query(
             session, actor=user.actor(), query_id=query_id, version=body.version, text=body.text
         )

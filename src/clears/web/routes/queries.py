@@ -2,12 +2,12 @@
 thread and the forms of the steps the user may take, and the saves of those forms and of
 the patient page's "open a query" form.
 
-Every step's role check reads :data:`clears.registry.PERMISSIONS` (:mod:`clears.web.
-_queries`): a refused role is 403 naming the role. Another centre's query, patient or record
-is 404. A refused save (blank text, a field that is not a column of the table, a value the
-field does not allow, a step the status does not allow) answers 422 with the form as typed
-and each problem naming its field and what is allowed; a stale version answers 409 with the
-notice and the form as typed; nothing is written then.
+Another centre's query, patient or record is 404 for every role; then each step's role
+check reads :data:`clears.registry.PERMISSIONS` (:mod:`clears.web._queries`): a refused role
+is 403 naming the role. A refused save (blank text, a field that is not a column of the
+table, a value the field does not allow, a step the status does not allow) answers 422
+with the form as typed and each problem naming its field and what is allowed; a stale
+version answers 409 with the notice and the form as typed; nothing is written then.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
 from clears.registry import RegistryBusyError, centre_codes
-from clears.registry.patients import timeline
+from clears.registry.patients import get_patient, timeline
 from clears.registry.queries import (
     QUERY_STATUSES,
     QUERY_TABLES,
@@ -41,11 +41,7 @@ from clears.registry.queries import (
 from clears.registry.records import get_record
 from clears.web._edge import DB_INT_MAX
 from clears.web._queries import (
-    AnswerUser,
-    CloseUser,
-    CorrectUser,
-    OpenUser,
-    ReopenUser,
+    check_step,
     record_label,
     steps_for,
     target_value,
@@ -214,6 +210,9 @@ def _take(
     step: str,
     form: FormData,
 ) -> Response:
+    with registry.reading().session() as session:
+        get_query(session, actor=user.actor(), query_id=query_id)  # another centre's: 404
+    check_step(user, step)
     version = _number(_field(form, "version"))
     text = _field(form, "text")
     typed = {"text": text, "value": _field(form, "value")}
@@ -251,7 +250,7 @@ def _take(
 
 @router.post("/queries/{query_id}/answer", dependencies=[CSRF])
 async def answer(
-    request: Request, state: StateDep, registry: RegistryDep, user: AnswerUser, query_id: RecordId
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Answer an open query."""
     form = await request.form()
@@ -260,7 +259,7 @@ async def answer(
 
 @router.post("/queries/{query_id}/correction", dependencies=[CSRF])
 async def correct(
-    request: Request, state: StateDep, registry: RegistryDep, user: CorrectUser, query_id: RecordId
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Answer an open query by correcting the field (the record changes, audited)."""
     form = await request.form()
@@ -269,7 +268,7 @@ async def correct(
 
 @router.post("/queries/{query_id}/close", dependencies=[CSRF])
 async def close(
-    request: Request, state: StateDep, registry: RegistryDep, user: CloseUser, query_id: RecordId
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Close an answered query."""
     form = await request.form()
@@ -278,7 +277,7 @@ async def close(
 
 @router.post("/queries/{query_id}/reopen", dependencies=[CSRF])
 async def reopen(
-    request: Request, state: StateDep, registry: RegistryDep, user: ReopenUser, query_id: RecordId
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Re-open an answered or closed query (with the reason)."""
     form = await request.form()
@@ -305,6 +304,9 @@ def _open(
     patient_id: str,
     form: FormData,
 ) -> Response:
+    with registry.reading().session() as session:
+        get_patient(session, actor=user.actor(), patient_id=patient_id)  # another centre's: 404
+    check_step(user, "open")
     typed = {name: _field(form, name) for name in ("target", "field", "text", "proposed_value")}
     table, record_id = _target(typed["target"])
     try:
@@ -361,7 +363,7 @@ def _open_page(
 
 @router.post("/patients/{patient_id}/queries", dependencies=[CSRF])
 async def open_(
-    request: Request, state: StateDep, registry: RegistryDep, user: OpenUser, patient_id: str
+    request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, patient_id: str
 ) -> Response:
     """Open a query on a field of one of the patient's records; 303 to the patient page."""
     form = await request.form()

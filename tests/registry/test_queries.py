@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from typing import Any
 
 import pytest
@@ -343,3 +344,48 @@ def test_patient_list_and_counts(session: Session, visit: int) -> None:
         "BCN": {"open": 1, "answered": 1, "closed": 1},
         "LYO": {"open": 0, "answered": 0, "closed": 0},
     }
+
+
+def _plans(session: Session, work: Any) -> list[str]:
+    """SQLite's query plan of every statement on ``data_queries`` that ``work`` sends."""
+    statements: list[tuple[str, Any]] = []
+    connection = session.connection()
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM data_queries" in statement and not statement.startswith("EXPLAIN"):
+            statements.append((statement, parameters))
+
+    sa.event.listen(connection, "before_cursor_execute", seen)
+    try:
+        work()
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", seen)
+    return [
+        " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p))
+        for s, p in statements
+    ]
+
+
+def test_lists_and_counts_read_through_their_indexes(session: Session, visit: int) -> None:
+    # What a list costs must not grow with the registry: each statement on data_queries
+    # searches an index of revision 0018 (SQLite's plan says "SEARCH ... USING ... INDEX")
+    # and never sorts the whole table (no "USE TEMP B-TREE").
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
+    for n in range(3):
+        _open(session, visit, text=f"q{n}")
+    # (call, whether it may sort: a patient's own unresolved queries, found by the index on
+    # patient and status, are few; a centre's list and the counts never sort)
+    calls = [
+        (lambda: list_queries(session, actor=BCN, centre="BCN", status="open", after=1), False),
+        (lambda: list_queries(session, actor=BCN, centre="BCN", limit=2), False),
+        (lambda: patient_queries(session, actor=BCN, patient_id="P1"), True),
+        (lambda: query_counts(session, actor=BCN), False),
+    ]
+    index = re.compile(r"SEARCH data_queries USING (COVERING )?INDEX ix_data_queries_")
+    for call, may_sort in calls:
+        plans = _plans(session, call)
+        assert plans, call
+        for plan in plans:
+            assert index.search(plan), plan
+            assert may_sort or "TEMP B-TREE" not in plan, plan

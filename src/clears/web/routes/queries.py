@@ -12,6 +12,7 @@ version answers 409 with the notice and the form as typed; nothing is written th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
@@ -69,6 +70,13 @@ def query_path(query_id: int) -> str:
     '/queries/7'
     """
     return f"/queries/{segment(query_id)}"
+
+
+async def _with_form(request: Request, work: Callable[..., Response], *args: Any) -> Response:
+    """``work(*args, form)`` in the thread pool, with the request's form read first (reading
+    needs the event loop; the registry's work blocks)."""
+    form = await request.form()
+    return await run_in_threadpool(work, *args, form)
 
 
 def _field(form: FormData, name: str) -> str:
@@ -253,8 +261,7 @@ async def answer(
     request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Answer an open query."""
-    form = await request.form()
-    return await run_in_threadpool(_take, request, state, registry, user, query_id, "answer", form)
+    return await _with_form(request, _take, request, state, registry, user, query_id, "answer")
 
 
 @router.post("/queries/{query_id}/correction", dependencies=[CSRF])
@@ -262,8 +269,7 @@ async def correct(
     request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Answer an open query by correcting the field (the record changes, audited)."""
-    form = await request.form()
-    return await run_in_threadpool(_take, request, state, registry, user, query_id, "correct", form)
+    return await _with_form(request, _take, request, state, registry, user, query_id, "correct")
 
 
 @router.post("/queries/{query_id}/close", dependencies=[CSRF])
@@ -271,8 +277,7 @@ async def close(
     request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Close an answered query."""
-    form = await request.form()
-    return await run_in_threadpool(_take, request, state, registry, user, query_id, "close", form)
+    return await _with_form(request, _take, request, state, registry, user, query_id, "close")
 
 
 @router.post("/queries/{query_id}/reopen", dependencies=[CSRF])
@@ -280,8 +285,7 @@ async def reopen(
     request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, query_id: RecordId
 ) -> Response:
     """Re-open an answered or closed query (with the reason)."""
-    form = await request.form()
-    return await run_in_threadpool(_take, request, state, registry, user, query_id, "reopen", form)
+    return await _with_form(request, _take, request, state, registry, user, query_id, "reopen")
 
 
 def _target(raw: str) -> tuple[str, int | None]:
@@ -366,5 +370,4 @@ async def open_(
     request: Request, state: StateDep, registry: RegistryDep, user: CurrentUser, patient_id: str
 ) -> Response:
     """Open a query on a field of one of the patient's records; 303 to the patient page."""
-    form = await request.form()
-    return await run_in_threadpool(_open, request, state, registry, user, patient_id, form)
+    return await _with_form(request, _open, request, state, registry, user, patient_id)

@@ -25,6 +25,7 @@ from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears.cohort import SCHEMA
 from clears.registry import (
     answer_query,
+    audit,
     close_query,
     correct_query,
     get_query,
@@ -389,3 +390,24 @@ def test_lists_and_counts_read_through_their_indexes(session: Session, visit: in
         for plan in plans:
             assert index.search(plan), plan
             assert may_sort or "TEMP B-TREE" not in plan, plan
+
+
+def test_the_audit_trail_verifies_after_every_step(session: Session, visit: int) -> None:
+    # The chain stays intact and the corrected visit reconciles with its entries
+    # (clears.registry.audit.verify walks the chain and replays the records).
+    query = _open(session, visit)
+    correct_query(
+        session,
+        actor=BCN,
+        query_id=query.id,
+        version=1,
+        record_version=1,
+        value="2.8",
+        text="typo",
+        now=NOW,
+        today=TODAY,
+    )
+    close_query(session, actor=BCN, query_id=query.id, version=2, now=NOW)
+    reopen_query(session, actor=BCN, query_id=query.id, version=3, text="no", now=NOW)
+    report = audit.verify(session)
+    assert report.ok, report.to_text()

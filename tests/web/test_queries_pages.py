@@ -123,3 +123,14 @@ def test_the_list_pages_with_ages_and_a_status_filter(make_client: Client, db_ur
     assert 'id="next-page"' not in second
     assert "open: <strong>52</strong>" in first
     assert 'href="/patients/P1#queries"' in first
+
+
+def test_the_patient_audit_page_shows_the_query_steps(make_client: Client, db_url: str) -> None:
+    query = seeded_query(db_url, "answered")
+    client = make_client()
+    sign_in(client, "monitor_bcn")
+    page = client.get("/patients/P1/audit")
+    assert page.status_code == 200
+    assert page.text.count("data_queries") >= 2  # opened, then answered
+    assert "data_query_messages" in page.text
+    assert f"{query.text}" in html.unescape(page.text)

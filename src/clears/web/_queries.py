@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from clears.web.users import User
 __all__ = [
     "PAGE_STEPS",
     "QueryCorrection",
+    "QueryMessageRead",
     "QueryOpen",
     "QueryPanel",
     "QueryRead",
@@ -93,6 +94,19 @@ class QueryCorrection(BaseModel):
     text: _Text
 
 
+class QueryMessageRead(BaseModel):
+    """One step of a query's thread (a correction keeps the value before and after)."""
+
+    id: int
+    step: str
+    text: str
+    by: str
+    at: dt.datetime
+    proposed_value: str | None
+    old_value: str | None
+    new_value: str | None
+
+
 class QueryRead(BaseModel):
     """A query with its age in days and, when read one by one, its thread."""
 
@@ -110,7 +124,7 @@ class QueryRead(BaseModel):
     updated_at: dt.datetime
     age_days: int
     version: int
-    messages: list[dict[str, Any]]
+    messages: list[QueryMessageRead]
 
     @classmethod
     def of(cls, query: DataQuery) -> QueryRead:

@@ -189,7 +189,9 @@ def test_an_item_column_of_visits_can_be_queried(session: Session, visit: int) -
 
 
 def test_a_patient_field_can_be_queried(session: Session, visit: int) -> None:
-    query = _open(session, visit, table="patients", record_id=None, field="sex")
+    query = _open(
+        session, visit, table="patients", record_id=None, field="sex", proposed_value="female"
+    )
     assert query.table == "patients"
     assert get_query(session, actor=BCN, query_id=query.id).record_id == query.record_id
 
@@ -411,3 +413,21 @@ def test_the_audit_trail_verifies_after_every_step(session: Session, visit: int)
     reopen_query(session, actor=BCN, query_id=query.id, version=3, text="no", now=NOW)
     report = audit.verify(session)
     assert report.ok, report.to_text()
+
+
+def test_a_proposed_value_the_field_cannot_hold_is_refused(session: Session, visit: int) -> None:
+    # anc is a number (cohort schema); sex one of its choices; a CLASI item one of its codes
+    # (Albrecht 2005: erythema 0-3)
+    start = len(_entries(session))
+    for table, field, value in (
+        ("visits", "anc", "about two"),
+        ("patients", "sex", "F"),
+        ("visits", "clasi_scalp_ery", "7"),
+    ):
+        with pytest.raises(InputError) as caught:
+            _open(session, visit, table=table, field=field, proposed_value=value)
+        problem = caught.value.problems[0]
+        assert (problem.field, problem.value) == ("proposed_value", value)
+        assert field in problem.message
+    assert (len(_entries(session)), _count_queries(session)) == (start, 0)
+    assert _open(session, visit, field="clasi_scalp_ery", proposed_value="2").proposed_value == "2"

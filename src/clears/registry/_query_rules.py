@@ -18,8 +18,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+import pandas as pd
+
 from clears._exceptions import InputError, Problem
-from clears.registry._models import QUERY_STATUSES, QUERY_TEXT_LENGTH, data_columns
+from clears.cohort._coerce import coerce_column
+from clears.cohort._items import coerce_item
+from clears.cohort._schema import schema_of
+from clears.registry._models import QUERY_STATUSES, QUERY_TEXT_LENGTH, data_columns, item_fields
 from clears.registry._permissions import Action, allows
 from clears.registry._roles import Role
 
@@ -34,6 +39,7 @@ __all__ = [
     "checked_text",
     "fields_of",
     "may_take",
+    "proposal_problems",
     "refusal",
     "shown",
     "target_problems",
@@ -124,6 +130,34 @@ def target_problems(table: str, field: str) -> list[Problem]:
     if field not in allowed:
         return [Problem("field", field, f"is not a field of {table}", ", ".join(allowed), table)]
     return []
+
+
+def proposal_problems(table: str, field: str, value: str | None) -> list[Problem]:
+    """What is wrong with a proposed value: it must be a value ``field`` could hold (read as
+    its column reads a cohort file's cell: type, allowed choices, plausible range), so a
+    correction to it would not be refused. Blank is no proposal.
+
+    Examples
+    --------
+    >>> proposal_problems("visits", "anc", "2.8")
+    []
+    >>> print(proposal_problems("patients", "sex", "F")[0])  # doctest: +ELLIPSIS
+    patients: proposed_value: sex: ... (got 'F'); allowed: female, male...
+    """
+    if value is None or not value.strip():
+        return []
+    series = pd.Series([value], dtype=object)
+    known = schema_of(table)
+    if field in known:
+        _, found = coerce_column(series, known[field], required=False, file=table)
+    else:
+        items = {f.column: f for f in item_fields()} if table == "visits" else {}
+        if field not in items:
+            return []
+        _, found = coerce_item(series, items[field], file=table)
+    return [
+        Problem("proposed_value", value, f"{field}: {p.message}", p.allowed, table) for p in found
+    ]
 
 
 def checked_text(name: str, value: str | None, *, required: bool) -> str:

@@ -63,6 +63,7 @@ from clears.registry._query_rules import (
     checked_text,
     fields_of,
     may_take,
+    proposal_problems,
     refusal,
     shown,
     target_problems,
@@ -165,8 +166,9 @@ def open_query(
     Raises
     ------
     InputError
-        Unknown table or field (naming the allowed ones), blank or too long text, or a
-        record number missing; nothing is written.
+        Unknown table or field (naming the allowed ones), blank or too long text, a proposed
+        value the field could not hold (naming what it allows), or a record number missing;
+        nothing is written.
     NotFoundError
         The patient, or that record of that patient, is not in the actor's centres.
     """
@@ -175,6 +177,9 @@ def open_query(
         raise InputError(problems)
     question = checked_text("text", text, required=True)
     proposal = _value("proposed_value", proposed_value)
+    problems = proposal_problems(table, field, proposal)
+    if problems:
+        raise InputError(problems)
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
     if table == "patients":
         if record_id not in (None, patient.id):

@@ -431,3 +431,9 @@ def test_a_proposed_value_the_field_cannot_hold_is_refused(session: Session, vis
         assert field in problem.message
     assert (len(_entries(session)), _count_queries(session)) == (start, 0)
     assert _open(session, visit, field="clasi_scalp_ery", proposed_value="2").proposed_value == "2"
+
+
+def test_every_problem_of_an_open_is_named_at_once(session: Session, visit: int) -> None:
+    with pytest.raises(InputError) as caught:
+        _open(session, visit, field="grade", text="  ")
+    assert [p.field for p in caught.value.problems] == ["field", "text"]

@@ -173,13 +173,19 @@ def open_query(
         The patient, or that record of that patient, is not in the actor's centres.
     """
     problems = target_problems(table, field)
+    question, proposal = "", None
+    try:
+        question = checked_text("text", text, required=True)
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        proposal = _value("proposed_value", proposed_value)
+    except InputError as exc:
+        problems += exc.problems
+    if not problems:
+        problems = proposal_problems(table, field, proposal)
     if problems:
-        raise InputError(problems)
-    question = checked_text("text", text, required=True)
-    proposal = _value("proposed_value", proposed_value)
-    problems = proposal_problems(table, field, proposal)
-    if problems:
-        raise InputError(problems)
+        raise InputError(problems)  # every problem at once, before any SQL
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
     if table == "patients":
         if record_id not in (None, patient.id):

@@ -112,6 +112,7 @@ _PARAMETERS = {
     "entity": "patients",
     "entity_id": "P1",
     "photo_id": "1",
+    "query_id": "1",
 }
 
 

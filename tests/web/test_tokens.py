@@ -47,7 +47,9 @@ def _urls(path: str, patient: str, record: str) -> list[str]:
         ]
     tables = TABLES if "{table}" in path else TABLES[:1]
     return [
-        path.format(patient_id=patient, record_id=record, table=t, job_id="1", photo_id="1")
+        path.format(
+            patient_id=patient, record_id=record, table=t, job_id="1", photo_id="1", query_id="1"
+        )
         for t in tables
     ]
 

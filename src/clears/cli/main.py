@@ -27,6 +27,7 @@ from clears.cli import meta as meta_cmd
 from clears.cli import outcomes as outcomes_cmd
 from clears.cli import patients as patients_cmd
 from clears.cli import photos as photos_cmd
+from clears.cli import queries as queries_cmd
 from clears.cli import report as report_cmd
 from clears.cli import score as score_cmd
 from clears.cli import serve as serve_cmd
@@ -55,6 +56,7 @@ app.add_typer(patients_cmd.app, name="patients")
 app.add_typer(photos_cmd.app, name="photos")
 app.add_typer(signatures_cmd.app, name="signatures")
 app.command("unlock")(signatures_cmd.unlock)
+app.add_typer(queries_cmd.app, name="queries")
 app.command("import")(io_cmd.import_)
 app.command("export")(io_cmd.export)
 app.command("import-redcap")(import_redcap_cmd.import_redcap)

@@ -47,6 +47,10 @@ __all__ = [
     "JOB_STATUSES",
     "METADATA",
     "NAMING_CONVENTION",
+    "QUERY_STATUSES",
+    "QUERY_STEPS",
+    "QUERY_TEXT_LENGTH",
+    "QUERY_VALUE_LENGTH",
     "ROLES",
     "SIGNABLE_TABLES",
     "SIGNATURE_MEANINGS",
@@ -848,4 +852,78 @@ sa.Index(
     "ix_verifications_entity_record_id",
     verifications_table.c.entity,
     verifications_table.c.record_id,
+)
+
+#: The states of a data query and the kinds of step of its thread
+#: (:mod:`clears.registry.queries`).
+QUERY_STATUSES: Final = ("open", "answered", "closed")
+QUERY_STEPS: Final = ("open", "answer", "correct", "close", "reopen")
+#: The longest text of a query step and the longest proposed or recorded value.
+QUERY_TEXT_LENGTH: Final = 2000
+QUERY_VALUE_LENGTH: Final = _TEXT_LENGTH
+
+#: Data queries (discrepancies): a monitor's question on one field of one record of a
+#: patient (``entity`` names the cohort table, ``record_id`` the row, ``field`` the column).
+#: ``centre_key`` is the patient's centre, kept here so the per-centre list and the counts
+#: read this table's indexes only.
+data_queries_table = sa.Table(
+    "data_queries",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("centre_key", sa.Integer(), sa.ForeignKey("centres.id"), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Integer(), nullable=False),
+    sa.Column("field", sa.String(_CODE_LENGTH), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("proposed_value", sa.Text(), nullable=True),
+    sa.Column("opened_by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+    sa.CheckConstraint(f"status IN ({_quoted(QUERY_STATUSES)})", name="status"),
+)
+#: The per-centre list (by status, oldest first by number) and the counts per status.
+sa.Index(
+    "ix_data_queries_centre_key_status_id",
+    data_queries_table.c.centre_key,
+    data_queries_table.c.status,
+    data_queries_table.c.id,
+)
+#: The per-centre list of every status, oldest first.
+sa.Index("ix_data_queries_centre_key_id", data_queries_table.c.centre_key, data_queries_table.c.id)
+#: A patient's queries by status (the patient page lists the unresolved ones).
+sa.Index(
+    "ix_data_queries_patient_key_status",
+    data_queries_table.c.patient_key,
+    data_queries_table.c.status,
+)
+
+#: The thread of a query: one row per step, with the text, the value proposed (open) and,
+#: for a correction, the value before and after (as JSON text).
+data_query_messages_table = sa.Table(
+    "data_query_messages",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "query_key",
+        sa.Integer(),
+        sa.ForeignKey("data_queries.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("step", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("proposed_value", sa.Text(), nullable=True),
+    sa.Column("old_value", sa.Text(), nullable=True),
+    sa.Column("new_value", sa.Text(), nullable=True),
+    sa.Column("by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint(f"step IN ({_quoted(QUERY_STEPS)})", name="step"),
 )

@@ -33,6 +33,7 @@ from clears.web._patient_list import (
 )
 from clears.web._photos import photo_strip
 from clears.web._presets import PRESETS
+from clears.web._queries import query_panel
 from clears.web._render import render
 from clears.web._signatures import signing_of
 from clears.web._urls import SegmentRoute, patient_path
@@ -198,6 +199,7 @@ def patient_page(
             session, user=user, patient=records["patients"][0], visits=records["visits"]
         )
         form_status = status_section(session, actor=actor, records=records)
+        queries = query_panel(session, user=user, patient_id=patient_id, records=records)
     complete = with_all_columns(cohort)
     visits = records["visits"]
     today = dt.date.today()
@@ -224,6 +226,7 @@ def patient_page(
         photos=photos,
         signing=signing,
         form_status=form_status,
+        query_panel=queries,
     )
 
 

@@ -437,3 +437,27 @@ def test_every_problem_of_an_open_is_named_at_once(session: Session, visit: int)
     with pytest.raises(InputError) as caught:
         _open(session, visit, field="grade", text="  ")
     assert [p.field for p in caught.value.problems] == ["field", "text"]
+
+
+def test_a_rename_carries_the_queries_to_the_new_records(session: Session, visit: int) -> None:
+    from clears.registry import get_patient, rename_patient
+    from clears.registry.records import get_record as record_of
+
+    query = _open(session, visit)
+    on_patient = _open(
+        session, visit, table="patients", record_id=None, field="birth_year", proposed_value=None
+    )
+    rename_patient(session, actor=ADMIN, old="P1", new="P1-B", reason="legacy id")
+    moved = get_query(session, actor=BCN, query_id=query.id)
+    assert moved.patient_id == "P1-B"
+    # the rename wrote the visit again under a new number: the query names that one
+    assert moved.record_id != visit
+    assert (
+        record_of(session, actor=BCN, table="visits", record_id=moved.record_id).data["anc"] == 1.8
+    )
+    baseline = get_query(session, actor=BCN, query_id=on_patient.id)
+    assert baseline.record_id == get_patient(session, actor=BCN, patient_id="P1-B").id
+    assert {q.id for q in patient_queries(session, actor=BCN, patient_id="P1-B")} == {
+        query.id,
+        on_patient.id,
+    }

@@ -27,7 +27,7 @@ from clears.registry._actor import Actor
 from clears.registry._models import form_statuses_table, verifications_table
 from clears.registry._status_rows import load_target, stored_status, write_status
 
-__all__ = ["after_edit", "cleared_notice", "forget", "moved"]
+__all__ = ["after_edit", "cleared_notice", "forget"]
 
 _m = verifications_table
 _f = form_statuses_table
@@ -164,14 +164,3 @@ def forget(session: Session, *, actor: Actor, table: str, record_id: int, patien
             )
         ],
     )
-
-
-def moved(session: Session, *, table: str, old_id: int, new_id: int, patient_key: int) -> None:
-    """Carry a record's status and marks to the row a rename wrote it again as
-    (:mod:`clears.registry._rename`: same values, new record number and patient row)."""
-    for source in (_f, _m):
-        session.execute(
-            sa.update(source)
-            .where(source.c.entity == table, source.c.record_id == old_id)
-            .values(record_id=new_id, patient_key=patient_key)
-        )

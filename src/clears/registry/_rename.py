@@ -22,9 +22,14 @@ from clears.cohort import TABLES
 from clears.cohort._ids import id_key
 from clears.registry import _records, audit
 from clears.registry._actor import Actor
-from clears.registry._clearing import moved
 from clears.registry._locks import refuse_rename_if_signed
-from clears.registry._models import ENTITY_TABLES, Centre
+from clears.registry._models import (
+    ENTITY_TABLES,
+    Centre,
+    data_queries_table,
+    form_statuses_table,
+    verifications_table,
+)
 from clears.registry._patient_ids import checked_id, lock_enrolment, registered_like
 
 __all__ = ["rename_patient"]
@@ -64,6 +69,27 @@ def _rows(session: Session, table: str, patient_key: int) -> tuple[list[Any], bo
         return list(session.execute(query).scalars()), True
     found = session.execute(sa.select(*columns).where(where).order_by(source.c.id)).mappings()
     return [cls(**dict(row)) for row in found], False
+
+
+def _followers(session: Session) -> list[sa.Table]:
+    """The tables naming records by (entity, record id) that a rename must carry to the new
+    rows: form statuses, verification marks and data queries, where the registry's revision
+    has them (a rename may run on a registry before 0018, when an upgrade asks for one)."""
+    present = set(sa.inspect(session.connection()).get_table_names())
+    tables = (form_statuses_table, verifications_table, data_queries_table)
+    return [t for t in tables if t.name in present]
+
+
+def _follow(
+    session: Session, tables: list[sa.Table], *, table: str, old_id: int, new_id: int, key: int
+) -> None:
+    """Point the rows of ``tables`` naming record ``old_id`` of ``table`` at its copy."""
+    for source in tables:
+        session.execute(
+            sa.update(source)
+            .where(source.c.entity == table, source.c.record_id == old_id)
+            .values(record_id=new_id, patient_key=key)
+        )
 
 
 def _copy(session: Session, table: str, row_id: int, **changes: Any) -> int:
@@ -127,7 +153,8 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
     )
     old_data = {"centre": centre, **_data("patients", patient, before_id)}
     new_key = _copy(session, "patients", patient.id, patient_id=text)
-    moved(session, table="patients", old_id=patient.id, new_id=new_key, patient_key=new_key)
+    followers = _followers(session)
+    _follow(session, followers, table="patients", old_id=patient.id, new_id=new_key, key=new_key)
     changes = [audit.Change("insert", "patients", new_key, text, None, old_data, reason)]
     gone = [audit.Change("delete", "patients", patient.id, before_id, old_data, None, reason)]
     read: list[Any] = [patient]
@@ -139,7 +166,7 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
         for obj in rows:
             data = _data(table, obj, before_id)
             copied = _copy(session, table, obj.id, patient_key=new_key)
-            moved(session, table=table, old_id=obj.id, new_id=copied, patient_key=new_key)
+            _follow(session, followers, table=table, old_id=obj.id, new_id=copied, key=new_key)
             changes.append(audit.Change("insert", table, copied, text, None, data, reason))
             gone.append(audit.Change("delete", table, obj.id, before_id, data, None, reason))
         session.execute(sa.delete(source).where(source.c.patient_key == patient.id))

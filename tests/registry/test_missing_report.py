@@ -88,7 +88,26 @@ def test_the_dashboard_shows_a_page_of_patients_by_visits(session: Session) -> N
     assert grid.rows[1].visits[0].status == "not_set"
     assert grid.page_counts == {"not_set": 1, "incomplete": 1, "complete": 1, "verified": 0}
     assert grid.centre_counts == {"incomplete": 1, "complete": 1, "verified": 0}
-    assert grid.rows[0].open_queries is None
+    assert [r.open_queries for r in grid.rows] == [0, 0]
+    # unresolved queries (open or answered) count per patient; closed ones do not
+    from clears.registry import answer_query, close_query, open_query
+
+    def query(text: str) -> Any:
+        return open_query(
+            session, actor=BCN, patient_id="P1", table="visits", record_id=v2, field="anc",
+            text=text,
+        )  # fmt: skip
+
+    first, second, third = query("ANC?"), query("ANC again?"), query("and again?")
+    answered = answer_query(session, actor=BCN, query_id=second.id, version=second.version,
+                            text="checked")  # fmt: skip
+    answered_too = answer_query(session, actor=BCN, query_id=third.id, version=third.version,
+                                text="checked")  # fmt: skip
+    close_query(session, actor=BCN, query_id=third.id, version=answered_too.version, text="ok")
+    assert answered.status == "answered"
+    counted = status_grid(session, actor=BCN, centre="BCN", limit=2)
+    assert [r.open_queries for r in counted.rows] == [2, 0]
+    assert first.status == "open"
     following = status_grid(session, actor=BCN, centre="BCN", limit=2, cursor=grid.next_cursor)
     assert [r.patient_id for r in following.rows] == ["P4", "P5"]
     with pytest.raises(InputError):

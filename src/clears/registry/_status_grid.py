@@ -7,8 +7,9 @@ patients in date order (at most :data:`MAX_VISIT_COLUMNS`, the rest counted), pl
 baseline form. The page's visits and their statuses are read with two queries keyed by the
 page's patients and visits; the centre's counts per status are index counts on
 ``ix_form_statuses_centre_key_entity_status``, each stopped at
-:data:`~clears.registry._patient_list.PATIENT_COUNT_LIMIT` like the list's total. Open
-query counts have their place in each row (``open_queries``), None until queries exist.
+:data:`~clears.registry._patient_list.PATIENT_COUNT_LIMIT` like the list's total. Each row
+counts the patient's unresolved (open or answered) data queries (``open_queries``), one
+grouped count over the page's patients on ``ix_data_queries_patient_key_status``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from clears.registry._models import (
     FORM_STATUSES,
     centres_table,
     data_columns,
+    data_queries_table,
     form_statuses_table,
     patients_table,
 )
@@ -46,6 +48,7 @@ MAX_VISIT_COLUMNS: Final = 24
 _v = ENTITY_TABLES["visits"]
 _p = patients_table
 _f = form_statuses_table
+_q = data_queries_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +65,13 @@ class GridCell:
 
 @dataclass(frozen=True, slots=True)
 class GridRow:
-    """One patient: the baseline form, the visits in date order, and room for queries."""
+    """One patient: the baseline form, the visits in date order, the unresolved queries."""
 
     patient_id: str
     baseline: GridCell
     visits: tuple[GridCell, ...]
     more_visits: int
-    open_queries: int | None = None
+    open_queries: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,7 @@ def status_grid(
             )
             stored |= {(entity, int(r.record_id)): str(r.status) for r in session.execute(query)}
     by_id = {pid: key for key, pid in keys.items()}
+    unresolved = _unresolved_queries(session, list(keys))
     rows = []
     page_counts = dict.fromkeys(("not_set", *FORM_STATUSES), 0)
     for patient_id in ids:
@@ -183,7 +187,8 @@ def status_grid(
         )
         for cell in cells:
             page_counts[cell.status] += 1
-        rows.append(GridRow(patient_id, base, cells, max(0, len(visits[key]) - MAX_VISIT_COLUMNS)))
+        more = max(0, len(visits[key]) - MAX_VISIT_COLUMNS)
+        rows.append(GridRow(patient_id, base, cells, more, unresolved.get(key, 0)))
     counts, capped = _counts(session, centre_key)
     return StatusGrid(
         centre,
@@ -197,3 +202,16 @@ def status_grid(
         page.previous_cursor,
         page.total,
     )
+
+
+def _unresolved_queries(session: Session, patient_keys: list[int]) -> dict[int, int]:
+    """Open and answered data queries per patient of the page (the index on patient and
+    status)."""
+    if not patient_keys:
+        return {}
+    found = session.execute(
+        sa.select(_q.c.patient_key, sa.func.count())
+        .where(_q.c.patient_key.in_(patient_keys), _q.c.status.in_(("open", "answered")))
+        .group_by(_q.c.patient_key)
+    )
+    return {int(key): int(n) for key, n in found}

@@ -21,7 +21,7 @@ from tests.registry._helpers import ADMIN, TODAY, two_centres
 from tests.registry._own_db import own_database
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
-from clears.registry import PERMISSIONS, Account, Action, Role, SignInLimiter
+from clears.registry import PERMISSIONS, Account, Action, RefusedError, Role, SignInLimiter
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import AuditEntry, signatures_table
 from clears.registry.accounts import add_account
@@ -30,7 +30,6 @@ from clears.registry.records import add_record, delete_record, lock_visit, updat
 from clears.registry.signatures import (
     MEANINGS,
     RecordLockedError,
-    RoleRefusedError,
     TooManyAttemptsError,
     WrongPasswordError,
     linked,
@@ -195,7 +194,7 @@ def test_who_may_sign_is_the_declared_table(session: Session, role: Role) -> Non
         _sign_visit(session, signer, visit)
         assert _count(session) == 1
     else:
-        with pytest.raises(RoleRefusedError, match=f"the {role} role may not sign records"):
+        with pytest.raises(RefusedError, match=f"the {role} role may not sign records"):
             _sign_visit(session, signer, visit)
         assert _count(session) == 0
 
@@ -247,7 +246,7 @@ def test_unlock_by_an_administrator_with_a_reason_allows_edits_again(session: Se
     for blank in ("", "   "):
         with pytest.raises(InputError, match="reason: is required to unlock"):
             unlock(session, account=admin, table="visits", record_id=visit.id, reason=blank)
-    with pytest.raises(RoleRefusedError, match="the investigator role may not unlock"):
+    with pytest.raises(RefusedError, match="the investigator role may not unlock"):
         unlock(session, account=investigator, table="visits", record_id=visit.id, reason="x")
     withdrawn = unlock(
         session, account=admin, table="visits", record_id=visit.id, reason="lab value corrected"

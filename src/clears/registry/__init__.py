@@ -141,7 +141,6 @@ from clears.registry.records import (
 )
 from clears.registry.signatures import MEANINGS as SIGNATURE_MEANINGS
 from clears.registry.signatures import (
-    RoleRefusedError,
     Signature,
     TooManyAttemptsError,
     WrongPasswordError,
@@ -223,7 +222,6 @@ __all__ = [
     "RegistryHeldError",
     "RegistryOpenError",
     "Role",
-    "RoleRefusedError",
     "SessionStore",
     "SignInLimiter",
     "Signature",

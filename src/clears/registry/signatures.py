@@ -54,6 +54,7 @@ from clears.registry._models import (
     users_table,
 )
 from clears.registry._permissions import Action, roles_for
+from clears.registry._refused import RefusedError
 from clears.registry._row_checks import lock_patient
 from clears.registry._sessions_limiter import SignInLimiter
 
@@ -64,7 +65,6 @@ __all__ = [
     "MEANINGS",
     "Meaning",
     "RecordLockedError",
-    "RoleRefusedError",
     "Signature",
     "TooManyAttemptsError",
     "WrongPasswordError",
@@ -118,10 +118,6 @@ assert tuple(_BY_CODE) == SIGNATURE_MEANINGS  # the column's CHECK holds the sam
 
 class WrongPasswordError(InputError):
     """The password entered to sign is not the signer's; nothing was signed."""
-
-
-class RoleRefusedError(ClearsError, PermissionError):
-    """The signer's role may not take this action (:data:`clears.registry.PERMISSIONS`)."""
 
 
 class TooManyAttemptsError(ClearsError):
@@ -287,7 +283,7 @@ def _signable(table: str) -> None:
 def _permitted(account: Account, action: Action, what: str) -> None:
     if not account.may(action):
         allowed = ", ".join(roles_for(action))
-        raise RoleRefusedError(f"the {account.role} role may not {what} (allowed: {allowed})")
+        raise RefusedError(f"the {account.role} role may not {what} (allowed: {allowed})")
 
 
 def check_password(session: Session, *, account: Account, password: str) -> None:
@@ -329,7 +325,7 @@ def sign(
 
     Raises
     ------
-    RoleRefusedError
+    RefusedError
         The account's role may not sign (:data:`clears.registry.PERMISSIONS`).
     WrongPasswordError
         The password is not the account's; nothing is stored.
@@ -503,7 +499,7 @@ def unlock(
 
     Raises
     ------
-    RoleRefusedError
+    RefusedError
         The account is not an administrator (:data:`clears.registry.PERMISSIONS`).
     InputError
         A blank reason; a record that is not locked; a visit locked by its patient's

@@ -31,7 +31,7 @@ from clears.web.app import ROUTERS
 Client = Callable[[], TestClient]
 WEB = Path(clears.web.__file__).parent
 TEMPLATES = sorted((WEB / "templates").glob("*.html"))
-ENCODERS = ("segment", "query")
+ENCODERS = ("segment", "query", "built_path")
 URL_ATTRIBUTES = re.compile(r"\b(href|action|src)\s*=\s*\"")
 EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
 #: base64 output (A-Z a-z 0-9 + / =) is the payload of a data: URL, not URL syntax.

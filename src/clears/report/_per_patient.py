@@ -9,12 +9,12 @@ maintenance dose. Every cell here is read from the outcome frame
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 import pandas as pd
 
+from clears._cells import is_missing
 from clears.cohort import Cohort
 from clears.report._change_sections import paired_values
 from clears.report._labels import CATEGORY_LABELS, humanise
@@ -32,13 +32,13 @@ _SETTINGS: Final = {
 
 
 def _number(value: Any, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value):
         return "–"
     return f"{float(value):.{digits}f}"
 
 
 def _weeks(days: Any) -> str:
-    if days is None or days is pd.NA or (isinstance(days, float) and math.isnan(days)):
+    if is_missing(days):
         return "–"
     return f"{float(days) / 7:.0f}"
 

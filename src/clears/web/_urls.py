@@ -22,6 +22,7 @@ The templates use the two encoders as the Jinja filters ``segment`` and ``query`
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 from urllib.parse import quote, unquote
 
@@ -30,7 +31,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.routing import Match
 from starlette.types import Scope
 
-__all__ = ["SegmentRoute", "add_filters", "patient_path", "query_value", "segment"]
+__all__ = ["SegmentRoute", "add_filters", "built_path", "patient_path", "query_value", "segment"]
 
 #: Leads a path segment that would otherwise be only dots. The encoders always write a
 #: literal ``~`` as ``%7E``, so a raw ``~`` in a segment is never part of the data.
@@ -86,10 +87,41 @@ def patient_path(patient_id: str, *rest: str) -> str:
     return "/".join(["/patients", segment(patient_id), *rest])
 
 
+#: What a path already built from encoded parts may hold (RFC 3986 path and query
+#: characters, and percent escapes): no quote, space, angle bracket or backslash.
+_BUILT_PATH = re.compile(r"/[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]*")
+
+
+def built_path(value: object) -> str:
+    """A path a view or template built with :func:`segment` and :func:`patient_path`, as is:
+    the filter for a whole prebuilt URL in a template, which refuses anything else.
+
+    Raises
+    ------
+    ValueError
+        ``value`` is not a site path of encoded characters (an unencoded value slipped in).
+
+    Examples
+    --------
+    >>> built_path("/patients/P%2F04/sign")
+    '/patients/P%2F04/sign'
+    >>> built_path("/patients/P 04")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an encoded site path: '/patients/P 04'
+    """
+    text = str(value)
+    if not _BUILT_PATH.fullmatch(text) or text.startswith("//"):
+        raise ValueError(f"not an encoded site path: {text!r}")
+    return text
+
+
 def add_filters(templates: Jinja2Templates) -> None:
-    """Register the ``segment`` and ``query`` filters on the templates' environment."""
+    """Register the ``segment``, ``query`` and ``built_path`` filters on the templates'
+    environment."""
     templates.env.filters["segment"] = segment
     templates.env.filters["query"] = query_value
+    templates.env.filters["built_path"] = built_path
 
 
 class SegmentRoute(APIRoute):

@@ -45,6 +45,7 @@ from clears.web._photos import (
 from clears.web._photos import store_of as _store_of
 from clears.web._photos import visit_photos as photos_of_visit
 from clears.web._render import render
+from clears.web._threaded import with_form
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
 from clears.web.schemas import RecordId
@@ -295,8 +296,7 @@ async def remove(
     request: Request, state: StateDep, registry: RegistryDep, user: WriterUser, photo_id: RecordId
 ) -> Response:
     """Remove a photograph (softly, with a reason) read at the version the form carries."""
-    form = await request.form()
-    return await run_in_threadpool(_remove, request, state, registry, user, photo_id, form)
+    return await with_form(request, _remove, request, state, registry, user, photo_id)
 
 
 def _remove(

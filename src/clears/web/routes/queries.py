@@ -17,7 +17,6 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
@@ -48,6 +47,7 @@ from clears.web._queries import (
     target_value,
 )
 from clears.web._render import render
+from clears.web._threaded import with_form
 from clears.web._urls import SegmentRoute, patient_path, segment
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep
 from clears.web.schemas import RecordId
@@ -75,8 +75,7 @@ def query_path(query_id: int) -> str:
 async def _with_form(request: Request, work: Callable[..., Response], *args: Any) -> Response:
     """``work(*args, form)`` in the thread pool, with the request's form read first (reading
     needs the event loop; the registry's work blocks)."""
-    form = await request.form()
-    return await run_in_threadpool(work, *args, form)
+    return await with_form(request, work, *args)
 
 
 def _field(form: FormData, name: str) -> str:

@@ -19,7 +19,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from clears._exceptions import ConflictError, InputError
@@ -37,6 +36,7 @@ from clears.registry.records import RecordTable, add_record, record_at, update_r
 from clears.web import _forms as forms
 from clears.web._records import patient_record
 from clears.web._render import render
+from clears.web._threaded import with_form
 from clears.web._urls import SegmentRoute, patient_path
 from clears.web.deps import CSRF, RegistryDep, StateDep, WriterUser
 from clears.web.schemas import RecordId
@@ -186,12 +186,7 @@ async def visit_save(
 ) -> Response:
     """Save a visit (typed totals are kept as typed; the registry checks them against the
     items)."""
-    form = await request.form()
-    # Reading the form needs the event loop; validating and writing block, so they run in
-    # the thread pool like the plain ``def`` routes (the loop keeps serving other requests).
-    return await run_in_threadpool(
-        _save_new, request, state, registry, user, "visits", patient_id, form
-    )
+    return await with_form(request, _save_new, request, state, registry, user, "visits", patient_id)
 
 
 @router.get("/patients/{patient_id}/records/{table}/new")
@@ -218,10 +213,7 @@ async def record_save(
     table: OtherTable,
 ) -> Response:
     """Save a treatment period, adverse event, flare or concomitant medication."""
-    form = await request.form()
-    return await run_in_threadpool(
-        _save_new, request, state, registry, user, table, patient_id, form
-    )
+    return await with_form(request, _save_new, request, state, registry, user, table, patient_id)
 
 
 def _load(
@@ -269,9 +261,8 @@ async def edit_save(
     record_id: RecordId,
 ) -> Response:
     """Save an edit made on the version read, merged with what changed since."""
-    form = await request.form()
-    return await run_in_threadpool(
-        _edit_save, request, state, registry, user, patient_id, table, record_id, form
+    return await with_form(
+        request, _edit_save, request, state, registry, user, patient_id, table, record_id
     )
 
 

@@ -14,7 +14,6 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from clears._exceptions import InputError, NotFoundError
 from clears.registry import (
@@ -36,6 +35,7 @@ from clears.registry import (
 from clears.registry.patients import get_patient
 from clears.web._form_status import STATUS_LABELS
 from clears.web._render import render
+from clears.web._threaded import with_form
 from clears.web._urls import SegmentRoute, patient_path, segment
 from clears.web.deps import (
     CSRF,
@@ -176,6 +176,7 @@ def _record_page(
         problems=list(problems),
         typed=typed or {},
         action=_record_path(registered, table, record_id),
+        record_base=patient_path(registered, "records", segment(table), str(record_id)),
     )
 
 
@@ -221,9 +222,8 @@ async def set_status(
 ) -> Response:
     """Mark the record's form incomplete or complete (a reason lets it be complete with
     required fields missing)."""
-    form = await request.form()
-    return await run_in_threadpool(
-        _set_status, request, state, registry, user, patient_id, table, record_id, form
+    return await with_form(
+        request, _set_status, request, state, registry, user, patient_id, table, record_id
     )
 
 
@@ -281,9 +281,8 @@ async def verify(
     record_id: int,
 ) -> Response:
     """Mark the ticked fields verified, or the whole record (``whole=1``)."""
-    form = await request.form()
-    return await run_in_threadpool(
-        _verify, request, state, registry, user, patient_id, table, record_id, form
+    return await with_form(
+        request, _verify, request, state, registry, user, patient_id, table, record_id
     )
 
 
@@ -350,8 +349,7 @@ async def withdraw(
     record_id: int,
 ) -> Response:
     """Withdraw the mark of one field (``field``), or the whole-record mark (no field)."""
-    form = await request.form()
-    return await run_in_threadpool(_withdraw, registry, user, patient_id, table, record_id, form)
+    return await with_form(request, _withdraw, registry, user, patient_id, table, record_id)
 
 
 def _withdraw(

@@ -25,7 +25,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from clears._exceptions import ConflictError, InputError, NotFoundError, echoed
 from clears._version import __version__
 from clears.quality import Rule, bundled_rules, load_rules, merge_rules
-from clears.registry import RegistryBusyError, SessionStore, SignInLimiter, make_engine
+from clears.registry import (
+    RefusedError,
+    RegistryBusyError,
+    SessionStore,
+    SignInLimiter,
+    make_engine,
+)
 from clears.web._docs import ASSETS_URL, assets, docs_router, secured_openapi
 from clears.web._edge import refuse_nul
 from clears.web._headers import SecurityHeaders, headers_for
@@ -215,6 +221,8 @@ def _handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotSignedIn, not_signed_in)
     app.add_exception_handler(MustChangePassword, must_change)
     app.add_exception_handler(Forbidden, forbidden)
+    # a service refusing the user's role (clears.registry.PERMISSIONS) is a 403 like a route's
+    app.add_exception_handler(RefusedError, forbidden)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(InputError, invalid)
     app.add_exception_handler(ConflictError, conflict)

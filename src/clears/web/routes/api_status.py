@@ -15,7 +15,6 @@ from clears._exceptions import NotFoundError
 from clears.registry import (
     REQUIRED_FIELDS,
     Action,
-    RefusedError,
     centre_codes,
     centre_missing,
     patient_missing,
@@ -29,7 +28,7 @@ from clears.registry import (
 )
 from clears.web._status_schemas import FormStatusUpdate, RecordStatusRead, VerificationCreate
 from clears.web._urls import SegmentRoute
-from clears.web.deps import CSRF, CurrentUser, Forbidden, RegistryDep, permitted
+from clears.web.deps import CSRF, CurrentUser, RegistryDep, permitted
 from clears.web.schemas import RecordId
 from clears.web.users import User
 
@@ -75,20 +74,17 @@ def put_status(
 ) -> RecordStatusRead:
     """Mark a record's form incomplete or complete (422 lists the blank required fields)."""
     table = _table(table)
-    try:
-        with registry.session() as session:
-            set_form_status(
-                session,
-                actor=user.actor(),
-                role=user.role,
-                table=table,
-                record_id=record_id,
-                status=body.status,
-                version=body.version,
-                reason=body.reason,
-            )
-    except RefusedError as exc:
-        raise Forbidden(str(exc)) from None
+    with registry.session() as session:
+        set_form_status(
+            session,
+            actor=user.actor(),
+            role=user.role,
+            table=table,
+            record_id=record_id,
+            status=body.status,
+            version=body.version,
+            reason=body.reason,
+        )
     return _read(registry, user, table, record_id)
 
 
@@ -102,29 +98,26 @@ def post_verification(
 ) -> RecordStatusRead:
     """Verify fields of a record, or the whole (complete) record when no field is given."""
     table = _table(table)
-    try:
-        with registry.session() as session:
-            if body.fields is None:
-                verify_record(
-                    session,
-                    actor=user.actor(),
-                    role=user.role,
-                    table=table,
-                    record_id=record_id,
-                    version=body.version,
-                )
-            else:
-                verify_fields(
-                    session,
-                    actor=user.actor(),
-                    role=user.role,
-                    table=table,
-                    record_id=record_id,
-                    version=body.version,
-                    fields=body.fields,
-                )
-    except RefusedError as exc:
-        raise Forbidden(str(exc)) from None
+    with registry.session() as session:
+        if body.fields is None:
+            verify_record(
+                session,
+                actor=user.actor(),
+                role=user.role,
+                table=table,
+                record_id=record_id,
+                version=body.version,
+            )
+        else:
+            verify_fields(
+                session,
+                actor=user.actor(),
+                role=user.role,
+                table=table,
+                record_id=record_id,
+                version=body.version,
+                fields=body.fields,
+            )
     return _read(registry, user, table, record_id)
 
 
@@ -139,18 +132,15 @@ def delete_verification(
     """Withdraw the mark of ``field`` (no field: the whole-record mark); a verified record
     goes back to complete. The mark is kept, cleared by the caller."""
     table = _table(table)
-    try:
-        with registry.session() as session:
-            withdraw_mark(
-                session,
-                actor=user.actor(),
-                role=user.role,
-                table=table,
-                record_id=record_id,
-                field=field,
-            )
-    except RefusedError as exc:
-        raise Forbidden(str(exc)) from None
+    with registry.session() as session:
+        withdraw_mark(
+            session,
+            actor=user.actor(),
+            role=user.role,
+            table=table,
+            record_id=record_id,
+            field=field,
+        )
     return _read(registry, user, table, record_id)
 
 

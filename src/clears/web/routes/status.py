@@ -20,7 +20,6 @@ from clears.registry import (
     REQUIRED_FIELDS,
     Action,
     RecordTable,
-    RefusedError,
     centre_codes,
     centre_missing,
     get_record,
@@ -40,7 +39,6 @@ from clears.web._urls import SegmentRoute, patient_path, segment
 from clears.web.deps import (
     CSRF,
     CurrentUser,
-    Forbidden,
     RegistryDep,
     StateDep,
     permitted,
@@ -206,10 +204,6 @@ def _version(form: Any) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-def _refused(exc: RefusedError) -> Forbidden:
-    return Forbidden(str(exc))
-
-
 @router.post("/patients/{patient_id}/records/{table}/{record_id}/status", dependencies=[CSRF])
 async def set_status(
     request: Request,
@@ -252,8 +246,6 @@ def _set_status(
                 version=_version(form),
                 reason=typed["reason"] or None,
             )
-    except RefusedError as exc:
-        raise _refused(exc) from None
     except InputError as exc:
         return _record_page(
             request,
@@ -321,8 +313,6 @@ def _verify(
                     version=version,
                     fields=fields,
                 )
-    except RefusedError as exc:
-        raise _refused(exc) from None
     except InputError as exc:
         return _record_page(
             request,
@@ -356,17 +346,14 @@ def _withdraw(
     registry: RegistryDep, user: User, patient_id: str, table: str, record_id: int, form: Any
 ) -> Response:
     table = _checked_table(table)
-    try:
-        with registry.session() as session:
-            registered = _owned(session, user, patient_id, table, record_id)
-            withdraw_mark(
-                session,
-                actor=user.actor(),
-                role=user.role,
-                table=table,
-                record_id=record_id,
-                field=_text(form, "field"),
-            )
-    except RefusedError as exc:
-        raise _refused(exc) from None
+    with registry.session() as session:
+        registered = _owned(session, user, patient_id, table, record_id)
+        withdraw_mark(
+            session,
+            actor=user.actor(),
+            role=user.role,
+            table=table,
+            record_id=record_id,
+            field=_text(form, "field"),
+        )
     return RedirectResponse(_record_path(registered, table, record_id), status_code=303)

@@ -46,14 +46,19 @@ def _weeks(days: Any) -> str:
 def _response_time(row: pd.Series) -> str:
     """Weeks to complete response when reached, else to partial response, else "–"."""
     for level in ("complete", "partial"):
-        if bool(row.get(f"{level}_event")) is True:
+        if _yes(row.get(f"{level}_event")):
             return f"{_weeks(row.get(f'time_to_{level}_days'))} ({level})"
     return "–"
 
 
+def _yes(value: Any) -> bool:
+    """A yes/no cell of the outcome frame (bool, numpy bool or missing) as a bool."""
+    return not is_missing(value) and bool(value)
+
+
 def _relapse(row: pd.Series) -> tuple[str, str]:
-    if row.get("relapse") is not True and row.get("relapse") != 1:
-        return ("no" if row.get("relapse_at_risk") is True else "–"), "–"
+    if not _yes(row.get("relapse")):
+        return ("no" if _yes(row.get("relapse_at_risk")) else "–"), "–"
     setting = _SETTINGS.get(str(row.get("relapse_setting")), str(row.get("relapse_setting")))
     return f"yes, {setting}", _weeks(row.get("time_to_relapse_days"))
 

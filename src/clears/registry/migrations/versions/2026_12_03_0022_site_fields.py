@@ -1,0 +1,25 @@
+"""Site-defined fields
+
+Revision ID: 0022
+Revises: 0021
+
+Reserved revision: it changes nothing yet.
+Create Date: 2026-12-03 16:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0022"
+down_revision: str | None = "0021"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+
+
+def downgrade() -> None:
+    """Revert this revision."""

@@ -94,16 +94,26 @@ def test_the_dashboard_shows_a_page_of_patients_by_visits(session: Session) -> N
 
     def query(text: str) -> Any:
         return open_query(
-            session, actor=BCN, patient_id="P1", table="visits", record_id=v2, field="anc",
+            session, actor=BCN, role="monitor", patient_id="P1", table="visits", record_id=v2,
+            field="anc",
             text=text,
         )  # fmt: skip
 
     first, second, third = query("ANC?"), query("ANC again?"), query("and again?")
-    answered = answer_query(session, actor=BCN, query_id=second.id, version=second.version,
+    answered = answer_query(session, actor=BCN, role="data_entry", query_id=second.id,
+                            version=second.version,
                             text="checked")  # fmt: skip
-    answered_too = answer_query(session, actor=BCN, query_id=third.id, version=third.version,
+    answered_too = answer_query(session, actor=BCN, role="data_entry", query_id=third.id,
+                                version=third.version,
                                 text="checked")  # fmt: skip
-    close_query(session, actor=BCN, query_id=third.id, version=answered_too.version, text="ok")
+    close_query(
+        session,
+        actor=BCN,
+        role="monitor",
+        query_id=third.id,
+        version=answered_too.version,
+        text="ok",
+    )
     assert answered.status == "answered"
     counted = status_grid(session, actor=BCN, centre="BCN", limit=2)
     assert [r.open_queries for r in counted.rows] == [2, 0]

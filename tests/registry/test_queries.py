@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 import json
 import re
+from functools import partial
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears.cohort import SCHEMA
 from clears.registry import (
+    RefusedError,
     answer_query,
     audit,
     close_query,
@@ -49,6 +51,15 @@ ALLOWED = {
 STATUSES = ("open", "answered", "closed")
 STEPS = ("answer", "correct", "close", "reopen")
 NOW = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.UTC)
+#: Who takes each step in the issue's workflow: a monitor opens, closes and re-opens; data
+#: entry answers and corrects.
+STEP_ROLES = {
+    "open": "monitor",
+    "answer": "data_entry",
+    "correct": "data_entry",
+    "close": "monitor",
+    "reopen": "monitor",
+}
 
 
 @pytest.fixture
@@ -68,6 +79,7 @@ def visit(session: Session) -> int:
 def _open(session: Session, visit: int, **kw: Any) -> Any:
     values: dict[str, Any] = {
         "actor": BCN,
+        "role": "monitor",
         "patient_id": "P1",
         "table": "visits",
         "record_id": visit,
@@ -90,7 +102,13 @@ def _count_queries(session: Session) -> int:
 
 
 def _take(session: Session, step: str, query: Any, visit_version: int) -> Any:
-    common = {"actor": BCN, "query_id": query.id, "version": query.version, "now": NOW}
+    common = {
+        "actor": BCN,
+        "role": STEP_ROLES[step],
+        "query_id": query.id,
+        "version": query.version,
+        "now": NOW,
+    }
     if step == "answer":
         return answer_query(session, text="checked, it is right", **common)
     if step == "correct":
@@ -139,11 +157,19 @@ def test_each_step_from_each_status(session: Session, visit: int, status: str, s
 
 def test_a_full_cycle_keeps_the_thread_in_order(session: Session, visit: int) -> None:
     query = _open(session, visit)
-    query = answer_query(session, actor=BCN, query_id=query.id, version=1, text="ok", now=NOW)
-    query = reopen_query(session, actor=BCN, query_id=query.id, version=2, text="no", now=NOW)
-    query = answer_query(session, actor=BCN, query_id=query.id, version=3, text="ok2", now=NOW)
-    query = close_query(session, actor=BCN, query_id=query.id, version=4, now=NOW)
-    query = reopen_query(session, actor=BCN, query_id=query.id, version=5, text="again", now=NOW)
+    query = answer_query(
+        session, actor=BCN, role="data_entry", query_id=query.id, version=1, text="ok", now=NOW
+    )
+    query = reopen_query(
+        session, actor=BCN, role="monitor", query_id=query.id, version=2, text="no", now=NOW
+    )
+    query = answer_query(
+        session, actor=BCN, role="data_entry", query_id=query.id, version=3, text="ok2", now=NOW
+    )
+    query = close_query(session, actor=BCN, role="monitor", query_id=query.id, version=4, now=NOW)
+    query = reopen_query(
+        session, actor=BCN, role="monitor", query_id=query.id, version=5, text="again", now=NOW
+    )
     assert [m.step for m in query.messages] == [
         "open", "answer", "reopen", "answer", "close", "reopen",
     ]  # fmt: skip
@@ -154,7 +180,9 @@ def test_a_full_cycle_keeps_the_thread_in_order(session: Session, visit: int) ->
 def test_reopening_needs_a_reason(session: Session, visit: int) -> None:
     query = _reach(session, visit, "closed")
     with pytest.raises(InputError, match="text"):
-        reopen_query(session, actor=BCN, query_id=query.id, version=query.version, text=" ")
+        reopen_query(
+            session, actor=BCN, role="monitor", query_id=query.id, version=query.version, text=" "
+        )
 
 
 @pytest.mark.parametrize(
@@ -219,7 +247,7 @@ def test_another_centre_sees_nothing(session: Session, visit: int) -> None:
     with pytest.raises(NotFoundError):
         get_query(session, actor=LYO, query_id=query.id)
     with pytest.raises(NotFoundError):
-        answer_query(session, actor=LYO, query_id=query.id, version=1, text="x")
+        answer_query(session, actor=LYO, role="data_entry", query_id=query.id, version=1, text="x")
     with pytest.raises(NotFoundError):
         list_queries(session, actor=LYO, centre="BCN")
     with pytest.raises(NotFoundError):
@@ -230,12 +258,24 @@ def test_another_centre_sees_nothing(session: Session, visit: int) -> None:
 
 def test_a_stale_version_is_a_conflict(session: Session, visit: int) -> None:
     query = _open(session, visit)
-    answer_query(session, actor=BCN, query_id=query.id, version=1, text="first", now=NOW)
+    answer_query(
+        session, actor=BCN, role="data_entry", query_id=query.id, version=1, text="first", now=NOW
+    )
     with pytest.raises(ConflictError) as caught:
-        reopen_query(session, actor=BCN, query_id=query.id, version=1, text="stale", now=NOW)
+        reopen_query(
+            session, actor=BCN, role="monitor", query_id=query.id, version=1, text="stale", now=NOW
+        )
     assert caught.value.version == 2
     with pytest.raises(ConflictError):
-        answer_query(session, actor=BCN, query_id=query.id, version=1, text="late", now=NOW)
+        answer_query(
+            session,
+            actor=BCN,
+            role="data_entry",
+            query_id=query.id,
+            version=1,
+            text="late",
+            now=NOW,
+        )
     assert [m.text for m in get_query(session, actor=BCN, query_id=query.id).messages] == [
         query.text,
         "first",
@@ -245,8 +285,12 @@ def test_a_stale_version_is_a_conflict(session: Session, visit: int) -> None:
 def test_every_step_is_audited(session: Session, visit: int) -> None:
     start = len(_entries(session))
     query = _open(session, visit)
-    answer_query(session, actor=BCN, query_id=query.id, version=1, text="right", now=NOW)
-    close_query(session, actor=ADMIN, query_id=query.id, version=2, text="fine", now=NOW)
+    answer_query(
+        session, actor=BCN, role="data_entry", query_id=query.id, version=1, text="right", now=NOW
+    )
+    close_query(
+        session, actor=ADMIN, role="monitor", query_id=query.id, version=2, text="fine", now=NOW
+    )
     entries = _entries(session)[start:]
     # each step: the query row and the message, under the patient, by the actor
     assert [(e.action, e.entity) for e in entries] == [
@@ -272,6 +316,7 @@ def test_a_correction_changes_the_record_with_a_reason_naming_the_query(
     after = correct_query(
         session,
         actor=BCN,
+        role="data_entry",
         query_id=query.id,
         version=1,
         record_version=1,
@@ -303,6 +348,7 @@ def test_a_refused_correction_changes_nothing(session: Session, visit: int) -> N
             correct_query(
                 session,
                 actor=BCN,
+                role="data_entry",
                 query_id=query.id,
                 version=1,
                 record_version=1,
@@ -320,7 +366,7 @@ def test_the_centre_list_pages_oldest_first_with_status_filter(
     session: Session, visit: int
 ) -> None:
     opened = [_open(session, visit, now=NOW + dt.timedelta(days=n), text=f"q{n}") for n in range(5)]
-    answer_query(session, actor=BCN, query_id=opened[1].id, version=1, text="a")
+    answer_query(session, actor=BCN, role="data_entry", query_id=opened[1].id, version=1, text="a")
     first = list_queries(session, actor=BCN, centre="BCN", limit=2)
     assert [q.text for q in first.queries] == ["q0", "q1"]
     second = list_queries(session, actor=BCN, centre="BCN", limit=2, after=first.next_after)
@@ -339,9 +385,9 @@ def test_patient_list_and_counts(session: Session, visit: int) -> None:
     a = _open(session, visit, text="a")
     b = _open(session, visit, text="b")
     _open(session, visit, text="c")
-    answer_query(session, actor=BCN, query_id=a.id, version=1, text="x")
-    answer_query(session, actor=BCN, query_id=b.id, version=1, text="x")
-    close_query(session, actor=BCN, query_id=b.id, version=2)
+    answer_query(session, actor=BCN, role="data_entry", query_id=a.id, version=1, text="x")
+    answer_query(session, actor=BCN, role="data_entry", query_id=b.id, version=1, text="x")
+    close_query(session, actor=BCN, role="monitor", query_id=b.id, version=2)
     assert [q.text for q in patient_queries(session, actor=BCN, patient_id="P1")] == ["a", "c"]
     assert query_counts(session, actor=ADMIN) == {
         "BCN": {"open": 1, "answered": 1, "closed": 1},
@@ -401,6 +447,7 @@ def test_the_audit_trail_verifies_after_every_step(session: Session, visit: int)
     correct_query(
         session,
         actor=BCN,
+        role="data_entry",
         query_id=query.id,
         version=1,
         record_version=1,
@@ -409,8 +456,10 @@ def test_the_audit_trail_verifies_after_every_step(session: Session, visit: int)
         now=NOW,
         today=TODAY,
     )
-    close_query(session, actor=BCN, query_id=query.id, version=2, now=NOW)
-    reopen_query(session, actor=BCN, query_id=query.id, version=3, text="no", now=NOW)
+    close_query(session, actor=BCN, role="monitor", query_id=query.id, version=2, now=NOW)
+    reopen_query(
+        session, actor=BCN, role="monitor", query_id=query.id, version=3, text="no", now=NOW
+    )
     report = audit.verify(session)
     assert report.ok, report.to_text()
 
@@ -461,3 +510,51 @@ def test_a_rename_carries_the_queries_to_the_new_records(session: Session, visit
         query.id,
         on_patient.id,
     }
+
+
+#: The issue's roles table for queries, written out here: who may take each step.
+MAY_TAKE = {
+    "open": {"administrator", "monitor"},
+    "answer": {"administrator", "investigator", "data_entry"},
+    "correct": {"administrator", "investigator", "data_entry"},
+    "close": {"administrator", "monitor"},
+    "reopen": {"administrator", "monitor"},
+}
+ROLES = ("administrator", "investigator", "data_entry", "monitor")
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_refused_role_changes_nothing(session: Session, visit: int, step: str) -> None:
+    # a query in the state where the step is allowed, so only the role can refuse it
+    query = _reach(session, visit, "open" if step in {"answer", "correct"} else "answered")
+    for role in ROLES:
+        if role in MAY_TAKE[step]:
+            continue
+        start = len(_entries(session))
+        common = {"actor": BCN, "role": role, "query_id": query.id, "version": query.version}
+        take = {
+            "answer": partial(answer_query, session, text="x", **common),
+            "correct": partial(
+                correct_query, session, record_version=1, value="2.8", text="x", **common
+            ),
+            "close": partial(close_query, session, **common),
+            "reopen": partial(reopen_query, session, text="x", **common),
+        }[step]
+        with pytest.raises(RefusedError, match=f"the {role} role may not"):
+            take()
+        assert len(_entries(session)) == start
+        assert get_query(session, actor=BCN, query_id=query.id).version == query.version
+    assert get_record(session, actor=BCN, table="visits", record_id=visit).data["anc"] == 1.8
+
+
+def test_opening_is_refused_to_writers_and_another_centre_is_not_found_first(
+    session: Session, visit: int
+) -> None:
+    for role in set(ROLES) - MAY_TAKE["open"]:
+        with pytest.raises(RefusedError):
+            _open(session, visit, role=role)
+    assert _count_queries(session) == 0
+    query = _open(session, visit)
+    # another centre's query is "not found" whatever the role, never "refused"
+    with pytest.raises(NotFoundError):
+        answer_query(session, actor=LYO, role="monitor", query_id=query.id, version=1, text="x")

@@ -30,6 +30,7 @@ def _query(engine: sa.Engine) -> Any:
         return open_query(
             session,
             actor=BCN,
+            role="monitor",
             patient_id="P1",
             table="visits",
             record_id=visit.id,
@@ -50,7 +51,9 @@ def test_answers_at_once_keep_one(racing: sa.Engine) -> None:  # noqa: F811
     query = _query(racing)
 
     def save(session: Any, n: int) -> object:
-        return answer_query(session, actor=BCN, query_id=query.id, version=1, text=f"a{n}")
+        return answer_query(
+            session, actor=BCN, role="data_entry", query_id=query.id, version=1, text=f"a{n}"
+        )
 
     (winner,), _ = _settled(race(racing, save, THREADS))
     with transaction(racing) as session:
@@ -66,6 +69,7 @@ def test_corrections_at_once_change_the_record_once(racing: sa.Engine) -> None: 
         return correct_query(
             session,
             actor=BCN,
+            role="data_entry",
             query_id=query.id,
             version=1,
             record_version=1,

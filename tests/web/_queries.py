@@ -49,6 +49,7 @@ def seeded_query(
             query = open_query(
                 session,
                 actor=ADMIN,
+                role="monitor",
                 patient_id=patient_id,
                 table="visits",
                 record_id=visit,
@@ -58,10 +59,17 @@ def seeded_query(
             )
             if status in ("answered", "closed"):
                 query = answer_query(
-                    session, actor=ADMIN, query_id=query.id, version=query.version, text="ok"
+                    session,
+                    actor=ADMIN,
+                    role="data_entry",
+                    query_id=query.id,
+                    version=query.version,
+                    text="ok",
                 )
             if status == "closed":
-                query = close_query(session, actor=ADMIN, query_id=query.id, version=query.version)
+                query = close_query(
+                    session, actor=ADMIN, role="monitor", query_id=query.id, version=query.version
+                )
     finally:
         engine.dispose()
     return query

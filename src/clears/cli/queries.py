@@ -196,6 +196,7 @@ def open_(
         query = open_query(
             session,
             actor=account.actor(),
+            role=account.role,
             patient_id=patient,
             table=table,
             record_id=record,
@@ -219,7 +220,12 @@ def answer(
 
     with _acting(db, user, "answer") as (session, account):
         query = answer_query(
-            session, actor=account.actor(), query_id=query_id, version=version, text=text
+            session,
+            actor=account.actor(),
+            role=account.role,
+            query_id=query_id,
+            version=version,
+            text=text,
         )
     typer.echo(f"answered {_line(query)}")
 
@@ -243,6 +249,7 @@ def correct(
         query = correct_query(
             session,
             actor=account.actor(),
+            role=account.role,
             query_id=query_id,
             version=version,
             record_version=record_version,
@@ -265,7 +272,12 @@ def close(
 
     with _acting(db, user, "close") as (session, account):
         query = close_query(
-            session, actor=account.actor(), query_id=query_id, version=version, text=text
+            session,
+            actor=account.actor(),
+            role=account.role,
+            query_id=query_id,
+            version=version,
+            text=text,
         )
     typer.echo(f"closed {_line(query)}")
 
@@ -283,6 +295,11 @@ def reopen(
 
     with _acting(db, user, "reopen") as (session, account):
         query = reopen_query(
-            session, actor=account.actor(), query_id=query_id, version=version, text=text
+            session,
+            actor=account.actor(),
+            role=account.role,
+            query_id=query_id,
+            version=version,
+            text=text,
         )
     typer.echo(f"re-opened {_line(query)}")

@@ -15,8 +15,10 @@ Every step is audited: the query row (entity ``data_queries``, inserted then upd
 the step (entity ``data_query_messages``), under the patient, in the caller's transaction.
 Which role may take which step is :data:`clears.registry.PERMISSIONS` through
 :data:`STEP_ACTIONS` (``open_query``; ``answer_query``; correcting also needs ``record``;
-``close_query`` for closing and re-opening): the web app, the API and the command line
-check it before calling these functions, which check the centres.
+``close_query`` for closing and re-opening): every step takes the acting ``role`` and raises
+:class:`~clears.registry.RefusedError` for one that may not take it, after the query or
+record is found in the actor's centres (another centre's is "not found" whatever the
+role) and before anything is written.
 
 The lists (:mod:`clears.registry._query_reads`, re-exported here) never read more than a
 page: per centre by status, oldest first (by number, keyset pagination through the index on
@@ -71,6 +73,8 @@ from clears.registry._query_rules import (
 )
 from clears.registry._records import get as get_any_record
 from clears.registry._records import patient_in_scope
+from clears.registry._refused import RefusedError
+from clears.registry._roles import Role
 from clears.registry.patients import update_patient
 from clears.registry.records import update_record
 
@@ -150,6 +154,7 @@ def open_query(
     session: Session,
     *,
     actor: Actor,
+    role: Role | str,
     patient_id: str,
     table: str,
     field: str,
@@ -165,6 +170,8 @@ def open_query(
 
     Raises
     ------
+    RefusedError
+        ``role`` may not take this step (the query or record is found first).
     InputError
         Unknown table or field (naming the allowed ones), blank or too long text, a proposed
         value the field could not hold (naming what it allows), or a record number missing;
@@ -196,6 +203,7 @@ def open_query(
     record = get_any_record(session, actor=actor, table=table, record_id=record_id)
     if record.patient_id != patient.patient_id:
         raise NotFoundError(f"no {table} record {record_id} for patient {patient_id!r}")
+    _require_step(role, "open")
     stamp = _stamp(now)
     new_id = session.execute(
         sa.insert(_Q)
@@ -230,6 +238,13 @@ def open_query(
     return query
 
 
+def _require_step(role: Role | str, step: str) -> None:
+    """Refuse a role that may not take ``step`` (:data:`STEP_ACTIONS`), naming the role."""
+    known = Role(role)
+    if not may_take(known, step):
+        raise RefusedError(refusal(known, step))
+
+
 def _stale(query: DataQuery, version: int) -> ConflictError:
     return ConflictError(
         f"query {query.id} was changed by someone else since you read it "
@@ -242,6 +257,7 @@ def _step(
     session: Session,
     *,
     actor: Actor,
+    role: Role | str,
     query_id: int,
     version: int,
     step: str,
@@ -252,6 +268,7 @@ def _step(
 ) -> DataQuery:
     """Move a query read at ``version`` by ``step``: the row, a message, two audit entries."""
     before = before or get_query(session, actor=actor, query_id=query_id)
+    _require_step(role, step)
     if before.version != version:
         raise _stale(before, version)
     status = transition(step, before.status, query_id)
@@ -293,6 +310,7 @@ def answer_query(
     session: Session,
     *,
     actor: Actor,
+    role: Role | str,
     query_id: int,
     version: int,
     text: str,
@@ -302,6 +320,8 @@ def answer_query(
 
     Raises
     ------
+    RefusedError
+        ``role`` may not take this step (the query or record is found first).
     InputError
         Blank text, or the query is not open (the message names its status).
     ConflictError
@@ -313,6 +333,7 @@ def answer_query(
     return _step(
         session,
         actor=actor,
+        role=role,
         query_id=query_id,
         version=version,
         step="answer",
@@ -325,6 +346,7 @@ def correct_query(
     session: Session,
     *,
     actor: Actor,
+    role: Role | str,
     query_id: int,
     version: int,
     record_version: int,
@@ -340,6 +362,8 @@ def correct_query(
 
     Raises
     ------
+    RefusedError
+        ``role`` may not take this step (the query or record is found first).
     InputError
         Blank text, a value the field refuses (naming what it allows), the value already
         stored, or the query is not open; nothing is written.
@@ -350,6 +374,7 @@ def correct_query(
     """
     answer = checked_text("text", text, required=True)
     before = get_query(session, actor=actor, query_id=query_id)
+    _require_step(role, "correct")
     if before.version != version:
         raise _stale(before, version)
     transition("correct", before.status, query_id)
@@ -392,6 +417,7 @@ def correct_query(
     return _step(
         session,
         actor=actor,
+        role=role,
         query_id=query_id,
         version=version,
         step="correct",
@@ -407,6 +433,7 @@ def close_query(
     session: Session,
     *,
     actor: Actor,
+    role: Role | str,
     query_id: int,
     version: int,
     text: str = "",
@@ -416,6 +443,8 @@ def close_query(
 
     Raises
     ------
+    RefusedError
+        ``role`` may not take this step (the query or record is found first).
     InputError
         The query is not answered (the message names its status).
     ConflictError
@@ -425,7 +454,14 @@ def close_query(
     """
     note = checked_text("text", text, required=False)
     return _step(
-        session, actor=actor, query_id=query_id, version=version, step="close", text=note, now=now
+        session,
+        actor=actor,
+        role=role,
+        query_id=query_id,
+        version=version,
+        step="close",
+        text=note,
+        now=now,
     )
 
 
@@ -433,6 +469,7 @@ def reopen_query(
     session: Session,
     *,
     actor: Actor,
+    role: Role | str,
     query_id: int,
     version: int,
     text: str,
@@ -442,6 +479,8 @@ def reopen_query(
 
     Raises
     ------
+    RefusedError
+        ``role`` may not take this step (the query or record is found first).
     InputError
         Blank text, or the query is open already (the message names its status).
     ConflictError
@@ -451,5 +490,12 @@ def reopen_query(
     """
     why = checked_text("text", text, required=True)
     return _step(
-        session, actor=actor, query_id=query_id, version=version, step="reopen", text=why, now=now
+        session,
+        actor=actor,
+        role=role,
+        query_id=query_id,
+        version=version,
+        step="reopen",
+        text=why,
+        now=now,
     )

@@ -144,6 +144,7 @@ def _open(sent: bytes, patient_id: str, registry: RegistryDep, user: User) -> Qu
         query = open_query(
             session,
             actor=user.actor(),
+            role=user.role,
             patient_id=patient_id,
             table=body.table,
             record_id=body.record_id,
@@ -163,7 +164,12 @@ def answer(
         get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
         check_step(user, "answer")
         query = answer_query(
-            session, actor=user.actor(), query_id=query_id, version=body.version, text=body.text
+            session,
+            actor=user.actor(),
+            role=user.role,
+            query_id=query_id,
+            version=body.version,
+            text=body.text,
         )
     return QueryRead.of(query)
 
@@ -180,6 +186,7 @@ def correct(
         query = correct_query(
             session,
             actor=user.actor(),
+            role=user.role,
             query_id=query_id,
             version=body.version,
             record_version=body.record_version,
@@ -198,7 +205,12 @@ def close(
         get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
         check_step(user, "close")
         query = close_query(
-            session, actor=user.actor(), query_id=query_id, version=body.version, text=body.text
+            session,
+            actor=user.actor(),
+            role=user.role,
+            query_id=query_id,
+            version=body.version,
+            text=body.text,
         )
     return QueryRead.of(query)
 
@@ -212,6 +224,11 @@ def reopen(
         get_query(session, actor=user.actor(), query_id=query_id)  # 404 first
         check_step(user, "reopen")
         query = reopen_query(
-            session, actor=user.actor(), query_id=query_id, version=body.version, text=body.text
+            session,
+            actor=user.actor(),
+            role=user.role,
+            query_id=query_id,
+            version=body.version,
+            text=body.text,
         )
     return QueryRead.of(query)

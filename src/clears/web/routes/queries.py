@@ -228,12 +228,18 @@ def _take(
             actor = user.actor()
             if step == "answer":
                 query = answer_query(
-                    session, actor=actor, query_id=query_id, version=version, text=text
+                    session,
+                    actor=actor,
+                    role=user.role,
+                    query_id=query_id,
+                    version=version,
+                    text=text,
                 )
             elif step == "correct":
                 query = correct_query(
                     session,
                     actor=actor,
+                    role=user.role,
                     query_id=query_id,
                     version=version,
                     record_version=_number(_field(form, "record_version")),
@@ -242,11 +248,21 @@ def _take(
                 )
             elif step == "close":
                 query = close_query(
-                    session, actor=actor, query_id=query_id, version=version, text=text
+                    session,
+                    actor=actor,
+                    role=user.role,
+                    query_id=query_id,
+                    version=version,
+                    text=text,
                 )
             else:
                 query = reopen_query(
-                    session, actor=actor, query_id=query_id, version=version, text=text
+                    session,
+                    actor=actor,
+                    role=user.role,
+                    query_id=query_id,
+                    version=version,
+                    text=text,
                 )
     except (InputError, ConflictError, RegistryBusyError) as exc:
         return _query_page(
@@ -319,6 +335,7 @@ def _open(
             query = open_query(
                 session,
                 actor=user.actor(),
+                role=user.role,
                 patient_id=patient_id,
                 table=table,
                 record_id=record_id,

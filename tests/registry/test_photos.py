@@ -20,7 +20,7 @@ from tests._images import gps_jpeg
 from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
-from clears.registry import audit
+from clears.registry import RecordLockedError, audit
 from clears.registry.photos import (
     PhotoStore,
     add_photo,
@@ -32,7 +32,7 @@ from clears.registry.photos import (
     remove_photo,
     sweep,
 )
-from clears.registry.records import add_record
+from clears.registry.records import add_record, lock_visit
 
 
 def _files(root: Path) -> list[Path]:
@@ -283,3 +283,22 @@ def test_recent_photos_are_a_bounded_page_newest_first(
         recent_photos(session, actor=LYO, patient_id="P1", limit=10)
     with pytest.raises(ValueError, match="limit"):
         recent_photos(session, actor=BCN, patient_id="P1", limit=0)
+
+
+def test_a_locked_visit_takes_no_photograph_and_loses_none(
+    session: Session, visit: int, store: PhotoStore
+) -> None:
+    # A photograph is part of its visit's record: once the visit is locked (or signed, which
+    # locks it), adding or removing one would change what was locked.
+    kept = add_photo(session, actor=BCN, store=store, visit_id=visit, data=gps_jpeg())
+    files = _files(store.root)
+    lock_visit(session, actor=BCN, record_id=visit, version=1, reason="monitored", today=TODAY)
+    with pytest.raises(RecordLockedError, match=f"visit {visit} is locked"):
+        add_photo(session, actor=BCN, store=store, visit_id=visit, data=gps_jpeg((80, 60)))
+    with pytest.raises(RecordLockedError, match=f"visit {visit} is locked"):
+        remove_photo(session, actor=BCN, photo_id=kept.id, version=1, reason="blurred")
+    assert _files(store.root) == files
+    assert [p.id for p in list_photos(session, actor=BCN, patient_id="P1", removed=True)] == [
+        kept.id
+    ]
+    assert not get_photo(session, actor=BCN, photo_id=kept.id).removed

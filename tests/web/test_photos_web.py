@@ -517,3 +517,22 @@ def test_in_a_browser_an_upload_shows_its_thumbnail(chromium: str, server: str) 
         page.click("#photos >> text=compare visits")
         expect(page.locator("#side-1 img")).to_have_count(1)
         page.screenshot(path=str(shots / "09-photos-compare.png"), full_page=True)
+
+
+def test_a_signed_visit_refuses_an_upload_keeping_the_form_and_storing_nothing(
+    bcn: tuple[TestClient, str], db_url: str
+) -> None:
+    client, csrf = bcn
+    visit = client.get("/api/patients/P1/records/visits").json()[0]
+    signed = client.post(
+        f"/api/patients/P1/visits/{visit['id']}/sign",
+        json={"meaning": "review", "password": PASSWORD, "version": visit["version"]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert signed.status_code == 201, signed.text
+    refused = _upload(client, csrf, gps_jpeg(), caption="left temple, week 4")
+    assert refused.status_code == 422
+    assert f"visit {visit['id']} was signed by inv_bcn" in refused.text
+    assert "an administrator must unlock it" in refused.text
+    assert 'value="left temple, week 4"' in refused.text
+    assert _files(db_url) == []

@@ -29,6 +29,7 @@ from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
 from clears.instruments.clasi.definition import AREA_LABELS, AREAS
 from clears.registry import audit
 from clears.registry._actor import Actor
+from clears.registry._locks import refuse_if_locked
 from clears.registry._models import Centre, Patient, Visit, photographs_table
 from clears.registry._photo_export import export_photos, photo_key
 from clears.registry._photo_image import (
@@ -205,6 +206,30 @@ def _photo(row: Any) -> Photo:
     )
 
 
+def _visit(session: Session, visit_id: int) -> Any:
+    """The visit's row id, patient, centre and lock flag; ``None`` if there is none."""
+    return session.execute(
+        sa.select(Visit.id, Visit.patient_key, Visit.locked, Patient.patient_id, Centre.code)
+        .join(Patient, Visit.patient_key == Patient.id)
+        .join(Centre, Patient.centre_key == Centre.id)
+        .where(Visit.id == visit_id)
+    ).first()
+
+
+def _refuse_if_locked(session: Session, visit: Any) -> None:
+    """A photograph belongs to its visit's record: a signed or locked visit (or patient's
+    record) takes no new photograph and loses none (:func:`clears.registry._locks.
+    refuse_if_locked`)."""
+    refuse_if_locked(
+        session,
+        table="visits",
+        record_id=visit.id,
+        patient_key=visit.patient_key,
+        patient_id=visit.patient_id,
+        values={"locked": visit.locked},
+    )
+
+
 def add_photo(
     session: Session,
     *,
@@ -233,6 +258,9 @@ def add_photo(
         allowed); nothing is written.
     NotFoundError
         No such visit in the actor's centres; nothing is written.
+    RecordLockedError
+        The visit, or its patient's record, is signed or locked (naming who signed and when);
+        nothing is written.
     """
     chosen, caption_text, view_text, problems = _checked_labels(area, caption, view)
     image: CleanImage | None = None
@@ -243,14 +271,10 @@ def add_photo(
     if problems:
         raise InputError(problems)
     assert image is not None
-    found = session.execute(
-        sa.select(Visit.id, Visit.patient_key, Patient.patient_id, Centre.code)
-        .join(Patient, Visit.patient_key == Patient.id)
-        .join(Centre, Patient.centre_key == Centre.id)
-        .where(Visit.id == visit_id)
-    ).first()
+    found = _visit(session, visit_id)
     if found is None or not actor.can_see(found.code):
         raise NotFoundError(f"no visit {visit_id} in your centres")
+    _refuse_if_locked(session, found)
     # The file first, the row second: a crash in between leaves an unnamed file (sweep).
     store.put(image.sha256, image.data, image.thumbnail)
     stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
@@ -404,6 +428,8 @@ def remove_photo(
         No reason given (or one over 1000 characters).
     NotFoundError
         No such photograph in the actor's centres.
+    RecordLockedError
+        Its visit, or its patient's record, is signed or locked; nothing is changed.
     ConflictError
         ``version`` is not the photograph's current version, or a colleague removed it
         already (the message says who, when and why).
@@ -421,6 +447,7 @@ def remove_photo(
             ]
         )
     before = get_photo(session, actor=actor, photo_id=photo_id, removed=True)
+    _refuse_if_locked(session, _visit(session, before.visit_id))
     if before.removed:
         when = before.removed_at.astimezone(dt.UTC) if before.removed_at else None
         raise ConflictError(

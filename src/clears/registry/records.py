@@ -123,7 +123,9 @@ def lock_visit(
     reason: str | None = None,
     today: dt.date | None = None,
 ) -> Record:
-    """Lock a visit: from then on every change to it needs a reason."""
+    """Lock a visit without a signature: from then on it refuses changes, deletion and new
+    photographs until an administrator unlocks it (:func:`clears.registry.signatures.unlock`).
+    """
     return _records.update(
         session,
         actor=actor,

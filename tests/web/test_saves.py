@@ -324,8 +324,14 @@ def test_the_skindex_items_are_on_the_visit_form_and_saved(make_client: Client) 
     )
     assert saved.status_code == 303
     visits = client.get("/api/patients/P1/records/visits").json()
-    (visit,) = [v["data"] for v in visits if v["data"]["visit_date"] == "2024-02-09"]
+    (saved_visit,) = [v for v in visits if v["data"]["visit_date"] == "2024-02-09"]
+    visit = saved_visit["data"]
     assert (visit["skindex_q1"], visit["skindex_q18"], visit["skindex_q33"]) == (4, 0, 2)
+    # The edit form opens the core outcome card when only Skindex items are given.
+    edit = client.get(f"/patients/P1/records/visits/{saved_visit['id']}/edit").text
+    card = re.search(r"<details class=\"card\"( open)?>\s*<summary>Core outcome set", edit)
+    assert card
+    assert card.group(1) == " open"
 
 
 def test_a_skindex_code_outside_0_to_4_is_refused_and_the_form_kept(make_client: Client) -> None:

@@ -1,15 +1,14 @@
 """Skindex-29+3 declared as data: 33 items by number, four domains, scoring and cut-offs.
-
 Skindex-29 (Chren et al. 1996; refined to 29 scored items, Chren et al. 1997) measures the
 effects of skin disease on quality of life in three domains; the CLE version Skindex-29+3
 adds three lupus-specific questions on photosensitivity and hair loss (used in the
 University of Pennsylvania CLE database, e.g. its photosensitivity study, PMC3193852; the
-papers of Klein et al. 2011 and Vasquez et al. 2013 that introduced it were not read here). The cutaneous lupus core outcome set lists it for
-symptoms and health-related quality of life (Guo 2021, Table 2). The item wording is
-copyright (M-M Chren; distributed by Mapi Research Trust) and is not shipped: items are
-declared by number and the domain they belong to. A licensed centre loads the wording
-from its own file (:func:`clears.instruments._base.item_wording`,
-``CLEARS_INSTRUMENT_WORDING``).
+papers of Klein et al. 2011 and Vasquez et al. 2013 that introduced it were not read here).
+The cutaneous lupus core outcome set lists it for symptoms and health-related quality of
+life (Guo 2021, Table 2). The item wording is copyright (M-M Chren; distributed by Mapi
+Research Trust) and is not shipped: items are declared by number and the domain they belong
+to. A licensed centre loads the wording from its own file
+(:func:`clears.instruments._base.item_wording`, ``CLEARS_INSTRUMENT_WORDING``).
 
 What is verified, and against what
 ----------------------------------

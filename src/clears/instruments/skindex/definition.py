@@ -1,4 +1,5 @@
 """Skindex-29+3 declared as data: 33 items by number, four domains, scoring and cut-offs.
+
 Skindex-29 (Chren et al. 1996; refined to 29 scored items, Chren et al. 1997) measures the
 effects of skin disease on quality of life in three domains; the CLE version Skindex-29+3
 adds three lupus-specific questions on photosensitivity and hair loss (used in the

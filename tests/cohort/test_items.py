@@ -10,7 +10,7 @@ import pytest
 
 from clears.cohort import Cohort, conform, validate
 from clears.cohort._items import coerce_item, instrument_modules
-from clears.instruments import Field, Item, Level, cla_iga, clasi, dlqi, nrs, sledai
+from clears.instruments import Field, Item, Level, cla_iga, clasi, dlqi, nrs, skindex, sledai
 
 TODAY = dt.date(2024, 6, 30)
 CLASI_COLUMNS = list(clasi.DEFINITION.columns)
@@ -29,7 +29,7 @@ def clasi_visit(**items: Any) -> pd.DataFrame:
 
 def test_every_visit_instrument_is_found() -> None:
     # CLASI, SLEDAI-2K and the core outcome set's measures (docs/instruments/core-outcome-set.md).
-    expected = {"clasi", "sledai", "cla_iga", "ptga", "nrs", "dlqi"}
+    expected = {"clasi", "sledai", "cla_iga", "ptga", "nrs", "dlqi", "skindex"}
     assert set(instrument_modules()) == expected
 
 
@@ -50,6 +50,9 @@ def test_every_visit_instrument_is_found() -> None:
         ("itch_nrs", ["0", "10"], ["11", "-1"]),
         ("dlqi_q1", ["0", "3"], ["9", "4"]),
         ("dlqi_q3", ["9"], ["4"]),
+        # Skindex-29+3: never (0) ... all the time (4) on every item, the lupus items too
+        ("skindex_q1", ["0", "4"], ["5", "-1"]),
+        ("skindex_q33", ["2"], ["9"]),
     ],
 )
 def test_item_codes_checked_from_definitions(
@@ -64,7 +67,7 @@ def test_item_codes_checked_from_definitions(
     assert [(p.field, p.value, p.message) for p in problems] == [
         (column, value, "is not an allowed level") for value in bad
     ]
-    definitions = (clasi, sledai, cla_iga, nrs, dlqi)
+    definitions = (clasi, sledai, cla_iga, nrs, dlqi, skindex)
     field = {c: f for d in definitions for c, f in d.DEFINITION.by_column().items()}[column]
     assert {p.allowed for p in problems} == {field.item.allowed_text()}
 

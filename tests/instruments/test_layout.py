@@ -1,7 +1,8 @@
 """The instruments package is laid out by instrument, and the tests mirror it.
 
 ``clears/instruments/`` holds the shared base (``_base.py``), the REDCap data dictionary of
-all the definitions (``redcap.py``) and one subpackage per instrument. Inside a subpackage
+all the definitions (``redcap.py``), the one list of the core outcome set's measures
+(``core_set.py``) and one subpackage per instrument. Inside a subpackage
 the public modules are named for their role, the same four in every instrument
 (``definition``, ``record``, ``vector``, ``result``); anything else is a private part of one
 of them (``_``-prefixed). A flat module such as the former
@@ -20,8 +21,8 @@ import clears.instruments
 
 PACKAGE = Path(clears.instruments.__file__).parent
 TESTS = Path(__file__).parent
-INSTRUMENTS = ("cla_iga", "clasi", "ctcae", "dlqi", "flare", "nrs", "ptga", "sledai")
-TOP_LEVEL_MODULES = {"__init__.py", "_base.py", "redcap.py"}
+INSTRUMENTS = ("cla_iga", "clasi", "ctcae", "dlqi", "flare", "nrs", "ptga", "skindex", "sledai")
+TOP_LEVEL_MODULES = {"__init__.py", "_base.py", "core_set.py", "redcap.py"}
 ROLES = {"definition", "record", "vector", "result"}
 
 
@@ -32,7 +33,7 @@ def _entries(folder: Path) -> tuple[set[str], set[str]]:
     return files, folders
 
 
-def test_the_top_level_holds_only_the_base_redcap_and_one_subpackage_per_instrument() -> None:
+def test_the_top_level_holds_only_the_base_redcap_core_set_and_one_subpackage_each() -> None:
     files, folders = _entries(PACKAGE)
     assert files == TOP_LEVEL_MODULES
     assert folders == set(INSTRUMENTS)

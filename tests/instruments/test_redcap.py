@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from clears.cli.main import app
-from clears.instruments import cla_iga, clasi, dlqi, nrs, ptga, redcap, sledai
+from clears.instruments import cla_iga, clasi, dlqi, nrs, ptga, redcap, skindex, sledai
 from clears.instruments.clasi import definition as clasi_def
 
 ROWS = redcap.dictionary_rows()
@@ -148,10 +148,24 @@ def test_cli_writes_the_dictionary(tmp_path: Path) -> None:
 
 def test_the_core_outcome_set_form_has_its_items_and_no_dlqi_wording() -> None:
     rows = [r for r in redcap.dictionary_rows() if r["Form Name"] == "core_outcomes"]
-    core = (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
-    assert [r["Variable / Field Name"] for r in rows] == [c for d in core for c in d.columns]
+    # The core outcome set of Guo 2021 in form order, written out here, not read from clears.
+    core = (cla_iga, ptga, nrs, dlqi, skindex)
+    expected = [c for d in core for c in d.DEFINITION.columns]
+    assert [r["Variable / Field Name"] for r in rows] == expected
     dlqi_rows = [r for r in rows if r["Variable / Field Name"].startswith("dlqi_")]
     # Labels are the short neutral ones: no question of the copyright form.
     assert all("?" not in r["Field Label"] for r in dlqi_rows)
     assert "copyright" in dlqi_rows[0]["Field Note"]
     assert BY_NAME["dlqi_q3"][CALC].endswith("9, not relevant, scores 0")
+
+
+def test_the_core_outcome_set_form_has_the_33_skindex_items_and_no_skindex_wording() -> None:
+    rows = [r for r in ROWS if r["Variable / Field Name"].startswith("skindex_")]
+    assert [r["Variable / Field Name"] for r in rows] == [f"skindex_q{n}" for n in range(1, 34)]
+    assert {r["Form Name"] for r in rows} == {"core_outcomes"}
+    assert rows[0]["Section Header"].startswith("Skindex-29+3")
+    assert "copyright" in rows[0]["Field Note"]
+    # Five answers, never (0) to all the time (4) (Chren 1997), on every item.
+    answers = "0, never | 1, rarely | 2, sometimes | 3, often | 4, all the time"
+    assert all(r[CALC] == answers for r in rows)
+    assert all("?" not in r["Field Label"] for r in rows)

@@ -309,3 +309,39 @@ def test_a_core_outcome_code_outside_its_levels_is_refused(make_client: Client) 
     refused = client.post("/patients/P1/visits/new", data=form)
     assert refused.status_code == 422
     assert "dlqi_q1" in refused.text
+
+
+def test_the_skindex_items_are_on_the_visit_form_and_saved(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    page = client.get("/patients/P1/visits/new").text
+    names = set(re.findall(r'<select name="([a-z0-9_]+)"', page))
+    assert {f"skindex_q{n}" for n in range(1, 34)} <= names
+    assert "Skindex-29+3" in page
+    form = {"visit_date": "2024-02-09", "skindex_q1": "4", "skindex_q18": "0", "skindex_q33": "2"}
+    saved = client.post(
+        "/patients/P1/visits/new", data={**form, "csrf_token": csrf}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    visits = client.get("/api/patients/P1/records/visits").json()
+    (saved_visit,) = [v for v in visits if v["data"]["visit_date"] == "2024-02-09"]
+    visit = saved_visit["data"]
+    assert (visit["skindex_q1"], visit["skindex_q18"], visit["skindex_q33"]) == (4, 0, 2)
+    # The edit form opens the core outcome card when only Skindex items are given.
+    edit = client.get(f"/patients/P1/records/visits/{saved_visit['id']}/edit").text
+    card = re.search(r"<details class=\"card\"( open)?>\s*<summary>Core outcome set", edit)
+    assert card
+    assert card.group(1) == " open"
+
+
+def test_a_skindex_code_outside_0_to_4_is_refused_and_the_form_kept(make_client: Client) -> None:
+    client = make_client()
+    csrf = sign_in(client, "inv_bcn")
+    form = {"visit_date": "2024-02-10", "skindex_q2": "5", "skindex_q3": "1", "csrf_token": csrf}
+    refused = client.post("/patients/P1/visits/new", data=form)
+    assert refused.status_code == 422
+    assert "skindex_q2" in refused.text
+    assert "4 (all the time)" in refused.text
+    kept = re.search(r'<select name="skindex_q3".*?</select>', refused.text, re.S)
+    assert kept
+    assert re.search(r'<option value="1"[^>]*selected', kept.group(0))

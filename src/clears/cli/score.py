@@ -162,3 +162,27 @@ def dlqi(file: FileArg, fmt: FormatOpt = OutputFormat.json) -> None:
     from clears.instruments import dlqi as instrument
 
     emit(instrument.score_mapping(read_json(file)), fmt)
+
+
+@app.command("skindex")
+def skindex(
+    file: FileArg,
+    fmt: FormatOpt = OutputFormat.json,
+    max_missing: Annotated[
+        float | None,
+        typer.Option(
+            "--max-missing",
+            help="Largest fraction of a domain's items that may be unanswered "
+            "(default: the definition's MAX_MISSING_FRACTION, a quarter).",
+        ),
+    ] = None,
+) -> None:
+    """Score Skindex-29+3: symptoms, emotions, functioning, lupus-specific, 0-100 (JSON: q1-q33).
+
+    Codes 0 never to 4 all the time; item 18 is in no domain. A domain with more than a
+    quarter of its items unanswered is not scored (clears' choice; see --max-missing).
+    """
+    from clears.instruments import skindex as instrument
+
+    limit = instrument.MAX_MISSING_FRACTION if max_missing is None else max_missing
+    emit(instrument.score_mapping(read_json(file), max_missing=limit), fmt)

@@ -1,14 +1,15 @@
 """Item-level instrument columns in visits: checked against the instrument definitions.
 
 Any visits column whose name is the flat ``Field.column`` of a known instrument definition
-(:mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`, and the core outcome
-set's :mod:`~clears.instruments.cla_iga`, :mod:`~clears.instruments.ptga`,
-:mod:`~clears.instruments.nrs` and :mod:`~clears.instruments.dlqi`) is checked against that
-item's allowed codes, column by column (vectorised). Nothing here knows CLASI or SLEDAI items
-by name: the definitions are the data. When every item of an instrument is given for a
-visit, its totals are computed by the instrument's vectorised scorer (CLASI-A and CLASI-D,
-Albrecht 2005; the SLEDAI-2K total ``sledai``, Gladman 2002); a given total that disagrees
-is a problem, and a missing total is filled in.
+(:mod:`clears.instruments.clasi`, :mod:`clears.instruments.sledai`, and the core outcome set's
+:mod:`~clears.instruments.cla_iga`, :mod:`~clears.instruments.ptga`,
+:mod:`~clears.instruments.nrs`, :mod:`~clears.instruments.dlqi` and
+:mod:`~clears.instruments.skindex`, listed once in :mod:`clears.instruments.core_set`) is
+checked against that item's allowed codes, column by column (vectorised). Nothing here knows
+CLASI or SLEDAI items by name: the definitions are the data. When every item of an instrument
+is given for a visit, its totals are computed by the instrument's vectorised scorer (CLASI-A
+and CLASI-D, Albrecht 2005; the SLEDAI-2K total ``sledai``, Gladman 2002); a given total that
+disagrees is a problem, and a missing total is filled in.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from clears._exceptions import Problem
 from clears.cohort._coerce import display_value, is_blank
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE
 from clears.instruments import Field, InstrumentDefinition
+from clears.instruments.core_set import CORE_OUTCOMES
 
 __all__ = ["coerce_item", "derive_totals", "instrument_fields", "instrument_modules"]
 
@@ -38,10 +40,7 @@ INSTRUMENTS: Mapping[str, tuple[str, ...]] = {
     "sledai": ("sledai",),
     # The core outcome set's simple measures (docs/instruments/core-outcome-set.md): items
     # are checked; their scores are computed by the instruments, not stored as totals.
-    "cla_iga": (),
-    "ptga": (),
-    "nrs": (),
-    "dlqi": (),
+    **{definition.name: () for definition in CORE_OUTCOMES},
 }
 
 

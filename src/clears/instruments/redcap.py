@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from clears.instruments._base import Field, InstrumentDefinition
 
@@ -290,19 +291,27 @@ def _adverse_event_rows() -> list[Row]:
     ]
 
 
+#: The note on the first item of each instrument whose wording is copyright.
+_COPYRIGHT_NOTES: Final = {
+    "dlqi": "Item numbers only (the DLQI wording is copyright; a licensed centre adds it). "
+    "Not relevant = 9, scored 0; clears computes the total and band.",
+    "skindex": "Item numbers only (the Skindex wording is copyright; a licensed centre adds "
+    "it). 0 never to 4 all the time; clears computes the domain scores.",
+}
+
+
 def _outcome_rows() -> list[Row]:
-    from clears.instruments import cla_iga, dlqi, nrs, ptga
+    from clears.instruments.core_set import CORE_OUTCOMES
 
     form = "core_outcomes"
     rows: list[Row] = []
-    for definition in (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION):
+    for definition in CORE_OUTCOMES:
         part = _item_rows(definition, form)
         part[0]["Section Header"] = _clean(definition.title)
+        note = _COPYRIGHT_NOTES.get(definition.name)
+        if note:
+            part[0]["Field Note"] = _clean(note)
         rows += part
-    rows[-10]["Field Note"] = _clean(
-        "Item numbers only (the DLQI wording is copyright; a licensed centre adds it). "
-        "Not relevant = 9, scored 0; clears computes the total and band."
-    )
     return rows
 
 
@@ -311,8 +320,8 @@ def dictionary_rows() -> list[Row]:
 
     Forms: ``clasi`` (item-level CLASI with activity, damage and severity calculated),
     ``sledai`` (the 24 descriptors with SLEDAI-2K and SELENA-SLEDAI totals calculated),
-    ``core_outcomes`` (the CLE core outcome set's CLA-IGA, PtGA, itch and pain NRS and DLQI
-    items; their scores are computed by clears, not by REDCap), ``adverse_event`` (a
+    ``core_outcomes`` (the CLE core outcome set's CLA-IGA, PtGA, itch and pain NRS, DLQI and
+    Skindex-29+3 items; their scores are computed by clears, not by REDCap), ``adverse_event`` (a
     repeating form: CTCAE v5.0 term and grade).
 
     Examples

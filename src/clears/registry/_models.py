@@ -2,8 +2,8 @@
 
 No clinical column is typed here by hand: every column of a cohort table comes from
 :data:`clears.cohort.SCHEMA` (type, allowed values, plausibility range), and every item-level
-CLASI, SLEDAI and core-outcome-set column (CLA-IGA, PtGA, itch/pain NRS, DLQI items) of
-``visits`` comes from the instrument definitions of :data:`INSTRUMENTS`
+CLASI, SLEDAI and core-outcome-set column (CLA-IGA, PtGA, itch/pain NRS, DLQI and
+Skindex-29+3 items) of ``visits`` comes from the instrument definitions of :data:`INSTRUMENTS`
 (:data:`clears.instruments.clasi.DEFINITION`, :data:`clears.instruments.sledai.DEFINITION`,
 ...),
 with a CHECK constraint holding the item's allowed codes. Items are ordinary columns, so they
@@ -37,7 +37,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from clears.cohort import REQUIRED_COLUMNS, SCHEMA, Column, Kind
 from clears.cohort._schema import CODE_MAX_LENGTH, TEXT_MAX_LENGTH, schema_of
-from clears.instruments import Field, InstrumentDefinition, cla_iga, clasi, dlqi, nrs, ptga, sledai
+from clears.instruments import Field, InstrumentDefinition, clasi, sledai
+from clears.instruments.core_set import CORE_OUTCOMES
 
 __all__ = [
     "ENTITY_TABLES",
@@ -85,14 +86,12 @@ NAMING_CONVENTION: Final = MappingProxyType(
 METADATA: Final = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
 
 #: Instruments whose items are stored as visit columns: CLASI, SLEDAI-2K and the simple
-#: measures of the CLE core outcome set (revision 0015).
+#: measures of the CLE core outcome set (:data:`clears.instruments.core_set.CORE_OUTCOMES`;
+#: revisions 0015 and 0021).
 INSTRUMENTS: Final[tuple[InstrumentDefinition, ...]] = (
     clasi.DEFINITION,
     sledai.DEFINITION,
-    cla_iga.DEFINITION,
-    ptga.DEFINITION,
-    nrs.DEFINITION,
-    dlqi.DEFINITION,
+    *CORE_OUTCOMES,
 )
 
 _TEXT_LENGTH: Final = TEXT_MAX_LENGTH

@@ -2,7 +2,7 @@
 
 Nothing about a field is written twice: labels, allowed values, units and ranges come from
 :data:`clears.cohort.SCHEMA` and from the instrument definitions (CLASI, SLEDAI-2K, the core
-outcome set's CLA-IGA, PtGA, itch/pain NRS and DLQI), and the templates
+outcome set's CLA-IGA, PtGA, itch/pain NRS, DLQI and Skindex-29+3), and the templates
 only lay them out. Stored values are shown as a person types them (ISO dates, true/false,
 ``2`` rather than ``2.0``; :func:`clears.registry._merge.shown`), in the form and in a
 conflict alike.
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from clears.cohort._schema import Column, Kind, schema_of
-from clears.instruments import Field, cla_iga, dlqi, nrs, ptga, sledai
+from clears.instruments import Field, sledai
 from clears.instruments.clasi.definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
+from clears.instruments.core_set import CORE_OUTCOMES
 from clears.registry import shown_value
 
 __all__ = [
@@ -160,15 +161,15 @@ def sledai_fields() -> tuple[FormField, ...]:
 
 
 def outcome_fields() -> tuple[FormField, ...]:
-    """The core outcome set's simple measures: CLA-IGA, PtGA, itch and pain NRS, DLQI items.
+    """The core outcome set's simple measures: CLA-IGA, PtGA, itch and pain NRS, DLQI and
+    Skindex-29+3 items (:data:`clears.instruments.core_set.CORE_OUTCOMES`).
 
     Examples
     --------
     >>> [f.name for f in outcome_fields()][:4]
     ['cla_iga', 'ptga', 'itch_nrs', 'pain_nrs']
     """
-    definitions = (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
-    return tuple(_from_item(f) for d in definitions for f in d.fields)
+    return tuple(_from_item(f) for d in CORE_OUTCOMES for f in d.fields)
 
 
 def submitted(form: Mapping[str, object]) -> dict[str, str]:

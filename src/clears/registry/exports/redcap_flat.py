@@ -42,7 +42,8 @@ from clears._exceptions import InputError, Problem
 from clears._formula import neutralise_frame, restore_frame
 from clears.cohort import REQUIRED_COLUMNS, Cohort, conform
 from clears.cohort._csv import read_csv
-from clears.instruments import cla_iga, clasi, ctcae, dlqi, nrs, ptga, sledai
+from clears.instruments import clasi, ctcae, sledai
+from clears.instruments.core_set import CORE_OUTCOMES
 from clears.instruments.redcap import dictionary_rows
 
 if TYPE_CHECKING:
@@ -87,11 +88,7 @@ _VISIT_EVENT: Final = re.compile(r"^visit_([1-9][0-9]*)_arm_1$")
 _CLASI: Final = (*tuple(f.column for f in clasi.DEFINITION.fields), "clasi_a", "clasi_d")
 _SLEDAI: Final = (*tuple(f.column for f in sledai.DEFINITION.fields), "sledai")
 #: The core outcome set's items (REDCap form ``core_outcomes``), dated by ``clasi_date``.
-_OUTCOMES: Final = tuple(
-    f.column
-    for d in (cla_iga.DEFINITION, ptga.DEFINITION, nrs.DEFINITION, dlqi.DEFINITION)
-    for f in d.fields
-)
+_OUTCOMES: Final = tuple(f.column for d in CORE_OUTCOMES for f in d.fields)
 
 
 def redcap_columns() -> tuple[str, ...]:

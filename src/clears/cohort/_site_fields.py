@@ -270,8 +270,9 @@ def _field(
         problems.append(problem("centres", "is not a list of centre codes", 'e.g. ["BCN", "LYO"]'))
     if "help" in entry and not isinstance(entry["help"], str):
         problems.append(problem("help", "is not text", "text"))
-    if problems:
+    if problems or not isinstance(name, str) or not isinstance(label, str):
         return problems, None
+    kind = str(kind)
     column = Column(
         name=name,
         kind=SITE_FIELD_TYPES[kind],

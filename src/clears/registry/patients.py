@@ -36,6 +36,7 @@ __all__ = [
     "create_patient",
     "get_patient",
     "list_patients",
+    "patient_centre",
     "rename_patient",
     "timeline",
     "update_patient",
@@ -152,6 +153,16 @@ def create_patient(
         ],
     )
     return record
+
+
+def patient_centre(session: Session, *, actor: Actor, patient_id: str) -> str:
+    """The code of a patient's centre, within the actor's centres (the site fields a
+    record form shows depend on it)."""
+    patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
+    code: str = session.execute(
+        sa.select(Centre.code).where(Centre.id == patient.centre_key)
+    ).scalar_one()
+    return code
 
 
 def get_patient(session: Session, *, actor: Actor, patient_id: str) -> Record:

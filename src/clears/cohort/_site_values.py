@@ -32,8 +32,8 @@ def site_text(field: SiteField, value: Any) -> str:
     >>> from clears.cohort._site_fields import parse_site_fields
     >>> f = parse_site_fields({"visits": [{"name": "x", "label": "X", "type": "number"}]},
     ...     file="s.toml").fields[0]
-    >>> site_text(f, 12.0), site_text(f, 0.5)
-    ('12.0', '0.5')
+    >>> site_text(f, 12.0), site_text(f, 0.5), site_text(f, 1e22)
+    ('12', '0.5', '1e+22')
     """
     kind = field.column.kind
     if kind is Kind.date:
@@ -44,7 +44,8 @@ def site_text(field: SiteField, value: Any) -> str:
     if kind is Kind.integer:
         return str(int(value))
     if kind is Kind.number:
-        return repr(float(value))
+        text = repr(float(value))  # the shortest text that reads back as the same number
+        return text.removesuffix(".0")
     return str(value)
 
 

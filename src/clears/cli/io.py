@@ -110,12 +110,11 @@ def export(
     ] = None,
 ) -> None:
     """Export the registry (every centre: command-line user) in one format."""
+    from clears.cohort import SiteFields, load_site_fields
     from clears.registry import Actor, open_registry, transaction
     from clears.registry.exporter import export_cohort
     from clears.registry.exports.writer import write_export
     from clears.registry.signatures import export_signatures
-
-    from clears.cohort import SiteFields, load_site_fields
 
     chosen = site_fields or os.environ.get("CLEARS_SITE_FIELDS", "").strip() or None
     declared = SiteFields() if chosen is None else load_site_fields(chosen)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.registry._helpers import BCN, LYO, TODAY, two_centres
+from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears.cohort import SiteFields, parse_site_fields
 from clears.registry import audit
-from clears.registry.patients import timeline, update_patient
+from clears.registry.patients import rename_patient, timeline, update_patient
 from clears.registry.records import add_record, delete_record, get_record, update_record
 
 DECLARED = parse_site_fields(
@@ -239,3 +239,28 @@ def test_patients_take_site_values_and_a_deleted_record_takes_its_values_along(
     assert json.loads(entry.before)["site_fields"] == {"ifn_score": "12.5"}
     again = _visit(session)
     assert again.site == {}
+
+
+def test_a_rename_carries_the_site_values_to_the_new_records(session: Session) -> None:
+    two_centres(session)
+    update_patient(
+        session,
+        actor=BCN,
+        patient_id="P1",
+        version=1,
+        changes={},
+        today=TODAY,
+        site_fields=DECLARED,
+        site_values={"anti_ro": "no"},
+    )
+    _visit(session, ifn_score="12.5")
+    rename_patient(session, actor=ADMIN, old="P1", new="P9", reason="pseudonym scheme")
+    after = timeline(session, actor=BCN, patient_id="P9")
+    assert after["patients"][0].site == {"anti_ro": "false"}
+    assert [v.site for v in after["visits"]] == [{"ifn_score": "12.5"}]
+    inserted = [
+        json.loads(e.after)
+        for e in audit.history(session, actor=BCN, patient_id="P9")
+        if e.action == "insert" and e.entity == "visits"
+    ]
+    assert [d["site_fields"] for d in inserted] == [{"ifn_score": "12.5"}]

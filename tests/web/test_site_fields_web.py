@@ -105,8 +105,13 @@ def test_a_saved_value_is_shown_for_edit_and_a_removed_field_is_kept_read_only(
         if e["data"]["onset_date"] == TODAY
     ]
     assert event["site_fields"] == {"ae_narrative": "resolved with topical steroid"}
+    page = client.get("/patients/P1").text
+    assert '<span class="kv site-field">ae_narrative: resolved with topical steroid</span>' in page
     edit = client.get(f"/patients/P1/records/adverse_events/{event['id']}/edit").text
     assert 'value="resolved with topical steroid"' in edit
+    history = client.get(f"/audit/adverse_events/{event['id']}")
+    assert history.status_code == 200
+    assert "resolved with topical steroid" in history.text
     # The field is taken out of the file: its value stays, shown read-only, and an edit
     # of the record keeps it.
     _with_fields(client, SiteFields())

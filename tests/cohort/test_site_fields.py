@@ -178,6 +178,22 @@ def test_required_fields_must_be_given_and_removed_fields_cannot_change() -> Non
     )
     with pytest.raises(InputError, match=r"site_fields\.trigger: is required"):
         check_site_values(fields, table="flares", centre="BCN", values={}, stored={}, adding=True)
+    with pytest.raises(InputError, match="is required"):
+        check_site_values(
+            fields,
+            table="flares",
+            centre="BCN",
+            values={"trigger": ""},
+            stored={"trigger": "x"},
+            adding=False,
+        )
+    # A record stored before the field was declared may be edited without it.
+    assert (
+        check_site_values(
+            fields, table="flares", centre="BCN", values={"trigger": ""}, stored={}, adding=False
+        )
+        == {}
+    )
     with pytest.raises(InputError, match="no longer declared"):
         check_site_values(
             fields,

@@ -95,7 +95,8 @@ def check_site_values(
 
     ``values`` maps field names to what was given (blank clears a field); ``stored`` is what
     the record holds now. A required field must be given when a record is added and may not
-    be cleared later; a field no longer declared keeps its stored value and refuses changes.
+    be cleared later (a record stored before the field was declared may stay without it);
+    a field no longer declared keeps its stored value and refuses changes.
 
     Raises
     ------
@@ -118,7 +119,7 @@ def check_site_values(
             problems.append(Problem(f"site_fields.{name}", value, message, allowed, table))
             continue
         if is_blank(value):
-            if field.required:
+            if field.required and (adding or name in stored):
                 problems.append(
                     Problem(
                         f"site_fields.{name}",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 from tests.registry._helpers import BCN, LYO, TODAY, two_centres
+from typer.testing import CliRunner
 
+from clears.cli.main import app
 from clears.cohort import parse_site_fields
+from clears.registry._engine import make_engine, transaction
 from clears.registry.exporter import export_cohort
 from clears.registry.exports.deidentify import deidentify
 from clears.registry.records import add_record
@@ -76,3 +81,32 @@ def test_deidentified_export_keeps_coded_values_shifts_dates_and_drops_free_text
     # Without the declaration every site column is dropped.
     bare = deidentify(cohort, rng=np.random.default_rng(3), salt="s")
     assert {"ifn_score", "biopsy_date", "visit_note"} <= set(bare.dropped["visits"])
+
+
+def test_clears_export_deidentified_keeps_the_declared_fields_of_the_file(
+    fresh_sqlite: str, tmp_path: Path
+) -> None:
+    engine = make_engine(fresh_sqlite)
+    with transaction(engine) as session:
+        _visits(session)
+    engine.dispose()
+    site = tmp_path / "site.toml"
+    site.write_text(
+        '[[visits]]\nname = "ifn_score"\nlabel = "IFN"\ntype = "number"\n'
+        '[[visits]]\nname = "visit_note"\nlabel = "Note"\ntype = "text"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["export", "--db", fresh_sqlite, "--out", str(out), "--deidentify", "--seed", "1"]
+    done = CliRunner().invoke(app, [*args, "--site-fields", str(site)])
+    assert done.exit_code == 0, done.output
+    visits = pd.read_csv(out / "visits.csv")
+    assert "ifn_score" in visits.columns
+    assert "visit_note" not in visits.columns
+    assert "biopsy_date" not in visits.columns  # not declared in this file: dropped
+    identified = tmp_path / "identified"
+    done = CliRunner().invoke(app, ["export", "--db", fresh_sqlite, "--out", str(identified)])
+    assert done.exit_code == 0, done.output
+    assert {"ifn_score", "biopsy_date", "visit_note"} <= set(
+        pd.read_csv(identified / "visits.csv").columns
+    )

@@ -12,9 +12,11 @@ from tests.registry._helpers import ADMIN, BCN, LYO, TODAY, two_centres
 
 from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears.cohort import SiteFields, parse_site_fields
-from clears.registry import audit
+from clears.registry import Role, audit
+from clears.registry.accounts import add_account
 from clears.registry.patients import rename_patient, timeline, update_patient
 from clears.registry.records import add_record, delete_record, get_record, update_record
+from clears.registry.signatures import sign, unlock
 
 DECLARED = parse_site_fields(
     {
@@ -36,6 +38,7 @@ DECLARED = parse_site_fields(
     },
     file="site.toml",
 )
+PASSWORD = "correct horse battery staple"
 VISIT = {"visit_date": TODAY.isoformat()}  # today: an edit needs no reason
 
 
@@ -264,3 +267,57 @@ def test_a_rename_carries_the_site_values_to_the_new_records(session: Session) -
         if e.action == "insert" and e.entity == "visits"
     ]
     assert [d["site_fields"] for d in inserted] == [{"ifn_score": "12.5"}]
+
+
+def test_signing_and_unlocking_a_visit_keeps_its_site_values_in_the_trail(
+    session: Session,
+) -> None:
+    two_centres(session)
+    investigator = add_account(
+        session,
+        actor=ADMIN,
+        username="inv_site",
+        role=Role.investigator.value,
+        centres=frozenset({"BCN"}),
+        password=PASSWORD,
+    )
+    visit = _visit(session, ifn_score="12.5")
+    sign(
+        session,
+        account=investigator,
+        password=PASSWORD,
+        table="visits",
+        record_id=visit.id,
+        version=visit.version,
+        meaning="approval",
+    )
+    administrator = add_account(
+        session,
+        actor=ADMIN,
+        username="admin_site",
+        role=Role.administrator.value,
+        centres=frozenset({"BCN"}),
+        password=PASSWORD,
+    )
+    unlock(session, account=administrator, table="visits", record_id=visit.id, reason="typo")
+    locks = [
+        e
+        for e in audit.history(session, actor=BCN, patient_id="P1")
+        if e.entity == "visits" and e.action == "update"
+    ]
+    assert [json.loads(e.after)["site_fields"] for e in locks] == [{"ifn_score": "12.5"}] * 2
+    # An edit made on the version before the signature still merges (the trail is whole).
+    current = get_record(session, actor=BCN, table="visits", record_id=visit.id)
+    merged = update_record(
+        session,
+        actor=BCN,
+        table="visits",
+        record_id=visit.id,
+        version=1,
+        changes={},
+        today=TODAY,
+        site_fields=DECLARED,
+        site_values={"variant": "selena"},
+    )
+    assert merged.version == current.version + 1
+    assert merged.site == {"ifn_score": "12.5", "variant": "selena"}

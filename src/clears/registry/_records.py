@@ -66,6 +66,7 @@ __all__ = [
     "python",
     "to_record",
     "update",
+    "with_site",
 ]
 
 #: Mapped class of each cohort table.
@@ -238,10 +239,11 @@ def _load(session: Session, *, actor: Actor, table: str, record_id: int) -> tupl
 def get(session: Session, *, actor: Actor, table: str, record_id: int) -> Record:
     """One record by id, within the actor's centres, with its site values."""
     obj, patient_id, _ = _load(session, actor=actor, table=table, record_id=record_id)
-    return _with_site(session, to_record(table, obj, patient_id))
+    return with_site(session, to_record(table, obj, patient_id))
 
 
-def _with_site(session: Session, record: Record) -> Record:
+def with_site(session: Session, record: Record) -> Record:
+    """``record`` with its stored site values."""
     site = _site_values.of_record(session, table=record.entity, record_id=record.id)
     return dataclasses.replace(record, site=site)
 
@@ -331,7 +333,7 @@ def add(
         _site_values.write(
             session, table=table, record_id=record.id, patient_key=patient.id, texts=texts
         )
-        record = _with_site(session, record)
+        record = with_site(session, record)
     audit.append(
         session,
         actor=actor,
@@ -447,7 +449,7 @@ def update(
     patient_key = int(loaded.id if table == "patients" else loaded.patient_key)
     lock_patient(session, patient_key)
     session.refresh(obj)  # as committed by any writer this one waited for
-    current = _with_site(session, to_record(table, obj, patient_id))
+    current = with_site(session, to_record(table, obj, patient_id))
     refuse_if_locked(
         session,
         table=table,
@@ -536,7 +538,7 @@ def update(
             "nothing was overwritten. Open it again and repeat your change."
         ) from exc
     _listed(session, table, patient_key)
-    after = _with_site(session, to_record(table, obj, patient_id))
+    after = with_site(session, to_record(table, obj, patient_id))
     audit.append(
         session,
         actor=actor,
@@ -571,7 +573,7 @@ def delete(
     """Delete a record read at ``version`` (same conflict and reason rules as :func:`update`)."""
     today = today or dt.date.today()
     obj, patient_id, _ = _load(session, actor=actor, table=table, record_id=record_id)
-    current = _with_site(session, to_record(table, obj, patient_id))
+    current = with_site(session, to_record(table, obj, patient_id))
     patient_key = int(cast(Any, obj).patient_key) if table != "patients" else None
     refuse_if_locked(
         session,

@@ -110,3 +110,12 @@ def test_clears_export_deidentified_keeps_the_declared_fields_of_the_file(
     assert {"ifn_score", "biopsy_date", "visit_note"} <= set(
         pd.read_csv(identified / "visits.csv").columns
     )
+
+
+def test_clears_audit_verify_accepts_a_registry_with_site_values(fresh_sqlite: str) -> None:
+    engine = make_engine(fresh_sqlite)
+    with transaction(engine) as session:
+        _visits(session)
+    engine.dispose()
+    done = CliRunner().invoke(app, ["audit", "verify", "--db", fresh_sqlite])
+    assert done.exit_code == 0, done.output

@@ -211,6 +211,10 @@ def test_public_api() -> None:
         "MEDICATION_CLASSES", "Medication", "OPTIONAL_TABLES", "REPRODUCTIVE_POTENTIAL_BASES",
         "REQUIRED_COLUMNS", "SCHEMA", "TABLES", "conform", "medication_class",
         "prednisone_equivalent", "read", "validate", "with_optional_columns", "write",
+        # site-defined fields (docs/site-fields.md)
+        "SITE_FIELD_TYPES", "SiteField", "SiteFields", "check_site_values",
+        "load_site_fields", "parse_site_fields", "site_dictionary_rows", "site_text",
+        "site_typed",
     }  # fmt: skip
     for name in clears.cohort.__all__:
         assert name.isupper() or getattr(clears.cohort, name).__module__.startswith("clears.")

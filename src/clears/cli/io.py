@@ -100,13 +100,24 @@ def export(
         int | None, typer.Option("--seed", help="Seed of the date offsets (default: random).")
     ] = None,
     study: Annotated[str, typer.Option("--study", help="SDTM STUDYID.")] = "CLEARS",
+    site_fields: Annotated[
+        Path | None,
+        typer.Option(
+            "--site-fields",
+            help="Site-fields file (default $CLEARS_SITE_FIELDS): with --deidentify, its "
+            "coded, numeric and date fields are kept (dates shifted).",
+        ),
+    ] = None,
 ) -> None:
     """Export the registry (every centre: command-line user) in one format."""
+    from clears.cohort import SiteFields, load_site_fields
     from clears.registry import Actor, open_registry, transaction
     from clears.registry.exporter import export_cohort
     from clears.registry.exports.writer import write_export
     from clears.registry.signatures import export_signatures
 
+    chosen = site_fields or os.environ.get("CLEARS_SITE_FIELDS", "").strip() or None
+    declared = SiteFields() if chosen is None else load_site_fields(chosen)
     engine = open_registry(db)  # never creates a database: a mistyped --db is an error
     actor = Actor.everywhere(getpass.getuser())
     try:
@@ -125,6 +136,7 @@ def export(
             seed=seed,
             study=study,
             signatures=signatures,
+            site_fields=declared,
         )
     folder = out
     what = "de-identified " if deidentify else ""

@@ -22,6 +22,15 @@ from clears.cohort._schema import (
     Column,
     Kind,
 )
+from clears.cohort._site_fields import (
+    SITE_FIELD_TYPES,
+    SiteField,
+    SiteFields,
+    load_site_fields,
+    parse_site_fields,
+)
+from clears.cohort._site_redcap import site_dictionary_rows
+from clears.cohort._site_values import check_site_values, site_text, site_typed
 from clears.cohort._validate import conform, validate
 from clears.cohort._write import write
 
@@ -39,16 +48,25 @@ __all__ = [
     "REPRODUCTIVE_POTENTIAL_BASES",
     "REQUIRED_COLUMNS",
     "SCHEMA",
+    "SITE_FIELD_TYPES",
     "TABLES",
     "Cohort",
     "CohortWarning",
     "Column",
     "Kind",
     "Medication",
+    "SiteField",
+    "SiteFields",
+    "check_site_values",
     "conform",
+    "load_site_fields",
     "medication_class",
+    "parse_site_fields",
     "prednisone_equivalent",
     "read",
+    "site_dictionary_rows",
+    "site_text",
+    "site_typed",
     "validate",
     "with_optional_columns",
     "write",

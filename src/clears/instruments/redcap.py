@@ -338,9 +338,13 @@ def dictionary_rows() -> list[Row]:
     return rows
 
 
-def write_dictionary(path: str | Path) -> int:
-    """Write the REDCap data dictionary CSV to ``path`` and return the number of fields."""
-    rows = dictionary_rows()
+def write_dictionary(path: str | Path, *, extra: Iterable[Row] = ()) -> int:
+    """Write the REDCap data dictionary CSV to ``path`` and return the number of fields.
+
+    ``extra`` rows (the site-defined fields, :func:`clears.cohort.site_dictionary_rows`)
+    follow the instruments' forms.
+    """
+    rows = [*dictionary_rows(), *extra]
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(HEADER))
         writer.writeheader()

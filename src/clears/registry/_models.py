@@ -55,6 +55,7 @@ __all__ = [
     "ROLES",
     "SIGNABLE_TABLES",
     "SIGNATURE_MEANINGS",
+    "SITE_VALUE_LENGTH",
     "STATUS_TABLES",
     "USERNAME_LENGTH",
     "AdverseEvent",
@@ -925,4 +926,31 @@ data_query_messages_table = sa.Table(
     sa.Column("by", sa.String(_TEXT_LENGTH), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint(f"step IN ({_quoted(QUERY_STEPS)})", name="step"),
+)
+
+# --- Site-defined fields (clears.registry._site_values, clears.cohort.SiteFields) -----------
+
+#: The longest stored value of a site field: a number, a date, a code or text of at most
+#: the schema's text limit.
+SITE_VALUE_LENGTH: Final = _TEXT_LENGTH
+
+#: One row per value of a site-defined field of a record: the table (``entity``) and row
+#: (``record_id``) it belongs to, the patient (whose centre scopes it), the field's name
+#: and its value as canonical text (typed by the field's declaration when read). A field
+#: removed from the site-fields file keeps its rows.
+site_values_table = sa.Table(
+    "site_values",
+    METADATA,
+    sa.Column("entity", sa.String(32), primary_key=True),
+    sa.Column("record_id", sa.Integer(), primary_key=True),
+    sa.Column("field", sa.String(_CODE_LENGTH), primary_key=True),
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("value", sa.String(SITE_VALUE_LENGTH), nullable=False),
+    sa.CheckConstraint(f"entity IN ({_quoted(STATUS_TABLES)})", name="entity"),
 )

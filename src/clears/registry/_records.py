@@ -18,21 +18,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
-from clears.cohort import REQUIRED_COLUMNS
+from clears.cohort import REQUIRED_COLUMNS, SiteFields, check_site_values
 from clears.cohort._coerce import coerce_column
 from clears.cohort._items import coerce_item, derive_totals, instrument_modules
 from clears.cohort._schema import BOOLEAN_FALSE, BOOLEAN_TRUE, schema_of
 from clears.cohort._table_checks import check_table, dose_without_unit
-from clears.registry import audit
+from clears.registry import _site_values, audit
 from clears.registry._actor import Actor
 from clears.registry._changes import follow_items, python, typed_changes
 from clears.registry._clearing import after_edit, forget
@@ -65,6 +66,7 @@ __all__ = [
     "python",
     "to_record",
     "update",
+    "with_site",
 ]
 
 #: Mapped class of each cohort table.
@@ -80,13 +82,23 @@ CLASSES: Mapping[str, type[Base]] = {
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """A record as read back: entity, database id, patient, version and values."""
+    """A record as read back: entity, database id, patient, version and values.
+
+    ``site`` holds the record's values of site-defined fields as stored text, by field name
+    (:mod:`clears.registry._site_values`); it is filled by the reads that fetch them
+    (:func:`get`, the writes, :func:`clears.registry.patients.timeline`).
+    """
 
     entity: str
     id: int
     patient_id: str
     version: int
     data: Mapping[str, Any]
+    site: Mapping[str, str] = field(default_factory=dict)
+
+    def audited(self) -> dict[str, Any]:
+        """The values an audit entry records: the data, and the site values when any."""
+        return {**self.data, "site_fields": dict(self.site)} if self.site else dict(self.data)
 
 
 def validate(table: str, values: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
@@ -225,9 +237,41 @@ def _load(session: Session, *, actor: Actor, table: str, record_id: int) -> tupl
 
 
 def get(session: Session, *, actor: Actor, table: str, record_id: int) -> Record:
-    """One record by id, within the actor's centres."""
+    """One record by id, within the actor's centres, with its site values."""
     obj, patient_id, _ = _load(session, actor=actor, table=table, record_id=record_id)
-    return to_record(table, obj, patient_id)
+    return with_site(session, to_record(table, obj, patient_id))
+
+
+def with_site(session: Session, record: Record) -> Record:
+    """``record`` with its stored site values."""
+    site = _site_values.of_record(session, table=record.entity, record_id=record.id)
+    return dataclasses.replace(record, site=site)
+
+
+def _site_texts(
+    site_fields: SiteFields | None,
+    *,
+    table: str,
+    centre: str,
+    values: Mapping[str, Any] | None,
+    stored: Mapping[str, str],
+    adding: bool,
+) -> tuple[dict[str, str | None], list[Problem]]:
+    """The site values to write (:func:`clears.cohort.check_site_values`) and the problems."""
+    if not values and site_fields is None:
+        return {}, []
+    try:
+        texts = check_site_values(
+            site_fields or SiteFields(),
+            table=table,
+            centre=centre,
+            values=values or {},
+            stored=stored,
+            adding=adding,
+        )
+    except InputError as exc:
+        return {}, list(exc.problems)
+    return texts, []
 
 
 def add(
@@ -238,8 +282,15 @@ def add(
     patient_id: str,
     values: Mapping[str, Any],
     today: dt.date | None = None,
+    site_fields: SiteFields | None = None,
+    site_values: Mapping[str, Any] | None = None,
 ) -> Record:
-    """Add one treatment, visit, adverse event or flare to a patient in the actor's centres."""
+    """Add one treatment, visit, adverse event or flare to a patient in the actor's centres.
+
+    ``site_values`` are the record's values of the site-defined fields ``site_fields``
+    declares for the table and the patient's centre (checked with the record's values, and
+    required ones must be given).
+    """
     if table == "patients" or table not in CLASSES:
         raise ValueError(f"add() takes a per-patient table, not {table!r}")
     # Validate before the first statement: on SQLite that statement takes the write lock
@@ -254,8 +305,13 @@ def add(
     except InputError as exc:
         invalid = exc
     patient = patient_in_scope(session, actor=actor, patient_id=patient_id)
-    if invalid is not None:
-        raise _located(invalid, patient_id, record_label(table, values, None))
+    centre = _centre_of(session, patient)
+    texts, site_problems = _site_texts(
+        site_fields, table=table, centre=centre, values=site_values, stored={}, adding=True
+    )
+    if invalid is not None or site_problems:
+        problems = [*(invalid.problems if invalid is not None else ()), *site_problems]
+        raise _located(InputError(problems), patient_id, record_label(table, values, None))
     lock_patient(session, patient.id)
     refuse_if_locked(
         session, table=table, record_id=None, patient_key=patient.id, patient_id=patient_id
@@ -264,7 +320,7 @@ def add(
         session,
         table=table,
         patient=patient,
-        centre=_centre_of(session, patient),
+        centre=centre,
         values=typed,
         today=today or dt.date.today(),
     )
@@ -273,12 +329,30 @@ def add(
     session.flush()
     _listed(session, table, patient.id)
     record = to_record(table, obj, patient_id)
+    if texts:
+        _site_values.write(
+            session, table=table, record_id=record.id, patient_key=patient.id, texts=texts
+        )
+        record = with_site(session, record)
     audit.append(
         session,
         actor=actor,
-        changes=[audit.Change("insert", table, record.id, patient_id, None, record.data)],
+        changes=[audit.Change("insert", table, record.id, patient_id, None, record.audited())],
     )
     return record
+
+
+#: The prefix of a site value among a record's fields when edits are merged and verified.
+_SITE = "site_fields."
+
+
+def _flat(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An audited state with its site values as ``site_fields.<name>`` fields."""
+    flat = {n: v for n, v in values.items() if n != "site_fields"}
+    site = values.get("site_fields")
+    if isinstance(site, Mapping):
+        flat |= {_SITE + n: v for n, v in site.items()}
+    return flat
 
 
 def _listed(session: Session, table: str, patient_key: int) -> None:
@@ -347,10 +421,14 @@ def update(
     changes: Mapping[str, Any],
     reason: str | None = None,
     today: dt.date | None = None,
+    site_fields: SiteFields | None = None,
+    site_values: Mapping[str, Any] | None = None,
 ) -> Record:
     """Change some values of a record read at ``version``; refuse if it changed since.
 
-    ``changes`` are the fields the edit sets. When the record moved on since ``version``,
+    ``changes`` are the fields the edit sets; ``site_values`` the site-defined fields it
+    sets (blank clears one), checked against ``site_fields`` and merged like the others
+    (as ``site_fields.<name>``). When the record moved on since ``version``,
     they are merged with what changed (:func:`clears.registry._merge.merge`): fields nobody
     else changed are applied, the rest of the record keeps the newer values.
 
@@ -371,7 +449,7 @@ def update(
     patient_key = int(loaded.id if table == "patients" else loaded.patient_key)
     lock_patient(session, patient_key)
     session.refresh(obj)  # as committed by any writer this one waited for
-    current = to_record(table, obj, patient_id)
+    current = with_site(session, to_record(table, obj, patient_id))
     refuse_if_locked(
         session,
         table=table,
@@ -393,21 +471,37 @@ def update(
             )
         )
     wanted = typed_changes(table, changes)
+    texts, site_problems = _site_texts(
+        site_fields,
+        table=table,
+        centre=centre,
+        values=site_values,
+        stored=current.site,
+        adding=False,
+    )
+    if site_problems:
+        raise _located(
+            InputError(site_problems), patient_id, record_label(table, current.data, record_id)
+        )
+    wanted |= {_SITE + n: t for n, t in texts.items()}
     if current.version != version:
         base = state_at(
-            session, table=table, record_id=record_id, version=version, current=current.data
+            session, table=table, record_id=record_id, version=version, current=current.audited()
         )
         wanted = merge(
             table=table,
             record_id=record_id,
             version=version,
             current_version=current.version,
-            current=current.data,
-            base=base,
+            current=_flat(current.audited()),
+            base=None if base is None else _flat(base),
             changes=wanted,
         )
-    wanted = {n: v for n, v in wanted.items() if not same(v, current.data.get(n))}
-    if not wanted:
+    now = _flat(current.audited())
+    wanted = {n: v for n, v in wanted.items() if not same(v, now.get(n))}
+    texts = {n[len(_SITE) :]: t for n, t in wanted.items() if n.startswith(_SITE)}
+    wanted = {n: v for n, v in wanted.items() if not n.startswith(_SITE)}
+    if not wanted and not texts:
         return current  # nothing to change: no new version, no audit entry
     _reason_problem(table, reason, current.data, today)
     merged = {**current.data, **wanted}
@@ -431,6 +525,11 @@ def update(
         )
     for name in set(current.data) | set(typed):
         setattr(obj, name, typed.get(name))
+    if texts:
+        _site_values.write(
+            session, table=table, record_id=record_id, patient_key=patient_key, texts=texts
+        )
+        flag_modified(obj, "extra")  # a change of site values alone is a new version too
     try:
         session.flush()
     except StaleDataError as exc:  # changed by another transaction between read and write
@@ -439,16 +538,24 @@ def update(
             "nothing was overwritten. Open it again and repeat your change."
         ) from exc
     _listed(session, table, patient_key)
-    after = to_record(table, obj, patient_id)
+    after = with_site(session, to_record(table, obj, patient_id))
     audit.append(
         session,
         actor=actor,
         changes=[
-            audit.Change("update", table, after.id, patient_id, current.data, after.data, reason)
+            audit.Change(
+                "update", table, after.id, patient_id, current.audited(), after.audited(), reason
+            )
         ],
     )
+    changed = {**wanted, **{_SITE + n: t for n, t in texts.items()}}
     after_edit(  # source data verification of what changed is cleared (clears.registry._clearing)
-        session, actor=actor, table=table, record_id=after.id, changed=wanted, version=after.version
+        session,
+        actor=actor,
+        table=table,
+        record_id=after.id,
+        changed=changed,
+        version=after.version,
     )
     return after
 
@@ -466,7 +573,7 @@ def delete(
     """Delete a record read at ``version`` (same conflict and reason rules as :func:`update`)."""
     today = today or dt.date.today()
     obj, patient_id, _ = _load(session, actor=actor, table=table, record_id=record_id)
-    current = to_record(table, obj, patient_id)
+    current = with_site(session, to_record(table, obj, patient_id))
     patient_key = int(cast(Any, obj).patient_key) if table != "patients" else None
     refuse_if_locked(
         session,
@@ -479,6 +586,7 @@ def delete(
     if current.version != version:
         raise _stale(table, current, version)
     _reason_problem(table, reason, current.data, today)
+    _site_values.drop(session, table=table, record_id=current.id)
     session.delete(obj)
     session.flush()
     if patient_key is not None:
@@ -486,6 +594,8 @@ def delete(
     audit.append(
         session,
         actor=actor,
-        changes=[audit.Change("delete", table, current.id, patient_id, current.data, None, reason)],
+        changes=[
+            audit.Change("delete", table, current.id, patient_id, current.audited(), None, reason)
+        ],
     )
     forget(session, actor=actor, table=table, record_id=current.id, patient_id=patient_id)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
 from clears.cohort._ids import id_key
-from clears.registry import _records, audit
+from clears.registry import _records, _site_values, audit
 from clears.registry._actor import Actor
 from clears.registry._locks import refuse_rename_if_signed
 from clears.registry._models import (
@@ -28,6 +28,7 @@ from clears.registry._models import (
     Centre,
     data_queries_table,
     form_statuses_table,
+    site_values_table,
     verifications_table,
 )
 from clears.registry._patient_ids import checked_id, lock_enrolment, registered_like
@@ -35,9 +36,16 @@ from clears.registry._patient_ids import checked_id, lock_enrolment, registered_
 __all__ = ["rename_patient"]
 
 
-def _data(table: str, obj: Any, patient_id: str) -> dict[str, Any]:
-    """What the audit trail records of a row: its values, and import ``extra`` columns."""
-    data = dict(_records.to_record(table, obj, patient_id).data)
+def _data(session: Session, table: str, obj: Any, patient_id: str, *, site: bool) -> dict[str, Any]:
+    """What the audit trail records of a row: its values, import ``extra`` columns and, when
+    the registry has them (``site``), its site-defined fields."""
+    record = _records.to_record(table, obj, patient_id)
+    if site:
+        stored = _site_values.of_record(session, table=table, record_id=record.id)
+        record = _records.Record(
+            record.entity, record.id, patient_id, record.version, record.data, stored
+        )
+    data = record.audited()
     if obj.extra is not None:
         data["extra"] = obj.extra
     return data
@@ -73,10 +81,11 @@ def _rows(session: Session, table: str, patient_key: int) -> tuple[list[Any], bo
 
 def _followers(session: Session) -> list[sa.Table]:
     """The tables naming records by (entity, record id) that a rename must carry to the new
-    rows: form statuses, verification marks and data queries, where the registry's revision
-    has them (a rename may run on a registry before 0018, when an upgrade asks for one)."""
+    rows: form statuses, verification marks, data queries and site values, where the
+    registry's revision has them (a rename may run on a registry before 0018, when an upgrade
+    asks for one)."""
     present = set(sa.inspect(session.connection()).get_table_names())
-    tables = (form_statuses_table, verifications_table, data_queries_table)
+    tables = (form_statuses_table, verifications_table, data_queries_table, site_values_table)
     return [t for t in tables if t.name in present]
 
 
@@ -151,9 +160,10 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
         .where(patients.c.id == patient.id)
         .values(patient_id=f"~renaming~{patient.id}")
     )
-    old_data = {"centre": centre, **_data("patients", patient, before_id)}
-    new_key = _copy(session, "patients", patient.id, patient_id=text)
     followers = _followers(session)
+    site = site_values_table in followers
+    old_data = {"centre": centre, **_data(session, "patients", patient, before_id, site=site)}
+    new_key = _copy(session, "patients", patient.id, patient_id=text)
     _follow(session, followers, table="patients", old_id=patient.id, new_id=new_key, key=new_key)
     changes = [audit.Change("insert", "patients", new_key, text, None, old_data, reason)]
     gone = [audit.Change("delete", "patients", patient.id, before_id, old_data, None, reason)]
@@ -164,7 +174,7 @@ def rename_patient(session: Session, *, actor: Actor, old: str, new: str, reason
         if persistent:
             read += rows
         for obj in rows:
-            data = _data(table, obj, before_id)
+            data = _data(session, table, obj, before_id, site=site)
             copied = _copy(session, table, obj.id, patient_key=new_key)
             _follow(session, followers, table=table, old_id=obj.id, new_id=copied, key=new_key)
             changes.append(audit.Change("insert", table, copied, text, None, data, reason))

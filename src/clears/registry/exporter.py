@@ -7,7 +7,9 @@ was validated when it was written (import or service), and the database's CHECK 
 key constraints hold; ``validate=True`` runs the full :func:`clears.cohort.conform` (table
 and cross-table checks) as well. Columns: the required ones, every other
 known column that holds at least one value, and the extra columns imported with the cohort
-(kept per row in ``extra``). Rows are in patient order, then in the order they were written,
+(kept per row in ``extra``), then the values of site-defined fields, one column per field
+stored for the table (as their stored text, a field no longer declared too). Rows are in
+patient order, then in the order they were written,
 so import → export → import → export gives identical files.
 
 Memory: one aggregate query per table first finds the columns that hold a value (``COUNT``
@@ -62,7 +64,13 @@ from clears.cohort._items import coerce_item
 from clears.cohort._schema import schema_of
 from clears.registry._actor import Actor
 from clears.registry._engine import make_engine, resolve_url, transaction
-from clears.registry._models import ENTITY_TABLES, centres_table, data_columns, item_fields
+from clears.registry._models import (
+    ENTITY_TABLES,
+    centres_table,
+    data_columns,
+    item_fields,
+    site_values_table,
+)
 from clears.registry._patient_ids import named_ids
 
 __all__ = ["export_cohort", "write_cohort"]
@@ -82,13 +90,14 @@ def _select(
     keys: Collection[int] | None = None,
     *,
     extra: bool = True,
+    site: Sequence[str] = (),
 ) -> sa.Select[Any]:
     """The rows of ``table`` the actor sees, in export order.
 
     ``names`` limits the data columns (default: all of them); ``patient_id`` (and ``centre``
-    for patients) is always selected, ``extra`` unless ``extra=False``. ``keys`` keeps only
-    the patients with those database keys (:func:`_patient_keys`, still within the actor's
-    centres).
+    for patients) is always selected, ``extra`` unless ``extra=False``, and the site fields
+    ``site`` (:func:`_site_columns`). ``keys`` keeps only the patients with those database
+    keys (:func:`_patient_keys`, still within the actor's centres).
     """
     patients = ENTITY_TABLES["patients"]
     source = ENTITY_TABLES[table]
@@ -98,6 +107,7 @@ def _select(
         columns = [patients.c.patient_id, centres_table.c.code.label("centre")]
         columns += [_as_stored(table, patients.c[name]) for name in chosen]
         columns += [_raw(patients.c.extra)] if extra else []
+        columns += _site_columns(table, patients.c.id, site)
         query = sa.select(*columns).select_from(
             patients.join(centres_table, patients.c.centre_key == centres_table.c.id)
         )
@@ -105,6 +115,7 @@ def _select(
     else:
         columns = [patients.c.patient_id] + [_as_stored(table, source.c[name]) for name in chosen]
         columns += [_raw(source.c.extra)] if extra else []
+        columns += _site_columns(table, source.c.id, site)
         query = sa.select(*columns).select_from(
             source.join(patients, source.c.patient_key == patients.c.id).join(
                 centres_table, patients.c.centre_key == centres_table.c.id
@@ -117,6 +128,48 @@ def _select(
         owner = patients.c.id if table == "patients" else source.c.patient_key
         query = query.where(owner.in_(sorted(keys)))
     return query.order_by(*order)
+
+
+#: The label prefix of a site field's column in a query (folded into the extra columns).
+_SITE = "site_fields."
+
+
+def _site_columns(
+    table: str, record_id: sa.ColumnElement[Any], site: Sequence[str]
+) -> list[sa.ColumnElement[Any]]:
+    """One column per site field: its stored text for the row (a primary-key lookup of
+    ``site_values``), blank when the record has none."""
+    values = site_values_table.c
+    return [
+        sa.select(values.value)
+        .where(values.entity == table, values.record_id == record_id, values.field == name)
+        .scalar_subquery()
+        .label(_SITE + name)
+        for name in site
+    ]
+
+
+def _site_names(session: Session, table: str, keys: Collection[int] | None = None) -> list[str]:
+    """The site fields holding a value in ``table`` (of the patients ``keys``, when given:
+    through the index on ``patient_key``), by name."""
+    values = site_values_table.c
+    query = sa.select(values.field).where(values.entity == table).distinct()
+    if keys is not None:
+        query = query.where(values.patient_key.in_(sorted(keys)))
+    return sorted(str(name) for name in session.execute(query).scalars())
+
+
+def _folded(extras: Sequence[Any], cells: dict[str, Any], rows: int) -> list[Any]:
+    """The rows' extra values with their site values added (the site columns taken out of
+    ``cells``): one mapping per row, or the extra value as fetched when the row has none."""
+    site = {n[len(_SITE) :]: cells.pop(n) for n in [n for n in cells if n.startswith(_SITE)]}
+    if not site:
+        return list(extras) or [None] * rows
+    folded: list[Any] = []
+    for i, value in enumerate(list(extras) or [None] * rows):
+        given = {name: texts[i] for name, texts in site.items() if texts[i] is not None}
+        folded.append({**(_decoded(value) or {}), **given} if given else value)
+    return folded
 
 
 def _patient_keys(session: Session, actor: Actor, patient_ids: Collection[str]) -> list[int]:
@@ -162,11 +215,17 @@ def _frame(
 ) -> pd.DataFrame:
     """The raw table as fetched (every column, or ``names`` as for :func:`_typed_frame`), as
     :func:`clears.cohort.conform` reads it."""
-    result = session.execute(_select(table, actor, names, keys=keys, extra=names is None))
+    site = _site_names(session, table, keys) if names is None else []
+    result = session.execute(
+        _select(table, actor, names, keys=keys, extra=names is None, site=site)
+    )
     fetched = list(result.keys())
     rows = result.all()
     frame = pd.DataFrame.from_records(rows, columns=fetched)
     extras = frame.pop("extra") if names is None else pd.Series([], dtype=object)
+    if site:
+        cells = {n: list(frame.pop(n)) for n in [c for c in frame.columns if c.startswith(_SITE)]}
+        extras = pd.Series(_folded(list(extras), cells, len(frame)), dtype=object)
     keep = [
         name
         for name in frame.columns
@@ -244,10 +303,11 @@ def _typed_frame(
     required = REQUIRED_COLUMNS[table]
     extra = names is None
     chosen = _filled(session, table, actor) if names is None else names
-    query = _select(table, actor, chosen, extra=extra).execution_options(yield_per=fetch)
-    result = session.execute(query)
+    site = _site_names(session, table) if extra else []
+    query = _select(table, actor, chosen, extra=extra, site=site)
+    result = session.execute(query.execution_options(yield_per=fetch))
     fetched = list(result.keys())
-    names = [name for name in fetched if name != "extra"]
+    names = [name for name in fetched if name != "extra" and not name.startswith(_SITE)]
     pieces: dict[str, list[pd.Series]] = {name: [] for name in names}
     seen = dict.fromkeys(names, False)
     extras: list[dict[str, Any] | None] = []
@@ -257,7 +317,7 @@ def _typed_frame(
         rows_read += len(rows)
         cells = dict(zip(fetched, zip(*rows, strict=True), strict=True))
         if extra:
-            extras += cells.pop("extra")
+            extras += _folded(cells.pop("extra"), cells, len(rows))
         for name in names:
             values = cells.pop(name)
             seen[name] = seen[name] or any(v is not None for v in values)
@@ -369,15 +429,17 @@ def _scoped_frame(
     required = REQUIRED_COLUMNS[table]
     rows: list[Any] = []
     fetched: list[str] = []
+    site = _site_names(session, table, keys) if names is None else []
     for part in _parts(sorted(keys)):  # in key order, so the rows stay in export order
-        query = _select(table, actor, names, keys=part, extra=names is None)
+        query = _select(table, actor, names, keys=part, extra=names is None, site=site)
         result = session.execute(query)
         fetched = list(result.keys())
         rows += result.all()
     cells = dict(
         zip(fetched, zip(*rows, strict=True) if rows else [()] * len(fetched), strict=True)
     )
-    extras = list(cells.pop("extra", ()))
+    extras = _folded(cells.pop("extra", ()), cells, len(rows)) if site else []
+    extras = extras or list(cells.pop("extra", ()))
     keep = [n for n in required if n in cells]
     keep += [n for n in cells if n not in required and any(v is not None for v in cells[n])]
     dtypes = _stored_dtypes(table, keep)

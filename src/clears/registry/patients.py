@@ -7,6 +7,7 @@ query is limited to the actor's centres. Writes are audited in the caller's tran
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -15,10 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, Problem
-from clears.cohort import TABLES
+from clears.cohort import TABLES, SiteFields
 from clears.cohort._coerce import length_problem
 from clears.cohort._schema import TEXT_MAX_LENGTH, schema_of
-from clears.registry import _records, audit
+from clears.registry import _records, _site_values, audit
 from clears.registry._actor import Actor
 from clears.registry._models import ENTITY_TABLES, Centre, Patient
 from clears.registry._patient_ids import (
@@ -35,6 +36,7 @@ __all__ = [
     "create_patient",
     "get_patient",
     "list_patients",
+    "patient_centre",
     "rename_patient",
     "timeline",
     "update_patient",
@@ -153,6 +155,16 @@ def create_patient(
     return record
 
 
+def patient_centre(session: Session, *, actor: Actor, patient_id: str) -> str:
+    """The code of a patient's centre, within the actor's centres (the site fields a
+    record form shows depend on it)."""
+    patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
+    code: str = session.execute(
+        sa.select(Centre.code).where(Centre.id == patient.centre_key)
+    ).scalar_one()
+    return code
+
+
 def get_patient(session: Session, *, actor: Actor, patient_id: str) -> Record:
     """A patient by identifier, within the actor's centres."""
     patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
@@ -168,8 +180,11 @@ def update_patient(
     changes: Mapping[str, Any],
     reason: str | None = None,
     today: dt.date | None = None,
+    site_fields: SiteFields | None = None,
+    site_values: Mapping[str, Any] | None = None,
 ) -> Record:
-    """Change baseline values of a patient read at ``version`` (see :func:`_records.update`)."""
+    """Change baseline values (and site values) of a patient read at ``version`` (see
+    :func:`_records.update`)."""
     patient = _records.patient_in_scope(session, actor=actor, patient_id=patient_id)
     return _records.update(
         session,
@@ -180,6 +195,8 @@ def update_patient(
         changes=changes,
         reason=reason,
         today=today,
+        site_fields=site_fields,
+        site_values=site_values,
     )
 
 
@@ -206,6 +223,7 @@ def timeline(session: Session, *, actor: Actor, patient_id: str) -> dict[str, li
     result: dict[str, list[Record]] = {
         "patients": [_records.get(session, actor=actor, table="patients", record_id=patient.id)]
     }
+    site = _site_values.of_patient(session, patient_key=patient.id)
     for table in TABLES[1:]:
         source = ENTITY_TABLES[table]
         date_column = next(c.name for c in source.columns if c.name.endswith("_date"))
@@ -215,7 +233,10 @@ def timeline(session: Session, *, actor: Actor, patient_id: str) -> dict[str, li
             .where(source.c.patient_key == patient.id)
             .order_by(source.c[date_column], source.c.id)
         ).scalars()
-        result[table] = [_records.to_record(table, row, patient_id) for row in rows]
+        result[table] = [
+            dataclasses.replace(r, site=site.get((table, r.id), {}))
+            for r in (_records.to_record(table, row, patient_id) for row in rows)
+        ]
     if not result["patients"]:  # pragma: no cover - patient_in_scope found it
         raise NotFoundError(patient_id)
     return result

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from clears.cohort import SiteFields
 from clears.registry import _records
 from clears.registry._actor import Actor
 from clears.registry._merge import state_at
@@ -43,10 +44,20 @@ def add_record(
     patient_id: str,
     values: Mapping[str, Any],
     today: dt.date | None = None,
+    site_fields: SiteFields | None = None,
+    site_values: Mapping[str, Any] | None = None,
 ) -> Record:
-    """Add a treatment period, visit, adverse event, flare or concomitant medication."""
+    """Add a treatment period, visit, adverse event, flare or concomitant medication, with
+    its values of the site-defined fields ``site_fields`` declares."""
     return _records.add(
-        session, actor=actor, table=table, patient_id=patient_id, values=values, today=today
+        session,
+        actor=actor,
+        table=table,
+        patient_id=patient_id,
+        values=values,
+        today=today,
+        site_fields=site_fields,
+        site_values=site_values,
     )
 
 
@@ -78,8 +89,11 @@ def update_record(
     changes: Mapping[str, Any],
     reason: str | None = None,
     today: dt.date | None = None,
+    site_fields: SiteFields | None = None,
+    site_values: Mapping[str, Any] | None = None,
 ) -> Record:
-    """Change a record read at ``version``; see :func:`clears.registry._records.update`."""
+    """Change a record read at ``version`` (and its site values); see
+    :func:`clears.registry._records.update`."""
     return _records.update(
         session,
         actor=actor,
@@ -89,6 +103,8 @@ def update_record(
         changes=changes,
         reason=reason,
         today=today,
+        site_fields=site_fields,
+        site_values=site_values,
     )
 
 

@@ -26,6 +26,7 @@ would refuse a sign-in (§11.300(d), attempts at unauthorised use).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
@@ -478,11 +479,13 @@ def _set_visit_lock(
     session: Session, obj: Any, patient_id: str, locked: bool, reason: str
 ) -> audit.Change:
     """Set a visit's lock flag (a new version); the audit change it makes."""
-    before = _records.to_record("visits", obj, patient_id)
+    before = _records.with_site(session, _records.to_record("visits", obj, patient_id))
     obj.locked = locked
     session.flush()
-    after = _records.to_record("visits", obj, patient_id)
-    return audit.Change("update", "visits", after.id, patient_id, before.data, after.data, reason)
+    after = dataclasses.replace(_records.to_record("visits", obj, patient_id), site=before.site)
+    return audit.Change(
+        "update", "visits", after.id, patient_id, before.audited(), after.audited(), reason
+    )
 
 
 def unlock(

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from clears.cohort import Cohort
+from clears.cohort import Cohort, SiteFields
 from clears.registry.exports.writer import Format, write_export
 
 __all__ = ["ExportFormat", "export_filename", "export_zip"]
@@ -46,6 +46,7 @@ def export_zip(
     deidentified: bool,
     study: str = "CLEARS",
     signatures: pd.DataFrame | None = None,
+    site_fields: SiteFields | None = None,
 ) -> bytes:
     """The export of ``cohort`` in ``format`` as the bytes of a zip archive.
 
@@ -67,6 +68,8 @@ def export_zip(
     signatures
         The signatures of the exported records (``signatures.csv`` of an identified export,
         :func:`clears.registry.exports.writer.write_export`).
+    site_fields
+        The declared site-defined fields (what a de-identified export keeps of them).
     """
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="clears-export-") as folder:
@@ -77,6 +80,7 @@ def export_zip(
             deidentified=deidentified,
             study=study,
             signatures=signatures,
+            site_fields=site_fields,
         )
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(p for p in out.rglob("*") if p.is_file()):

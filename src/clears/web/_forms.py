@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from clears.cohort import SiteFields
 from clears.cohort._schema import Column, Kind, schema_of
 from clears.instruments import Field, sledai
 from clears.instruments.clasi.definition import AREA_FIELDS, AREA_LABELS, AREAS, PATIENT_FIELDS
@@ -21,6 +22,7 @@ from clears.instruments.core_set import CORE_OUTCOMES
 from clears.registry import shown_value
 
 __all__ = [
+    "SITE_PREFIX",
     "TOTAL_LABELS",
     "ClasiArea",
     "FormField",
@@ -31,7 +33,10 @@ __all__ = [
     "form_values",
     "lab_fields",
     "outcome_fields",
+    "site_form_fields",
+    "site_form_values",
     "sledai_fields",
+    "split_site",
     "submitted",
     "table_fields",
 ]
@@ -63,6 +68,7 @@ class FormField:
     maximum: float | None = None
     required: bool = False
     path: str = ""
+    help: str = ""
 
     @property
     def hint(self) -> str:
@@ -238,3 +244,65 @@ def form_values(values: Mapping[str, Any]) -> dict[str, str]:
     {'end_date': '2026-11-30', 'grade': '2', 'serious': 'false'}
     """
     return {name: shown_value(value) for name, value in values.items()}
+
+
+#: The prefix of a site-defined field's input name (``site_fields.ifn_signature_score``), the
+#: name the registry's problems give the field too.
+SITE_PREFIX: Final = "site_fields."
+
+
+def site_form_fields(declared: SiteFields, table: str, centre: str) -> tuple[FormField, ...]:
+    """The inputs of the site-defined fields of ``table`` at ``centre``, from the same
+    cohort column a built-in field is described by (label, unit, range, choices).
+
+    Examples
+    --------
+    >>> from clears.cohort import parse_site_fields
+    >>> declared = parse_site_fields({"visits": [
+    ...     {"name": "ifn", "label": "IFN score", "type": "number", "unit": "score",
+    ...      "min": 0, "max": 100}]}, file="s.toml")
+    >>> [(f.name, f.hint) for f in site_form_fields(declared, "visits", "BCN")]
+    [('site_fields.ifn', 'score, 0–100')]
+    """
+    result = []
+    for field in declared.of(table, centre):
+        base = _from_column(field.column, required=field.required)
+        options = field.choices or base.options
+        result.append(
+            FormField(
+                name=SITE_PREFIX + field.name,
+                label=field.label,
+                kind=base.kind,
+                options=options,
+                unit=base.unit,
+                minimum=base.minimum,
+                maximum=base.maximum,
+                required=field.required,
+                help=field.help,
+            )
+        )
+    return tuple(result)
+
+
+def site_form_values(site: Mapping[str, str]) -> dict[str, str]:
+    """A record's stored site values under their input names.
+
+    Examples
+    --------
+    >>> site_form_values({"anti_ro": "true"})
+    {'site_fields.anti_ro': 'true'}
+    """
+    return {SITE_PREFIX + name: text for name, text in site.items()}
+
+
+def split_site(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Submitted values split into the record's own and the site fields' (by field name).
+
+    Examples
+    --------
+    >>> split_site({"visit_date": "2024-01-02", "site_fields.anti_ro": "yes"})
+    ({'visit_date': '2024-01-02'}, {'anti_ro': 'yes'})
+    """
+    own = {n: v for n, v in values.items() if not n.startswith(SITE_PREFIX)}
+    site = {n[len(SITE_PREFIX) :]: v for n, v in values.items() if n.startswith(SITE_PREFIX)}
+    return own, site

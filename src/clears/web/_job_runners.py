@@ -9,6 +9,7 @@ Progress is reported in phases: reading the registry, deriving (the report's ste
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Final
@@ -16,7 +17,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from clears._exceptions import ClearsError
-from clears.cohort import Cohort
+from clears.cohort import Cohort, SiteFields, load_site_fields
 from clears.registry import JobProgress, JobRunner, centre_codes, jobs, transaction
 from clears.registry.signatures import export_signatures
 from clears.web import _report
@@ -107,8 +108,22 @@ def run_export(engine: sa.Engine, job: jobs.Job, progress: JobProgress) -> jobs.
         with transaction(engine, write=False) as session:
             signatures = export_signatures(session, actor=job.actor())
     progress(_DERIVE, f"writing the {fmt} export")
-    data = export_zip(cohort, format=fmt, deidentified=deidentified, signatures=signatures)
+    data = export_zip(
+        cohort,
+        format=fmt,
+        deidentified=deidentified,
+        signatures=signatures,
+        site_fields=declared_site_fields(),
+    )
     return jobs.JobResult(data, "application/zip", export_filename(fmt, deidentified=deidentified))
+
+
+def declared_site_fields() -> SiteFields:
+    """The site-defined fields of the worker's ``CLEARS_SITE_FIELDS`` file (none when unset),
+    whose coded, numeric and date values a de-identified export keeps; the worker runs
+    with the web app's settings (docs/deploy.md)."""
+    path = os.environ.get("CLEARS_SITE_FIELDS", "").strip()
+    return load_site_fields(path) if path else SiteFields()
 
 
 def warm_up() -> None:

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clears._exceptions import ConflictError, InputError, NotFoundError, echoed
 from clears._version import __version__
+from clears.cohort import SiteFields, load_site_fields
 from clears.quality import Rule, bundled_rules, load_rules, merge_rules
 from clears.registry import (
     RefusedError,
@@ -269,6 +270,9 @@ def app_state(settings: Settings, *, engine: sa.Engine | None = None) -> AppStat
         ),
         templates=page_templates(),
         quality_rules=site_rules(settings.quality_rules),
+        site_fields=SiteFields()
+        if settings.site_fields is None
+        else load_site_fields(settings.site_fields),
     )
 
 

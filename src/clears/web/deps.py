@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Final
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from clears.cohort import SiteFields
 from clears.quality import Rule
 from clears.registry import Action, SessionStore, SignInLimiter, TokenScope, TokenStore, transaction
 from clears.web._session_cookie import COOKIE, renew_later
@@ -118,6 +119,8 @@ class AppState:
     templates: Jinja2Templates
     #: The data-quality rules the patient page applies (bundled, merged with the site's file).
     quality_rules: tuple[Rule, ...]
+    #: The site-defined fields of the site-fields file (none when it is not set).
+    site_fields: SiteFields = field(default_factory=SiteFields)
 
 
 async def get_state(request: Request) -> AppState:

@@ -17,6 +17,7 @@ from pydantic import (
     StrictStr,
 )
 
+from clears.cohort import SiteFields, site_typed
 from clears.registry import Record
 from clears.registry.photos import REASON_LENGTH, Photo
 from clears.web._edge import DB_INT_MAX, in_db_range
@@ -82,13 +83,17 @@ class PatientUpdate(BaseModel):
     version: Version
     changes: dict[str, Value]
     reason: str | None = Field(default=None, max_length=10_000)
+    #: Site-defined fields to set (``null`` or blank clears one).
+    site_fields: dict[str, Value] = Field(default_factory=dict)
 
 
 class RecordCreate(BaseModel):
-    """Add a treatment period, visit, adverse event or flare (cohort-table columns)."""
+    """Add a treatment period, visit, adverse event or flare (cohort-table columns), with
+    its site-defined fields."""
 
     model_config = _STRICT
     values: dict[str, Value]
+    site_fields: dict[str, Value] = Field(default_factory=dict)
 
 
 class RecordUpdate(BaseModel):
@@ -99,26 +104,35 @@ class RecordUpdate(BaseModel):
     version: Version
     changes: dict[str, Value]
     reason: str | None = Field(default=None, max_length=10_000)
+    #: Site-defined fields to set (``null`` or blank clears one).
+    site_fields: dict[str, Value] = Field(default_factory=dict)
 
 
 class RecordRead(BaseModel):
-    """A stored record with its version (send it back to update)."""
+    """A stored record with its version (send it back to update) and its site-defined
+    fields, typed by their declaration (a field no longer declared as its stored text)."""
 
     entity: str
     id: int
     patient_id: str
     version: int
     data: dict[str, Any]
+    site_fields: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def of(cls, record: Record) -> RecordRead:
-        """From a registry record."""
+    def of(cls, record: Record, declared: SiteFields | None = None) -> RecordRead:
+        """From a registry record (site values typed by ``declared``)."""
+        found = declared or SiteFields()
         return cls(
             entity=record.entity,
             id=record.id,
             patient_id=record.patient_id,
             version=record.version,
             data=dict(record.data),
+            site_fields={
+                name: site_typed(found.find(record.entity, name), text)
+                for name, text in record.site.items()
+            },
         )
 
 

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         bundled rules whose warnings the patient page shows (``CLEARS_QUALITY_RULES``, the
         file ``clears dq run --rules`` reads); unset: the bundled rules. A file with a
         problem stops the app from starting, naming the rule, field and what is allowed.
+    site_fields
+        A site-fields file (docs/site-fields.md) declaring the extra typed fields of each
+        table that the record forms, the API, exports and the REDCap dictionary carry
+        (``CLEARS_SITE_FIELDS``); unset: none. A file with a problem stops the app from
+        starting, naming the field and what is allowed.
     hsts_seconds
         ``Strict-Transport-Security`` max-age in seconds (``CLEARS_HSTS_SECONDS``); unset: one
         year in production, none elsewhere; ``0`` sends none (when a proxy in front sends it).
@@ -133,6 +138,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 2**20, ge=2**10, le=2**32)
     photo_root: Path | None = None
     quality_rules: Path | None = None
+    site_fields: Path | None = None
     api_token_max_days: int = Field(default=DEFAULT_TOKEN_MAX_DAYS, ge=1, le=2 * 366)
     hsts_seconds: int | None = Field(default=None, ge=0, le=2 * 365 * 24 * 3600)
     docs_sign_in: bool | None = None

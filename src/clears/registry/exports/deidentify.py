@@ -5,7 +5,10 @@ exports"):
 
 1. **Columns dropped**: every column the cohort schema does not know (extra columns are free
    text, e.g. a ``comment`` or a ``referral_route``) and the known free-text columns listed
-   in :data:`FREE_TEXT_DROPPED`. Coded values, numbers and dates stay.
+   in :data:`FREE_TEXT_DROPPED`. Coded values, numbers and dates stay. Site-defined fields
+   (``site_fields``, :class:`clears.cohort.SiteFields`) are kept when they are numbers,
+   whole numbers, dates (shifted as in step 3), choices or yes/no; ``text`` ones are free
+   text and dropped, as are the values of fields no longer declared.
 2. **Pseudonyms replaced**: ``patient_id`` becomes ``SHA-256(salt ‖ 0x1F ‖ patient_id)`` in
    hexadecimal. The salt is given (``--salt``) or drawn with :mod:`secrets`; it is never
    written into the export, so without it the hashes cannot be linked back to the registry.
@@ -36,7 +39,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from clears.cohort import DATE_COLUMNS, SCHEMA, TABLES, Cohort, Kind
+from clears.cohort import DATE_COLUMNS, SCHEMA, TABLES, Cohort, Kind, SiteFields
 from clears.registry._models import item_fields
 
 __all__ = [
@@ -92,17 +95,24 @@ def pseudonym(patient_id: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}\x1f{patient_id}".encode()).hexdigest()
 
 
-def _kept_columns(table: str, frame: pd.DataFrame) -> tuple[list[str], tuple[str, ...]]:
+def _kept_columns(
+    table: str, frame: pd.DataFrame, site: SiteFields
+) -> tuple[list[str], tuple[str, ...]]:
     known = {column.name for column in SCHEMA[table]}
     if table == "visits":
         known |= {field.column for field in item_fields()}
+    known |= {f.name for f in site.of(table) if f.column.kind is not Kind.text}
     keep = [name for name in frame.columns if name in known and name not in FREE_TEXT_DROPPED]
     dropped = tuple(name for name in frame.columns if name not in keep)
     return keep, dropped
 
 
 def deidentify(
-    cohort: Cohort, *, rng: np.random.Generator, salt: str | None = None
+    cohort: Cohort,
+    *,
+    rng: np.random.Generator,
+    salt: str | None = None,
+    site_fields: SiteFields | None = None,
 ) -> Deidentified:
     """Return a de-identified copy of ``cohort`` (the input is not changed).
 
@@ -115,6 +125,9 @@ def deidentify(
     salt
         Secret mixed into the identifier hashes; default: 32 random bytes from
         :mod:`secrets`, forgotten after the call.
+    site_fields
+        The declared site-defined fields: those that are not free text are kept, their
+        dates shifted (default: none, every site column is dropped).
 
     Examples
     --------
@@ -140,13 +153,15 @@ def deidentify(
     mapping = {pid: pseudonym(pid, secret) for pid in ids}
     frames: dict[str, pd.DataFrame] = {}
     dropped: dict[str, tuple[str, ...]] = {}
+    site = site_fields or SiteFields()
     for table in TABLES:
         frame = cohort.table(table)
-        keep, dropped[table] = _kept_columns(table, frame)
+        keep, dropped[table] = _kept_columns(table, frame, site)
         out = frame[keep].copy()
         owners = frame["patient_id"].astype(str)
         shift = pd.to_timedelta(owners.map(offsets).fillna(0).to_numpy(), unit="D")
-        for name in DATE_COLUMNS[table]:
+        site_dates = [f.name for f in site.of(table) if f.column.kind is Kind.date]
+        for name in (*DATE_COLUMNS[table], *site_dates):
             if name in out.columns:
                 out[name] = pd.to_datetime(out[name]) + shift
         out["patient_id"] = owners.map(mapping).astype(out["patient_id"].dtype)

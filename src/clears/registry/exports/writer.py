@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from clears._version import __version__
-from clears.cohort import Cohort, write
+from clears.cohort import Cohort, SiteFields, write
 from clears.registry.exports.deidentify import deidentify
 
 __all__ = ["MANIFEST", "Format", "write_export"]
@@ -52,6 +52,7 @@ def write_export(
     seed: int | None = None,
     study: str = "CLEARS",
     signatures: pd.DataFrame | None = None,
+    site_fields: SiteFields | None = None,
 ) -> Path:
     """Write ``cohort`` into the folder ``out`` in ``format``; return the folder.
 
@@ -72,6 +73,9 @@ def write_export(
     signatures
         The signatures of the exported records, written as ``signatures.csv`` (when there
         is any) unless the export is de-identified (see the module docstring).
+    site_fields
+        The declared site-defined fields, whose coded, numeric and date values a
+        de-identified export keeps (the site-fields file, ``CLEARS_SITE_FIELDS``).
     """
     chosen = Format(format)
     folder = Path(out)
@@ -84,7 +88,9 @@ def write_export(
         "deidentified": deidentified,
     }
     if deidentified:
-        done = deidentify(cohort, rng=np.random.default_rng(seed), salt=salt)
+        done = deidentify(
+            cohort, rng=np.random.default_rng(seed), salt=salt, site_fields=site_fields
+        )
         cohort = done.cohort
         manifest["method"] = done.method
         manifest["dropped"] = {t: list(names) for t, names in done.dropped.items() if names}

@@ -101,17 +101,21 @@ def enrol(body: PatientCreate, registry: RegistryDep, user: WriterUser) -> Patie
 
 
 @router.get("/patients/{patient_id}")
-def patient(patient_id: str, registry: RegistryDep, user: CurrentUser) -> PatientRead:
-    """One patient's baseline record."""
+def patient(
+    patient_id: str, state: StateDep, registry: RegistryDep, user: CurrentUser
+) -> PatientRead:
+    """One patient's baseline record, with its site fields."""
     with registry.session() as session:
-        return PatientRead.of(get_patient(session, actor=user.actor(), patient_id=patient_id))
+        found = get_patient(session, actor=user.actor(), patient_id=patient_id)
+    return PatientRead.of(found, state.site_fields)
 
 
 @router.patch("/patients/{patient_id}", dependencies=[CSRF])
 def patient_update(
-    patient_id: str, body: PatientUpdate, registry: RegistryDep, user: WriterUser
+    patient_id: str, body: PatientUpdate, state: StateDep, registry: RegistryDep, user: WriterUser
 ) -> PatientRead:
-    """Change a patient's baseline values (409 with both values if the version is stale)."""
+    """Change a patient's baseline values and site fields (409 with both values if the
+    version is stale)."""
     with registry.session() as session:
         record = update_patient(
             session,
@@ -120,8 +124,10 @@ def patient_update(
             version=body.version,
             changes=body.changes,
             reason=body.reason,
+            site_fields=state.site_fields,
+            site_values=body.site_fields,
         )
-    return PatientRead.of(record)
+    return PatientRead.of(record, state.site_fields)
 
 
 def _registered(session: Session, user: User, patient_id: str) -> str:

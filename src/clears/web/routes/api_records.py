@@ -12,7 +12,7 @@ from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, update_record
 from clears.web._records import patient_record
 from clears.web._urls import SegmentRoute
-from clears.web.deps import CSRF, CurrentUser, RegistryDep, WriterUser
+from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
 from clears.web.schemas import RecordCreate, RecordId, RecordRead, RecordUpdate
 
 __all__ = ["router"]
@@ -22,12 +22,12 @@ router = APIRouter(route_class=SegmentRoute, prefix="/api/patients/{patient_id}"
 
 @router.get("/records/{table}")
 def records(
-    patient_id: str, table: RecordTable, registry: RegistryDep, user: CurrentUser
+    patient_id: str, table: RecordTable, state: StateDep, registry: RegistryDep, user: CurrentUser
 ) -> list[RecordRead]:
-    """The patient's records of one table, in date order."""
+    """The patient's records of one table, in date order, with their site fields."""
     with registry.session() as session:
         found = timeline(session, actor=user.actor(), patient_id=patient_id)[table]
-    return [RecordRead.of(record) for record in found]
+    return [RecordRead.of(record, state.site_fields) for record in found]
 
 
 @router.post("/records/{table}", status_code=201, dependencies=[CSRF])
@@ -35,6 +35,7 @@ def add(
     patient_id: str,
     table: RecordTable,
     body: RecordCreate,
+    state: StateDep,
     registry: RegistryDep,
     user: WriterUser,
     idempotency_key: Annotated[str | None, Header(min_length=16, max_length=64)] = None,
@@ -62,11 +63,17 @@ def add(
             )
         else:
             record = add_record(
-                session, actor=user.actor(), table=table, patient_id=patient_id, values=body.values
+                session,
+                actor=user.actor(),
+                table=table,
+                patient_id=patient_id,
+                values=body.values,
+                site_fields=state.site_fields,
+                site_values=body.site_fields,
             )
             if token is not None:
                 settle_submission(session, token=token, result=str(record.id))
-    return RecordRead.of(record)
+    return RecordRead.of(record, state.site_fields)
 
 
 @router.get("/records/{table}/{record_id}")
@@ -74,15 +81,16 @@ def record(
     patient_id: str,
     table: RecordTable,
     record_id: RecordId,
+    state: StateDep,
     registry: RegistryDep,
     user: CurrentUser,
 ) -> RecordRead:
-    """One record."""
+    """One record, with its site fields."""
     with registry.session() as session:
         found = patient_record(
             session, actor=user.actor(), table=table, patient_id=patient_id, record_id=record_id
         )
-    return RecordRead.of(found)
+    return RecordRead.of(found, state.site_fields)
 
 
 @router.patch("/records/{table}/{record_id}", dependencies=[CSRF])
@@ -91,6 +99,7 @@ def update(
     table: RecordTable,
     record_id: RecordId,
     body: RecordUpdate,
+    state: StateDep,
     registry: RegistryDep,
     user: WriterUser,
 ) -> RecordRead:
@@ -107,5 +116,7 @@ def update(
             version=body.version,
             changes=body.changes,
             reason=body.reason,
+            site_fields=state.site_fields,
+            site_values=body.site_fields,
         )
-    return RecordRead.of(changed)
+    return RecordRead.of(changed, state.site_fields)

@@ -31,7 +31,7 @@ from clears.registry import (
     settle_submission,
     shown_value,
 )
-from clears.registry.patients import get_patient
+from clears.registry.patients import patient_centre
 from clears.registry.records import RecordTable, add_record, record_at, update_record
 from clears.web import _forms as forms
 from clears.web._records import patient_record
@@ -82,10 +82,14 @@ def _form_page(
     record_id: int | None = None,
     version: int | None = None,
     reason: str = "",
+    centre: str | None = None,
+    stored_site: Mapping[str, str] | None = None,
 ) -> Response:
     """The form with ``values`` (and the reason given) and a fresh form token; a rejected
     save (422) lists its problems next to their fields, a conflict (409) the fields with
-    both values, a registry busy with an import (503) until about when."""
+    both values, a registry busy with an import (503) until about when. The site-defined
+    fields of the table at the patient's ``centre`` follow the built-in ones; stored values
+    of fields no longer declared are shown read-only."""
     problems = list(error.problems) if isinstance(error, InputError) else []
     conflicts = _conflict_rows(table, error) if isinstance(error, ConflictError) else []
     busy = isinstance(error, RegistryBusyError)
@@ -109,6 +113,7 @@ def _form_page(
         "reason": reason,
         "busy": str(error) if busy else "",
         "form_token": new_form_token(),
+        **_site_context(state, table, centre, stored_site or {}),
     }
     if table == "visits":
         context |= {
@@ -124,6 +129,17 @@ def _form_page(
         return render(request, state, user, "visit_form.html", status=status, **context)
     context["fields"] = forms.table_fields(table)
     return render(request, state, user, "record_form.html", status=status, **context)
+
+
+def _site_context(
+    state: StateDep, table: str, centre: str | None, stored: Mapping[str, str]
+) -> dict[str, Any]:
+    """The site-field inputs of the form and the stored values no longer declared."""
+    if centre is None:
+        return {"site": (), "site_kept": []}
+    declared = {f.name for f in state.site_fields.of(table, centre)}
+    kept = [(name, text) for name, text in sorted(stored.items()) if name not in declared]
+    return {"site": forms.site_form_fields(state.site_fields, table, centre), "site_kept": kept}
 
 
 def _token(form: FormData) -> str | None:
@@ -146,6 +162,7 @@ def _save_new(
     form: FormData,
 ) -> Response:
     values = forms.submitted(form)
+    own, site = forms.split_site(values)
     token = _token(form)
     landing = patient_path(patient_id)
     try:
@@ -153,7 +170,13 @@ def _save_new(
             earlier = _claimed(session, user, token)
             if earlier is None:
                 add_record(
-                    session, actor=user.actor(), table=table, patient_id=patient_id, values=values
+                    session,
+                    actor=user.actor(),
+                    table=table,
+                    patient_id=patient_id,
+                    values=own,
+                    site_fields=state.site_fields,
+                    site_values=site,
                 )
                 if token is not None:
                     settle_submission(session, token=token, result=landing)
@@ -161,14 +184,22 @@ def _save_new(
         # Busy: nothing was written and the token is still free, so the form comes back
         # with everything typed, to be saved again once the import is over.
         return _form_page(
-            request, state, user, table=table, patient_id=patient_id, values=values, error=exc
+            request,
+            state,
+            user,
+            table=table,
+            patient_id=patient_id,
+            values=values,
+            error=exc,
+            centre=_check_patient(registry.reading(), user, patient_id),
         )
     return RedirectResponse(earlier or landing, status_code=303)
 
 
-def _check_patient(registry: RegistryDep, user: User, patient_id: str) -> None:
+def _check_patient(registry: RegistryDep, user: User, patient_id: str) -> str:
+    """The patient's centre, or 404 when the patient is not in the user's centres."""
     with registry.session() as session:
-        get_patient(session, actor=user.actor(), patient_id=patient_id)
+        return patient_centre(session, actor=user.actor(), patient_id=patient_id)
 
 
 @router.get("/patients/{patient_id}/visits/new")
@@ -176,8 +207,10 @@ def visit_form(
     request: Request, state: StateDep, registry: RegistryDep, user: WriterUser, patient_id: str
 ) -> Response:
     """The visit form: CLASI body map with live totals, SLEDAI-2K, labs."""
-    _check_patient(registry, user, patient_id)
-    return _form_page(request, state, user, table="visits", patient_id=patient_id, values={})
+    centre = _check_patient(registry, user, patient_id)
+    return _form_page(
+        request, state, user, table="visits", patient_id=patient_id, values={}, centre=centre
+    )
 
 
 @router.post("/patients/{patient_id}/visits/new", dependencies=[CSRF])
@@ -199,8 +232,10 @@ def record_form(
     table: OtherTable,
 ) -> Response:
     """The form of a treatment period, adverse event, flare or concomitant medication."""
-    _check_patient(registry, user, patient_id)
-    return _form_page(request, state, user, table=table, patient_id=patient_id, values={})
+    centre = _check_patient(registry, user, patient_id)
+    return _form_page(
+        request, state, user, table=table, patient_id=patient_id, values={}, centre=centre
+    )
 
 
 @router.post("/patients/{patient_id}/records/{table}/new", dependencies=[CSRF])
@@ -219,11 +254,17 @@ async def record_save(
 def _load(
     registry: RegistryDep, user: User, table: RecordTable, patient_id: str, record_id: int
 ) -> tuple[int, dict[str, Any]]:
+    """The record's version and values, its site values under their input names."""
     with registry.session() as session:
         record = patient_record(
             session, actor=user.actor(), table=table, patient_id=patient_id, record_id=record_id
         )
-    return record.version, dict(record.data)
+    return record.version, {**record.data, **forms.site_form_values(record.site)}
+
+
+def _stored_site(values: Mapping[str, Any]) -> dict[str, str]:
+    """The stored site values among what :func:`_load` read, by field name."""
+    return {n: str(v) for n, v in forms.split_site(values)[1].items()}
 
 
 @router.get("/patients/{patient_id}/records/{table}/{record_id}/edit")
@@ -247,6 +288,8 @@ def edit_form(
         values=forms.form_values(data),
         record_id=record_id,
         version=version,
+        centre=_check_patient(registry, user, patient_id),
+        stored_site=_stored_site(data),
     )
 
 
@@ -282,6 +325,8 @@ def _after_conflict(
         mine = typed.get(name, "")
         if base is None or not same_value(mine, shown_value(base.get(name))):
             values[name] = mine
+    # Site fields as typed (the conflict rows show the value now stored beside them).
+    values |= {name: mine for name, mine in typed.items() if name.startswith(forms.SITE_PREFIX)}
     return {name: value for name, value in values.items() if value}
 
 
@@ -296,7 +341,8 @@ def _edit_save(
     form: FormData,
 ) -> Response:
     # the patient's record, or 404; read without waiting for a writer such as an import
-    _load(registry.reading(), user, table, patient_id, record_id)
+    _, stored = _load(registry.reading(), user, table, patient_id, record_id)
+    centre = _check_patient(registry.reading(), user, patient_id)
     typed = forms.submitted(form)
     version = _version(form)
     reason_value = form.get("reason")
@@ -304,6 +350,9 @@ def _edit_save(
     # The form shows every field: a cleared one becomes blank; the registry keeps only the
     # fields changed since the version read (the others keep what is stored now).
     changes: dict[str, Any] = {name: typed.get(name) for name in forms.editable(table)}
+    site = {
+        f.name: typed.get(forms.SITE_PREFIX + f.name) for f in state.site_fields.of(table, centre)
+    }
     token = _token(form)
     landing = patient_path(patient_id)
     try:
@@ -318,6 +367,8 @@ def _edit_save(
                     version=version,
                     changes=changes,
                     reason=reason,
+                    site_fields=state.site_fields,
+                    site_values=site,
                 )
                 if token is not None:
                     settle_submission(session, token=token, result=landing)
@@ -333,6 +384,8 @@ def _edit_save(
             record_id=record_id,
             version=version,
             reason=reason or "",
+            centre=centre,
+            stored_site=_stored_site(stored),
         )
     except ConflictError as exc:
         return _conflict_page(
@@ -381,4 +434,6 @@ def _conflict_page(
         record_id=record_id,
         version=current_version,
         reason=reason,
+        centre=_check_patient(registry, user, patient_id),
+        stored_site=_stored_site(current),
     )

@@ -1,7 +1,8 @@
 """The instruments package is laid out by instrument, and the tests mirror it.
 
 ``clears/instruments/`` holds the shared base (``_base.py``), the REDCap data dictionary of
-all the definitions (``redcap.py``) and one subpackage per instrument. Inside a subpackage
+all the definitions (``redcap.py``), the tuple of patient-reported instruments
+(``patient_reported.py``) and one subpackage per instrument. Inside a subpackage
 the public modules are named for their role, the same four in every instrument
 (``definition``, ``record``, ``vector``, ``result``); anything else is a private part of one
 of them (``_``-prefixed). A flat module such as the former
@@ -21,7 +22,7 @@ import clears.instruments
 PACKAGE = Path(clears.instruments.__file__).parent
 TESTS = Path(__file__).parent
 INSTRUMENTS = ("cla_iga", "clasi", "ctcae", "dlqi", "flare", "nrs", "ptga", "sledai")
-TOP_LEVEL_MODULES = {"__init__.py", "_base.py", "redcap.py"}
+TOP_LEVEL_MODULES = {"__init__.py", "_base.py", "patient_reported.py", "redcap.py"}
 ROLES = {"definition", "record", "vector", "result"}
 
 
@@ -67,7 +68,7 @@ def test_each_instrument_exports_exactly_its_all(name: str) -> None:
 def test_the_tests_mirror_the_package() -> None:
     files, folders = _entries(TESTS)
     assert folders == set(INSTRUMENTS)
-    assert files == {"test_layout.py", "test_redcap.py"}
+    assert files == {"test_layout.py", "test_patient_reported.py", "test_redcap.py"}
     for name in INSTRUMENTS:
         tested = {Path(f).stem for f in _entries(TESTS / name)[0]}
         assert all(t.startswith("test_") for t in tested), name

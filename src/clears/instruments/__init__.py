@@ -4,7 +4,8 @@ Modules (imported on use): :mod:`clears.instruments.clasi`, :mod:`clears.instrum
 :mod:`clears.instruments.flare`, :mod:`clears.instruments.ctcae`, the core outcome set's
 simple measures :mod:`clears.instruments.cla_iga`, :mod:`clears.instruments.ptga`,
 :mod:`clears.instruments.nrs` (itch and pain) and :mod:`clears.instruments.dlqi`, and
-:mod:`clears.instruments.redcap` (data dictionary export).
+:mod:`clears.instruments.redcap` (data dictionary export) and
+:mod:`clears.instruments.patient_reported` (the instruments a patient answers alone).
 """
 
 from clears.instruments._base import (

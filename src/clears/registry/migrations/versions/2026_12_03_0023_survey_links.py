@@ -44,9 +44,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            f"language IN ({languages})", name=op.f("ck_survey_links_language")
-        ),
+        sa.CheckConstraint(f"language IN ({languages})", name=op.f("ck_survey_links_language")),
         sa.ForeignKeyConstraint(
             ["centre_key"], ["centres.id"], name=op.f("fk_survey_links_centre_key_centres")
         ),
@@ -65,9 +63,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_links")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_survey_links_token_hash")),
     )
-    op.create_index(
-        op.f("ix_survey_links_visit_key"), "survey_links", ["visit_key"], unique=False
-    )
+    op.create_index(op.f("ix_survey_links_visit_key"), "survey_links", ["visit_key"], unique=False)
     op.create_index(
         op.f("ix_survey_links_patient_key"), "survey_links", ["patient_key"], unique=False
     )

@@ -64,6 +64,7 @@ from clears.web.routes import (
     records,
     report,
     signatures,
+    surveys,
     tokens,
     worklist,
 )
@@ -86,6 +87,7 @@ ROUTERS: Final = (
     pages.router,
     records.router,
     photos.router,
+    surveys.router,
     signatures.router,
     queries.router,
     cohort.router,

@@ -175,3 +175,23 @@ def test_the_survey_at_390_px(db_url: str, password_hash: str, chromium: str) ->
         assert "Thank you" in page.inner_text("#survey-message")
     stored = _visit(db_url, 1)
     assert (stored["ptga"], stored["itch_nrs"], stored["pain_nrs"]) == (6, 3, 0)
+
+
+def test_a_locked_visit_is_refused_in_plain_words(
+    make_client: Client, issued: tuple[TestClient, str], db_url: str
+) -> None:
+    from clears.registry.records import lock_visit
+
+    _, path = issued
+    patient = make_client()
+    token = _form_token(patient.get(path).text)
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        actor = Actor.everywhere("test")
+        version = get_record(session, actor=actor, table="visits", record_id=1).version
+        lock_visit(session, actor=actor, record_id=1, version=version, reason="closed")
+    engine.dispose()
+    sent = patient.post(path, data={"form_token": token, "lang": "en", "ptga": "3"})
+    assert sent.status_code == 409
+    assert "record is closed" in sent.text
+    assert "ptga" not in _visit(db_url, 1)

@@ -146,18 +146,18 @@ def issue(
     return _visit_survey_page(request, state, registry, user, patient_id, record_id, issued=shown)
 
 
-@router.post("/patients/{patient_id}/survey-links/{link_id}/revoke", dependencies=[CSRF])
+@router.post("/patients/{patient_id}/survey-links/{record_id}/revoke", dependencies=[CSRF])
 def revoke(
     request: Request,
     state: StateDep,
     registry: RegistryDep,
     user: SurveyIssuer,
     patient_id: str,
-    link_id: RecordId,
+    record_id: RecordId,
 ) -> Response:
-    """Revoke a link; back to its visit's page."""
+    """Revoke a link (``record_id``: the link's number); back to its visit's page."""
     with registry.session() as session:
-        link = revoke_survey(session, actor=user.actor(), role=user.role, link_id=link_id)
+        link = revoke_survey(session, actor=user.actor(), role=user.role, link_id=record_id)
     return _visit_survey_page(request, state, registry, user, patient_id, link.visit_id)
 
 

@@ -243,3 +243,13 @@ def test_survey_hours_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert survey_hours() == 12.0
     with pytest.raises(InputError):
         survey_hours("0")
+
+
+def test_odd_answers_are_refused_by_name_not_crashed_on() -> None:
+    from clears.instruments.ptga import DEFINITION
+    from clears.registry.surveys import check_answers
+
+    for odd in ("9" * 5000, "²", "-1", "7.5", "ten"):
+        with pytest.raises(InputError) as caught:
+            check_answers([DEFINITION], {"ptga": odd})
+        assert "Patient global" in str(caught.value)

@@ -91,6 +91,7 @@ HOURS_VARIABLE: Final = "CLEARS_SURVEY_HOURS"
 MAX_LIST: Final = 100
 
 _T = survey_links_table
+_MAX_DIGITS: Final = 6  # longer numbers are no level of any item (and int() caps digits)
 _HOURS_ALLOWED: Final = f"above 0, at most {MAX_HOURS:g}"
 _BY_NAME: Final[Mapping[str, InstrumentDefinition]] = {d.name: d for d in PATIENT_REPORTED}
 
@@ -423,7 +424,9 @@ def check_answers(
         text = "" if raw is None else str(raw).strip()
         if not text:
             continue
-        value: object = int(text) if text.lstrip("-").isdigit() else text
+        digits = text.removeprefix("-")
+        whole = digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS
+        value: object = int(text) if whole else text
         parsed = parse_level(fields[column].item, value, column)
         if isinstance(parsed, Problem):
             problems.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -195,3 +196,20 @@ def test_a_locked_visit_is_refused_in_plain_words(
     assert sent.status_code == 409
     assert "record is closed" in sent.text
     assert "ptga" not in _visit(db_url, 1)
+
+
+def test_the_dlqi_appears_only_with_the_licensed_wording(
+    make_client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff = make_client()
+    csrf = sign_in(staff, "entry_bcn")
+    without = make_client().get(_issue(staff, csrf)).text
+    assert "dlqi_q1" not in without
+    wording = tmp_path / "wording.toml"
+    items = "\n".join(f'q{n} = "licensed item {n}"' for n in range(1, 11))
+    wording.write_text(f"[dlqi]\n{items}\n", encoding="utf-8")
+    monkeypatch.setenv("CLEARS_INSTRUMENT_WORDING", str(wording))
+    page = make_client().get(_issue(staff, csrf)).text
+    assert "licensed item 1" in page
+    assert 'name="dlqi_q1"' in page
+    assert "Français" not in page  # no French wording of the DLQI: English only

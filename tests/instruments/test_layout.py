@@ -68,7 +68,7 @@ def test_each_instrument_exports_exactly_its_all(name: str) -> None:
 def test_the_tests_mirror_the_package() -> None:
     files, folders = _entries(TESTS)
     assert folders == set(INSTRUMENTS)
-    assert files == {"test_layout.py", "test_redcap.py"}
+    assert files == {"test_layout.py", "test_core_set.py", "test_redcap.py"}
     for name in INSTRUMENTS:
         tested = {Path(f).stem for f in _entries(TESTS / name)[0]}
         assert all(t.startswith("test_") for t in tested), name

@@ -25,6 +25,8 @@ EXPECTED = {
     Action.sign: {INV},
     Action.lock: {ADMIN, INV},
     Action.unlock: {ADMIN},
+    # The issue: a writer hands a patient a survey link; a monitor never writes.
+    Action.issue_survey: {ADMIN, INV, ENTRY},
 }
 
 

@@ -34,6 +34,7 @@ from clears.cli import serve as serve_cmd
 from clears.cli import signatures as signatures_cmd
 from clears.cli import simulate as simulate_cmd
 from clears.cli import status as status_cmd
+from clears.cli import surveys as surveys_cmd
 from clears.cli import tokens as tokens_cmd
 from clears.cli import users as users_cmd
 
@@ -54,6 +55,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(patients_cmd.app, name="patients")
 app.add_typer(photos_cmd.app, name="photos")
+app.add_typer(surveys_cmd.app, name="survey")
 app.add_typer(signatures_cmd.app, name="signatures")
 app.command("unlock")(signatures_cmd.unlock)
 app.add_typer(queries_cmd.app, name="queries")

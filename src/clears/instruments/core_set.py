@@ -21,7 +21,7 @@ from typing import Final
 from clears.instruments import cla_iga, dlqi, nrs, ptga, skindex
 from clears.instruments._base import InstrumentDefinition
 
-__all__ = ["CORE_OUTCOMES", "PATIENT_REPORTED"]
+__all__ = ["CORE_OUTCOMES", "LICENSED_WORDING", "PATIENT_REPORTED"]
 
 #: The patient-reported measures, in form order: PtGA, itch and pain NRS, DLQI, Skindex-29+3.
 PATIENT_REPORTED: Final[tuple[InstrumentDefinition, ...]] = (
@@ -34,3 +34,8 @@ PATIENT_REPORTED: Final[tuple[InstrumentDefinition, ...]] = (
 #: The core outcome set's simple measures stored as visit items: the clinician's CLA-IGA,
 #: then :data:`PATIENT_REPORTED`.
 CORE_OUTCOMES: Final[tuple[InstrumentDefinition, ...]] = (cla_iga.DEFINITION, *PATIENT_REPORTED)
+
+#: The patient-reported instruments whose item wording is copyright and comes only from a
+#: licensed centre's file (:func:`clears.instruments._base.item_wording`); without it they
+#: are not offered to patients. DLQI (c) A Y Finlay, G K Khan 1992; Skindex (c) M M Chren.
+LICENSED_WORDING: Final[frozenset[str]] = frozenset({dlqi.DEFINITION.name, skindex.DEFINITION.name})

@@ -3,7 +3,8 @@
 Everything outside the registry uses this package's names (and its public modules
 ``audit``, ``audit_key``, ``audit_anchor``, ``backups``, ``migrate``, ``exporter``,
 ``importer``, ``jobs``, ``patients``, ``photos``, ``queries``, ``records``, ``signatures``,
-``exports``, ``form_status`` and ``verification``); its ``_``-prefixed modules are its own.
+``exports``, ``form_status``, ``surveys`` and ``verification``); its ``_``-prefixed modules
+are its own.
 A test keeps it that way.
 """
 

@@ -57,6 +57,7 @@ __all__ = [
     "SIGNATURE_MEANINGS",
     "SITE_VALUE_LENGTH",
     "STATUS_TABLES",
+    "SURVEY_LANGUAGES",
     "USERNAME_LENGTH",
     "AdverseEvent",
     "AuditEntry",
@@ -739,6 +740,47 @@ photographs_table = sa.Table(
     sa.Column("removed_by", sa.String(_TEXT_LENGTH), nullable=True),
     sa.Column("removal_reason", sa.Text(), nullable=True),
     sa.CheckConstraint(f"area IS NULL OR area IN ({_quoted(clasi.definition.AREAS)})", name="area"),
+)
+
+
+# --- Patient survey links (clears.registry.surveys) -----------------------------------------
+
+#: The languages a patient survey is offered in (ISO 639-1).
+SURVEY_LANGUAGES: Final = ("en", "fr", "es")
+
+#: Single-use, expiring survey links (revision 0023): one visit of one patient of one centre,
+#: kept as the SHA-256 of the link's random secret (never the secret), with the instruments
+#: offered (names, comma-separated), the language, who issued it and when, when it expires,
+#: when it was used and when it was revoked (a new link for the visit revokes the earlier).
+#: Looked up by its unique hash; listed by visit and by patient.
+survey_links_table = sa.Table(
+    "survey_links",
+    METADATA,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column(
+        "visit_key",
+        sa.Integer(),
+        sa.ForeignKey("visits.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "patient_key",
+        sa.Integer(),
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("centre_key", sa.Integer(), sa.ForeignKey("centres.id"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("instruments", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("issued_by", sa.String(_TEXT_LENGTH), nullable=False),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint(f"language IN ({_quoted(SURVEY_LANGUAGES)})", name="language"),
 )
 
 

@@ -44,6 +44,8 @@ class Action(StrEnum):
     sign = "sign"
     lock = "lock"
     unlock = "unlock"
+    #: Issue, list and revoke a visit's patient survey link (clears.registry.surveys).
+    issue_survey = "issue_survey"
 
 
 _EVERY: Final = frozenset(Role)
@@ -64,6 +66,7 @@ PERMISSIONS: Final[Mapping[Action, frozenset[Role]]] = {
     Action.sign: frozenset({Role.investigator}),
     Action.lock: frozenset({Role.administrator, Role.investigator}),
     Action.unlock: frozenset({Role.administrator}),
+    Action.issue_survey: _WRITERS,
 }
 
 

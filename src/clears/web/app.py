@@ -65,6 +65,7 @@ from clears.web.routes import (
     records,
     report,
     signatures,
+    surveys,
     tokens,
     worklist,
 )
@@ -87,6 +88,7 @@ ROUTERS: Final = (
     pages.router,
     records.router,
     photos.router,
+    surveys.router,
     signatures.router,
     queries.router,
     cohort.router,

@@ -54,6 +54,7 @@ __all__ = [
     "RegistryDep",
     "SignedInUser",
     "StateDep",
+    "SurveyIssuer",
     "WriterUser",
     "bearer_token",
     "csrf_for",
@@ -221,11 +222,13 @@ def permitted(action: Action, refusal: str) -> Callable[[User], Awaitable[User]]
 writer = permitted(Action.record, "is read-only")
 exporter = permitted(Action.export, "may not export data")
 administrator = permitted(Action.manage_accounts, "may not manage accounts")
+survey_issuer = permitted(Action.issue_survey, "may not issue patient surveys")
 
 
 WriterUser = Annotated[User, Depends(writer)]
 ExporterUser = Annotated[User, Depends(exporter)]
 AdministratorUser = Annotated[User, Depends(administrator)]
+SurveyIssuer = Annotated[User, Depends(survey_issuer)]
 
 
 def csrf_for(request: Request, state: AppState) -> str:

@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         (``CLEARS_PHOTO_ROOT``, the variable ``clears photos`` reads too); unset: ``photos/``
         beside a SQLite registry file, and required for any other database
         (:func:`clears.registry.photos.photo_store`, docs/photographs.md).
+    survey_hours
+        How long a patient survey link lasts, in hours (``CLEARS_SURVEY_HOURS``, default 72;
+        the variable ``clears survey issue`` reads too).
+    public_url
+        The address patients reach the app at, for survey links and their QR codes
+        (``CLEARS_PUBLIC_URL``, e.g. ``https://clears.example.org``); unset: the address of
+        the request that issued the link.
     quality_rules
         A data-quality rules file (docs/quality.md) adding to, overriding or disabling the
         bundled rules whose warnings the patient page shows (``CLEARS_QUALITY_RULES``, the
@@ -137,6 +144,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2**20, ge=2**10, le=2**30)
     max_upload_bytes: int = Field(default=20 * 2**20, ge=2**10, le=2**32)
     photo_root: Path | None = None
+    survey_hours: float = Field(default=72.0, gt=0, le=24 * 31)
+    public_url: str | None = None
     quality_rules: Path | None = None
     site_fields: Path | None = None
     api_token_max_days: int = Field(default=DEFAULT_TOKEN_MAX_DAYS, ge=1, le=2 * 366)

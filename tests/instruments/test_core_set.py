@@ -15,6 +15,7 @@ def test_the_patient_measures_of_the_core_set_and_no_clinician_rating() -> None:
 
 
 def test_the_copyright_wordings_are_the_dlqi_and_skindex() -> None:
-    # Finlay & Khan 1992 and Chren 1997: the DLQI and Skindex wordings are copyright; PtGA and NRS are plain scales.
+    # Finlay & Khan 1992 and Chren 1997: the DLQI and Skindex wordings are copyright;
+    # PtGA and NRS are plain scales.
     assert {"dlqi", "skindex"} <= LICENSED_WORDING
     assert not {"ptga", "nrs"} & LICENSED_WORDING

@@ -40,7 +40,7 @@ from clears.registry.surveys import (
 )
 from clears.web._render import render
 from clears.web._survey_wording import LANGUAGE_NAMES, QUESTIONS, TEXT
-from clears.web._urls import SegmentRoute, patient_path
+from clears.web._urls import SegmentRoute, patient_path, segment
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, SurveyIssuer
 from clears.web.schemas import RecordId
 
@@ -244,7 +244,7 @@ def _survey_page(
             "marked": {str(p.field) for p in error.problems} if error else set(),
             "notice": words["stale"] if stale else (words["fix"] if error else ""),
             "form_token": form_token,
-            "action": f"/survey/{token}",
+            "action": f"/survey/{segment(token)}",
         },
         status_code=422 if error else (400 if stale else 200),
         headers=_HEADERS,

@@ -220,6 +220,15 @@ def test_an_edit_after_verification_is_shown_on_the_patient_page(make_client: Cl
         headers={"X-CSRF-Token": w_csrf},
     )
     assert patched.status_code == 200, patched.text
+    # the answer to the change says which verification it cleared, and only that one
+    (said,) = patched.json()["cleared_verifications"]
+    assert said.startswith("the verification of clasi_a by monitor_bcn on")
+    again = writer.patch(
+        f"/api/patients/P1/records/visits/{visit}",
+        json={"version": current["version"] + 1, "changes": {"clasi_a": 8}, "reason": "again"},
+        headers={"X-CSRF-Token": w_csrf},
+    )
+    assert again.json()["cleared_verifications"] == []  # nothing verified was left to clear
     status = writer.get(f"/api/status/records/visits/{visit}").json()
     active = [m["field"] for m in status["marks"] if m["cleared_at"] is None]
     cleared = [m for m in status["marks"] if m["cleared_at"] is not None]
@@ -254,3 +263,25 @@ def test_the_dashboard_and_missing_page_show_the_centres_forms(make_client: Clie
     assert ("flares", "source", "1", "1") in rows
     assert ("adverse events", "serious", "1", "1") in rows
     assert client.get("/status?centre=LYO").status_code == 422
+
+
+def test_a_baseline_change_says_which_verification_it_cleared(make_client: Client) -> None:
+    monitor = make_client()
+    m_csrf = sign_in(monitor, "monitor_bcn")
+    patient = monitor.get("/api/patients/P1").json()
+    marked = monitor.post(
+        f"/api/status/records/patients/{patient['id']}/verifications",
+        json={"version": patient["version"], "fields": ["birth_year"]},
+        headers={"X-CSRF-Token": m_csrf},
+    )
+    assert marked.status_code == 200, marked.text
+    writer = make_client()
+    w_csrf = sign_in(writer, "inv_bcn")
+    changed = writer.patch(
+        "/api/patients/P1",
+        json={"version": patient["version"], "changes": {"birth_year": 1971}, "reason": "ID card"},
+        headers={"X-CSRF-Token": w_csrf},
+    )
+    assert changed.status_code == 200, changed.text
+    (said,) = changed.json()["cleared_verifications"]
+    assert said.startswith("the verification of birth_year by monitor_bcn on")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -118,12 +119,19 @@ class RecordRead(BaseModel):
     version: int
     data: dict[str, Any]
     site_fields: dict[str, Any] = Field(default_factory=dict)
+    #: After an update: the source data verifications the change cleared, one sentence each
+    #: (``clears.registry.verification.cleared_by_change``); empty otherwise.
+    cleared_verifications: list[str] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, record: Record, declared: SiteFields | None = None) -> RecordRead:
-        """From a registry record (site values typed by ``declared``)."""
+    def of(
+        cls, record: Record, declared: SiteFields | None = None, cleared: Sequence[str] = ()
+    ) -> RecordRead:
+        """From a registry record (site values typed by ``declared``), with the notices of
+        the verifications its last change ``cleared``."""
         found = declared or SiteFields()
         return cls(
+            cleared_verifications=list(cleared),
             entity=record.entity,
             id=record.id,
             patient_id=record.patient_id,

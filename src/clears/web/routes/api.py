@@ -14,6 +14,7 @@ from clears._exceptions import ConflictError
 from clears.instruments import clasi
 from clears.registry import audit, patient_list_page
 from clears.registry.patients import create_patient, get_patient, update_patient
+from clears.registry.verification import cleared_by_change
 from clears.web import _patient_view as view
 from clears.web._cohort import cohort_for
 from clears.web._enrol import id_refusal
@@ -127,7 +128,14 @@ def patient_update(
             site_fields=state.site_fields,
             site_values=body.site_fields,
         )
-    return PatientRead.of(record, state.site_fields)
+        cleared = cleared_by_change(
+            session,
+            actor=user.actor(),
+            table="patients",
+            record_id=record.id,
+            version=record.version,
+        )
+    return PatientRead.of(record, state.site_fields, cleared)
 
 
 def _registered(session: Session, user: User, patient_id: str) -> str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header
 from clears.registry import claim_submission, settle_submission
 from clears.registry.patients import timeline
 from clears.registry.records import RecordTable, add_record, update_record
+from clears.registry.verification import cleared_by_change
 from clears.web._records import patient_record
 from clears.web._urls import SegmentRoute
 from clears.web.deps import CSRF, CurrentUser, RegistryDep, StateDep, WriterUser
@@ -119,4 +120,7 @@ def update(
             site_fields=state.site_fields,
             site_values=body.site_fields,
         )
-    return RecordRead.of(changed, state.site_fields)
+        cleared = cleared_by_change(
+            session, actor=user.actor(), table=table, record_id=record_id, version=changed.version
+        )
+    return RecordRead.of(changed, state.site_fields, cleared)

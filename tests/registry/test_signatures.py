@@ -24,7 +24,7 @@ from clears._exceptions import ConflictError, InputError, NotFoundError
 from clears.registry import PERMISSIONS, Account, Action, RefusedError, Role, SignInLimiter
 from clears.registry._engine import make_engine, transaction
 from clears.registry._models import AuditEntry, signatures_table
-from clears.registry.accounts import add_account
+from clears.registry.accounts import add_account, get_account, set_full_name
 from clears.registry.patients import get_patient, rename_patient, update_patient
 from clears.registry.records import add_record, delete_record, lock_visit, update_record
 from clears.registry.signatures import (
@@ -409,3 +409,34 @@ def test_a_patient_with_signatures_is_not_renamed(session: Session) -> None:
         rename_patient(session, actor=ADMIN, old="P1", new="P9", reason="typed wrongly")
     assert get_patient(session, actor=ADMIN, patient_id="P1").patient_id == "P1"
     rename_patient(session, actor=ADMIN, old="P2", new="P8", reason="typed wrongly")  # unsigned
+
+
+def test_a_signature_prints_the_signers_full_name_set_by_an_administrator(
+    session: Session,
+) -> None:
+    # §11.50(a)(1): the manifestation holds the printed name of the signer.
+    two_centres(session)
+    investigator = _account(session, Role.investigator)
+    first = _sign_visit(session, investigator, _visit(session, investigator))
+    assert first.signer_name == investigator.username  # no full name yet: the user name
+    named = set_full_name(
+        session, actor=ADMIN, username=investigator.username, full_name="  Ana García Pérez "
+    )
+    assert named.full_name == "Ana García Pérez"
+    second = _sign_visit(session, named, _visit(session, named, TODAY - dt.timedelta(days=1)))
+    assert second.signer_name == "Ana García Pérez"
+    assert second.manifestation.startswith("Signed by Ana García Pérez (investigator) on ")
+    assert first.signer_name == investigator.username  # an earlier signature keeps its name
+    entries = session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    changed = [e for e in entries if e.entity == "users" and e.action == "update"]
+    assert json.loads(changed[-1].after or "{}")["full_name"] == "Ana García Pérez"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 201, "Ana\nSigned by someone else"])
+def test_a_full_name_that_cannot_be_printed_is_refused(session: Session, bad: str) -> None:
+    two_centres(session)
+    investigator = _account(session, Role.investigator)
+    with pytest.raises(InputError, match="full_name") as caught:
+        set_full_name(session, actor=ADMIN, username=investigator.username, full_name=bad)
+    assert caught.value.problems[0].allowed == "1 to 200 printable characters"
+    assert get_account(session, actor=ADMIN, username=investigator.username).full_name is None

@@ -284,3 +284,20 @@ def test_import_is_all_or_nothing_and_names_every_problem(
     err = _refused(monkeypatch, capsys, "users", "import", str(tmp_path / "no.json"), "--db", url)
     assert "does not exist" in err
     assert set(_rows(url)) == {"taken"}
+
+
+@pytest.mark.slow
+def test_name_sets_the_full_name_signatures_print(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add(monkeypatch, url, "dr_bcn", "--role", "investigator", "--centre", "BCN")
+    capsys.readouterr()
+    assert clears(monkeypatch, "users", "name", "dr_bcn", "Ana García", "--db", url) == 0
+    assert "named dr_bcn: Ana García" in capsys.readouterr().out
+    assert _rows(url)["dr_bcn"]["full_name"] == "Ana García"
+    assert clears(monkeypatch, "users", "list", "--db", url) == 0
+    assert "dr_bcn  investigator   BCN  (Ana García)" in capsys.readouterr().out
+    assert clears(monkeypatch, "users", "name", "dr_bcn", " ", "--db", url) == 1
+    assert "full_name" in capsys.readouterr().err
+    assert _rows(url)["dr_bcn"]["full_name"] == "Ana García"
+    assert [e.reason for e in _user_entries(url)][-1] == "full name changed"

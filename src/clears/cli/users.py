@@ -112,7 +112,8 @@ def _shown(account: Account) -> str:
 
 
 def _line(account: Account) -> str:
-    return f"{account.username} ({account.role.value}, {_shown(account)})"
+    named = f", {account.full_name}" if account.full_name else ""
+    return f"{account.username} ({account.role.value}, {_shown(account)}{named})"
 
 
 @app.command("add")
@@ -167,7 +168,7 @@ def add(
 
 @app.command("list")
 def list_(db: DbOption = None) -> None:
-    """List the users: name, role, centres and state (never password hashes)."""
+    """List the users: name, role, centres, state and full name (never password hashes)."""
     from clears.registry import list_accounts
 
     with _registry(db, write=False) as session:
@@ -177,6 +178,7 @@ def list_(db: DbOption = None) -> None:
     for user in rows:
         state = "  disabled" if user.disabled else ""
         state += "  must change password" if user.must_change_password else ""
+        state += f"  ({user.full_name})" if user.full_name else ""
         typer.echo(f"{user.username:<{width}}  {user.role.value:<13}  {_shown(user)}{state}")
 
 
@@ -211,6 +213,23 @@ def role(
 
     changed = _run(db, lambda s: set_role(s, actor=_actor(), username=name, role=new_role))
     typer.echo(f"changed {_line(changed)}")
+
+
+@app.command("name")
+def name_(
+    name: NameArgument,
+    full_name: Annotated[
+        str, typer.Argument(help="The full name printed on the user's signatures.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Set the full name a user's electronic signatures print (21 CFR 11.50(a)(1))."""
+    from clears.registry import set_full_name
+
+    changed = _run(
+        db, lambda s: set_full_name(s, actor=_actor(), username=name, full_name=full_name)
+    )
+    typer.echo(f"named {changed.username}: {changed.full_name}")
 
 
 @app.command("centres")

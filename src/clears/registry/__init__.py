@@ -93,6 +93,7 @@ from clears.registry.accounts import (
     reset_password,
     set_centres,
     set_disabled,
+    set_full_name,
     set_password,
     set_role,
 )
@@ -296,6 +297,7 @@ __all__ = [
     "set_centres",
     "set_disabled",
     "set_form_status",
+    "set_full_name",
     "set_password",
     "set_role",
     "settle_submission",

@@ -70,6 +70,14 @@ class Account:
     must_change_password: bool = False
     created_at: dt.datetime | None = None
     last_sign_in_at: dt.datetime | None = None
+    #: The name printed on the user's signatures (21 CFR 11.50(a)(1)); ``None`` until an
+    #: administrator sets it, when signatures print the user name.
+    full_name: str | None = None
+
+    @property
+    def printed_name(self) -> str:
+        """The name a signature manifests: the full name, else the user name."""
+        return self.full_name or self.username
 
     @property
     def all_centres(self) -> bool:
@@ -127,6 +135,7 @@ def account_of_row(row: Any) -> Account:
         must_change_password=bool(row.must_change_password),
         created_at=as_utc(row.created_at),
         last_sign_in_at=as_utc(row.last_sign_in_at),
+        full_name=row.full_name,
     )
 
 

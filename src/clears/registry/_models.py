@@ -97,6 +97,8 @@ INSTRUMENTS: Final[tuple[InstrumentDefinition, ...]] = (
 )
 
 _TEXT_LENGTH: Final = TEXT_MAX_LENGTH
+#: The longest full name of a user.
+FULL_NAME_LENGTH: Final = 200
 _CODE_LENGTH: Final = CODE_MAX_LENGTH
 #: The cohort columns stored outside the clinical tables keep their schema limits too.
 _PATIENT_ID_LENGTH: Final = schema_of("patients")["patient_id"].max_length
@@ -618,6 +620,9 @@ users_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+    #: The user's full name, printed on their electronic signatures (21 CFR 11.50(a)(1));
+    #: revision 0024.
+    sa.Column("full_name", sa.String(FULL_NAME_LENGTH), nullable=True),
     sa.CheckConstraint(f"role IN ({_quoted(ROLES)})", name="role"),
 )
 

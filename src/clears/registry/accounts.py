@@ -46,7 +46,12 @@ from clears.registry._accounts_rules import (
     role_problems,
 )
 from clears.registry._actor import Actor
-from clears.registry._models import centres_table, user_sessions_table, users_table
+from clears.registry._models import (
+    FULL_NAME_LENGTH,
+    centres_table,
+    user_sessions_table,
+    users_table,
+)
 from clears.registry._patient_ids import conflict_on_duplicate
 
 __all__ = [
@@ -63,6 +68,7 @@ __all__ = [
     "reset_password",
     "set_centres",
     "set_disabled",
+    "set_full_name",
     "set_password",
     "set_role",
 ]
@@ -98,6 +104,7 @@ def audited(row: Any) -> dict[str, Any]:
         "disabled": bool(row.disabled),
         "must_change_password": bool(row.must_change_password),
         "password_changed_at": changed.isoformat() if changed else None,
+        "full_name": row.full_name,
     }
 
 
@@ -361,6 +368,31 @@ def set_role(session: Session, *, actor: Actor, username: str, role: str) -> Acc
         raise InputError(problems)
     return _change(
         session, actor=actor, username=username, values={"role": role}, reason="role changed"
+    )
+
+
+def set_full_name(session: Session, *, actor: Actor, username: str, full_name: str) -> Account:
+    """Set the full name an account's signatures print (21 CFR 11.50(a)(1): the printed
+    name of the signer); surrounding spaces are dropped.
+
+    Raises
+    ------
+    InputError
+        A blank name, one over :data:`FULL_NAME_LENGTH` characters, or one holding a control
+        character (a line break would forge a line of the manifestation).
+    NotFoundError
+        No such account the actor manages.
+    """
+    name = (full_name or "").strip()
+    allowed = f"1 to {FULL_NAME_LENGTH} printable characters"
+    if not name or len(name) > FULL_NAME_LENGTH or not name.isprintable():
+        raise InputError(Problem("full_name", full_name or None, "is not a full name", allowed))
+    return _change(
+        session,
+        actor=actor,
+        username=username,
+        values={"full_name": name},
+        reason="full name changed",
     )
 
 

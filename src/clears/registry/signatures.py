@@ -461,7 +461,7 @@ def _signed(
             record_sha256=record_sha256(_current_content(session, table, obj, patient_id)),
             meaning=chosen.code,
             signer=account.username,
-            signer_name=account.username,
+            signer_name=account.printed_name,
             signer_role=account.role.value,
             signed_at=when,
         )

@@ -204,7 +204,7 @@ def test_every_patient_link_opens_its_own_patient_and_saves_to_them(
             follow_redirects=False,
         )
         assert saved.status_code == 303, (patient_id, saved.text[:500])
-        assert saved.headers["location"] == link
+        assert saved.headers["location"] == f"{link}?saved=visits"
         assert "2024-03-05" in _visits(awkward, patient_id)
         for other in _links(page.text, r'href="(/(?:patients|audit)/[^"]*)"'):
             assert client.get(other).status_code == 200, (patient_id, other)

@@ -35,7 +35,7 @@ def test_a_visit_saved_with_a_grade_3_count_is_warned_until_the_event_is_recorde
         data={"csrf_token": csrf, "visit_date": "2024-02-05", "anc": "0.8"},
     )
     assert landed.status_code == 200
-    assert str(landed.url).endswith("/patients/P1")
+    assert str(landed.url).endswith("/patients/P1?saved=visits")
     shown = _warnings(landed.text)
     # CTCAE v5.0: ANC < 1.0 x10^9/L is grade 3; no neutropenia event within 30 days.
     assert "ANC 0.8 x10^9/L on 2024-02-05 (CTCAE v5.0 grade 3 or 4)" in shown

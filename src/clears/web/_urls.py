@@ -31,7 +31,15 @@ from fastapi.templating import Jinja2Templates
 from starlette.routing import Match
 from starlette.types import Scope
 
-__all__ = ["SegmentRoute", "add_filters", "built_path", "patient_path", "query_value", "segment"]
+__all__ = [
+    "SegmentRoute",
+    "add_filters",
+    "built_path",
+    "patient_path",
+    "query_value",
+    "saved_landing",
+    "segment",
+]
 
 #: Leads a path segment that would otherwise be only dots. The encoders always write a
 #: literal ``~`` as ``%7E``, so a raw ``~`` in a segment is never part of the data.
@@ -85,6 +93,18 @@ def patient_path(patient_id: str, *rest: str) -> str:
     '/patients/P%2008/audit'
     """
     return "/".join(["/patients", segment(patient_id), *rest])
+
+
+def saved_landing(patient_id: str, table: str) -> str:
+    """Where a saved record form lands: the patient's page, told what was saved, so that it
+    opens with the data-quality warnings the save brings (``?saved=TABLE``).
+
+    Examples
+    --------
+    >>> saved_landing("P#06", "visits")
+    '/patients/P%2306?saved=visits'
+    """
+    return f"{patient_path(patient_id)}?saved={query_value(table)}"
 
 
 #: What a path already built from encoded parts may hold (RFC 3986 path and query

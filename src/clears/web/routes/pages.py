@@ -180,8 +180,12 @@ def patient_page(
     user: CurrentUser,
     patient_id: str,
     criteria: str | None = None,
+    saved: str | None = None,
 ) -> Response:
     """Timeline, scores over time, events, response status and decision support.
+
+    After a record form's save (``?saved=TABLE``) the page opens saying so, with the count
+    of data-quality warnings in the patient's records and a link to them.
 
     The response is shown under the criteria preset the decision-support protocol names
     unless another bundled preset is asked for, so the page and the advice on it classify
@@ -227,6 +231,7 @@ def patient_page(
         signing=signing,
         form_status=form_status,
         query_panel=queries,
+        saved=saved if saved in TABLES else None,
     )
 
 

@@ -37,7 +37,7 @@ from clears.web import _forms as forms
 from clears.web._records import patient_record
 from clears.web._render import render
 from clears.web._threaded import with_form
-from clears.web._urls import SegmentRoute, patient_path
+from clears.web._urls import SegmentRoute, saved_landing
 from clears.web.deps import CSRF, RegistryDep, StateDep, WriterUser
 from clears.web.schemas import RecordId
 from clears.web.users import User
@@ -164,7 +164,7 @@ def _save_new(
     values = forms.submitted(form)
     own, site = forms.split_site(values)
     token = _token(form)
-    landing = patient_path(patient_id)
+    landing = saved_landing(patient_id, table)
     try:
         with registry.session() as session:
             earlier = _claimed(session, user, token)
@@ -354,7 +354,7 @@ def _edit_save(
         f.name: typed.get(forms.SITE_PREFIX + f.name) for f in state.site_fields.of(table, centre)
     }
     token = _token(form)
-    landing = patient_path(patient_id)
+    landing = saved_landing(patient_id, table)
     try:
         with registry.session() as session:
             earlier = _claimed(session, user, token)

@@ -46,7 +46,7 @@ def test_a_save_that_brings_a_warning_says_so_and_links_to_it(make_client: Clien
     assert count >= 1
     assert "neutropenia-grade3-without-ae" in page
     words = "warning" if count == 1 else "warnings"
-    assert _notice(page).startswith("Saved the visits record.")
+    assert _notice(page).startswith("Saved the visit.")
     assert f"find {count} {words} in this patient's records" in _notice(page)
     assert 'href="#quality"' in page[page.index('id="saved-notice"') :]
 

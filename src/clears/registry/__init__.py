@@ -37,7 +37,7 @@ from clears.registry._jobs_worker import Progress as JobProgress
 from clears.registry._jobs_worker import Runner as JobRunner
 from clears.registry._jobs_worker import Worker as JobWorker
 from clears.registry._kept_forms import KeptFormStore
-from clears.registry._locks import RecordLockedError
+from clears.registry._locks import RECORD_NOUNS, RecordLockedError
 from clears.registry._merge import same as same_value
 from clears.registry._merge import shown as shown_value
 from clears.registry._missing_report import (
@@ -189,6 +189,7 @@ __all__ = [
     "PERMISSIONS",
     "QUERY_STATUSES",
     "QUERY_TABLES",
+    "RECORD_NOUNS",
     "REQUIRED_FIELDS",
     "SIGNATURE_MEANINGS",
     "Account",

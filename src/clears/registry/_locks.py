@@ -30,6 +30,7 @@ from clears.registry._accounts_rules import as_utc
 from clears.registry._models import signatures_table
 
 __all__ = [
+    "RECORD_NOUNS",
     "UNLOCK_NEEDED",
     "RecordLockedError",
     "active_signature",
@@ -43,7 +44,8 @@ _SIGNATURES: Final = signatures_table
 #: What lifts a lock, as refusals say it.
 UNLOCK_NEEDED: Final = "an administrator must unlock it, giving a reason"
 
-_LABELS: Final[Mapping[str, str]] = {
+#: What one record of each table is called in messages and pages.
+RECORD_NOUNS: Final[Mapping[str, str]] = {
     "visits": "visit",
     "treatments": "treatment period",
     "adverse_events": "adverse event",
@@ -68,8 +70,8 @@ def label(table: str, record_id: int | None, patient_id: str) -> str:
     if table == "patients":
         return f"the record of patient {patient_id}"
     if record_id is None:
-        return f"a new {_LABELS[table]}"
-    return f"{_LABELS[table]} {record_id}"
+        return f"a new {RECORD_NOUNS[table]}"
+    return f"{RECORD_NOUNS[table]} {record_id}"
 
 
 def shown_time(at: dt.datetime) -> str:

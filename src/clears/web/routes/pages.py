@@ -13,7 +13,13 @@ from clears._exceptions import ConflictError, InputError, Problem
 from clears.cohort import TABLES
 from clears.instruments.clasi import ACTIVITY_MAX, DAMAGE_MAX
 from clears.instruments.sledai import MAXIMUM as SLEDAI_MAX
-from clears.registry import RegistryBusyError, audit, centre_codes, patient_list_page
+from clears.registry import (
+    RECORD_NOUNS,
+    RegistryBusyError,
+    audit,
+    centre_codes,
+    patient_list_page,
+)
 from clears.registry.patients import create_patient, get_patient, timeline
 from clears.web import _patient_view as view
 from clears.web._audit import entry_row
@@ -231,7 +237,7 @@ def patient_page(
         signing=signing,
         form_status=form_status,
         query_panel=queries,
-        saved=saved if saved in TABLES else None,
+        saved=("baseline" if saved == "patients" else RECORD_NOUNS.get(saved or "")),
     )
 
 

@@ -131,12 +131,13 @@ def test_a_refused_add_keeps_what_was_typed_and_says_why(
 def test_every_action_needs_the_csrf_token(bcn_admin: TestClient, db_url: str) -> None:
     form = {"username": "dr_x", "role": "monitor", "centre": "BCN"}
     assert bcn_admin.post("/admin/users", data=form).status_code == 403
-    for action in ("disable", "reset", "role"):
-        data = {"csrf_token": "0" * 64, "role": "monitor"}
+    for action in ("disable", "reset", "role", "name"):
+        data = {"csrf_token": "0" * 64, "role": "monitor", "full_name": "Someone Else"}
         assert bcn_admin.post(f"/admin/users/inv_bcn/{action}", data=data).status_code == 403
     account = _account(db_url, "inv_bcn")
     assert not account.disabled  # type: ignore[attr-defined]
     assert account.role == "investigator"  # type: ignore[attr-defined]
+    assert account.full_name is None  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow  # over a second in --durations
@@ -183,3 +184,30 @@ def test_role_change_and_reset(bcn_admin: TestClient, make_client: Client, db_ur
     assert again.post("/login", data=new, follow_redirects=False).headers["location"] == (
         "/account/password"
     )
+
+
+def test_the_full_name_signatures_print_is_set_here_and_a_bad_one_kept_to_correct(
+    bcn_admin: TestClient, db_url: str
+) -> None:
+    # 21 CFR 11.50(a)(1): a signature shows the printed name of the signer.
+    csrf = _csrf(bcn_admin)
+    named = bcn_admin.post(
+        "/admin/users/inv_bcn/name", data={"csrf_token": csrf, "full_name": "Ana García"}
+    )
+    assert named.status_code == 200
+    assert "inv_bcn signs as Ana García." in named.text
+    assert 'value="Ana García"' in named.text
+    assert _account(db_url, "inv_bcn").full_name == "Ana García"  # type: ignore[attr-defined]
+    bad = bcn_admin.post(
+        "/admin/users/inv_bcn/name", data={"csrf_token": csrf, "full_name": "Ana\nGarcía"}
+    )
+    assert bad.status_code == 422
+    assert "full_name: is not a full name" in bad.text
+    assert "1 to 200 printable characters" in bad.text
+    assert _account(db_url, "inv_bcn").full_name == "Ana García"  # type: ignore[attr-defined]
+    assert (
+        bcn_admin.post(
+            "/admin/users/inv_lyo/name", data={"csrf_token": csrf, "full_name": "X"}
+        ).status_code
+        == 404
+    )  # another centre's account is not found

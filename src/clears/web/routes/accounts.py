@@ -24,6 +24,7 @@ from clears.registry import (
     list_accounts,
     reset_password,
     set_disabled,
+    set_full_name,
     set_role,
     temporary_password,
 )
@@ -134,6 +135,29 @@ def change_role(
     except InputError as exc:
         return _refused(request, state, registry, user, list(exc.problems))
     return _page(request, state, registry, user, message=f"{username} is now {role}.")
+
+
+@router.post("/admin/users/{username}/name", dependencies=[CSRF])
+def change_name(
+    request: Request,
+    state: StateDep,
+    registry: RegistryDep,
+    user: AdministratorUser,
+    username: str,
+    full_name: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Set the full name an account's signatures print (21 CFR 11.50(a)(1))."""
+    typed = {**_NO_TYPING, "name_of": username, "full_name": full_name}
+    try:
+        with registry.session() as session:
+            changed = set_full_name(
+                session, actor=user.actor(), username=username, full_name=full_name
+            )
+    except InputError as exc:
+        return _refused(request, state, registry, user, list(exc.problems), typed)
+    return _page(
+        request, state, registry, user, message=f"{username} signs as {changed.full_name}."
+    )
 
 
 def _disabled(

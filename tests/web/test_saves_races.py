@@ -75,7 +75,7 @@ def test_one_form_posted_at_once_lands_every_post_on_the_same_page(make_client: 
         return response.status_code
 
     assert _at_once(save) == [303] * THREADS
-    assert set(landed) == {"/patients/P1"}
+    assert set(landed) == {"/patients/P1?saved=flares"}
     flares = client.get("/api/patients/P1/records/flares").json()
     assert [f["data"]["flare_date"] for f in flares].count("2024-03-04") == 1
 
